@@ -1,0 +1,65 @@
+/**
+ * The `bootscope` command line: the headless face of the workbench (build, boot, record, query,
+ * check, grade, bench). Dispatches to one module per subcommand.
+ */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { COMMANDS } from './commands/index'
+import { UsageError } from './command'
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'))
+  return pkg.version as string
+}
+
+export function helpText(): string {
+  const width = Math.max(8, ...COMMANDS.map((c) => c.name.length))
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)
+  return [
+    'Usage: bootscope <command> [options]',
+    '',
+    'Build, boot, record and inspect kernels on an emulated RISC-V machine.',
+    '',
+    'Commands:',
+    ...(lines.length ? lines : ['  (none yet)']),
+    '',
+    'Options:',
+    '  -h, --help     show this help (or `bootscope help <command>`)',
+    '  -v, --version  print the version',
+  ].join('\n')
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === undefined || first === '-h' || first === '--help') {
+    console.log(helpText())
+    return first === undefined ? 2 : 0
+  }
+  if (first === '-v' || first === '--version') {
+    console.log(version())
+    return 0
+  }
+  if (first === 'help') {
+    const cmd = COMMANDS.find((c) => c.name === rest[0])
+    console.log(cmd ? cmd.usage : helpText())
+    return cmd || rest.length === 0 ? 0 : 2
+  }
+  const cmd = COMMANDS.find((c) => c.name === first)
+  if (!cmd) {
+    console.error(`bootscope: unknown command '${first}'\n\n${helpText()}`)
+    return 2
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    console.log(cmd.usage)
+    return 0
+  }
+  try {
+    return await cmd.run(rest)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`bootscope ${cmd.name}: ${e.message}\n\n${cmd.usage}`)
+      return 2
+    }
+    throw e
+  }
+}
