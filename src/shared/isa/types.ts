@@ -36,4 +36,21 @@ export interface IsaRow {
   operands: string
   /** For compressed rows: the 32-bit instruction this expands to (e.g. `c.addi` → `addi`). */
   expandsTo?: string
+  /**
+   * For compressed rows with an immediate: how its bits are scattered, named as Spike's
+   * accessors are (`rvc_lwsp_imm`, `rvc_b_imm`, …); see `rvc-imm.ts` for encode/decode.
+   */
+  imm?: RvcImm
+  /**
+   * Operand fields that must not be zero for this row to apply: zero is reserved (spec) and
+   * GNU objdump does not decode it as this instruction, e.g. `c.lwsp` with rd=x0, `c.lui` with
+   * imm=0. `rd` is bits 11..7 (also rs1 of c.jr); `imm` is the row's `imm` layout.
+   */
+  nonZero?: readonly ('rd' | 'imm')[]
 }
+
+/** The scrambled immediate layouts of the C extension (RISC-V unprivileged spec, chapter "C"). */
+export type RvcImm =
+  | 'rvc_imm' | 'rvc_lui_imm' | 'rvc_addi16sp_imm' | 'rvc_addi4spn_imm' | 'rvc_shamt'
+  | 'rvc_lw_imm' | 'rvc_ld_imm' | 'rvc_lwsp_imm' | 'rvc_ldsp_imm' | 'rvc_swsp_imm' | 'rvc_sdsp_imm'
+  | 'rvc_b_imm' | 'rvc_j_imm'

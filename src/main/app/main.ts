@@ -1,0 +1,52 @@
+/**
+ * The Electron main process: one window on the workbench, hardened (security.ts), talking to the
+ * host services over IPC. The workspace lives in the user's data folder and starts as a copy of
+ * the built-in example.
+ */
+import { app, BrowserWindow, Menu } from 'electron'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Host } from '../host/host'
+import { connectIpc } from './ipc'
+import { hardenApp, hardenContents, hardenSession, secureWebPreferences } from './security'
+import { buildMenu } from './menu'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+
+async function createWindow(host: Host): Promise<void> {
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 700,
+    title: 'Bootscope',
+    show: false,
+    webPreferences: secureWebPreferences(join(here, '../preload/index.cjs')),
+  })
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  hardenContents(window.webContents, devUrl ? new URL(devUrl).origin : 'file://')
+  const disconnect = connectIpc(host, window)
+  window.on('closed', disconnect)
+  window.once('ready-to-show', () => window.show())
+  if (devUrl) await window.loadURL(devUrl)
+  else await window.loadFile(join(here, '../renderer/index.html'))
+}
+
+async function start(): Promise<void> {
+  hardenApp()
+  await app.whenReady()
+  hardenSession()
+  const workspaceRoot = process.env.BOOTSCOPE_WORKSPACE || join(app.getPath('userData'), 'workspace')
+  const host = new Host({ workspaceRoot, transport: 'ipc' })
+  Menu.setApplicationMenu(buildMenu())
+  await createWindow(host)
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow(host)
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('will-quit', () => void host.dispose())
+}
+
+void start()

@@ -1,0 +1,94 @@
+/**
+ * The services behind the contract: one handler per request of `shared/api/contract.ts`, and an
+ * event stream. Both transports (Electron IPC in `main/app`, WebSocket in `main/web`) call
+ * `invoke` and subscribe to `onEvent`; neither knows anything else about the host. Arguments
+ * arrive from another process, so every handler treats them as untrusted.
+ */
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { err, ok, type Result } from '../../shared/api/result'
+import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, type RequestName, type ResultOf } from '../../shared/api/contract'
+import { CoreWorker } from './core-worker'
+import { Workspace } from './workspace'
+import { PACKAGE_ROOT } from './paths'
+
+export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void
+
+export interface HostOptions {
+  workspaceRoot: string
+  transport: AppInfo['transport']
+  /** Enables the core worker's debug requests (tests). */
+  allowDebug?: boolean
+}
+
+type Handlers = { [N in RequestName]: (args: ArgsOf<N>) => Promise<Result<ResultOf<N>>> | Result<ResultOf<N>> }
+
+function notImplemented<T>(what: string): Result<T> {
+  return err('not_implemented', `${what} is not implemented yet`, { hint: 'This arrives with a later issue; nothing was faked.' })
+}
+
+export class Host {
+  readonly workspace: Workspace
+  readonly core: CoreWorker
+  private listeners = new Set<EventListener>()
+  private readonly handlers: Handlers
+  private readonly version: string
+
+  constructor(private readonly opts: HostOptions) {
+    this.workspace = Workspace.openOrCreate(opts.workspaceRoot)
+    mkdirSync(this.workspace.recordingsDir, { recursive: true })
+    this.version = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version
+    this.core = new CoreWorker({
+      allowDebug: opts.allowDebug,
+      onCrash: (message) => this.emit('core.crashed', { message, restarted: true }),
+    })
+    this.handlers = {
+      'app.info': async () => {
+        const info = await this.core.request('core.info', {})
+        if (!info.ok) return info
+        return ok({
+          name: 'Bootscope',
+          version: this.version,
+          transport: this.opts.transport,
+          core: { state: 'up', restarts: this.core.restarts, ...info.value },
+        })
+      },
+      'workspace.get': () => ok(this.workspace.info()),
+      'file.read': ({ path }) => this.workspace.read(path),
+      'file.write': ({ path, text }) => this.workspace.write(path, text),
+      'build.run': () => notImplemented('Building'),
+      'boot.start': () => notImplemented('Booting'),
+      'boot.cancel': () => notImplemented('Cancelling a boot'),
+      'boot.input': () => notImplemented('Guest input'),
+      'recording.list': () => this.core.request('recordings.list', { dir: this.workspace.recordingsDir }),
+    }
+  }
+
+  /** Answers one request; unknown names and malformed arguments are error values, never throws. */
+  async invoke(name: unknown, args: unknown): Promise<Result<unknown>> {
+    if (!isRequestName(name)) return err('unknown_request', `unknown request '${String(name)}'`)
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      return err('bad_arguments', `request '${name}' takes an object of arguments`)
+    }
+    try {
+      const handler = this.handlers[name] as (a: unknown) => Promise<Result<unknown>> | Result<unknown>
+      return await handler(args)
+    } catch (e) {
+      return err('internal', `${name} failed: ${(e as Error).message}`)
+    }
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) l(event, payload)
+  }
+
+  async dispose(): Promise<void> {
+    this.listeners.clear()
+    await this.core.dispose()
+  }
+}

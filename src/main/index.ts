@@ -1,0 +1,2 @@
+/** electron-vite's main entry: the Electron app. */
+import './app/main'

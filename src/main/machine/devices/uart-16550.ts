@@ -1,0 +1,209 @@
+/**
+ * A National Semiconductor 16550A UART as QEMU models it (`hw/char/serial.c`), at 0x1000_0000 with
+ * register shift 0. Enough of the chip for the drivers people boot here — Linux 8250 (autoconfig
+ * probes the FIFO bits in IIR and the scratch register), U-Boot's ns16550, OpenSBI's uart8250 and
+ * xv6 — to work unchanged: divisor latch behind LCR.DLAB, a 16-byte receive FIFO fed from host
+ * input, THR-empty and received-data interrupts gated by IER, and an interrupt wire to the PLIC.
+ * Transmission is instant: every byte written to THR goes to the sink with the step it was written.
+ */
+import type { AccessSize, Device, IrqLine } from './bus'
+import { UART0_BASE, UART0_SIZE_BYTES } from './memory-map'
+
+// Register offsets (serial.c, "UART_*" and the 16550A datasheet, table 2).
+export const UART_RBR = 0 // receive buffer (read, DLAB=0)
+export const UART_THR = 0 // transmit holding (write, DLAB=0)
+export const UART_DLL = 0 // divisor latch LSB (DLAB=1)
+export const UART_IER = 1 // interrupt enable (DLAB=0)
+export const UART_DLM = 1 // divisor latch MSB (DLAB=1)
+export const UART_IIR = 2 // interrupt identification (read)
+export const UART_FCR = 2 // FIFO control (write)
+export const UART_LCR = 3
+export const UART_MCR = 4
+export const UART_LSR = 5
+export const UART_MSR = 6
+export const UART_SCR = 7
+
+export const UART_IER_RDI = 0x01 // received data available
+export const UART_IER_THRI = 0x02 // transmitter holding register empty
+export const UART_IER_RLSI = 0x04 // receiver line status
+export const UART_IER_MSI = 0x08 // modem status
+
+export const UART_IIR_NO_INT = 0x01
+export const UART_IIR_THRI = 0x02
+export const UART_IIR_RDI = 0x04
+export const UART_IIR_RLSI = 0x06
+export const UART_IIR_FIFO_ENABLED = 0xc0
+
+export const UART_FCR_FE = 0x01 // FIFO enable
+export const UART_FCR_RFR = 0x02 // receive FIFO reset
+export const UART_FCR_XFR = 0x04 // transmit FIFO reset
+
+export const UART_LCR_DLAB = 0x80
+
+export const UART_MCR_LOOP = 0x10
+
+export const UART_LSR_DR = 0x01 // data ready
+export const UART_LSR_THRE = 0x20 // transmit holding register empty
+export const UART_LSR_TEMT = 0x40 // transmitter empty
+
+/** QEMU's reset value for MSR: DCD | DSR | CTS asserted (a cable is plugged in). */
+export const UART_MSR_RESET = 0xb0
+
+export const UART_FIFO_DEPTH_BYTES = 16
+
+export interface UartOptions {
+  /** Interrupt wire to PLIC source 10. */
+  irq: IrqLine
+  /** Each transmitted byte, with the step (retired instructions) at which the guest wrote it. */
+  output: (byte: number, step: bigint) => void
+  /** The current step, for output timestamps. */
+  now: () => bigint
+}
+
+export class Uart16550 implements Device {
+  readonly name = 'uart0'
+  readonly base = UART0_BASE
+  readonly size = UART0_SIZE_BYTES
+
+  private ier = 0
+  private lcr = 0x03 // 8N1, as QEMU resets it
+  private mcr = 0
+  private scr = 0
+  private fcr = 0
+  private divisor = 0x0c
+  /** THR-empty interrupt pending: set when THR empties with THRI on, cleared by reading IIR or writing THR. */
+  private thrIpending = false
+  private readonly rxFifo: number[] = []
+  /** Host input not yet in the FIFO: moved in as the guest drains the FIFO, so delivery is deterministic. */
+  private readonly hostQueue: number[] = []
+  private irqLevel = false
+
+  constructor(private readonly opts: UartOptions) {}
+
+  /** Host input (typed keys): queued, then fed into the receive FIFO as it has room. */
+  receive(bytes: Iterable<number>): void {
+    for (const b of bytes) this.hostQueue.push(b & 0xff)
+    this.refill()
+    this.update()
+  }
+
+  /** Bytes received from the host but not yet read by the guest. */
+  get pendingInput(): number {
+    return this.rxFifo.length + this.hostQueue.length
+  }
+
+  read(offset: number, _size: AccessSize): bigint {
+    const dlab = (this.lcr & UART_LCR_DLAB) !== 0
+    switch (offset) {
+      case UART_RBR: {
+        if (dlab) return BigInt(this.divisor & 0xff)
+        const b = this.rxFifo.shift() ?? 0
+        this.refill()
+        this.update()
+        return BigInt(b)
+      }
+      case UART_IER:
+        return BigInt(dlab ? (this.divisor >> 8) & 0xff : this.ier)
+      case UART_IIR: {
+        const iir = this.iir()
+        // Reading IIR while it reports THRE clears that interrupt (16550A datasheet, table 4).
+        if ((iir & 0x0f) === UART_IIR_THRI) {
+          this.thrIpending = false
+          this.update()
+        }
+        return BigInt(iir)
+      }
+      case UART_LCR:
+        return BigInt(this.lcr)
+      case UART_MCR:
+        return BigInt(this.mcr)
+      case UART_LSR:
+        return BigInt(UART_LSR_THRE | UART_LSR_TEMT | (this.rxFifo.length > 0 ? UART_LSR_DR : 0))
+      case UART_MSR:
+        if (this.mcr & UART_MCR_LOOP) {
+          // Loopback: MCR outputs appear on the modem-status inputs (DTR→DSR, RTS→CTS, OUT1→RI, OUT2→DCD).
+          const m = this.mcr
+          return BigInt(((m & 0x01) << 5) | ((m & 0x02) << 3) | ((m & 0x04) << 4) | ((m & 0x08) << 4))
+        }
+        return BigInt(UART_MSR_RESET)
+      case UART_SCR:
+        return BigInt(this.scr)
+      default:
+        return 0n
+    }
+  }
+
+  write(offset: number, _size: AccessSize, value: bigint): void {
+    const v = Number(value & 0xffn)
+    const dlab = (this.lcr & UART_LCR_DLAB) !== 0
+    switch (offset) {
+      case UART_THR:
+        if (dlab) {
+          this.divisor = (this.divisor & 0xff00) | v
+          return
+        }
+        if (this.mcr & UART_MCR_LOOP) {
+          this.rxFifo.push(v)
+        } else {
+          this.opts.output(v, this.opts.now())
+        }
+        // The byte leaves at once, so THR is empty again: re-arm the THRE interrupt.
+        this.thrIpending = (this.ier & UART_IER_THRI) !== 0
+        this.update()
+        return
+      case UART_IER:
+        if (dlab) {
+          this.divisor = (this.divisor & 0x00ff) | (v << 8)
+          return
+        }
+        {
+          const turnedOnThri = (v & UART_IER_THRI) !== 0 && (this.ier & UART_IER_THRI) === 0
+          this.ier = v & 0x0f
+          // Enabling THRI while THR is empty raises the interrupt right away (QEMU serial_ioport_write).
+          if (turnedOnThri) this.thrIpending = true
+          if (!(this.ier & UART_IER_THRI)) this.thrIpending = false
+        }
+        this.update()
+        return
+      case UART_FCR:
+        if (v & UART_FCR_RFR) this.rxFifo.length = 0
+        this.fcr = v & 0xc9
+        this.refill()
+        this.update()
+        return
+      case UART_LCR:
+        this.lcr = v
+        return
+      case UART_MCR:
+        this.mcr = v & 0x1f
+        return
+      case UART_SCR:
+        this.scr = v
+        return
+      default:
+        return
+    }
+  }
+
+  /** The interrupt identification value: highest-priority pending source (datasheet, table 4). */
+  private iir(): number {
+    const fifo = this.fcr & UART_FCR_FE ? UART_IIR_FIFO_ENABLED : 0
+    if (this.ier & UART_IER_RDI && this.rxFifo.length > 0) return fifo | UART_IIR_RDI
+    if (this.thrIpending && this.ier & UART_IER_THRI) return fifo | UART_IIR_THRI
+    return fifo | UART_IIR_NO_INT
+  }
+
+  private refill(): void {
+    while (this.rxFifo.length < UART_FIFO_DEPTH_BYTES && this.hostQueue.length > 0) {
+      this.rxFifo.push(this.hostQueue.shift()!)
+    }
+  }
+
+  private update(): void {
+    const level = (this.iir() & UART_IIR_NO_INT) === 0
+    if (level !== this.irqLevel) {
+      this.irqLevel = level
+      this.opts.irq(level)
+    }
+  }
+}

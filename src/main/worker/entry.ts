@@ -1,0 +1,103 @@
+/**
+ * The core worker thread: owns the machine and the trace database. It answers the requests of
+ * `protocol.ts` one message at a time; long requests report progress and poll for cancellation.
+ * Any exception inside a handler becomes an error value; only a real crash kills the thread, and
+ * the main process then reports it and starts a new worker (host/core-worker.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { createRecording, readSummary, sqliteVersion } from '../trace/recording-file'
+import { SCHEMA_VERSION } from '../trace/schema'
+import { err, ok, type Result } from '../../shared/api/result'
+import type { FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from './protocol'
+import type { RecordingSummary } from '../../shared/api/boot'
+
+const port = parentPort
+if (!port) throw new Error('worker/entry.ts must run in a worker thread')
+const data = (workerData ?? { allowDebug: false }) as WorkerData
+const cancelled = new Set<number>()
+
+function send(msg: FromWorker): void {
+  port!.postMessage(msg)
+}
+
+type Handler<M extends WorkerMethod> = (
+  args: WorkerMethods[M]['args'],
+  ctx: { id: number; progress: (p: unknown) => void; isCancelled: () => boolean },
+) => Promise<Result<WorkerMethods[M]['result']>> | Result<WorkerMethods[M]['result']>
+
+const handlers: { [M in WorkerMethod]: Handler<M> } = {
+  'core.info': () => ok({ sqliteVersion: sqliteVersion(), schemaVersion: SCHEMA_VERSION }),
+
+  'recordings.list': ({ dir }) => {
+    let names: string[]
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.sqlite'))
+    } catch {
+      return ok([])
+    }
+    const list: RecordingSummary[] = []
+    for (const name of names.sort().reverse()) {
+      const s = readSummary(join(dir, name))
+      if (s.ok) list.push({ path: name, ...s.summary })
+      else list.push({ path: name, createdAt: '', kernel: '', steps: 0, outcome: `unreadable: ${s.message}`, schemaVersion: 0 })
+    }
+    return ok(list)
+  },
+
+  'recordings.create': ({ path, kernel, config }) => {
+    const db = createRecording(path, { kernel, config, writtenBy: 'bootscope' })
+    db.close()
+    return ok({ path })
+  },
+
+  'debug.crash': ({ how }) => {
+    if (!data.allowDebug) return err('forbidden', 'debug requests are disabled')
+    if (how === 'exit') process.exit(3)
+    setTimeout(() => {
+      throw new Error('deliberate crash (debug.crash)')
+    })
+    return new Promise(() => {}) // never answers: the thread dies first
+  },
+
+  'debug.spin': async ({ millis }, ctx) => {
+    if (!data.allowDebug) return err('forbidden', 'debug requests are disabled')
+    const end = Date.now() + millis
+    let iterations = 0
+    while (Date.now() < end) {
+      iterations++
+      ctx.progress({ iterations })
+      await new Promise((r) => setTimeout(r, 5))
+      if (ctx.isCancelled()) return ok({ iterations, cancelled: true })
+    }
+    return ok({ iterations, cancelled: false })
+  },
+}
+
+port.on('message', async (msg: ToWorker) => {
+  if (msg.type === 'cancel') {
+    cancelled.add(msg.id)
+    return
+  }
+  const handler = handlers[msg.method] as Handler<WorkerMethod> | undefined
+  if (!handler) {
+    send({ type: 'response', id: msg.id, result: err('unknown_method', `the core worker has no method '${msg.method}'`) })
+    return
+  }
+  const ctx = {
+    id: msg.id,
+    progress: (progress: unknown) => send({ type: 'progress', id: msg.id, progress }),
+    isCancelled: () => cancelled.has(msg.id),
+  }
+  let result: Result<unknown>
+  try {
+    result = await handler(msg.args as never, ctx)
+  } catch (e) {
+    result = err('internal', `core worker failed on ${msg.method}: ${(e as Error).message}`)
+  }
+  cancelled.delete(msg.id)
+  send({ type: 'response', id: msg.id, result })
+})
+
+send({ type: 'ready' })

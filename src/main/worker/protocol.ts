@@ -1,0 +1,35 @@
+/**
+ * The core worker's typed message protocol: requests with ids, responses as `Result` values,
+ * progress messages tied to a request id, and cancellation. The main process never blocks on
+ * emulation; everything slow runs behind this protocol in the worker (ARCHITECTURE.md).
+ */
+import type { Result } from '../../shared/api/result'
+import type { RecordingSummary } from '../../shared/api/boot'
+
+export interface WorkerMethods {
+  /** Proof of life: SQLite's version and the recording format version. */
+  'core.info': { args: Record<string, never>; result: { sqliteVersion: string; schemaVersion: number } }
+  /** Lists the recordings in a folder, reading each file's summary. */
+  'recordings.list': { args: { dir: string }; result: RecordingSummary[] }
+  /** Creates an empty recording file (schema + metadata). */
+  'recordings.create': { args: { path: string; kernel: string; config: unknown }; result: { path: string } }
+  /** Test hook (only when the worker was started with `allowDebug`): crash the worker thread. */
+  'debug.crash': { args: { how: 'throw' | 'exit' }; result: never }
+  /** Test hook: a long task that reports progress until cancelled. */
+  'debug.spin': { args: { millis: number }; result: { iterations: number; cancelled: boolean } }
+}
+
+export type WorkerMethod = keyof WorkerMethods
+
+export type ToWorker =
+  | { type: 'request'; id: number; method: WorkerMethod; args: unknown }
+  | { type: 'cancel'; id: number }
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'response'; id: number; result: Result<unknown> }
+  | { type: 'progress'; id: number; progress: unknown }
+
+export interface WorkerData {
+  allowDebug: boolean
+}

@@ -1,0 +1,87 @@
+/**
+ * The workspace and the editor's open files: the file tree, open tabs with their text and dirty
+ * state, and saving (atomically, by the host). Text lives here so tabs survive switching.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { api } from '../api/client'
+import type { WorkspaceInfo } from '../../../shared/api/workspace'
+import type { ApiError } from '../../../shared/api/result'
+
+export interface OpenFile {
+  path: string
+  language: string
+  /** Text as last saved. */
+  saved: string
+  /** Text in the editor. */
+  text: string
+}
+
+export const useWorkspaceStore = defineStore('workspace', () => {
+  const info = shallowRef<WorkspaceInfo>()
+  const open = ref<OpenFile[]>([])
+  const activePath = ref<string>()
+  const error = ref<ApiError>()
+
+  const active = computed(() => open.value.find((f) => f.path === activePath.value))
+  const isDirty = (f: OpenFile) => f.text !== f.saved
+
+  async function load(): Promise<void> {
+    const r = await api.invoke('workspace.get', {})
+    if (!r.ok) {
+      error.value = r.error
+      return
+    }
+    info.value = r.value
+    const first = ['entry.S', 'linker.ld'].filter((p) => r.value.files.some((f) => f.path === p))
+    for (const p of first.reverse()) await openFile(p)
+  }
+
+  async function openFile(path: string): Promise<void> {
+    const existing = open.value.find((f) => f.path === path)
+    if (existing) {
+      activePath.value = path
+      return
+    }
+    const r = await api.invoke('file.read', { path })
+    if (!r.ok) {
+      error.value = r.error
+      return
+    }
+    open.value.push({ path, language: r.value.language, saved: r.value.text, text: r.value.text })
+    activePath.value = path
+  }
+
+  function close(path: string): void {
+    const i = open.value.findIndex((f) => f.path === path)
+    if (i < 0) return
+    open.value.splice(i, 1)
+    if (activePath.value === path) activePath.value = open.value[Math.max(0, i - 1)]?.path
+  }
+
+  function setText(path: string, text: string): void {
+    const f = open.value.find((x) => x.path === path)
+    if (f) f.text = text
+  }
+
+  async function save(path = activePath.value): Promise<boolean> {
+    const f = open.value.find((x) => x.path === path)
+    if (!f) return false
+    const text = f.text
+    const r = await api.invoke('file.write', { path: f.path, text })
+    if (!r.ok) {
+      error.value = r.error
+      return false
+    }
+    f.saved = text
+    return true
+  }
+
+  async function saveAll(): Promise<boolean> {
+    let allSaved = true
+    for (const f of open.value) if (isDirty(f)) allSaved = (await save(f.path)) && allSaved
+    return allSaved
+  }
+
+  return { info, open, activePath, active, error, isDirty, load, openFile, close, setText, save, saveAll }
+})

@@ -1,0 +1,38 @@
+/** Boot and recording requests: options, progress, outcome, and the list of past recordings. */
+
+export interface BootOptions {
+  /** Which ELF to boot: the workspace's build (default) or a file path chosen by the user. */
+  kernel?: { kind: 'build' } | { kind: 'file'; path: string }
+  /** `none`: kernel in M-mode at its start; `builtin`: our SBI, kernel in S-mode at 0x80200000; or a firmware file. */
+  bios?: 'none' | 'builtin' | { file: string }
+  /** Guest RAM in bytes (default 128 MiB). */
+  memBytes?: number
+  /** Stop after this many retired instructions (default 200 000 000). */
+  maxSteps?: number
+}
+
+export interface BootProgress {
+  runId: string
+  steps: number
+  stepsPerSecond: number
+  bytesWritten: number
+}
+
+export interface BootOutcome {
+  runId: string
+  /** Path of the recording file. */
+  recording: string
+  steps: number
+  stop: { reason: string; exitCode?: number; message: string }
+}
+
+export interface RecordingSummary {
+  /** Path of the SQLite file, workspace-relative. */
+  path: string
+  createdAt: string
+  kernel: string
+  steps: number
+  /** How the boot ended ('shutdown', 'trap-loop', 'budget', 'cancelled', 'crashed', …), or 'incomplete'. */
+  outcome: string
+  schemaVersion: number
+}

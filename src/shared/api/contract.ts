@@ -1,0 +1,75 @@
+/**
+ * THE contract between the renderer and the main process (ARCHITECTURE.md, "One contract").
+ * Every request with its arguments and result, and every pushed event, is declared here; the
+ * Electron IPC adapter and the browser-mode WebSocket server are two transports of this same
+ * contract, and nothing else crosses the process boundary. Results are `Result` values.
+ */
+import type { Diagnostic } from './result'
+import type { BootOptions, BootOutcome, BootProgress, RecordingSummary } from './boot'
+import type { BuildSummary } from './build'
+import type { CoreInfo } from './core'
+import type { FileEntry, SavedFile, WorkspaceInfo } from './workspace'
+
+/** Requests: name → { args, result }. Names are `domain.verb`. */
+export interface Requests {
+  /** Version, transport and the core worker's state (SQLite version, schema version). */
+  'app.info': { args: Record<string, never>; result: AppInfo }
+  /** The current workspace: root and file tree. */
+  'workspace.get': { args: Record<string, never>; result: WorkspaceInfo }
+  'file.read': { args: { path: string }; result: FileEntry }
+  /** Saves atomically (write to a temporary file, fsync, rename): a crash never leaves half a file. */
+  'file.write': { args: { path: string; text: string }; result: SavedFile }
+  /** Builds the workspace's assembly with its linker script: ELF, layout report, diagnostics. */
+  'build.run': { args: { script?: string }; result: BuildSummary }
+  /** Builds, boots and records; progress arrives as `boot.progress` events, the end as `boot.finished`. */
+  'boot.start': { args: BootOptions; result: { runId: string } }
+  'boot.cancel': { args: { runId: string }; result: { cancelled: boolean } }
+  /** Bytes typed by the user, delivered to the guest's UART and recorded with their step. */
+  'boot.input': { args: { runId: string; text: string }; result: { queued: number } }
+  /** Past boots of this workspace, read from their SQLite files by the core worker. */
+  'recording.list': { args: Record<string, never>; result: RecordingSummary[] }
+}
+
+/** Pushed events: name → payload. */
+export interface Events {
+  'boot.progress': BootProgress
+  'boot.finished': BootOutcome
+  /** The core worker died; it is being restarted and the recording so far is kept. */
+  'core.crashed': { message: string; restarted: boolean }
+  'build.diagnostics': { diagnostics: Diagnostic[] }
+}
+
+export type RequestName = keyof Requests
+export type EventName = keyof Events
+export type ArgsOf<N extends RequestName> = Requests[N]['args']
+export type ResultOf<N extends RequestName> = Requests[N]['result']
+
+export interface AppInfo {
+  name: 'Bootscope'
+  version: string
+  transport: 'ipc' | 'websocket'
+  core: CoreInfo
+}
+
+/** The request names, for whitelisting in the preload and the WebSocket server. */
+export const REQUEST_NAMES: readonly RequestName[] = [
+  'app.info',
+  'workspace.get',
+  'file.read',
+  'file.write',
+  'build.run',
+  'boot.start',
+  'boot.cancel',
+  'boot.input',
+  'recording.list',
+]
+
+export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'core.crashed', 'build.diagnostics']
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && (REQUEST_NAMES as readonly string[]).includes(name)
+}
+
+/** IPC channel names: one for requests, one for events, both prefixed so nothing else is reachable. */
+export const IPC_INVOKE_CHANNEL = 'bootscope:invoke'
+export const IPC_EVENT_CHANNEL = 'bootscope:event'

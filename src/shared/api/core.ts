@@ -1,0 +1,11 @@
+/** What the core worker reports about itself (ARCHITECTURE.md: the worker owns the machine and the trace database). */
+export interface CoreInfo {
+  /** 'up' once the worker answered, 'restarting' after a crash. */
+  state: 'up' | 'restarting'
+  /** SQLite's own version string, from `select sqlite_version()` in the worker. */
+  sqliteVersion: string
+  /** The recording format version this build writes (see docs/trace-format.md). */
+  schemaVersion: number
+  /** How many times the worker was restarted after a crash in this session. */
+  restarts: number
+}

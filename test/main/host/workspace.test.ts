@@ -1,0 +1,55 @@
+import { describe, expect, it, beforeEach } from 'vitest'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Workspace } from '../../../src/main/host/workspace'
+import { EXAMPLE_DIR } from '../../../src/main/host/paths'
+
+let dir: string
+beforeEach(() => {
+  dir = join(mkdtempSync(join(tmpdir(), 'bootscope-ws-')), 'workspace')
+})
+
+describe('Workspace', () => {
+  it('starts a new workspace as a copy of the built-in higher-half example', () => {
+    const ws = Workspace.openOrCreate(dir)
+    const paths = ws.info().files.map((f) => f.path)
+    expect(paths).toEqual(expect.arrayContaining(['entry.S', 'linker.ld', 'main.S', 'README.md']))
+    expect(readFileSync(join(dir, 'linker.ld'), 'utf8')).toBe(readFileSync(join(EXAMPLE_DIR, 'linker.ld'), 'utf8'))
+    expect(ws.info().files.find((f) => f.path === 'entry.S')?.language).toBe('riscv-asm')
+    expect(ws.info().files.find((f) => f.path === 'linker.ld')?.language).toBe('gnu-ld')
+  })
+
+  it('does not overwrite an existing workspace', () => {
+    Workspace.openOrCreate(dir)
+    writeFileSync(join(dir, 'linker.ld'), 'mine')
+    const ws = Workspace.openOrCreate(dir)
+    const r = ws.read('linker.ld')
+    expect(r.ok && r.value.text).toBe('mine')
+  })
+
+  it('saves atomically and leaves no temporary file behind', () => {
+    const ws = Workspace.openOrCreate(dir)
+    const r = ws.write('entry.S', 'nop\n')
+    expect(r.ok).toBe(true)
+    expect(readFileSync(join(dir, 'entry.S'), 'utf8')).toBe('nop\n')
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('refuses paths that escape the workspace', () => {
+    const ws = Workspace.openOrCreate(dir)
+    for (const p of ['../outside.txt', '/etc/passwd', 'a/../../b', '']) {
+      const r = ws.write(p, 'x')
+      expect(r.ok).toBe(false)
+      const rr = ws.read(p)
+      expect(rr.ok).toBe(false)
+    }
+  })
+
+  it('explains a missing file', () => {
+    const ws = Workspace.openOrCreate(dir)
+    const r = ws.read('nope.S')
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error.code).toBe('workspace.not_found')
+  })
+})
