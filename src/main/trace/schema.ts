@@ -2,11 +2,11 @@
  * The recording file's schema: one SQLite file per boot, documented in docs/trace-format.md so a
  * user can open it with any SQLite tool. `SCHEMA_VERSION` changes whenever a table changes; a
  * reader refuses a file from a newer version with a clear message instead of misreading it.
+ * Never one row per instruction: streams are BLOB segments, only semantic events are rows.
  */
 
 export const SCHEMA_VERSION = 1
 
-/** DDL of version 1. Later issues add the event, segment and checkpoint tables here. */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER NOT NULL,
@@ -16,6 +16,46 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS artifacts (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  data BLOB
+);
+CREATE TABLE IF NOT EXISTS inputs (
+  id INTEGER PRIMARY KEY,
+  step INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  step INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  pc TEXT,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, step);
+CREATE INDEX IF NOT EXISTS events_by_step ON events (step);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  step INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  base_step INTEGER,
+  hart BLOB NOT NULL,
+  devices TEXT NOT NULL,
+  pages BLOB NOT NULL,
+  page_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS segments (
+  id INTEGER PRIMARY KEY,
+  stream TEXT NOT NULL,
+  first_step INTEGER NOT NULL,
+  last_step INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segments_by_stream ON segments (stream, first_step);
 `
 
 /** Keys of the `meta` table. */

@@ -1,0 +1,89 @@
+/**
+ * The semantic events of a recorded boot: the rows the timeline draws, the inspectors jump to and
+ * the lab checks query (ARCHITECTURE.md, "Record and replay"). Shared by the writer (core worker)
+ * and every reader (API, CLI, UI). Addresses are 0x-prefixed hex strings, so a recording read
+ * with any SQLite tool shows them as a kernel author writes them; steps are retired-instruction
+ * counts.
+ */
+
+/** Privilege levels as the privileged spec numbers them. */
+export type Priv = 0 | 1 | 3
+export const PRIV_NAMES: Record<number, string> = { 0: 'U', 1: 'S', 3: 'M' }
+
+export type TranslationMode = 'Bare' | 'Sv39' | 'Sv48' | 'Sv57'
+
+export interface SatpValue {
+  mode: TranslationMode
+  asid: number
+  /** Root page-table physical address (ppn << 12), hex. */
+  root: string
+  raw: string
+}
+
+export interface MappingRange {
+  va: string
+  pa: string
+  /** Bytes, hex. */
+  size: string
+  /** Letters among R W X U G A D, in that order. */
+  perms: string
+  /** Page size of the leaf: 4 KiB, 2 MiB, 1 GiB, 512 GiB. */
+  pageSize: string
+}
+
+export interface EventPayloads {
+  /** An ELF segment placed in memory by the loader. */
+  segment_loaded: { vaddr: string; paddr: string; memsz: string; filesz: string; flags: string; sections: string[]; file: string }
+  /** Firmware handed the machine to the kernel. */
+  firmware_handoff: { firmware: string; mode: string; entry: string; a0: string; a1: string }
+  privilege_change: { from: string; to: string }
+  /** A trap taken (exception or interrupt). */
+  trap: { cause: string; causeName: string; interrupt: boolean; tval: string; epc: string; from: string; to: string }
+  /** mret / sret. */
+  trap_return: { instruction: 'mret' | 'sret'; from: string; to: string; target: string }
+  satp_write: { old: SatpValue; new: SatpValue }
+  sfence_vma: { vaddr: string | null; asid: number | null }
+  /** The page table that satp points to, walked in full when it became active. */
+  page_table_activated: { mode: TranslationMode; root: string; mappings: MappingRange[] }
+  /** A store into a page-table page (of the active table, or one activated later). */
+  pte_write: { pa: string; old: string; new: string; flags: string; level: number | null; vaRange: string | null }
+  /** First instruction fetched in a new region, e.g. the first one in the higher half. */
+  region_enter: { region: string; va: string; symbol: string | null }
+  uart_output: { text: string }
+  /** Why the run ended. */
+  stop: { reason: StopReason; exitCode: number | null; message: string }
+}
+
+export type StopReason = 'shutdown' | 'tohost' | 'budget' | 'trap_loop' | 'wfi_forever' | 'cancelled' | 'crashed' | 'error'
+
+export type EventKind = keyof EventPayloads
+export const EVENT_KINDS: readonly EventKind[] = [
+  'segment_loaded',
+  'firmware_handoff',
+  'privilege_change',
+  'trap',
+  'trap_return',
+  'satp_write',
+  'sfence_vma',
+  'page_table_activated',
+  'pte_write',
+  'region_enter',
+  'uart_output',
+  'stop',
+]
+
+export interface TraceEvent<K extends EventKind = EventKind> {
+  /** Row id: total order among events of the same step. */
+  id: number
+  step: number
+  kind: K
+  /** PC of the instruction that caused it, hex, when there is one. */
+  pc: string | null
+  data: EventPayloads[K]
+}
+
+/** Formats a 64-bit value the way kernel authors read addresses. */
+export function hex(v: bigint | number): string {
+  const n = typeof v === 'number' ? BigInt(v) : v
+  return '0x' + BigInt.asUintN(64, n).toString(16)
+}
