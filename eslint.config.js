@@ -65,7 +65,7 @@ export default tseslint.config(
   ]),
   // renderer: shared/api only.
   restrict(['src/renderer/**'], [
-    { group: ['**/main/**', '**/preload/**', '**/shared/isa/**', '**/shared/elf/**', '**/shared/trace/**'], message: 'The renderer imports src/shared/api (types) only.' },
+    { group: ['**/main/**', '**/preload/**', '**/shared/isa/**', '**/shared/elf/**'], message: 'The renderer imports src/shared/api and shared/trace (types) only.' },
     pure('The renderer'),
   ]),
   // preload: electron (it is the bridge) and shared/api only.

@@ -5,7 +5,7 @@
  * are folded into the object; every other section is kept with its ELF type, flags and alignment.
  */
 import type { Result } from '../api/result'
-import type { ObjectFile, ObjSection, ObjSymbol, Reloc, SymbolBind, SymbolType } from '../../main/toolchain/object'
+import type { ObjectFile, ObjSection, ObjSymbol, Reloc, SymbolBind, SymbolType } from './object-file'
 import {
   ET_REL, RELA_SIZE_BYTES, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
   SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_WEAK, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION,

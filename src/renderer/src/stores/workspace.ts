@@ -22,6 +22,9 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const open = ref<OpenFile[]>([])
   const activePath = ref<string>()
   const error = ref<ApiError>()
+  /** A place the editor should show (a problem clicked, a timeline step's source line). */
+  const reveal = ref<{ path: string; line: number; column: number; seq: number }>()
+  let revealSeq = 0
 
   const active = computed(() => open.value.find((f) => f.path === activePath.value))
   const isDirty = (f: OpenFile) => f.text !== f.saved
@@ -50,6 +53,11 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     }
     open.value.push({ path, language: r.value.language, saved: r.value.text, text: r.value.text })
     activePath.value = path
+  }
+
+  async function goTo(path: string, line: number, column = 1): Promise<void> {
+    await openFile(path)
+    reveal.value = { path, line, column, seq: ++revealSeq }
   }
 
   function close(path: string): void {
@@ -83,5 +91,5 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     return allSaved
   }
 
-  return { info, open, activePath, active, error, isDirty, load, openFile, close, setText, save, saveAll }
+  return { info, open, activePath, active, error, reveal, isDirty, load, openFile, goTo, close, setText, save, saveAll }
 })
