@@ -61,7 +61,23 @@ export class Host {
       'boot.cancel': () => notImplemented('Cancelling a boot'),
       'boot.input': () => notImplemented('Guest input'),
       'recording.list': () => this.core.request('recordings.list', { dir: this.workspace.recordingsDir }),
+      'recording.open': ({ path }) => {
+        const abs = this.recordingPath(path)
+        return abs.ok ? this.core.request('recording.overview', { path: abs.value, displayPath: path }) : abs
+      },
+      'recording.events': ({ path, kinds, from, to, limit }) => {
+        const abs = this.recordingPath(path)
+        return abs.ok ? this.core.request('recording.events', { path: abs.value, kinds, from, to, limit }) : abs
+      },
     }
+  }
+
+  /** A recording of this workspace, by its name in the recordings folder. */
+  private recordingPath(name: unknown): Result<string> {
+    if (typeof name !== 'string' || !/^[\w.-]+\.sqlite$/.test(name) || name.startsWith('.')) {
+      return err('recording.bad_name', `'${String(name)}' is not a recording of this workspace`)
+    }
+    return ok(join(this.workspace.recordingsDir, name))
   }
 
   /** Answers one request; unknown names and malformed arguments are error values, never throws. */

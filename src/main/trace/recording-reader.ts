@@ -78,6 +78,11 @@ export class RecordingReader {
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }))
   }
 
+  countsByKind(): Record<string, number> {
+    const rows = this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: string; n: number }[]
+    return Object.fromEntries(rows.map((r) => [r.kind, r.n]))
+  }
+
   inputs(): { step: number; kind: string; data: Uint8Array }[] {
     return this.db.prepare('SELECT step, kind, data FROM inputs ORDER BY step, id').all() as never
   }

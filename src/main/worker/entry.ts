@@ -9,6 +9,8 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRecording, readSummary, sqliteVersion } from '../trace/recording-file'
 import { SCHEMA_VERSION } from '../trace/schema'
+import { recordingOverview } from '../trace/overview'
+import { RecordingReader } from '../trace/recording-reader'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from './protocol'
 import type { RecordingSummary } from '../../shared/api/boot'
@@ -50,6 +52,18 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     const db = createRecording(path, { kernel, config, writtenBy: 'bootscope' })
     db.close()
     return ok({ path })
+  },
+
+  'recording.overview': ({ path, displayPath }) => recordingOverview(path, displayPath),
+
+  'recording.events': ({ path, ...query }) => {
+    const r = RecordingReader.open(path)
+    if (!r.ok) return r
+    try {
+      return ok(r.value.events(query))
+    } finally {
+      r.value.close()
+    }
   },
 
   'debug.crash': ({ how }) => {

@@ -4,7 +4,8 @@
  * emulation; everything slow runs behind this protocol in the worker (ARCHITECTURE.md).
  */
 import type { Result } from '../../shared/api/result'
-import type { RecordingSummary } from '../../shared/api/boot'
+import type { RecordingOverview, RecordingSummary } from '../../shared/api/boot'
+import type { EventKind, TraceEvent } from '../../shared/trace/events'
 
 export interface WorkerMethods {
   /** Proof of life: SQLite's version and the recording format version. */
@@ -13,6 +14,10 @@ export interface WorkerMethods {
   'recordings.list': { args: { dir: string }; result: RecordingSummary[] }
   /** Creates an empty recording file (schema + metadata). */
   'recordings.create': { args: { path: string; kernel: string; config: unknown }; result: { path: string } }
+  /** A recording's summary, lanes and notable events. */
+  'recording.overview': { args: { path: string; displayPath: string }; result: RecordingOverview }
+  /** Events by kind and step range. */
+  'recording.events': { args: { path: string; kinds?: EventKind[]; from?: number; to?: number; limit?: number }; result: TraceEvent[] }
   /** Test hook (only when the worker was started with `allowDebug`): crash the worker thread. */
   'debug.crash': { args: { how: 'throw' | 'exit' }; result: never }
   /** Test hook: a long task that reports progress until cancelled. */

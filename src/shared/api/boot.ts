@@ -1,4 +1,5 @@
 /** Boot and recording requests: options, progress, outcome, and the list of past recordings. */
+import type { TraceEvent } from '../trace/events'
 
 export interface BootOptions {
   /** Which ELF to boot: the workspace's build (default) or a file path chosen by the user. */
@@ -36,3 +37,22 @@ export interface RecordingSummary {
   outcome: string
   schemaVersion: number
 }
+
+export interface LaneRange {
+  from: number
+  /** Exclusive. */
+  to: number
+  value: string
+}
+
+export interface RecordingOverview extends RecordingSummary {
+  lanes: { privilege: LaneRange[]; translation: LaneRange[]; region: LaneRange[] }
+  /** Every event except UART output (which `recording.events` pages through), capped at `MAX_OVERVIEW_EVENTS`. */
+  events: TraceEvent[]
+  /** Counts per event kind over the whole recording. */
+  counts: Record<string, number>
+  /** True when `events` was capped. */
+  truncated: boolean
+}
+
+export const MAX_OVERVIEW_EVENTS = 20_000

@@ -5,7 +5,8 @@
  * contract, and nothing else crosses the process boundary. Results are `Result` values.
  */
 import type { Diagnostic } from './result'
-import type { BootOptions, BootOutcome, BootProgress, RecordingSummary } from './boot'
+import type { BootOptions, BootOutcome, BootProgress, RecordingOverview, RecordingSummary } from './boot'
+import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
 import type { CoreInfo } from './core'
 import type { FileEntry, SavedFile, WorkspaceInfo } from './workspace'
@@ -28,6 +29,10 @@ export interface Requests {
   'boot.input': { args: { runId: string; text: string }; result: { queued: number } }
   /** Past boots of this workspace, read from their SQLite files by the core worker. */
   'recording.list': { args: Record<string, never>; result: RecordingSummary[] }
+  /** One recording's overview: its summary, the timeline lanes and the notable events. */
+  'recording.open': { args: { path: string }; result: RecordingOverview }
+  /** Events of some kinds in a step range (history queries, console lines, markers when zoomed in). */
+  'recording.events': { args: { path: string; kinds?: EventKind[]; from?: number; to?: number; limit?: number }; result: TraceEvent[] }
 }
 
 /** Pushed events: name → payload. */
@@ -62,6 +67,8 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'boot.cancel',
   'boot.input',
   'recording.list',
+  'recording.open',
+  'recording.events',
 ]
 
 export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'core.crashed', 'build.diagnostics']

@@ -54,7 +54,21 @@ export interface EventPayloads {
   stop: { reason: StopReason; exitCode: number | null; message: string }
 }
 
-export type StopReason = 'shutdown' | 'tohost' | 'budget' | 'trap_loop' | 'wfi_forever' | 'cancelled' | 'crashed' | 'error'
+/** Why a run ended: the machine's stop reasons (machine/machine-events.ts), plus the recorder's own. */
+export type StopReason =
+  | 'shutdown'
+  | 'reset'
+  | 'tohost'
+  | 'budget'
+  | 'cancelled'
+  | 'paused'
+  | 'trap-loop'
+  | 'wfi-deadlock'
+  | 'waiting-for-input'
+  | 'hart-stopped'
+  | 'halt'
+  | 'guest-error'
+  | 'crashed'
 
 export type EventKind = keyof EventPayloads
 export const EVENT_KINDS: readonly EventKind[] = [

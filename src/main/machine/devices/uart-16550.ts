@@ -87,6 +87,19 @@ export class Uart16550 implements Device {
     this.update()
   }
 
+  /** Takes one byte of host input directly (SBI console_getchar), or -1 when there is none. */
+  takeInputByte(): number {
+    const b = this.rxFifo.shift() ?? this.hostQueue.shift()
+    this.refill()
+    this.update()
+    return b ?? -1
+  }
+
+  /** True when the guest enabled the received-data interrupt (input could wake a `wfi`). */
+  get rxInterruptEnabled(): boolean {
+    return (this.ier & UART_IER_RDI) !== 0
+  }
+
   /** Bytes received from the host but not yet read by the guest. */
   get pendingInput(): number {
     return this.rxFifo.length + this.hostQueue.length

@@ -95,3 +95,6 @@ export const MEDELEG_MASK: u64 = 0xb3ff
 export const ACC_FETCH: i32 = 0
 export const ACC_LOAD: i32 = 1
 export const ACC_STORE: i32 = 2
+
+/** PF_CODE replicated in every byte of a u64 (layout.ts PF_CODE = 2), to clear it 8 pages at a time. */
+export const PF_CODE_X8: u64 = 0x0202020202020202

@@ -135,6 +135,10 @@ export const ROM: usize = RING + 16384 * 48 + 0x1000
 export const RAM: usize = (ROM + 0x10000 + 0xffff) & ~0xffff
 
 // Privilege levels.
+export const S_PENDING_EXC: usize = STATE + 59 * 8
+export const S_PENDING_CAUSE: usize = STATE + 60 * 8
+export const S_PENDING_TVAL: usize = STATE + 61 * 8
+
 export const PRV_U: u64 = 0
 export const PRV_S: u64 = 1
 export const PRV_M: u64 = 3

@@ -6,7 +6,7 @@
  */
 import {
   S_PC, S_PRIV, S_MSTATUS, S_MIE, S_MEDELEG, S_MIDELEG, S_MTVEC, S_STVEC, S_MEPC, S_SEPC, S_MCAUSE, S_SCAUSE,
-  S_MTVAL, S_STVAL, S_FIRMWARE_TRAPS, S_TRAP_CAUSE, S_TRAP_TVAL, S_TRAP_EPC, S_TRAP_FROM_PRIV, S_RES_VALID,
+  S_MTVAL, S_STVAL, S_FIRMWARE_TRAPS, S_TRAP_CAUSE, S_TRAP_TVAL, S_TRAP_EPC, S_TRAP_FROM_PRIV,
   PRV_M, PRV_S, PRV_U,
 } from './layout'
 import {
@@ -89,7 +89,6 @@ export function checkInterrupts(): i32 {
   const irq = pendingInterrupt()
   if (irq < 0) return R_OK
   const r = takeTrap(INTERRUPT_BIT | <u64>irq, 0)
-  load<u64>(S_RES_VALID) // reservation survives interrupts on a single hart
   return r
 }
 

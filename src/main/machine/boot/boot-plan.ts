@@ -1,0 +1,105 @@
+/**
+ * How a boot starts, per firmware mode, exactly as QEMU 7.2 `virt` does it (`virt_machine_done`):
+ * load the firmware and the kernel into RAM, place the device tree near the top of DRAM, and fill
+ * the reset-vector ROM. The ROM always jumps to DRAM base (0x8000_0000); with a firmware file the
+ * kernel goes to its `p_paddr` (ELF) or 0x8020_0000 (raw) and becomes `fw_dynamic_info.next_addr`.
+ * `--bios builtin` skips the ROM: the hart starts in S-mode at the kernel with a0 = hart id and
+ * a1 = the FDT, as OpenSBI would leave it.
+ */
+import { err, ok, type Result } from '../../../shared/api/result'
+import { DRAM_BASE, KERNEL_BASE_WITH_FIRMWARE } from '../devices/memory-map'
+import { fdtAddress, writeResetVector } from './reset-vector'
+import { loadImage, type LoadedImage, type PhysicalRam } from './loader'
+
+export interface ImageFile {
+  bytes: Uint8Array
+  file: string
+}
+
+export type BiosChoice = 'none' | 'builtin' | ImageFile
+
+export interface BootPlanInput {
+  ram: PhysicalRam
+  rom: Uint8Array
+  dtb: Uint8Array
+  bios: BiosChoice
+  kernel?: ImageFile
+}
+
+export interface BootPlan {
+  firmware?: LoadedImage
+  kernel?: LoadedImage
+  fdtAddr: bigint
+  /** Where the hart starts, in which privilege, with which a0/a1 (builtin: the kernel, S-mode). */
+  start: { pc: bigint; priv: 3 | 1; a0: bigint; a1: bigint }
+  /** Where the kernel is entered (builtin: at once; firmware: by the firmware; none: the ROM jumps to DRAM base). */
+  kernelEntry?: bigint
+  warnings: string[]
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`
+
+function overlaps(a: LoadedImage, b: LoadedImage): boolean {
+  return a.lowestPaddr < b.highestPaddrEnd && b.lowestPaddr < a.highestPaddrEnd
+}
+
+export function planBoot(input: BootPlanInput): Result<BootPlan> {
+  const { ram, rom, dtb, bios, kernel } = input
+  const warnings: string[] = []
+  const fdtAddr = fdtAddress(ram.base, ram.bytes.length, dtb.length)
+  let firmware: LoadedImage | undefined
+  let loadedKernel: LoadedImage | undefined
+
+  if (bios === 'none') {
+    if (!kernel) return err('boot.no_kernel', 'nothing to boot: --bios none needs a kernel', { hint: 'bootscope boot KERNEL --bios none' })
+    const r = loadImage(kernel.bytes, DRAM_BASE, ram, { file: kernel.file, image: 'kernel' })
+    if (!r.ok) return r
+    loadedKernel = r.value
+    if (loadedKernel.lowestPaddr !== DRAM_BASE) {
+      warnings.push(
+        `with --bios none the reset vector jumps to ${hex(DRAM_BASE)}, but the kernel's lowest load address is ${hex(loadedKernel.lowestPaddr)} (QEMU behaves the same); ` +
+          `link it at ${hex(DRAM_BASE)} or boot it with a firmware`,
+      )
+    }
+  } else if (bios === 'builtin') {
+    if (!kernel) return err('boot.no_kernel', 'nothing to boot: the built-in firmware needs a kernel', { hint: 'bootscope boot KERNEL' })
+    const r = loadImage(kernel.bytes, KERNEL_BASE_WITH_FIRMWARE, ram, { file: kernel.file, image: 'kernel' })
+    if (!r.ok) return r
+    loadedKernel = r.value
+    if (loadedKernel.lowestPaddr !== KERNEL_BASE_WITH_FIRMWARE) {
+      warnings.push(
+        `the kernel starts at ${hex(loadedKernel.lowestPaddr)}; OpenSBI's fw_jump would jump to ${hex(KERNEL_BASE_WITH_FIRMWARE)} instead (the built-in firmware enters at the kernel's lowest load address)`,
+      )
+    }
+  } else {
+    const f = loadImage(bios.bytes, DRAM_BASE, ram, { file: bios.file, image: 'firmware' })
+    if (!f.ok) return f
+    firmware = f.value
+    if (kernel) {
+      const k = loadImage(kernel.bytes, KERNEL_BASE_WITH_FIRMWARE, ram, { file: kernel.file, image: 'kernel' })
+      if (!k.ok) return k
+      loadedKernel = k.value
+      if (overlaps(firmware, loadedKernel)) {
+        return err(
+          'boot.kernel_overlaps_firmware',
+          `${kernel.file}: the kernel [${hex(loadedKernel.lowestPaddr)}, ${hex(loadedKernel.highestPaddrEnd)}) overlaps the firmware [${hex(firmware.lowestPaddr)}, ${hex(firmware.highestPaddrEnd)})`,
+          { loc: { file: kernel.file, line: 1, column: 1 }, hint: `link the kernel at ${hex(KERNEL_BASE_WITH_FIRMWARE)}, where fw_jump expects it` },
+        )
+      }
+    }
+  }
+
+  const endOfImages = [firmware, loadedKernel].reduce((m, i) => (i && i.highestPaddrEnd > m ? i.highestPaddrEnd : m), 0n)
+  if (endOfImages > fdtAddr) {
+    return err('boot.no_room_for_fdt', `the images end at ${hex(endOfImages)}, past where the device tree goes (${hex(fdtAddr)})`, { hint: 'raise --mem' })
+  }
+  ram.bytes.set(dtb, Number(fdtAddr - ram.base))
+  const kernelEntry = loadedKernel?.lowestPaddr
+  writeResetVector(rom, { startAddr: DRAM_BASE, fdtAddr, nextAddr: bios === 'none' ? 0n : (kernelEntry ?? 0n) })
+
+  const start =
+    bios === 'builtin'
+      ? { pc: kernelEntry!, priv: 1 as const, a0: 0n, a1: fdtAddr }
+      : { pc: 0x1000n, priv: 3 as const, a0: 0n, a1: 0n }
+  return ok({ firmware, kernel: loadedKernel, fdtAddr, start, kernelEntry, warnings })
+}

@@ -1,0 +1,49 @@
+/**
+ * What a running machine reports: the semantic events the timeline and the CLI show (segments
+ * loaded, firmware hand-off, UART bytes, input delivered, warnings) and why a run stopped. Steps are
+ * retired-instruction counts, the position of record and replay (ARCHITECTURE.md).
+ */
+import type { LoadedSegment } from './boot/loader'
+
+export type StopReason =
+  /** SBI SRST / legacy shutdown or the test finisher: `exitCode` is the guest's. */
+  | 'shutdown'
+  /** SBI reboot or finisher 0x7777: the guest asked for a reset; Bootscope stops there. */
+  | 'reset'
+  /** riscv-tests `tohost` protocol: 1 = pass, (n << 1) | 1 = fail n. */
+  | 'tohost'
+  | 'budget'
+  | 'cancelled'
+  /** `pause()` was called (e.g. a test waiting for a prompt): `run` may be called again. */
+  | 'paused'
+  /** The guest is stuck taking the same trap: explained in `message`. */
+  | 'trap-loop'
+  /** `wfi` that nothing can ever wake. */
+  | 'wfi-deadlock'
+  /** `wfi` that only host input can wake, and no input is queued. */
+  | 'waiting-for-input'
+  /** HSM hart_stop of the only hart. */
+  | 'hart-stopped'
+  /** ebreak with haltOnEbreak, or an M-mode trap the built-in firmware cannot handle. */
+  | 'halt'
+  | 'guest-error'
+
+export interface StopInfo {
+  reason: StopReason
+  /** The process exit code the CLI should use (guest exit code for shutdown/tohost). */
+  exitCode?: number
+  /** One or two sentences for a person. */
+  message: string
+  step: bigint
+  pc: bigint
+}
+
+export type MachineEvent =
+  | { kind: 'segment-loaded'; step: bigint; segment: LoadedSegment }
+  | { kind: 'firmware-handoff'; step: bigint; from: string; mode: 'M' | 'S'; entry: bigint; a0: bigint; a1: bigint }
+  | { kind: 'uart'; step: bigint; byte: number }
+  | { kind: 'input'; step: bigint; bytes: Uint8Array }
+  | { kind: 'warning'; step: bigint; message: string }
+  | { kind: 'stop'; step: bigint; stop: StopInfo }
+
+export type MachineListener = (event: MachineEvent) => void

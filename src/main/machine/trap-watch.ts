@@ -1,0 +1,140 @@
+/**
+ * Spots a guest that can never make progress again and says why, instead of burning the step
+ * budget. Three cases, from most to least precise:
+ *  - the classic paging mistake: satp written while the current PC has no mapping in the new
+ *    table — the very next fetch takes an instruction page fault (REFERENCE.md, "Sv39 / Sv48");
+ *  - the same trap (cause, epc, tval) taken again and again with nothing else in between;
+ *  - a fetch fault at the trap vector itself (stvec/mtvec unmapped or outside memory): every trap
+ *    lands on an address that traps again, forever. QEMU 7.2 hangs there; we stop and explain.
+ */
+import type { TrapInfo } from './hart/hart-api'
+import { CAUSE_INSTRUCTION_ACCESS_FAULT, CAUSE_INSTRUCTION_PAGE_FAULT, CAUSE_INTERRUPT, CSR } from './boot/csr-numbers'
+
+/** A satp change seen within this many steps of a fetch page fault counts as "right after". */
+export const SATP_RECENT_STEPS = 4096n
+/** Identical consecutive traps before we call it a loop. */
+export const TRAP_REPEAT_LIMIT = 64
+
+const hex = (x: bigint) => `0x${x.toString(16)}`
+
+const CAUSE_NAMES: Record<string, string> = {
+  '0': 'instruction address misaligned',
+  '1': 'instruction access fault',
+  '2': 'illegal instruction',
+  '3': 'breakpoint',
+  '4': 'load address misaligned',
+  '5': 'load access fault',
+  '6': 'store/AMO address misaligned',
+  '7': 'store/AMO access fault',
+  '8': 'environment call from U-mode',
+  '9': 'environment call from S-mode',
+  '11': 'environment call from M-mode',
+  '12': 'instruction page fault',
+  '13': 'load page fault',
+  '15': 'store/AMO page fault',
+}
+
+export function causeName(cause: bigint): string {
+  if (cause & CAUSE_INTERRUPT) return `interrupt ${cause & ~CAUSE_INTERRUPT}`
+  return CAUSE_NAMES[cause.toString()] ?? `exception ${cause}`
+}
+
+export interface TrapLoop {
+  message: string
+  hint: string
+  pc: bigint
+}
+
+/** The CSR reads the watch needs (the hart satisfies it). */
+export interface WatchedHart {
+  readonly pc: bigint
+  readonly priv: number
+  getCsr(num: number): bigint | undefined
+}
+
+export class TrapWatch {
+  private satp = 0n
+  private satpChangedAt = -1n
+  private lastTrapKey = ''
+  private repeats = 0
+
+  /** Called at every hart exit: notices satp changes (the hart reports no satp-write event itself). */
+  observeSatp(satp: bigint, step: bigint): void {
+    if (satp !== this.satp) {
+      this.satp = satp
+      this.satpChangedAt = step
+    }
+  }
+
+  get satpChangedAtStep(): bigint {
+    return this.satpChangedAt
+  }
+
+  /**
+   * An instruction page fault taken to the built-in firmware (before it is redirected to S-mode).
+   * Returns the explanation when it is the "satp written, PC unmapped" mistake.
+   */
+  checkFetchFaultAfterSatp(trap: TrapInfo, satp: bigint, step: bigint): TrapLoop | undefined {
+    this.observeSatp(satp, step)
+    if (trap.cause !== CAUSE_INSTRUCTION_PAGE_FAULT || satp >> 60n === 0n) return undefined
+    if (this.satpChangedAt < 0n || step - this.satpChangedAt > SATP_RECENT_STEPS) return undefined
+    return {
+      pc: trap.epc,
+      message: `instruction page fault at ${hex(trap.epc)} right after satp was written (satp = ${hex(satp)}): the current PC has no mapping`,
+      hint:
+        'after `csrw satp` the next fetch is translated; map the code that enables paging at its current (physical) address too — ' +
+        'an identity mapping — or reach the higher half before writing satp',
+    }
+  }
+
+  /** A trap the firmware redirects to S-mode: counts identical repeats. */
+  checkRepeat(trap: TrapInfo): TrapLoop | undefined {
+    const key = `${trap.cause}:${trap.epc}:${trap.tval}:${trap.fromPriv}`
+    this.repeats = key === this.lastTrapKey ? this.repeats + 1 : 1
+    this.lastTrapKey = key
+    if (this.repeats < TRAP_REPEAT_LIMIT) return undefined
+    return {
+      pc: trap.epc,
+      message: `the same trap (${causeName(trap.cause)}, epc ${hex(trap.epc)}, tval ${hex(trap.tval)}) was taken ${this.repeats} times in a row with no progress`,
+      hint: 'the trap handler returns to the faulting instruction without fixing its cause (or skipping it with sepc += 4)',
+    }
+  }
+
+  /** Any other firmware trap (an SBI call) breaks a run of repeats. */
+  resetRepeats(): void {
+    this.repeats = 0
+    this.lastTrapKey = ''
+  }
+
+  /**
+   * At a slice boundary: is the hart parked on a fetch fault at its own trap vector? Then every
+   * further trap lands on the same unfetchable address and nothing can ever change that.
+   */
+  checkVectorLoop(hart: WatchedHart, step: bigint): TrapLoop | undefined {
+    const mode = hart.priv === 3 ? 'm' : hart.priv === 1 ? 's' : undefined
+    if (!mode) return undefined
+    const cause = hart.getCsr(mode === 'm' ? CSR.mcause : CSR.scause) ?? 0n
+    const epc = hart.getCsr(mode === 'm' ? CSR.mepc : CSR.sepc) ?? 0n
+    const tvec = (hart.getCsr(mode === 'm' ? CSR.mtvec : CSR.stvec) ?? 0n) & ~3n
+    if (cause !== CAUSE_INSTRUCTION_PAGE_FAULT && cause !== CAUSE_INSTRUCTION_ACCESS_FAULT) return undefined
+    if (epc !== tvec || hart.pc !== tvec) return undefined
+    const satp = hart.getCsr(CSR.satp) ?? 0n
+    this.observeSatp(satp, step)
+    const vec = `${mode}tvec`
+    const afterSatp = cause === CAUSE_INSTRUCTION_PAGE_FAULT && this.satpChangedAt >= 0n && satp >> 60n !== 0n
+    if (afterSatp) {
+      return {
+        pc: tvec,
+        message:
+          `instruction page fault at ${hex(tvec)} (${vec}) after satp was written (satp = ${hex(satp)}): the current PC has no mapping, ` +
+          `and neither has the trap handler, so the hart faults forever`,
+        hint: 'map the code that enables paging at its current address too (an identity mapping), and point stvec at a mapped handler before writing satp',
+      }
+    }
+    return {
+      pc: tvec,
+      message: `${causeName(cause)} at ${hex(tvec)}, the trap vector (${vec}) itself: every trap lands on an address that traps again, forever`,
+      hint: `set ${vec} to a handler in mapped, executable memory (${vec} = ${hex(tvec)} now)`,
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The timeline's lanes, derived from a recording's events: which privilege mode, which
+ * translation mode and which code region the hart was in over each step range. Computed once per
+ * recording (events are few next to steps) and drawn as ranges, never per instruction.
+ */
+import type { TraceEvent } from '../../shared/trace/events'
+import type { LaneRange } from '../../shared/api/boot'
+
+export interface Lanes {
+  privilege: LaneRange[]
+  translation: LaneRange[]
+  region: LaneRange[]
+}
+
+/** Appends a range, merging with the previous one when the value is unchanged. */
+function push(lane: LaneRange[], from: number, value: string): void {
+  const last = lane[lane.length - 1]
+  if (last && last.value === value) return
+  if (last) {
+    last.to = from
+    if (last.to <= last.from) lane.pop()
+    const prev = lane[lane.length - 1]
+    if (prev && prev.value === value) {
+      prev.to = Number.POSITIVE_INFINITY
+      return
+    }
+  }
+  lane.push({ from, to: Number.POSITIVE_INFINITY, value })
+}
+
+function close(lane: LaneRange[], end: number): LaneRange[] {
+  for (const r of lane) if (r.to === Number.POSITIVE_INFINITY) r.to = end
+  return lane.filter((r) => r.to > r.from)
+}
+
+/**
+ * @param events all events of the recording, in step order
+ * @param steps the recording's length
+ * @param startPriv the privilege at step 0 ('M' on a machine reset)
+ */
+export function computeLanes(events: TraceEvent[], steps: number, startPriv = 'M'): Lanes {
+  const privilege: LaneRange[] = []
+  const translation: LaneRange[] = []
+  const region: LaneRange[] = []
+  push(privilege, 0, startPriv)
+  push(translation, 0, 'Bare')
+  for (const e of events) {
+    switch (e.kind) {
+      case 'firmware_handoff':
+        push(privilege, e.step, (e.data as { mode: string }).mode)
+        break
+      case 'trap':
+      case 'trap_return':
+      case 'privilege_change':
+        push(privilege, e.step, (e.data as { to: string }).to)
+        break
+      case 'satp_write':
+        push(translation, e.step, (e.data as { new: { mode: string } }).new.mode)
+        break
+      case 'region_enter': {
+        const d = e.data as { region: string; symbol: string | null }
+        push(region, e.step, d.symbol ?? d.region)
+        break
+      }
+    }
+  }
+  const end = Math.max(steps, events.length ? events[events.length - 1].step + 1 : 0)
+  return { privilege: close(privilege, end), translation: close(translation, end), region: close(region, end) }
+}

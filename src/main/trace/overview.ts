@@ -1,0 +1,42 @@
+/**
+ * A recording's overview for the timeline: summary, lanes and the notable events (everything but
+ * UART output, which the console pages through separately), with counts per kind.
+ */
+import { err, ok, type Result } from '../../shared/api/result'
+import { MAX_OVERVIEW_EVENTS, type RecordingOverview } from '../../shared/api/boot'
+import { EVENT_KINDS } from '../../shared/trace/events'
+import { computeLanes } from './lanes'
+import { RecordingReader } from './recording-reader'
+import { META } from './schema'
+
+export function recordingOverview(absPath: string, displayPath: string): Result<RecordingOverview> {
+  const opened = RecordingReader.open(absPath)
+  if (!opened.ok) return opened
+  const r = opened.value
+  try {
+    const meta = r.meta()
+    const steps = Number(meta[META.steps] ?? 0)
+    const notable = EVENT_KINDS.filter((k) => k !== 'uart_output')
+    const events = r.events({ kinds: notable, limit: MAX_OVERVIEW_EVENTS + 1 })
+    const truncated = events.length > MAX_OVERVIEW_EVENTS
+    if (truncated) events.length = MAX_OVERVIEW_EVENTS
+    const counts = r.countsByKind()
+    const lastStep = events.length ? events[events.length - 1].step + 1 : 0
+    return ok({
+      path: displayPath,
+      createdAt: meta[META.createdAt] ?? '',
+      kernel: meta[META.kernel] ?? '',
+      steps: Math.max(steps, lastStep),
+      outcome: meta[META.outcome] ?? 'incomplete',
+      schemaVersion: r.version,
+      lanes: computeLanes(events, Math.max(steps, lastStep)),
+      events,
+      counts,
+      truncated,
+    })
+  } catch (e) {
+    return err('trace.read_failed', `cannot read '${displayPath}': ${(e as Error).message}`)
+  } finally {
+    r.close()
+  }
+}

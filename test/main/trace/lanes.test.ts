@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { computeLanes } from '../../../src/main/trace/lanes'
+import type { TraceEvent } from '../../../src/shared/trace/events'
+
+let id = 0
+function ev(step: number, kind: TraceEvent['kind'], data: unknown): TraceEvent {
+  return { id: ++id, step, kind, pc: null, data } as TraceEvent
+}
+const satp = (mode: string) => ({ old: { mode: 'Bare' }, new: { mode } })
+
+describe('timeline lanes', () => {
+  it('follows privilege through hand-off, traps and returns', () => {
+    const lanes = computeLanes(
+      [
+        ev(100, 'firmware_handoff', { mode: 'S' }),
+        ev(150, 'trap', { from: 'S', to: 'M' }),
+        ev(170, 'trap_return', { from: 'M', to: 'S' }),
+      ],
+      200,
+    )
+    expect(lanes.privilege).toEqual([
+      { from: 0, to: 100, value: 'M' },
+      { from: 100, to: 150, value: 'S' },
+      { from: 150, to: 170, value: 'M' },
+      { from: 170, to: 200, value: 'S' },
+    ])
+  })
+
+  it('follows the translation mode through satp writes, merging unchanged modes', () => {
+    const lanes = computeLanes([ev(10, 'satp_write', satp('Sv39')), ev(20, 'satp_write', satp('Sv39')), ev(30, 'satp_write', satp('Bare'))], 40)
+    expect(lanes.translation).toEqual([
+      { from: 0, to: 10, value: 'Bare' },
+      { from: 10, to: 30, value: 'Sv39' },
+      { from: 30, to: 40, value: 'Bare' },
+    ])
+  })
+
+  it('names code regions by symbol when known', () => {
+    const lanes = computeLanes([ev(5, 'region_enter', { region: 'low', symbol: '_start' }), ev(12, 'region_enter', { region: 'higher half', symbol: 'rust_main' })], 20)
+    expect(lanes.region).toEqual([
+      { from: 5, to: 12, value: '_start' },
+      { from: 12, to: 20, value: 'rust_main' },
+    ])
+  })
+})
