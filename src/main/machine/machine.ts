@@ -1,0 +1,420 @@
+/**
+ * The QEMU-`virt` machine around the hart: builds the devices on a bus, the device tree, the boot
+ * ROM and the images (`boot/boot-plan.ts`), then runs the hart in slices and serves its exits —
+ * MMIO to the bus, firmware traps to the built-in SBI, `wfi` by fast-forwarding time to the next
+ * timer event — until the guest shuts down or gets stuck, which it explains (`trap-watch.ts`).
+ * Everything is driven by the step count (retired instructions), so the same inputs give the same
+ * run: host input is queued and handed to the UART at the step `sendInput` is called between runs.
+ */
+import { err, ok, type Result } from '../../shared/api/result'
+import type { HartApi, HartOptions } from './hart/hart-api'
+import { HartExit } from './hart/hart-api'
+import { Bus, type AccessSize, type DmaMemory } from './devices/bus'
+import { Clint } from './devices/clint'
+import { CowDisk, type DiskBase } from './devices/cow-disk'
+import { virtDeviceTree, writeFdt } from './devices/fdt'
+import { DRAM_BASE, DRAM_DEFAULT_SIZE_BYTES, MIP_MEIP, MIP_SEIP, UART0_IRQ, VIRTIO_IRQ, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE_BYTES } from './devices/memory-map'
+import { Plic } from './devices/plic'
+import { TestFinisher, type FinisherRequest } from './devices/test-finisher'
+import { Uart16550 } from './devices/uart-16550'
+import { VirtioMmioBlock } from './devices/virtio-mmio-block'
+import { planBoot, type BiosChoice, type BootPlan, type ImageFile } from './boot/boot-plan'
+import { CAUSE_INSTRUCTION_PAGE_FAULT, CSR } from './boot/csr-numbers'
+import { symbolAddress } from './boot/loader'
+import { BuiltinSbi, SBI_SRST_RESET_REASON_SYSFAIL, SBI_SRST_RESET_TYPE_SHUTDOWN } from './boot/sbi'
+import type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
+import { TrapWatch, type TrapLoop } from './trap-watch'
+import { TohostWatch } from './tohost'
+
+export type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
+
+export const DEFAULT_MAX_STEPS = 200_000_000n
+export const DEFAULT_SLICE_STEPS = 1_000_000
+/** Shorter slices while a tohost guest may be waiting on the host, or firmware has not handed off yet. */
+export const TOHOST_SLICE_STEPS = 10_000
+export const HANDOFF_WATCH_SLICE_STEPS = 4096
+/** How often `run` yields to the event loop so `cancel()` and I/O get a turn. */
+const YIELD_EVERY_MS = 25
+
+const MIE_MTIE = 1n << 7n
+const MIE_EXTERNAL = (1n << BigInt(MIP_MEIP)) | (1n << BigInt(MIP_SEIP))
+
+/** Process exit codes for stops that are not the guest's own. */
+export const EXIT_CODE_BUDGET = 124
+export const EXIT_CODE_STUCK = 125
+export const EXIT_CODE_CANCELLED = 130
+
+export interface MachineConfig {
+  kernel?: ImageFile
+  /** Default: 'builtin'. */
+  bios?: BiosChoice
+  disk?: DiskBase
+  memBytes?: number
+  /** Watch the kernel's `tohost` symbol (riscv-tests protocol). */
+  tohost?: boolean
+  bootargs?: string
+  trace?: boolean
+  /** Where the hart comes from (default: `Hart.create` from `hart/hart.ts`). */
+  createHart?: (options: HartOptions) => Promise<HartApi>
+  listener?: MachineListener
+}
+
+export interface RunOptions {
+  /** Stop once the step count reaches this (absolute, default 200 000 000). */
+  maxSteps?: number | bigint
+  sliceSteps?: number
+}
+
+/** The hart module, imported lazily so the devices and boot code load without the wasm build. */
+const HART_MODULE = './hart/hart'
+
+async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
+  const { Hart } = (await import(/* @vite-ignore */ HART_MODULE)) as { Hart: { create(o: HartOptions): Promise<HartApi> } }
+  return Hart.create(options)
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`
+
+export class Machine {
+  readonly bus = new Bus()
+  readonly uart: Uart16550
+  readonly plic: Plic
+  readonly virtio: VirtioMmioBlock[] = []
+  readonly sbi?: BuiltinSbi
+  readonly dtb: Uint8Array
+  /** Everything the UART (and the SBI console) printed, for callers that want the text. */
+  readonly console: number[] = []
+  private readonly listeners: MachineListener[] = []
+  private readonly trapWatch = new TrapWatch()
+  private readonly tohost?: TohostWatch
+  private plan!: BootPlan
+  private pendingStop?: { reason: StopReason; message: string; exitCode?: number }
+  private stopInfo?: StopInfo
+  private cancelRequested = false
+  private pauseRequested = false
+  private handoffSeen: boolean
+  private wfiStalls = 0
+
+  private constructor(
+    readonly hart: HartApi,
+    readonly config: MachineConfig,
+  ) {
+    if (config.listener) this.listeners.push(config.listener)
+    this.plic = new Plic((bit, level) => hart.setInterruptLine(bit, level))
+    this.uart = new Uart16550({ irq: this.plic.line(UART0_IRQ), output: (b, step) => this.emitConsole(b, step), now: () => hart.instret })
+    const memory: DmaMemory = { read: (a, out) => this.readPhys(a, out), write: (a, d) => this.writePhys(a, d) }
+    const disk = config.disk ? new CowDisk(config.disk) : undefined
+    for (let i = 0; i < VIRTIO_MMIO_COUNT; i++) {
+      const dev = new VirtioMmioBlock({
+        name: `virtio${i}`,
+        base: VIRTIO_MMIO_BASE + BigInt(i) * VIRTIO_MMIO_STRIDE_BYTES,
+        irq: this.plic.line(VIRTIO_IRQ + i),
+        memory,
+        disk: i === 0 ? disk : undefined,
+        onError: (message) => this.emit({ kind: 'warning', step: hart.instret, message }),
+      })
+      this.virtio.push(dev)
+      this.bus.attach(dev)
+    }
+    this.bus.attach(this.uart)
+    this.bus.attach(this.plic)
+    this.bus.attach(new Clint(hart))
+    this.bus.attach(new TestFinisher((r) => this.onFinisher(r)))
+    const bios = config.bios ?? 'builtin'
+    this.handoffSeen = typeof bios === 'string'
+    if (bios === 'builtin') {
+      this.sbi = new BuiltinSbi(hart, {
+        consolePutchar: (b) => this.emitConsole(b, hart.instret),
+        consoleGetchar: () => this.uart.takeInputByte(),
+        readPhys: (a, n) => {
+          const out = new Uint8Array(n)
+          return this.readPhys(a, out) ? out : undefined
+        },
+        writePhys: (a, d) => this.writePhys(a, d),
+        systemReset: (type, reason) => {
+          if (type === SBI_SRST_RESET_TYPE_SHUTDOWN) {
+            const code = reason === SBI_SRST_RESET_REASON_SYSFAIL ? 1 : 0
+            this.requestStop('shutdown', `the guest shut down through SBI${reason === SBI_SRST_RESET_REASON_SYSFAIL ? ' (reason: system failure)' : ''}`, code)
+          } else {
+            this.requestStop('reset', `the guest asked for a ${type === 1 ? 'cold' : 'warm'} reboot through SBI SRST; Bootscope stops here`, 0)
+          }
+        },
+        hartStop: () => this.requestStop('hart-stopped', 'the only hart stopped itself (SBI HSM hart_stop): nothing is left running', EXIT_CODE_STUCK),
+        // The hart API has no TLB-flush call: rewriting satp is a translation-cache flush point in our hart.
+        flushLocal: () => hart.setCsr(CSR.satp, hart.getCsr(CSR.satp) ?? 0n),
+      })
+    }
+    this.dtb = writeFdt(virtDeviceTree({ ramBase: DRAM_BASE, ramSize: hart.ram.length, bootargs: config.bootargs }))
+    if (config.tohost) this.tohost = new TohostWatch()
+  }
+
+  /** Builds the machine and loads the images; user mistakes (bad ELF, segment outside RAM…) are error values. */
+  static async create(config: MachineConfig): Promise<Result<Machine>> {
+    const ramSize = config.memBytes ?? DRAM_DEFAULT_SIZE_BYTES
+    const hart = await (config.createHart ?? defaultCreateHart)({ ramBase: DRAM_BASE, ramSize, trace: config.trace })
+    const m = new Machine(hart, config)
+    const plan = planBoot({ ram: { base: DRAM_BASE, bytes: hart.ram }, rom: hart.rom, dtb: m.dtb, bios: config.bios ?? 'builtin', kernel: config.kernel })
+    if (!plan.ok) return plan
+    m.plan = plan.value
+    if (config.tohost) {
+      const va = plan.value.kernel && symbolAddress(plan.value.kernel, 'tohost')
+      if (va === undefined) {
+        return err('boot.no_tohost', `${config.kernel?.file ?? 'kernel'}: --tohost needs a \`tohost\` symbol, and the kernel has none`, {
+          hint: 'riscv-tests define it in section .tohost; drop --tohost for other kernels',
+        })
+      }
+      m.tohost!.attach(m.physOf(va) ?? va)
+    }
+    m.start()
+    return ok(m)
+  }
+
+  addListener(l: MachineListener): void {
+    this.listeners.push(l)
+  }
+
+  get bootPlan(): BootPlan {
+    return this.plan
+  }
+
+  get steps(): bigint {
+    return this.hart.instret
+  }
+
+  /** The console output so far as text. */
+  consoleText(): string {
+    return Buffer.from(this.console).toString('latin1')
+  }
+
+  /** Host input (typed keys): handed to the UART now, recorded with the current step. */
+  sendInput(bytes: Uint8Array | string): void {
+    const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
+    this.emit({ kind: 'input', step: this.hart.instret, bytes: data })
+    this.uart.receive(data)
+  }
+
+  /** Stops a running `run` at the next exit or slice end with reason 'cancelled' (final). */
+  cancel(): void {
+    this.cancelRequested = true
+  }
+
+  /** Stops a running `run` at the next exit with reason 'paused'; `run` can continue later. */
+  pause(): void {
+    this.pauseRequested = true
+  }
+
+  private start(): void {
+    const h = this.hart
+    const p = this.plan
+    for (const img of [p.firmware, p.kernel]) for (const segment of img?.segments ?? []) this.emit({ kind: 'segment-loaded', step: 0n, segment })
+    for (const message of p.warnings) this.emit({ kind: 'warning', step: 0n, message })
+    h.pc = p.start.pc
+    h.priv = p.start.priv
+    h.setX(10, p.start.a0)
+    h.setX(11, p.start.a1)
+    if (this.sbi) {
+      this.sbi.initMachineState()
+      h.firmwareTraps = true
+      this.emit({ kind: 'firmware-handoff', step: 0n, from: 'builtin', mode: 'S', entry: p.start.pc, a0: p.start.a0, a1: p.start.a1 })
+    } else {
+      // The ROM runs six instructions, then jumps to DRAM base with a0 = hart id, a1 = FDT.
+      const bios = this.config.bios
+      this.emit({ kind: 'firmware-handoff', step: 0n, from: 'rom', mode: 'M', entry: DRAM_BASE, a0: 0n, a1: p.fdtAddr })
+      if (bios === 'none') this.handoffSeen = true
+    }
+  }
+
+  /** Runs until a stop; returns why. A 'paused' run can be continued by calling `run` again. */
+  async run(opts: RunOptions = {}): Promise<StopInfo> {
+    if (this.stopInfo) return this.stopInfo
+    const h = this.hart
+    const budget = BigInt(opts.maxSteps ?? DEFAULT_MAX_STEPS)
+    let lastYield = performance.now()
+    for (;;) {
+      if (this.cancelRequested) return this.finish('cancelled', 'cancelled by the user', EXIT_CODE_CANCELLED)
+      if (this.pauseRequested) {
+        this.pauseRequested = false
+        return { reason: 'paused', message: 'paused', step: h.instret, pc: h.pc }
+      }
+      if (this.pendingStop) return this.finish(this.pendingStop.reason, this.pendingStop.message, this.pendingStop.exitCode)
+      const now = h.instret
+      if (now >= budget) {
+        return this.finish(
+          'budget',
+          `stopped after ${now} steps: budget exhausted — the guest may be in an infinite loop; raise --max-steps`,
+          EXIT_CODE_BUDGET,
+        )
+      }
+      const slice = opts.sliceSteps ?? (!this.handoffSeen ? HANDOFF_WATCH_SLICE_STEPS : this.tohost ? TOHOST_SLICE_STEPS : DEFAULT_SLICE_STEPS)
+      const n = budget - now < BigInt(slice) ? Number(budget - now) : slice
+      const exit = h.run(n)
+      switch (exit) {
+        case HartExit.StepsDone:
+          this.sliceEnd()
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            await new Promise((r) => setImmediate(r))
+            lastYield = performance.now()
+          }
+          break
+        case HartExit.Mmio:
+          this.serveMmio()
+          break
+        case HartExit.FirmwareTrap:
+          this.serveFirmwareTrap()
+          break
+        case HartExit.Wfi:
+          this.serveWfi()
+          break
+        case HartExit.TraceFull:
+          break // the recorder drains the rings from its listener; nothing to do here
+        case HartExit.Halt:
+          this.requestStop('halt', `the hart halted at ${hex(h.pc)} (ebreak or host request)`, EXIT_CODE_STUCK)
+          break
+        default:
+          this.requestStop('guest-error', `the hart returned an unknown exit code ${exit as number}`, EXIT_CODE_STUCK)
+      }
+    }
+  }
+
+  private serveMmio(): void {
+    const h = this.hart
+    const a = h.mmio
+    if (a.isFetch) {
+      h.completeMmio(0n, true) // devices are not executable: instruction access fault
+      return
+    }
+    const size = a.size as AccessSize
+    if (a.isWrite) {
+      const okWrite = this.bus.write(a.addr, size, a.value)
+      h.completeMmio(0n, !okWrite)
+    } else {
+      const v = this.bus.read(a.addr, size)
+      h.completeMmio(v ?? 0n, v === undefined)
+    }
+  }
+
+  private serveFirmwareTrap(): void {
+    const h = this.hart
+    const sbi = this.sbi
+    const trap = h.trap
+    if (!sbi) {
+      this.requestStop('guest-error', `a firmware trap with no built-in firmware (cause ${trap.cause}, epc ${hex(trap.epc)})`, EXIT_CODE_STUCK)
+      return
+    }
+    const satp = h.getCsr(CSR.satp) ?? 0n
+    if (trap.cause === CAUSE_INSTRUCTION_PAGE_FAULT) {
+      const loop = this.trapWatch.checkFetchFaultAfterSatp(trap, satp, h.instret)
+      if (loop) return this.stopOnLoop(loop)
+    } else {
+      this.trapWatch.observeSatp(satp, h.instret)
+    }
+    const action = sbi.handleTrap(trap)
+    if (action.kind === 'stop') {
+      if (!this.pendingStop) {
+        this.requestStop('halt', `the built-in firmware cannot handle trap cause ${hex(trap.cause)} from privilege ${trap.fromPriv} at ${hex(trap.epc)}`, EXIT_CODE_STUCK)
+      }
+      return
+    }
+    // Redirected exceptions (not SBI calls, not the timer) are where a trap loop shows up.
+    const isRedirect = action.priv === 1 && action.pc !== trap.epc + 4n && (trap.cause >> 63n) === 0n
+    if (isRedirect) {
+      const loop = this.trapWatch.checkRepeat(trap)
+      if (loop) return this.stopOnLoop(loop)
+    } else {
+      this.trapWatch.resetRepeats()
+    }
+    h.resumeAt(action.pc, action.priv)
+  }
+
+  private serveWfi(): void {
+    const h = this.hart
+    const mie = h.getCsr(CSR.mie) ?? 0n
+    const before = h.instret
+    if (mie & MIE_MTIE && h.mtimecmp > h.mtime) {
+      h.mtime = h.mtimecmp // nothing else can happen before the timer fires: skip the idle time
+      this.wfiStalls = 0
+      return
+    }
+    if (mie & MIE_MTIE || this.plic.asserted) {
+      // An interrupt is already due; the hart takes it on re-entry. Guard against no progress.
+      if (++this.wfiStalls < 3 || h.instret !== before) return
+    }
+    if (mie & MIE_EXTERNAL && this.uart.rxInterruptEnabled) {
+      this.requestStop('waiting-for-input', `the guest waits (wfi at ${hex(h.pc)}) for an interrupt only input can bring, and no input is queued`, 0)
+      return
+    }
+    this.requestStop('wfi-deadlock', `wfi with interrupts disabled and no timer at ${hex(h.pc)}: nothing can ever wake the hart`, EXIT_CODE_STUCK)
+  }
+
+  private sliceEnd(): void {
+    const h = this.hart
+    const step = h.instret
+    this.trapWatch.observeSatp(h.getCsr(CSR.satp) ?? 0n, step)
+    if (!this.handoffSeen && h.priv !== 3) {
+      this.handoffSeen = true
+      const bios = this.config.bios
+      const from = typeof bios === 'object' ? bios.file : 'firmware'
+      this.emit({ kind: 'firmware-handoff', step, from, mode: 'S', entry: this.plan.kernelEntry ?? h.pc, a0: h.getX(10), a1: h.getX(11) })
+    }
+    if (this.tohost) {
+      const r = this.tohost.poll(this.hart.ram, DRAM_BASE, (b) => this.emitConsole(b, step))
+      if (r) this.requestStop('tohost', r.message, r.exitCode)
+    }
+    if (!this.pendingStop) {
+      const loop = this.trapWatch.checkVectorLoop(h, step)
+      if (loop) this.stopOnLoop(loop)
+    }
+  }
+
+  private stopOnLoop(loop: TrapLoop): void {
+    this.requestStop('trap-loop', `${loop.message}\n  hint: ${loop.hint}`, EXIT_CODE_STUCK)
+  }
+
+  private onFinisher(r: FinisherRequest): void {
+    if (r.kind === 'reset') this.requestStop('reset', 'the guest asked for a reset through the test finisher (0x7777); Bootscope stops here', 0)
+    else this.requestStop('shutdown', r.kind === 'pass' ? 'the guest powered off (test finisher: pass)' : `the guest powered off with exit code ${r.code} (test finisher: fail)`, r.code)
+  }
+
+  private requestStop(reason: StopReason, message: string, exitCode?: number): void {
+    if (!this.pendingStop) this.pendingStop = { reason, message, exitCode }
+  }
+
+  private finish(reason: StopReason, message: string, exitCode?: number): StopInfo {
+    const info: StopInfo = { reason, message, exitCode, step: this.hart.instret, pc: this.hart.pc }
+    this.stopInfo = info
+    this.emit({ kind: 'stop', step: info.step, stop: info })
+    return info
+  }
+
+  private emitConsole(byte: number, step: bigint): void {
+    this.console.push(byte)
+    this.emit({ kind: 'uart', step, byte })
+  }
+
+  private emit(e: MachineEvent): void {
+    for (const l of this.listeners) l(e)
+  }
+
+  /** A kernel virtual address → physical, through the loaded segments (for symbols like tohost). */
+  private physOf(va: bigint): bigint | undefined {
+    for (const s of this.plan.kernel?.segments ?? []) {
+      if (va >= s.vaddr && va < s.vaddr + s.memsz) return s.paddr + (va - s.vaddr)
+    }
+    return undefined
+  }
+
+  private readPhys(addr: bigint, out: Uint8Array): boolean {
+    const ram = this.hart.ram
+    if (addr < DRAM_BASE || addr + BigInt(out.length) > DRAM_BASE + BigInt(ram.length)) return false
+    const at = Number(addr - DRAM_BASE)
+    out.set(ram.subarray(at, at + out.length))
+    return true
+  }
+
+  private writePhys(addr: bigint, data: Uint8Array): boolean {
+    const ram = this.hart.ram
+    if (addr < DRAM_BASE || addr + BigInt(data.length) > DRAM_BASE + BigInt(ram.length)) return false
+    ram.set(data, Number(addr - DRAM_BASE))
+    return true
+  }
+}

@@ -1,0 +1,596 @@
+/**
+ * Layout: turns the script's statement list into addresses. Each pass walks the statements in
+ * order (ld's lang_size_sections): `.` moves, output sections get a VMA (explicit, from their
+ * memory region, or `.` aligned), input sections are packed inside, symbols are assigned, and the
+ * LMA follows AT()/AT>/ld's "same VMA-LMA delta as the previous section" heuristic. Forward
+ * references read last pass's values, so passes repeat until nothing changes; a layout that
+ * keeps moving is an error rather than a guess.
+ */
+import type { Diagnostic, SourceLoc } from '../../../shared/api/result'
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../../../shared/elf/constants'
+import type { ObjectFile } from '../object'
+import { EvalError, abs, binary, evaluate, valueOf, type EvalEnv, type SecRef, type Val } from './expr-eval'
+import { matchStatement, orphanKind, type InSec, type OrphanKind, type OutSec, type SymbolTable } from './input'
+import type { AssertStmt, Assignment, Expr, MemoryRegion, Script } from './script-ast'
+import type { LayoutDotStep } from './layout-report'
+
+export const MAX_PAGE_SIZE_BYTES = 0x1000n
+export const COMMON_PAGE_SIZE_BYTES = 0x1000n
+const MAX_LAYOUT_PASSES = 12
+
+export type Stmt =
+  | { kind: 'assign'; a: Assignment }
+  | { kind: 'assert'; a: AssertStmt }
+  | { kind: 'out'; os: OutSec }
+
+export interface ScriptSymbol {
+  name: string
+  val: Val
+  hidden: boolean
+  provide: boolean
+  loc: SourceLoc
+}
+
+interface Region {
+  def: MemoryRegion
+  origin: bigint
+  length: bigint
+  current: bigint
+  lastOs?: OutSec
+  /** Attribute flags: sections whose flags intersect `flags` and not `notFlags` default here. */
+  flags: number
+  notFlags: number
+  hasAttrs: boolean
+}
+
+export interface LayoutResult {
+  stmts: Stmt[]
+  outs: OutSec[]
+  scriptSyms: Map<string, ScriptSymbol>
+  dotSteps: LayoutDotStep[]
+  passes: number
+  regions: Map<string, { origin: bigint; length: bigint }>
+}
+
+function alignUp(v: bigint, a: bigint): bigint {
+  return a <= 1n ? v : (v + a - 1n) / a * a
+}
+
+function newOut(name: string, orphan: boolean): OutSec {
+  return {
+    name, vma: 0n, lma: 0n, size: 0n, align: 1n, groups: new Map(), inputs: [], type: SHT_PROGBITS, flags: 0, entsize: 0, kept: false,
+    discard: name === '/DISCARD/', orphan, gaps: [], data: [], paddingBefore: 0n, placedOnce: false, phdrs: [],
+  }
+}
+
+function regionFlags(attrs: string): { flags: number; notFlags: number } {
+  let flags = 0
+  let notFlags = 0
+  let neg = false
+  for (const c of attrs.toLowerCase()) {
+    if (c === '!') { neg = true; continue }
+    const f = c === 'r' ? 0x10000 : c === 'w' ? SHF_WRITE : c === 'x' ? SHF_EXECINSTR : c === 'a' ? SHF_ALLOC : c === 'i' || c === 'l' ? 0x20000 : 0
+    if (neg) notFlags |= f
+    else flags |= f
+  }
+  return { flags, notFlags }
+}
+
+/** Section flags as ld's region matching sees them: r = read-only, i/l = initialised. */
+function regionMatchFlags(os: OutSec): number {
+  let f = os.flags & (SHF_WRITE | SHF_EXECINSTR | SHF_ALLOC)
+  if ((os.flags & SHF_WRITE) === 0) f |= 0x10000
+  if (os.type !== SHT_NOBITS) f |= 0x20000
+  return f
+}
+
+/** Builds the output-section statement list, matches inputs and places orphans the way ld does. */
+export function buildStatements(script: Script, inputs: InSec[], diags: Diagnostic[]): { stmts: Stmt[]; outs: OutSec[] } {
+  const stmts: Stmt[] = []
+  const taken = new Set<InSec>()
+  const byName = new Map<string, OutSec>()
+  for (const top of script.items) {
+    if (top.kind === 'assign') { stmts.push({ kind: 'assign', a: top }); continue }
+    if (top.kind === 'assert') { stmts.push({ kind: 'assert', a: top }); continue }
+    for (const item of top.items) {
+      if (item.kind === 'assign') stmts.push({ kind: 'assign', a: item })
+      else if (item.kind === 'assert') stmts.push({ kind: 'assert', a: item })
+      else {
+        const os = newOut(item.name, false)
+        os.stmt = item
+        if (!matchStatement(os, inputs, taken)) continue
+        // A second statement with the same name continues the first in ld only for orphans; keep both distinct.
+        if (!byName.has(item.name) && !os.discard) byName.set(item.name, os)
+        stmts.push({ kind: 'out', os })
+      }
+    }
+  }
+  // Orphans: grouped by name, placed after the last output section of their kind (ldelf_place_orphan).
+  const orphans = new Map<string, InSec[]>()
+  for (const s of inputs) {
+    if (taken.has(s) || s.discarded) continue
+    if (s.name === '.note.GNU-stack' || s.name.startsWith('.gnu.lto_') || s.name === '.gnu_debuglink') continue
+    const list = orphans.get(s.name)
+    if (list) list.push(s)
+    else orphans.set(s.name, [s])
+  }
+  const HOLD_NAMES: Record<OrphanKind, string> = { text: '.text', rodata: '.rodata', data: '.data', bss: '.bss', nonalloc: '.comment' }
+  const lastOfKind = new Map<OrphanKind, OutSec>()
+  for (const [name, list] of orphans) {
+    const existing = byName.get(name)
+    if (existing && existing.stmt) {
+      // Same name as a script section: ld appends the orphan inputs to it.
+      const grp = existing.groups.get('orphan') ?? []
+      grp.push(...list)
+      existing.groups.set('orphan', grp)
+      existing.inputs.push(...list)
+      continue
+    }
+    if (existing) { existing.inputs.push(...list); existing.groups.get('orphan')!.push(...list); continue }
+    const kind = orphanKind(list[0])
+    const os = newOut(name, true)
+    os.groups.set('orphan', list)
+    os.inputs = [...list]
+    byName.set(name, os)
+    const stmt: Stmt = { kind: 'out', os }
+    if (kind === 'nonalloc') { stmts.push(stmt); continue }
+    let after = lastOfKind.get(kind) ?? byName.get(HOLD_NAMES[kind])
+    if (!after || after.orphan && after === byName.get(name)) after = undefined
+    if (!after) {
+      // No section of this kind: after the last allocated section with compatible flags, else the last allocated one.
+      const outs = stmts.filter((x): x is Extract<Stmt, { kind: 'out' }> => x.kind === 'out' && !x.os.discard && x.os.inputs.length > 0)
+      const allocOuts = outs.filter((x) => x.os.inputs.some((i) => (i.flags & SHF_ALLOC) !== 0))
+      const sameKind = allocOuts.filter((x) => orphanKind(x.os.inputs[0]) === kind)
+      const fallbackOrder: OrphanKind[] = kind === 'bss' ? ['bss', 'data'] : kind === 'data' ? ['data'] : kind === 'rodata' ? ['rodata', 'text'] : ['text']
+      let pick: OutSec | undefined = sameKind.at(-1)?.os
+      for (const k of fallbackOrder) {
+        if (pick) break
+        pick = allocOuts.filter((x) => orphanKind(x.os.inputs[0]) === k).at(-1)?.os
+      }
+      after = pick ?? allocOuts.at(-1)?.os
+    }
+    if (!after) {
+      // Nothing allocated in the script at all: orphans go first, in input order.
+      const firstOut = stmts.findIndex((x) => x.kind === 'out')
+      const lastOrphan = [...lastOfKind.values()].at(-1)
+      const idx = lastOrphan ? stmts.findIndex((x) => x.kind === 'out' && x.os === lastOrphan) + 1 : firstOut < 0 ? stmts.length : firstOut
+      stmts.splice(idx, 0, stmt)
+    } else {
+      const idx = stmts.findIndex((x) => x.kind === 'out' && x.os === after)
+      stmts.splice(idx + 1, 0, stmt)
+    }
+    lastOfKind.set(kind, os)
+  }
+  void diags
+  const outs = stmts.filter((x): x is Extract<Stmt, { kind: 'out' }> => x.kind === 'out').map((x) => x.os)
+  for (const os of outs) {
+    for (const i of os.inputs) {
+      if (os.discard) i.discarded = true
+      else i.out = os
+    }
+    computeOutFlags(os)
+  }
+  return { stmts, outs }
+}
+
+function computeOutFlags(os: OutSec): void {
+  let flags = 0
+  let nobits = os.inputs.length > 0
+  let align = 1n
+  let merge = os.inputs.length > 0
+  let entsize = -1
+  for (const i of os.inputs) {
+    flags |= i.flags & (SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR | SHF_TLS)
+    if (i.type !== SHT_NOBITS) nobits = false
+    if (i.align > align) align = i.align
+    if ((i.flags & SHF_MERGE) === 0 || (entsize >= 0 && entsize !== i.entsize)) merge = false
+    entsize = i.entsize
+  }
+  if (merge && entsize > 0) {
+    flags |= SHF_MERGE | (os.inputs.every((i) => i.flags & SHF_STRINGS) ? SHF_STRINGS : 0)
+    os.entsize = entsize
+  }
+  const hasData = os.stmt?.items.some((x) => x.kind === 'data') ?? false
+  if (hasData) nobits = false
+  if (os.stmt?.type === 'NOLOAD') nobits = true
+  os.type = nobits ? SHT_NOBITS : os.inputs.length ? (os.inputs.find((i) => i.type !== SHT_NOBITS)?.type ?? SHT_PROGBITS) : SHT_PROGBITS
+  if (os.inputs.length === 0 || hasData) flags |= SHF_ALLOC
+  if (os.stmt?.type === 'INFO' || os.stmt?.type === 'COPY') flags &= ~SHF_ALLOC
+  os.flags = flags
+  os.align = align
+}
+
+/** `. = 0`, `. = . + 0` and `. = ALIGN(. != 0 ? x : 1)` do not create an empty section (ld manual, "Output Section Discarding"). */
+function isTrivialDotAssign(e: Expr): boolean {
+  if (e.k === 'num' && e.v === 0n) return true
+  if (e.k === 'bin' && e.op === '+' && e.a.k === 'dot' && e.b.k === 'num' && e.b.v === 0n) return true
+  if (e.k === 'call' && e.fn === 'ALIGN' && e.args.length === 1 && e.args[0].k === 'cond' && e.args[0].b.k === 'num' && e.args[0].b.v === 1n) return true
+  return false
+}
+
+export interface LayoutContext {
+  script: Script
+  objects: ObjectFile[]
+  symtab: SymbolTable
+  stmts: Stmt[]
+  outs: OutSec[]
+  /** Number of program headers the previous pass produced, for SIZEOF_HEADERS. */
+  phdrCount: () => number
+  diags: Diagnostic[]
+  /** Input sections of each object, by object index (for symbol values). */
+  inputsByObj: InSec[][]
+}
+
+export function runLayout(ctx: LayoutContext, afterPass: () => void): LayoutResult | undefined {
+  const scriptSyms = new Map<string, ScriptSymbol>()
+  let prevSig = ''
+  let passes = 0
+  let dotSteps: LayoutDotStep[] = []
+  let regionsOut = new Map<string, { origin: bigint; length: bigint }>()
+  for (;;) {
+    passes++
+    const r = pass(ctx, scriptSyms, false)
+    if (!r) return undefined
+    afterPass()
+    const sig = signature(ctx, scriptSyms)
+    if (sig === prevSig && !r.unresolved) break
+    prevSig = sig
+    if (passes >= MAX_LAYOUT_PASSES) {
+      ctx.diags.push({
+        severity: 'error', code: 'link.layout_not_converging',
+        message: `layout did not converge after ${MAX_LAYOUT_PASSES} passes: addresses or symbols keep changing`,
+        loc: ctx.script.items.length ? locOfFirst(ctx) : undefined,
+        hint: 'a symbol or section address probably depends on itself (e.g. `. = end; end = . + 4;`)',
+      })
+      return undefined
+    }
+  }
+  const r = pass(ctx, scriptSyms, true)
+  if (!r) return undefined
+  dotSteps = r.dotSteps
+  regionsOut = r.regions
+  return { stmts: ctx.stmts, outs: ctx.outs, scriptSyms, dotSteps, passes: passes + 1, regions: regionsOut }
+}
+
+function locOfFirst(ctx: LayoutContext): SourceLoc | undefined {
+  const first = ctx.script.items[0]
+  return first ? first.loc : undefined
+}
+
+function signature(ctx: LayoutContext, syms: Map<string, ScriptSymbol>): string {
+  const parts: string[] = []
+  for (const os of ctx.outs) parts.push(`${os.name}:${os.kept}:${os.vma}:${os.lma}:${os.size}`)
+  for (const [n, s] of syms) parts.push(`${n}=${valueOf(s.val)}`)
+  parts.push(`ph=${ctx.phdrCount()}`)
+  return parts.join(',')
+}
+
+function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolean):
+  { unresolved: boolean; dotSteps: LayoutDotStep[]; regions: Map<string, { origin: bigint; length: bigint }> } | undefined {
+  const { script, objects, symtab, diags } = ctx
+  const dotSteps: LayoutDotStep[] = []
+  const regions = new Map<string, Region>()
+  const defaultRegion: { lastOs?: OutSec } = {}
+  const sectionsByName = new Map<string, OutSec>()
+  for (const os of ctx.outs) if (os.kept && !os.discard && !sectionsByName.has(os.name)) sectionsByName.set(os.name, os)
+  const assignedThisPass = new Set<string>()
+
+  const env: EvalEnv = {
+    dot: 0n,
+    cur: null,
+    final,
+    unresolved: false,
+    maxPageSize: MAX_PAGE_SIZE_BYTES,
+    commonPageSize: COMMON_PAGE_SIZE_BYTES,
+    sizeofHeaders: () => 64n + 56n * BigInt(ctx.phdrCount()),
+    region: (name) => regions.get(name),
+    section: (name) => {
+      const s = sectionsByName.get(name)
+      return s && s.kept ? s : undefined
+    },
+    symbol: (name) => {
+      const s = syms.get(name)
+      if (s) {
+        if (!assignedThisPass.has(name)) env.unresolved = env.unresolved || !final
+        return s.val
+      }
+      const g = symtab.globals.get(name)
+      if (g) return objectSymbolVal(objects, ctx, g.obj, g.sym, env)
+      return undefined
+    },
+  }
+
+  const evalOrReport = (e: Expr): Val | undefined => {
+    try {
+      return evaluate(e, env)
+    } catch (err) {
+      if (err instanceof EvalError) {
+        diags.push({ severity: 'error', code: err.code, message: err.message, loc: err.loc, hint: err.hint })
+        return undefined
+      }
+      throw err
+    }
+  }
+
+  for (const m of script.memory) {
+    const o = evalOrReport(m.origin)
+    const l = evalOrReport(m.length)
+    if (!o || !l) return undefined
+    const { flags, notFlags } = regionFlags(m.attrs)
+    regions.set(m.name, { def: m, origin: valueOf(o), length: valueOf(l), current: valueOf(o), flags, notFlags, hasAttrs: m.attrs.length > 0 })
+  }
+
+  const assign = (a: Assignment, cur: OutSec | null): boolean => {
+    if (a.provide) {
+      // PROVIDE defines only what an object references and nothing defines (ld manual, "PROVIDE").
+      if (symtab.globals.has(a.target)) return true
+      if (!symtab.undefinedRefs.has(a.target) && !scriptReferences(script).has(a.target)) return true
+    }
+    const v = evalOrReport(a.expr)
+    if (!v) return false
+    let val = v
+    if (a.op !== '=') {
+      const old = a.target === '.' ? (cur ? { off: env.dot - cur.vma, sec: cur as SecRef, num: false } : abs(env.dot)) : env.symbol(a.target)
+      if (!old) {
+        if (final) {
+          diags.push({ severity: 'error', code: 'link.undefined_symbol', message: `'${a.target} ${a.op}' uses '${a.target}' before it is defined`, loc: a.loc, hint: `assign it with '=' first` })
+          return false
+        }
+        env.unresolved = true
+      }
+      const op = a.op.slice(0, -1)
+      try {
+        val = binary(op, old ?? abs(0n), v, env, a.loc)
+      } catch (err) {
+        if (err instanceof EvalError) { diags.push({ severity: 'error', code: err.code, message: err.message, loc: err.loc, hint: err.hint }); return false }
+        throw err
+      }
+    }
+    if (a.target === '.') {
+      let nd: bigint
+      if (cur) nd = val.num ? val.off + cur.vma : valueOf(val)
+      else nd = valueOf(val)
+      nd = BigInt.asUintN(64, nd)
+      if (cur && nd < env.dot) {
+        if (final) {
+          diags.push({
+            severity: 'error', code: 'link.dot_backwards',
+            message: `cannot move the location counter backwards (from 0x${env.dot.toString(16)} to 0x${nd.toString(16)}) inside ${cur.name}`,
+            loc: a.loc, hint: 'inside an output section `.` can only grow; `. = 0x10` there means 16 bytes from the section start',
+          })
+          return false
+        }
+        env.unresolved = true
+        nd = env.dot
+      }
+      if (cur && nd > env.dot) cur.gaps.push({ offset: env.dot - cur.vma, size: nd - env.dot, fill: currentFill })
+      env.dot = nd
+    } else {
+      if (cur && val.num) val = { off: val.off, sec: cur, num: false }
+      if (val.num) val = { off: val.off, sec: null, num: false }
+      syms.set(a.target, { name: a.target, val, hidden: !!a.hidden, provide: !!a.provide, loc: a.loc })
+      assignedThisPass.add(a.target)
+    }
+    if (final) dotSteps.push({ statement: `${a.target} ${a.op} …`, dot: '0x' + env.dot.toString(16), loc: a.loc })
+    return true
+  }
+
+  let currentFill: Uint8Array | undefined
+
+  const check = (s: AssertStmt): boolean => {
+    const v = evalOrReport(s.expr)
+    if (!v) return false
+    if (final && valueOf(v) === 0n) {
+      diags.push({ severity: 'error', code: 'link.assert_failed', message: `ASSERT failed: ${s.message}`, loc: s.loc, hint: 'the layout breaks an invariant the script states' })
+      return false
+    }
+    return true
+  }
+
+  let ok = true
+  let prevEnd: bigint | undefined
+  for (const st of ctx.stmts) {
+    if (st.kind === 'assign') { ok = assign(st.a, null) && ok; continue }
+    if (st.kind === 'assert') { ok = check(st.a) && ok; continue }
+    const os = st.os
+    if (os.discard) continue
+    const stmt = os.stmt
+    const hasContent = os.inputs.some((i) => i.size > 0) ||
+      (stmt?.items.some((x) => x.kind === 'data' || (x.kind === 'assign' && x.target === '.' && !isTrivialDotAssign(x.expr))) ?? false)
+    const hasSyms = stmt?.items.some((x) => x.kind === 'assign' && x.target !== '.') ?? false
+    os.kept = hasContent
+    if (!hasContent && !hasSyms) continue
+    os.gaps = []
+    os.data = []
+    currentFill = stmt?.fill ? fillPattern(stmt.fill, env) : undefined
+    const alloc = (os.flags & SHF_ALLOC) !== 0
+    // Alignment: the largest input alignment and ALIGN(…).
+    let align = os.align
+    if (stmt?.align) {
+      const a = evalOrReport(stmt.align)
+      if (!a) { ok = false; continue }
+      if (valueOf(a) > align) align = valueOf(a)
+    }
+    for (const i of os.inputs) if (i.align > align && !stmt?.subalign) align = i.align
+    os.align = align
+    // Region for the VMA: explicit `>region`, else the first MEMORY region whose attributes fit.
+    let region: Region | undefined
+    if (stmt?.region) {
+      region = regions.get(stmt.region)
+      if (!region) {
+        diags.push({ severity: 'error', code: 'link.unknown_region', message: `no memory region named '${stmt.region}'`, loc: stmt.regionLoc ?? stmt.loc, hint: 'declare it in MEMORY { … }' })
+        ok = false
+        continue
+      }
+    } else if (!stmt?.addr && alloc) {
+      const f = regionMatchFlags(os)
+      for (const r of regions.values()) {
+        if (r.hasAttrs && (r.flags & f) !== 0 && (r.notFlags & f) === 0) { region = r; break }
+      }
+    }
+    let vma: bigint
+    if (stmt?.addr) {
+      const v = evalOrReport(stmt.addr)
+      if (!v) { ok = false; continue }
+      vma = valueOf(v)
+    } else if (!alloc) {
+      vma = 0n
+    } else if (region) {
+      vma = alignUp(region.current, align)
+    } else {
+      vma = alignUp(env.dot, align)
+    }
+    const startDot = env.dot
+    os.vma = vma
+    const lastOs = region ? region.lastOs : defaultRegion.lastOs
+    // Contents.
+    const savedDot = env.dot
+    env.dot = vma
+    env.cur = os
+    const subalign = stmt?.subalign ? evalOrReport(stmt.subalign) : undefined
+    const place = (i: InSec) => {
+      const a = subalign ? valueOf(subalign) : i.align
+      const at = alignUp(env.dot, a)
+      if (at > env.dot) os.gaps.push({ offset: env.dot - vma, size: at - env.dot, fill: currentFill })
+      i.offset = at - vma
+      env.dot = at + i.size
+    }
+    if (stmt) {
+      for (const item of stmt.items) {
+        if (item.kind === 'input') { for (const i of os.groups.get(item) ?? []) place(i) }
+        else if (item.kind === 'assign') ok = assign(item, os) && ok
+        else if (item.kind === 'assert') ok = check(item) && ok
+        else if (item.kind === 'fill') currentFill = fillPattern(item.expr, env)
+        else if (item.kind === 'data') {
+          const v = evalOrReport(item.expr)
+          if (!v) { ok = false; continue }
+          os.data.push({ offset: env.dot - vma, size: item.size, value: valueOf(v) })
+          env.dot += BigInt(item.size)
+        }
+      }
+    }
+    for (const i of os.groups.get('orphan') ?? []) place(i)
+    env.cur = null
+    const size = env.dot - vma
+    os.size = size
+    if (!os.kept) {
+      // A discarded section with symbols still obeyed its address; `.` does not move.
+      env.dot = savedDot
+      continue
+    }
+    if (final) dotSteps.push({ statement: os.name, dot: '0x' + (vma + size).toString(16), loc: stmt?.loc ?? { file: os.inputs[0]?.objName ?? '', line: 0, column: 0 } })
+    // LMA.
+    let lma = vma
+    if (stmt?.at) {
+      const v = evalOrReport(stmt.at)
+      if (!v) { ok = false; continue }
+      lma = valueOf(v)
+    } else if (stmt?.lmaRegion) {
+      const lr = regions.get(stmt.lmaRegion)
+      if (!lr) {
+        diags.push({ severity: 'error', code: 'link.unknown_region', message: `no memory region named '${stmt.lmaRegion}'`, loc: stmt.regionLoc ?? stmt.loc, hint: 'declare it in MEMORY { … }' })
+        ok = false
+        continue
+      }
+      lma = lr === region ? alignUp(lr.current, align) : lr.current
+      if (lr !== region) {
+        lr.current = lma + (os.type === SHT_NOBITS ? 0n : size)
+        checkRegion(lr, os, stmt.regionLoc ?? stmt.loc, final, diags, 'LMA')
+      }
+    } else if (lastOs && alloc) {
+      const backwards = vma < lastOs.vma && size !== 0n && vma + size <= lastOs.vma
+      if (!backwards) lma = alignUp(BigInt.asUintN(64, vma + lastOs.lma - lastOs.vma), align)
+    }
+    os.lma = BigInt.asUintN(64, lma)
+    os.placedOnce = true
+    os.paddingBefore = prevEnd !== undefined && alloc && vma >= prevEnd ? vma - prevEnd : 0n
+    if (alloc) {
+      prevEnd = vma + size
+      if (region) {
+        region.current = vma + size
+        region.lastOs = os
+        checkRegion(region, os, stmt?.regionLoc ?? stmt?.loc, final, diags, 'VMA')
+      } else defaultRegion.lastOs = os
+      env.dot = vma + size
+    } else {
+      env.dot = startDot
+    }
+  }
+  if (!ok) return undefined
+  const regionsOut = new Map<string, { origin: bigint; length: bigint }>()
+  for (const [n, r] of regions) regionsOut.set(n, { origin: r.origin, length: r.length })
+  return { unresolved: env.unresolved, dotSteps, regions: regionsOut }
+}
+
+function checkRegion(r: Region, os: OutSec, loc: SourceLoc | undefined, final: boolean, diags: Diagnostic[], what: string): void {
+  if (!final) return
+  const end = r.origin + r.length
+  if (r.current > end) {
+    diags.push({
+      severity: 'error', code: 'link.region_overflow',
+      message: `section '${os.name}' (${what}) does not fit in region '${r.def.name}': region overflowed by ${r.current - end} bytes`,
+      loc: loc ?? r.def.loc, hint: `grow LENGTH of ${r.def.name}, or move sections to another region`,
+    })
+  }
+}
+
+const scriptRefCache = new WeakMap<Script, Set<string>>()
+/** Symbols named in any script expression (they count as references for PROVIDE). */
+function scriptReferences(script: Script): Set<string> {
+  let s = scriptRefCache.get(script)
+  if (s) return s
+  s = new Set()
+  const walk = (e: Expr | undefined) => {
+    if (!e) return
+    if (e.k === 'sym') s!.add(e.name)
+    else if (e.k === 'un') walk(e.a)
+    else if (e.k === 'bin') { walk(e.a); walk(e.b) }
+    else if (e.k === 'cond') { walk(e.c); walk(e.a); walk(e.b) }
+    else if (e.k === 'call') { e.args.forEach(walk); if (e.fn === 'DEFINED' && e.name) s!.add(e.name) }
+  }
+  for (const top of script.items) {
+    if (top.kind === 'assign' || top.kind === 'assert') walk(top.expr)
+    else for (const it of top.items) {
+      if (it.kind === 'assign' || it.kind === 'assert') walk(it.expr)
+      else {
+        walk(it.addr); walk(it.at); walk(it.align); walk(it.subalign)
+        for (const x of it.items) if (x.kind === 'assign' || x.kind === 'assert' || x.kind === 'data' || x.kind === 'fill') walk(x.expr)
+      }
+    }
+  }
+  if (script.entry) s.add(script.entry.name)
+  scriptRefCache.set(script, s)
+  return s
+}
+
+/** An object symbol's value as the layout sees it (relative to its output section). */
+export function objectSymbolVal(objects: ObjectFile[], ctx: { inputsByObj: InSec[][] }, obj: number, sym: number, env?: EvalEnv): Val | undefined {
+  const s = objects[obj].symbols[sym]
+  if (s.section === 'abs') return abs(s.value)
+  if (s.section === 'undef') return undefined
+  const ins = ctx.inputsByObj[obj]
+  const i = s.section === 'common' ? ins.find((x) => x.commonSyms?.some((c) => c.sym === sym)) : ins.find((x) => x.index === s.section)
+  if (!i || !i.out) return abs(s.value)
+  if (!i.out.placedOnce && env) env.unresolved = true
+  const extra = s.section === 'common' ? i.commonSyms!.find((c) => c.sym === sym)!.offset : s.value
+  return { off: i.offset + extra, sec: i.out, num: false }
+}
+
+/** ld fill patterns: a bare hex literal gives its own bytes; anything else the low 4 bytes, big-endian. */
+export function fillPattern(e: Expr, env: EvalEnv): Uint8Array {
+  if (e.k === 'num' && e.hex !== undefined) {
+    const digits = e.hex.length % 2 ? '0' + e.hex : e.hex
+    const out = new Uint8Array(digits.length / 2)
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16)
+    return out.length ? out : new Uint8Array(1)
+  }
+  let v = 0n
+  try {
+    v = valueOf(evaluate(e, env))
+  } catch {
+    v = 0n
+  }
+  const out = new Uint8Array(4)
+  for (let i = 0; i < 4; i++) out[i] = Number((v >> BigInt(8 * (3 - i))) & 0xffn)
+  return out
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { clamp, formatStep, stepToX, ticks, visibleMarkers, xToStep, zoom } from '../../../../src/renderer/src/features/timeline/timeline-geometry'
+import type { TraceEvent } from '../../../../src/shared/trace/events'
+
+describe('timeline geometry', () => {
+  it('maps steps to pixels and back', () => {
+    const v = { from: 100, to: 300 }
+    expect(stepToX(200, v, 10, 400)).toBe(210)
+    expect(xToStep(210, v, 10, 400)).toBe(200)
+  })
+
+  it('zooms around the anchor and never beyond the recording', () => {
+    const v = zoom({ from: 0, to: 1000 }, 500, 0.5, 1000)
+    expect(v).toEqual({ from: 250, to: 750 })
+    expect(zoom(v, 500, 100, 1000)).toEqual({ from: 0, to: 1000 })
+    expect(zoom({ from: 0, to: 100 }, 50, 0.0001, 1000).to - zoom({ from: 0, to: 100 }, 50, 0.0001, 1000).from).toBe(20)
+    expect(clamp({ from: -50, to: 50 }, 1000)).toEqual({ from: 0, to: 100 })
+  })
+
+  it('picks round ruler ticks', () => {
+    expect(ticks({ from: 0, to: 1000 }, 900)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000])
+    expect(formatStep(421_000_000)).toBe('421M')
+    expect(formatStep(12_500)).toBe('12.5k')
+  })
+
+  it('thins a million events to a few hundred markers when zoomed out', () => {
+    const events: TraceEvent[] = []
+    for (let i = 0; i < 1_000_000; i++) events.push({ id: i, step: i * 100, kind: i % 2 ? 'trap' : 'trap_return', pc: null, data: {} as never })
+    const shown = visibleMarkers(events, { from: 0, to: 100_000_000 }, 1000)
+    expect(shown.length).toBeLessThanOrEqual(400)
+    expect(shown.length).toBeGreaterThan(100)
+    const zoomedIn = visibleMarkers(events, { from: 5000, to: 5300 }, 1000)
+    expect(zoomedIn.map((e) => e.step)).toEqual([5000, 5100, 5200, 5300])
+  })
+})
