@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, type RequestName, type ResultOf } from '../../shared/api/contract'
 import { CoreWorker } from './core-worker'
+import { BootService } from './boot-service'
 import { Workspace } from './workspace'
 import { PACKAGE_ROOT } from './paths'
 
@@ -33,6 +34,7 @@ export class Host {
   private listeners = new Set<EventListener>()
   private readonly handlers: Handlers
   private readonly version: string
+  private readonly boots: BootService
 
   constructor(private readonly opts: HostOptions) {
     this.workspace = Workspace.openOrCreate(opts.workspaceRoot)
@@ -41,6 +43,12 @@ export class Host {
     this.core = new CoreWorker({
       allowDebug: opts.allowDebug,
       onCrash: (message) => this.emit('core.crashed', { message, restarted: true }),
+    })
+    this.boots = new BootService({
+      core: this.core,
+      workspace: this.workspace,
+      emit: (e, p) => this.emit(e, p),
+      buildKernel: async () => notImplemented('Building the workspace'),
     })
     this.handlers = {
       'app.info': async () => {
@@ -57,9 +65,9 @@ export class Host {
       'file.read': ({ path }) => this.workspace.read(path),
       'file.write': ({ path, text }) => this.workspace.write(path, text),
       'build.run': () => notImplemented('Building'),
-      'boot.start': () => notImplemented('Booting'),
-      'boot.cancel': () => notImplemented('Cancelling a boot'),
-      'boot.input': () => notImplemented('Guest input'),
+      'boot.start': (opts) => this.boots.start(opts),
+      'boot.cancel': ({ runId }) => this.boots.cancel(runId),
+      'boot.input': ({ runId, text }) => this.boots.input(runId, text),
       'recording.list': () => this.core.request('recordings.list', { dir: this.workspace.recordingsDir }),
       'recording.open': ({ path }) => {
         const abs = this.recordingPath(path)

@@ -12,13 +12,21 @@ import { SCHEMA_VERSION } from '../trace/schema'
 import { recordingOverview } from '../trace/overview'
 import { RecordingReader } from '../trace/recording-reader'
 import { err, ok, type Result } from '../../shared/api/result'
-import type { FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from './protocol'
+import type { BootRunProgress, FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from './protocol'
+import { Recorder } from '../trace/recorder'
+import { hex } from '../../shared/trace/events'
 import type { RecordingSummary } from '../../shared/api/boot'
 
 const port = parentPort
 if (!port) throw new Error('worker/entry.ts must run in a worker thread')
 const data = (workerData ?? { allowDebug: false }) as WorkerData
 const cancelled = new Set<number>()
+/** Cancel callbacks of long requests, by request id. */
+const onCancel = new Map<number, () => void>()
+/** Boots in progress, by run id (for typed input). */
+const runs = new Map<string, Recorder>()
+/** Output is batched into one progress message per this many milliseconds. */
+const OUTPUT_BATCH_MS = 30
 
 function send(msg: FromWorker): void {
   port!.postMessage(msg)
@@ -26,7 +34,7 @@ function send(msg: FromWorker): void {
 
 type Handler<M extends WorkerMethod> = (
   args: WorkerMethods[M]['args'],
-  ctx: { id: number; progress: (p: unknown) => void; isCancelled: () => boolean },
+  ctx: { id: number; progress: (p: unknown) => void; isCancelled: () => boolean; onCancel: (f: () => void) => void },
 ) => Promise<Result<WorkerMethods[M]['result']>> | Result<WorkerMethods[M]['result']>
 
 const handlers: { [M in WorkerMethod]: Handler<M> } = {
@@ -66,6 +74,41 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     }
   },
 
+  'boot.run': async (args, ctx) => {
+    const output = new OutputBatcher((step, text) => ctx.progress({ kind: 'output', step, text } satisfies BootRunProgress))
+    const started = await Recorder.start({
+      recordingPath: args.recordingPath,
+      kernel: args.kernel,
+      bios: args.bios,
+      memBytes: args.memBytes,
+      maxSteps: args.maxSteps,
+      writtenBy: 'bootscope',
+      onProgress: (p) => ctx.progress({ kind: 'progress', ...p } satisfies BootRunProgress),
+      onOutput: (step, text) => output.push(step, text),
+    })
+    if (!started.ok) return started
+    const rec = started.value
+    runs.set(args.runId, rec)
+    ctx.onCancel(() => rec.cancel())
+    try {
+      const r = await rec.run()
+      output.flush()
+      return ok({
+        recordingPath: r.path,
+        steps: r.steps,
+        stop: { reason: r.stop.reason, exitCode: r.stop.exitCode, message: r.stop.message, pc: hex(r.stop.pc) },
+      })
+    } finally {
+      runs.delete(args.runId)
+    }
+  },
+
+  'boot.input': ({ runId, text }) => {
+    const rec = runs.get(runId)
+    if (!rec) return err('boot.not_running', 'that boot is not running any more')
+    return ok({ queued: rec.sendInput(text) })
+  },
+
   'debug.crash': ({ how }) => {
     if (!data.allowDebug) return err('forbidden', 'debug requests are disabled')
     if (how === 'exit') process.exit(3)
@@ -89,9 +132,29 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
   },
 }
 
+/** Coalesces console characters into chunks so a chatty guest does not flood the main thread. */
+class OutputBatcher {
+  private text = ''
+  private step = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
+  constructor(private readonly send: (step: number, text: string) => void) {}
+  push(step: number, text: string): void {
+    if (!this.text) this.step = step
+    this.text += text
+    this.timer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS)
+  }
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.text) this.send(this.step, this.text)
+    this.text = ''
+  }
+}
+
 port.on('message', async (msg: ToWorker) => {
   if (msg.type === 'cancel') {
     cancelled.add(msg.id)
+    onCancel.get(msg.id)?.()
     return
   }
   const handler = handlers[msg.method] as Handler<WorkerMethod> | undefined
@@ -103,6 +166,10 @@ port.on('message', async (msg: ToWorker) => {
     id: msg.id,
     progress: (progress: unknown) => send({ type: 'progress', id: msg.id, progress }),
     isCancelled: () => cancelled.has(msg.id),
+    onCancel: (f: () => void) => {
+      if (cancelled.has(msg.id)) f()
+      else onCancel.set(msg.id, f)
+    },
   }
   let result: Result<unknown>
   try {
@@ -111,6 +178,7 @@ port.on('message', async (msg: ToWorker) => {
     result = err('internal', `core worker failed on ${msg.method}: ${(e as Error).message}`)
   }
   cancelled.delete(msg.id)
+  onCancel.delete(msg.id)
   send({ type: 'response', id: msg.id, result })
 })
 

@@ -18,6 +18,10 @@ export interface WorkerMethods {
   'recording.overview': { args: { path: string; displayPath: string }; result: RecordingOverview }
   /** Events by kind and step range. */
   'recording.events': { args: { path: string; kinds?: EventKind[]; from?: number; to?: number; limit?: number }; result: TraceEvent[] }
+  /** Boots a kernel and records it; progress messages are `BootRunProgress`; cancel stops the guest and keeps the recording. */
+  'boot.run': { args: BootRunArgs; result: BootRunResult }
+  /** Bytes typed by the user for a running boot. */
+  'boot.input': { args: { runId: string; text: string }; result: { queued: number } }
   /** Test hook (only when the worker was started with `allowDebug`): crash the worker thread. */
   'debug.crash': { args: { how: 'throw' | 'exit' }; result: never }
   /** Test hook: a long task that reports progress until cancelled. */
@@ -38,3 +42,27 @@ export type FromWorker =
 export interface WorkerData {
   allowDebug: boolean
 }
+
+export interface ImageBytes {
+  file: string
+  bytes: Uint8Array
+}
+
+export interface BootRunArgs {
+  runId: string
+  recordingPath: string
+  kernel: ImageBytes
+  bios: 'none' | 'builtin' | ImageBytes
+  memBytes?: number
+  maxSteps?: number
+}
+
+export interface BootRunResult {
+  recordingPath: string
+  steps: number
+  stop: { reason: string; exitCode?: number; message: string; pc: string }
+}
+
+export type BootRunProgress =
+  | { kind: 'progress'; steps: number; stepsPerSecond: number; bytesWritten: number }
+  | { kind: 'output'; step: number; text: string }

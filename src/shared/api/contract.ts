@@ -39,6 +39,8 @@ export interface Requests {
 export interface Events {
   'boot.progress': BootProgress
   'boot.finished': BootOutcome
+  /** Console text of a running boot, as the guest prints it, with the step of its first character. */
+  'boot.output': { runId: string; step: number; text: string }
   /** The core worker died; it is being restarted and the recording so far is kept. */
   'core.crashed': { message: string; restarted: boolean }
   'build.diagnostics': { diagnostics: Diagnostic[] }
@@ -71,7 +73,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'recording.events',
 ]
 
-export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'core.crashed', 'build.diagnostics']
+export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.diagnostics']
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && (REQUEST_NAMES as readonly string[]).includes(name)

@@ -9,6 +9,7 @@
 import { err, ok, type Result } from '../../../shared/api/result'
 import { EM_RISCV, ET_EXEC, PT_LOAD, SHF_ALLOC } from '../../../shared/elf/constants'
 import { readElf, type ElfFile } from '../../../shared/elf/reader'
+import { parseElfFallback } from './elf-fallback'
 
 export interface PhysicalRam {
   base: bigint
@@ -51,8 +52,8 @@ function fits(ram: PhysicalRam, addr: bigint, size: bigint): boolean {
 /** Loads an ELF executable's PT_LOAD segments by physical address. */
 export function loadElf(bytes: Uint8Array, ram: PhysicalRam, opts: { file: string; image: string }): Result<LoadedImage> {
   const parsed = readElf(bytes, { file: opts.file })
-  if (!parsed.ok) return parsed
-  const elf = parsed.value
+  const elf = parsed.ok ? parsed.value : parseElfFallback(bytes)
+  if (!elf) return parsed as Result<never>
   const loc = { file: opts.file, line: 1, column: 1 }
   if (elf.header.machine !== EM_RISCV) {
     return err('boot.wrong_machine', `${opts.file}: not a RISC-V ELF (e_machine ${elf.header.machine})`, { loc, hint: 'build for riscv64 (riscv64-unknown-elf-*)' })
@@ -72,7 +73,7 @@ export function loadElf(bytes: Uint8Array, ram: PhysicalRam, opts: { file: strin
       const higherHalf = s.paddr >= 0xffff_ffff_0000_0000n || (s.paddr === s.vaddr && s.paddr >= 1n << 38n)
       return err(
         'boot.segment_outside_ram',
-        `${opts.file}: segment ${s.index} p_paddr ${hex(s.paddr)} (${s.memsz} bytes) is outside RAM ${ramRange}` +
+        `${opts.file}: segment ${s.index} p_paddr ${hex(s.paddr)} is outside RAM ${ramRange} (${s.memsz} bytes)` +
           (higherHalf ? `: it is a higher-half kernel whose load address equals its virtual address ${hex(s.vaddr)}` : ''),
         {
           loc,

@@ -1,6 +1,7 @@
 /**
- * Boot runs: start (save all, then build + boot + record in the backend), progress, cancel, and
- * the problems a run reports. Until the backend implements a step, its error is shown as is.
+ * Boot runs: start (save all, then build + boot + record in the backend), live console output,
+ * progress, cancel, typed input, and the problems a run reports. When a run ends its recording
+ * opens in the timeline — at the fault, with its explanation, when it stopped on a trap loop.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -8,6 +9,8 @@ import { api } from '../api/client'
 import type { BootOutcome, BootProgress } from '../../../shared/api/boot'
 import type { ApiError, Diagnostic } from '../../../shared/api/result'
 import { useWorkspaceStore } from './workspace'
+import { useRecordingsStore } from './recordings'
+import { useReplayStore } from './replay'
 
 export const useBootStore = defineStore('boot', () => {
   const running = ref(false)
@@ -15,20 +18,35 @@ export const useBootStore = defineStore('boot', () => {
   const progress = ref<BootProgress>()
   const outcome = ref<BootOutcome>()
   const problems = ref<(ApiError | Diagnostic)[]>([])
+  /** Console text of the running boot, as it arrives. */
+  const live = ref('')
 
   api.on('boot.progress', (p) => {
     if (p.runId === runId.value) progress.value = p
   })
-  api.on('boot.finished', (o) => {
+  api.on('boot.output', (o) => {
+    if (o.runId === runId.value) live.value += o.text
+  })
+  api.on('build.diagnostics', ({ diagnostics }) => {
+    problems.value = diagnostics
+  })
+  api.on('boot.finished', async (o) => {
     if (o.runId !== runId.value) return
     outcome.value = o
     running.value = false
+    if (!['shutdown', 'tohost', 'cancelled', 'reset'].includes(o.stop.reason)) {
+      problems.value = [...problems.value, { code: `boot.${o.stop.reason}`, message: o.stop.message }]
+    }
+    await useRecordingsStore().load()
+    await useReplayStore().open(o.recording)
   })
 
   async function boot(): Promise<void> {
     if (running.value) return
     problems.value = []
     outcome.value = undefined
+    progress.value = undefined
+    live.value = ''
     await useWorkspaceStore().saveAll()
     running.value = true
     const r = await api.invoke('boot.start', { kernel: { kind: 'build' }, bios: 'builtin' })
@@ -44,5 +62,9 @@ export const useBootStore = defineStore('boot', () => {
     if (runId.value) await api.invoke('boot.cancel', { runId: runId.value })
   }
 
-  return { running, runId, progress, outcome, problems, boot, cancel }
+  async function type(text: string): Promise<void> {
+    if (runId.value && running.value) await api.invoke('boot.input', { runId: runId.value, text })
+  }
+
+  return { running, runId, progress, outcome, problems, live, boot, cancel, type }
 })

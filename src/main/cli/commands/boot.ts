@@ -1,0 +1,177 @@
+/**
+ * `bootscope boot KERNEL`: boots a kernel on the QEMU-virt machine headless, the way
+ * `qemu-system-riscv64 -M virt -nographic -bios … -kernel …` would, prints the guest's UART on
+ * stdout, explains why the run stopped on stderr and exits with the guest's exit code (test
+ * finisher, SBI SRST or tohost), so a classroom can grade boots in CI.
+ */
+import { readFileSync } from 'node:fs'
+import { formatDiagnostic } from '../../../shared/api/result'
+import { UsageError, type CliCommand } from '../command'
+import { diskBaseFromFile } from '../../machine/devices/cow-disk'
+import { DEFAULT_MAX_STEPS, Machine, type MachineEvent } from '../../machine/machine'
+import type { BiosChoice } from '../../machine/boot/boot-plan'
+
+const USAGE = `Usage: bootscope boot KERNEL [options]
+
+Boots KERNEL (an ELF, loaded at its physical addresses, or a raw binary) on the QEMU-virt
+RISC-V machine. The guest's UART goes to stdout; why it stopped goes to stderr. The exit code is
+the guest's (test finisher, SBI shutdown, tohost), 124 when the step budget runs out, 125 when
+the guest is stuck (trap loop, wfi that nothing can wake).
+
+Options:
+  --bios none|builtin|FILE  firmware: none (KERNEL runs in M-mode from 0x80000000), builtin
+                            (default: Bootscope's SBI, KERNEL entered in S-mode at 0x80200000),
+                            or a firmware ELF/.bin loaded at 0x80000000 (e.g. OpenSBI fw_jump.elf)
+  --disk IMG                virtio block device backed by IMG (copy-on-write: IMG is never modified)
+  --mem SIZE                guest RAM, e.g. 128M (default), 1G
+  --max-steps N             stop after N retired instructions (default ${DEFAULT_MAX_STEPS})
+  --tohost                  riscv-tests exit protocol through the kernel's \`tohost\` symbol
+  --input TEXT              type TEXT on the UART at the start (\\n, \\r, \\t, \\\\ are escapes)
+  --events                  also print the machine's events (segments, hand-off) on stderr`
+
+export interface BootArgs {
+  kernel: string
+  bios: string
+  disk?: string
+  memBytes: number
+  maxSteps: bigint
+  tohost: boolean
+  input?: string
+  events: boolean
+}
+
+/** "128M" → bytes; K/M/G are binary multiples, like QEMU's -m. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim())
+  if (!m) return undefined
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G']
+  return Number(m[1]) * unit
+}
+
+export function unescapeInput(text: string): string {
+  return text.replace(/\\(n|r|t|\\)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c] as string)
+}
+
+export function parseBootArgs(argv: string[]): BootArgs {
+  const args: Partial<BootArgs> & { bios: string; memBytes: number; maxSteps: bigint; tohost: boolean; events: boolean } = {
+    bios: 'builtin',
+    memBytes: 128 * 1024 * 1024,
+    maxSteps: DEFAULT_MAX_STEPS,
+    tohost: false,
+    events: false,
+  }
+  const value = (i: number, flag: string) => {
+    const v = argv[i + 1]
+    if (v === undefined) throw new UsageError(`${flag} needs a value`)
+    return v
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    switch (a) {
+      case '--bios':
+        args.bios = value(i++, a)
+        break
+      case '--disk':
+        args.disk = value(i++, a)
+        break
+      case '--mem': {
+        const size = parseSize(value(i++, a))
+        if (!size || size < 16 * 1024 * 1024 || size % 4096 !== 0) throw new UsageError(`--mem ${argv[i]}: give a size of at least 16M, like 128M or 1G`)
+        args.memBytes = size
+        break
+      }
+      case '--max-steps': {
+        const v = value(i++, a)
+        if (!/^\d+$/.test(v)) throw new UsageError(`--max-steps ${v}: give a whole number of instructions`)
+        args.maxSteps = BigInt(v)
+        break
+      }
+      case '--tohost':
+        args.tohost = true
+        break
+      case '--events':
+        args.events = true
+        break
+      case '--input':
+        args.input = unescapeInput(value(i++, a))
+        break
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`)
+        if (args.kernel !== undefined) throw new UsageError(`one kernel only (got ${args.kernel} and ${a})`)
+        args.kernel = a
+    }
+  }
+  if (args.kernel === undefined) throw new UsageError('which kernel? give the path of an ELF or raw binary')
+  return args as BootArgs
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`
+
+function describeEvent(e: MachineEvent): string | undefined {
+  switch (e.kind) {
+    case 'segment-loaded':
+      return `segment loaded: ${e.segment.image} VA ${hex(e.segment.vaddr)} → PA ${hex(e.segment.paddr)}, ${e.segment.memsz} bytes (${e.segment.sections.join(' ') || 'raw'})`
+    case 'firmware-handoff':
+      return `step ${e.step}: hand-off from ${e.from} to ${hex(e.entry)} in ${e.mode}-mode, a0 = ${hex(e.a0)}, a1 = ${hex(e.a1)}`
+    case 'input':
+      return `step ${e.step}: ${e.bytes.length} bytes of input`
+    default:
+      return undefined
+  }
+}
+
+function readInput(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path))
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+}
+
+export const bootCommand: CliCommand = {
+  name: 'boot',
+  summary: 'boot a kernel on the QEMU-virt RISC-V machine and print its console',
+  usage: USAGE,
+  async run(argv) {
+    const args = parseBootArgs(argv)
+    const kernel = { bytes: readInput(args.kernel, 'kernel'), file: args.kernel }
+    const bios: BiosChoice = args.bios === 'none' || args.bios === 'builtin' ? args.bios : { bytes: readInput(args.bios, 'firmware'), file: args.bios }
+    const disk = args.disk ? diskBaseFromFile(args.disk) : undefined
+    try {
+      const pending: number[] = []
+      const flush = () => {
+        if (pending.length) process.stdout.write(Buffer.from(pending.splice(0)))
+      }
+      const created = await Machine.create({
+        kernel,
+        bios,
+        disk,
+        memBytes: args.memBytes,
+        tohost: args.tohost,
+        listener: (e) => {
+          if (e.kind === 'uart') {
+            pending.push(e.byte)
+            if (e.byte === 0x0a || pending.length >= 4096) flush()
+          } else if (e.kind === 'warning') {
+            process.stderr.write(`bootscope boot: warning: ${e.message}\n`)
+          } else if (args.events) {
+            const line = describeEvent(e)
+            if (line) process.stderr.write(`bootscope boot: ${line}\n`)
+          }
+        },
+      })
+      if (!created.ok) {
+        console.error(formatDiagnostic(created.error))
+        return 1
+      }
+      const machine = created.value
+      if (args.input !== undefined) machine.sendInput(args.input)
+      const stop = await machine.run({ maxSteps: args.maxSteps })
+      flush()
+      process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n`)
+      return stop.exitCode ?? 0
+    } finally {
+      disk?.close()
+    }
+  },
+}

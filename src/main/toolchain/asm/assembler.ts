@@ -1,0 +1,617 @@
+/**
+ * The assembler core: statements in, sections/symbols/fixups out. It owns the state (see
+ * `state.ts`), binds `.` and numeric labels at parse time, evaluates expressions either "now"
+ * (what GNU calls an O_constant at parse time: needed for `li`, compression, `.rept`) or
+ * "final" (after layout), and runs the statement loop with GNU's macro, `.rept` and `.irp`
+ * block handling. Directives and instructions live in their own modules.
+ */
+import type { SourceLoc } from '../../../shared/api/result'
+import { Diagnostics, locOf, type Origin } from './diagnostics'
+import { ExprError, constBinary, parseExpr, type Expr } from './expr'
+import type { SourceLine } from './preprocess'
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, type BranchInfo, type Fixup, type Item, type Section, type Sym } from './state'
+
+/** A value: constant `n`, plus optionally a symbol to add and one to subtract (for relocations). */
+export interface Val {
+  n: bigint
+  add?: Sym
+  sub?: Sym
+}
+
+export class AsmError extends Error {
+  constructor(message: string, readonly col: number, readonly code = 'asm.bad_expression', readonly hint?: string) {
+    super(message)
+  }
+}
+
+interface MacroDef {
+  name: string
+  params: { name: string; def?: string; req: boolean; vararg: boolean }[]
+  body: SourceLine[]
+}
+
+/** Limits that keep hostile input bounded (each produces a diagnostic, not a hang). */
+export const MAX_BLOCK_DEPTH = 100
+export const MAX_EXPANDED_STATEMENTS = 2_000_000
+export const MAX_SECTION_BYTES = 256 * 1024 * 1024
+
+const MAX_EQU_DEPTH = 100
+
+export class Assembler {
+  readonly sections: Section[] = []
+  cur!: Section
+  private sectionByName = new Map<string, Section>()
+  readonly symbols = new Map<string, Sym>()
+  /** Internal symbols that are not in `symbols` by name (`.L0 `, `.` markers). */
+  readonly hidden: Sym[] = []
+  private numericCount = new Map<string, number>()
+  private dotCache = new Map<string, Sym>()
+  readonly macros = new Map<string, MacroDef>()
+  private macroCounter = 0
+  private statements = 0
+  rvc = true
+  optionStack: boolean[] = []
+  /** Previous section, for `.previous`. */
+  prev?: Section
+  origin: Origin = { file: '', line: 0 }
+
+  /** Handlers installed by index.ts (directives, instructions), to keep modules acyclic. */
+  directive!: (asm: Assembler, name: string, args: string, col: number) => void
+  instruction!: (asm: Assembler, mnemonic: string, args: string, col: number) => void
+
+  constructor(readonly diags: Diagnostics, readonly file: string) {
+    this.switchSection('.text')
+    this.switchSection('.data')
+    this.switchSection('.bss')
+    this.switchSection('.text')
+    this.prev = undefined
+  }
+
+  loc(col = 1): SourceLoc {
+    return locOf(this.origin, col)
+  }
+
+  error(code: string, message: string, col = 1, hint?: string): void {
+    this.diags.error(code, message, this.loc(col), hint)
+  }
+
+  // ---- sections ----
+
+  /** Default type/flags for a section name, as GNU's ELF backend derives them from the name. */
+  static defaultsFor(name: string): { type: number; flags: number } {
+    const is = (p: string) => name === p || name.startsWith(p + '.')
+    if (is('.text')) return { type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_EXECINSTR }
+    if (is('.bss') || is('.sbss') || is('.tbss')) return { type: SHT_NOBITS, flags: SHF_ALLOC | SHF_WRITE }
+    if (is('.data') || is('.sdata') || is('.tdata')) return { type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_WRITE }
+    if (is('.rodata') || is('.srodata')) return { type: SHT_PROGBITS, flags: SHF_ALLOC }
+    if (is('.init_array')) return { type: 14, flags: SHF_ALLOC | SHF_WRITE }
+    if (is('.fini_array')) return { type: 15, flags: SHF_ALLOC | SHF_WRITE }
+    return { type: SHT_PROGBITS, flags: 0 }
+  }
+
+  switchSection(name: string, attrs?: { type?: number; flags?: number; entsize?: number }): Section {
+    let s = this.sectionByName.get(name)
+    if (!s) {
+      const d = Assembler.defaultsFor(name)
+      s = {
+        name, index: this.sections.length, type: attrs?.type ?? d.type, flags: attrs?.flags ?? d.flags,
+        align: 1, entsize: attrs?.entsize ?? 0, items: [], size: 0, epoch: 0,
+      }
+      this.sections.push(s)
+      this.sectionByName.set(name, s)
+    } else if (attrs?.flags !== undefined && attrs.flags !== s.flags && s.items.length) {
+      this.diags.warning('asm.section_flags', `section \`${name}\` changed attributes`, this.loc())
+    }
+    if (this.cur !== s) this.prev = this.cur
+    this.cur = s
+    return s
+  }
+
+  isCode(s: Section = this.cur): boolean {
+    return (s.flags & SHF_EXECINSTR) !== 0
+  }
+
+  // ---- emission ----
+
+  private push(item: Item, size: number): void {
+    const s = this.cur
+    if (s.type === SHT_NOBITS && (item.k === 'bytes' || item.k === 'branch' || (item.k === 'fill' && item.value !== 0n))) {
+      this.error('asm.nobits_data', `section \`${s.name}\` holds no data (@nobits): only .zero/.space/.skip may go here`)
+      return
+    }
+    if (s.size + size > MAX_SECTION_BYTES) {
+      this.error('asm.section_too_large', `section \`${s.name}\` would exceed ${MAX_SECTION_BYTES} bytes`)
+      return
+    }
+    item.offset = s.size
+    s.items.push(item)
+    s.size += size
+  }
+
+  emitBytes(bytes: Uint8Array, fixups?: Fixup[]): void {
+    this.push({ k: 'bytes', bytes, fixups, origin: this.origin, offset: 0 }, bytes.length)
+  }
+
+  emitInsn(word: number, length: 2 | 4, fixups?: Fixup[]): void {
+    const b = new Uint8Array(length)
+    b[0] = word & 0xff
+    b[1] = (word >>> 8) & 0xff
+    if (length === 4) {
+      b[2] = (word >>> 16) & 0xff
+      b[3] = (word >>> 24) & 0xff
+    }
+    if (this.cur.type === SHT_NOBITS) {
+      this.error('asm.nobits_data', `instructions cannot go in \`${this.cur.name}\` (@nobits)`)
+      return
+    }
+    this.emitBytes(b, fixups)
+  }
+
+  emitFill(size: number, value: bigint, width: number): void {
+    if (size <= 0) return
+    this.push({ k: 'fill', size, value, width, origin: this.origin, offset: 0 }, size)
+  }
+
+  emitAlign(align: number, fill: number | undefined, max: number): void {
+    const s = this.cur
+    if (align > s.align) s.align = align
+    const code = fill === undefined && this.isCode()
+    const size = (align - (s.size % align)) % align
+    s.epoch++
+    this.push({ k: 'align', align, fill: fill ?? 0, code, max, size, origin: this.origin, offset: 0 }, size)
+  }
+
+  emitBranch(b: BranchInfo, size: number): void {
+    this.cur.epoch++
+    this.push({ k: 'branch', b, size, origin: this.origin, offset: 0 }, size)
+  }
+
+  // ---- symbols ----
+
+  private newSym(name: string, col: number, internal: boolean): Sym {
+    return { name, kind: 'undef', bind: 'local', bindSet: false, type: 'notype', loc: this.loc(col), internal, usedByReloc: false }
+  }
+
+  /** The named symbol, created undefined on first mention. */
+  sym(name: string, col = 1): Sym {
+    let s = this.symbols.get(name)
+    if (!s) {
+      s = this.newSym(name, col, name.startsWith('.L'))
+      this.symbols.set(name, s)
+    }
+    return s
+  }
+
+  private placeLabel(s: Sym): void {
+    s.kind = 'label'
+    s.section = this.cur.index
+    s.item = this.cur.items.length
+    s.epoch = this.cur.epoch
+    s.tentative = this.cur.size
+  }
+
+  defineLabel(name: string, col: number): void {
+    if (/^[0-9]+$/.test(name)) {
+      const k = (this.numericCount.get(name) ?? 0) + 1
+      this.numericCount.set(name, k)
+      const s = this.sym(`.L${name}\x02${k}`, col)
+      this.placeLabel(s)
+      s.loc = this.loc(col)
+      return
+    }
+    const s = this.sym(name, col)
+    if (s.kind !== 'undef') {
+      this.error('asm.symbol_redefined', `symbol \`${name}\` is already defined`, col, `first defined at ${s.loc.file}:${s.loc.line}`)
+      return
+    }
+    this.placeLabel(s)
+    s.loc = this.loc(col)
+  }
+
+  /** A fresh internal label at the current position, e.g. GNU's `.L0 ` for `la`'s %pcrel_lo. */
+  hereLabel(name: string): Sym {
+    const s = this.newSym(name, 1, true)
+    this.placeLabel(s)
+    this.hidden.push(s)
+    return s
+  }
+
+  /** Replaces `.` and numeric label references by symbols bound to the current position. */
+  bind(e: Expr): Expr {
+    switch (e.k) {
+      case 'dot': {
+        const key = `${this.cur.index}:${this.cur.items.length}`
+        let s = this.dotCache.get(key)
+        if (!s) {
+          s = this.hereLabel('.L0 ')
+          this.dotCache.set(key, s)
+        }
+        return { k: 'sym', name: '\0' + this.hidden.indexOf(s), col: e.col }
+      }
+      case 'local': {
+        const count = this.numericCount.get(e.n) ?? 0
+        if (e.dir === 'b' && count === 0) throw new AsmError(`undefined local label \`${e.n}b\`: no \`${e.n}:\` before this line`, e.col, 'asm.undefined_local_label', `define \`${e.n}:\` above, or use \`${e.n}f\` for a label below`)
+        const name = `.L${e.n}\x02${e.dir === 'b' ? count : count + 1}`
+        const s = this.sym(name, e.col)
+        if (e.dir === 'f' && s.kind === 'undef') s.loc = this.loc(e.col)
+        return { k: 'sym', name, col: e.col }
+      }
+      case 'un': return { ...e, e: this.bind(e.e) }
+      case 'bin': return { ...e, l: this.bind(e.l), r: this.bind(e.r) }
+      case 'mod': return { ...e, e: this.bind(e.e) }
+      default: return e
+    }
+  }
+
+  /** Parses and binds an expression; throws AsmError/ExprError. */
+  parse(text: string, col: number): Expr {
+    return this.bind(parseExpr(text, col))
+  }
+
+  resolveName(name: string, col: number): Sym {
+    if (name.charCodeAt(0) === 0) return this.hidden[Number(name.slice(1))]
+    return this.sym(name, col)
+  }
+
+  // ---- evaluation ----
+
+  /** Section offset of a label: exact after layout, tentative before. */
+  labelOffset(s: Sym, final: boolean): number {
+    if (!final) return s.tentative!
+    const sec = this.sections[s.section!]
+    return s.item! < sec.items.length ? sec.items[s.item!].offset : sec.size
+  }
+
+  eval(e: Expr, final: boolean, depth = 0): Val {
+    switch (e.k) {
+      case 'num': return { n: e.v }
+      case 'sym': {
+        const s = this.resolveName(e.name, e.col)
+        if (s.kind === 'equ') {
+          if (depth > MAX_EQU_DEPTH) throw new AsmError(`symbol \`${s.name}\` is defined in terms of itself`, e.col)
+          return this.eval(s.equ!, final, depth + 1)
+        }
+        return { n: 0n, add: s }
+      }
+      case 'un': {
+        const v = this.eval(e.e, final, depth + 1)
+        if (v.add || v.sub) {
+          if (e.op === '-' && v.add && !v.sub) throw new AsmError(`cannot negate symbol \`${v.add.name}\``, 1)
+          throw new AsmError(`operator \`${e.op}\` needs a constant`, 1)
+        }
+        const n = e.op === '-' ? -v.n : e.op === '~' ? ~v.n : v.n === 0n ? 1n : 0n
+        return { n: BigInt.asIntN(64, n) }
+      }
+      case 'bin': {
+        const l = this.eval(e.l, final, depth + 1)
+        const r = this.eval(e.r, final, depth + 1)
+        if (e.op === '+') {
+          if ((l.add && r.add) || (l.sub && r.sub)) throw new AsmError('cannot add two symbols', e.col)
+          return this.simplify({ n: BigInt.asIntN(64, l.n + r.n), add: l.add ?? r.add, sub: l.sub ?? r.sub }, final)
+        }
+        if (e.op === '-') {
+          if (r.sub && !r.add) throw new AsmError('cannot subtract a negated symbol', e.col)
+          if (r.add && (l.sub || r.sub)) throw new AsmError('expression too complex: more than one symbol difference', e.col)
+          return this.simplify({ n: BigInt.asIntN(64, l.n - r.n), add: l.add, sub: r.add }, final)
+        }
+        if (l.add || l.sub || r.add || r.sub) {
+          const s = (l.add ?? l.sub ?? r.add ?? r.sub)!
+          throw new AsmError(`operator \`${e.op}\` needs constants, but \`${s.name.replace(/\x02/g, '^B')}\` is not a constant here`, e.col)
+        }
+        try {
+          return { n: constBinary(e.op, l.n, r.n, e.col) }
+        } catch (x) {
+          if (x instanceof ExprError) throw new AsmError(x.message, x.col)
+          throw x
+        }
+      }
+      case 'mod':
+        throw new AsmError(`\`%${e.mod}\` is only allowed as a whole instruction operand`, e.col, 'asm.bad_modifier')
+      default:
+        throw new AsmError('unbound expression', 1)
+    }
+  }
+
+  /** Folds `a - b` when both labels are in one section and GNU would not keep relocations. */
+  private simplify(v: Val, final: boolean): Val {
+    if (!v.sub) return v
+    if (v.add && v.add.kind === 'label' && v.sub.kind === 'label' && v.add.section === v.sub.section) {
+      const sec = this.sections[v.add.section!]
+      // GNU keeps ADD/SUB relocations for differences inside code sections (they may change
+      // under linker relaxation), even with -mno-relax; data-section differences fold.
+      const foldable = final ? !this.isCode(sec) : !this.isCode(sec) && v.add.epoch === v.sub.epoch
+      if (foldable) return { n: BigInt.asIntN(64, v.n + BigInt(this.labelOffset(v.add, final) - this.labelOffset(v.sub, final))) }
+    }
+    if (v.add === v.sub) return { n: v.n }
+    return v
+  }
+
+  /** The constant value of `e` at parse time, or undefined when it depends on later layout. */
+  evalNow(e: Expr): bigint | undefined {
+    const v = this.eval(e, false)
+    return v.add || v.sub ? undefined : v.n
+  }
+
+  /** Like evalNow, but an error when not constant (for `.rept`, `.space`, `.align` …). */
+  constant(e: Expr, what: string, col: number): bigint {
+    const v = this.evalNow(e)
+    if (v === undefined) throw new AsmError(`${what} must be a constant known at this point`, col, 'asm.not_constant', 'symbols defined later in the file, or label differences in code, are not constants yet')
+    return v
+  }
+
+  // ---- statements ----
+
+  /** Assembles preprocessed lines, expanding macros and repeat blocks. */
+  run(lines: SourceLine[], depth = 0): void {
+    if (depth > MAX_BLOCK_DEPTH) {
+      this.error('asm.recursion', `macros or .rept nested more than ${MAX_BLOCK_DEPTH} deep`, 1, 'a macro probably invokes itself without an end condition')
+      return
+    }
+    for (let i = 0; i < lines.length; i++) {
+      if (++this.statements > MAX_EXPANDED_STATEMENTS) {
+        if (this.statements === MAX_EXPANDED_STATEMENTS + 1) this.error('asm.too_large', `more than ${MAX_EXPANDED_STATEMENTS} statements after expanding macros and .rept`)
+        return
+      }
+      const saved = this.origin
+      this.origin = lines[i].origin
+      const block = this.blockStart(lines[i].text)
+      if (block) {
+        i = this.runBlock(block, lines, i, depth)
+      } else {
+        this.line(lines[i].text, depth)
+      }
+      this.origin = saved
+      if (depth === 0) this.origin = lines[i]?.origin ?? this.origin
+    }
+  }
+
+  /** Recognises `.macro`, `.rept`, `.irp`, `.irpc` (after optional labels) — they own the lines up to their end. */
+  private blockStart(text: string): { kind: string; args: string; col: number; labels: string } | undefined {
+    const m = /^((?:\s*[A-Za-z_.$0-9][A-Za-z0-9_.$]*\s*:)*)\s*\.(macro|rept|irpc|irp)\b(.*)$/i.exec(stripComment(text))
+    if (!m) return undefined
+    return { kind: m[2].toLowerCase(), args: m[3], col: text.indexOf('.' + m[2]) + m[2].length + 2, labels: m[1] }
+  }
+
+  private runBlock(block: { kind: string; args: string; col: number; labels: string }, lines: SourceLine[], start: number, depth: number): number {
+    if (block.labels) this.line(block.labels, depth)
+    let level = 1
+    let end = start + 1
+    const endName = block.kind === 'macro' ? 'endm' : 'endr'
+    for (; end < lines.length; end++) {
+      const t = stripComment(lines[end].text)
+      if (/^\s*(?:[A-Za-z_.$0-9][A-Za-z0-9_.$]*\s*:\s*)*\.(macro|rept|irpc|irp)\b/i.test(t)) level++
+      else if (/^\s*\.(endm|endr)\b/i.test(t) && --level === 0) break
+    }
+    if (end >= lines.length) {
+      this.error('asm.unterminated_block', `.${block.kind} without .${endName}`, block.col - block.kind.length - 1, `add \`.${endName}\``)
+      return lines.length
+    }
+    const endLine = stripComment(lines[end].text).trim().toLowerCase()
+    if (!endLine.startsWith('.' + endName)) this.error('asm.bad_block_end', `.${block.kind} closed by ${endLine.split(/\s/)[0]}`, 1, `use \`.${endName}\``)
+    const body = lines.slice(start + 1, end)
+    try {
+      if (block.kind === 'macro') this.defineMacro(block.args, body, block.col)
+      else if (block.kind === 'rept') {
+        const n = this.constant(this.parse(block.args.trim(), block.col), '.rept count', block.col)
+        if (n < 0n || n > BigInt(MAX_EXPANDED_STATEMENTS)) throw new AsmError(`.rept count ${n} is out of range 0..${MAX_EXPANDED_STATEMENTS}`, block.col, 'asm.bad_directive')
+        for (let k = 0n; k < n && this.statements <= MAX_EXPANDED_STATEMENTS; k++) this.run(this.reorigin(body), depth + 1)
+      } else {
+        const m = /^\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*,?(.*)$/.exec(block.args)
+        if (!m) throw new AsmError(`.${block.kind} needs a symbol name`, block.col, 'asm.bad_directive')
+        const values = block.kind === 'irp' ? splitArgs(m[2]) : [...m[2].trim()]
+        if (block.kind === 'irp' && values.length === 0) values.push('')
+        for (const v of values) this.run(this.reorigin(substitute(body, new Map([[m[1], v]]), '')), depth + 1)
+      }
+    } catch (x) {
+      this.report(x)
+    }
+    return end
+  }
+
+  /** Lines expanded from a block are attributed to the line that produced them (the invocation). */
+  private reorigin(body: SourceLine[]): SourceLine[] {
+    const o = this.origin
+    return body.map((l) => ({ text: l.text, origin: o }))
+  }
+
+  private defineMacro(args: string, body: SourceLine[], col: number): void {
+    const m = /^\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*,?(.*)$/.exec(args)
+    if (!m) throw new AsmError('.macro needs a name', col, 'asm.bad_directive')
+    const params = splitArgs(m[2].includes(',') ? m[2] : m[2].trim().replace(/\s*=\s*/g, '=').split(/\s+/).join(','))
+      .filter((p) => p)
+      .map((p) => {
+        const pm = /^([A-Za-z_.$][A-Za-z0-9_.$]*)(?::(req|vararg))?(?:\s*=\s*(.*))?$/.exec(p.trim())
+        if (!pm) throw new AsmError(`bad macro parameter \`${p}\``, col, 'asm.bad_directive')
+        return { name: pm[1], def: pm[3], req: pm[2] === 'req', vararg: pm[2] === 'vararg' }
+      })
+    this.macros.set(m[1].toLowerCase(), { name: m[1], params, body })
+  }
+
+  invokeMacro(def: MacroDef, argText: string, col: number, depth: number): void {
+    const given = argText.includes(',') || !argText.trim() ? splitArgs(argText) : argText.trim().split(/\s+/)
+    const values = new Map<string, string>()
+    let pos = 0
+    for (let i = 0; i < given.length; i++) {
+      const g = given[i]
+      const kw = /^([A-Za-z_.$][A-Za-z0-9_.$]*)\s*=(?!=)\s*(.*)$/.exec(g)
+      if (kw && def.params.some((p) => p.name === kw[1])) {
+        values.set(kw[1], kw[2])
+        continue
+      }
+      const p = def.params[pos++]
+      if (!p) {
+        this.error('asm.macro_args', `too many arguments to macro \`${def.name}\` (it takes ${def.params.length})`, col)
+        break
+      }
+      if (p.vararg) {
+        values.set(p.name, given.slice(i).join(','))
+        break
+      }
+      values.set(p.name, g)
+    }
+    for (const p of def.params) {
+      if (!values.has(p.name) || values.get(p.name) === '') {
+        if (p.req) this.error('asm.macro_args', `missing value for required parameter \`${p.name}\` of macro \`${def.name}\``, col)
+        values.set(p.name, p.def ?? '')
+      }
+    }
+    const counter = String(this.macroCounter++)
+    const lines: SourceLine[] = []
+    for (const l of substitute(def.body, values, counter)) {
+      if (/^\s*\.exitm\b/i.test(l.text)) break
+      lines.push({ text: l.text, origin: this.origin })
+    }
+    this.run(lines, depth + 1)
+  }
+
+  /** One source line: comment removal, `;` separation, labels, then one statement each. */
+  line(text: string, depth = 0): void {
+    const t = stripComment(text)
+    if (!t.trim()) return
+    for (const part of splitStatements(t)) this.statement(part.text, part.col, depth)
+  }
+
+  private statement(text: string, col0: number, depth: number): void {
+    let i = 0
+    const n = text.length
+    for (;;) {
+      while (i < n && (text[i] === ' ' || text[i] === '\t')) i++
+      const m = /^([A-Za-z_.$][A-Za-z0-9_.$]*|[0-9]+)\s*:(?!=)/.exec(text.slice(i))
+      if (!m) break
+      this.defineLabel(m[1], col0 + i)
+      i += m[0].length
+    }
+    if (i >= n) return
+    const rest = text.slice(i)
+    const wm = /^[A-Za-z_.$][A-Za-z0-9_.$]*/.exec(rest)
+    if (!wm) {
+      this.error('asm.syntax', `unexpected \`${rest.trim().slice(0, 20)}\``, col0 + i, 'a statement starts with a label, a directive or an instruction')
+      return
+    }
+    const word = wm[0]
+    const argCol = col0 + i + word.length
+    const args = rest.slice(word.length)
+    try {
+      const asg = /^\s*=(?!=)(.*)$/.exec(args)
+      if (asg) {
+        this.directive(this, '.set', `${word}, ${asg[1]}`, argCol)
+        return
+      }
+      if (word.startsWith('.') && !this.macros.has(word.toLowerCase())) {
+        this.directive(this, word.toLowerCase(), args, argCol)
+        return
+      }
+      const macro = this.macros.get(word.toLowerCase())
+      if (macro) {
+        this.invokeMacro(macro, args, argCol, depth)
+        return
+      }
+      this.instruction(this, word.toLowerCase(), args, argCol)
+    } catch (x) {
+      this.report(x, col0 + i)
+    }
+  }
+
+  report(x: unknown, col = 1): void {
+    if (x instanceof AsmError) this.error(x.code, x.message, x.col || col, x.hint)
+    else if (x instanceof ExprError) this.error('asm.bad_expression', x.message, x.col || col)
+    else throw x
+  }
+}
+
+/** Removes a `#` comment (GNU's comment character for RISC-V), respecting strings and 'c. */
+export function stripComment(text: string): string {
+  if (!text.includes('#')) return text
+  let inStr = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (inStr) {
+      if (c === '\\') i++
+      else if (c === '"') inStr = false
+    } else if (c === '"') inStr = true
+    else if (c === "'") i += text[i + 1] === '\\' ? 2 : 1
+    else if (c === '#') return text.slice(0, i)
+  }
+  return text
+}
+
+/** Splits at `;` (GNU's line separator for RISC-V) outside strings; columns are 1-based. */
+function splitStatements(text: string): { text: string; col: number }[] {
+  if (!text.includes(';')) return [{ text, col: 1 }]
+  const out: { text: string; col: number }[] = []
+  let inStr = false
+  let start = 0
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i]
+    if (inStr) {
+      if (c === '\\') i++
+      else if (c === '"') inStr = false
+      continue
+    }
+    if (c === '"') inStr = true
+    else if (c === ';' || i === text.length) {
+      out.push({ text: ' '.repeat(0) + text.slice(start, i), col: start + 1 })
+      start = i + 1
+    }
+  }
+  return out
+}
+
+/** Splits macro/.irp arguments at top-level commas. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = []
+  let level = 0
+  let cur = ''
+  let inStr = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (inStr) {
+      cur += c
+      if (c === '\\') cur += text[++i] ?? ''
+      else if (c === '"') inStr = false
+      continue
+    }
+    if (c === '"') inStr = true
+    if (c === '(') level++
+    if (c === ')') level--
+    if (c === ',' && level <= 0) {
+      out.push(cur.trim())
+      cur = ''
+    } else cur += c
+  }
+  if (cur.trim() || out.length) out.push(cur.trim())
+  return out
+}
+
+/** Macro body substitution: `\name` → value, `\@` → invocation counter, `\()` → nothing. */
+function substitute(body: SourceLine[], values: Map<string, string>, counter: string): SourceLine[] {
+  const names = [...values.keys()].sort((a, b) => b.length - a.length)
+  return body.map((l) => {
+    if (!l.text.includes('\\')) return l
+    let out = ''
+    const t = l.text
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] !== '\\') {
+        out += t[i]
+        continue
+      }
+      if (t[i + 1] === '@') {
+        out += counter
+        i++
+        continue
+      }
+      if (t[i + 1] === '(' && t[i + 2] === ')') {
+        i += 2
+        continue
+      }
+      const name = names.find((nm) => t.startsWith(nm, i + 1) && !/[A-Za-z0-9_$]/.test(t[i + 1 + nm.length] ?? ''))
+      if (name !== undefined) {
+        out += values.get(name)
+        i += name.length
+      } else out += '\\'
+    }
+    return { text: out, origin: l.origin }
+  })
+}
+
+export { parseExpr }

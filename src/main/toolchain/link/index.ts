@@ -1,0 +1,287 @@
+/**
+ * The linker: relocatable objects + a GNU ld script → an ELF64 ET_EXEC and a layout report.
+ * Read top to bottom it is the list of passes (mold style), each a function with one job:
+ * parse the script, collect input sections, resolve symbols, match inputs to output sections and
+ * place orphans, lay out to a fixed point, map segments and file offsets, build section
+ * contents, relocate, write the ELF, and report. Pure TypeScript: runs in the app, the worker,
+ * the CLI and tests alike. Relaxation is never done (`ld --no-relax`).
+ */
+import type { Diagnostic } from '../../../shared/api/result'
+import * as E from '../../../shared/elf/constants'
+import type { ObjectFile } from '../object'
+import { valueOf, type Val } from './expr-eval'
+import { collectInputs, resolveSymbols, type InSec, type OutSec } from './input'
+import { buildStatements, runLayout, type LayoutContext, type ScriptSymbol } from './layout'
+import { hex, type LayoutReport, type LayoutWarning } from './layout-report'
+import { relocateSection } from './relocate'
+import type { Script } from './script-ast'
+import { parseScript } from './script-parser'
+import { assignOffsets, mapSegments, type Segment } from './segments'
+import { DEFAULT_SCRIPT, DEFAULT_SCRIPT_FILE } from './default-script'
+import { writeElf, type OutSymbol, type WriteSection } from './write-elf'
+import { buildPhdrsSegments } from './phdrs'
+import { layoutWarnings } from './warnings'
+
+export type { LayoutReport } from './layout-report'
+
+export interface LinkOptions {
+  script?: { file: string; text: string }
+  /** For INCLUDE inside the script. */
+  readFile?: (path: string) => string | undefined
+  /** Entry symbol when the script has no ENTRY (default `_start`, like ld). */
+  entry?: string
+  /** e_flags; default EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE, what `as -march=rv64gc` (lp64d) marks. */
+  eflags?: number
+}
+
+export interface LinkResult {
+  elf?: Uint8Array
+  layout?: LayoutReport
+  diagnostics: Diagnostic[]
+  /** Final address of every input section, for the build's line table (object index, section index → VMA). */
+  sectionAddress?: (obj: number, section: number) => bigint | undefined
+}
+
+const DEFAULT_EFLAGS = E.EF_RISCV_RVC | E.EF_RISCV_FLOAT_ABI_DOUBLE
+const HIGHER_HALF = 0xffffffff00000000n
+
+export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult {
+  const diags: Diagnostic[] = []
+  const hasErrors = () => diags.some((d) => d.severity === 'error')
+
+  // 1. Script (the user's, or ld's default).
+  const scriptSrc = opts.script ?? { file: DEFAULT_SCRIPT_FILE, text: DEFAULT_SCRIPT }
+  const parsed = parseScript(scriptSrc.text, scriptSrc.file, { readFile: opts.readFile })
+  diags.push(...parsed.diagnostics)
+  if (!parsed.script) return { diagnostics: diags }
+  const script: Script = parsed.script
+
+  // 2. Inputs and symbols.
+  const inputs = dedupeAttributes(collectInputs(objects))
+  const symtab = resolveSymbols(objects, diags)
+  if (hasErrors()) return { diagnostics: diags }
+  const inputsByObj: InSec[][] = objects.map(() => [])
+  for (const i of inputs) inputsByObj[i.obj].push(i)
+
+  // 3. Output statements, input matching, orphans.
+  const { stmts, outs } = buildStatements(script, inputs, diags)
+
+  // 4. Layout to a fixed point; segments are re-mapped after each pass for SIZEOF_HEADERS.
+  let segments: Segment[] = []
+  const ctx: LayoutContext = { script, objects, symtab, stmts, outs, diags, inputsByObj, phdrCount: () => Math.max(segments.length, 1) }
+  const attributes = () => outs.find((o) => o.kept && o.type === E.SHT_RISCV_ATTRIBUTES)
+  const allocOuts = () => outs.filter((o) => o.kept && !o.discard && (o.flags & E.SHF_ALLOC) !== 0)
+  const remap = () => {
+    segments = script.phdrs ? buildPhdrsSegments(script, allocOuts(), diags, false) : mapSegments(allocOuts(), attributes())
+  }
+  const layout = runLayout(ctx, remap)
+  if (!layout || hasErrors()) return { diagnostics: diags }
+  if (script.phdrs) segments = buildPhdrsSegments(script, allocOuts(), diags, true)
+  if (hasErrors()) return { diagnostics: diags }
+
+  // 5. File offsets.
+  const finalOuts = outs.filter((o) => o.kept && !o.discard)
+  const offsets = new Map<OutSec, bigint>()
+  const contentEnd = assignOffsets(segments, finalOuts, offsets, !script.phdrs)
+
+  // 6. Symbols: values for relocation and the output symbol table.
+  const scriptSyms = layout.scriptSyms
+  const symVal = (v: Val) => valueOf(v)
+  const symbolValue = (obj: number, sym: number): bigint | undefined => {
+    const s = objects[obj].symbols[sym]
+    if (!s) return undefined
+    if (s.bind === 'local' && s.section !== 'undef') return localValue(obj, sym)
+    const sc = scriptSyms.get(s.name)
+    if (sc) return symVal(sc.val)
+    const g = symtab.globals.get(s.name)
+    if (g) return localValue(g.obj, g.sym)
+    if (s.bind === 'weak') return 0n
+    return undefined
+  }
+  const inputOf = (obj: number, sym: number): InSec | undefined => {
+    const s = objects[obj].symbols[sym]
+    if (typeof s.section === 'number') return inputsByObj[obj].find((i) => i.index === s.section)
+    if (s.section === 'common') return inputsByObj[obj].find((i) => i.commonSyms?.some((c) => c.sym === sym))
+    return undefined
+  }
+  const localValue = (obj: number, sym: number): bigint | undefined => {
+    const s = objects[obj].symbols[sym]
+    if (s.section === 'abs') return s.value
+    if (s.section === 'undef') return undefined
+    const i = inputOf(obj, sym)
+    if (!i) return s.value
+    if (i.discarded || !i.out) {
+      diags.push({
+        severity: 'error', code: 'link.discarded_symbol',
+        message: `'${s.name}' is defined in ${i.name} of ${objects[obj].name}, which the script discards (/DISCARD/)`, loc: s.loc,
+        hint: 'keep that section, or stop referring to the symbol',
+      })
+      return 0n
+    }
+    const extra = s.section === 'common' ? i.commonSyms!.find((c) => c.sym === sym)!.offset : s.value
+    return i.out.vma + i.offset + extra
+  }
+
+  // 7. Section contents and relocation.
+  const contents = new Map<OutSec, Uint8Array>()
+  for (const os of finalOuts) {
+    if (os.type === E.SHT_NOBITS) continue
+    const buf = new Uint8Array(Number(os.size))
+    for (const g of os.gaps) {
+      if (!g.fill) continue
+      for (let k = 0n; k < g.size; k++) buf[Number(g.offset + k)] = g.fill[Number(k % BigInt(g.fill.length))]
+    }
+    for (const i of os.inputs) {
+      if (i.type === E.SHT_NOBITS || i.data.length === 0) continue
+      buf.set(i.data.subarray(0, Number(i.size)), Number(i.offset))
+    }
+    for (const d of os.data) {
+      for (let k = 0; k < d.size; k++) buf[Number(d.offset) + k] = Number((d.value >> BigInt(8 * k)) & 0xffn)
+    }
+    contents.set(os, buf)
+  }
+  const relocEnv = { objects, symbolValue, symbolInput: inputOf, addrOf: (i: InSec) => i.out!.vma + i.offset, diags }
+  for (const os of finalOuts) {
+    const buf = contents.get(os)
+    for (const i of os.inputs) {
+      if (!i.relocs.length) continue
+      if (!buf) continue
+      relocateSection(i, buf.subarray(Number(i.offset), Number(i.offset + i.size)), relocEnv)
+    }
+  }
+  // Relocations in sections that are not in the output (non-alloc orphans are kept, so only /DISCARD/).
+  if (hasErrors()) return { diagnostics: diags }
+
+  // 8. Entry point.
+  const entryName = script.entry?.name ?? opts.entry ?? '_start'
+  let entry: bigint | undefined
+  const sc = scriptSyms.get(entryName)
+  if (sc) entry = symVal(sc.val)
+  else {
+    const g = symtab.globals.get(entryName)
+    if (g) entry = localValue(g.obj, g.sym)
+    else if (/^(0x[0-9a-f]+|[0-9]+)$/i.test(entryName)) entry = BigInt(entryName)
+  }
+  if (entry === undefined) {
+    const text = finalOuts.find((o) => o.name === '.text')
+    entry = text ? text.vma : 0n
+    diags.push({
+      severity: 'warning', code: 'link.no_entry',
+      message: `cannot find entry symbol ${entryName}; defaulting to 0x${entry.toString(16)}`,
+      loc: script.entry?.loc, hint: `define and .globl '${entryName}', or name the real entry in ENTRY(…)`,
+    })
+  }
+
+  // 9. Output symbol table: section symbols, per-object locals, hidden script symbols, then globals.
+  const shndxOf = new Map<OutSec, number>()
+  finalOuts.forEach((o, i) => shndxOf.set(o, i + 1))
+  const symbols: OutSymbol[] = []
+  finalOuts.forEach((o) => symbols.push({ name: '', value: o.vma, size: 0n, bind: E.STB_LOCAL, type: E.STT_SECTION, visibility: 0, shndx: shndxOf.get(o)! }))
+  const typeNum = (t: string) => (t === 'object' ? E.STT_OBJECT : t === 'func' ? E.STT_FUNC : E.STT_NOTYPE)
+  const placedShndx = (obj: number, sym: number): number | undefined => {
+    const s = objects[obj].symbols[sym]
+    if (s.section === 'abs') return E.SHN_ABS
+    const i = inputOf(obj, sym)
+    return i && i.out && !i.discarded ? shndxOf.get(i.out) : undefined
+  }
+  objects.forEach((o, oi) => {
+    const locals = o.symbols.map((s, si) => ({ s, si })).filter(({ s }) => s.bind === 'local' && s.type !== 'section' && s.type !== 'file' && s.name && s.section !== 'undef')
+    if (!locals.length) return
+    symbols.push({ name: o.name, value: 0n, size: 0n, bind: E.STB_LOCAL, type: E.STT_FILE, visibility: 0, shndx: E.SHN_ABS })
+    for (const { s, si } of locals) {
+      const shndx = placedShndx(oi, si)
+      if (shndx === undefined) continue
+      symbols.push({ name: s.name, value: localValue(oi, si) ?? 0n, size: s.size, bind: E.STB_LOCAL, type: typeNum(s.type), visibility: s.visibility, shndx })
+    }
+  })
+  const scriptShndx = (s: ScriptSymbol) => (s.val.sec ? (shndxOf.get(s.val.sec as OutSec) ?? E.SHN_ABS) : E.SHN_ABS)
+  for (const s of scriptSyms.values()) {
+    if (!s.hidden) continue
+    symbols.push({ name: s.name, value: symVal(s.val), size: 0n, bind: E.STB_LOCAL, type: E.STT_NOTYPE, visibility: E.STV_HIDDEN, shndx: scriptShndx(s) })
+  }
+  const firstGlobal = symbols.length + 1
+  const emitted = new Set<string>()
+  for (const s of scriptSyms.values()) {
+    if (s.hidden) continue
+    emitted.add(s.name)
+    symbols.push({ name: s.name, value: symVal(s.val), size: 0n, bind: E.STB_GLOBAL, type: E.STT_NOTYPE, visibility: 0, shndx: scriptShndx(s) })
+  }
+  for (const [name, g] of symtab.globals) {
+    if (emitted.has(name)) continue
+    const s = objects[g.obj].symbols[g.sym]
+    const shndx = placedShndx(g.obj, g.sym)
+    if (shndx === undefined) continue
+    const hidden = s.visibility === E.STV_HIDDEN || s.visibility === E.STV_INTERNAL
+    const sym: OutSymbol = { name, value: localValue(g.obj, g.sym) ?? 0n, size: s.size, bind: hidden ? E.STB_LOCAL : g.weak ? E.STB_WEAK : E.STB_GLOBAL, type: typeNum(s.type), visibility: s.visibility, shndx }
+    if (hidden) continue
+    symbols.push(sym)
+  }
+  for (const [name, ref] of symtab.undefinedRefs) {
+    if (emitted.has(name) || ref.sym.bind !== 'weak') continue
+    symbols.push({ name, value: 0n, size: 0n, bind: E.STB_WEAK, type: E.STT_NOTYPE, visibility: 0, shndx: E.SHN_UNDEF })
+  }
+
+  // 10. Write.
+  const sections: WriteSection[] = finalOuts.map((o) => ({
+    name: o.name, type: o.type, flags: o.flags, addr: (o.flags & E.SHF_ALLOC) !== 0 ? o.vma : o.vma, offset: offsets.get(o) ?? 0n,
+    size: o.size, align: o.align, entsize: o.entsize, data: contents.get(o),
+  }))
+  const elf = writeElf({ entry, flags: opts.eflags ?? DEFAULT_EFLAGS, segments, sections, symbols, firstGlobal, contentEnd })
+
+  // 11. Report.
+  const warnings: LayoutWarning[] = layoutWarnings(finalOuts, segments, layout.regions, script, HIGHER_HALF)
+  for (const w of warnings) {
+    diags.push({ severity: w.code === 'link.lma_overlap' ? 'error' : 'warning', code: w.code, message: w.message, loc: w.loc, hint: w.hint })
+  }
+  if (hasErrors()) return { diagnostics: diags }
+  const report: LayoutReport = {
+    entry: hex(entry),
+    outputSections: finalOuts.map((o) => ({
+      name: o.name, vma: hex(o.vma), lma: hex(o.lma), size: hex(o.size), align: Number(o.align), paddingBefore: hex(o.paddingBefore),
+      flags: flagLetters(o.flags), type: o.type === E.SHT_NOBITS ? 'NOBITS' : o.type === E.SHT_PROGBITS ? 'PROGBITS' : 'OTHER',
+      inputs: o.inputs.map((i) => ({ object: i.objName, name: i.name, offset: hex(i.offset), size: hex(i.size) })),
+      orphan: o.orphan, ...(o.stmt ? { loc: o.stmt.loc } : {}),
+    })),
+    symbols: [
+      ...[...scriptSyms.values()].map((s) => ({ name: s.name, value: hex(symVal(s.val)), section: s.val.sec?.name ?? '*ABS*', definedBy: 'script', loc: s.loc })),
+      ...[...symtab.globals].filter(([n]) => !scriptSyms.has(n)).map(([name, g]) => {
+        const i = inputOf(g.obj, g.sym)
+        return { name, value: hex(localValue(g.obj, g.sym) ?? 0n), section: i?.out?.name ?? '*ABS*', definedBy: objects[g.obj].name, ...(objects[g.obj].symbols[g.sym].loc ? { loc: objects[g.obj].symbols[g.sym].loc } : {}) }
+      }),
+    ],
+    segments: segments.map((s) => ({
+      type: segTypeName(s.type), vaddr: hex(s.vaddr), paddr: hex(s.paddr), offset: hex(s.offset), filesz: hex(s.filesz), memsz: hex(s.memsz),
+      flags: (s.flags & E.PF_R ? 'R' : '') + (s.flags & E.PF_W ? 'W' : '') + (s.flags & E.PF_X ? 'X' : ''), align: hex(s.align), sections: s.sections.map((x) => x.name),
+    })),
+    dot: layout.dotSteps,
+    warnings,
+    passes: layout.passes,
+  }
+  return {
+    elf, layout: report, diagnostics: diags,
+    sectionAddress: (obj, section) => {
+      const i = inputsByObj[obj]?.find((x) => x.index === section)
+      return i && i.out && !i.discarded ? i.out.vma + i.offset : undefined
+    },
+  }
+}
+
+/** GNU ld merges .riscv.attributes; we keep the first object's (identical for one -march). */
+function dedupeAttributes(inputs: InSec[]): InSec[] {
+  let seen = false
+  return inputs.filter((i) => {
+    if (i.type !== E.SHT_RISCV_ATTRIBUTES) return true
+    if (seen) return false
+    seen = true
+    return true
+  })
+}
+
+function flagLetters(f: number): string {
+  return (f & E.SHF_WRITE ? 'W' : '') + (f & E.SHF_ALLOC ? 'A' : '') + (f & E.SHF_EXECINSTR ? 'X' : '')
+}
+
+function segTypeName(t: number): string {
+  const names: Record<number, string> = { [E.PT_LOAD]: 'LOAD', [E.PT_NOTE]: 'NOTE', [E.PT_PHDR]: 'PHDR', [E.PT_TLS]: 'TLS', [E.PT_RISCV_ATTRIBUTES]: 'RISCV_ATTRIBUTES', [E.PT_GNU_STACK]: 'GNU_STACK', [E.PT_NULL]: 'NULL' }
+  return names[t] ?? '0x' + t.toString(16)
+}
