@@ -318,7 +318,7 @@ export class Machine {
     // Redirected exceptions (not SBI calls, not the timer) are where a trap loop shows up.
     const isRedirect = action.priv === 1 && action.pc !== trap.epc + 4n && (trap.cause >> 63n) === 0n
     if (isRedirect) {
-      const loop = this.trapWatch.checkRepeat(trap)
+      const loop = this.trapWatch.checkRepeat(trap, action.pc)
       if (loop) return this.stopOnLoop(loop)
     } else {
       this.trapWatch.resetRepeats()

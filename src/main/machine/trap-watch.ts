@@ -87,8 +87,17 @@ export class TrapWatch {
     }
   }
 
-  /** A trap the firmware redirects to S-mode: counts identical repeats. */
-  checkRepeat(trap: TrapInfo): TrapLoop | undefined {
+  /** A trap the firmware redirects to S-mode at `vector`: counts identical repeats. */
+  checkRepeat(trap: TrapInfo, vector?: bigint): TrapLoop | undefined {
+    const fetchFault = trap.cause === CAUSE_INSTRUCTION_PAGE_FAULT || trap.cause === CAUSE_INSTRUCTION_ACCESS_FAULT
+    if (fetchFault && vector !== undefined && trap.epc === vector) {
+      // The handler's own address cannot be fetched: the redirect lands on the same fault again.
+      return {
+        pc: vector,
+        message: `${causeName(trap.cause)} at ${hex(vector)}, the trap vector (stvec) itself: every trap lands on an address that traps again, forever`,
+        hint: `set stvec to a handler in mapped, executable memory (stvec = ${hex(vector)} now)`,
+      }
+    }
     const key = `${trap.cause}:${trap.epc}:${trap.tval}:${trap.fromPriv}`
     this.repeats = key === this.lastTrapKey ? this.repeats + 1 : 1
     this.lastTrapKey = key

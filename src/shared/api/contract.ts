@@ -4,7 +4,6 @@
  * Electron IPC adapter and the browser-mode WebSocket server are two transports of this same
  * contract, and nothing else crosses the process boundary. Results are `Result` values.
  */
-import type { Diagnostic } from './result'
 import type { BootOptions, BootOutcome, BootProgress, RecordingOverview, RecordingSummary } from './boot'
 import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
@@ -43,7 +42,8 @@ export interface Events {
   'boot.output': { runId: string; step: number; text: string }
   /** The core worker died; it is being restarted and the recording so far is kept. */
   'core.crashed': { message: string; restarted: boolean }
-  'build.diagnostics': { diagnostics: Diagnostic[] }
+  /** Every build's result (from Build or from Boot): diagnostics for the editor, layout for the layout view. */
+  'build.finished': BuildSummary
 }
 
 export type RequestName = keyof Requests
@@ -73,7 +73,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'recording.events',
 ]
 
-export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.diagnostics']
+export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.finished']
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && (REQUEST_NAMES as readonly string[]).includes(name)

@@ -7,7 +7,7 @@
  */
 import type { ApiError, Result } from '../api/result'
 import {
-  EHDR_SIZE_BYTES, ELFCLASS64, ELFDATA2LSB, PHDR_SIZE_BYTES, SHDR_SIZE_BYTES, SHN_LORESERVE, SHN_XINDEX,
+  EHDR_SIZE_BYTES, ELFCLASS64, ELFDATA2LSB, PHDR_SIZE_BYTES, PT_LOAD, SHDR_SIZE_BYTES, SHN_LORESERVE, SHN_XINDEX,
   SHT_NOBITS, SHT_NULL, SHT_SYMTAB, SYM_SIZE_BYTES,
 } from './constants'
 
@@ -181,7 +181,8 @@ function readSegments(c: Cursor, h: ElfHeader): ElfSegment[] {
       align: c.u64(o + 48),
     }
     if (seg.filesz > 0) c.need(seg.offset, seg.filesz, `the contents of program header ${i}`)
-    if (BigInt(seg.filesz) > seg.memsz) {
+    // Only a loadable segment must fit its file bytes in memory; PT_RISCV_ATTRIBUTES has p_memsz 0.
+    if (seg.type === PT_LOAD && BigInt(seg.filesz) > seg.memsz) {
       throw new ElfFormatError('elf.bad_segment', `program header ${i} has p_filesz (0x${seg.filesz.toString(16)}) larger than p_memsz (0x${seg.memsz.toString(16)})`,
         o + 32, 'the program header is corrupt')
     }

@@ -361,7 +361,6 @@ export class Assembler {
         this.line(lines[i].text, depth)
       }
       this.origin = saved
-      if (depth === 0) this.origin = lines[i]?.origin ?? this.origin
     }
   }
 

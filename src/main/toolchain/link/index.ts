@@ -185,7 +185,9 @@ export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult 
     return i && i.out && !i.discarded ? shndxOf.get(i.out) : undefined
   }
   objects.forEach((o, oi) => {
-    const locals = o.symbols.map((s, si) => ({ s, si })).filter(({ s }) => s.bind === 'local' && s.type !== 'section' && s.type !== 'file' && s.name && s.section !== 'undef')
+    const locals = o.symbols.map((s, si) => ({ s, si })).filter(({ s }) => s.bind === 'local' && s.type !== 'section' && s.type !== 'file' && s.name && s.section !== 'undef' &&
+      // ld for RISC-V discards assembler-local labels (--discard-locals is its default).
+      !s.name.startsWith('.L'))
     if (!locals.length) return
     symbols.push({ name: o.name, value: 0n, size: 0n, bind: E.STB_LOCAL, type: E.STT_FILE, visibility: 0, shndx: E.SHN_ABS })
     for (const { s, si } of locals) {

@@ -27,7 +27,7 @@ export const useBootStore = defineStore('boot', () => {
   api.on('boot.output', (o) => {
     if (o.runId === runId.value) live.value += o.text
   })
-  api.on('build.diagnostics', ({ diagnostics }) => {
+  api.on('build.finished', ({ diagnostics }) => {
     problems.value = diagnostics
   })
   api.on('boot.finished', async (o) => {

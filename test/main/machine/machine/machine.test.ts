@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest'
+import { Machine } from '../../../../src/main/machine/machine'
+import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
+import { boot, hartMissing } from './harness'
+
+const skip = hartMissing || binutilsMissing
+const kernel = (sources: string[], script: string) => ({ bytes: buildKernel(sources, script).bytes, file: sources[0] })
+
+describe.skipIf(skip)('Machine with the built-in SBI', () => {
+  it('boots an S-mode kernel that prints through SBI and shuts down with exit code 0', async () => {
+    const r = await boot({ kernel: kernel(['sbi-hello.S'], 's-mode.ld') })
+    expect(r.text).toBe('hello from an S-mode kernel\n')
+    expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
+  })
+
+  it('reports the loaded segments and the firmware hand-off as events', async () => {
+    const r = await boot({ kernel: kernel(['sbi-hello.S'], 's-mode.ld') })
+    const seg = r.events.find((e) => e.kind === 'segment-loaded')
+    expect(seg && seg.kind === 'segment-loaded' && seg.segment).toMatchObject({ vaddr: 0x8020_0000n, paddr: 0x8020_0000n, sections: ['.text'] })
+    const handoff = r.events.find((e) => e.kind === 'firmware-handoff')
+    expect(handoff).toMatchObject({ from: 'builtin', mode: 'S', entry: 0x8020_0000n, a0: 0n, a1: 0x87e0_0000n })
+    const stop = r.events.at(-1)
+    expect(stop?.kind).toBe('stop')
+  })
+
+  it('stamps each console byte with a step that only grows, the same on every run', async () => {
+    const steps = async () => (await boot({ kernel: kernel(['sbi-hello.S'], 's-mode.ld') })).events.flatMap((e) => (e.kind === 'uart' ? [e.step] : []))
+    const a = await steps()
+    expect(a.length).toBe('hello from an S-mode kernel\n'.length)
+    expect(a.every((s, i) => i === 0 || s > a[i - 1])).toBe(true)
+    expect(await steps()).toEqual(a)
+  })
+
+  it('sleeps in wfi until the SBI timer fires, fast-forwarding time instead of spinning', async () => {
+    const r = await boot({ kernel: kernel(['sbi-timer.S'], 's-mode.ld') })
+    expect(r.text).toBe('tick\n')
+    expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
+    expect(r.stop.step).toBeLessThan(10_000n) // 1 000 000 ticks of waiting cost no instructions
+  })
+
+  it('boots the seed 004 higher-half kernel (linked with AT()) and reaches rust_main', async () => {
+    const r = await boot({ kernel: kernel(['seed-004-entry.S', 'seed-004-rust-main.S'], 'seed-004-linker-at.ld') })
+    expect(r.text).toBe('rust_main: running in the higher half\n')
+    expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
+  })
+
+  it('stops the seed 004 kernel without its identity mapping and explains the page fault', async () => {
+    const built = buildKernel(['seed-004-entry-no-identity.S', 'seed-004-rust-main.S'], 'seed-004-linker-at.ld')
+    // The faulting fetch is the sfence.vma right after `csrw satp`: find it in the loaded text.
+    const text = built.bytes
+    let sfence = -1
+    for (let i = 0; i + 4 <= text.length; i += 2) if (new DataView(text.buffer).getUint32(i, true) === 0x1200_0073) sfence = i
+    expect(sfence).toBeGreaterThan(0)
+    const r = await boot({ kernel: { bytes: built.bytes, file: 'no-identity.elf' } })
+    expect(r.stop.reason).toBe('trap-loop')
+    expect(r.stop.message).toMatch(/^instruction page fault at 0x802000[0-9a-f]{2} right after satp was written \(satp = 0x8[0-9a-f]+\): the current PC has no mapping/)
+    const epc = BigInt(/at (0x[0-9a-f]+)/.exec(r.stop.message)![1])
+    expect(epc & 0xfffn).toBe(BigInt(sfence - 0x1000)) // .text is at file offset 0x1000
+    expect(r.text).toBe('')
+  })
+
+  it('refuses the seed 004 kernel as written (no AT()) before running anything', async () => {
+    const built = buildKernel(['seed-004-entry.S', 'seed-004-rust-main.S'], 'seed-004-linker.ld')
+    const created = await Machine.create({ kernel: { bytes: built.bytes, file: 'seed.elf' } })
+    expect(created.ok).toBe(false)
+    if (!created.ok) {
+      expect(created.error.message).toContain('p_paddr 0xffffffff80200000 is outside RAM')
+      expect(created.error.hint).toContain('link with AT() so the load address is physical')
+    }
+  })
+
+  it('stops a trap whose handler address cannot be fetched, naming the vector', async () => {
+    const r = await boot({ kernel: kernel(['stvec-zero.S'], 's-mode.ld') })
+    expect(r.stop.reason).toBe('trap-loop')
+    expect(r.stop.message).toContain('at 0x0, the trap vector (stvec) itself')
+  })
+})
+
+describe.skipIf(skip)('Machine with --bios none', () => {
+  it('runs an M-mode program from 0x80000000 with a1 = FDT and exits through the test finisher', async () => {
+    const r = await boot({ bios: 'none', kernel: kernel(['uart-hello.S'], 'm-mode.ld') })
+    expect(r.text).toBe('hello from M-mode over the 16550\nfdt: yes\n')
+    expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 3 })
+  })
+
+  it('explains a wfi that nothing can wake', async () => {
+    const r = await boot({ bios: 'none', kernel: kernel(['wfi-deadlock.S'], 'm-mode.ld') })
+    expect(r.stop.reason).toBe('wfi-deadlock')
+    expect(r.stop.message).toContain('wfi with interrupts disabled and no timer')
+  })
+
+  it('stops at the step budget with advice', async () => {
+    const r = await boot({ bios: 'none', kernel: kernel(['spin.S'], 'm-mode.ld') }, { maxSteps: 2_000_000 })
+    expect(r.stop.reason).toBe('budget')
+    expect(r.stop.step).toBe(2_000_000n)
+    expect(r.stop.message).toBe('stopped after 2000000 steps: budget exhausted — the guest may be in an infinite loop; raise --max-steps')
+  })
+
+  it('speaks the tohost protocol: console characters, then the failing test number as exit code', async () => {
+    const r = await boot({ bios: 'none', tohost: true, kernel: kernel(['tohost-hello.S'], 'm-mode.ld') })
+    expect(r.text).toBe('ok\n')
+    expect(r.stop).toMatchObject({ reason: 'tohost', exitCode: 3 })
+  })
+
+  it('can be paused from a listener and continued', async () => {
+    const created = await Machine.create({ bios: 'none', kernel: kernel(['uart-hello.S'], 'm-mode.ld') })
+    if (!created.ok) throw new Error(created.error.message)
+    const m = created.value
+    m.addListener((e) => {
+      if (e.kind === 'uart' && e.byte === 0x0a) m.pause()
+    })
+    const first = await m.run()
+    expect(first.reason).toBe('paused')
+    expect(m.consoleText()).toBe('hello from M-mode over the 16550\n')
+    const second = await m.run()
+    expect(second.reason).toBe('paused')
+    expect((await m.run()).reason).toBe('shutdown')
+  })
+})
