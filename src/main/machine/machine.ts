@@ -9,6 +9,7 @@
 import { err, ok, type Result } from '../../shared/api/result'
 import type { HartApi, HartOptions } from './hart/hart-api'
 import { HartExit } from './hart/hart-api'
+import { Hart } from './hart/hart'
 import { Bus, type AccessSize, type DmaMemory } from './devices/bus'
 import { Clint } from './devices/clint'
 import { CowDisk, type DiskBase } from './devices/cow-disk'
@@ -65,12 +66,8 @@ export interface RunOptions {
   sliceSteps?: number
 }
 
-/** The hart module, imported lazily so the devices and boot code load without the wasm build. */
-const HART_MODULE = './hart/hart'
-
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
-  const { Hart } = (await import(/* @vite-ignore */ HART_MODULE)) as { Hart: { create(o: HartOptions): Promise<HartApi> } }
-  return Hart.create(options)
+  return new Hart(options)
 }
 
 const hex = (x: bigint) => `0x${x.toString(16)}`
@@ -94,6 +91,8 @@ export class Machine {
   private pauseRequested = false
   private handoffSeen: boolean
   private wfiStalls = 0
+  /** Set by host writes into RAM; the caches are dropped before the hart runs again. */
+  private cachesStale = false
 
   private constructor(
     readonly hart: HartApi,
@@ -140,8 +139,7 @@ export class Machine {
           }
         },
         hartStop: () => this.requestStop('hart-stopped', 'the only hart stopped itself (SBI HSM hart_stop): nothing is left running', EXIT_CODE_STUCK),
-        // The hart API has no TLB-flush call: rewriting satp is a translation-cache flush point in our hart.
-        flushLocal: () => hart.setCsr(CSR.satp, hart.getCsr(CSR.satp) ?? 0n),
+        flushLocal: () => this.invalidateHartCaches(),
       })
     }
     this.dtb = writeFdt(virtDeviceTree({ ramBase: DRAM_BASE, ramSize: hart.ram.length, bootargs: config.bootargs }))
@@ -247,6 +245,7 @@ export class Machine {
       }
       const slice = opts.sliceSteps ?? (!this.handoffSeen ? HANDOFF_WATCH_SLICE_STEPS : this.tohost ? TOHOST_SLICE_STEPS : DEFAULT_SLICE_STEPS)
       const n = budget - now < BigInt(slice) ? Number(budget - now) : slice
+      if (this.cachesStale) this.invalidateHartCaches()
       const exit = h.run(n)
       switch (exit) {
         case HartExit.StepsDone:
@@ -411,10 +410,18 @@ export class Machine {
     return true
   }
 
+  /** Host writes to RAM (DMA, SBI console_read): the hart's decode cache and TLB must not keep stale copies. */
   private writePhys(addr: bigint, data: Uint8Array): boolean {
     const ram = this.hart.ram
     if (addr < DRAM_BASE || addr + BigInt(data.length) > DRAM_BASE + BigInt(ram.length)) return false
     ram.set(data, Number(addr - DRAM_BASE))
+    this.cachesStale = true
     return true
+  }
+
+  private invalidateHartCaches(): void {
+    const h = this.hart as HartApi & { invalidateCaches?: () => void }
+    h.invalidateCaches?.()
+    this.cachesStale = false
   }
 }

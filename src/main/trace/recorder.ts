@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../../shared/api/result'
 import { hex, type StopReason } from '../../shared/trace/events'
 import { Machine, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
+import type { DiskBase } from '../machine/devices/cow-disk'
 import { RecordingWriter } from './recording-writer'
 
 /** Console text is flushed as an event at each newline, or when this long. */
@@ -27,7 +28,10 @@ export interface RecordOptions {
   kernel: ImageFile
   bios?: MachineConfig['bios']
   memBytes?: number
-  maxSteps?: number
+  maxSteps?: number | bigint
+  disk?: DiskBase
+  /** riscv-tests `tohost` exit protocol. */
+  tohost?: boolean
   writtenBy: string
   onProgress?: (p: RecordProgress) => void
   /** Console text as it is printed (for a live console). */
@@ -52,7 +56,13 @@ export class Recorder {
     const bios = opts.bios ?? 'builtin'
     this.writer = new RecordingWriter(opts.recordingPath, {
       kernel: opts.kernel.file,
-      config: { bios: typeof bios === 'string' ? bios : bios.file, memBytes: opts.memBytes ?? null, maxSteps: opts.maxSteps ?? null },
+      config: {
+        bios: typeof bios === 'string' ? bios : bios.file,
+        memBytes: opts.memBytes ?? null,
+        maxSteps: opts.maxSteps === undefined ? null : String(opts.maxSteps),
+        tohost: !!opts.tohost,
+        disk: opts.disk ? true : false,
+      },
       writtenBy: opts.writtenBy,
     })
     this.writer.artifact(opts.kernel.file, 'kernel', opts.kernel.bytes)
@@ -68,6 +78,8 @@ export class Recorder {
         kernel: opts.kernel,
         bios: opts.bios ?? 'builtin',
         memBytes: opts.memBytes,
+        disk: opts.disk,
+        tohost: opts.tohost,
         trace: true,
         listener: (e) => rec.onMachineEvent(e),
       })
@@ -88,8 +100,8 @@ export class Recorder {
     return this.opts.recordingPath
   }
 
-  sendInput(text: string): number {
-    const bytes = new TextEncoder().encode(text)
+  sendInput(text: string | Uint8Array): number {
+    const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text
     this.machine.sendInput(bytes)
     return bytes.length
   }

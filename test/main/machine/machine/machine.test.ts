@@ -16,7 +16,7 @@ describe.skipIf(skip)('Machine with the built-in SBI', () => {
   it('reports the loaded segments and the firmware hand-off as events', async () => {
     const r = await boot({ kernel: kernel(['sbi-hello.S'], 's-mode.ld') })
     const seg = r.events.find((e) => e.kind === 'segment-loaded')
-    expect(seg && seg.kind === 'segment-loaded' && seg.segment).toMatchObject({ vaddr: 0x8020_0000n, paddr: 0x8020_0000n, sections: ['.text'] })
+    expect(seg && seg.kind === 'segment-loaded' && seg.segment).toMatchObject({ vaddr: 0x8020_0000n, paddr: 0x8020_0000n, sections: ['.text', '.rodata'] })
     const handoff = r.events.find((e) => e.kind === 'firmware-handoff')
     expect(handoff).toMatchObject({ from: 'builtin', mode: 'S', entry: 0x8020_0000n, a0: 0n, a1: 0x87e0_0000n })
     const stop = r.events.at(-1)

@@ -1,0 +1,62 @@
+/**
+ * Compute kernels shared by the hart benchmark and the QEMU differential test: bare-metal
+ * programs that start at 0x8000_0000 in M-mode, compute a checksum, store it at `result`, then
+ * either halt with `ebreak` (our hart, haltOnEbreak) or write to QEMU virt's test finisher
+ * (sifive_test at 0x100000) so QEMU exits: FINISHER_PASS (0x5555) when `exitViaFinisher` is set.
+ */
+
+/**
+ * A mixed integer kernel: an LCG drives loads/stores over a 16 KiB buffer, with multiplies,
+ * shifts, xors, compressed and uncompressed ALU ops and data-dependent branches. `iterations`
+ * loops of ~20 instructions each.
+ */
+export function computeKernel(iterations: number, exitViaFinisher: boolean): string {
+  return `
+  .section .text.init
+  .globl _start
+_start:
+  la sp, stack_top
+  li s0, ${iterations}
+  li s1, 0x2545F4914F6CDD1D   # LCG state
+  li s2, 0x5851F42D4C957F2D   # multiplier
+  la s3, buf
+  li s4, 0                    # checksum
+1:
+  mul s1, s1, s2
+  addi s1, s1, 1442695040888963407 & 0x7ff
+  srli t0, s1, 33
+  andi t1, t0, 0x7f8          # aligned offset into buf (2 KiB window of 8-byte slots)
+  add t1, t1, s3
+  ld t2, 0(t1)
+  xor t2, t2, s1
+  sd t2, 0(t1)
+  add s4, s4, t2
+  slli t3, s4, 7
+  srli t4, s4, 57
+  or s4, t3, t4
+  andi t5, t0, 3
+  beqz t5, 2f
+  addi s4, s4, 3
+  j 3f
+2:
+  sub s4, s4, t0
+3:
+  lw t6, 4(t1)
+  addw s4, s4, t6
+  addi s0, s0, -1
+  bnez s0, 1b
+  la t0, result
+  sd s4, 0(t0)
+${exitViaFinisher ? `
+  li t0, 0x100000
+  li t1, 0x5555
+  sw t1, 0(t0)
+4: j 4b` : '  ebreak'}
+  .data
+  .align 12
+buf: .space 16384
+result: .dword 0
+  .space 4096
+stack_top:
+`
+}

@@ -1,0 +1,67 @@
+/**
+ * `bootscope record KERNEL -o rec.sqlite [boot options]`: boots like `bootscope boot` and records
+ * the boot into one SQLite file (docs/trace-format.md), printing the console on stdout and the
+ * recording's summary on stderr. Exit code: the guest's, as for `boot`.
+ */
+import { readFileSync } from 'node:fs'
+import { formatDiagnostic } from '../../../shared/api/result'
+import { UsageError, type CliCommand } from '../command'
+import { diskBaseFromFile } from '../../machine/devices/cow-disk'
+import type { BiosChoice } from '../../machine/boot/boot-plan'
+import { Recorder } from '../../trace/recorder'
+import { parseBootArgs } from './boot'
+
+const USAGE = `Usage: bootscope record KERNEL -o REC.sqlite [options]
+
+Boots KERNEL like \`bootscope boot\` and records the boot into REC.sqlite: the kernel and firmware
+with their hashes, typed input with its step, and the events of the boot (segments loaded, firmware
+hand-off, traps, satp writes, console output, why it stopped). Query it with \`bootscope events\`.
+
+Options: -o FILE (required), and those of \`bootscope boot\`:
+  --bios none|builtin|FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --input TEXT`
+
+function readBytes(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path))
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+}
+
+export const recordCommand: CliCommand = {
+  name: 'record',
+  summary: 'boot a kernel and record the boot into a SQLite file',
+  usage: USAGE,
+  async run(argv) {
+    const o = argv.findIndex((a) => a === '-o' || a === '--output')
+    if (o < 0 || argv[o + 1] === undefined) throw new UsageError('where to? give the recording file with -o REC.sqlite')
+    const out = argv[o + 1]
+    const args = parseBootArgs([...argv.slice(0, o), ...argv.slice(o + 2)])
+    const kernel = { bytes: readBytes(args.kernel, 'kernel'), file: args.kernel }
+    const bios: BiosChoice = args.bios === 'none' || args.bios === 'builtin' ? args.bios : { bytes: readBytes(args.bios, 'firmware'), file: args.bios }
+    const disk = args.disk ? diskBaseFromFile(args.disk) : undefined
+    try {
+      const started = await Recorder.start({
+        recordingPath: out,
+        kernel,
+        bios,
+        disk,
+        memBytes: args.memBytes,
+        maxSteps: args.maxSteps,
+        tohost: args.tohost,
+        writtenBy: 'bootscope record',
+        onOutput: (_step, text) => process.stdout.write(text),
+      })
+      if (!started.ok) {
+        console.error(formatDiagnostic(started.error))
+        return 1
+      }
+      if (args.input !== undefined) started.value.sendInput(args.input)
+      const r = await started.value.run()
+      process.stderr.write(`bootscope record: ${r.stop.reason} at step ${r.steps}: ${r.stop.message}\nbootscope record: wrote ${out}\n`)
+      return r.stop.exitCode ?? 0
+    } finally {
+      disk?.close()
+    }
+  },
+}
