@@ -7,11 +7,17 @@
  */
 import { statSync } from 'node:fs'
 import { err, ok, type Result } from '../../shared/api/result'
-import { hex, type StopReason } from '../../shared/trace/events'
+import { hex, PRIV_NAMES, type StopReason } from '../../shared/trace/events'
+import { causeName, isInterrupt } from '../../shared/trace/causes'
+import { HartExit } from '../machine/hart/hart-api'
 import { Machine, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
 import type { DiskBase } from '../machine/devices/cow-disk'
 import { RecordingWriter } from './recording-writer'
+import { SemanticEvents, REGION_SHIFT } from './semantic-events'
+import { decodeTraceRecords } from '../machine/hart/trace-layout'
+import { createHart, type Hart } from '../machine/hart/hart'
+import { DRAM_BASE } from '../machine/devices/memory-map'
 
 /** Console text is flushed as an event at each newline, or when this long. */
 const UART_FLUSH_CHARS = 256
@@ -51,6 +57,10 @@ export class Recorder {
   private lastProgress = 0
   private lastSteps = 0n
   private machine!: Machine
+  /** Events the machine emits while it is being created (segments, hand-off), handled once it exists. */
+  private early: MachineEvent[] | undefined = []
+  private hart?: Hart
+  private derive?: SemanticEvents
 
   private constructor(private readonly opts: RecordOptions) {
     const bios = opts.bios ?? 'builtin'
@@ -82,6 +92,7 @@ export class Recorder {
         tohost: opts.tohost,
         trace: true,
         listener: (e) => rec.onMachineEvent(e),
+        createHart: async (o) => rec.tracedHart(createHart({ ...o, trace: true })),
       })
     } catch (e) {
       rec.writer.finish(0, 'guest-error')
@@ -93,7 +104,52 @@ export class Recorder {
       return created
     }
     rec.machine = created.value
+    const early = rec.early ?? []
+    rec.early = undefined
+    for (const e of early) rec.onMachineEvent(e)
+    rec.derive = new SemanticEvents(rec.writer, rec.hart!, DRAM_BASE, created.value.bootPlan.kernel?.elf)
+    rec.drain()
     return ok(rec)
+  }
+
+  /** Drains the hart's trace ring after every exit, so no record is lost and memory stays bounded. */
+  private tracedHart(hart: Hart): Hart {
+    this.hart = hart
+    hart.regionShift = REGION_SHIFT
+    const run = hart.run.bind(hart)
+    hart.run = (maxSteps: number) => {
+      const exit = run(maxSteps)
+      this.drain()
+      if (exit === HartExit.FirmwareTrap) this.firmwareTrap(hart)
+      return exit
+    }
+    return hart
+  }
+
+  /**
+   * A trap taken into the built-in firmware (M-mode, handled in TypeScript) leaves no ring record.
+   * SBI calls and the timer are the firmware's business; any other trap (a fault the firmware
+   * redirects, or cannot handle) is the guest's and goes on the timeline.
+   */
+  private firmwareTrap(hart: Hart): void {
+    const t = hart.trap
+    const code = t.cause & 0xffn
+    if (isInterrupt(t.cause) || code === 8n || code === 9n) return
+    this.writer.event(hart.instret, 'trap', hex(t.epc), {
+      cause: hex(t.cause),
+      causeName: causeName(t.cause),
+      interrupt: false,
+      tval: hex(t.tval),
+      epc: hex(t.epc),
+      from: PRIV_NAMES[t.fromPriv] ?? '?',
+      to: 'M',
+    })
+  }
+
+  private drain(): void {
+    if (!this.hart || !this.derive) return
+    const bytes = this.hart.drainTrace()
+    if (bytes.length) this.derive.consume(decodeTraceRecords(bytes))
   }
 
   get path(): string {
@@ -111,6 +167,7 @@ export class Recorder {
   }
 
   async run(): Promise<RecordResult> {
+    this.drain()
     const t0 = performance.now()
     this.lastProgress = t0
     const timer = setInterval(() => this.progress(t0), PROGRESS_EVERY_MS)
@@ -138,6 +195,10 @@ export class Recorder {
   }
 
   private onMachineEvent(e: MachineEvent): void {
+    if (this.early) {
+      this.early.push(e)
+      return
+    }
     const w = this.writer
     switch (e.kind) {
       case 'segment-loaded': {
@@ -147,7 +208,7 @@ export class Recorder {
           paddr: hex(s.paddr),
           memsz: hex(s.memsz),
           filesz: hex(s.filesz),
-          flags: '',
+          flags: this.segmentFlags(s.paddr),
           sections: s.sections,
           file: s.image,
         })
@@ -175,6 +236,16 @@ export class Recorder {
         w.event(e.step, 'stop', hex(e.stop.pc), { reason: e.stop.reason as StopReason, exitCode: e.stop.exitCode ?? null, message: e.stop.message })
         break
     }
+  }
+
+  /** `RWX` letters of the ELF program header loaded at `paddr` (kernel or firmware). */
+  private segmentFlags(paddr: bigint): string {
+    const plan = this.machine.bootPlan
+    for (const img of [plan?.kernel, plan?.firmware]) {
+      const ph = img?.elf?.segments.find((p) => p.paddr === paddr)
+      if (ph) return `${ph.flags & 4 ? 'R' : '-'}${ph.flags & 2 ? 'W' : '-'}${ph.flags & 1 ? 'X' : '-'}`
+    }
+    return ''
   }
 
   private flushUart(): void {

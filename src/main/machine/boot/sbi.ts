@@ -123,6 +123,12 @@ export class BuiltinSbi {
     private readonly platform: SbiPlatform,
   ) {}
 
+  /** OpenSBI's `sbi_putc` sends "\r" before every "\n": kernels print the same bytes on either firmware. */
+  private putc(byte: number): void {
+    if (byte === 0x0a) this.platform.consolePutchar(0x0d)
+    this.platform.consolePutchar(byte)
+  }
+
   /**
    * Prepares M-mode state like OpenSBI before it enters the next stage: delegation, counters
    * visible to S-mode, PMP entry 0 open over all memory (NAPOT, RWX), timer interrupt masked.
@@ -201,7 +207,7 @@ export class BuiltinSbi {
         this.setTimer(a(0))
         return legacy(0n)
       case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
-        this.platform.consolePutchar(Number(a(0) & 0xffn))
+        this.putc(Number(a(0) & 0xffn))
         return legacy(0n)
       case SBI_EXT_LEGACY_CONSOLE_GETCHAR:
         return legacy(BigInt(this.platform.consoleGetchar()))
@@ -288,7 +294,7 @@ export class BuiltinSbi {
       case 0: {
         const bytes = this.platform.readPhys(addr, num)
         if (!bytes) return ret(SBI_ERR_INVALID_PARAM)
-        for (const b of bytes) this.platform.consolePutchar(b)
+        for (const b of bytes) this.putc(b)
         return ret(SBI_SUCCESS, BigInt(num))
       }
       case 1: {
@@ -298,7 +304,7 @@ export class BuiltinSbi {
         return ret(SBI_SUCCESS, BigInt(got.length))
       }
       case 2:
-        this.platform.consolePutchar(Number(h.getX(A0) & 0xffn))
+        this.putc(Number(h.getX(A0) & 0xffn))
         return ret(SBI_SUCCESS)
       default:
         return ret(SBI_ERR_NOT_SUPPORTED)

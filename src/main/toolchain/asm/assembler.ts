@@ -55,6 +55,10 @@ export class Assembler {
   prev?: Section
   origin: Origin = { file: '', line: 0 }
 
+  /** File access for `.incbin` / `.include`, supplied by the caller (the toolchain is pure). */
+  readFile?: (path: string) => Uint8Array | undefined
+  includeText?: (path: string, text: string) => void
+
   /** Handlers installed by index.ts (directives, instructions), to keep modules acyclic. */
   directive!: (asm: Assembler, name: string, args: string, col: number) => void
   instruction!: (asm: Assembler, mnemonic: string, args: string, col: number) => void

@@ -238,10 +238,10 @@ export function directive(asm: Assembler, name: string, args: string, col: numbe
     case '.incbin': case '.include': {
       const { bytes, rest } = parseString(args, col)
       const path = new TextDecoder().decode(Uint8Array.from(bytes))
-      const data = incbinReader?.(path)
+      const data = asm.readFile?.(path)
       if (!data) throw new AsmError(`cannot find file \`${path}\``, col, name === '.include' ? 'asm.include_missing' : 'asm.incbin_missing', 'paths are relative to the workspace')
       if (name === '.include') {
-        includeRunner?.(asm, path, new TextDecoder().decode(data))
+        asm.includeText?.(path, new TextDecoder().decode(data))
         return
       }
       const extra = rest.trim() ? splitOperands(rest.trim().replace(/^,/, ''), col) : []
@@ -314,12 +314,4 @@ function data(asm: Assembler, size: number, args: string, col: number): void {
     }
     c = pc + p.length + 1
   }
-}
-
-/** Set by index.ts for the duration of one assemble() call (file access is the caller's). */
-let incbinReader: ((path: string) => Uint8Array | undefined) | undefined
-let includeRunner: ((asm: Assembler, path: string, text: string) => void) | undefined
-export function setFileAccess(read: typeof incbinReader, include: typeof includeRunner): void {
-  incbinReader = read
-  includeRunner = include
 }

@@ -120,8 +120,8 @@ export function instruction(asm: Assembler, mnemonic: string, args: string, col:
     return branch(c, row.name, c.reg(0), c.reg(1), c.expr(2), c.colOf(2))
   }
   if (row.name === 'jal') {
-    if (c.count(1, 2) === 1) return branch(c, 'jal', RA, 0, c.expr(0), c.colOf(0), 0)
-    return branch(c, 'jal', c.reg(1 - 1), 0, c.expr(1), c.colOf(1), c.reg(0))
+    if (c.count(1, 2) === 1) return branch(c, 'jal', 0, 0, c.expr(0), c.colOf(0), RA)
+    return branch(c, 'jal', 0, 0, c.expr(1), c.colOf(1), c.reg(0))
   }
   const alias = IMM_ALIAS[mnemonic]
   if (alias && c.ops.length === 3 && !c.isReg(2)) return generic(c, rowByName(alias)!, mnemonic)

@@ -21,6 +21,7 @@ import { DEFAULT_SCRIPT, DEFAULT_SCRIPT_FILE } from './default-script'
 import { writeElf, type OutSymbol, type WriteSection } from './write-elf'
 import { buildPhdrsSegments } from './phdrs'
 import { layoutWarnings } from './warnings'
+import { relaxAlign } from './relax-align'
 
 export type { LayoutReport } from './layout-report'
 
@@ -38,6 +39,8 @@ export interface LinkResult {
   elf?: Uint8Array
   layout?: LayoutReport
   diagnostics: Diagnostic[]
+  /** The objects as linked: `given` after R_RISCV_ALIGN trimming (their line tables match the output). */
+  objects?: ObjectFile[]
   /** Final address of every input section, for the build's line table (object index, section index → VMA). */
   sectionAddress?: (obj: number, section: number) => bigint | undefined
 }
@@ -45,8 +48,10 @@ export interface LinkResult {
 const DEFAULT_EFLAGS = E.EF_RISCV_RVC | E.EF_RISCV_FLOAT_ABI_DOUBLE
 const HIGHER_HALF = 0xffffffff00000000n
 
-export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult {
+export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
   const diags: Diagnostic[] = []
+  // R_RISCV_ALIGN padding is trimmed first: every later offset is after that trim.
+  const objects = relaxAlign(given)
   const hasErrors = () => diags.some((d) => d.severity === 'error')
 
   // 1. Script (the user's, or ld's default).
@@ -57,7 +62,7 @@ export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult 
   const script: Script = parsed.script
 
   // 2. Inputs and symbols.
-  const inputs = dedupeAttributes(collectInputs(objects))
+  const inputs = fileOrder(dedupeAttributes(collectInputs(objects)), script, objects)
   const symtab = resolveSymbols(objects, diags)
   if (hasErrors()) return { diagnostics: diags }
   const inputsByObj: InSec[][] = objects.map(() => [])
@@ -153,7 +158,10 @@ export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult 
   if (hasErrors()) return { diagnostics: diags }
 
   // 8. Entry point.
-  const entryName = script.entry?.name ?? opts.entry ?? '_start'
+  // ld's built-in default is `start`; its default script says ENTRY(_start). Without either
+  // symbol ld silently uses the start of .text.
+  const explicitEntry = script.entry?.name ?? opts.entry
+  const entryName = explicitEntry ?? (opts.script ? 'start' : '_start')
   let entry: bigint | undefined
   const sc = scriptSyms.get(entryName)
   if (sc) entry = symVal(sc.val)
@@ -165,7 +173,7 @@ export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult 
   if (entry === undefined) {
     const text = finalOuts.find((o) => o.name === '.text')
     entry = text ? text.vma : 0n
-    diags.push({
+    if (explicitEntry) diags.push({
       severity: 'warning', code: 'link.no_entry',
       message: `cannot find entry symbol ${entryName}; defaulting to 0x${entry.toString(16)}`,
       loc: script.entry?.loc, hint: `define and .globl '${entryName}', or name the real entry in ENTRY(…)`,
@@ -218,10 +226,6 @@ export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult 
     if (hidden) continue
     symbols.push(sym)
   }
-  for (const [name, ref] of symtab.undefinedRefs) {
-    if (emitted.has(name) || ref.sym.bind !== 'weak') continue
-    symbols.push({ name, value: 0n, size: 0n, bind: E.STB_WEAK, type: E.STT_NOTYPE, visibility: 0, shndx: E.SHN_UNDEF })
-  }
 
   // 10. Write.
   const sections: WriteSection[] = finalOuts.map((o) => ({
@@ -260,12 +264,37 @@ export function link(objects: ObjectFile[], opts: LinkOptions = {}): LinkResult 
     passes: layout.passes,
   }
   return {
-    elf, layout: report, diagnostics: diags,
+    elf, layout: report, diagnostics: diags, objects,
     sectionAddress: (obj, section) => {
       const i = inputsByObj[obj]?.find((x) => x.index === section)
       return i && i.out && !i.discarded ? i.out.vma + i.offset : undefined
     },
   }
+}
+
+/**
+ * A file named without wildcards in the script (`boot.o(.text)`) is an input statement to ld,
+ * loaded when the script is read, i.e. before the command-line objects of `ld -T script a.o b.o`:
+ * such files come first in input order.
+ */
+function fileOrder(inputs: InSec[], script: Script, objects: ObjectFile[]): InSec[] {
+  const named: string[] = []
+  for (const top of script.items) {
+    if (top.kind !== 'sections') continue
+    for (const it of top.items) {
+      if (it.kind !== 'output') continue
+      for (const x of it.items) {
+        if (x.kind === 'input' && !/[*?[]/.test(x.filePattern) && !named.includes(x.filePattern)) named.push(x.filePattern)
+      }
+    }
+  }
+  if (!named.length) return inputs
+  const base = (n: string) => n.slice(n.lastIndexOf('/') + 1)
+  const rank = objects.map((o) => {
+    const i = named.findIndex((n) => n === o.name || n === base(o.name))
+    return i < 0 ? named.length : i
+  })
+  return inputs.map((s, i) => ({ s, i })).sort((a, b) => rank[a.s.obj] - rank[b.s.obj] || a.i - b.i).map((x) => x.s)
 }
 
 /** GNU ld merges .riscv.attributes; we keep the first object's (identical for one -march). */

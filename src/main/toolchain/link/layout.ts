@@ -134,15 +134,22 @@ export function buildStatements(script: Script, inputs: InSec[], diags: Diagnost
     byName.set(name, os)
     const stmt: Stmt = { kind: 'out', os }
     if (kind === 'nonalloc') { stmts.push(stmt); continue }
-    let after = lastOfKind.get(kind) ?? byName.get(HOLD_NAMES[kind])
-    if (!after || after.orphan && after === byName.get(name)) after = undefined
+    const prevOrphan = lastOfKind.get(kind)
+    if (prevOrphan) {
+      // Later orphans of a kind follow the previous one directly (lang_insert_orphan's place->stmt).
+      const idx = stmts.findIndex((x) => x.kind === 'out' && x.os === prevOrphan)
+      stmts.splice(idx + 1, 0, stmt)
+      lastOfKind.set(kind, os)
+      continue
+    }
+    let after = byName.get(HOLD_NAMES[kind])
+    if (after && (after.discard || after.orphan)) after = undefined
     if (!after) {
-      // No section of this kind: after the last allocated section with compatible flags, else the last allocated one.
+      // No section of this kind by name: after the last allocated section with compatible flags, else the last allocated one.
       const outs = stmts.filter((x): x is Extract<Stmt, { kind: 'out' }> => x.kind === 'out' && !x.os.discard && x.os.inputs.length > 0)
       const allocOuts = outs.filter((x) => x.os.inputs.some((i) => (i.flags & SHF_ALLOC) !== 0))
-      const sameKind = allocOuts.filter((x) => orphanKind(x.os.inputs[0]) === kind)
       const fallbackOrder: OrphanKind[] = kind === 'bss' ? ['bss', 'data'] : kind === 'data' ? ['data'] : kind === 'rodata' ? ['rodata', 'text'] : ['text']
-      let pick: OutSec | undefined = sameKind.at(-1)?.os
+      let pick: OutSec | undefined
       for (const k of fallbackOrder) {
         if (pick) break
         pick = allocOuts.filter((x) => orphanKind(x.os.inputs[0]) === k).at(-1)?.os
@@ -152,12 +159,9 @@ export function buildStatements(script: Script, inputs: InSec[], diags: Diagnost
     if (!after) {
       // Nothing allocated in the script at all: orphans go first, in input order.
       const firstOut = stmts.findIndex((x) => x.kind === 'out')
-      const lastOrphan = [...lastOfKind.values()].at(-1)
-      const idx = lastOrphan ? stmts.findIndex((x) => x.kind === 'out' && x.os === lastOrphan) + 1 : firstOut < 0 ? stmts.length : firstOut
-      stmts.splice(idx, 0, stmt)
+      stmts.splice(firstOut < 0 ? stmts.length : firstOut, 0, stmt)
     } else {
-      const idx = stmts.findIndex((x) => x.kind === 'out' && x.os === after)
-      stmts.splice(idx + 1, 0, stmt)
+      stmts.splice(insertOsAfter(stmts, after), 0, stmt)
     }
     lastOfKind.set(kind, os)
   }
@@ -170,7 +174,49 @@ export function buildStatements(script: Script, inputs: InSec[], diags: Diagnost
     }
     computeOutFlags(os)
   }
+  inheritEmptyFlags(outs)
   return { stmts, outs }
+}
+
+/**
+ * ldlang.c insert_os_after: an orphan goes after `after` and the symbol assignments that follow
+ * it, but before a `. = …` that precedes the next output section (that assignment belongs to the
+ * next section).
+ */
+function insertOsAfter(stmts: Stmt[], after: OutSec): number {
+  const start = stmts.findIndex((x) => x.kind === 'out' && x.os === after)
+  // ld compares `after` with the head of its section list, which is always *ABS*: never true here.
+  let ignoreFirst = false
+  let assign = -1
+  for (let i = start + 1; i < stmts.length; i++) {
+    const st = stmts[i]
+    if (st.kind === 'assert') continue
+    if (st.kind === 'assign') {
+      if (assign < 0 && st.a.target === '.') {
+        if (!ignoreFirst) assign = i
+        ignoreFirst = false
+      }
+      continue
+    }
+    const os = st.os
+    if (assign >= 0 && (os.inputs.length === 0 || (os.inputs.some((x) => (x.flags & SHF_ALLOC) !== 0)) || os.discard)) return assign
+    return i
+  }
+  return stmts.length
+}
+
+/** Output sections with no input sections take the previous section's flags, as ld does. */
+function inheritEmptyFlags(outs: OutSec[]): void {
+  let prev: OutSec | undefined
+  for (const os of outs) {
+    if (os.discard) continue
+    const hasData = os.stmt?.items.some((x) => x.kind === 'data') ?? false
+    if (os.inputs.length === 0 && !hasData && prev) {
+      os.flags = prev.flags | SHF_ALLOC
+      if (os.stmt?.type === 'NOLOAD') os.type = SHT_NOBITS
+    }
+    if (os.flags & SHF_ALLOC) prev = os
+  }
 }
 
 function computeOutFlags(os: OutSec): void {
@@ -203,6 +249,8 @@ function computeOutFlags(os: OutSec): void {
 /** `. = 0`, `. = . + 0` and `. = ALIGN(. != 0 ? x : 1)` do not create an empty section (ld manual, "Output Section Discarding"). */
 function isTrivialDotAssign(e: Expr): boolean {
   if (e.k === 'num' && e.v === 0n) return true
+  // ld 2.40 also drops an otherwise empty section whose only statement is `. = .`.
+  if (e.k === 'dot') return true
   if (e.k === 'bin' && e.op === '+' && e.a.k === 'dot' && e.b.k === 'num' && e.b.v === 0n) return true
   if (e.k === 'call' && e.fn === 'ALIGN' && e.args.length === 1 && e.args[0].k === 'cond' && e.args[0].b.k === 'num' && e.args[0].b.v === 1n) return true
   return false
@@ -233,7 +281,8 @@ export function runLayout(ctx: LayoutContext, afterPass: () => void): LayoutResu
     if (!r) return undefined
     afterPass()
     const sig = signature(ctx, scriptSyms)
-    if (sig === prevSig && !r.unresolved) break
+    // Forward references read last pass's values; once nothing moves, the final pass reports what is still undefined.
+    if (sig === prevSig) break
     prevSig = sig
     if (passes >= MAX_LAYOUT_PASSES) {
       ctx.diags.push({
@@ -273,7 +322,6 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
   const defaultRegion: { lastOs?: OutSec } = {}
   const sectionsByName = new Map<string, OutSec>()
   for (const os of ctx.outs) if (os.kept && !os.discard && !sectionsByName.has(os.name)) sectionsByName.set(os.name, os)
-  const assignedThisPass = new Set<string>()
 
   const env: EvalEnv = {
     dot: 0n,
@@ -290,10 +338,7 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     },
     symbol: (name) => {
       const s = syms.get(name)
-      if (s) {
-        if (!assignedThisPass.has(name)) env.unresolved = env.unresolved || !final
-        return s.val
-      }
+      if (s) return s.val
       const g = symtab.globals.get(name)
       if (g) return objectSymbolVal(objects, ctx, g.obj, g.sym, env)
       return undefined
@@ -369,7 +414,6 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
       if (cur && val.num) val = { off: val.off, sec: cur, num: false }
       if (val.num) val = { off: val.off, sec: null, num: false }
       syms.set(a.target, { name: a.target, val, hidden: !!a.hidden, provide: !!a.provide, loc: a.loc })
-      assignedThisPass.add(a.target)
     }
     if (final) dotSteps.push({ statement: `${a.target} ${a.op} …`, dot: '0x' + env.dot.toString(16), loc: a.loc })
     return true
@@ -411,7 +455,11 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
       if (!a) { ok = false; continue }
       if (valueOf(a) > align) align = valueOf(a)
     }
-    for (const i of os.inputs) if (i.align > align && !stmt?.subalign) align = i.align
+    const subalignVal = stmt?.subalign ? evalOrReport(stmt.subalign) : undefined
+    if (subalignVal) {
+      // SUBALIGN replaces every input section's alignment, so it is the section's too.
+      align = stmt?.align ? (valueOf(subalignVal) > align ? valueOf(subalignVal) : align) : valueOf(subalignVal)
+    }
     os.align = align
     // Region for the VMA: explicit `>region`, else the first MEMORY region whose attributes fit.
     let region: Region | undefined
@@ -447,7 +495,7 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     const savedDot = env.dot
     env.dot = vma
     env.cur = os
-    const subalign = stmt?.subalign ? evalOrReport(stmt.subalign) : undefined
+    const subalign = subalignVal
     const place = (i: InSec) => {
       const a = subalign ? valueOf(subalign) : i.align
       const at = alignUp(env.dot, a)

@@ -37,7 +37,8 @@ export function headersSize(nPhdrs: number): bigint {
 
 /** Default segment map (no PHDRS). `attributes` adds PT_RISCV_ATTRIBUTES first, like BFD's RISC-V backend. */
 export function mapSegments(alloc: OutSec[], attributes: OutSec | undefined): Segment[] {
-  const secs = [...alloc].sort((a, b) => (a.lma < b.lma ? -1 : a.lma > b.lma ? 1 : 0) || (a.vma < b.vma ? -1 : a.vma > b.vma ? 1 : 0) ||
+  // Empty sections belong to no segment.
+  const secs = alloc.filter((s) => s.size > 0n).sort((a, b) => (a.lma < b.lma ? -1 : a.lma > b.lma ? 1 : 0) || (a.vma < b.vma ? -1 : a.vma > b.vma ? 1 : 0) ||
     (a.type === SHT_NOBITS ? 1 : 0) - (b.type === SHT_NOBITS ? 1 : 0))
   const segs: Segment[] = []
   if (attributes) segs.push(newSeg(PT_RISCV_ATTRIBUTES, [attributes]))
@@ -50,8 +51,10 @@ export function mapSegments(alloc: OutSec[], attributes: OutSec | undefined): Se
     if (!last || !cur) fresh = true
     else if (last.lma - last.vma !== s.lma - s.vma) fresh = true
     else if (alignUp(last.lma + last.size, PAGE) < alignUp(s.lma, PAGE)) fresh = true
-    else if (last.type === SHT_NOBITS && s.type !== SHT_NOBITS) fresh = true
-    else if (!writable && (s.flags & SHF_WRITE) !== 0) {
+    else if (last.type === SHT_NOBITS && s.type !== SHT_NOBITS && ((last.lma + last.size - 1n) & ~(PAGE - 1n)) !== (s.lma & ~(PAGE - 1n))) {
+      // Loading bytes after a NOBITS section on a later page would force the NOBITS one into the file.
+      fresh = true
+    } else if (!writable && (s.flags & SHF_WRITE) !== 0) {
       // A writable section joins a read-only segment only when it shares the last page.
       fresh = ((last.lma + last.size - 1n) & ~(PAGE - 1n)) !== (s.lma & ~(PAGE - 1n))
     }
@@ -91,6 +94,7 @@ export function assignOffsets(segs: Segment[], outsInOrder: OutSec[], offsets: M
   for (const seg of loads) {
     if (seg.sections.length === 0 && !seg.includesHeaders) continue
     const s0 = seg.sections[0]
+    const offBefore = off
     if (seg.includesHeaders) {
       if (defaultMap) {
         seg.vaddr = alignDown(s0.vma, PAGE)
@@ -121,6 +125,12 @@ export function assignOffsets(segs: Segment[], outsInOrder: OutSec[], offsets: M
     seg.filesz = filesz
     seg.memsz = memsz
     seg.flags = seg.fixedFlags ?? flags
+    if (filesz === 0n && !seg.includesHeaders) {
+      // A segment with no file bytes (only NOBITS) has p_offset 0 in ld and does not move the file position.
+      seg.offset = 0n
+      off = offBefore
+      continue
+    }
     off = seg.offset + filesz
     if (off < hdr) off = hdr
   }

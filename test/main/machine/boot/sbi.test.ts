@@ -72,6 +72,8 @@ describe('BuiltinSbi', () => {
     const s = setup([0x71])
     s.call(S.SBI_EXT_LEGACY_CONSOLE_PUTCHAR, 0, 0x41n)
     expect(s.out).toEqual([0x41])
+    s.call(S.SBI_EXT_LEGACY_CONSOLE_PUTCHAR, 0, 0x0an) // like OpenSBI: "\n" goes out as "\r\n"
+    expect(s.out).toEqual([0x41, 0x0d, 0x0a])
     expect(s.call(S.SBI_EXT_LEGACY_CONSOLE_GETCHAR, 0).a0).toBe(0x71n)
     expect(s.call(S.SBI_EXT_LEGACY_CONSOLE_GETCHAR, 0).a0).toBe(-1n)
   })
@@ -125,9 +127,9 @@ describe('BuiltinSbi', () => {
 
   it('writes a buffer from physical memory and reads input into it (DBCN)', () => {
     const s = setup([0x61, 0x62])
-    s.mem.set(new TextEncoder().encode('hi!'), 0x10)
+    s.mem.set(new TextEncoder().encode('hi\n'), 0x10)
     expect(s.call(S.SBI_EXT_DBCN, 0, 3n, 0x8000_0010n, 0n)).toMatchObject({ a0: 0n, a1: 3n })
-    expect(String.fromCharCode(...s.out)).toBe('hi!')
+    expect(String.fromCharCode(...s.out)).toBe('hi\r\n')
     expect(s.call(S.SBI_EXT_DBCN, 1, 8n, 0x8000_0100n, 0n)).toMatchObject({ a0: 0n, a1: 2n })
     expect(Array.from(s.mem.subarray(0x100, 0x102))).toEqual([0x61, 0x62])
     expect(s.call(S.SBI_EXT_DBCN, 0, 3n, 0x9000_0000n, 0n).a0).toBe(-3n)

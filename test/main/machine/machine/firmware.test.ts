@@ -4,7 +4,7 @@ import { Machine } from '../../../../src/main/machine/machine'
 import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
 import { openSbiFwJump, uBootSmode } from '../../../support/oracles'
 import { afterOpenSbiBanner } from './qemu-run'
-import { boot, hartMissing } from './harness'
+import { boot, createHart, hartMissing } from './harness'
 
 const openSbi = openSbiFwJump()
 const uBoot = uBootSmode()
@@ -16,7 +16,7 @@ describe.skipIf(hartMissing || binutilsMissing || openSbi.missing)("Debian's Ope
     const r = await boot({ bios: fwJump(), kernel: { bytes: k.bytes, file: 'hello.elf' } })
     expect(r.text).toContain('OpenSBI v')
     expect(r.text).toContain('Platform Name             : riscv-virtio,qemu')
-    expect(afterOpenSbiBanner(r.text)).toBe('hello from an S-mode kernel\n')
+    expect(afterOpenSbiBanner(r.text)).toBe('hello from an S-mode kernel\r\n')
     expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
     const handoffs = r.events.filter((e) => e.kind === 'firmware-handoff')
     expect(handoffs.map((e) => e.kind === 'firmware-handoff' && e.mode)).toEqual(['M', 'S'])
@@ -25,14 +25,14 @@ describe.skipIf(hartMissing || binutilsMissing || openSbi.missing)("Debian's Ope
   it('delivers the timer through OpenSBI: the kernel sleeps in wfi and wakes on its tick', async () => {
     const k = buildKernel(['sbi-timer.S'], 's-mode.ld')
     const r = await boot({ bios: fwJump(), kernel: { bytes: k.bytes, file: 'timer.elf' } })
-    expect(afterOpenSbiBanner(r.text)).toBe('tick\n')
+    expect(afterOpenSbiBanner(r.text)).toBe('tick\r\n')
     expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
   })
 
   it('boots the seed 004 kernel after OpenSBI', async () => {
     const k = buildKernel(['seed-004-entry.S', 'seed-004-rust-main.S'], 'seed-004-linker-at.ld')
     const r = await boot({ bios: fwJump(), kernel: { bytes: k.bytes, file: 'seed.elf' } })
-    expect(afterOpenSbiBanner(r.text)).toBe('rust_main: running in the higher half\n')
+    expect(afterOpenSbiBanner(r.text)).toBe('rust_main: running in the higher half\r\n')
     expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
   })
 
@@ -47,7 +47,7 @@ describe.skipIf(hartMissing || binutilsMissing || openSbi.missing)("Debian's Ope
 
 describe.skipIf(hartMissing || openSbi.missing || uBoot.missing)("Debian's S-mode U-Boot after OpenSBI", () => {
   it('reaches the => prompt and answers `version` typed on the UART', async () => {
-    const created = await Machine.create({ bios: fwJump(), kernel: { bytes: new Uint8Array(readFileSync(uBoot.path!)), file: uBoot.path! } })
+    const created = await Machine.create({ createHart, bios: fwJump(), kernel: { bytes: new Uint8Array(readFileSync(uBoot.path!)), file: uBoot.path! } })
     if (!created.ok) throw new Error(created.error.message)
     const m = created.value
     let watching = 0

@@ -9,7 +9,7 @@ const kernel = (sources: string[], script: string) => ({ bytes: buildKernel(sour
 describe.skipIf(skip)('Machine with the built-in SBI', () => {
   it('boots an S-mode kernel that prints through SBI and shuts down with exit code 0', async () => {
     const r = await boot({ kernel: kernel(['sbi-hello.S'], 's-mode.ld') })
-    expect(r.text).toBe('hello from an S-mode kernel\n')
+    expect(r.text).toBe('hello from an S-mode kernel\r\n')
     expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
   })
 
@@ -26,21 +26,21 @@ describe.skipIf(skip)('Machine with the built-in SBI', () => {
   it('stamps each console byte with a step that only grows, the same on every run', async () => {
     const steps = async () => (await boot({ kernel: kernel(['sbi-hello.S'], 's-mode.ld') })).events.flatMap((e) => (e.kind === 'uart' ? [e.step] : []))
     const a = await steps()
-    expect(a.length).toBe('hello from an S-mode kernel\n'.length)
-    expect(a.every((s, i) => i === 0 || s > a[i - 1])).toBe(true)
+    expect(a.length).toBe('hello from an S-mode kernel\r\n'.length)
+    expect(a.every((s, i) => i === 0 || s >= a[i - 1])).toBe(true)
     expect(await steps()).toEqual(a)
   })
 
   it('sleeps in wfi until the SBI timer fires, fast-forwarding time instead of spinning', async () => {
     const r = await boot({ kernel: kernel(['sbi-timer.S'], 's-mode.ld') })
-    expect(r.text).toBe('tick\n')
+    expect(r.text).toBe('tick\r\n')
     expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
     expect(r.stop.step).toBeLessThan(10_000n) // 1 000 000 ticks of waiting cost no instructions
   })
 
   it('boots the seed 004 higher-half kernel (linked with AT()) and reaches rust_main', async () => {
     const r = await boot({ kernel: kernel(['seed-004-entry.S', 'seed-004-rust-main.S'], 'seed-004-linker-at.ld') })
-    expect(r.text).toBe('rust_main: running in the higher half\n')
+    expect(r.text).toBe('rust_main: running in the higher half\r\n')
     expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
   })
 

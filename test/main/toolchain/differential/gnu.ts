@@ -69,7 +69,7 @@ export function runFixture(fx: Fixture, as: string, ld: string): DiffResult {
     let gnuOk = true
     let gnuStderr = ''
     try {
-      execFileSync(ld, ['--no-relax', ...(fx.script ? ['-T', join(fx.dir, fx.script)] : []), ...objNames, '-o', 'gnu.elf'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
+      execFileSync(ld, ['--no-relax', '-L', fx.dir, ...(fx.script ? ['-T', join(fx.dir, fx.script)] : []), ...objNames, '-o', 'gnu.elf'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
     } catch (e) {
       gnuOk = false
       gnuStderr = String((e as { stderr?: Buffer }).stderr ?? e)

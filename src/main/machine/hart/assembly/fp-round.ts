@@ -76,7 +76,7 @@ export function roundToF32(x: f64, rm: u32): u32 {
   const sign = <u32>(bits >> 63) << 31
   const neg = sign != 0
   const bexp = <i32>((bits >> 52) & 0x7ff)
-  if (bexp == 0x7ff) return sign | 0x7f800000
+  if (bexp == 0x7ff) return (bits & 0xfffffffffffff) != 0 ? 0x7fc00000 : sign | 0x7f800000
   if ((bits << 1) == 0) return sign
   let e = bexp - 1023
   let sig: u64 = (bits & 0xfffffffffffff) | (<u64>1 << 52)

@@ -14,6 +14,7 @@ import {
   RM_RNE, RM_RDN, FLAG_NV, FLAG_DZ, FLAG_OF, FLAG_NX, FLAG_UF, fpFlags, setFlags, clearFlags, twoSumErr, twoProdErr,
   roundOdd, roundToF32, finishF64, intToFloat, floatToInt,
 } from './fp-round'
+import { mulF64, divF64, fmaF64 } from './fp-soft'
 
 const CANON_S: u32 = 0x7fc00000
 const CANON_D: u64 = 0x7ff8000000000000
@@ -77,9 +78,16 @@ function finishScaled(r: f64, rS: f64, errS: f64, scale: i32, rm: u32): f64 {
   return finishF64(r, d > 0 ? 4.9e-324 : -4.9e-324, rm, true)
 }
 
+/** Results in this band are normal with exact error terms available; outside it use integer arithmetic. */
+@inline function safeBand(r: f64): bool {
+  const m = abs<f64>(r)
+  return m > 1e-290 && m < 1e290
+}
+
 function mulD(a: f64, b: f64, rm: u32): f64 {
   const r = a * b
   if (!isFin(a) || !isFin(b) || a == 0 || b == 0) return r
+  if (!safeBand(r)) return reinterpret<f64>(mulF64(reinterpret<u64>(a), reinterpret<u64>(b), rm))
   const ma = frexpM(a); const ea = frexpE
   const mb = frexpM(b); const eb = frexpE
   const p = ma * mb
@@ -88,6 +96,7 @@ function mulD(a: f64, b: f64, rm: u32): f64 {
 function divD(a: f64, b: f64, rm: u32): f64 {
   const r = a / b
   if (!isFin(a) || !isFin(b) || a == 0 || b == 0) return r
+  if (!safeBand(r)) return reinterpret<f64>(divF64(reinterpret<u64>(a), reinterpret<u64>(b), rm))
   const ma = frexpM(a); const ea = frexpE
   const mb = frexpM(b); const eb = frexpE
   const q = ma / mb
@@ -111,27 +120,14 @@ function addD(a: f64, b: f64, rm: u32): f64 {
   if (r == 0 && fin && rm == RM_RDN && (signbit(a) != signbit(b) || (a == -b))) return -0.0
   return finishF64(r, fin && isFin(r) ? twoSumErr(a, b, r) : 0, rm, fin)
 }
-/** a × b + c rounded once: exact product (Dekker), then a correctly rounded three-term sum via round-to-odd. */
+/** a × b + c rounded once (integer path for finite operands; specials follow IEEE via native ops). */
 function fmaD(a: f64, b: f64, c: f64, rm: u32): f64 {
-  const uh = a * b
-  const fin = isFin(a) && isFin(b) && isFin(c)
-  if (!fin || !isFin(uh) || a == 0 || b == 0) return addD(uh, c, rm)
-  const ah = abs<f64>(uh)
-  if (ah > 1e290 || ah < 1e-290) return addD(uh, c, rm) // product error not representable: single rounding lost (documented)
-  const ul = twoProdErr(a, b, uh)
-  const th = c + uh
-  const tl = twoSumErr(c, uh, th)
-  const s2 = tl + ul
-  const e2 = twoSumErr(tl, ul, s2)
-  const v = roundOdd(s2, e2)
-  const z = th + v
-  if (!isFin(z)) return finishF64(z, 0, rm, true)
-  const ez = twoSumErr(th, v, z)
-  let err = ez
-  if (ez == 0) err = e2 != 0 ? e2 : (s2 - v)
-  else if (e2 != 0 || s2 != v) err = ez * 0.75 // not an exact tie: keep the sign, break the equality
-  if (z == 0 && err == 0) return rm == RM_RDN && (signbit(uh) != signbit(c) || signbit(uh) && signbit(c)) ? -0.0 : (signbit(uh) && signbit(c) ? -0.0 : 0.0)
-  return finishF64(z, err, rm, true)
+  if (!isFin(a) || !isFin(b) || !isFin(c) || a == 0 || b == 0) {
+    const p = a * b // exact when a or b is zero; infinities/NaNs propagate as IEEE says
+    if (isFin(p) && isFin(c)) return addD(p, c, rm)
+    return p + c
+  }
+  return reinterpret<f64>(fmaF64(reinterpret<u64>(a), reinterpret<u64>(b), reinterpret<u64>(c), rm))
 }
 
 // Single precision: compute in binary64, keep the sticky bit by rounding to odd, round once to binary32.

@@ -101,6 +101,9 @@ function decodeMiss(e: usize, pa: u64, pc: u64): i32 {
   return R_OK
 }
 
+/** Longest stretch of inner() before returning to the outer loop. */
+const SLICE_STEPS: u64 = 1 << 16
+
 // ---- the run loop --------------------------------------------------------------------------------
 
 /** Runs until maxSteps instructions retire or something needs the host; returns a HartExit code. */
@@ -122,6 +125,8 @@ export function run(maxSteps: u64): i32 {
     let limit = target
     const dl = timerDeadline()
     if (dl > instret && dl < limit) limit = dl
+    // Short slices let V8 swap in its optimizing tier early (wasm has no on-stack replacement).
+    if (limit - instret > SLICE_STEPS) limit = instret + SLICE_STEPS
     const status = inner(limit)
     if (status != R_OK) return pendingExit
     if (TRACING) {
@@ -158,11 +163,12 @@ function inner(limit: u64): i32 {
       if (r == 2) e = DC_SCRATCH
       else if (r != R_OK) { brk = r; break }
     }
-    const op = load<u16>(e, 16)
-    const rd = <usize>load<u8>(e, 18)
-    const rs1 = <usize>load<u8>(e, 19)
-    const rs2 = <usize>load<u8>(e, 20)
-    const len = <u64>load<u8>(e, 22)
+    const w = load<u64>(e, 16) // op | rd << 16 | rs1 << 24 | rs2 << 32 | rs3 << 40 | len << 48
+    const op = <u16>w
+    const rd = <usize>((w >> 16) & 0xff)
+    const rs1 = <usize>((w >> 24) & 0xff)
+    const rs2 = <usize>((w >> 32) & 0xff)
+    const len = (w >> 48) & 0xff
     const imm = load<u64>(e, 8)
     let npc = pc + len
     switch (op) {

@@ -1,0 +1,152 @@
+/**
+ * Turns the hart's raw trace records (machine/hart/trace-layout.ts) into the semantic events of
+ * a recording: traps and returns, satp writes (and the page table they activate, walked in full),
+ * sfence.vma, stores into page-table pages, and entries into new code regions (such as the first
+ * instruction in the higher half, with its symbol). Page-table pages are watched from the moment
+ * a table is activated, so later PTE edits are recorded with their exact step.
+ */
+import { causeName, isInterrupt } from '../../shared/trace/causes'
+import { hex, PRIV_NAMES, type EventKind, type EventPayloads } from '../../shared/trace/events'
+import type { ElfFile } from '../../shared/elf/reader'
+import { TRACE_KIND, type TraceRecord } from '../machine/hart/trace-layout'
+import { decodeSatp, pteFlags, ramReader, walkTable, type PhysReader } from './page-walk'
+
+export const CSR_SATP = 0x180
+/** Code regions are 1 GiB of VA: crossing from 0x80000000 to 0xffffffff80000000 is one step. */
+export const REGION_SHIFT = 30
+/** Bits of a PTE the hardware updates by itself (A, D): changes to only these are not "PTE writes". */
+const PTE_AD_BITS = 0xc0n
+
+export interface EventSink {
+  event<K extends EventKind>(step: bigint | number, kind: K, pc: string | null, data: EventPayloads[K]): void
+}
+
+export interface TracedHart {
+  readonly ram: Uint8Array
+  watchPage(pa: bigint, on?: boolean): void
+}
+
+export class SemanticEvents {
+  private readonly mem: PhysReader
+  /** Page-table pages being watched → their level in the table that owns them. */
+  private readonly tablePages = new Map<bigint, number>()
+  private readonly regionsSeen = new Set<bigint>()
+  /** Named code/data symbols sorted by address, without assembler mapping symbols ($x, $d) and local labels. */
+  private readonly symbols: { name: string; value: bigint }[]
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly hart: TracedHart,
+    ramBase: bigint,
+    kernel?: ElfFile,
+  ) {
+    this.mem = ramReader(hart.ram, ramBase)
+    this.symbols = (kernel?.symbols ?? [])
+      .filter((x) => x.name && x.shndx !== 0 && x.type !== 3 && x.type !== 4 && !x.name.startsWith('$') && !x.name.startsWith('.L'))
+      .map((x) => ({ name: x.name, value: x.value }))
+      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  }
+
+  consume(records: TraceRecord[]): void {
+    for (const r of records) this.one(r)
+  }
+
+  /** The closest symbol at or below `pc`, as `name` or `name+0x12`. */
+  private symbol(pc: bigint): string | null {
+    let lo = 0
+    let hi = this.symbols.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.symbols[mid].value <= pc) lo = mid + 1
+      else hi = mid
+    }
+    const best = this.symbols[lo - 1]
+    if (!best) return null
+    return best.value === pc ? best.name : `${best.name}+${hex(pc - best.value)}`
+  }
+
+  private one(r: TraceRecord): void {
+    const s = this.sink
+    switch (r.kind) {
+      case TRACE_KIND.TRAP: {
+        const from = PRIV_NAMES[r.aux & 0xff] ?? '?'
+        const to = PRIV_NAMES[(r.aux >> 8) & 0xff] ?? '?'
+        s.event(r.step, 'trap', hex(r.c), {
+          cause: hex(r.a),
+          causeName: causeName(r.a),
+          interrupt: isInterrupt(r.a),
+          tval: hex(r.b),
+          epc: hex(r.c),
+          from,
+          to,
+        })
+        break
+      }
+      case TRACE_KIND.XRET:
+        s.event(r.step, 'trap_return', null, {
+          instruction: r.a === 0x302n ? 'mret' : 'sret',
+          from: PRIV_NAMES[r.aux & 0xff] ?? '?',
+          to: PRIV_NAMES[(r.aux >> 8) & 0xff] ?? '?',
+          target: hex(r.b),
+        })
+        break
+      case TRACE_KIND.CSR:
+        if (r.aux === CSR_SATP) this.satp(r)
+        break
+      case TRACE_KIND.SFENCE:
+        s.event(r.step, 'sfence_vma', null, { vaddr: r.aux & 1 ? null : hex(r.a), asid: r.aux & 2 ? null : Number(r.b) })
+        break
+      case TRACE_KIND.STORE:
+        this.store(r)
+        break
+      case TRACE_KIND.REGION: {
+        const region = r.b >> BigInt(REGION_SHIFT)
+        const first = !this.regionsSeen.has(region)
+        this.regionsSeen.add(region)
+        if (first) {
+          s.event(r.step, 'region_enter', hex(r.b), {
+            region: (r.b >> 63n) & 1n ? 'higher half' : `low memory (${hex(region << BigInt(REGION_SHIFT))})`,
+            va: hex(r.b),
+            symbol: this.symbol(r.b),
+          })
+        }
+        break
+      }
+    }
+  }
+
+  private satp(r: TraceRecord): void {
+    const old = decodeSatp(r.c)
+    const now = decodeSatp(r.d)
+    this.sink.event(r.step, 'satp_write', null, { old, new: now })
+    if (now.mode === 'Bare') return
+    const walk = walkTable(this.mem, r.d)
+    this.sink.event(r.step, 'page_table_activated', null, { mode: walk.mode, root: walk.root, mappings: walk.mappings })
+    const levels = now.mode === 'Sv39' ? 3 : now.mode === 'Sv48' ? 4 : 5
+    // Watch the root and every table page reached; their level is known only for the root here.
+    walk.tablePages.forEach((pa, i) => {
+      if (!this.tablePages.has(pa)) {
+        this.tablePages.set(pa, i === 0 ? levels - 1 : -1)
+        this.hart.watchPage(pa, true)
+      }
+    })
+  }
+
+  private store(r: TraceRecord): void {
+    const page = r.a & ~0xfffn
+    const level = this.tablePages.get(page)
+    if (level === undefined) return
+    const old = r.c
+    const now = r.d
+    if ((old ^ now) === 0n || ((old ^ now) & ~PTE_AD_BITS) === 0n) return // hardware A/D updates, or no change
+    const index = (r.a & 0xfffn) >> 3n
+    this.sink.event(r.step, 'pte_write', null, {
+      pa: hex(r.a),
+      old: hex(old),
+      new: hex(now),
+      flags: (now & 1n) === 0n ? 'invalid' : (now & 0xen) === 0n ? 'pointer' : pteFlags(now),
+      level: level >= 0 ? level : null,
+      vaRange: level >= 0 ? `index ${index}` : null,
+    })
+  }
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Recorder } from '../../../src/main/trace/recorder'
+import { RecordingReader } from '../../../src/main/trace/recording-reader'
+import { buildFolder, EXAMPLE, gnuMissing, withoutIdentityMapping } from '../../support/build-workspace'
+
+const dir = mkdtempSync(join(tmpdir(), 'bootscope-recorder-'))
+
+async function record(name: string, elf: Uint8Array) {
+  const path = join(dir, name)
+  const started = await Recorder.start({ recordingPath: path, kernel: { file: 'kernel.elf', bytes: elf }, writtenBy: 'test' })
+  if (!started.ok) throw new Error(started.error.message)
+  const result = await started.value.run()
+  const r = RecordingReader.open(path)
+  if (!r.ok) throw new Error(r.error.message)
+  return { result, reader: r.value }
+}
+
+describe.skipIf(gnuMissing())('recording a boot', () => {
+  it('records the seed 004 kernel: loaded high, hand-off, Sv39 on, sfence, first fetch high at rust_main, console, shutdown', async () => {
+    const { result, reader } = await record('seed.sqlite', buildFolder(EXAMPLE))
+    expect(result.stop.reason).toBe('shutdown')
+    const events = reader.events()
+    const kinds = events.map((e) => e.kind)
+    const order = ['segment_loaded', 'firmware_handoff', 'satp_write', 'sfence_vma', 'region_enter', 'uart_output', 'stop']
+    let at = -1
+    for (const k of order) {
+      const i = kinds.indexOf(k, at + 1)
+      expect(i, `${k} after index ${at} in ${kinds.join(',')}`).toBeGreaterThan(at)
+      at = k === 'region_enter' ? kinds.findIndex((x, j) => x === 'region_enter' && (events[j].data as { region: string }).region === 'higher half') : i
+    }
+    const seg = events.find((e) => e.kind === 'segment_loaded')!.data as { vaddr: string; paddr: string }
+    expect(seg).toMatchObject({ vaddr: '0xffffffff80200000', paddr: '0x80200000' })
+    const satp = events.find((e) => e.kind === 'satp_write')!.data as { old: { mode: string }; new: { mode: string } }
+    expect([satp.old.mode, satp.new.mode]).toEqual(['Bare', 'Sv39'])
+    const high = events.find((e) => e.kind === 'region_enter' && (e.data as { region: string }).region === 'higher half')!
+    expect((high.data as { symbol: string }).symbol).toBe('rust_main')
+    const activated = events.find((e) => e.kind === 'page_table_activated')!.data as { mappings: { va: string; pa: string; pageSize: string }[] }
+    expect(activated.mappings.map((m) => [m.va, m.pa, m.pageSize])).toEqual([
+      ['0x80000000', '0x80000000', '1 GiB'],
+      ['0xffffffff80000000', '0x80000000', '1 GiB'],
+    ])
+    const text = events.filter((e) => e.kind === 'uart_output').map((e) => (e.data as { text: string }).text).join('')
+    expect(text).toContain('Hello from the higher half!')
+    expect(reader.outcome).toBe('shutdown')
+    expect(reader.artifact('kernel.elf')?.size).toBeGreaterThan(0)
+    reader.close()
+  })
+
+  it('records the fault and its explanation when the identity mapping is missing', async () => {
+    const entry = withoutIdentityMapping(readFileSync(join(EXAMPLE, 'entry.S'), 'utf8'))
+    const { result, reader } = await record('noid.sqlite', buildFolder(EXAMPLE, { 'entry.S': entry }))
+    expect(result.stop.reason).toBe('trap-loop')
+    expect(result.stop.message).toMatch(/instruction page fault at 0x8020[0-9a-f]+ right after satp was written.*no mapping/)
+    const trap = reader.events({ kinds: ['trap'] })[0]
+    expect(trap.data).toMatchObject({ causeName: 'instruction page fault' })
+    const satp = reader.events({ kinds: ['satp_write'] })[0]
+    expect(trap.step).toBe(satp.step + 1)
+    expect(reader.outcome).toBe('trap-loop')
+    reader.close()
+  })
+})
