@@ -50,6 +50,8 @@ export class Assembler {
   private macroCounter = 0
   private statements = 0
   rvc = true
+  /** `.altmacro`: macro arguments written `%expr` are replaced by the expression's value. */
+  altmacro = false
   optionStack: boolean[] = []
   /** Previous section, for `.previous`. */
   prev?: Section
@@ -450,7 +452,7 @@ export class Assembler {
         values.set(p.name, given.slice(i).join(','))
         break
       }
-      values.set(p.name, g)
+      values.set(p.name, this.altArg(g, col))
     }
     for (const p of def.params) {
       if (!values.has(p.name) || values.get(p.name) === '') {
@@ -465,6 +467,11 @@ export class Assembler {
       lines.push({ text: l.text, origin: this.origin })
     }
     this.run(lines, depth + 1)
+  }
+
+  private altArg(g: string, col: number): string {
+    if (!this.altmacro || !g.startsWith('%')) return g
+    return String(this.constant(this.parse(g.slice(1), col), 'macro argument', col))
   }
 
   /** One source line: comment removal, `;` separation, labels, then one statement each. */

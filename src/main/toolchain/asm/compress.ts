@@ -41,11 +41,17 @@ export function compress(mnemonic: string, f: Fields, regImm: 'reg' | 'imm'): Co
       if (rd === rs1 && rd !== 0 && nz(imm) && simm6(imm)) return { row: 'c.addi', fields: { rd, imm } }
       if (rd === 0 && rs1 === 0 && imm === 0) return { row: 'c.nop', fields: {} }
       if (rd === SP && rs1 === SP && nz(imm) && fits('rvc_addi16sp_imm', imm)) return { row: 'c.addi16sp', fields: { imm } }
+      // binutils 2.40 also lists `addi rd, x0, imm` as c.li and `addi rd, rs, 0` as c.mv.
+      if (rs1 === 0 && rd !== 0 && simm6(imm)) return { row: 'c.li', fields: { rd, imm } }
+      if (imm === 0 && rd !== 0 && rs1 !== 0) return { row: 'c.mv', fields: { rd, rs2: rs1 } }
       return undefined
     case 'add':
       if (regImm === 'reg') {
         if (rd === rs1 && rd !== 0 && rs2 !== 0) return { row: 'c.add', fields: { rd, rs2 } }
         if (rd === rs2 && rd !== 0 && rs1 !== 0) return { row: 'c.add', fields: { rd, rs2: rs1 } }
+        // `add rd, x0, rs` and `add rd, rs, x0` are moves.
+        if (rs1 === 0 && rd !== 0 && rs2 !== 0) return { row: 'c.mv', fields: { rd, rs2 } }
+        if (rs2 === 0 && rd !== 0 && rs1 !== 0) return { row: 'c.mv', fields: { rd, rs2: rs1 } }
         return undefined
       }
       if (rd === rs1 && rd !== 0 && simm6(imm)) return { row: 'c.addi', fields: { rd, imm } }

@@ -26,7 +26,7 @@ const ALL_DIRECTIVES = [
   ...Object.keys(DATA_SIZES), ...IGNORED, '.section', '.text', '.data', '.rodata', '.bss', '.previous', '.pushsection', '.popsection',
   '.globl', '.global', '.local', '.weak', '.hidden', '.protected', '.internal', '.type', '.size', '.align', '.p2align', '.balign',
   '.zero', '.space', '.skip', '.fill', '.ascii', '.asciz', '.string', '.equ', '.set', '.equiv', '.option', '.incbin', '.include',
-  '.macro', '.endm', '.rept', '.irp', '.irpc', '.endr', '.exitm', '.purgem', '.err', '.error', '.warning', '.comm', '.lcomm', '.sdata', '.sbss',
+  '.macro', '.endm', '.rept', '.irp', '.irpc', '.endr', '.exitm', '.purgem', '.err', '.error', '.warning', '.comm', '.lcomm', '.sdata', '.sbss', '.altmacro', '.noaltmacro',
 ]
 
 /** Parses `"..."` with C escapes into bytes (GNU `as` "Strings"). */
@@ -181,7 +181,8 @@ export function directive(asm: Assembler, name: string, args: string, col: numbe
       const val = p[2] ? asm.constant(expr(p[2].text, p[2].col), 'value', p[2].col) : 0n
       if (rep < 0n || sz < 0 || sz > 8 || rep * BigInt(sz) > 1n << 28n) throw new AsmError('.fill size out of range (size 0..8)', col, 'asm.bad_directive')
       if (sz === 0 || rep === 0n) return
-      asm.emitFill(Number(rep) * sz, val, sz)
+      // GNU: the value is an 8-byte number whose high 4 bytes are zero ("Fill" in the manual).
+      asm.emitFill(Number(rep) * sz, sz > 4 ? val & 0xffffffffn : val, sz)
       return
     }
     case '.ascii': case '.asciz': case '.string': {
@@ -205,20 +206,24 @@ export function directive(asm: Assembler, name: string, args: string, col: numbe
       const nm = symName(p[0].text, p[0].col)
       const s = asm.sym(nm, p[0].col)
       if (s.kind === 'label' || (s.kind === 'equ' && name === '.equiv')) throw new AsmError(`symbol \`${nm}\` is already defined`, p[0].col, 'asm.symbol_redefined')
-      s.kind = 'equ'
-      s.equ = expr(p[1].text, p[1].col)
-      s.loc = asm.loc(p[0].col)
-      // Detect self-reference now, while the line is at hand.
+      const e = expr(p[1].text, p[1].col)
+      // GNU assigns the value when it is known now (so `.set n, n+1` counts); otherwise the
+      // symbol stays an expression over labels, resolved after layout.
+      let now: bigint | undefined
       try {
-        asm.eval(s.equ, false)
+        now = asm.evalNow(e)
       } catch (x) {
-        if (x instanceof AsmError && /itself/.test(x.message)) {
-          s.kind = 'undef'
-          throw x
-        }
+        if (!(x instanceof AsmError)) throw x
+        if (/itself/.test(x.message)) throw x
       }
+      if (now === undefined && s.kind === 'undef' && refersTo(e, nm)) throw new AsmError(`symbol \`${nm}\` is defined in terms of itself`, p[1].col, 'asm.bad_expression')
+      s.kind = 'equ'
+      s.equ = now !== undefined ? { k: 'num', v: now } : e
+      s.loc = asm.loc(p[0].col)
       return
     }
+    case '.altmacro': asm.altmacro = true; return
+    case '.noaltmacro': asm.altmacro = false; return
     case '.option': {
       const o = args.trim().toLowerCase()
       if (o === 'rvc') asm.rvc = true
@@ -313,5 +318,15 @@ function data(asm: Assembler, size: number, args: string, col: number): void {
       asm.emitBytes(bytes, [fixup])
     }
     c = pc + p.length + 1
+  }
+}
+
+function refersTo(e: Expr, name: string): boolean {
+  switch (e.k) {
+    case 'sym': return e.name === name
+    case 'un': return refersTo(e.e, name)
+    case 'bin': return refersTo(e.l, name) || refersTo(e.r, name)
+    case 'mod': return refersTo(e.e, name)
+    default: return false
   }
 }

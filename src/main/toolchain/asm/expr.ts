@@ -197,7 +197,7 @@ export function constBinary(op: string, a: bigint, b: bigint, col: number): bigi
       r = a % b
       break
     case '<<': r = b >= 64n || b < 0n ? 0n : a << b; break
-    case '>>': r = b >= 64n || b < 0n ? (a < 0n ? -1n : 0n) : a >> b; break
+    case '>>': r = b >= 64n || b < 0n ? 0n : BigInt.asUintN(64, a) >> b; break // GNU shifts unsigned
     case '|': r = a | b; break
     case '&': r = a & b; break
     case '^': r = a ^ b; break

@@ -270,9 +270,9 @@ function generic(c: Ctx, row: IsaRow, mnemonic: string): void {
   emit(c, row, f, mnemonic, regImm, fixup ? [fixup] : undefined, plain)
 }
 
-/** GNU encodes exact conversions (that cannot round) with rm=rne, the rest with rm=dyn. */
-function defaultRm(name: string): number {
-  return name === 'fcvt.d.w' || name === 'fcvt.d.wu' || name === 'fcvt.d.s' ? 0 : 7
+/** Rounding mode when none is written: dyn. (Exact conversions such as fcvt.d.w take no rm.) */
+function defaultRm(_name: string): number {
+  return 7
 }
 
 function jalr(c: Ctx): void {
@@ -349,7 +349,7 @@ function pseudo(c: Ctx): boolean {
         emit(c, r('addi'), { rd, rs1: 0, imm: Number(v) }, 'li', 'imm', undefined, true)
         return true
       }
-      if (asm.rvc && v >= -(1n << 31n) && v < 1n << 32n) {
+      if (asm.rvc && v >= -(1n << 31n) && v < 1n << 31n) {
         const z = compress('li', { rd, imm: Number(v) }, 'imm')
         if (z?.row === 'c.lui') {
           asm.emitInsn(encode16(r('c.lui'), z.fields), 2)
@@ -378,8 +378,9 @@ function pseudo(c: Ctx): boolean {
         target = symbolTarget(c, 0)
         tmp = c.reg(1)
       } else if (m === 'call' && c.ops.length === 2) {
+        // riscv-opc.c: `call rd, sym` goes through t1, like tail.
         rd = c.reg(0)
-        tmp = rd
+        tmp = T1
         target = symbolTarget(c, 1)
       } else {
         c.count(1)

@@ -80,6 +80,11 @@ interface Out {
 }
 
 export function buildObject(asm: Assembler, name: string): ObjectFile | undefined {
+  // GNU pads the end of a code section to the section's alignment with nops.
+  for (const sec of asm.sections) {
+    const last = sec.items[sec.items.length - 1]
+    if (sec.flags & SHF_EXECINSTR && sec.align > 1 && last) sec.items.push({ k: 'align', align: sec.align, fill: 0, code: true, max: 0, size: 0, origin: last.origin, offset: 0 })
+  }
   layout(asm)
   const outs: Out[] = asm.sections.map((s) => ({ data: new Uint8Array(s.type === SHT_NOBITS ? 0 : s.size), relocs: [] }))
   const pendingRelocs: { sec: number; offset: number; type: number; sym: Sym; addend: bigint; loc: Fixup['loc'] }[] = []
@@ -258,6 +263,9 @@ function applyFixup(asm: Assembler, sec: Section, off: number, f: Fixup, put: Pu
     // GNU leaves the addend in the instruction's 12-bit field too.
     const w = get32(off)
     put(off, (w | (f.kind === 'lo_i' ? encodeIType(Number(v.n)) : encodeSType(Number(v.n)))) >>> 0, 4)
+  } else if (f.kind === 'hi') {
+    // …and the addend's %hi in a lui's 20-bit field.
+    put(off, (get32(off) | encodeUType(Number(((v.n + 0x800n) >> 12n) & 0xfffffn))) >>> 0, 4)
   }
   reloc(sec.index, off, type, v.add, v.n, f.loc)
 }

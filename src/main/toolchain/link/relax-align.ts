@@ -32,30 +32,27 @@ function relaxObject(o: ObjectFile): ObjectFile {
       while (alignment <= reserved) alignment *= 2
       const need = (alignment - (r.offset % alignment)) % alignment
       if (need > reserved) continue
-      // Rewrite the kept padding as proper nops, then delete the excess.
+      const at = r.offset + need
+      const count = reserved - need
+      // Padding that is already exact stays as the assembler wrote it; otherwise ld rewrites the
+      // kept bytes as 4-byte nops then one c.nop, and deletes the rest.
+      if (count === 0) continue
       let pos = 0
       for (; pos + 4 <= need; pos += 4) data.set(RISCV_NOP, r.offset + pos)
       if (need % 4) data.set(RVC_NOP, r.offset + pos)
-      const at = r.offset + need
-      const count = reserved - need
-      if (count === 0) continue
       const next = new Uint8Array(data.length - count)
       next.set(data.subarray(0, at))
       next.set(data.subarray(at + count), at)
       data = next
       size -= count
       const to = at + count
-      for (const x of relocs) if (x.offset > at || (x.offset === at && x !== r && x.offset >= to)) x.offset -= count
-      for (const x of relocs) if (x !== r && x.offset > at && x.offset < to) x.offset = at
+      for (const x of relocs) if (x.offset >= to) x.offset -= count
       for (const s of symbols) {
         if (s.section !== si) continue
         const v = Number(s.value)
-        if (v > at && v <= to + (size + count)) {
-          if (v >= to) s.value -= BigInt(count)
-          else if (v > at) s.value = BigInt(at)
-        } else if (v <= at && v + Number(s.size) > at) {
-          s.size -= BigInt(count)
-        }
+        if (v >= to) s.value -= BigInt(count)
+        else if (v > at) s.value = BigInt(at)
+        else if (v + Number(s.size) > at) s.size -= BigInt(count)
       }
       for (const l of lines) {
         if (l.section !== si) continue

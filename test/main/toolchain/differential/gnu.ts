@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { readElf, type ElfFile } from '../../../../src/shared/elf/reader'
 import { readRelocatable } from '../../../../src/shared/elf/read-relocatable'
 import { link } from '../../../../src/main/toolchain/link/index'
+import { build } from '../../../../src/main/toolchain/build'
 import type { ObjectFile } from '../../../../src/main/toolchain/object'
 import type { Diagnostic } from '../../../../src/shared/api/result'
 import * as E from '../../../../src/shared/elf/constants'
@@ -100,7 +101,7 @@ export function runFixture(fx: Fixture, as: string, ld: string): DiffResult {
 
 const h = (v: bigint | number) => '0x' + v.toString(16)
 
-export function compareElf(gnu: ElfFile, ours: ElfFile): string[] {
+export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSymbols?: boolean } = {}): string[] {
   const d: string[] = []
   if (gnu.header.entry !== ours.header.entry) d.push(`entry: gnu ${h(gnu.header.entry)} ours ${h(ours.header.entry)}`)
   const alloc = (f: ElfFile) => f.sections.filter((s) => (s.flags & E.SHF_ALLOC) !== 0)
@@ -122,7 +123,8 @@ export function compareElf(gnu: ElfFile, ours: ElfFile): string[] {
       if (at >= 0) d.push(`${gs.name} contents differ first at offset ${h(at)} (address ${h(gs.addr + BigInt(at))}): gnu ${h(gs.data[at])} ours ${h(os.data[at])}`)
     }
   }
-  const syms = (f: ElfFile) => f.symbols.filter((s) => s.name && s.type !== E.STT_SECTION && s.type !== E.STT_FILE).map((s) => `${s.name}=${h(s.value)}`).sort()
+  // Our assembler writes no `$x` mapping symbols (they only guide disassemblers).
+  const syms = (f: ElfFile) => f.symbols.filter((s) => s.name && s.type !== E.STT_SECTION && s.type !== E.STT_FILE && !(opts.ignoreMappingSymbols && s.name.startsWith('$'))).map((s) => `${s.name}=${h(s.value)}`).sort()
   const gs = syms(gnu)
   const os = new Set(syms(ours))
   const gset = new Set(gs)
@@ -140,4 +142,34 @@ export function compareElf(gnu: ElfFile, ours: ElfFile): string[] {
     }
   })
   return d
+}
+
+/** Phase 2: our assembler + our linker (through `build`) against GNU as + GNU ld on the same fixture. */
+export function runFixtureOurs(fx: Fixture, as: string, ld: string): DiffResult & { buildDiagnostics: Diagnostic[] } {
+  const work = mkdtempSync(join(tmpdir(), `bootscope-diff2-${fx.name}-`))
+  try {
+    const objs = gnuAssemble(fx, as, work)
+    const objNames = objs.map((o) => o.slice(work.length + 1))
+    let gnuOk = true
+    let gnuStderr = ''
+    try {
+      execFileSync(ld, ['--no-relax', '-L', fx.dir, ...(fx.script ? ['-T', join(fx.dir, fx.script)] : []), ...objNames, '-o', 'gnu.elf'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
+    } catch (e) {
+      gnuOk = false
+      gnuStderr = String((e as { stderr?: Buffer }).stderr ?? e)
+    }
+    const files = readdirSync(fx.dir).filter((f) => /\.([sS]|ld)$/.test(f)).map((f) => ({ path: f, text: readFileSync(join(fx.dir, f), 'utf8') }))
+    const r = build({ files, script: fx.script })
+    const differences: string[] = []
+    if (gnuOk && r.elf) {
+      const gnu = readElf(new Uint8Array(readFileSync(join(work, 'gnu.elf'))))
+      const mine = readElf(r.elf)
+      if (!gnu.ok) throw new Error(gnu.error.message)
+      if (!mine.ok) differences.push(`our ELF does not parse: ${mine.error.message}`)
+      else differences.push(...compareElf(gnu.value, mine.value, { ignoreMappingSymbols: true }))
+    }
+    return { gnuOk, gnuStderr, ours: { diagnostics: r.diagnostics, elf: r.elf }, differences, buildDiagnostics: r.diagnostics }
+  } finally {
+    if (!process.env.KEEP_DIFF_WORK) rmSync(work, { recursive: true, force: true })
+  }
 }

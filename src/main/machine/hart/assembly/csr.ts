@@ -16,7 +16,7 @@ import {
   MSTATUS_FS_DIRTY, MIP_SSIP,
 } from './globals'
 import { mtime, mtipPending, msipPending } from './timer'
-import { tlbFlushAll, ASID_MASK } from './mmu'
+import { tlbFlushAll, claimAsid } from './mmu'
 
 /** misa: MXL = 2 (64-bit), extensions A C D F I M S U. */
 export const MISA: u64 = ((<u64>2) << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
@@ -132,9 +132,10 @@ export function csrWrite(num: u32, v: u64): void {
     case 0x180: {
       const mode = v >> 60
       if (mode != 0 && mode != 8 && mode != 9) return // unsupported MODE: the whole write has no effect
-      // ASIDLEN = 11 (WARL); PPN 44 bits.
-      store<u64>(S_SATP, (mode << 60) | (((v >> 44) & ASID_MASK) << 44) | (v & 0xfffffffffff))
+      // ASIDLEN = 16 (as QEMU), PPN 44 bits.
+      store<u64>(S_SATP, v & 0xf000ffffffffffff)
       if (load<u64>(S_STRICT_TLB) == 0) tlbFlushAll()
+      else claimAsid((v >> 44) & 0xffff)
       return
     }
     case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: csrOk = false; return

@@ -59,12 +59,10 @@ export function twoProdErr(a: f64, b: f64, p: f64): f64 {
  */
 export function roundOdd(s: f64, err: f64): f64 {
   if (err == 0 || s != s || s == Infinity || s == -Infinity) return s
-  // Truncate toward zero first: the candidate on the zero side of v.
-  let t = s
-  if ((err > 0) != (s > 0) && s != 0) t = s > 0 ? nextDown(s) : nextUp(s)
-  if (s == 0) t = 0 * (err > 0 ? 1.0 : -1.0)
-  if ((reinterpret<u64>(t) & 1) == 0) t = err > 0 ? nextUp(t) : nextDown(t)
-  return t
+  // The exact value lies strictly between two consecutive doubles; exactly one has an odd significand.
+  const lo = err > 0 ? s : nextDown(s)
+  const hi = err > 0 ? nextUp(s) : s
+  return (reinterpret<u64>(lo) & 1) != 0 ? lo : hi
 }
 
 /**

@@ -120,6 +120,7 @@ export const PF_DIRTY: u8 = 1
 export const PF_CODE: u8 = 2
 export const PF_WATCHED: u8 = 4
 
+/** Which full 16-bit ASID currently owns each of the 2048 TLB context tags (tags keep the low 11 bits). */
 /** Trace ring: RING_RECORDS fixed-size records of RING_RECORD_BYTES (see trace-layout.ts). */
 export const RING: usize = PAGE_FLAGS + PAGE_FLAGS_BYTES
 export const RING_RECORDS: u64 = 16384
@@ -130,7 +131,9 @@ export const RING_SLACK: u64 = 64
 /** Boot ROM at physical 0x1000, 0xf000 bytes (QEMU virt "mrom"). */
 export const ROM_PA: u64 = 0x1000
 export const ROM_SIZE: u64 = 0xf000
-export const ROM: usize = RING + 16384 * 48 + 0x1000
+/** Which full 16-bit ASID currently owns each of the 2048 TLB context tags (tags keep the low 11 bits), u16 each. */
+export const ASID_OWNERS: usize = RING + 16384 * 48
+export const ROM: usize = ASID_OWNERS + 0x1000
 /** Guest RAM starts here, 64 KiB aligned. */
 export const RAM: usize = (ROM + 0x10000 + 0xffff) & ~0xffff
 

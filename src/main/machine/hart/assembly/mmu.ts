@@ -41,7 +41,7 @@
 import {
   S_SATP, S_PRIV, S_MSTATUS, S_RAM_BASE, S_RAM_SIZE, S_PMPCFG0, S_PMPADDR0, S_TRACE_WALKS,
   TLB_FETCH, TLB_LOAD, TLB_STORE, RAM, ROM, ROM_PA, ROM_SIZE, PAGE_FLAGS, PF_CODE, PF_WATCHED, PF_DIRTY,
-  PRV_M, PRV_S, PRV_U, DCACHE, DC_MASK,
+  PRV_M, PRV_S, PRV_U, DCACHE, DC_MASK, ASID_OWNERS,
 } from './layout'
 import {
   ACC_FETCH, ACC_LOAD, ACC_STORE, MSTATUS_MPRV, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_SUM, MSTATUS_MXR,
@@ -182,6 +182,18 @@ export function tlbGlobalHit(acc: i32, va: u64, ctx: u64): bool {
   if ((tag & ~PAGE_MASK) != (va & ~PAGE_MASK) || (tag & PAGE_MASK) == CTX_BARE || (load<u64>(e, 24) & 1) == 0) return false
   store<u64>(e, (va & ~PAGE_MASK) | ctx)
   return true
+}
+
+/**
+ * TLB tags carry only the low 11 bits of the ASID. Before entries tagged with a slot can be
+ * used for a new full ASID, the slot's previous owner's entries must go: flush when it changes.
+ */
+export function claimAsid(asid: u64): void {
+  const slot = ASID_OWNERS + <usize>((asid & ASID_MASK) << 1)
+  if (<u64>load<u16>(slot) != asid) {
+    tlbFlushAll()
+    store<u16>(slot, <u16>asid)
+  }
 }
 
 // ---- privilege and context ------------------------------------------------------------------
