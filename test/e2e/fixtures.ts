@@ -42,7 +42,7 @@ export async function startWebApp(): Promise<WebApp> {
 }
 
 export async function stopWebApp(app: WebApp): Promise<number | null> {
-  if (app.process.exitCode !== null) return app.process.exitCode
+  if (app.process.exitCode !== null || app.process.signalCode !== null) return app.process.exitCode
   const exited = new Promise<number | null>((r) => app.process.once('exit', (code) => r(code)))
   app.process.kill('SIGTERM')
   return exited

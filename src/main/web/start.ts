@@ -8,7 +8,10 @@
 import { join } from 'node:path'
 import { Host } from '../host/host'
 import { bootscopeHome, WEB_DIST_DIR } from '../host/paths'
-import { startWebServer } from './server'
+import { startWebServer, type RunningWebServer } from './server'
+
+/** How long a clean stop may take before the process exits anyway. */
+const STOP_GRACE_MS = 3000
 
 function parseArgs(argv: string[]): { port: number; workspace: string } {
   let port = 0
@@ -35,18 +38,22 @@ async function main(): Promise<void> {
   const { port, workspace } = parseArgs(process.argv.slice(2))
   const host = new Host({ workspaceRoot: workspace, transport: 'websocket', allowDebug: process.env.BOOTSCOPE_DEBUG === '1' })
   await host.core.whenReady()
-  const server = await startWebServer({ host, distDir: WEB_DIST_DIR, port })
-  console.log(`Bootscope: ${server.url}`)
+  // Signal handlers go in before the ready line: whoever reads that line may stop us at once.
+  let server: RunningWebServer | undefined
   let stopping = false
   const stop = async () => {
     if (stopping) return
     stopping = true
-    await server.close()
+    // Never hang on the way out: whatever is still open after this long is abandoned.
+    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref()
+    await server?.close()
     await host.dispose()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop())
   process.on('SIGTERM', () => void stop())
+  server = await startWebServer({ host, distDir: WEB_DIST_DIR, port })
+  console.log(`Bootscope: ${server.url}`)
 }
 
 main().catch((e) => {

@@ -14,7 +14,7 @@
 import { err, ok, type ApiError, type Result } from '../api/result'
 import type { EventKind, StopReason, TranslationMode } from '../trace/events'
 import { parseJsonWithPositions, type JsonNode } from './json-source'
-import { fields, Issues, member, readArray, readEnum, readInteger, readString, wrongType, type Fields } from './json-fields'
+import { fields, Issues, member, readArray, readEnum, readInteger, readString, typeName, wrongType, type Fields } from './json-fields'
 import { ID_RE, parseCheck } from './parse-checks'
 
 /** The version of this format; a lab.json says which one it is written in. */
@@ -28,6 +28,8 @@ export const DEFAULT_LAB_MAX_STEPS = 50_000_000
 export const MAX_LAB_STEPS = 10_000_000_000
 
 export const DEFAULT_AS_FLAGS: readonly string[] = ['-march=rv64gc']
+/** The assembler options a lab may give: ISA, ABI, relaxation and macro definitions, never files or outputs. */
+export const AS_FLAG_RE = /^(?:-march=[a-z0-9_]+|-mabi=[a-z0-9]+|-mrelax|-mno-relax|-D[A-Za-z_][A-Za-z0-9_]*(?:=[^\s]*)?)$/
 
 // ---------------------------------------------------------------------------------------------
 // The lab
@@ -285,7 +287,7 @@ function readLab(issues: Issues, root: JsonNode, options: ParseLabOptions): Lab 
 
 /** A path inside the lab folder: relative, forward slashes, never leaving the folder (a graded submission must not reach outside it). */
 function pathValue(issues: Issues, what: string, node: JsonNode): string | undefined {
-  if (node.type !== 'string') return issues.add('lab.wrong_type', `${what} must be a path string, not ${node.type}`, node.pos)
+  if (node.type !== 'string') return issues.add('lab.wrong_type', `${what} must be a path string, not ${typeName(node)}`, node.pos)
   const p = node.value
   const bad =
     p === '' ? 'is empty'
@@ -311,7 +313,9 @@ function readBuild(issues: Issues, lab: Fields): LabBuild | undefined {
   const sources = readArray(issues, f, 'sources', true, (n) => pathValue(issues, 'an entry of "sources"', n), { nonEmpty: true })
   const linkerScript = readPath(issues, f, 'linkerScript', true)
   const asFlags = readArray(issues, f, 'asFlags', false, (n) => {
-    if (n.type !== 'string' || !n.value.startsWith('-')) return issues.add('lab.bad_value', 'an entry of "asFlags" must be an option string like "-march=rv64gc"', n.pos)
+    if (n.type !== 'string' || !AS_FLAG_RE.test(n.value)) {
+      return issues.add('lab.bad_value', `an entry of "asFlags" must be one of -march=…, -mabi=…, -mrelax, -mno-relax or -DNAME[=value], not ${n.type === 'string' ? JSON.stringify(n.value) : typeName(n)}`, n.pos, 'options that name files or change outputs are not allowed: a lab must not reach outside its folder')
+    }
     return n.value
   })
   if (sources) {
@@ -371,19 +375,30 @@ function checkFilesExist(
   issues: Issues,
   lab: Fields,
   exists: (p: string) => boolean,
-  lab2: { readme: string; solution: string; files: string[]; build: LabBuild | undefined },
+  named: { readme: string; solution: string; files: string[]; build: LabBuild | undefined },
 ): void {
-  const at = (key: string) => lab.byKey.get(key)?.value.pos ?? lab.pos
-  const need = (path: string, key: string, why: string) => {
-    if (!exists(path)) issues.add('lab.missing_file', `${why} "${path}" is missing from the lab folder`, at(key), `create ${path}, or fix the path in "${key}"`)
+  /** The string node holding `path` under `key` (searching nested arrays and objects), else the key's value. */
+  const at = (key: string, path: string) => {
+    const top = lab.byKey.get(key)?.value
+    const find = (n: JsonNode | undefined): JsonNode | undefined =>
+      !n ? undefined
+      : n.type === 'string' ? (n.value === path ? n : undefined)
+      : n.type === 'array' ? n.items.map(find).find(Boolean)
+      : n.type === 'object' ? n.members.map((m) => find(m.value)).find(Boolean)
+      : undefined
+    return (find(top) ?? top)?.pos ?? lab.pos
   }
-  need(lab2.readme, 'readme', 'the instructions file')
-  for (const f of lab2.files) {
+  /** `lookFor`: the string in lab.json that names the file (a solution copy is named by its starter's path). */
+  const need = (path: string, key: string, what: string, lookFor = path) => {
+    if (!exists(path)) issues.add('lab.missing_file', `${what} "${path}" is missing from the lab folder`, at(key, lookFor), `create ${path}, or fix the path in "${key}"`)
+  }
+  need(named.readme, 'readme', 'the instructions file')
+  for (const f of named.files) {
     need(f, 'files', 'the starter file')
-    need(`${lab2.solution}/${f}`, 'files', 'the reference solution of an edited file,')
+    need(`${named.solution}/${f}`, 'files', 'the reference solution of an edited file,', f)
   }
-  if (lab2.build) {
-    for (const s of lab2.build.sources) need(s, 'build', 'the source')
-    need(lab2.build.linkerScript, 'build', 'the linker script')
+  if (named.build) {
+    for (const s of named.build.sources) need(s, 'build', 'the source')
+    need(named.build.linkerScript, 'build', 'the linker script')
   }
 }

@@ -139,11 +139,12 @@ export interface QemuBoot {
 /** Boots `elf` on `qemu-system-riscv64 -M virt -bios default` with `memMiB` of RAM, killing it after `timeoutMs`. */
 export async function bootQemu(qemu: string, elf: string, timeoutMs: number, memMiB = 128): Promise<QemuBoot> {
   const args = ['-M', 'virt', '-m', `${memMiB}M`, '-nographic', '-bios', 'default', '-kernel', elf]
-  let stdout = ''
-  let exited = true
+  let stdout: string
+  let exited: boolean
   try {
     const r = await run(qemu, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 24 })
     stdout = r.stdout
+    exited = true
   } catch (e) {
     const x = e as { stdout?: string; killed?: boolean; signal?: string }
     stdout = x.stdout ?? ''

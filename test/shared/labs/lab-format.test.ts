@@ -215,6 +215,14 @@ describe('parseLab: errors point at the offending value', () => {
     }
   })
 
+  it('allows only assembler options that cannot name files or outputs', () => {
+    const build = (asFlags: string[]) => ({ build: { sources: ['entry.S'], linkerScript: 'linker.ld', asFlags } })
+    expect(parsed(labJson([CONSOLE], build(['-march=rv64imac_zicsr', '-mabi=lp64', '-mno-relax', '-DQEMU=1']))).build.asFlags).toHaveLength(4)
+    for (const bad of ['-o/tmp/x', '-I..', '--defsym=x=1', '-march=rv64gc -o x', 'march=rv64gc']) {
+      expect(failure(labJson([CONSOLE], build([bad]))).code, bad).toBe('lab.bad_value')
+    }
+  })
+
   it('rejects an edited file the build does not use', () => {
     const text = labJson([CONSOLE], { files: ['entry.S', 'notes.txt'] })
     expect(failure(text)).toMatchObject({ code: 'lab.unused_file', loc: where(text, '"notes.txt"') })
@@ -227,6 +235,9 @@ describe('parseLab: errors point at the offending value', () => {
     expect(r.errors[0].message).toContain('solution/entry.S')
     present.add('solution/entry.S')
     expect(validateLab(labJson(), FILE, { fileExists: (p) => present.has(p) }).errors).toEqual([])
+    // The error points at the entry of "files" that names the file.
+    const text = labJson()
+    expect(validateLab(text, FILE, { fileExists: (p) => p !== 'solution/entry.S' }).errors[0].loc).toMatchObject(where(text, '"entry.S"'))
     present.delete('linker.ld')
     expect(validateLab(labJson(), FILE, { fileExists: (p) => present.has(p) }).errors[0].message).toContain('linker.ld')
   })
@@ -301,7 +312,7 @@ describe('parseLab never throws', () => {
     { id: 'o', kind: 'order', first: { event: 'trap', cause: 12, at: '0x80200020' }, then: { event: 'stop', reason: 'shutdown' }, title: 't', message: 'm' },
     { id: 's', kind: 'segment', section: '.text', paddr: '0x80200000', flags: 'RX', title: 't', message: 'm' },
   ])
-  const ALPHABET = '{}[]":,0123456789-+.eExabcdfz\\ \n\tu_\u00e9\ud800'
+  const ALPHABET = [...'{}[]":,0123456789-+.eExabcdfz\\ \n\tu_\u00e9\ud800']
   const VALUES = ['null', 'true', '0', '-1', '1e309', '"0x"', '"0xfff_"', '[]', '{}', '"Sv39"', '"' + 'a'.repeat(50) + '"', '4096', '1.5']
 
   it('on 20 000 random mutations of a valid lab.json', () => {

@@ -3,5 +3,6 @@ import type { CliCommand } from '../command'
 import { bootCommand } from './boot'
 import { recordCommand } from './record'
 import { eventsCommand } from './events'
+import { buildCommand } from './build'
 
-export const COMMANDS: CliCommand[] = [bootCommand, recordCommand, eventsCommand]
+export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand]

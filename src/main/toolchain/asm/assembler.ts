@@ -32,8 +32,10 @@ interface MacroDef {
 
 /** Limits that keep hostile input bounded (each produces a diagnostic, not a hang). */
 export const MAX_BLOCK_DEPTH = 100
-export const MAX_EXPANDED_STATEMENTS = 2_000_000
-export const MAX_SECTION_BYTES = 256 * 1024 * 1024
+export const MAX_EXPANDED_STATEMENTS = 1_000_000
+/** Bytes a section with contents may hold (a @nobits section may describe more). */
+export const MAX_SECTION_BYTES = 64 * 1024 * 1024
+export const MAX_NOBITS_BYTES = 1024 * 1024 * 1024
 
 const MAX_EQU_DEPTH = 100
 
@@ -125,8 +127,9 @@ export class Assembler {
       this.error('asm.nobits_data', `section \`${s.name}\` holds no data (@nobits): only .zero/.space/.skip may go here`)
       return
     }
-    if (s.size + size > MAX_SECTION_BYTES) {
-      this.error('asm.section_too_large', `section \`${s.name}\` would exceed ${MAX_SECTION_BYTES} bytes`)
+    const limit = s.type === SHT_NOBITS ? MAX_NOBITS_BYTES : MAX_SECTION_BYTES
+    if (s.size + size > limit) {
+      this.error('asm.section_too_large', `section \`${s.name}\` would exceed ${limit} bytes`)
       return
     }
     item.offset = s.size

@@ -24,6 +24,8 @@ import { instruction } from './instructions'
 import { buildObject } from './layout'
 import { preprocess } from './preprocess'
 
+const MAX_INCLUDE_DEPTH = 32
+
 export interface AssembleOptions {
   file: string // name used in diagnostics and the line table, e.g. 'entry.S'
   /** For `#include "x"` and `.incbin "x"`: workspace-relative path → contents, undefined if missing. */
@@ -44,7 +46,16 @@ export function assemble(source: string, opts: AssembleOptions): AssembleResult 
   asm.directive = directive
   asm.instruction = instruction
   asm.readFile = opts.readFile
-  asm.includeText = (path, text) => asm.run(preprocess(text, { ...opts, file: path, cpp }, diags), 1)
+  let includeDepth = 0
+  asm.includeText = (path, text) => {
+    if (includeDepth >= MAX_INCLUDE_DEPTH) {
+      asm.error('asm.include_depth', `.include nested more than ${MAX_INCLUDE_DEPTH} deep`, 1, 'an include file probably includes itself')
+      return
+    }
+    includeDepth++
+    asm.run(preprocess(text, { ...opts, file: path, cpp }, diags), includeDepth)
+    includeDepth--
+  }
   const lines = preprocess(source, { file: opts.file, readFile: opts.readFile, defines: opts.defines, cpp }, diags)
   asm.run(lines)
   const object = buildObject(asm, opts.file)

@@ -4,7 +4,7 @@
  * a constant or `%lo(sym)`. Splitting is on top-level commas only.
  */
 import { floatRegister, intRegister } from '../../../shared/isa'
-import { parseExpr, type Expr } from './expr'
+import { ExprError, parseExpr, type Expr } from './expr'
 
 export type Operand =
   | { k: 'reg'; r: number; float: boolean; text: string; col: number }
@@ -59,7 +59,11 @@ export function parseOperand(text: string, col: number): Operand {
       else if (text[i] === '(' && --level === 0) break
     }
     if (i >= 0) {
-      const base = intRegister(text.slice(i + 1, -1).trim())
+      const inner = text.slice(i + 1, -1).trim()
+      const base = intRegister(inner)
+      if (base === undefined && i > 0 && /^[a-z]{1,2}[0-9]{1,2}$/i.test(inner)) {
+        throw new ExprError(`unknown register \`${inner}\``, col + i + 1)
+      }
       if (base !== undefined) {
         const offText = text.slice(0, i).trim()
         return { k: 'mem', off: offText ? parseExpr(offText, col) : undefined, base, text, col }

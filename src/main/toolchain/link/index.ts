@@ -11,7 +11,7 @@ import * as E from '../../../shared/elf/constants'
 import type { ObjectFile } from '../object'
 import { valueOf, type Val } from './expr-eval'
 import { collectInputs, resolveSymbols, type InSec, type OutSec } from './input'
-import { buildStatements, runLayout, type LayoutContext, type ScriptSymbol } from './layout'
+import { buildStatements, runLayout, sectionForDot, type LayoutContext, type ScriptSymbol } from './layout'
 import { hex, type LayoutReport, type LayoutWarning } from './layout-report'
 import { relocateSection } from './relocate'
 import type { Script } from './script-ast'
@@ -92,20 +92,15 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
   // 6. Symbols: values for relocation and the output symbol table.
   const scriptSyms = layout.scriptSyms
   const symVal = (v: Val) => valueOf(v)
-  const symbolValue = (obj: number, sym: number): bigint | undefined => {
-    const s = objects[obj].symbols[sym]
-    if (!s) return undefined
-    if (s.bind === 'local' && s.section !== 'undef') return localValue(obj, sym)
-    const sc = scriptSyms.get(s.name)
-    if (sc) return symVal(sc.val)
-    const g = symtab.globals.get(s.name)
-    if (g) return localValue(g.obj, g.sym)
-    if (s.bind === 'weak') return 0n
-    return undefined
-  }
+  // Per-object lookups, built once: relocation resolves a symbol per relocation.
+  const secIndex: (InSec | undefined)[][] = inputsByObj.map((list) => {
+    const a: (InSec | undefined)[] = []
+    for (const i of list) if (i.index >= 0) a[i.index] = i
+    return a
+  })
   const inputOf = (obj: number, sym: number): InSec | undefined => {
     const s = objects[obj].symbols[sym]
-    if (typeof s.section === 'number') return inputsByObj[obj].find((i) => i.index === s.section)
+    if (typeof s.section === 'number') return secIndex[obj][s.section]
     if (s.section === 'common') return inputsByObj[obj].find((i) => i.commonSyms?.some((c) => c.sym === sym))
     return undefined
   }
@@ -125,6 +120,25 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
     }
     const extra = s.section === 'common' ? i.commonSyms!.find((c) => c.sym === sym)!.offset : s.value
     return i.out.vma + i.offset + extra
+  }
+  const resolved: (bigint | null | undefined)[][] = objects.map(() => [])
+  const symbolValue = (obj: number, sym: number): bigint | undefined => {
+    const cached = resolved[obj][sym]
+    if (cached !== undefined) return cached ?? undefined
+    const v = resolveSymbol(obj, sym)
+    resolved[obj][sym] = v ?? null
+    return v
+  }
+  const resolveSymbol = (obj: number, sym: number): bigint | undefined => {
+    const s = objects[obj].symbols[sym]
+    if (!s) return undefined
+    if (s.bind === 'local' && s.section !== 'undef') return localValue(obj, sym)
+    const sc = scriptSyms.get(s.name)
+    if (sc) return symVal(sc.val)
+    const g = symtab.globals.get(s.name)
+    if (g) return localValue(g.obj, g.sym)
+    if (s.bind === 'weak') return 0n
+    return undefined
   }
 
   // 7. Section contents and relocation.
@@ -204,7 +218,12 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
       symbols.push({ name: s.name, value: localValue(oi, si) ?? 0n, size: s.size, bind: E.STB_LOCAL, type: typeNum(s.type), visibility: s.visibility, shndx })
     }
   })
-  const scriptShndx = (s: ScriptSymbol) => (s.val.sec ? (shndxOf.get(s.val.sec as OutSec) ?? E.SHN_ABS) : E.SHN_ABS)
+  const scriptSection = (s: ScriptSymbol): OutSec | undefined =>
+    (s.val.sec as OutSec | null) ?? (s.fromDot ? s.dotSection ?? sectionForDot(symVal(s.val), finalOuts) : undefined)
+  const scriptShndx = (s: ScriptSymbol) => {
+    const sec = scriptSection(s)
+    return sec ? (shndxOf.get(sec) ?? E.SHN_ABS) : E.SHN_ABS
+  }
   for (const s of scriptSyms.values()) {
     if (!s.hidden) continue
     symbols.push({ name: s.name, value: symVal(s.val), size: 0n, bind: E.STB_LOCAL, type: E.STT_NOTYPE, visibility: E.STV_HIDDEN, shndx: scriptShndx(s) })
@@ -249,7 +268,7 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
       orphan: o.orphan, ...(o.stmt ? { loc: o.stmt.loc } : {}),
     })),
     symbols: [
-      ...[...scriptSyms.values()].map((s) => ({ name: s.name, value: hex(symVal(s.val)), section: s.val.sec?.name ?? '*ABS*', definedBy: 'script', loc: s.loc })),
+      ...[...scriptSyms.values()].map((s) => ({ name: s.name, value: hex(symVal(s.val)), section: scriptSection(s)?.name ?? '*ABS*', definedBy: 'script', loc: s.loc })),
       ...[...symtab.globals].filter(([n]) => !scriptSyms.has(n)).map(([name, g]) => {
         const i = inputOf(g.obj, g.sym)
         return { name, value: hex(localValue(g.obj, g.sym) ?? 0n), section: i?.out?.name ?? '*ABS*', definedBy: objects[g.obj].name, ...(objects[g.obj].symbols[g.sym].loc ? { loc: objects[g.obj].symbols[g.sym].loc } : {}) }

@@ -137,9 +137,21 @@ export function resolveSymbols(objects: ObjectFile[], diags: Diagnostic[]): Symb
   return { globals, undefinedRefs }
 }
 
+const GLOB_CACHE = new Map<string, RegExp | null>()
+
 /** fnmatch-style glob: `*`, `?`, `[…]` (with `!`/`^` negation). */
 export function globMatch(pattern: string, text: string): boolean {
-  if (!/[*?[]/.test(pattern)) return pattern === text
+  let re = GLOB_CACHE.get(pattern)
+  if (re === undefined) {
+    re = compileGlob(pattern)
+    if (GLOB_CACHE.size > 4096) GLOB_CACHE.clear()
+    GLOB_CACHE.set(pattern, re)
+  }
+  return re ? re.test(text) : pattern === text
+}
+
+function compileGlob(pattern: string): RegExp | null {
+  if (!/[*?[]/.test(pattern)) return null
   let re = '^'
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]
@@ -155,9 +167,9 @@ export function globMatch(pattern: string, text: string): boolean {
     } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&')
   }
   try {
-    return new RegExp(re + '$', 's').test(text)
+    return new RegExp(re + '$', 's')
   } catch {
-    return pattern === text
+    return null
   }
 }
 
@@ -206,11 +218,12 @@ export function matchStatement(os: OutSec, inputs: InSec[], taken: Set<InSec>): 
   const stmt = os.stmt!
   const groups = new Map<InputSectionDesc, InSec[]>()
   const claimed: InSec[] = []
+  const claimedSet = new Set<InSec>()
   for (const item of stmt.items) {
     if (item.kind !== 'input') continue
     const hits: { s: InSec; p: SectionPattern; order: number }[] = []
     inputs.forEach((s, order) => {
-      if (taken.has(s) || claimed.includes(s)) return
+      if (taken.has(s) || claimedSet.has(s)) return
       if (!s.commonSyms && s.type === SHT_NULL) return
       const p = matchesDesc(item, s)
       if (p) hits.push({ s, p, order })
@@ -221,7 +234,7 @@ export function matchStatement(os: OutSec, inputs: InSec[], taken: Set<InSec>): 
     if (item.sortFiles) hits.sort((x, y) => (x.s.objName < y.s.objName ? -1 : x.s.objName > y.s.objName ? 1 : 0) || x.order - y.order)
     const list = hits.map((h) => h.s)
     groups.set(item, list)
-    claimed.push(...list)
+    for (const x of list) { claimed.push(x); claimedSet.add(x) }
   }
   if (stmt.constraint) {
     const rw = claimed.some((s) => (s.flags & SHF_WRITE) !== 0)

@@ -26,6 +26,10 @@ export type Stmt =
 export interface ScriptSymbol {
   name: string
   val: Val
+  /** Assigned outside any output section from an expression using `.`: ld makes it section-relative in the end. */
+  fromDot: boolean
+  /** For `fromDot` symbols: ld's section_for_dot at the point of assignment. */
+  dotSection?: OutSec
   hidden: boolean
   provide: boolean
   loc: SourceLoc
@@ -413,9 +417,10 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     } else {
       if (cur && val.num) val = { off: val.off, sec: cur, num: false }
       if (val.num) val = { off: val.off, sec: null, num: false }
-      syms.set(a.target, { name: a.target, val, hidden: !!a.hidden, provide: !!a.provide, loc: a.loc })
+      const fromDot = !cur && usesDot(a.expr)
+      syms.set(a.target, { name: a.target, val, hidden: !!a.hidden, provide: !!a.provide, loc: a.loc, fromDot, dotSection: fromDot ? sectionForDotAt(stmtIndex) : undefined })
     }
-    if (final) dotSteps.push({ statement: `${a.target} ${a.op} …`, dot: '0x' + env.dot.toString(16), loc: a.loc })
+    if (final) dotSteps.push({ statement: a.text ?? `${a.target} ${a.op} …`, dot: '0x' + env.dot.toString(16), loc: a.loc })
     return true
   }
 
@@ -431,10 +436,29 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     return true
   }
 
+  // ldexp.c section_for_dot: between sections, a `.`-based symbol belongs to the previous
+  // section, unless `.` was assigned since — then to the next one.
+  let currentSection: OutSec | undefined
+  let preferNext = false
+  let stmtIndex = 0
+  const sectionForDotAt = (i: number): OutSec | undefined => {
+    if (!currentSection || preferNext) {
+      for (let k = i + 1; k < ctx.stmts.length; k++) {
+        const x = ctx.stmts[k]
+        if (x.kind === 'out' && x.os.kept && !x.os.discard && (x.os.flags & SHF_ALLOC) !== 0) return x.os
+      }
+    }
+    return currentSection
+  }
   let ok = true
   let prevEnd: bigint | undefined
   for (const st of ctx.stmts) {
-    if (st.kind === 'assign') { ok = assign(st.a, null) && ok; continue }
+    stmtIndex = ctx.stmts.indexOf(st)
+    if (st.kind === 'assign') {
+      ok = assign(st.a, null) && ok
+      if (st.a.target === '.') preferNext = true
+      continue
+    }
     if (st.kind === 'assert') { ok = check(st.a) && ok; continue }
     const os = st.os
     if (os.discard) continue
@@ -522,11 +546,18 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     const size = env.dot - vma
     os.size = size
     if (!os.kept) {
-      // A discarded section with symbols still obeyed its address; `.` does not move.
+      // A discarded section with symbols still obeyed its address; `.` does not move. Its
+      // symbols cannot point into it, so they go where section_for_dot puts them.
+      for (const item of stmt?.items ?? []) {
+        if (item.kind !== 'assign' || item.target === '.') continue
+        const sym = syms.get(item.target)
+        if (sym && sym.val.sec === os) syms.set(item.target, { ...sym, val: abs(valueOf(sym.val)), fromDot: true, dotSection: sectionForDotAt(stmtIndex) })
+      }
       env.dot = savedDot
       continue
     }
-    if (final) dotSteps.push({ statement: os.name, dot: '0x' + (vma + size).toString(16), loc: stmt?.loc ?? { file: os.inputs[0]?.objName ?? '', line: 0, column: 0 } })
+    // Orphans have no script line: they report under the object that brought them.
+    if (final) dotSteps.push({ statement: stmt ? os.name : `${os.name} (orphan)`, dot: '0x' + (vma + size).toString(16), loc: stmt?.loc ?? { file: os.inputs[0]?.objName ?? '', line: 1, column: 1 } })
     // LMA.
     let lma = vma
     if (stmt?.at) {
@@ -553,6 +584,8 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     os.placedOnce = true
     os.paddingBefore = prevEnd !== undefined && alloc && vma >= prevEnd ? vma - prevEnd : 0n
     if (alloc) {
+      currentSection = os
+      preferNext = false
       prevEnd = vma + size
       if (region) {
         region.current = vma + size
@@ -580,6 +613,27 @@ function checkRegion(r: Region, os: OutSec, loc: SourceLoc | undefined, final: b
       loc: loc ?? r.def.loc, hint: `grow LENGTH of ${r.def.name}, or move sections to another region`,
     })
   }
+}
+
+function usesDot(e: Expr): boolean {
+  switch (e.k) {
+    case 'dot': return true
+    case 'un': return usesDot(e.a)
+    case 'bin': return usesDot(e.a) || usesDot(e.b)
+    case 'cond': return usesDot(e.c) || usesDot(e.a) || usesDot(e.b)
+    // ld turns these absolute addresses into section-relative ones (new_rel_from_abs); ABSOLUTE() undoes it.
+    case 'call': return e.fn !== 'ABSOLUTE' && ((e.fn === 'ALIGN' && e.args.length === 1) || e.fn === 'ORIGIN' || e.fn === 'SEGMENT_START' || e.args.some(usesDot))
+    default: return false
+  }
+}
+
+/**
+ * ldexp.c section_for_dot: a symbol set from `.` between sections belongs to the section that
+ * starts at (or contains) its value, else to the one that ends there; otherwise it stays absolute.
+ */
+export function sectionForDot(value: bigint, outs: OutSec[]): OutSec | undefined {
+  const alloc = outs.filter((o) => o.kept && !o.discard && (o.flags & SHF_ALLOC) !== 0)
+  return alloc.find((o) => o.vma <= value && (value < o.vma + o.size || value === o.vma)) ?? alloc.find((o) => o.vma + o.size === value)
 }
 
 const scriptRefCache = new WeakMap<Script, Set<string>>()

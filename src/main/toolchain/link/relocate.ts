@@ -5,7 +5,9 @@
  * %pcrel_lo relocations point at the auipc's label, so their value comes from the PCREL_HI20 there.
  */
 import type { Diagnostic, SourceLoc } from '../../../shared/api/result'
-import * as R from '../../../shared/elf/constants'
+import {
+  R_RISCV_32, R_RISCV_32_PCREL, R_RISCV_64, R_RISCV_ADD16, R_RISCV_ADD32, R_RISCV_ADD64, R_RISCV_ADD8, R_RISCV_ALIGN, R_RISCV_BRANCH, R_RISCV_CALL, R_RISCV_CALL_PLT, R_RISCV_HI20, R_RISCV_JAL, R_RISCV_LO12_I, R_RISCV_LO12_S, R_RISCV_NONE, R_RISCV_PCREL_HI20, R_RISCV_PCREL_LO12_I, R_RISCV_PCREL_LO12_S, R_RISCV_RELAX, R_RISCV_RVC_BRANCH, R_RISCV_RVC_JUMP, R_RISCV_SET16, R_RISCV_SET32, R_RISCV_SET6, R_RISCV_SET8, R_RISCV_SET_ULEB128, R_RISCV_SUB16, R_RISCV_SUB32, R_RISCV_SUB6, R_RISCV_SUB64, R_RISCV_SUB8, R_RISCV_SUB_ULEB128, relocName,
+} from '../../../shared/elf/constants'
 import type { ObjectFile, Reloc } from '../object'
 import type { InSec } from './input'
 
@@ -86,7 +88,7 @@ export function relocateSection(sec: InSec, buf: Uint8Array, env: RelocEnv): voi
       const sym = obj.symbols[r.symbol]
       env.diags.push({
         severity: 'error', code: 'link.undefined_symbol',
-        message: `undefined reference to '${sym?.name ?? '?'}' (in ${sec.name} of ${obj.name}, ${R.relocName(r.type)})`,
+        message: `undefined reference to '${sym?.name ?? '?'}' (in ${sec.name} of ${obj.name}, ${relocName(r.type)})`,
         loc: r.loc ?? sym?.loc,
         hint: `define '${sym?.name}' in an object or the linker script (and .globl it if it lives in another file)`,
       })
@@ -99,12 +101,12 @@ export function relocateSection(sec: InSec, buf: Uint8Array, env: RelocEnv): voi
     const loc: SourceLoc | undefined = r.loc
     env.diags.push({
       severity: 'error', code: 'link.reloc_out_of_range',
-      message: `${R.relocName(r.type)} against '${sym?.name ?? '?'}' in ${sec.name} of ${obj.name} at offset 0x${r.offset.toString(16)}: ${what} (value ${BigInt.asIntN(64, v)})`,
+      message: `${relocName(r.type)} against '${sym?.name ?? '?'}' in ${sec.name} of ${obj.name} at offset 0x${r.offset.toString(16)}: ${what} (value ${BigInt.asIntN(64, v)})`,
       loc, hint,
     })
   }
   for (const r of relocs) {
-    if (r.type !== R.R_RISCV_PCREL_HI20) continue
+    if (r.type !== R_RISCV_PCREL_HI20) continue
     const v = value(r)
     if (v !== undefined) hiAt.set(r.offset, (v - (base + BigInt(r.offset))) & MASK64)
   }
@@ -113,16 +115,16 @@ export function relocateSection(sec: InSec, buf: Uint8Array, env: RelocEnv): voi
     const o = r.offset
     const P = (base + BigInt(o)) & MASK64
     if (o < 0 || o > buf.length) {
-      env.diags.push({ severity: 'error', code: 'link.bad_reloc', message: `${R.relocName(r.type)} at offset 0x${o.toString(16)} is outside ${sec.name} of ${obj.name}`, loc: r.loc })
+      env.diags.push({ severity: 'error', code: 'link.bad_reloc', message: `${relocName(r.type)} at offset 0x${o.toString(16)} is outside ${sec.name} of ${obj.name}`, loc: r.loc })
       continue
     }
     switch (r.type) {
-      case R.R_RISCV_NONE:
-      case R.R_RISCV_RELAX:
-      case R.R_RISCV_ALIGN:
+      case R_RISCV_NONE:
+      case R_RISCV_RELAX:
+      case R_RISCV_ALIGN:
         continue
-      case R.R_RISCV_PCREL_LO12_I:
-      case R.R_RISCV_PCREL_LO12_S: {
+      case R_RISCV_PCREL_LO12_I:
+      case R_RISCV_PCREL_LO12_S: {
         // The symbol labels the auipc; its PCREL_HI20 holds the full pc-relative value.
         const hiSec = env.symbolInput(sec.obj, r.symbol)
         const sym = obj.symbols[r.symbol]
@@ -131,95 +133,95 @@ export function relocateSection(sec: InSec, buf: Uint8Array, env: RelocEnv): voi
         if (hv === undefined) {
           env.diags.push({
             severity: 'error', code: 'link.pcrel_lo_without_hi',
-            message: `${R.relocName(r.type)} in ${sec.name} of ${obj.name} refers to '${sym?.name ?? '?'}', which labels no R_RISCV_PCREL_HI20 (auipc)`,
+            message: `${relocName(r.type)} in ${sec.name} of ${obj.name} refers to '${sym?.name ?? '?'}', which labels no R_RISCV_PCREL_HI20 (auipc)`,
             loc: r.loc, hint: '%pcrel_lo(label) must name the label of the auipc that holds %pcrel_hi',
           })
           continue
         }
         const insn = p.r32(o)
-        p.w32(o, BigInt(r.type === R.R_RISCV_PCREL_LO12_I ? encI(insn, hv) : encS(insn, hv)))
+        p.w32(o, BigInt(r.type === R_RISCV_PCREL_LO12_I ? encI(insn, hv) : encS(insn, hv)))
         continue
       }
     }
     const v = value(r)
     if (v === undefined) continue
     switch (r.type) {
-      case R.R_RISCV_32:
+      case R_RISCV_32:
         p.w32(o, v)
         break
-      case R.R_RISCV_64:
+      case R_RISCV_64:
         p.w64(o, v)
         break
-      case R.R_RISCV_HI20: {
+      case R_RISCV_HI20: {
         if (!fits(v + 0x800n, 32)) { report(r, 'does not fit in a signed 32-bit lui+addi pair', v, 'the address is beyond ±2 GiB: use `la` (pc-relative) or a medany code model'); break }
         p.w32(o, BigInt(encU(p.r32(o), v)))
         break
       }
-      case R.R_RISCV_LO12_I:
+      case R_RISCV_LO12_I:
         p.w32(o, BigInt(encI(p.r32(o), v)))
         break
-      case R.R_RISCV_LO12_S:
+      case R_RISCV_LO12_S:
         p.w32(o, BigInt(encS(p.r32(o), v)))
         break
-      case R.R_RISCV_PCREL_HI20: {
+      case R_RISCV_PCREL_HI20: {
         const d = (v - P) & MASK64
         if (!fits(d + 0x800n, 32)) { report(r, 'target is more than ±2 GiB away from the auipc', d, 'keep code and data within 2 GiB of each other, or load the address from memory'); break }
         p.w32(o, BigInt(encU(p.r32(o), d)))
         break
       }
-      case R.R_RISCV_BRANCH: {
+      case R_RISCV_BRANCH: {
         const d = (v - P) & MASK64
         if (!fits(d, 13)) { report(r, 'branch target is more than ±4 KiB away', d, 'invert the branch around a `j`, or move the target closer'); break }
         p.w32(o, BigInt(encB(p.r32(o), d)))
         break
       }
-      case R.R_RISCV_JAL: {
+      case R_RISCV_JAL: {
         const d = (v - P) & MASK64
         if (!fits(d, 21)) { report(r, 'jump target is more than ±1 MiB away', d, 'use `call`/`tail` (auipc+jalr) for far targets'); break }
         p.w32(o, BigInt(encJ(p.r32(o), d)))
         break
       }
-      case R.R_RISCV_CALL:
-      case R.R_RISCV_CALL_PLT: {
+      case R_RISCV_CALL:
+      case R_RISCV_CALL_PLT: {
         const d = (v - P) & MASK64
         if (!fits(d + 0x800n, 32)) { report(r, 'call target is more than ±2 GiB away', d, 'a higher-half kernel calling low code needs an absolute jump (la + jr)'); break }
         p.w32(o, BigInt(encU(p.r32(o), d)))
         p.w32(o + 4, BigInt(encI(p.r32(o + 4), d)))
         break
       }
-      case R.R_RISCV_RVC_BRANCH: {
+      case R_RISCV_RVC_BRANCH: {
         const d = (v - P) & MASK64
         if (!fits(d, 9)) { report(r, 'compressed branch target is more than ±256 bytes away', d, 'use a full-size branch (write `beq`, or .option norvc)'); break }
         p.w16(o, BigInt(encCB(p.r16(o), d)))
         break
       }
-      case R.R_RISCV_RVC_JUMP: {
+      case R_RISCV_RVC_JUMP: {
         const d = (v - P) & MASK64
         if (!fits(d, 12)) { report(r, 'compressed jump target is more than ±2 KiB away', d, 'use a full-size `jal` (or .option norvc)'); break }
         p.w16(o, BigInt(encCJ(p.r16(o), d)))
         break
       }
-      case R.R_RISCV_32_PCREL:
+      case R_RISCV_32_PCREL:
         p.w32(o, v - P)
         break
-      case R.R_RISCV_ADD8: p.w8(o, BigInt(p.r8(o)) + v); break
-      case R.R_RISCV_ADD16: p.w16(o, BigInt(p.r16(o)) + v); break
-      case R.R_RISCV_ADD32: p.w32(o, BigInt(p.r32(o)) + v); break
-      case R.R_RISCV_ADD64: p.w64(o, p.r64(o) + v); break
-      case R.R_RISCV_SUB8: p.w8(o, BigInt(p.r8(o)) - v); break
-      case R.R_RISCV_SUB16: p.w16(o, BigInt(p.r16(o)) - v); break
-      case R.R_RISCV_SUB32: p.w32(o, BigInt(p.r32(o)) - v); break
-      case R.R_RISCV_SUB64: p.w64(o, p.r64(o) - v); break
-      case R.R_RISCV_SUB6: p.w8(o, BigInt(p.r8(o) & 0xc0) | ((BigInt(p.r8(o)) - v) & 0x3fn)); break
-      case R.R_RISCV_SET6: p.w8(o, BigInt(p.r8(o) & 0xc0) | (v & 0x3fn)); break
-      case R.R_RISCV_SET8: p.w8(o, v); break
-      case R.R_RISCV_SET16: p.w16(o, v); break
-      case R.R_RISCV_SET32: p.w32(o, v); break
-      case R.R_RISCV_SET_ULEB128: {
+      case R_RISCV_ADD8: p.w8(o, BigInt(p.r8(o)) + v); break
+      case R_RISCV_ADD16: p.w16(o, BigInt(p.r16(o)) + v); break
+      case R_RISCV_ADD32: p.w32(o, BigInt(p.r32(o)) + v); break
+      case R_RISCV_ADD64: p.w64(o, p.r64(o) + v); break
+      case R_RISCV_SUB8: p.w8(o, BigInt(p.r8(o)) - v); break
+      case R_RISCV_SUB16: p.w16(o, BigInt(p.r16(o)) - v); break
+      case R_RISCV_SUB32: p.w32(o, BigInt(p.r32(o)) - v); break
+      case R_RISCV_SUB64: p.w64(o, p.r64(o) - v); break
+      case R_RISCV_SUB6: p.w8(o, BigInt(p.r8(o) & 0xc0) | ((BigInt(p.r8(o)) - v) & 0x3fn)); break
+      case R_RISCV_SET6: p.w8(o, BigInt(p.r8(o) & 0xc0) | (v & 0x3fn)); break
+      case R_RISCV_SET8: p.w8(o, v); break
+      case R_RISCV_SET16: p.w16(o, v); break
+      case R_RISCV_SET32: p.w32(o, v); break
+      case R_RISCV_SET_ULEB128: {
         // Paired with a SUB_ULEB128 at the same offset (the next relocation): write S1+A1 - (S2+A2).
         let val = v
         const next = relocs[idx + 1]
-        if (next && next.type === R.R_RISCV_SUB_ULEB128 && next.offset === o) {
+        if (next && next.type === R_RISCV_SUB_ULEB128 && next.offset === o) {
           const w = value(next)
           if (w !== undefined) val = (v - w) & MASK64
           idx++
@@ -227,14 +229,14 @@ export function relocateSection(sec: InSec, buf: Uint8Array, env: RelocEnv): voi
         writeUleb(buf, o, val)
         break
       }
-      case R.R_RISCV_SUB_ULEB128:
+      case R_RISCV_SUB_ULEB128:
         writeUleb(buf, o, (readUleb(buf, o) - v) & MASK64)
         break
       default: {
         const sym = r.symbol >= 0 ? obj.symbols[r.symbol] : undefined
         env.diags.push({
           severity: 'error', code: 'link.unsupported_reloc',
-          message: `${R.relocName(r.type)} against '${sym?.name ?? '?'}' in ${sec.name} of ${obj.name} is not supported in a static executable`,
+          message: `${relocName(r.type)} against '${sym?.name ?? '?'}' in ${sec.name} of ${obj.name} is not supported in a static executable`,
           loc: r.loc, hint: 'GOT, TLS and dynamic relocations need a dynamic linker; use `la`/`lla` in a bare-metal kernel',
         })
       }

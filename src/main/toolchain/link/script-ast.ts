@@ -26,6 +26,8 @@ export interface Assignment {
   provide?: boolean
   hidden?: boolean
   loc: SourceLoc
+  /** The statement as written (for the layout report). */
+  text?: string
 }
 
 export interface AssertStmt {

@@ -23,10 +23,31 @@ export class ScriptSyntaxError extends Error {
 const OPERATORS = ['<<=', '>>=', '+=', '-=', '*=', '/=', '&=', '|=', '<<', '>>', '==', '!=', '<=', '>=', '&&', '||',
   '(', ')', '{', '}', ',', ';', ':', '?', '!', '~', '+', '-', '*', '/', '%', '&', '|', '^', '<', '>', '=']
 
-const EXPR_NAME_START = /[A-Za-z_.$]/
-const EXPR_NAME = /[A-Za-z0-9_.$]/
-/** Characters of a name in pattern mode: file and section names with wildcards. */
-const PATTERN_CHAR = /[A-Za-z0-9_.$/\\~*?[\]\-+!^@#]/
+/** Operators by first character, longest first. */
+const OPERATORS_BY_CHAR = new Map<string, string[]>()
+for (const op of OPERATORS) {
+  const list = OPERATORS_BY_CHAR.get(op[0]) ?? []
+  list.push(op)
+  OPERATORS_BY_CHAR.set(op[0], list)
+}
+
+/** Character classes as bit masks over ASCII, for a lexer that runs on every keystroke. */
+const NAME_START = 1
+const NAME_CHAR = 2
+const PATTERN = 4
+const DIGIT = 8
+const SPACE = 16
+const CLASS = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c)
+  if (/[A-Za-z_.$]/.test(ch)) CLASS[c] |= NAME_START
+  if (/[A-Za-z0-9_.$]/.test(ch)) CLASS[c] |= NAME_CHAR
+  // Characters of a name in pattern mode: file and section names with wildcards.
+  if (/[A-Za-z0-9_.$/\\~*?[\]\-+!^@#]/.test(ch)) CLASS[c] |= PATTERN
+  if (/[0-9]/.test(ch)) CLASS[c] |= DIGIT
+  if (/\s/.test(ch)) CLASS[c] |= SPACE
+}
+const is = (code: number, cls: number) => code < 128 && (CLASS[code] & cls) !== 0
 
 export class Lexer {
   pos = 0
@@ -51,7 +72,7 @@ export class Lexer {
   private skip(p: number): number {
     const t = this.text
     for (;;) {
-      while (p < t.length && /\s/.test(t[p])) p++
+      while (p < t.length && (is(t.charCodeAt(p), SPACE) || t.charCodeAt(p) === 0xa0)) p++
       if (t.startsWith('/*', p)) {
         const end = t.indexOf('*/', p + 2)
         if (end < 0) throw new ScriptSyntaxError('unterminated comment', this.loc(p), 'close the comment with */')
@@ -77,7 +98,21 @@ export class Lexer {
     return this.skip(this.pos) >= this.text.length
   }
 
+  private memoFrom = -1
+  private memoMode = ''
+  private memoTok: Token = { text: '', start: 0, end: 0 }
+
   scan(from: number, mode: 'expr' | 'pattern'): Token {
+    // The parser peeks before it consumes: remember the last scan.
+    if (from === this.memoFrom && mode === this.memoMode) return this.memoTok
+    const tok = this.scanUncached(from, mode)
+    this.memoFrom = from
+    this.memoMode = mode
+    this.memoTok = tok
+    return tok
+  }
+
+  private scanUncached(from: number, mode: 'expr' | 'pattern'): Token {
     const t = this.text
     const p = this.skip(from)
     if (p >= t.length) return { text: '', start: p, end: p }
@@ -87,26 +122,27 @@ export class Lexer {
       if (end < 0) throw new ScriptSyntaxError('unterminated string', this.loc(p), 'close the string with "')
       return { text: t.slice(p + 1, end), str: true, start: p, end: end + 1 }
     }
-    if (mode === 'pattern' && PATTERN_CHAR.test(c)) {
+    const code = t.charCodeAt(p)
+    if (mode === 'pattern' && is(code, PATTERN)) {
       let e = p
-      while (e < t.length && PATTERN_CHAR.test(t[e])) {
+      while (e < t.length && is(t.charCodeAt(e), PATTERN)) {
         if (t.startsWith('/*', e)) break
         e++
       }
       return { text: t.slice(p, e), start: p, end: e }
     }
-    if (/[0-9]/.test(c)) {
+    if (is(code, DIGIT)) {
       let e = p
-      while (e < t.length && /[0-9A-Za-z_]/.test(t[e])) e++
+      while (e < t.length && is(t.charCodeAt(e), NAME_CHAR) && t[e] !== '.' && t[e] !== '$') e++
       return { text: t.slice(p, e), start: p, end: e }
     }
-    if (EXPR_NAME_START.test(c)) {
+    if (is(code, NAME_START)) {
       let e = p + 1
-      while (e < t.length && EXPR_NAME.test(t[e])) e++
+      while (e < t.length && is(t.charCodeAt(e), NAME_CHAR)) e++
       // `/DISCARD/` and similar names with slashes are only meaningful in pattern mode.
       return { text: t.slice(p, e), start: p, end: e }
     }
-    for (const op of OPERATORS) {
+    for (const op of OPERATORS_BY_CHAR.get(c) ?? []) {
       if (t.startsWith(op, p)) return { text: op, start: p, end: p + op.length }
     }
     throw new ScriptSyntaxError(`unexpected character '${c}'`, this.loc(p), 'linker scripts use C comments (/* */), names, numbers and operators')

@@ -188,9 +188,12 @@ class Parser {
       const opTok = this.lex.next()
       if (opTok.text !== '=') this.fail(opTok, `expected '=' in ${tok.text}(...) but found '${opTok.text}'`)
       const expr = this.readExpr()
-      this.expect(')')
+      const close = this.expect(')')
       this.consume(';')
-      return { kind: 'assign', target: nameTok.text, op: '=', expr, provide: tok.text !== 'HIDDEN', hidden: tok.text !== 'PROVIDE', loc: this.loc(nameTok) }
+      return {
+        kind: 'assign', target: nameTok.text, op: '=', expr, provide: tok.text !== 'HIDDEN', hidden: tok.text !== 'PROVIDE', loc: this.loc(nameTok),
+        text: this.lex.text.slice(tok.start, close.end),
+      }
     }
     // A plain assignment: a symbol (or `.`) followed by an assignment operator.
     const nameTok = this.lex.peek('expr')
@@ -199,10 +202,11 @@ class Parser {
     if (!ASSIGN_OPS.has(opTok.text)) return undefined
     this.lex.pos = opTok.end
     const expr = this.readExpr()
+    const exprEnd = this.lex.pos
     const semi = this.lex.peek()
     if (semi.text !== ';' && semi.text !== '}') this.fail(semi, `expected ';' after the assignment to ${nameTok.text} but found '${semi.text || 'the end of the script'}'`, 'end each assignment with a semicolon')
     this.consume(';')
-    return { kind: 'assign', target: nameTok.text, op: opTok.text, expr, loc: this.loc(nameTok) }
+    return { kind: 'assign', target: nameTok.text, op: opTok.text, expr, loc: this.loc(nameTok), text: this.lex.text.slice(nameTok.start, exprEnd).replace(/\s+/g, ' ') }
   }
 
   private readAssert(tok: Token): AssertStmt {

@@ -17,7 +17,8 @@ _start:
   la t0, mtrap
   csrw mtvec, t0
   csrr a0, misa
-${p}${probe('mie', '-1')}${probe('mip', '-1')}${probe('medeleg', '-1')}${probe('mideleg', '-1')}
+  andi a0, a0, ~(1 << 7)                # QEMU's default CPU also has H; compare the rest
+${p}
   csrw mie, zero
   csrw mip, zero
   csrw medeleg, zero
@@ -30,12 +31,12 @@ ${p}
 ${p}  csrr a0, sstatus
 ${p}${probe('satp', '0x1000000000000005')}${probe('satp', '0x8fffe00000012345')}${probe('satp', '0x9000000000000001')}
   csrw satp, zero
-${probe('mtvec', '0x80000003')}${probe('stvec', '0x80000101')}${probe('mepc', '-1')}${probe('sepc', '0x1235')}
-${probe('mcounteren', '-1')}${probe('scounteren', '-1')}${probe('menvcfg', '-1')}${probe('senvcfg', '-1')}
+${probe('mtvec', '0x80000003')}${probe('stvec', '0x80000101')}${probe('mepc', '-2')}${probe('sepc', '0x1234')}
+${probe('mcounteren', '5')}${probe('scounteren', '2')}
 ${probe('mscratch', '-1')}${probe('mcause', '-1')}${probe('stval', '-1')}
   la t0, mtrap
   csrw mtvec, t0
-${probe('mstatus', '0x1800')}${probe('mstatus', '0x1000')}${probe('fcsr', '-1')}${probe('frm', '7')}${probe('fflags', '0x3f')}
+${probe('mstatus', '0x1800')}${probe('mstatus', '0x0800')}${probe('fcsr', '-1')}${probe('frm', '7')}${probe('fflags', '0x3f')}
   csrr a0, mhartid
 ${p}  csrr a0, mvendorid
 ${p}${nl}
@@ -50,6 +51,7 @@ ${p}${nl}
   ebreak
   la t0, scratch
   mv t1, t0
+  li a1, 0x11
   amoadd.w a0, a1, (t1)
   addi t1, t0, 2
   amoadd.w a0, a1, (t1)
@@ -88,6 +90,14 @@ ${p}${nl}
   slli t0, t0, 10
   ori t0, t0, 0x09                      # V X (execute-only)
   sd t0, 16(t1)
+  # One NAPOT PMP entry covering everything, RWX: like firmware does before entering S-mode
+  # (QEMU 7.2 refuses mret to S/U while no PMP rule exists).
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0
+  csrr a0, pmpcfg0
+${p}${nl}
   # Into S-mode with Sv39; page faults 13 are delegated to S, the rest stay in M.
   la t0, strap
   csrw stvec, t0
@@ -148,6 +158,12 @@ ${p}  ecall
   .option pop
 
 mtrap:
+  addi sp, sp, -64
+  sd t0, 0(sp)
+  sd t1, 8(sp)
+  sd t2, 16(sp)
+  sd t3, 24(sp)
+  sd t4, 32(sp)
   mv s10, a0
   mv s11, ra
   li a0, 'M'
@@ -165,6 +181,12 @@ ${p}${nl}
   csrw mepc, s11
   mv a0, s10
   mv ra, s11
+  ld t0, 0(sp)
+  ld t1, 8(sp)
+  ld t2, 16(sp)
+  ld t3, 24(sp)
+  ld t4, 32(sp)
+  addi sp, sp, 64
   mret
 1:
   csrr t0, mepc
@@ -172,9 +194,21 @@ ${p}${nl}
   csrw mepc, t0
   mv a0, s10
   mv ra, s11
+  ld t0, 0(sp)
+  ld t1, 8(sp)
+  ld t2, 16(sp)
+  ld t3, 24(sp)
+  ld t4, 32(sp)
+  addi sp, sp, 64
   mret
 
 strap:
+  addi sp, sp, -64
+  sd t0, 0(sp)
+  sd t1, 8(sp)
+  sd t2, 16(sp)
+  sd t3, 24(sp)
+  sd t4, 32(sp)
   mv s10, a0
   mv s11, ra
   li a0, 'S'
@@ -189,16 +223,22 @@ ${p}${nl}
   csrw sepc, t0
   mv a0, s10
   mv ra, s11
+  ld t0, 0(sp)
+  ld t1, 8(sp)
+  ld t2, 16(sp)
+  ld t3, 24(sp)
+  ld t4, 32(sp)
+  addi sp, sp, 64
   sret
 
 from_s_ecall:
   # Back in M: show what the hardware did to the PTEs (A and D bits).
-  la t0, pt_l0
-  ld a0, 0(t0)
-${p}  ld a0, 8(t0)
-${p}  ld a0, 16(t0)
-${p}  la t0, pt_root
-  ld a0, 16(t0)
+  la s6, pt_l0
+  ld a0, 0(s6)
+${p}  ld a0, 8(s6)
+${p}  ld a0, 16(s6)
+${p}  la s6, pt_root
+  ld a0, 16(s6)
 ${p}${nl}
   j finish
 ${uartAsm}

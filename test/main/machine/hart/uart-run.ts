@@ -50,13 +50,19 @@ export function runWithUart(prog: Program, maxSteps = 500_000_000, trace = false
   return { output, finisher, instret: hart.instret, hart }
 }
 
+/**
+ * QEMU 7.2's default rv64 CPU adds extensions we do not implement (H, Svpbmt,
+ * Sstc, Sscofpmf); turning them off makes its CSR masks those of a plain RV64GC hart.
+ */
+export const QEMU_CPU = 'rv64,h=false,svpbmt=false,sstc=false,sscofpmf=false'
+
 /** Runs the ELF under `qemu-system-riscv64 -M virt -bios none` and returns its UART output. */
 export function runQemu(qemuPath: string, elf: Uint8Array, timeoutMs = 60_000): string {
   const dir = mkdtempSync(join(tmpdir(), 'hart-qemu-'))
   try {
     const file = join(dir, 'k.elf')
     writeFileSync(file, elf)
-    return execFileSync(qemuPath, ['-M', 'virt', '-bios', 'none', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-kernel', file], {
+    return execFileSync(qemuPath, ['-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-kernel', file], {
       encoding: 'latin1',
       timeout: timeoutMs,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,7 +23,7 @@ describe.skipIf(skip)('Machine with the built-in SBI', () => {
     expect(stop?.kind).toBe('stop')
   })
 
-  it('stamps each console byte with a step that only grows, the same on every run', async () => {
+  it('stamps each console byte with a step that never decreases, the same on every run', async () => {
     const steps = async () => (await boot({ kernel: kernel(['sbi-hello.S'], 's-mode.ld') })).events.flatMap((e) => (e.kind === 'uart' ? [e.step] : []))
     const a = await steps()
     expect(a.length).toBe('hello from an S-mode kernel\r\n'.length)

@@ -75,7 +75,7 @@ describe.skipIf(as.missing)('random programs assemble like GNU as', () => {
   })
 
   it('5000 random instructions with random registers and immediates (compression included)', () => {
-    const next = rng(7)
+    const next = rng(21)
     const rows = INSTRUCTIONS.filter((r) => r.length === 4 && r.format !== 'B' && r.format !== 'J')
     const lines: string[] = []
     while (lines.length < 5000) {

@@ -47,6 +47,16 @@ export function listFixtures(): Fixture[] {
   })
 }
 
+/**
+ * Fixtures where a script symbol gets the right value but a different st_shndx than GNU ld's
+ * (ld's section_for_dot has cases we do not model). Values are still compared; the test checks
+ * the section difference persists, so a fix shows up.
+ */
+export const SYMBOL_SECTION_GAPS: Record<string, string> = {
+  'empty-sections-dropped': 'a symbol inside a discarded output section: ld files it under the next section',
+  'forward-reference': 'a symbol defined from a later script symbol: ld leaves it absolute',
+}
+
 export interface DiffResult {
   gnuOk: boolean
   gnuStderr: string
@@ -62,7 +72,7 @@ export function gnuAssemble(fx: Fixture, as: string, work: string): string[] {
   })
 }
 
-export function runFixture(fx: Fixture, as: string, ld: string): DiffResult {
+export function runFixture(fx: Fixture, as: string, ld: string, cmp: { ignoreSymbolSections?: boolean } = {}): DiffResult {
   const work = mkdtempSync(join(tmpdir(), `bootscope-diff-${fx.name}-`))
   try {
     const objs = gnuAssemble(fx, as, work)
@@ -90,7 +100,7 @@ export function runFixture(fx: Fixture, as: string, ld: string): DiffResult {
       const mine = readElf(ours.elf)
       if (!gnu.ok) throw new Error(gnu.error.message)
       if (!mine.ok) differences.push(`our ELF does not parse: ${mine.error.message}`)
-      else differences.push(...compareElf(gnu.value, mine.value))
+      else differences.push(...compareElf(gnu.value, mine.value, cmp))
       writeFileSync(join(work, 'ours.elf'), ours.elf)
     }
     return { gnuOk, gnuStderr, ours, differences }
@@ -100,8 +110,9 @@ export function runFixture(fx: Fixture, as: string, ld: string): DiffResult {
 }
 
 const h = (v: bigint | number) => '0x' + v.toString(16)
+const secName = (f: ElfFile, shndx: number) => (shndx === E.SHN_ABS ? '*ABS*' : shndx === 0 ? '*UND*' : f.sections[shndx]?.name ?? String(shndx))
 
-export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSymbols?: boolean } = {}): string[] {
+export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSymbols?: boolean; ignoreSymbolSections?: boolean } = {}): string[] {
   const d: string[] = []
   if (gnu.header.entry !== ours.header.entry) d.push(`entry: gnu ${h(gnu.header.entry)} ours ${h(ours.header.entry)}`)
   const alloc = (f: ElfFile) => f.sections.filter((s) => (s.flags & E.SHF_ALLOC) !== 0)
@@ -124,7 +135,7 @@ export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSym
     }
   }
   // Our assembler writes no `$x` mapping symbols (they only guide disassemblers).
-  const syms = (f: ElfFile) => f.symbols.filter((s) => s.name && s.type !== E.STT_SECTION && s.type !== E.STT_FILE && !(opts.ignoreMappingSymbols && s.name.startsWith('$'))).map((s) => `${s.name}=${h(s.value)}`).sort()
+  const syms = (f: ElfFile) => f.symbols.filter((s) => s.name && s.type !== E.STT_SECTION && s.type !== E.STT_FILE && !(opts.ignoreMappingSymbols && s.name.startsWith('$'))).map((s) => `${s.name}=${h(s.value)}${opts.ignoreSymbolSections ? '' : '@' + secName(f, s.shndx)}`).sort()
   const gs = syms(gnu)
   const os = new Set(syms(ours))
   const gset = new Set(gs)
@@ -145,7 +156,7 @@ export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSym
 }
 
 /** Phase 2: our assembler + our linker (through `build`) against GNU as + GNU ld on the same fixture. */
-export function runFixtureOurs(fx: Fixture, as: string, ld: string): DiffResult & { buildDiagnostics: Diagnostic[] } {
+export function runFixtureOurs(fx: Fixture, as: string, ld: string, cmp: { ignoreSymbolSections?: boolean } = {}): DiffResult & { buildDiagnostics: Diagnostic[] } {
   const work = mkdtempSync(join(tmpdir(), `bootscope-diff2-${fx.name}-`))
   try {
     const objs = gnuAssemble(fx, as, work)
@@ -166,7 +177,7 @@ export function runFixtureOurs(fx: Fixture, as: string, ld: string): DiffResult 
       const mine = readElf(r.elf)
       if (!gnu.ok) throw new Error(gnu.error.message)
       if (!mine.ok) differences.push(`our ELF does not parse: ${mine.error.message}`)
-      else differences.push(...compareElf(gnu.value, mine.value, { ignoreMappingSymbols: true }))
+      else differences.push(...compareElf(gnu.value, mine.value, { ignoreMappingSymbols: true, ...cmp }))
     }
     return { gnuOk, gnuStderr, ours: { diagnostics: r.diagnostics, elf: r.elf }, differences, buildDiagnostics: r.diagnostics }
   } finally {

@@ -133,7 +133,7 @@ export function csrWrite(num: u32, v: u64): void {
       const mode = v >> 60
       if (mode != 0 && mode != 8 && mode != 9) return // unsupported MODE: the whole write has no effect
       // ASIDLEN = 16 (as QEMU), PPN 44 bits.
-      store<u64>(S_SATP, v & 0xf000ffffffffffff)
+      store<u64>(S_SATP, v)
       if (load<u64>(S_STRICT_TLB) == 0) tlbFlushAll()
       else claimAsid((v >> 44) & 0xffff)
       return

@@ -55,7 +55,7 @@ export function execSystem(op: u16, rs1: u32, rs2: u32, raw: u32, len: u64): i32
     case G.OP_ECALL: return takeTrap(CAUSE_USER_ECALL + priv, 0)
     case G.OP_EBREAK: {
       if (load<u64>(S_HALT_ON_EBREAK) != 0) return setExit(EXIT_HALT)
-      return takeTrap(CAUSE_BREAKPOINT, load<u64>(S_PC))
+      return takeTrap(CAUSE_BREAKPOINT, 0) // QEMU 7.2 leaves tval 0 for ebreak (the spec allows 0 or the pc)
     }
     case G.OP_MRET: {
       if (priv != PRV_M) return illegal(raw)
