@@ -10,8 +10,11 @@ import { err, ok, type Result } from '../../shared/api/result'
 import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, type RequestName, type ResultOf } from '../../shared/api/contract'
 import { CoreWorker } from './core-worker'
 import { BootService } from './boot-service'
+import { BuildService } from './build-service'
 import { Workspace } from './workspace'
 import { PACKAGE_ROOT } from './paths'
+
+type HostEmit = <E extends EventName>(event: E, payload: Events[E]) => void
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void
 
@@ -35,6 +38,7 @@ export class Host {
   private readonly handlers: Handlers
   private readonly version: string
   private readonly boots: BootService
+  private readonly builds: BuildService
 
   constructor(private readonly opts: HostOptions) {
     this.workspace = Workspace.openOrCreate(opts.workspaceRoot)
@@ -44,12 +48,9 @@ export class Host {
       allowDebug: opts.allowDebug,
       onCrash: (message) => this.emit('core.crashed', { message, restarted: true }),
     })
-    this.boots = new BootService({
-      core: this.core,
-      workspace: this.workspace,
-      emit: (e, p) => this.emit(e, p),
-      buildKernel: async () => notImplemented('Building the workspace'),
-    })
+    const emit: HostEmit = (e, p) => this.emit(e, p)
+    this.builds = new BuildService({ core: this.core, workspace: this.workspace, emit })
+    this.boots = new BootService({ core: this.core, workspace: this.workspace, emit, buildKernel: () => this.builds.kernel() })
     this.handlers = {
       'app.info': async () => {
         const info = await this.core.request('core.info', {})
@@ -64,7 +65,10 @@ export class Host {
       'workspace.get': () => ok(this.workspace.info()),
       'file.read': ({ path }) => this.workspace.read(path),
       'file.write': ({ path, text }) => this.workspace.write(path, text),
-      'build.run': () => notImplemented('Building'),
+      'build.run': async ({ script }) => {
+        const r = await this.builds.build(script)
+        return r.ok ? ok(r.value.summary) : r
+      },
       'boot.start': (opts) => this.boots.start(opts),
       'boot.cancel': ({ runId }) => this.boots.cancel(runId),
       'boot.input': ({ runId, text }) => this.boots.input(runId, text),

@@ -184,6 +184,8 @@ export interface TableWalk {
   mappings: MappingRange[]
   /** Physical addresses of every page-table page reached (root first). */
   tablePages: bigint[]
+  /** The same pages with their level and the first VA their entries map (canonical), for naming PTE edits. */
+  tables: { pa: bigint; level: number; vaBase: bigint }[]
   /** Leaves found (before merging); capped by `maxLeaves`. */
   leafCount: number
   truncated: boolean
@@ -193,7 +195,7 @@ export interface TableWalk {
 export function walkTable(mem: PhysReader, satpRaw: bigint, maxLeaves = 1 << 16): TableWalk {
   const satp = decodeSatp(satpRaw)
   const mode = MODES[Number((satpRaw >> 60n) & 0xfn)] ?? MODES[0]
-  const result: TableWalk = { mode: satp.mode, root: satp.root, mappings: [], tablePages: [], leafCount: 0, truncated: false }
+  const result: TableWalk = { mode: satp.mode, root: satp.root, mappings: [], tablePages: [], tables: [], leafCount: 0, truncated: false }
   if (mode.levels === 0) return result
   const vaBits = BigInt(12 + 9 * mode.levels)
   const seen = new Set<bigint>()
@@ -202,6 +204,7 @@ export function walkTable(mem: PhysReader, satpRaw: bigint, maxLeaves = 1 << 16)
     if (seen.has(table) || result.truncated) return
     seen.add(table)
     result.tablePages.push(table)
+    result.tables.push({ pa: table, level, vaBase: BigInt.asUintN(64, BigInt.asIntN(Number(vaBits), vaPrefix)) })
     for (let idx = 0n; idx < 512n; idx++) {
       const pte = mem(table + idx * PTE_BYTES)
       if (pte === undefined) return

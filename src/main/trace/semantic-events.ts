@@ -8,6 +8,7 @@
 import { causeName, isInterrupt } from '../../shared/trace/causes'
 import { hex, PRIV_NAMES, type EventKind, type EventPayloads } from '../../shared/trace/events'
 import type { ElfFile } from '../../shared/elf/reader'
+import { SHN_ABS } from '../../shared/elf/constants'
 import { TRACE_KIND, type TraceRecord } from '../machine/hart/trace-layout'
 import { decodeSatp, pteFlags, ramReader, walkTable, type PhysReader } from './page-walk'
 
@@ -28,8 +29,8 @@ export interface TracedHart {
 
 export class SemanticEvents {
   private readonly mem: PhysReader
-  /** Page-table pages being watched → their level in the table that owns them. */
-  private readonly tablePages = new Map<bigint, number>()
+  /** Page-table pages being watched → their level and the first VA they map. */
+  private readonly tablePages = new Map<bigint, { level: number; vaBase: bigint; vaBits: number }>()
   private readonly regionsSeen = new Set<bigint>()
   /** Named code/data symbols sorted by address, without assembler mapping symbols ($x, $d) and local labels. */
   private readonly symbols: { name: string; value: bigint }[]
@@ -42,7 +43,7 @@ export class SemanticEvents {
   ) {
     this.mem = ramReader(hart.ram, ramBase)
     this.symbols = (kernel?.symbols ?? [])
-      .filter((x) => x.name && x.shndx !== 0 && x.type !== 3 && x.type !== 4 && !x.name.startsWith('$') && !x.name.startsWith('.L'))
+      .filter((x) => x.name && x.shndx !== 0 && x.shndx !== SHN_ABS && x.type !== 3 && x.type !== 4 && !x.name.startsWith('$') && !x.name.startsWith('.L'))
       .map((x) => ({ name: x.name, value: x.value }))
       .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
   }
@@ -122,31 +123,32 @@ export class SemanticEvents {
     if (now.mode === 'Bare') return
     const walk = walkTable(this.mem, r.d)
     this.sink.event(r.step, 'page_table_activated', null, { mode: walk.mode, root: walk.root, mappings: walk.mappings })
-    const levels = now.mode === 'Sv39' ? 3 : now.mode === 'Sv48' ? 4 : 5
-    // Watch the root and every table page reached; their level is known only for the root here.
-    walk.tablePages.forEach((pa, i) => {
-      if (!this.tablePages.has(pa)) {
-        this.tablePages.set(pa, i === 0 ? levels - 1 : -1)
-        this.hart.watchPage(pa, true)
-      }
-    })
+    const vaBits = now.mode === 'Sv39' ? 39 : now.mode === 'Sv48' ? 48 : 57
+    // Watch the root and every table page reached, so later edits are recorded with their step.
+    for (const t of walk.tables) {
+      if (!this.tablePages.has(t.pa)) this.hart.watchPage(t.pa, true)
+      this.tablePages.set(t.pa, { level: t.level, vaBase: t.vaBase, vaBits })
+    }
   }
 
   private store(r: TraceRecord): void {
     const page = r.a & ~0xfffn
-    const level = this.tablePages.get(page)
-    if (level === undefined) return
+    const table = this.tablePages.get(page)
+    if (table === undefined) return
     const old = r.c
     const now = r.d
     if ((old ^ now) === 0n || ((old ^ now) & ~PTE_AD_BITS) === 0n) return // hardware A/D updates, or no change
     const index = (r.a & 0xfffn) >> 3n
+    const span = 1n << (12n + 9n * BigInt(table.level))
+    // The VA this entry maps: the table's base plus index × span, sign-extended from the top VA bit.
+    const va = BigInt.asUintN(64, BigInt.asIntN(table.vaBits, table.vaBase + index * span))
     this.sink.event(r.step, 'pte_write', null, {
       pa: hex(r.a),
       old: hex(old),
       new: hex(now),
       flags: (now & 1n) === 0n ? 'invalid' : (now & 0xen) === 0n ? 'pointer' : pteFlags(now),
-      level: level >= 0 ? level : null,
-      vaRange: level >= 0 ? `index ${index}` : null,
+      level: table.level,
+      vaRange: `${hex(va)}–${hex(va + span - 1n)}`,
     })
   }
 }

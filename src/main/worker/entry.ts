@@ -14,6 +14,7 @@ import { RecordingReader } from '../trace/recording-reader'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { BootRunProgress, FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from './protocol'
 import { Recorder } from '../trace/recorder'
+import { build } from '../toolchain/build'
 import { hex } from '../../shared/trace/events'
 import type { RecordingSummary } from '../../shared/api/boot'
 
@@ -72,6 +73,11 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     } finally {
       r.value.close()
     }
+  },
+
+  'build.run': ({ files, script }) => {
+    const r = build({ files, script })
+    return ok({ ok: r.ok, elf: r.elf, layout: r.layout, diagnostics: r.diagnostics })
   },
 
   'boot.run': async (args, ctx) => {

@@ -6,6 +6,8 @@
 import type { Result } from '../../shared/api/result'
 import type { RecordingOverview, RecordingSummary } from '../../shared/api/boot'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
+import type { Diagnostic } from '../../shared/api/result'
+import type { LayoutReport } from '../../shared/api/layout'
 
 export interface WorkerMethods {
   /** Proof of life: SQLite's version and the recording format version. */
@@ -22,6 +24,8 @@ export interface WorkerMethods {
   'boot.run': { args: BootRunArgs; result: BootRunResult }
   /** Bytes typed by the user for a running boot. */
   'boot.input': { args: { runId: string; text: string }; result: { queued: number } }
+  /** Assembles and links workspace files with our toolchain. */
+  'build.run': { args: { files: { path: string; text: string }[]; script?: string }; result: WorkerBuildResult }
   /** Test hook (only when the worker was started with `allowDebug`): crash the worker thread. */
   'debug.crash': { args: { how: 'throw' | 'exit' }; result: never }
   /** Test hook: a long task that reports progress until cancelled. */
@@ -66,3 +70,10 @@ export interface BootRunResult {
 export type BootRunProgress =
   | { kind: 'progress'; steps: number; stepsPerSecond: number; bytesWritten: number }
   | { kind: 'output'; step: number; text: string }
+
+export interface WorkerBuildResult {
+  ok: boolean
+  elf?: Uint8Array
+  layout?: LayoutReport
+  diagnostics: Diagnostic[]
+}

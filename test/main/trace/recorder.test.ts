@@ -23,7 +23,7 @@ describe.skipIf(gnuMissing())('recording a boot', () => {
     const { result, reader } = await record('seed.sqlite', buildFolder(EXAMPLE))
     expect(result.stop.reason).toBe('shutdown')
     const events = reader.events()
-    const kinds = events.map((e) => e.kind)
+    const kinds: string[] = events.map((e) => e.kind)
     const order = ['segment_loaded', 'firmware_handoff', 'satp_write', 'sfence_vma', 'region_enter', 'uart_output', 'stop']
     let at = -1
     for (const k of order) {
@@ -59,6 +59,21 @@ describe.skipIf(gnuMissing())('recording a boot', () => {
     const satp = reader.events({ kinds: ['satp_write'] })[0]
     expect(trap.step).toBe(satp.step + 1)
     expect(reader.outcome).toBe('trap-loop')
+    reader.close()
+  })
+
+  it('walks the table at the satp write and records later PTE edits with the VA range they unmap', async () => {
+    const lab = join(EXAMPLE, '../../labs/identity-mapping')
+    const solution = readFileSync(join(lab, 'solution/entry.S'), 'utf8')
+    const { result, reader } = await record('pte.sqlite', buildFolder(lab, { 'entry.S': solution }))
+    expect(result.stop.reason).toBe('shutdown')
+    const activated = reader.events({ kinds: ['page_table_activated'] })[0].data as { mappings: unknown[] }
+    expect(activated.mappings).toHaveLength(2)
+    const pte = reader.events({ kinds: ['pte_write'] })
+    expect(pte).toHaveLength(1)
+    expect(pte[0].data).toMatchObject({ old: '0x200000cf', new: '0x0', level: 2, vaRange: '0x80000000–0xbfffffff', flags: 'invalid' })
+    const high = reader.events({ kinds: ['region_enter'] }).find((e) => (e.data as { region: string }).region === 'higher half')!
+    expect(pte[0].step).toBeGreaterThan(high.step)
     reader.close()
   })
 })

@@ -77,11 +77,11 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
   const attributes = () => outs.find((o) => o.kept && o.type === E.SHT_RISCV_ATTRIBUTES)
   const allocOuts = () => outs.filter((o) => o.kept && !o.discard && (o.flags & E.SHF_ALLOC) !== 0)
   const remap = () => {
-    segments = script.phdrs ? buildPhdrsSegments(script, allocOuts(), diags, false) : mapSegments(allocOuts(), attributes())
+    segments = script.phdrs ? withAttributes(buildPhdrsSegments(script, allocOuts(), diags, false), attributes()) : mapSegments(allocOuts(), attributes())
   }
   const layout = runLayout(ctx, remap)
   if (!layout || hasErrors()) return { diagnostics: diags }
-  if (script.phdrs) segments = buildPhdrsSegments(script, allocOuts(), diags, true)
+  if (script.phdrs) segments = withAttributes(buildPhdrsSegments(script, allocOuts(), diags, true), attributes())
   if (hasErrors()) return { diagnostics: diags }
 
   // 5. File offsets.
@@ -314,6 +314,16 @@ function fileOrder(inputs: InSec[], script: Script, objects: ObjectFile[]): InSe
     return i < 0 ? named.length : i
   })
   return inputs.map((s, i) => ({ s, i })).sort((a, b) => rank[a.s.obj] - rank[b.s.obj] || a.i - b.i).map((x) => x.s)
+}
+
+/** BFD's RISC-V backend adds PT_RISCV_ATTRIBUTES first even when PHDRS lists the headers. */
+function withAttributes(segs: Segment[], attrs: OutSec | undefined): Segment[] {
+  if (!attrs) return segs
+  const seg: Segment = { type: E.PT_RISCV_ATTRIBUTES, flags: 0, offset: 0n, vaddr: 0n, paddr: 0n, filesz: 0n, memsz: 0n, align: 1n, sections: [attrs], includesHeaders: false }
+  // After PT_PHDR/PT_INTERP, which must come first.
+  let at = 0
+  while (at < segs.length && (segs[at].type === E.PT_PHDR || segs[at].type === E.PT_INTERP)) at++
+  return [...segs.slice(0, at), seg, ...segs.slice(at)]
 }
 
 /** GNU ld merges .riscv.attributes; we keep the first object's (identical for one -march). */

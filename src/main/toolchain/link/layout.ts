@@ -137,7 +137,13 @@ export function buildStatements(script: Script, inputs: InSec[], diags: Diagnost
     os.inputs = [...list]
     byName.set(name, os)
     const stmt: Stmt = { kind: 'out', os }
-    if (kind === 'nonalloc') { stmts.push(stmt); continue }
+    if (kind === 'nonalloc') {
+      // ld keeps debugging sections last; other non-allocated orphans go before them.
+      const firstDebug = name.startsWith('.debug') ? -1 : stmts.findIndex((x) => x.kind === 'out' && x.os.orphan && x.os.name.startsWith('.debug'))
+      if (firstDebug < 0) stmts.push(stmt)
+      else stmts.splice(firstDebug, 0, stmt)
+      continue
+    }
     const prevOrphan = lastOfKind.get(kind)
     if (prevOrphan) {
       // Later orphans of a kind follow the previous one directly (lang_insert_orphan's place->stmt).

@@ -6,7 +6,7 @@
  * program headers ride in the first PT_LOAD when they fit below it on its page. File offsets are
  * then congruent to addresses modulo the page size, as a demand-paged loader needs.
  */
-import { PF_R, PF_W, PF_X, PT_LOAD, PT_RISCV_ATTRIBUTES, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS } from '../../../shared/elf/constants'
+import { PF_R, PF_W, PF_X, PT_LOAD, PT_NOTE, PT_PHDR, PT_RISCV_ATTRIBUTES, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_NOTE } from '../../../shared/elf/constants'
 import type { OutSec } from './input'
 import { MAX_PAGE_SIZE_BYTES } from './layout'
 
@@ -70,6 +70,9 @@ export function mapSegments(alloc: OutSec[], attributes: OutSec | undefined): Se
     void executable
     last = s
   }
+  // Allocated notes also get a PT_NOTE (after the loads, as ld orders them).
+  const notes = secs.filter((s) => s.type === SHT_NOTE)
+  if (notes.length) segs.push(newSeg(PT_NOTE, notes))
   return segs
 }
 
@@ -126,8 +129,9 @@ export function assignOffsets(segs: Segment[], outsInOrder: OutSec[], offsets: M
     seg.memsz = memsz
     seg.flags = seg.fixedFlags ?? flags
     if (filesz === 0n && !seg.includesHeaders) {
-      // A segment with no file bytes (only NOBITS) has p_offset 0 in ld and does not move the file position.
-      seg.offset = 0n
+      // A segment with no file bytes (only NOBITS) does not move the file position; ld gives it
+      // the smallest p_offset congruent to p_vaddr.
+      seg.offset = seg.vaddr % PAGE
       off = offBefore
       continue
     }
@@ -144,6 +148,18 @@ export function assignOffsets(segs: Segment[], outsInOrder: OutSec[], offsets: M
   }
   for (const seg of segs) {
     if (seg.type === PT_LOAD) continue
+    if (seg.type === PT_PHDR) {
+      // The program header table itself, as mapped by the PT_LOAD that carries the headers.
+      const carrier = loads.find((l) => l.includesHeaders)
+      seg.offset = 64n
+      seg.vaddr = (carrier?.vaddr ?? 0n) + 64n
+      seg.paddr = (carrier?.paddr ?? 0n) + 64n
+      seg.filesz = 56n * BigInt(segs.length)
+      seg.memsz = seg.filesz
+      seg.flags = seg.fixedFlags ?? PF_R
+      seg.align = 8n
+      continue
+    }
     const s0 = seg.sections[0]
     if (!s0) continue
     seg.offset = offsets.get(s0) ?? 0n
@@ -153,6 +169,7 @@ export function assignOffsets(segs: Segment[], outsInOrder: OutSec[], offsets: M
     seg.filesz = (offsets.get(end) ?? 0n) + (end.type === SHT_NOBITS ? 0n : end.size) - seg.offset
     seg.memsz = seg.type === PT_RISCV_ATTRIBUTES ? 0n : end.vma + end.size - s0.vma
     seg.flags = seg.fixedFlags ?? PF_R
+    if (seg.type === PT_NOTE) seg.align = seg.sections.reduce((a, x) => (x.align > a ? x.align : a), 1n)
   }
   return off
 }

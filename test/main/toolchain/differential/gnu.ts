@@ -112,7 +112,7 @@ export function runFixture(fx: Fixture, as: string, ld: string, cmp: { ignoreSym
 const h = (v: bigint | number) => '0x' + v.toString(16)
 const secName = (f: ElfFile, shndx: number) => (shndx === E.SHN_ABS ? '*ABS*' : shndx === 0 ? '*UND*' : f.sections[shndx]?.name ?? String(shndx))
 
-export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSymbols?: boolean; ignoreSymbolSections?: boolean } = {}): string[] {
+export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSymbols?: boolean; ignoreSymbolSections?: boolean; ignoreAttributesSize?: boolean } = {}): string[] {
   const d: string[] = []
   if (gnu.header.entry !== ours.header.entry) d.push(`entry: gnu ${h(gnu.header.entry)} ours ${h(ours.header.entry)}`)
   const alloc = (f: ElfFile) => f.sections.filter((s) => (s.flags & E.SHF_ALLOC) !== 0)
@@ -141,15 +141,17 @@ export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSym
   const gset = new Set(gs)
   for (const s of gs) if (!os.has(s)) d.push(`symbol ${s} (gnu) missing or different in ours`)
   for (const s of os) if (!gset.has(s)) d.push(`symbol ${s} (ours) not in gnu`)
-  const loads = (f: ElfFile) => f.segments.filter((p) => p.type === E.PT_LOAD)
+  const loads = (f: ElfFile) => f.segments
   const gl = loads(gnu)
   const ol = loads(ours)
-  if (gl.length !== ol.length) d.push(`PT_LOAD count: gnu ${gl.length} ours ${ol.length}`)
+  if (gl.map((p) => p.type).join() !== ol.map((p) => p.type).join()) d.push(`program header types: gnu ${gl.map((p) => h(p.type))} ours ${ol.map((p) => h(p.type))}`)
   gl.forEach((p, i) => {
     const q = ol[i]
     if (!q) return
     for (const k of ['offset', 'vaddr', 'paddr', 'filesz', 'memsz', 'flags', 'align'] as const) {
-      if (BigInt(p[k]) !== BigInt(q[k])) d.push(`PT_LOAD[${i}].${k}: gnu ${h(BigInt(p[k]))} ours ${h(BigInt(q[k]))}`)
+      // GNU as records the extensions a file uses (priv_spec when it touches CSRs); we record rv64gc.
+      if (opts.ignoreAttributesSize && p.type === E.PT_RISCV_ATTRIBUTES && (k === 'offset' || k === 'filesz')) continue
+      if (BigInt(p[k]) !== BigInt(q[k])) d.push(`phdr[${i}] (type ${h(p.type)}).${k}: gnu ${h(BigInt(p[k]))} ours ${h(BigInt(q[k]))}`)
     }
   })
   return d
@@ -177,7 +179,7 @@ export function runFixtureOurs(fx: Fixture, as: string, ld: string, cmp: { ignor
       const mine = readElf(r.elf)
       if (!gnu.ok) throw new Error(gnu.error.message)
       if (!mine.ok) differences.push(`our ELF does not parse: ${mine.error.message}`)
-      else differences.push(...compareElf(gnu.value, mine.value, { ignoreMappingSymbols: true, ...cmp }))
+      else differences.push(...compareElf(gnu.value, mine.value, { ignoreMappingSymbols: true, ignoreAttributesSize: true, ...cmp }))
     }
     return { gnuOk, gnuStderr, ours: { diagnostics: r.diagnostics, elf: r.elf }, differences, buildDiagnostics: r.diagnostics }
   } finally {

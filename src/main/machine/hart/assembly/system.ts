@@ -16,6 +16,7 @@ import { tlbFlush } from './mmu'
 import { mipRead } from './csr'
 import { X_DUMMY } from './decode'
 import { TRACING, record, T_CSR, T_SFENCE } from './trace'
+import { setRingNearlyFull } from './globals'
 
 /** Retired, and the next pc is in S_PC (xRET). */
 export const R_JUMP: i32 = 5
@@ -42,7 +43,12 @@ export function execCsr(op: u16, rd: u32, rs1: u32, csr: u32, raw: u32): i32 {
     else nv = old & ~src
     csrWrite(csr, nv)
     if (!csrOk) return illegal(raw)
-    if (TRACING) record(T_CSR, csr, 0, 0, old, csrRead(csr))
+    if (TRACING) {
+      record(T_CSR, csr, 0, 0, old, csrRead(csr))
+      // A satp write activates a page table: leave the loop so the recorder walks it (and starts
+      // watching its pages) before the next instruction can change it.
+      if (csr == 0x180) setRingNearlyFull(true)
+    }
   }
   if (rd != X_DUMMY) store<u64>(REGS + (<usize>rd << 3), old)
   return writes ? R_RESYNC : R_OK

@@ -1,0 +1,79 @@
+/**
+ * Builds the workspace for the contract: gathers its sources and linker script, runs the
+ * toolchain in the core worker (a big file must not freeze the window), saves the ELF to
+ * `.bootscope/build/kernel.elf` (atomically) and reports the result to every window.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { err, ok, type Result } from '../../shared/api/result'
+import type { BuildSummary } from '../../shared/api/build'
+import type { Events, EventName } from '../../shared/api/contract'
+import type { CoreWorker } from './core-worker'
+import type { Workspace } from './workspace'
+import type { ImageBytes } from '../worker/protocol'
+import { writeFileAtomic } from './atomic-write'
+
+/** Files of the workspace handed to the toolchain: sources, scripts and what they may include. */
+const BUILD_INPUT = /\.(S|s|asm|ld|lds|h|inc)$/
+export const KERNEL_ELF = 'kernel.elf'
+
+export interface BuildServiceDeps {
+  core: CoreWorker
+  workspace: Workspace
+  emit: <E extends EventName>(event: E, payload: Events[E]) => void
+}
+
+export class BuildService {
+  constructor(private readonly deps: BuildServiceDeps) {}
+
+  get outputDir(): string {
+    return join(this.deps.workspace.root, '.bootscope', 'build')
+  }
+
+  /** Picks the linker script: the one asked for, else `linker.ld`, else the only `.ld` file. */
+  private script(files: { path: string }[], asked?: string): Result<string | undefined> {
+    if (asked) return files.some((f) => f.path === asked) ? ok(asked) : err('build.no_script', `no linker script '${asked}' in the workspace`)
+    const scripts = files.filter((f) => /\.(ld|lds)$/.test(f.path)).map((f) => f.path)
+    if (scripts.includes('linker.ld')) return ok('linker.ld')
+    if (scripts.length > 1) {
+      return err('build.which_script', `the workspace has ${scripts.length} linker scripts (${scripts.join(', ')})`, { hint: 'name one linker.ld, or remove the others' })
+    }
+    return ok(scripts[0])
+  }
+
+  /** Builds; the summary goes to the UI (diagnostics, layout) and the ELF bytes to the caller. */
+  async build(askedScript?: string): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes }>> {
+    const ws = this.deps.workspace
+    const files: { path: string; text: string }[] = []
+    for (const f of ws.info().files) {
+      if (!BUILD_INPUT.test(f.path)) continue
+      const r = ws.read(f.path)
+      if (r.ok) files.push({ path: f.path, text: r.value.text })
+    }
+    const script = this.script(files, askedScript)
+    if (!script.ok) return script
+    const t0 = performance.now()
+    const r = await this.deps.core.request('build.run', { files, script: script.value })
+    if (!r.ok) return r
+    const summary: BuildSummary = { ok: r.value.ok, diagnostics: r.value.diagnostics, layout: r.value.layout, millis: performance.now() - t0 }
+    let elf: ImageBytes | undefined
+    if (r.value.elf) {
+      mkdirSync(this.outputDir, { recursive: true })
+      const path = join(this.outputDir, KERNEL_ELF)
+      writeFileAtomic(path, r.value.elf)
+      summary.elf = { path: `.bootscope/build/${KERNEL_ELF}`, bytes: r.value.elf.length, entry: r.value.layout?.entry ?? '' }
+      elf = { file: KERNEL_ELF, bytes: r.value.elf }
+    }
+    this.deps.emit('build.finished', summary)
+    return ok({ summary, elf })
+  }
+
+  /** For Boot: the ELF, or the build's first error (with the others in `build.finished`). */
+  async kernel(): Promise<Result<ImageBytes>> {
+    const r = await this.build()
+    if (!r.ok) return r
+    if (r.value.elf && r.value.summary.ok) return ok(r.value.elf)
+    const first = r.value.summary.diagnostics.find((d) => d.severity === 'error')
+    return err('build.failed', first ? `the build failed: ${first.message}` : 'the build failed', { loc: first?.loc, hint: 'see Problems for every error' })
+  }
+}
