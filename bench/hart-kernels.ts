@@ -8,7 +8,7 @@
 /**
  * A mixed integer kernel: an LCG drives loads/stores over a 16 KiB buffer, with multiplies,
  * shifts, xors, compressed and uncompressed ALU ops and data-dependent branches. `iterations`
- * loops of ~20 instructions each.
+ * loops of ~20 instructions each (at least 1).
  */
 export function computeKernel(iterations: number, exitViaFinisher: boolean): string {
   return `

@@ -20,7 +20,7 @@ export type StopReason =
   | 'trap-loop'
   /** `wfi` that nothing can ever wake. */
   | 'wfi-deadlock'
-  /** `wfi` that only host input can wake, and no input is queued. */
+  /** `wfi` that only host input can wake, and no input is queued: `sendInput`, then `run` again. */
   | 'waiting-for-input'
   /** HSM hart_stop of the only hart. */
   | 'hart-stopped'
@@ -40,7 +40,12 @@ export interface StopInfo {
 
 export type MachineEvent =
   | { kind: 'segment-loaded'; step: bigint; segment: LoadedSegment }
-  | { kind: 'firmware-handoff'; step: bigint; from: string; mode: 'M' | 'S'; entry: bigint; a0: bigint; a1: bigint }
+  /**
+   * Control passes to the next stage. `exact` is false when a firmware file handed over inside a
+   * slice: then `step` is where the hand-off was first seen, and a0/a1 are what the firmware itself
+   * was given (hart id, our FDT address) — it may pass on another FDT address (fw_jump: its own copy).
+   */
+  | { kind: 'firmware-handoff'; step: bigint; from: string; mode: 'M' | 'S'; entry: bigint; a0: bigint; a1: bigint; exact: boolean }
   | { kind: 'uart'; step: bigint; byte: number }
   | { kind: 'input'; step: bigint; bytes: Uint8Array }
   | { kind: 'warning'; step: bigint; message: string }

@@ -149,7 +149,13 @@ export class Machine {
   /** Builds the machine and loads the images; user mistakes (bad ELF, segment outside RAM…) are error values. */
   static async create(config: MachineConfig): Promise<Result<Machine>> {
     const ramSize = config.memBytes ?? DRAM_DEFAULT_SIZE_BYTES
-    const hart = await (config.createHart ?? defaultCreateHart)({ ramBase: DRAM_BASE, ramSize, trace: config.trace })
+    let hart: HartApi
+    try {
+      hart = await (config.createHart ?? defaultCreateHart)({ ramBase: DRAM_BASE, ramSize, trace: config.trace })
+    } catch (e) {
+      // A missing or broken wasm build is not the user's kernel's fault: say what to do.
+      return err('machine.hart_unavailable', `cannot start the hart: ${(e as Error).message}`, { hint: 'run `npm run build:wasm`, then try again' })
+    }
     const m = new Machine(hart, config)
     const plan = planBoot({ ram: { base: DRAM_BASE, bytes: hart.ram }, rom: hart.rom, dtb: m.dtb, bios: config.bios ?? 'builtin', kernel: config.kernel })
     if (!plan.ok) return plan
@@ -213,12 +219,10 @@ export class Machine {
     if (this.sbi) {
       this.sbi.initMachineState()
       h.firmwareTraps = true
-      this.emit({ kind: 'firmware-handoff', step: 0n, from: 'builtin', mode: 'S', entry: p.start.pc, a0: p.start.a0, a1: p.start.a1 })
+      this.emit({ kind: 'firmware-handoff', step: 0n, from: 'builtin', mode: 'S', entry: p.start.pc, a0: p.start.a0, a1: p.start.a1, exact: true })
     } else {
       // The ROM runs six instructions, then jumps to DRAM base with a0 = hart id, a1 = FDT.
-      const bios = this.config.bios
-      this.emit({ kind: 'firmware-handoff', step: 0n, from: 'rom', mode: 'M', entry: DRAM_BASE, a0: 0n, a1: p.fdtAddr })
-      if (bios === 'none') this.handoffSeen = true
+      this.emit({ kind: 'firmware-handoff', step: 0n, from: 'rom', mode: 'M', entry: DRAM_BASE, a0: 0n, a1: p.fdtAddr, exact: true })
     }
   }
 
@@ -234,7 +238,13 @@ export class Machine {
         this.pauseRequested = false
         return { reason: 'paused', message: 'paused', step: h.instret, pc: h.pc }
       }
-      if (this.pendingStop) return this.finish(this.pendingStop.reason, this.pendingStop.message, this.pendingStop.exitCode)
+      if (this.pendingStop) {
+        const p = this.pendingStop
+        this.pendingStop = undefined
+        // Waiting for input is not the end: after `sendInput`, `run` continues the same boot.
+        if (p.reason === 'waiting-for-input') return { reason: p.reason, message: p.message, exitCode: p.exitCode, step: h.instret, pc: h.pc }
+        return this.finish(p.reason, p.message, p.exitCode)
+      }
       const now = h.instret
       if (now >= budget) {
         return this.finish(
@@ -247,6 +257,7 @@ export class Machine {
       const n = budget - now < BigInt(slice) ? Number(budget - now) : slice
       if (this.cachesStale) this.invalidateHartCaches()
       const exit = h.run(n)
+      if (!this.handoffSeen) this.watchHandoff()
       switch (exit) {
         case HartExit.StepsDone:
           this.sliceEnd()
@@ -328,15 +339,15 @@ export class Machine {
   private serveWfi(): void {
     const h = this.hart
     const mie = h.getCsr(CSR.mie) ?? 0n
-    const before = h.instret
     if (mie & MIE_MTIE && h.mtimecmp > h.mtime) {
       h.mtime = h.mtimecmp // nothing else can happen before the timer fires: skip the idle time
       this.wfiStalls = 0
       return
     }
     if (mie & MIE_MTIE || this.plic.asserted) {
-      // An interrupt is already due; the hart takes it on re-entry. Guard against no progress.
-      if (++this.wfiStalls < 3 || h.instret !== before) return
+      // An interrupt is already due; the hart takes it on re-entry. Three such exits in a row
+      // without a slice ending in between means it never will.
+      if (++this.wfiStalls < 3) return
     }
     if (mie & MIE_EXTERNAL && this.uart.rxInterruptEnabled) {
       this.requestStop('waiting-for-input', `the guest waits (wfi at ${hex(h.pc)}) for an interrupt only input can bring, and no input is queued`, 0)
@@ -345,16 +356,42 @@ export class Machine {
     this.requestStop('wfi-deadlock', `wfi with interrupts disabled and no timer at ${hex(h.pc)}: nothing can ever wake the hart`, EXIT_CODE_STUCK)
   }
 
+  /**
+   * A firmware file hands over to the kernel with `mret` somewhere inside a slice; we notice it at
+   * the next exit: the hart runs below M-mode, or M-mode was entered from the kernel's code (an SBI
+   * call: mstatus.MPP = S and mepc inside the kernel image).
+   */
+  private watchHandoff(): void {
+    const h = this.hart
+    if (h.priv === 3) {
+      // In M-mode: did the firmware get here from the kernel (MPP = S, mepc inside the kernel image)?
+      const mpp = ((h.getCsr(CSR.mstatus) ?? 0n) >> 11n) & 3n
+      const mepc = h.getCsr(CSR.mepc) ?? 0n
+      const k = this.plan.kernel
+      if (mpp !== 1n || !k || mepc < k.lowestPaddr || mepc >= k.highestPaddrEnd) return
+    }
+    this.handoffSeen = true
+    const bios = this.config.bios
+    const from = typeof bios === 'object' ? bios.file : 'firmware'
+    const entry = this.plan.kernelEntry ?? h.pc
+    const exact = h.priv === 1 && h.pc === entry
+    this.emit({
+      kind: 'firmware-handoff',
+      step: h.instret,
+      from,
+      mode: 'S',
+      entry,
+      a0: exact ? h.getX(10) : 0n,
+      a1: exact ? h.getX(11) : this.plan.fdtAddr,
+      exact,
+    })
+  }
+
   private sliceEnd(): void {
     const h = this.hart
     const step = h.instret
+    this.wfiStalls = 0
     this.trapWatch.observeSatp(h.getCsr(CSR.satp) ?? 0n, step)
-    if (!this.handoffSeen && h.priv !== 3) {
-      this.handoffSeen = true
-      const bios = this.config.bios
-      const from = typeof bios === 'object' ? bios.file : 'firmware'
-      this.emit({ kind: 'firmware-handoff', step, from, mode: 'S', entry: this.plan.kernelEntry ?? h.pc, a0: h.getX(10), a1: h.getX(11) })
-    }
     if (this.tohost) {
       const r = this.tohost.poll(this.hart.ram, DRAM_BASE, (b) => this.emitConsole(b, step))
       if (r) this.requestStop('tohost', r.message, r.exitCode)

@@ -117,7 +117,8 @@ export class TrapWatch {
 
   /**
    * At a slice boundary: is the hart parked on a fetch fault at its own trap vector? Then every
-   * further trap lands on the same unfetchable address and nothing can ever change that.
+   * further trap lands on the same unfetchable address and nothing can ever change that. This
+   * needs `HartApi.run` to come back while the hart loops on traps that retire no instruction.
    */
   checkVectorLoop(hart: WatchedHart, step: bigint): TrapLoop | undefined {
     const mode = hart.priv === 3 ? 'm' : hart.priv === 1 ? 's' : undefined

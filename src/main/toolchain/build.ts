@@ -80,7 +80,13 @@ export function build(input: BuildInput): BuildResult {
   }
   const objects: ObjectFile[] = []
   for (const f of sources) {
-    const r = assemble(f.text, { file: f.path, readFile: (p) => readBytes(p, dirOf(f.path)), defines: input.defines })
+    let r: ReturnType<typeof assemble>
+    try {
+      r = assemble(f.text, { file: f.path, readFile: (p) => readBytes(p, dirOf(f.path)), defines: input.defines })
+    } catch (e) {
+      // The assembler's bug must still reach the user as a value.
+      r = { diagnostics: [{ severity: 'error', code: 'asm.internal', message: `internal assembler error: ${(e as Error).message}`, loc: { file: f.path, line: 1, column: 1 }, hint: 'this is a Bootscope bug; please report it with this file' }] }
+    }
     diagnostics.push(...r.diagnostics)
     if (!r.object) continue
     // GNU as always writes .riscv.attributes; so do we, for identical program headers.

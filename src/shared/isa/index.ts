@@ -11,6 +11,7 @@ export type { IsaRow, IsaFormat, IsaExtension, RvcImm } from './types'
 export { CSR_NAMES, csrNumber, csrName } from './csr'
 export { INT_ABI_NAMES, FLOAT_ABI_NAMES, intRegister, floatRegister } from './registers'
 export { rvcImmDecode, rvcImmEncode } from './rvc-imm'
+export { disassemble, type Disassembled } from './disassemble'
 
 const popcount = (n: number): number => {
   let c = 0
@@ -60,6 +61,7 @@ export function findRow(word: number): IsaRow | undefined {
 function nonZeroHolds(row: IsaRow, h: number): boolean {
   for (const f of row.nonZero!) {
     if (f === 'rd' && ((h >>> 7) & 31) === 0) return false
+    if (f === 'rs2' && ((h >>> 2) & 31) === 0) return false
     if (f === 'imm' && rvcImmDecode(row.imm!, h) === 0) return false
   }
   return true

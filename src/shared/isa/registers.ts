@@ -23,10 +23,10 @@ INT_REGS.set('fp', 8)
 
 /** x-register number for a name (`x5`, `t0`, `fp`), or undefined. */
 export function intRegister(name: string): number | undefined {
-  return INT_REGS.get(name.toLowerCase())
+  return INT_REGS.get(name) ?? INT_REGS.get(name.toLowerCase())
 }
 
 /** f-register number for a name (`f10`, `fa0`), or undefined. */
 export function floatRegister(name: string): number | undefined {
-  return FLOAT_REGS.get(name.toLowerCase())
+  return FLOAT_REGS.get(name) ?? FLOAT_REGS.get(name.toLowerCase())
 }

@@ -271,7 +271,7 @@ export const INSTRUCTIONS: readonly IsaRow[] = [
   { name: 'c.lwsp', ext: 'C', format: 'CI', match: 0x4002, mask: 0xe003, length: 2, operands: 'rd,uimm(sp)', expandsTo: 'lw', imm: 'rvc_lwsp_imm', nonZero: ['rd'] },
   { name: 'c.ldsp', ext: 'C', format: 'CI', match: 0x6002, mask: 0xe003, length: 2, operands: 'rd,uimm(sp)', expandsTo: 'ld', imm: 'rvc_ldsp_imm', nonZero: ['rd'] },
   { name: 'c.jr', ext: 'C', format: 'CR', match: 0x8002, mask: 0xf07f, length: 2, operands: 'rs1', expandsTo: 'jalr', nonZero: ['rd'] },
-  { name: 'c.mv', ext: 'C', format: 'CR', match: 0x8002, mask: 0xf003, length: 2, operands: 'rd,rs2', expandsTo: 'add' },
+  { name: 'c.mv', ext: 'C', format: 'CR', match: 0x8002, mask: 0xf003, length: 2, operands: 'rd,rs2', expandsTo: 'add', nonZero: ['rs2'] },
   { name: 'c.ebreak', ext: 'C', format: 'CR', match: 0x9002, mask: 0xffff, length: 2, operands: '', expandsTo: 'ebreak' },
   { name: 'c.jalr', ext: 'C', format: 'CR', match: 0x9002, mask: 0xf07f, length: 2, operands: 'rs1', expandsTo: 'jalr' },
   { name: 'c.add', ext: 'C', format: 'CR', match: 0x9002, mask: 0xf003, length: 2, operands: 'rd,rs2', expandsTo: 'add' },

@@ -44,9 +44,9 @@ export interface IsaRow {
   /**
    * Operand fields that must not be zero for this row to apply: zero is reserved (spec) and
    * GNU objdump does not decode it as this instruction, e.g. `c.lwsp` with rd=x0, `c.lui` with
-   * imm=0. `rd` is bits 11..7 (also rs1 of c.jr); `imm` is the row's `imm` layout.
+   * imm=0. `rd` is bits 11..7 (also rs1 of c.jr), `rs2` bits 6..2; `imm` is the row's `imm` layout.
    */
-  nonZero?: readonly ('rd' | 'imm')[]
+  nonZero?: readonly ('rd' | 'rs2' | 'imm')[]
 }
 
 /** The scrambled immediate layouts of the C extension (RISC-V unprivileged spec, chapter "C"). */

@@ -9,7 +9,6 @@
 import { err, ok, type Result } from '../../../shared/api/result'
 import { EM_RISCV, ET_EXEC, PT_LOAD, SHF_ALLOC } from '../../../shared/elf/constants'
 import { readElf, type ElfFile } from '../../../shared/elf/reader'
-import { parseElfFallback } from './elf-fallback'
 
 export interface PhysicalRam {
   base: bigint
@@ -52,8 +51,8 @@ function fits(ram: PhysicalRam, addr: bigint, size: bigint): boolean {
 /** Loads an ELF executable's PT_LOAD segments by physical address. */
 export function loadElf(bytes: Uint8Array, ram: PhysicalRam, opts: { file: string; image: string }): Result<LoadedImage> {
   const parsed = readElf(bytes, { file: opts.file })
-  const elf = parsed.ok ? parsed.value : parseElfFallback(bytes)
-  if (!elf) return parsed as Result<never>
+  if (!parsed.ok) return parsed
+  const elf = parsed.value
   const loc = { file: opts.file, line: 1, column: 1 }
   if (elf.header.machine !== EM_RISCV) {
     return err('boot.wrong_machine', `${opts.file}: not a RISC-V ELF (e_machine ${elf.header.machine})`, { loc, hint: 'build for riscv64 (riscv64-unknown-elf-*)' })

@@ -50,6 +50,8 @@ export const UART_LSR_TEMT = 0x40 // transmitter empty
 export const UART_MSR_RESET = 0xb0
 
 export const UART_FIFO_DEPTH_BYTES = 16
+/** Marks a FIFO entry that came from loopback rather than from host input. */
+const LOOPBACK_TAG = 0x100
 
 export interface UartOptions {
   /** Interrupt wire to PLIC source 10. */
@@ -80,16 +82,20 @@ export class Uart16550 implements Device {
 
   constructor(private readonly opts: UartOptions) {}
 
-  /** Host input (typed keys): queued, then fed into the receive FIFO as it has room. */
+  /**
+   * Host input (typed keys): queued, and moved into the receive FIFO when the guest looks (reads
+   * LSR, RBR or IIR) or has the received-data interrupt on. So input given before the driver has
+   * set the chip up survives the driver's FIFO reset, and delivery depends only on guest actions.
+   */
   receive(bytes: Iterable<number>): void {
     for (const b of bytes) this.hostQueue.push(b & 0xff)
-    this.refill()
+    if (this.ier & UART_IER_RDI) this.refill()
     this.update()
   }
 
   /** Takes one byte of host input directly (SBI console_getchar), or -1 when there is none. */
   takeInputByte(): number {
-    const b = this.rxFifo.shift() ?? this.hostQueue.shift()
+    const b = this.rxFifo.length ? this.rxFifo.shift()! & 0xff : this.hostQueue.shift()
     this.refill()
     this.update()
     return b ?? -1
@@ -110,7 +116,7 @@ export class Uart16550 implements Device {
     switch (offset) {
       case UART_RBR: {
         if (dlab) return BigInt(this.divisor & 0xff)
-        const b = this.rxFifo.shift() ?? 0
+        const b = (this.rxFifo.shift() ?? 0) & 0xff
         this.refill()
         this.update()
         return BigInt(b)
@@ -118,6 +124,7 @@ export class Uart16550 implements Device {
       case UART_IER:
         return BigInt(dlab ? (this.divisor >> 8) & 0xff : this.ier)
       case UART_IIR: {
+        this.refill()
         const iir = this.iir()
         // Reading IIR while it reports THRE clears that interrupt (16550A datasheet, table 4).
         if ((iir & 0x0f) === UART_IIR_THRI) {
@@ -131,6 +138,8 @@ export class Uart16550 implements Device {
       case UART_MCR:
         return BigInt(this.mcr)
       case UART_LSR:
+        this.refill()
+        this.update()
         return BigInt(UART_LSR_THRE | UART_LSR_TEMT | (this.rxFifo.length > 0 ? UART_LSR_DR : 0))
       case UART_MSR:
         if (this.mcr & UART_MCR_LOOP) {
@@ -156,7 +165,7 @@ export class Uart16550 implements Device {
           return
         }
         if (this.mcr & UART_MCR_LOOP) {
-          this.rxFifo.push(v)
+          this.rxFifo.push(v | LOOPBACK_TAG)
         } else {
           this.opts.output(v, this.opts.now())
         }
@@ -172,6 +181,7 @@ export class Uart16550 implements Device {
         {
           const turnedOnThri = (v & UART_IER_THRI) !== 0 && (this.ier & UART_IER_THRI) === 0
           this.ier = v & 0x0f
+          if (this.ier & UART_IER_RDI) this.refill()
           // Enabling THRI while THR is empty raises the interrupt right away (QEMU serial_ioport_write).
           if (turnedOnThri) this.thrIpending = true
           if (!(this.ier & UART_IER_THRI)) this.thrIpending = false
@@ -179,9 +189,15 @@ export class Uart16550 implements Device {
         this.update()
         return
       case UART_FCR:
-        if (v & UART_FCR_RFR) this.rxFifo.length = 0
+        // A receive-FIFO reset drops loopback bytes but not typed input: a driver's init (U-Boot's
+        // ns16550 resets the FIFO after OpenSBI has been polling LSR) must not eat keys a user or a
+        // test scripted ahead of time. On a real board those keys would not have been typed yet.
+        if (v & UART_FCR_RFR) {
+          const typed = this.rxFifo.filter((b) => b < LOOPBACK_TAG)
+          this.rxFifo.length = 0
+          this.rxFifo.push(...typed)
+        }
         this.fcr = v & 0xc9
-        this.refill()
         this.update()
         return
       case UART_LCR:

@@ -29,7 +29,10 @@ export interface MmioAccess {
   isWrite: boolean
   /** The value being written (for writes). */
   value: bigint
-  /** true for an instruction fetch (devices are not executable: the machine raises an access fault). */
+  /**
+   * true for an instruction fetch. The RV64 hart never exits for one: devices are not
+   * executable, so it raises the instruction access fault itself (cause 1, tval = pc).
+   */
   isFetch: boolean
 }
 
@@ -97,4 +100,11 @@ export interface HartApi {
   /** Full state for checkpoints: registers, CSRs, TLB-independent state, RAM (caller compresses). */
   snapshot(): Uint8Array
   restore(state: Uint8Array): void
+
+  /** When on, `ebreak` stops the run with `HartExit.Halt` (pc stays on it) instead of trapping (tests, tools). */
+  haltOnEbreak?: boolean
+  /** When on, only sfence.vma flushes the TLB (satp writes do not), so a missing fence shows up. Default off, as QEMU. */
+  strictTlb?: boolean
+  /** Drops TLBs and pre-decoded instructions: needed after the host rewrites guest code that already ran. */
+  invalidateCaches?(): void
 }

@@ -68,6 +68,7 @@ interface HartExports {
   layoutRingRecordBytes(): number
   layoutStateSlot(i: number): number
   isTraced(): number
+  decodeWord(w: number): number
 }
 
 const modules = new Map<string, WasmModule>()
@@ -260,6 +261,21 @@ export class Hart implements HartApi {
     this.x.reset()
   }
 
+  /** The hart decoder's view of one instruction word (rd = 32 means x0: writes go to a dummy slot). */
+  decode(word: number): DecodedInstruction {
+    const e = this.x.decodeWord(word >>> 0)
+    const dv = this.view()
+    return {
+      op: dv.getUint16(e + 16, true),
+      rd: dv.getUint16(e + 18, true) >> 3,
+      rs1: dv.getUint16(e + 20, true) >> 3,
+      rs2: dv.getUint16(e + 22, true) >> 3,
+      rs3: dv.getUint8(e + 29),
+      len: dv.getUint8(e + 28),
+      imm: dv.getBigInt64(e + 8, true),
+    }
+  }
+
   // ---- checkpoints ----
 
   snapshot(): Uint8Array {
@@ -349,6 +365,24 @@ export class Hart implements HartApi {
     this.setSlot('ringTail', head)
     return out
   }
+}
+
+/** One pre-decoded instruction, as the execute loop sees it (compressed ones already expanded). */
+export interface DecodedInstruction {
+  /** Op id from decode.generated.ts (0 = illegal). */
+  op: number
+  rd: number
+  rs1: number
+  rs2: number
+  rs3: number
+  /** Encoded length in bytes (2 or 4). */
+  len: number
+  imm: bigint
+}
+
+/** Decodes a 16- or 32-bit instruction word with the hart's own decoder (for tests and tools). */
+export function decodeInstruction(hart: Hart, word: number): DecodedInstruction {
+  return hart.decode(word)
 }
 
 /** Creates a hart with QEMU virt defaults (RAM at 0x8000_0000, 128 MiB). */

@@ -9,6 +9,8 @@ import type { SourceLoc } from '../../../shared/api/result'
 import { Diagnostics, locOf, type Origin } from './diagnostics'
 import { ExprError, constBinary, parseExpr, type Expr } from './expr'
 import type { SourceLine } from './preprocess'
+import { splitArgs, splitStatements, stripComment, substitute } from './text'
+import { COND, COND_HINT, conditional, type Cond } from './conditionals'
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, type BranchInfo, type Fixup, type Item, type Section, type Sym } from './state'
 
 /** A value: constant `n`, plus optionally a symbol to add and one to subtract (for relocations). */
@@ -32,12 +34,16 @@ interface MacroDef {
 
 /** Limits that keep hostile input bounded (each produces a diagnostic, not a hang). */
 export const MAX_BLOCK_DEPTH = 100
-export const MAX_EXPANDED_STATEMENTS = 1_000_000
+export const MAX_EXPANDED_STATEMENTS = 500_000
 /** Bytes a section with contents may hold (a @nobits section may describe more). */
 export const MAX_SECTION_BYTES = 64 * 1024 * 1024
 export const MAX_NOBITS_BYTES = 1024 * 1024 * 1024
 
 const MAX_EQU_DEPTH = 100
+/** Separates a numeric label from its instance in internal names (`.L1\x021`), as GNU does. */
+export const NUMERIC_MARK = String.fromCharCode(2)
+/** Cheap pre-test before the full block-start match (most lines are instructions). */
+const BLOCK_HINT = /\.(macro|rept|irp)/i
 
 export class Assembler {
   readonly sections: Section[] = []
@@ -123,7 +129,7 @@ export class Assembler {
 
   private push(item: Item, size: number): void {
     const s = this.cur
-    if (s.type === SHT_NOBITS && (item.k === 'bytes' || item.k === 'branch' || (item.k === 'fill' && item.value !== 0n))) {
+    if (s.type === SHT_NOBITS && (item.k === 'bytes' || item.k === 'insn' || item.k === 'branch' || (item.k === 'fill' && item.value !== 0n))) {
       this.error('asm.nobits_data', `section \`${s.name}\` holds no data (@nobits): only .zero/.space/.skip may go here`)
       return
     }
@@ -142,18 +148,11 @@ export class Assembler {
   }
 
   emitInsn(word: number, length: 2 | 4, fixups?: Fixup[]): void {
-    const b = new Uint8Array(length)
-    b[0] = word & 0xff
-    b[1] = (word >>> 8) & 0xff
-    if (length === 4) {
-      b[2] = (word >>> 16) & 0xff
-      b[3] = (word >>> 24) & 0xff
-    }
     if (this.cur.type === SHT_NOBITS) {
       this.error('asm.nobits_data', `instructions cannot go in \`${this.cur.name}\` (@nobits)`)
       return
     }
-    this.emitBytes(b, fixups)
+    this.push({ k: 'insn', word, size: length, fixups, origin: this.origin, offset: 0 }, length)
   }
 
   emitFill(size: number, value: bigint, width: number): void {
@@ -266,9 +265,31 @@ export class Assembler {
 
   /** Section offset of a label: exact after layout, tentative before. */
   labelOffset(s: Sym, final: boolean): number {
+    if (s.kind === 'equ') {
+      const p = this.place(s, final)!
+      return p.offset
+    }
     if (!final) return s.tentative!
     const sec = this.sections[s.section!]
     return s.item! < sec.items.length ? sec.items[s.item!].offset : sec.size
+  }
+
+  /**
+   * Where a symbol sits: a label, or an `.equ`/`.set` alias of `label + constant` (GNU keeps
+   * relocations against the alias itself). Undefined for constants and undefined symbols.
+   */
+  place(s: Sym, final: boolean, depth = 0): { section: number; offset: number; epoch: number; target: Sym } | undefined {
+    if (s.kind === 'label') return { section: s.section!, offset: this.labelOffset(s, final), epoch: s.epoch!, target: s }
+    if (s.kind !== 'equ' || depth > MAX_EQU_DEPTH) return undefined
+    let v: Val
+    try {
+      v = this.eval(s.equ!, final, depth + 1)
+    } catch {
+      return undefined
+    }
+    if (!v.add || v.sub) return undefined
+    const p = v.add === s ? undefined : this.place(v.add, final, depth + 1)
+    return p && { ...p, offset: p.offset + Number(v.n) }
   }
 
   eval(e: Expr, final: boolean, depth = 0): Val {
@@ -278,7 +299,10 @@ export class Assembler {
         const s = this.resolveName(e.name, e.col)
         if (s.kind === 'equ') {
           if (depth > MAX_EQU_DEPTH) throw new AsmError(`symbol \`${s.name}\` is defined in terms of itself`, e.col)
-          return this.eval(s.equ!, final, depth + 1)
+          const v = this.eval(s.equ!, final, depth + 1)
+          // An alias of a label (plus a constant) stands for itself, as in GNU.
+          if (v.add && !v.sub && this.place(v.add, final, depth + 1)) return { n: 0n, add: s }
+          return v
         }
         return { n: 0n, add: s }
       }
@@ -305,7 +329,7 @@ export class Assembler {
         }
         if (l.add || l.sub || r.add || r.sub) {
           const s = (l.add ?? l.sub ?? r.add ?? r.sub)!
-          throw new AsmError(`operator \`${e.op}\` needs constants, but \`${s.name.replace(/\x02/g, '^B')}\` is not a constant here`, e.col)
+          throw new AsmError(`operator \`${e.op}\` needs constants, but \`${s.name.split(NUMERIC_MARK).join('^B')}\` is not a constant here`, e.col)
         }
         try {
           return { n: constBinary(e.op, l.n, r.n, e.col) }
@@ -324,12 +348,14 @@ export class Assembler {
   /** Folds `a - b` when both labels are in one section and GNU would not keep relocations. */
   private simplify(v: Val, final: boolean): Val {
     if (!v.sub) return v
-    if (v.add && v.add.kind === 'label' && v.sub.kind === 'label' && v.add.section === v.sub.section) {
-      const sec = this.sections[v.add.section!]
+    const pa = v.add && this.place(v.add, final)
+    const pb = this.place(v.sub, final)
+    if (pa && pb && pa.section === pb.section) {
+      const sec = this.sections[pa.section]
       // GNU keeps ADD/SUB relocations for differences inside code sections (they may change
       // under linker relaxation), even with -mno-relax; data-section differences fold.
-      const foldable = final ? !this.isCode(sec) : !this.isCode(sec) && v.add.epoch === v.sub.epoch
-      if (foldable) return { n: BigInt.asIntN(64, v.n + BigInt(this.labelOffset(v.add, final) - this.labelOffset(v.sub, final))) }
+      const foldable = final ? !this.isCode(sec) : !this.isCode(sec) && pa.epoch === pb.epoch
+      if (foldable) return { n: BigInt.asIntN(64, v.n + BigInt(pa.offset - pb.offset)) }
     }
     if (v.add === v.sub) return { n: v.n }
     return v
@@ -356,14 +382,27 @@ export class Assembler {
       this.error('asm.recursion', `macros or .rept nested more than ${MAX_BLOCK_DEPTH} deep`, 1, 'a macro probably invokes itself without an end condition')
       return
     }
+    // GNU conditional assembly (.if/.ifdef/…/.endif), local to this run of lines.
+    const conds: Cond[] = []
     for (let i = 0; i < lines.length; i++) {
+      if (this.diags.full) return
+      const cm = COND_HINT.test(lines[i].text) ? COND.exec(stripComment(lines[i].text)) : null
+      if (cm) {
+        const saved = this.origin
+        this.origin = lines[i].origin
+        const active = conds.length === 0 || conds[conds.length - 1].active
+        conditional(this, cm[1].toLowerCase(), cm[2], conds, active, lines[i].text.indexOf('.') + 1)
+        this.origin = saved
+        continue
+      }
+      if (conds.length && !conds[conds.length - 1].active) continue
       if (++this.statements > MAX_EXPANDED_STATEMENTS) {
         if (this.statements === MAX_EXPANDED_STATEMENTS + 1) this.error('asm.too_large', `more than ${MAX_EXPANDED_STATEMENTS} statements after expanding macros and .rept`)
         return
       }
       const saved = this.origin
       this.origin = lines[i].origin
-      const block = this.blockStart(lines[i].text)
+      const block = BLOCK_HINT.test(lines[i].text) ? this.blockStart(lines[i].text) : undefined
       if (block) {
         i = this.runBlock(block, lines, i, depth)
       } else {
@@ -371,6 +410,7 @@ export class Assembler {
       }
       this.origin = saved
     }
+    for (const c of conds) this.diags.error('asm.unterminated_block', '.if without .endif', locOf(c.origin), 'add `.endif`')
   }
 
   /** Recognises `.macro`, `.rept`, `.irp`, `.irpc` (after optional labels) — they own the lines up to their end. */
@@ -402,7 +442,8 @@ export class Assembler {
       else if (block.kind === 'rept') {
         const n = this.constant(this.parse(block.args.trim(), block.col), '.rept count', block.col)
         if (n < 0n || n > BigInt(MAX_EXPANDED_STATEMENTS)) throw new AsmError(`.rept count ${n} is out of range 0..${MAX_EXPANDED_STATEMENTS}`, block.col, 'asm.bad_directive')
-        for (let k = 0n; k < n && this.statements <= MAX_EXPANDED_STATEMENTS; k++) this.run(this.reorigin(body), depth + 1)
+        const lines = this.reorigin(body)
+        for (let k = 0n; k < n && this.statements <= MAX_EXPANDED_STATEMENTS && !this.diags.full; k++) this.run(lines, depth + 1)
       } else {
         const m = /^\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*,?(.*)$/.exec(block.args)
         if (!m) throw new AsmError(`.${block.kind} needs a symbol name`, block.col, 'asm.bad_directive')
@@ -487,8 +528,10 @@ export class Assembler {
   private statement(text: string, col0: number, depth: number): void {
     let i = 0
     const n = text.length
+    const maybeLabel = text.includes(':')
     for (;;) {
       while (i < n && (text[i] === ' ' || text[i] === '\t')) i++
+      if (!maybeLabel) break
       const m = /^([A-Za-z_.$][A-Za-z0-9_.$]*|[0-9]+)\s*:(?!=)/.exec(text.slice(i))
       if (!m) break
       this.defineLabel(m[1], col0 + i)
@@ -532,99 +575,4 @@ export class Assembler {
   }
 }
 
-/** Removes a `#` comment (GNU's comment character for RISC-V), respecting strings and 'c. */
-export function stripComment(text: string): string {
-  if (!text.includes('#')) return text
-  let inStr = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (inStr) {
-      if (c === '\\') i++
-      else if (c === '"') inStr = false
-    } else if (c === '"') inStr = true
-    else if (c === "'") i += text[i + 1] === '\\' ? 2 : 1
-    else if (c === '#') return text.slice(0, i)
-  }
-  return text
-}
-
-/** Splits at `;` (GNU's line separator for RISC-V) outside strings; columns are 1-based. */
-function splitStatements(text: string): { text: string; col: number }[] {
-  if (!text.includes(';')) return [{ text, col: 1 }]
-  const out: { text: string; col: number }[] = []
-  let inStr = false
-  let start = 0
-  for (let i = 0; i <= text.length; i++) {
-    const c = text[i]
-    if (inStr) {
-      if (c === '\\') i++
-      else if (c === '"') inStr = false
-      continue
-    }
-    if (c === '"') inStr = true
-    else if (c === ';' || i === text.length) {
-      out.push({ text: ' '.repeat(0) + text.slice(start, i), col: start + 1 })
-      start = i + 1
-    }
-  }
-  return out
-}
-
-/** Splits macro/.irp arguments at top-level commas. */
-export function splitArgs(text: string): string[] {
-  const out: string[] = []
-  let level = 0
-  let cur = ''
-  let inStr = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (inStr) {
-      cur += c
-      if (c === '\\') cur += text[++i] ?? ''
-      else if (c === '"') inStr = false
-      continue
-    }
-    if (c === '"') inStr = true
-    if (c === '(') level++
-    if (c === ')') level--
-    if (c === ',' && level <= 0) {
-      out.push(cur.trim())
-      cur = ''
-    } else cur += c
-  }
-  if (cur.trim() || out.length) out.push(cur.trim())
-  return out
-}
-
-/** Macro body substitution: `\name` → value, `\@` → invocation counter, `\()` → nothing. */
-function substitute(body: SourceLine[], values: Map<string, string>, counter: string): SourceLine[] {
-  const names = [...values.keys()].sort((a, b) => b.length - a.length)
-  return body.map((l) => {
-    if (!l.text.includes('\\')) return l
-    let out = ''
-    const t = l.text
-    for (let i = 0; i < t.length; i++) {
-      if (t[i] !== '\\') {
-        out += t[i]
-        continue
-      }
-      if (t[i + 1] === '@') {
-        out += counter
-        i++
-        continue
-      }
-      if (t[i + 1] === '(' && t[i + 2] === ')') {
-        i += 2
-        continue
-      }
-      const name = names.find((nm) => t.startsWith(nm, i + 1) && !/[A-Za-z0-9_$]/.test(t[i + 1 + nm.length] ?? ''))
-      if (name !== undefined) {
-        out += values.get(name)
-        i += name.length
-      } else out += '\\'
-    }
-    return { text: out, origin: l.origin }
-  })
-}
-
-export { parseExpr }
+export { parseExpr, splitArgs, stripComment }

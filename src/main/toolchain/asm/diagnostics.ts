@@ -18,6 +18,11 @@ export class Diagnostics {
   readonly list: Diagnostic[] = []
   errors = 0
 
+  /** True once MAX_DIAGNOSTICS errors were reported: the assembler stops early then. */
+  get full(): boolean {
+    return this.errors >= MAX_DIAGNOSTICS
+  }
+
   error(code: string, message: string, loc: SourceLoc, hint?: string): void {
     this.errors++
     if (this.list.length < MAX_DIAGNOSTICS) this.list.push({ severity: 'error', code, message, loc, ...(hint ? { hint } : {}) })

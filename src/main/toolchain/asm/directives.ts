@@ -4,7 +4,8 @@
  * `.include`. Metadata GNU records but a linker does not need (`.file`, `.ident`,
  * `.attribute`, CFI) is accepted and ignored; GNU writes `.riscv.attributes`, we do not.
  */
-import { AsmError, splitArgs, type Assembler } from './assembler'
+import { AsmError, type Assembler } from './assembler'
+import { splitArgs } from './text'
 import { closest } from './diagnostics'
 import type { Expr } from './expr'
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, type Fixup } from './state'
@@ -26,7 +27,7 @@ const ALL_DIRECTIVES = [
   ...Object.keys(DATA_SIZES), ...IGNORED, '.section', '.text', '.data', '.rodata', '.bss', '.previous', '.pushsection', '.popsection',
   '.globl', '.global', '.local', '.weak', '.hidden', '.protected', '.internal', '.type', '.size', '.align', '.p2align', '.balign',
   '.zero', '.space', '.skip', '.fill', '.ascii', '.asciz', '.string', '.equ', '.set', '.equiv', '.option', '.incbin', '.include',
-  '.macro', '.endm', '.rept', '.irp', '.irpc', '.endr', '.exitm', '.purgem', '.err', '.error', '.warning', '.comm', '.lcomm', '.sdata', '.sbss', '.altmacro', '.noaltmacro',
+  '.macro', '.endm', '.rept', '.irp', '.irpc', '.endr', '.exitm', '.purgem', '.err', '.error', '.warning', '.comm', '.lcomm', '.sdata', '.sbss', '.altmacro', '.noaltmacro', '.org', '.uleb128', '.sleb128', '.float', '.single', '.double', '.if', '.ifdef', '.ifndef', '.else', '.elseif', '.endif',
 ]
 
 /** Parses `"..."` with C escapes into bytes (GNU `as` "Strings"). */
@@ -44,7 +45,7 @@ export function parseString(text: string, col: number): { bytes: number[]; rest:
       if (/[0-7]/.test(e)) {
         let v = 0
         let k = 0
-        while (k < 3 && /[0-7]/.test(t[i])) v = v * 8 + Number(t[i++]), k++
+        for (; k < 3 && /[0-7]/.test(t[i]); k++) v = v * 8 + Number(t[i++])
         i--
         ch = v & 0xff
       } else if (e === 'x' || e === 'X') {
@@ -73,6 +74,10 @@ export function directive(asm: Assembler, name: string, args: string, col: numbe
   const size = DATA_SIZES[name]
   if (size) return data(asm, size, args, col)
   if (IGNORED.has(name) || name.startsWith('.cfi_')) return
+  return other(asm, name, args, col)
+}
+
+function other(asm: Assembler, name: string, args: string, col: number): void {
   const ops = () => splitOperands(args, col)
   const expr = (text: string, c: number) => asm.parse(text, c)
   switch (name) {
@@ -256,6 +261,48 @@ export function directive(asm: Assembler, name: string, args: string, col: numbe
       asm.emitBytes(data.slice(skip, skip + count))
       return
     }
+    case '.org': {
+      const p = ops()
+      if (p.length < 1 || p.length > 2) throw new AsmError('.org takes an offset and an optional fill byte', col, 'asm.bad_directive')
+      const v = asm.eval(expr(p[0].text, p[0].col), false)
+      let target: bigint
+      if (!v.add && !v.sub) target = v.n
+      else if (v.add && !v.sub && v.add.kind === 'label' && v.add.section === asm.cur.index && v.add.epoch === asm.cur.epoch) target = BigInt(v.add.tentative!) + v.n
+      else throw new AsmError('.org needs a constant or a label earlier in this section', p[0].col, 'asm.not_constant')
+      if (asm.cur.epoch !== 0 && !(v.add && v.add.epoch === asm.cur.epoch)) throw new AsmError('.org after alignment or a relaxable branch needs a label offset (e.g. `.org start + 0x100`)', p[0].col, 'asm.not_constant')
+      const gap = target - BigInt(asm.cur.size)
+      if (gap < 0n) throw new AsmError(`.org moves the location counter backwards (from ${asm.cur.size} to ${target})`, p[0].col, 'asm.bad_directive')
+      const fill = p[1] ? asm.constant(expr(p[1].text, p[1].col), 'fill byte', p[1].col) & 0xffn : 0n
+      asm.emitFill(Number(gap), fill, 1)
+      return
+    }
+    case '.uleb128': case '.sleb128':
+      for (const o of ops()) {
+        let v = asm.constant(expr(o.text, o.col), 'LEB128 value', o.col)
+        const out: number[] = []
+        for (;;) {
+          const byte = Number(v & 0x7fn)
+          v = name === '.uleb128' ? BigInt.asUintN(64, v) >> 7n : v >> 7n
+          const done = name === '.uleb128' ? v === 0n : (v === 0n && !(byte & 0x40)) || (v === -1n && byte & 0x40)
+          out.push(done ? byte : byte | 0x80)
+          if (done) break
+        }
+        asm.emitBytes(Uint8Array.from(out))
+      }
+      return
+    case '.float': case '.single': case '.double':
+      for (const o of ops()) {
+        const t = o.text.replace(/^0[fFdDeE]/, '')
+        const f = Number(t)
+        if (!/^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf|nan)$/i.test(t) || Number.isNaN(f) && !/nan/i.test(t)) throw new AsmError(`bad floating-point number \`${o.text}\``, o.col, 'asm.bad_directive')
+        const size = name === '.double' ? 8 : 4
+        const b = new Uint8Array(size)
+        const dv = new DataView(b.buffer)
+        if (size === 8) dv.setFloat64(0, /inf/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : f, true)
+        else dv.setFloat32(0, /inf/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : f, true)
+        asm.emitBytes(b)
+      }
+      return
     case '.endm': case '.endr':
       throw new AsmError(`${name} without a matching ${name === '.endm' ? '.macro' : '.rept/.irp'}`, col, 'asm.bad_directive')
     case '.exitm':

@@ -67,10 +67,15 @@ export function encode32(row: IsaRow, f: Fields): number {
 }
 
 /** Encodes a 16-bit row; `imm` must already be valid for the row's layout (see rvcImmEncode). */
+function full(r: number | undefined): number {
+  return (r ?? 0) & 31
+}
+function prime(r: number | undefined): number {
+  return ((r ?? 8) - 8) & 7
+}
+
 export function encode16(row: IsaRow, f: Fields): number {
   let w = row.match
-  const full = (r: number | undefined) => (r ?? 0) & 31
-  const prime = (r: number | undefined) => ((r ?? 8) - 8) & 7
   const imm = row.imm ? (rvcImmEncode(row.imm, f.imm ?? 0) ?? 0) : 0
   switch (row.format) {
     case 'CR': w |= (full(f.rd ?? f.rs1) << 7) | (full(f.rs2) << 2); break

@@ -22,7 +22,7 @@ import { Diagnostics } from './diagnostics'
 import { directive } from './directives'
 import { instruction } from './instructions'
 import { buildObject } from './layout'
-import { preprocess } from './preprocess'
+import { MAX_INCLUDES, preprocess } from './preprocess'
 
 const MAX_INCLUDE_DEPTH = 32
 
@@ -47,16 +47,17 @@ export function assemble(source: string, opts: AssembleOptions): AssembleResult 
   asm.instruction = instruction
   asm.readFile = opts.readFile
   let includeDepth = 0
+  const budget = { includes: MAX_INCLUDES }
   asm.includeText = (path, text) => {
-    if (includeDepth >= MAX_INCLUDE_DEPTH) {
-      asm.error('asm.include_depth', `.include nested more than ${MAX_INCLUDE_DEPTH} deep`, 1, 'an include file probably includes itself')
+    if (includeDepth >= MAX_INCLUDE_DEPTH || --budget.includes < 0) {
+      asm.error('asm.include_depth', `.include nested more than ${MAX_INCLUDE_DEPTH} deep, or more than ${MAX_INCLUDES} includes`, 1, 'an include file probably includes itself')
       return
     }
     includeDepth++
-    asm.run(preprocess(text, { ...opts, file: path, cpp }, diags), includeDepth)
+    asm.run(preprocess(text, { ...opts, file: path, cpp, budget }, diags), includeDepth)
     includeDepth--
   }
-  const lines = preprocess(source, { file: opts.file, readFile: opts.readFile, defines: opts.defines, cpp }, diags)
+  const lines = preprocess(source, { file: opts.file, readFile: opts.readFile, defines: opts.defines, cpp, budget }, diags)
   asm.run(lines)
   const object = buildObject(asm, opts.file)
   return { object: diags.errors > 0 ? undefined : object, diagnostics: diags.list }

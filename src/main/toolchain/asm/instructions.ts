@@ -1,8 +1,8 @@
 /**
- * Instructions: the table rows (encoded from `shared/isa`), GNU's pseudo-instructions and
- * aliases (riscv-opc.c: `li`, `la`, `call`, `beqz`, `csrr`, …), memory operands with a symbol
- * (`lw a0, sym` / `sw a0, sym, t0`), and automatic compression through `compress.ts`.
- * Branches and jumps to symbols become relaxable items sized later, as in GNU.
+ * Instructions: table rows encoded from `shared/isa` with operands checked against the row's
+ * spec, branches and jumps to symbols as relaxable items sized later (as GNU does), explicitly
+ * written `c.*` forms, and automatic compression through `compress.ts`. GNU's
+ * pseudo-instructions live in `pseudo.ts`; this module owns the shared operand helpers.
  */
 import { INSTRUCTIONS, csrNumber, rowByName, rvcImmEncode, type IsaRow } from '../../../shared/isa'
 import { AsmError, type Assembler } from './assembler'
@@ -10,15 +10,15 @@ import { compress } from './compress'
 import { closest } from './diagnostics'
 import { encode16, encode32, isPrime, type Fields } from './encode'
 import type { Expr } from './expr'
-import { liSequence } from './li'
+import { pseudo } from './pseudo'
 import { parseOperand, splitOperands, type Operand } from './operands'
 import type { Fixup, FixupKind } from './state'
 
 const ROUNDING_MODES: Record<string, number> = { rne: 0, rtz: 1, rdn: 2, rup: 3, rmm: 4, dyn: 7 }
-const ZERO = 0
-const RA = 1
+export const ZERO = 0
+export const RA = 1
 const SP = 2
-const T1 = 6
+export const T1 = 6
 
 /** Mnemonics that are not table rows but that we accept (pseudo-instructions and aliases). */
 export const PSEUDO_NAMES = [
@@ -38,16 +38,18 @@ const IMM_ALIAS: Record<string, string> = {
 const INVERT_BRANCH: Record<string, string> = { beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu' }
 export { INVERT_BRANCH }
 
-class Ctx {
+export class Ctx {
   ops: Operand[]
   constructor(readonly asm: Assembler, readonly mnemonic: string, args: string, readonly col: number) {
-    this.ops = splitOperands(args, col).map((o) => {
+    const parts = splitOperands(args, col)
+    this.ops = []
+    for (const o of parts) {
       if (!o.text) throw new AsmError('empty operand', o.col, 'asm.bad_operand')
       const op = parseOperand(o.text, o.col)
       if (op.k === 'expr') op.e = asm.bind(op.e)
       if (op.k === 'mem' && op.off) op.off = asm.bind(op.off)
-      return op
-    })
+      this.ops.push(op)
+    }
   }
 
   count(...allowed: number[]): number {
@@ -107,6 +109,8 @@ export function instruction(asm: Assembler, mnemonic: string, args: string, col:
   if (!asm.isCode() && asm.cur.type === 8) {
     throw new AsmError(`instructions cannot go in \`${asm.cur.name}\` (@nobits)`, col, 'asm.nobits_data')
   }
+  // `call f@plt` is what compilers write; GNU emits the same R_RISCV_CALL_PLT either way.
+  if ((mnemonic === 'call' || mnemonic === 'tail') && args.includes('@')) args = args.replace(/@plt\b/gi, '')
   const c = new Ctx(asm, mnemonic, args, col)
   if (pseudo(c)) return
   const row = rowByName(mnemonic)
@@ -130,7 +134,7 @@ export function instruction(asm: Assembler, mnemonic: string, args: string, col:
 }
 
 /** Emits a 32-bit row (compressed when GNU would), from already-known fields. */
-function emit(c: Ctx, row: IsaRow, f: Fields, mnemonic: string, regImm: 'reg' | 'imm', fixups?: Fixup[], compressible = true): void {
+export function emit(c: Ctx, row: IsaRow, f: Fields, mnemonic: string, regImm: 'reg' | 'imm', fixups?: Fixup[], compressible = true): void {
   if (compressible && c.asm.rvc && !fixups) {
     const z = compress(mnemonic, f, regImm)
     if (z) {
@@ -141,7 +145,7 @@ function emit(c: Ctx, row: IsaRow, f: Fields, mnemonic: string, regImm: 'reg' | 
   c.asm.emitInsn(encode32(row, f), 4, fixups)
 }
 
-function fixupFor(c: Ctx, kind: FixupKind, e: Expr, col: number): Fixup {
+export function fixupFor(c: Ctx, kind: FixupKind, e: Expr, col: number): Fixup {
   return { at: 0, kind, expr: e, loc: c.asm.loc(col) }
 }
 
@@ -161,7 +165,7 @@ function immRange(row: IsaRow): [number, number] {
  * relocation. Returns the field value and an optional fixup; `plain` is false when a
  * modifier was written (GNU never compresses those).
  */
-function immediate(c: Ctx, row: IsaRow, e: Expr | undefined, col: number): { imm: number; fixup?: Fixup; plain: boolean } {
+export function immediate(c: Ctx, row: IsaRow, e: Expr | undefined, col: number): { imm: number; fixup?: Fixup; plain: boolean } {
   if (!e) return { imm: 0, plain: true }
   const store = row.format === 'S'
   if (e.k === 'mod') {
@@ -186,7 +190,7 @@ function immediate(c: Ctx, row: IsaRow, e: Expr | undefined, col: number): { imm
   return { imm: Number(v), plain: true }
 }
 
-function csrOperand(c: Ctx, i: number): number {
+export function csrOperand(c: Ctx, i: number): number {
   const e = c.expr(i)
   if (e.k === 'sym') {
     const n = csrNumber(e.name)
@@ -218,8 +222,8 @@ function generic(c: Ctx, row: IsaRow, mnemonic: string): void {
     f.pred = 15
     f.succ = 15
   }
-  spec.forEach((s, i) => {
-    if (i >= c.ops.length) return
+  for (let i = 0; i < spec.length && i < c.ops.length; i++) {
+    const s = spec[i]
     switch (s) {
       case 'rd': f.rd = c.reg(i); break
       case 'rs1': f.rs1 = c.reg(i); break
@@ -265,7 +269,7 @@ function generic(c: Ctx, row: IsaRow, mnemonic: string): void {
       default:
         throw new AsmError(`internal: operand kind ${s}`, c.col)
     }
-  })
+  }
   if (hasRm && f.rm === undefined) f.rm = defaultRm(row.name)
   emit(c, row, f, mnemonic, regImm, fixup ? [fixup] : undefined, plain)
 }
@@ -302,252 +306,13 @@ function jalr(c: Ctx): void {
 }
 
 /** A conditional branch or jal to an expression: a relaxable item (see layout.ts). */
-function branch(c: Ctx, rowName: string, rs1: number, rs2: number, target: Expr, col: number, rd = 0): void {
+export function branch(c: Ctx, rowName: string, rs1: number, rs2: number, target: Expr, col: number, rd = 0): void {
   if (target.k === 'mod') throw new AsmError('relocation modifiers are not allowed on branch targets', col, 'asm.bad_operand')
   const v = c.asm.eval(target, false)
   if (!v.add) throw new AsmError(`branch target must be a label, not the number ${v.n}`, col, 'asm.bad_operand', 'write a label, or `.+offset` for a relative target')
   const jump = rowName === 'jal'
   const rvc = c.asm.rvc && (jump ? rd === 0 : (rowName === 'beq' || rowName === 'bne') && rs2 === 0 && isPrime(rs1))
   c.asm.emitBranch({ row: rowName, rs1, rs2, rd, rvc, target, loc: c.asm.loc(col) }, rvc ? 2 : 4)
-}
-
-/** `auipc` + a second instruction with %pcrel_lo against a `.L0 ` label at the auipc (GNU's la/lla/lw sym). */
-function pcrelPair(c: Ctx, tmp: number, target: Expr, col: number, second: (lo: Fixup) => void): void {
-  const anchor = c.asm.hereLabel('.L0 ')
-  c.asm.emitInsn(encode32(rowByName('auipc')!, { rd: tmp, imm: 0 }), 4, [fixupFor(c, 'pcrel_hi', target, col)])
-  const idx = c.asm.hidden.indexOf(anchor)
-  second(fixupFor(c, 'pcrel_lo_i', { k: 'sym', name: '\0' + idx, col }, col))
-}
-
-function symbolTarget(c: Ctx, i: number): Expr {
-  const e = c.expr(i)
-  if (e.k === 'mod') throw new AsmError(`\`${c.mnemonic}\` takes a symbol, not a relocation modifier`, c.colOf(i), 'asm.bad_operand')
-  return e
-}
-
-const LOADS = new Set(['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu', 'flw', 'fld'])
-const STORES = new Set(['sb', 'sh', 'sw', 'sd', 'fsw', 'fsd'])
-
-/** Pseudo-instructions and aliases; returns false when `mnemonic` is an ordinary row. */
-function pseudo(c: Ctx): boolean {
-  const m = c.mnemonic
-  const asm = c.asm
-  const r = (name: string) => rowByName(name)!
-  switch (m) {
-    case 'nop':
-      c.count(0)
-      emit(c, r('addi'), { rd: 0, rs1: 0, imm: 0 }, 'nop', 'imm')
-      return true
-    case 'li': {
-      c.count(2)
-      const rd = c.reg(0)
-      const e = c.expr(1)
-      if (e.k === 'mod') throw new AsmError('`li` takes a constant; use `lui`/`addi` with %hi/%lo for symbols', c.colOf(1), 'asm.bad_operand')
-      const v = asm.evalNow(e)
-      if (v === undefined) throw new AsmError('`li` needs a constant known at this point', c.colOf(1), 'asm.bad_operand', 'use `la rd, symbol` to load an address; a constant defined later with .equ must move above this line')
-      if (v >= -2048n && v <= 2047n) {
-        emit(c, r('addi'), { rd, rs1: 0, imm: Number(v) }, 'li', 'imm', undefined, true)
-        return true
-      }
-      if (asm.rvc && v >= -(1n << 31n) && v < 1n << 31n) {
-        const z = compress('li', { rd, imm: Number(v) }, 'imm')
-        if (z?.row === 'c.lui') {
-          asm.emitInsn(encode16(r('c.lui'), z.fields), 2)
-          return true
-        }
-      }
-      for (const step of liSequence(rd, v)) {
-        const row = r(step.mnemonic)
-        const f: Fields = step.mnemonic === 'lui' ? { rd, imm: Number(step.imm) } : { rd, rs1: step.rs1, imm: Number(step.imm) }
-        emit(c, row, f, step.mnemonic, 'imm')
-      }
-      return true
-    }
-    case 'la': case 'lla': {
-      c.count(2)
-      const rd = c.reg(0)
-      pcrelPair(c, rd, symbolTarget(c, 1), c.colOf(1), (lo) => asm.emitInsn(encode32(r('addi'), { rd, rs1: rd, imm: 0 }), 4, [lo]))
-      return true
-    }
-    case 'call': case 'tail': case 'jump': {
-      let rd = m === 'call' ? RA : ZERO
-      let tmp = m === 'call' ? RA : T1
-      let target: Expr
-      if (m === 'jump') {
-        c.count(2)
-        target = symbolTarget(c, 0)
-        tmp = c.reg(1)
-      } else if (m === 'call' && c.ops.length === 2) {
-        // riscv-opc.c: `call rd, sym` goes through t1, like tail.
-        rd = c.reg(0)
-        tmp = T1
-        target = symbolTarget(c, 1)
-      } else {
-        c.count(1)
-        target = symbolTarget(c, 0)
-      }
-      const col = c.colOf(c.ops.length - (m === 'jump' ? 2 : 1))
-      asm.emitInsn(encode32(r('auipc'), { rd: tmp, imm: 0 }), 4, [fixupFor(c, 'call', target, col)])
-      asm.emitInsn(encode32(r('jalr'), { rd, rs1: tmp, imm: 0 }), 4)
-      return true
-    }
-    case 'mv': case 'move':
-      c.count(2)
-      emit(c, r('addi'), { rd: c.reg(0), rs1: c.reg(1), imm: 0 }, 'mv', 'reg')
-      return true
-    case 'not':
-      c.count(2)
-      emit(c, r('xori'), { rd: c.reg(0), rs1: c.reg(1), imm: -1 }, 'not', 'imm', undefined, false)
-      return true
-    case 'neg': case 'negw':
-      c.count(2)
-      emit(c, r(m === 'neg' ? 'sub' : 'subw'), { rd: c.reg(0), rs1: 0, rs2: c.reg(1) }, m, 'reg', undefined, false)
-      return true
-    case 'j':
-      c.count(1)
-      branch(c, 'jal', 0, 0, c.expr(0), c.colOf(0), 0)
-      return true
-    case 'jr': {
-      const n = c.count(1, 2)
-      const o = c.ops[0]
-      if (n === 1 && o.k === 'reg') emit(c, r('jalr'), { rd: 0, rs1: c.reg(0), imm: 0 }, 'jr', 'reg')
-      else if (n === 1 && o.k === 'mem') {
-        const x = immediate(c, r('jalr'), o.off, o.col)
-        emit(c, r('jalr'), { rd: 0, rs1: o.base, imm: x.imm }, 'jr', 'imm', x.fixup ? [x.fixup] : undefined, false)
-      } else if (n === 2) {
-        const x = immediate(c, r('jalr'), c.expr(1), c.colOf(1))
-        emit(c, r('jalr'), { rd: 0, rs1: c.reg(0), imm: x.imm }, 'jr', 'imm', x.fixup ? [x.fixup] : undefined, false)
-      } else throw new AsmError('`jr` needs a register', o.col, 'asm.bad_operand', 'use `j label` or `tail symbol` to jump to a label')
-      return true
-    }
-    case 'ret':
-      c.count(0)
-      emit(c, r('jalr'), { rd: 0, rs1: RA, imm: 0 }, 'ret', 'reg')
-      return true
-    case 'beqz': case 'bnez': case 'bltz': case 'bgez': case 'blez': case 'bgtz': {
-      c.count(2)
-      const rs = c.reg(0)
-      const t = c.expr(1)
-      const col = c.colOf(1)
-      if (m === 'beqz') branch(c, 'beq', rs, 0, t, col)
-      else if (m === 'bnez') branch(c, 'bne', rs, 0, t, col)
-      else if (m === 'bltz') branch(c, 'blt', rs, 0, t, col)
-      else if (m === 'bgez') branch(c, 'bge', rs, 0, t, col)
-      else if (m === 'blez') branch(c, 'bge', 0, rs, t, col)
-      else branch(c, 'blt', 0, rs, t, col)
-      return true
-    }
-    case 'bgt': case 'ble': case 'bgtu': case 'bleu': {
-      c.count(3)
-      const base = { bgt: 'blt', ble: 'bge', bgtu: 'bltu', bleu: 'bgeu' }[m]
-      branch(c, base, c.reg(1), c.reg(0), c.expr(2), c.colOf(2))
-      return true
-    }
-    case 'seqz': c.count(2); emit(c, r('sltiu'), { rd: c.reg(0), rs1: c.reg(1), imm: 1 }, m, 'imm', undefined, false); return true
-    case 'snez': c.count(2); emit(c, r('sltu'), { rd: c.reg(0), rs1: 0, rs2: c.reg(1) }, m, 'reg', undefined, false); return true
-    case 'sltz': c.count(2); emit(c, r('slt'), { rd: c.reg(0), rs1: c.reg(1), rs2: 0 }, m, 'reg', undefined, false); return true
-    case 'sgtz': c.count(2); emit(c, r('slt'), { rd: c.reg(0), rs1: 0, rs2: c.reg(1) }, m, 'reg', undefined, false); return true
-    case 'sgt': case 'sgtu':
-      c.count(3)
-      emit(c, r(m === 'sgt' ? 'slt' : 'sltu'), { rd: c.reg(0), rs1: c.reg(2), rs2: c.reg(1) }, m, 'reg', undefined, false)
-      return true
-    case 'csrr':
-      c.count(2)
-      emit(c, r('csrrs'), { rd: c.reg(0), csr: csrOperand(c, 1), rs1: 0 }, m, 'reg', undefined, false)
-      return true
-    case 'csrw': case 'csrs': case 'csrc': case 'csrwi': case 'csrsi': case 'csrci': {
-      c.count(2)
-      const base = { csrw: 'csrrw', csrs: 'csrrs', csrc: 'csrrc', csrwi: 'csrrwi', csrsi: 'csrrsi', csrci: 'csrrci' }[m]!
-      const csr = csrOperand(c, 0)
-      if (c.isReg(1) && !m.endsWith('i')) emit(c, r(base), { rd: 0, csr, rs1: c.reg(1) }, m, 'reg', undefined, false)
-      else emit(c, r(base.endsWith('i') ? base : base + 'i'), { rd: 0, csr, imm: c.constant(1, 0, 31, 'CSR immediate') }, m, 'imm', undefined, false)
-      return true
-    }
-    case 'csrrw': case 'csrrs': case 'csrrc':
-      if (c.ops.length === 3 && !c.isReg(2)) {
-        emit(c, r(m + 'i'), { rd: c.reg(0), csr: csrOperand(c, 1), imm: c.constant(2, 0, 31, 'CSR immediate') }, m, 'imm', undefined, false)
-        return true
-      }
-      return false
-    case 'rdcycle': case 'rdtime': case 'rdinstret':
-      c.count(1)
-      emit(c, r('csrrs'), { rd: c.reg(0), csr: csrNumber(m.slice(2))!, rs1: 0 }, m, 'reg', undefined, false)
-      return true
-    case 'frcsr': case 'frrm': case 'frflags':
-      c.count(1)
-      emit(c, r('csrrs'), { rd: c.reg(0), csr: { frcsr: 3, frrm: 2, frflags: 1 }[m], rs1: 0 }, m, 'reg', undefined, false)
-      return true
-    case 'fscsr': case 'fsrm': case 'fsflags': {
-      const csr = { fscsr: 3, fsrm: 2, fsflags: 1 }[m]
-      if (c.count(1, 2) === 1) emit(c, r('csrrw'), { rd: 0, csr, rs1: c.reg(0) }, m, 'reg', undefined, false)
-      else emit(c, r('csrrw'), { rd: c.reg(0), csr, rs1: c.reg(1) }, m, 'reg', undefined, false)
-      return true
-    }
-    case 'fsrmi': case 'fsflagsi': {
-      const csr = m === 'fsrmi' ? 2 : 1
-      if (c.count(1, 2) === 1) emit(c, r('csrrwi'), { rd: 0, csr, imm: c.constant(0, 0, 31) }, m, 'imm', undefined, false)
-      else emit(c, r('csrrwi'), { rd: c.reg(0), csr, imm: c.constant(1, 0, 31) }, m, 'imm', undefined, false)
-      return true
-    }
-    case 'sext.w':
-      c.count(2)
-      emit(c, r('addiw'), { rd: c.reg(0), rs1: c.reg(1), imm: 0 }, m, 'reg')
-      return true
-    case 'zext.b':
-      c.count(2)
-      emit(c, r('andi'), { rd: c.reg(0), rs1: c.reg(1), imm: 255 }, m, 'imm', undefined, false)
-      return true
-    case 'fmv.s': case 'fmv.d': case 'fabs.s': case 'fabs.d': case 'fneg.s': case 'fneg.d': {
-      c.count(2)
-      const p = m.slice(-1)
-      const base = m.startsWith('fmv') ? 'fsgnj' : m.startsWith('fabs') ? 'fsgnjx' : 'fsgnjn'
-      const rs = c.freg(1)
-      emit(c, r(`${base}.${p}`), { rd: c.freg(0), rs1: rs, rs2: rs }, m, 'reg', undefined, false)
-      return true
-    }
-    case 'unimp':
-      c.count(0)
-      if (asm.rvc) asm.emitInsn(0, 2)
-      else asm.emitInsn(0xc0001073, 4)
-      return true
-    case 'scall': case 'sbreak':
-      c.count(0)
-      emit(c, r(m === 'scall' ? 'ecall' : 'ebreak'), {}, m === 'scall' ? 'ecall' : 'ebreak', 'reg')
-      return true
-    case 'ebreak':
-      c.count(0)
-      emit(c, r('ebreak'), {}, 'ebreak', 'reg')
-      return true
-    case 'sfence.vma': {
-      const n = c.count(0, 1, 2)
-      emit(c, r('sfence.vma'), { rs1: n > 0 ? c.reg(0) : 0, rs2: n > 1 ? c.reg(1) : 0 }, m, 'reg', undefined, false)
-      return true
-    }
-    case 'fence':
-      if (c.ops.length === 0) {
-        emit(c, r('fence'), { pred: 15, succ: 15 }, m, 'reg', undefined, false)
-        return true
-      }
-      return false
-  }
-  if (LOADS.has(m) && c.ops.length === 2 && c.ops[1].k === 'expr') {
-    const float = m.startsWith('f')
-    if (float) throw new AsmError(`\`${m}\` with a symbol needs a temporary register: \`${m} ${c.ops[0].text}, ${c.ops[1].text}, t0\``, c.colOf(1), 'asm.bad_operand')
-    const rd = c.reg(0)
-    pcrelPair(c, rd, symbolTarget(c, 1), c.colOf(1), (lo) => asm.emitInsn(encode32(r(m), { rd, rs1: rd, imm: 0 }), 4, [lo]))
-    return true
-  }
-  if ((LOADS.has(m) && m.startsWith('f') && c.ops.length === 3 && c.ops[1].k === 'expr') || (STORES.has(m) && c.ops.length === 3 && c.ops[1].k === 'expr')) {
-    const store = STORES.has(m)
-    const val = m.startsWith('f') ? c.freg(0) : c.reg(0)
-    const tmp = c.reg(2)
-    pcrelPair(c, tmp, symbolTarget(c, 1), c.colOf(1), (lo) => {
-      lo.kind = store ? 'pcrel_lo_s' : 'pcrel_lo_i'
-      asm.emitInsn(encode32(r(m), store ? { rs2: val, rs1: tmp, imm: 0 } : { rd: val, rs1: tmp, imm: 0 }), 4, [lo])
-    })
-    return true
-  }
-  return false
 }
 
 /** An explicitly written `c.*` instruction: operands per the row, immediates range-checked. */

@@ -6,7 +6,7 @@
  */
 import { rowByName } from '../../../shared/isa'
 import type { LineEntry, ObjSection, ObjSymbol, ObjectFile, Reloc } from '../object'
-import { AsmError, type Assembler, type Val } from './assembler'
+import { AsmError, NUMERIC_MARK, type Assembler, type Val } from './assembler'
 import { encode16, encode32, encodeBType, encodeIType, encodeJType, encodeSType, encodeUType } from './encode'
 import { INVERT_BRANCH } from './instructions'
 import { R, SHF_EXECINSTR, SHT_NOBITS, type BranchInfo, type Fixup, type Item, type Section, type Sym } from './state'
@@ -39,8 +39,9 @@ function branchLength(asm: Assembler, item: Item & { k: 'branch' }, sec: Section
     return worst
   }
   const s = v.add
-  if (!s || v.sub || s.kind !== 'label' || s.section !== sec.index || s.bind === 'weak') return worst
-  const val = asm.labelOffset(s, true) + Number(v.n) - item.offset
+  const p = s && !v.sub ? asm.place(s, true) : undefined
+  if (!s || !p || p.section !== sec.index || s.bind === 'weak') return worst
+  const val = p.offset + Number(v.n) - item.offset
   if (b.rvc && inReach(val, jump ? RVC_JUMP_REACH : RVC_BRANCH_REACH)) return 2
   if (inReach(val, jump ? RISCV_JUMP_REACH : RISCV_BRANCH_REACH)) return 4
   if (!jump && b.rvc) return 6
@@ -104,13 +105,15 @@ export function buildObject(asm: Assembler, name: string): ObjectFile | undefine
       asm.origin = it.origin
       if (sec.type === SHT_NOBITS) continue
       switch (it.k) {
+        case 'insn': put(it.offset, it.word, it.size); break
         case 'bytes': out.data.set(it.bytes, it.offset); break
         case 'fill':
           if (it.value !== 0n) {
-            for (let o = 0; o < it.size; o += it.width) {
-              let x = BigInt.asUintN(64, it.value)
-              for (let i = 0; i < it.width && o + i < it.size; i++, x >>= 8n) out.data[it.offset + o + i] = Number(x & 0xffn)
-            }
+            const pattern = new Uint8Array(it.width)
+            let x = BigInt.asUintN(64, it.value)
+            for (let i = 0; i < it.width; i++, x >>= 8n) pattern[i] = Number(x & 0xffn)
+            if (it.width === 1) out.data.fill(pattern[0], it.offset, it.offset + it.size)
+            else for (let o = 0; o < it.size; o += it.width) out.data.set(it.size - o >= it.width ? pattern : pattern.subarray(0, it.size - o), it.offset + o)
           }
           break
         case 'align':
@@ -118,7 +121,10 @@ export function buildObject(asm: Assembler, name: string): ObjectFile | undefine
             let i = it.offset
             const end = it.offset + it.size
             if (it.size % 2 === 1) out.data[i++] = 0
-            if ((end - i) % 4 === 2) put(i, RVC_NOP, 2), (i += 2)
+            if ((end - i) % 4 === 2) {
+              put(i, RVC_NOP, 2)
+              i += 2
+            }
             for (; i < end; i += 4) put(i, RISCV_NOP, 4)
           } else out.data.fill(it.fill, it.offset, it.offset + it.size)
           break
@@ -126,7 +132,7 @@ export function buildObject(asm: Assembler, name: string): ObjectFile | undefine
           emitBranch(asm, sec, it, put, reloc)
           break
       }
-      if (it.k !== 'bytes' || !it.fixups) continue
+      if ((it.k !== 'bytes' && it.k !== 'insn') || !it.fixups) continue
       for (const f of it.fixups) {
         try {
           applyFixup(asm, sec, it.offset + f.at, f, put, get32, reloc)
@@ -141,7 +147,8 @@ export function buildObject(asm: Assembler, name: string): ObjectFile | undefine
   // Undefined local labels are errors (GNU: "undefined local label"); .L names too.
   for (const r of pendingRelocs) {
     if (r.sym.kind === 'undef' && r.sym.internal) {
-      const shown = r.sym.name.replace(/^\.L([0-9]+)\x02[0-9]+$/, '$1f')
+      const parts = r.sym.name.split(NUMERIC_MARK)
+      const shown = parts.length === 2 ? `${parts[0].slice(2)}f` : r.sym.name
       asm.diags.error('asm.undefined_local_label', `undefined local label \`${shown}\``, r.loc, /^[0-9]+f$/.test(shown) ? `define \`${shown.slice(0, -1)}:\` below this line` : 'define the label, or use a global name')
       r.sym.internal = false
     }
@@ -168,7 +175,7 @@ type AddReloc = (sec: number, offset: number, type: number, sym: Sym, addend: bi
 /** S + A − P as GNU's md_apply_fix fills branch fields (S = section offset of a defined symbol, else 0). */
 function pcrelValue(asm: Assembler, v: Val, p: number): number {
   const s = v.add!
-  const base = s.kind === 'label' ? asm.labelOffset(s, true) : 0
+  const base = asm.place(s, true)?.offset ?? 0
   return base + Number(v.n) - p
 }
 
@@ -176,6 +183,10 @@ function targetOf(asm: Assembler, b: BranchInfo): Val {
   const v = asm.eval(b.target, true)
   if (!v.add || v.sub) throw new AsmError('branch target must be a label', b.loc.column, 'asm.bad_operand')
   return v
+}
+
+function row(n: string) {
+  return rowByName(n)!
 }
 
 function emitBranch(asm: Assembler, sec: Section, it: Item & { k: 'branch' }, put: Put, reloc: AddReloc): void {
@@ -190,7 +201,6 @@ function emitBranch(asm: Assembler, sec: Section, it: Item & { k: 'branch' }, pu
   const jump = b.row === 'jal'
   const p = it.offset
   const rel = pcrelValue(asm, v, p)
-  const row = (n: string) => rowByName(n)!
   const check = (ok: boolean, range: string) => {
     if (!ok) asm.diags.error('asm.branch_range', `branch target is out of range (${range})`, b.loc, 'use `j`/`tail` for far targets')
   }
@@ -202,7 +212,7 @@ function emitBranch(asm: Assembler, sec: Section, it: Item & { k: 'branch' }, pu
   }
   if (it.size === 4) {
     if (jump) {
-      check(inReach(rel, RISCV_JUMP_REACH) || v.add!.kind !== 'label', '±1 MiB')
+      check(inReach(rel, RISCV_JUMP_REACH) || !asm.place(v.add!, true), '±1 MiB')
       put(p, encode32(row('jal'), { rd: b.rd }) | encodeJType(rel), 4)
       reloc(sec.index, p, R.R_RISCV_JAL, v.add!, v.n, b.loc)
     } else {
@@ -296,8 +306,10 @@ function toObjSymbol(asm: Assembler, s: Sym): ObjSymbol {
   if (s.size) {
     try {
       const v = asm.eval(s.size, true)
-      if (v.add && v.sub && v.add.kind === 'label' && v.sub.kind === 'label' && v.add.section === v.sub.section) {
-        size = v.n + BigInt(asm.labelOffset(v.add, true) - asm.labelOffset(v.sub, true))
+      const pa = v.add && asm.place(v.add, true)
+      const pb = v.sub && asm.place(v.sub, true)
+      if (pa && pb && pa.section === pb.section) {
+        size = v.n + BigInt(pa.offset - pb.offset)
       } else if (!v.add && !v.sub) size = v.n
       else asm.diags.error('asm.bad_size', `.size of \`${s.name}\` is not a constant`, s.loc)
     } catch (x) {
@@ -311,7 +323,12 @@ function toObjSymbol(asm: Assembler, s: Sym): ObjSymbol {
     try {
       const v = asm.eval(s.equ!, true)
       if (!v.add && !v.sub) return { ...base, section: 'abs', value: BigInt.asUintN(64, v.n) }
-      if (v.add && !v.sub && v.add.kind === 'label') return { ...base, section: v.add.section!, value: BigInt(asm.labelOffset(v.add, true)) + v.n }
+      const p = asm.place(s, true)
+      if (p) {
+        // GNU gives an alias the type and size of what it aliases.
+        const t = p.target
+        return { ...base, section: p.section, value: BigInt(p.offset), type: s.type === 'notype' ? t.type : s.type, size: s.size ? size : t.size ? toObjSymbol(asm, t).size : 0n }
+      }
     } catch (x) {
       if (!(x instanceof AsmError)) throw x
     }

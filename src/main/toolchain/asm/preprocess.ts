@@ -18,7 +18,12 @@ export interface PreprocessOptions {
   defines?: Record<string, string>
   /** Run the cpp subset (directives and macro expansion); comments are handled either way. */
   cpp: boolean
+  /** Shared across nested runs: includes left before we stop (guards include fan-out). */
+  budget?: { includes: number }
 }
+
+/** Total #include/.include expansions per assembly: self-including files must stop early. */
+export const MAX_INCLUDES = 256
 
 interface Macro {
   params?: string[]
@@ -109,6 +114,11 @@ export function preprocess(source: string, opts: PreprocessOptions, diags: Diagn
           const path = im[1] ?? im[2]
           if (depth >= MAX_INCLUDE_DEPTH) {
             diags.error('asm.include_depth', `#include nested more than ${MAX_INCLUDE_DEPTH} deep`, { file, line, column: 1 }, 'an include file probably includes itself')
+            continue
+          }
+          const budget = (opts.budget ??= { includes: MAX_INCLUDES })
+          if (--budget.includes < 0) {
+            if (budget.includes === -1) diags.error('asm.include_depth', `more than ${MAX_INCLUDES} includes in one assembly`, { file, line, column: 1 }, 'an include file probably includes itself')
             continue
           }
           const data = opts.readFile?.(path)

@@ -48,7 +48,24 @@ export interface LinkResult {
 const DEFAULT_EFLAGS = E.EF_RISCV_RVC | E.EF_RISCV_FLOAT_ABI_DOUBLE
 const HIGHER_HALF = 0xffffffff00000000n
 
+/** Larger allocated output sections are refused: they are a script mistake (`. += 0x1000000000`), not a kernel. */
+export const MAX_OUTPUT_SECTION_BYTES = 512 * 1024 * 1024
+
 export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
+  try {
+    return linkUnchecked(given, opts)
+  } catch (e) {
+    // A bug of ours must still reach the user as a value, with enough to report it.
+    return {
+      diagnostics: [{
+        severity: 'error', code: 'link.internal', message: `internal linker error: ${(e as Error).message}`,
+        hint: 'this is a Bootscope bug; please report it with the script and objects that caused it',
+      }],
+    }
+  }
+}
+
+function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
   const diags: Diagnostic[] = []
   // R_RISCV_ALIGN padding is trimmed first: every later offset is after that trim.
   const objects = relaxAlign(given)
@@ -82,6 +99,17 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
   const layout = runLayout(ctx, remap)
   if (!layout || hasErrors()) return { diagnostics: diags }
   if (script.phdrs) segments = withAttributes(buildPhdrsSegments(script, allocOuts(), diags, true), attributes())
+  if (hasErrors()) return { diagnostics: diags }
+
+  for (const o of outs) {
+    if (o.kept && !o.discard && o.type !== E.SHT_NOBITS && o.size > BigInt(MAX_OUTPUT_SECTION_BYTES)) {
+      diags.push({
+        severity: 'error', code: 'link.section_too_large',
+        message: `output section ${o.name} would be ${o.size} bytes (from 0x${o.vma.toString(16)}), more than ${MAX_OUTPUT_SECTION_BYTES / 1024 / 1024} MiB`,
+        loc: o.stmt?.loc, hint: 'an assignment to `.` inside the section probably jumps too far; use (NOLOAD) for big reservations',
+      })
+    }
+  }
   if (hasErrors()) return { diagnostics: diags }
 
   // 5. File offsets.
@@ -148,7 +176,10 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
     const buf = new Uint8Array(Number(os.size))
     for (const g of os.gaps) {
       if (!g.fill) continue
-      for (let k = 0n; k < g.size; k++) buf[Number(g.offset + k)] = g.fill[Number(k % BigInt(g.fill.length))]
+      const start = Number(g.offset)
+      const n = Number(g.size)
+      const fill = g.fill
+      for (let k = 0; k < n; k++) buf[start + k] = fill[k % fill.length]
     }
     for (const i of os.inputs) {
       if (i.type === E.SHT_NOBITS || i.data.length === 0) continue

@@ -35,7 +35,12 @@ const EXPR_FUNCS = new Set(['ALIGN', 'ABSOLUTE', 'MAX', 'MIN', 'SEGMENT_START', 
   'DATA_SEGMENT_END', 'NEXT', 'LOG2CEIL', 'BLOCK'])
 
 /** Parses a number the way ld does: 0x/0X hex, leading-0 octal, decimal; K and M suffixes; h/o/b radix suffixes. */
+const PLAIN_DECIMAL = /^[1-9][0-9]*$|^0$/
+const PLAIN_HEX = /^0[xX][0-9a-fA-F]+$/
+
 export function parseNumber(text: string): bigint | undefined {
+  // The common cases first: this runs for every number in every script.
+  if (PLAIN_HEX.test(text) || PLAIN_DECIMAL.test(text)) return BigInt.asUintN(64, BigInt(text))
   let s = text
   let mul = 1n
   const last = s[s.length - 1]

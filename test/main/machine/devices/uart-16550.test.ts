@@ -106,11 +106,21 @@ describe('Uart16550', () => {
     expect(u.r(UART_IIR) & 0xc0).toBe(0xc0)
   })
 
-  it('drops buffered input on an FCR receive-FIFO reset', () => {
+  it('drops loopback bytes on an FCR receive-FIFO reset', () => {
     const u = setup()
-    u.uart.receive([1, 2, 3])
+    u.w(UART_MCR, 0x10)
+    u.w(UART_THR, 0x55)
     u.w(UART_FCR, 0x03)
     expect(u.r(UART_LSR) & 1).toBe(0)
+  })
+
+  it('keeps typed input across a driver’s FIFO reset, even after it polled LSR', () => {
+    const u = setup()
+    u.uart.receive([0x76])
+    expect(u.r(UART_LSR) & 1).toBe(1)
+    u.w(UART_FCR, 0x07) // a driver's init: enable and clear both FIFOs
+    expect(u.r(UART_LSR) & 1).toBe(1)
+    expect(u.r(UART_RBR)).toBe(0x76)
   })
 
   it('keeps the scratch register and reports carrier, DSR and CTS in MSR', () => {

@@ -20,7 +20,7 @@ function firstDiff(a: string, b: string): string {
 describe.skipIf(q.missing || toolchainMissing())('differential against QEMU 7.2 (virt, -bios none)', () => {
   it('F/D arithmetic, conversions and flags match SoftFloat in every rounding mode', async () => {
     ensureWasm()
-    const prog = await buildProgram(fpDiffProgram(160, UART_PRINT_ASM))
+    const prog = await buildProgram(fpDiffProgram(400, UART_PRINT_ASM))
     const ours = runWithUart(prog)
     const ref = runQemu(q.path!, prog.elf)
     expect(ours.finisher).toBe(0x5555)

@@ -45,6 +45,7 @@ describe.skipIf(toolchainMissing())('dirty pages', () => {
   la t0, page_x
   sd t0, 0(t0)
   ebreak
+second:
   la t0, page_y
   sw t0, 8(t0)
 `, `
@@ -59,7 +60,7 @@ page_y: .dword 0
     expect(r.hart.dirtyPages()).toContain(px)
     r.hart.clearDirty()
     expect(r.hart.dirtyPages()).toEqual([])
-    r.hart.pc += 4n
+    r.hart.pc = r.prog.symbols.get('second')!
     expect(r.hart.run(100)).toBe(HartExit.Halt)
     expect(r.hart.dirtyPages()).toEqual([py])
   })

@@ -11,7 +11,8 @@ const BOOT = `
   li t0, (0x80000000 >> 2) | 0x0f     # identity gigapage, A/D clear: the walker will set them
   sd t0, 16(t1)
   li t0, (0x80000000 >> 2) | 0xcf     # the higher half (VPN2 510)
-  sd t0, 510*8 - 2040(t1)
+  addi t2, t1, 2040
+  sd t0, 2040(t2)
   la t0, root
   srli t0, t0, 12
   li t1, 8 << 60
@@ -29,6 +30,7 @@ sup:
   la t0, hi
   li t1, 0xffffffff00000000
   add t0, t0, t1
+jump:
   jr t0
 hi:
   ecall
@@ -46,27 +48,38 @@ mtrap:
 describe.skipIf(toolchainMissing())('trace rings (traced build)', () => {
   it('records page-table stores, satp, sfence.vma, xRET, the higher-half region change and the trap', async () => {
     const records: TraceRecord[] = []
-    const r = await runAsm(program(BOOT.replace('sd t0, 510*8 - 2040(t1)', 'addi t2, t1, 2040\n  sd t0, 0(t2)'), DATA) + HANDLER, {
+    const r = await runAsm(program(BOOT, DATA) + HANDLER, {
       trace: true,
       setup: (h, prog) => {
         h.watchPage(prog.symbols.get('root')!)
         h.regionShift = 21
       },
     })
-    expect(r.exit).toBe(HartExit.Halt)
-    records.push(...decodeTraceRecords(r.hart.drainTrace()))
+    // A satp write also ends the run with TraceFull, so the recorder can walk the new table in time.
+    let exit = r.exit
+    let fulls = 0
+    for (;;) {
+      records.push(...decodeTraceRecords(r.hart.drainTrace()))
+      if (exit !== HartExit.TraceFull) break
+      fulls++
+      exit = r.hart.run(1_000_000)
+    }
+    expect(exit).toBe(HartExit.Halt)
+    expect(fulls).toBe(1)
     const root = r.prog.symbols.get('root')!
     const stores = records.filter((x) => x.kind === TRACE_KIND.STORE)
     expect(stores.map((s) => s.a)).toEqual([root + 16n, root + 510n * 8n, root + 16n])
     expect(stores[0]).toMatchObject({ aux: 8, c: 0n, d: 0x2000000fn })
-    expect(stores[2].d).toBe(0x200000cfn) // hardware A/D update of the identity gigapage
+    expect(stores[2].d).toBe(0x2000004fn) // hardware A update of the identity gigapage (fetches set A, not D)
     const satp = records.find((x) => x.kind === TRACE_KIND.CSR && x.aux === 0x180)!
     expect(satp.d >> 60n).toBe(8n)
     expect(records.some((x) => x.kind === TRACE_KIND.SFENCE && x.aux === 3)).toBe(true)
     const xret = records.find((x) => x.kind === TRACE_KIND.XRET)!
     expect(xret.aux).toBe(3 | (1 << 8))
-    const region = records.filter((x) => x.kind === TRACE_KIND.REGION).at(-1)!
-    expect(region.b >> 32n).toBe(0xffffffffn)
+    const regions = records.filter((x) => x.kind === TRACE_KIND.REGION)
+    const hi = regions.find((x) => x.b >> 32n === 0xffffffffn)!
+    expect(hi.a).toBe(r.prog.symbols.get('jump')) // the jr in the low half
+    expect(hi.aux).toBe(1) // in S-mode
     const trap = records.find((x) => x.kind === TRACE_KIND.TRAP)!
     expect(trap.a).toBe(9n)
     expect(trap.aux).toBe(1 | (3 << 8))
@@ -99,6 +112,22 @@ buf: .dword 0
     expect(exit).toBe(HartExit.Halt)
     expect(fulls).toBeGreaterThan(1)
     expect(stores).toBe(n)
+  })
+
+  it('records each PTE the walker reads when walk tracing is on', async () => {
+    const r = await runAsm(program(BOOT, DATA) + HANDLER, { trace: true, setup: (h) => { h.traceWalks = true } })
+    const records: TraceRecord[] = []
+    let exit = r.exit
+    for (;;) {
+      records.push(...decodeTraceRecords(r.hart.drainTrace()))
+      if (exit !== HartExit.TraceFull) break
+      exit = r.hart.run(1_000_000)
+    }
+    const walks = records.filter((x) => x.kind === TRACE_KIND.WALK)
+    const root = r.prog.symbols.get('root')!
+    // The first fetch in S-mode walks one level: the identity gigapage at root[2] (level 2).
+    expect(walks[0]).toMatchObject({ aux: 2, b: root + 16n, c: 0x2000000fn })
+    expect(walks.some((w) => w.a >> 32n === 0xffffffffn && w.b === root + 510n * 8n)).toBe(true)
   })
 
   it('records nothing for stores to pages nobody watches', async () => {

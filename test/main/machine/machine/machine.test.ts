@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { diskBaseFromBytes } from '../../../../src/main/machine/devices/cow-disk'
 import { Machine } from '../../../../src/main/machine/machine'
 import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
 import { boot, hartMissing } from './harness'
@@ -100,6 +101,60 @@ describe.skipIf(skip)('Machine with --bios none', () => {
     const r = await boot({ bios: 'none', tohost: true, kernel: kernel(['tohost-hello.S'], 'm-mode.ld') })
     expect(r.text).toBe('ok\n')
     expect(r.stop).toMatchObject({ reason: 'tohost', exitCode: 3 })
+  })
+
+  it('wakes from wfi on a UART interrupt through the PLIC when input arrives, and waits for input otherwise', async () => {
+    const created = await Machine.create({ bios: 'none', kernel: kernel(['uart-irq-echo.S'], 'm-mode.ld') })
+    if (!created.ok) throw new Error(created.error.message)
+    const m = created.value
+    const first = await m.run()
+    expect(first.reason).toBe('waiting-for-input')
+    expect(m.consoleText()).toBe('ready\n')
+    m.sendInput('hi')
+    const second = await m.run()
+    expect(second.reason).toBe('waiting-for-input')
+    expect(m.consoleText()).toBe('ready\n[h][i]')
+    m.sendInput('q')
+    expect(await m.run()).toMatchObject({ reason: 'shutdown', exitCode: 0 })
+  })
+
+  it('reads and writes a disk through virtio-blk (xv6-style driver), never touching the image', async () => {
+    const image = new Uint8Array(8192)
+    image.set(new TextEncoder().encode('sector zero says hello\n\0'))
+    const original = Uint8Array.from(image)
+    const r = await boot({ bios: 'none', disk: diskBaseFromBytes(image), kernel: kernel(['virtio-blk.S'], 'm-mode.ld') })
+    expect(r.text).toBe('sector zero says hello\nwritten back\n')
+    expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
+    expect(image).toEqual(original)
+    expect(r.machine.virtio[0].requests).toBe(3)
+  })
+
+  it('shows an empty virtio slot (device id 0) to a driver when no disk is given', async () => {
+    const r = await boot({ bios: 'none', kernel: kernel(['virtio-blk.S'], 'm-mode.ld') })
+    expect(r.text).toBe('virtio: fail 3\n')
+    expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 3 })
+  })
+
+  it('stops for good when cancelled, with exit code 130', async () => {
+    const created = await Machine.create({ bios: 'none', kernel: kernel(['spin.S'], 'm-mode.ld') })
+    if (!created.ok) throw new Error(created.error.message)
+    const running = created.value.run({ maxSteps: 10_000_000_000n })
+    setTimeout(() => created.value.cancel(), 50)
+    const stop = await running
+    expect(stop).toMatchObject({ reason: 'cancelled', exitCode: 130 })
+    expect(await created.value.run()).toBe(stop)
+  })
+
+  it('reports a hart that cannot start as an error value with a fix', async () => {
+    const created = await Machine.create({
+      bios: 'none',
+      kernel: kernel(['spin.S'], 'm-mode.ld'),
+      createHart: async () => {
+        throw new Error('hart wasm not built: build/wasm/hart.wasm is missing')
+      },
+    })
+    expect(created.ok).toBe(false)
+    if (!created.ok) expect(created.error).toMatchObject({ code: 'machine.hart_unavailable', hint: 'run `npm run build:wasm`, then try again' })
   })
 
   it('can be paused from a listener and continued', async () => {

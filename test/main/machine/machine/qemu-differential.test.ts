@@ -4,6 +4,7 @@ import { openSbiFwJump, qemu } from '../../../support/oracles'
 import { readFileSync } from 'node:fs'
 import { afterOpenSbiBanner, runQemu } from './qemu-run'
 import { boot, hartMissing } from './harness'
+import { diskBaseFromBytes } from '../../../../src/main/machine/devices/cow-disk'
 
 const q = qemu()
 const openSbi = openSbiFwJump()
@@ -14,6 +15,17 @@ describe.skipIf(hartMissing || binutilsMissing || q.missing)('the same kernels o
     const theirs = runQemu(q.path!, k.bytes, 'none')
     const ours = await boot({ bios: 'none', kernel: { bytes: k.bytes, file: 'uart.elf' } })
     expect(theirs.timedOut).toBe(false)
+    expect(ours.text).toBe(theirs.text)
+    expect(ours.stop.exitCode).toBe(theirs.exitCode)
+  })
+
+  it('-bios none with a virtio disk: same UART bytes and exit code', async () => {
+    const k = buildKernel(['virtio-blk.S'], 'm-mode.ld')
+    const image = new Uint8Array(8192)
+    image.set(new TextEncoder().encode('sector zero says hello\n\0'))
+    const theirs = runQemu(q.path!, k.bytes, 'none', 10_000, image)
+    const ours = await boot({ bios: 'none', disk: diskBaseFromBytes(image), kernel: { bytes: k.bytes, file: 'virtio.elf' } })
+    expect(theirs.text).toBe('sector zero says hello\nwritten back\n')
     expect(ours.text).toBe(theirs.text)
     expect(ours.stop.exitCode).toBe(theirs.exitCode)
   })

@@ -13,11 +13,18 @@ export interface QemuRun {
   timedOut: boolean
 }
 
-export function runQemu(qemuPath: string, kernel: Uint8Array, bios: string, timeoutMs = 10_000): QemuRun {
+export function runQemu(qemuPath: string, kernel: Uint8Array, bios: string, timeoutMs = 10_000, disk?: Uint8Array): QemuRun {
   const dir = mkdtempSync(join(tmpdir(), 'qemu-run-'))
   const file = join(dir, 'kernel.elf')
   writeFileSync(file, kernel)
-  const r = spawnSync(qemuPath, ['-M', 'virt', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-bios', bios, '-kernel', file], {
+  const drive: string[] = []
+  if (disk) {
+    // A modern (version 2) transport like ours, on the first slot, and never writing the image.
+    writeFileSync(join(dir, 'disk.img'), disk)
+    drive.push('-global', 'virtio-mmio.force-legacy=false', '-drive', `file=${join(dir, 'disk.img')},if=none,format=raw,id=hd0,snapshot=on`)
+    drive.push('-device', 'virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0')
+  }
+  const r = spawnSync(qemuPath, ['-M', 'virt', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-bios', bios, ...drive, '-kernel', file], {
     timeout: timeoutMs,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

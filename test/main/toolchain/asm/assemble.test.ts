@@ -63,7 +63,7 @@ describe('assemble', () => {
   })
 
   it('records relocations with their source location', () => {
-    const o = text('nop\ncall printf\n')
+    const o = text('nop\ncall printf@plt\n')
     expect(o.sections[0].relocs[0]).toMatchObject({ offset: 2, type: 19, loc: { file: 't.s', line: 2 } })
     expect(o.symbols[o.sections[0].relocs[0].symbol]).toMatchObject({ name: 'printf', section: 'undef', bind: 'global' })
   })

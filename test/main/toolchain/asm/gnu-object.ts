@@ -47,7 +47,7 @@ export function gnuAssemble(asPath: string, source: string, fileName = 'in.s'): 
 const hex = (d: Uint8Array) => Buffer.from(d).toString('hex')
 
 /** Name used for comparison: numeric local labels print as `.L1^B1`, like readelf. */
-const shown = (n: string) => n.replace(/\x02/g, '^B')
+const shown = (n: string) => n.split(String.fromCharCode(2)).join('^B')
 
 export function summarize(o: ObjectFile): Summary {
   const sections: Summary['sections'] = {}

@@ -100,4 +100,33 @@ describe.skipIf(as.missing)('random programs assemble like GNU as', () => {
       expect({ line: entry && lines[entry.line - 1], ours: a.slice(i - 8, i + 16), gnu: b.slice(i - 8, i + 16) }).toEqual({})
     }
   })
+
+  it('random branches and jumps over random distances relax to the same sizes as GNU', () => {
+    const next = rng(34)
+    const lines: string[] = ['    .text']
+    const labels = 60
+    const conds = ['beqz a0', 'bnez s1', 'beqz t0', 'bltz a2', 'bgez a3', 'beq a0, a1', 'bne s0, zero', 'bgtu a4, a5', 'ble t1, t2']
+    for (let l = 0; l < labels; l++) {
+      lines.push(`L${l}:`)
+      const n = 1 + (next() % 6)
+      for (let k = 0; k < n; k++) {
+        const t = `L${next() % labels}`
+        switch (next() % 7) {
+          case 0: lines.push(`    ${conds[next() % conds.length]}, ${t}`); break
+          case 1: lines.push(`    j ${t}`); break
+          case 2: lines.push(`    jal ${t}`); break
+          case 3: lines.push(`    .space ${next() % 3 === 0 ? 2 * (next() % 1200) : 2 * (next() % 60)}`); break
+          case 4: lines.push(`    beqz a0, ${next() % 2 ? 'external' : t}`); break
+          case 5: lines.push(`    .p2align ${1 + (next() % 4)}`); break
+          default: lines.push('    addi a0, a0, 1')
+        }
+      }
+    }
+    const src = lines.join('\n') + '\n'
+    const ours = assemble(src, { file: 'br.s' })
+    const gnu = gnuAssemble(as.path!, src, 'br.s')
+    expect(ours.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+    expect(gnu.stderr).toBe('')
+    expect(summarize(ours.object!)).toEqual(summarize(gnu.object!))
+  })
 })

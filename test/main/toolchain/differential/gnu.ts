@@ -115,6 +115,7 @@ const secName = (f: ElfFile, shndx: number) => (shndx === E.SHN_ABS ? '*ABS*' : 
 export function compareElf(gnu: ElfFile, ours: ElfFile, opts: { ignoreMappingSymbols?: boolean; ignoreSymbolSections?: boolean; ignoreAttributesSize?: boolean } = {}): string[] {
   const d: string[] = []
   if (gnu.header.entry !== ours.header.entry) d.push(`entry: gnu ${h(gnu.header.entry)} ours ${h(ours.header.entry)}`)
+  if (gnu.header.flags !== ours.header.flags) d.push(`e_flags: gnu ${h(gnu.header.flags)} ours ${h(ours.header.flags)}`)
   const alloc = (f: ElfFile) => f.sections.filter((s) => (s.flags & E.SHF_ALLOC) !== 0)
   const g = alloc(gnu)
   const o = alloc(ours)

@@ -111,8 +111,10 @@ describe('link: errors point at the script or the source line', () => {
   })
 
   it('gives up on a layout that never converges', () => {
-    const r = link([tinyKernel()], script('SECTIONS { . = 0x80000000; .text : { *(.text) } a = b + 1; b = a + 1; }'))
+    const r = link([tinyKernel()], script('SECTIONS { . = 0x80000000; .text : { *(.text) }\n  a = b + 1;\n  b = a + 1; }'))
     expect(r.diagnostics[0].code).toBe('link.layout_not_converging')
+    expect(r.diagnostics[0].message).toMatch(/'a' keeps changing/)
+    expect(r.diagnostics[0].loc).toMatchObject({ file: 'kernel.ld', line: 2, column: 3 })
     expect(r.diagnostics[0].hint).toMatch(/depends on itself/)
   })
 
@@ -164,5 +166,49 @@ describe('link: errors point at the script or the source line', () => {
     const f = elfOf(link([o], script('SECTIONS { . = 0xffffffff80200000; .text : { *(.text) } .data : { *(.data) } }')))
     const data = f.sections.find((s) => s.name === '.data')!
     expect(new DataView(data.data.buffer, data.data.byteOffset).getBigUint64(0, true)).toBe(0xffffffff80200010n)
+  })
+})
+
+describe('link: robustness', () => {
+  const BASE = `ENTRY(_start)
+MEMORY { RAM (rwx) : ORIGIN = 0x80000000, LENGTH = 16M }
+SECTIONS {
+  . = 0xffffffff80200000;
+  .text : AT(0x80200000) { *(.text) . = ALIGN(16); } =0x13
+  . = ALIGN(4K);
+  .data : AT(ADDR(.data) - 0xffffffff00000000) { *(.data) LONG(SIZEOF(.text)) }
+  .bss (NOLOAD) : { *(.bss) . += 0x1000; }
+  PROVIDE(end = .);
+  ASSERT(end > 0, "end");
+  x = MAX(ADDR(.text), LOADADDR(.data)) + ORIGIN(RAM) % 7;
+}
+`
+  it('refuses an absurd section size instead of allocating it', () => {
+    const r = link([tinyKernel()], script('SECTIONS { . = 0x80000000; .text : { *(.text) . += 0x100000000; } }'))
+    expect(r.diagnostics[0].code).toBe('link.section_too_large')
+  })
+
+  it('never throws and never fails internally on 3 000 mutated scripts', () => {
+    let seed = 0x5eed
+    const rand = (n: number) => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return (seed >>> 0) % n
+    }
+    const tokens = BASE.split(/(\s+)/)
+    const SPARE = ['.', '=', '+', '-', '*', '/', '0', '0x10', '0xffffffffffffffff', '(', ')', ';', '}', '{', 'ALIGN(4K)', 'SIZEOF(.bss)', '. = 0;', 'x', 'end']
+    for (let i = 0; i < 3000; i++) {
+      const t = tokens.slice()
+      for (let k = 0, n = 1 + rand(3); k < n; k++) {
+        const at = rand(t.length)
+        if (rand(2)) t.splice(at, 1)
+        else t.splice(at, 0, SPARE[rand(SPARE.length)])
+      }
+      const r = link([tinyKernel()], script(t.join('')))
+      const internal = r.diagnostics.find((d) => d.code === 'link.internal')
+      if (internal) throw new Error(`script ${i} broke the linker: ${internal.message}\n${t.join('')}`)
+      expect(r.elf !== undefined || r.diagnostics.some((d) => d.severity === 'error')).toBe(true)
+    }
   })
 })

@@ -203,5 +203,3 @@ export function csrAllowed(num: u32, writes: bool): bool {
   }
   return true
 }
-
-export const CSR_PRIVS: u64 = PRV_U

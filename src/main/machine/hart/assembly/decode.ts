@@ -49,16 +49,21 @@ export function fill32(e: usize, w: u32): void {
   put(e, op, rd, rs1, rs2, rs3, 4, <u8>bits(w, 14, 12), imm, w)
 }
 
+/**
+ * Entry layout (layout.ts): registers are stored as byte offsets (reg × 8) so the execute loop
+ * indexes the register file without a shift: +16 op, +18 rd×8, +20 rs1×8, +22 rs2×8 (u16 each),
+ * +24 raw bits (u32), +28 len, +29 rs3, +30 rm (u8).
+ */
 @inline function put(e: usize, op: u16, rd: u8, rs1: u8, rs2: u8, rs3: u8, len: u8, rm: u8, imm: i64, raw: u32): void {
   store<i64>(e, imm, 8)
   store<u16>(e, op, 16)
-  store<u8>(e, rd, 18)
-  store<u8>(e, rs1, 19)
-  store<u8>(e, rs2, 20)
-  store<u8>(e, rs3, 21)
-  store<u8>(e, len, 22)
-  store<u8>(e, rm, 23)
+  store<u16>(e, <u16>rd << 3, 18)
+  store<u16>(e, <u16>rs1 << 3, 20)
+  store<u16>(e, <u16>rs2 << 3, 22)
   store<u32>(e, raw, 24)
+  store<u8>(e, len, 28)
+  store<u8>(e, rs3, 29)
+  store<u8>(e, rm, 30)
 }
 
 // Compressed immediates, named as Spike names them (riscv/decode.h).
@@ -68,7 +73,9 @@ export function fill32(e: usize, w: u32): void {
   return <u64>((bits(h, 6, 6) << 2) | (bits(h, 5, 5) << 3) | (bits(h, 12, 11) << 4) | (bits(h, 10, 7) << 6))
 }
 @inline function rvc_addi16sp_imm(h: u32): i64 {
-  return sext(<u64>((bits(h, 6, 6) << 4) | (bits(h, 2, 2) << 5) | (bits(h, 5, 3) << 6) | (bits(h, 12, 12) << 9)), 10)
+  // nzimm[9] | nzimm[4|6|8:7|5]
+  return sext(<u64>((bits(h, 6, 6) << 4) | (bits(h, 2, 2) << 5) | (bits(h, 5, 5) << 6) | (bits(h, 4, 3) << 7) |
+    (bits(h, 12, 12) << 9)), 10)
 }
 @inline function rvc_lw_imm(h: u32): u64 { return <u64>((bits(h, 6, 6) << 2) | (bits(h, 12, 10) << 3) | (bits(h, 5, 5) << 6)) }
 @inline function rvc_ld_imm(h: u32): u64 { return <u64>((bits(h, 12, 10) << 3) | (bits(h, 6, 5) << 6)) }

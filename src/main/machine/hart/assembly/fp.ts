@@ -117,23 +117,25 @@ function sqrtD(a: f64, rm: u32): f64 {
 function addD(a: f64, b: f64, rm: u32): f64 {
   const r = a + b
   const fin = isFin(a) && isFin(b)
-  if (r == 0 && fin && rm == RM_RDN && (signbit(a) != signbit(b) || (a == -b))) return -0.0
+  if (r == 0 && fin && rm == RM_RDN && signbit(a) != signbit(b)) return -0.0
   return finishF64(r, fin && isFin(r) ? twoSumErr(a, b, r) : 0, rm, fin)
 }
 /** a × b + c rounded once (integer path for finite operands; specials follow IEEE via native ops). */
 function fmaD(a: f64, b: f64, c: f64, rm: u32): f64 {
-  if (!isFin(a) || !isFin(b) || !isFin(c) || a == 0 || b == 0) {
-    const p = a * b // exact when a or b is zero; infinities/NaNs propagate as IEEE says
-    if (isFin(p) && isFin(c)) return addD(p, c, rm)
-    return p + c
+  if (isFin(a) && isFin(b) && a != 0 && b != 0) {
+    // The exact product is finite even when it would overflow a double, so an infinite addend wins.
+    if (!isFin(c)) return c
+    return reinterpret<f64>(fmaF64(reinterpret<u64>(a), reinterpret<u64>(b), reinterpret<u64>(c), rm))
   }
-  return reinterpret<f64>(fmaF64(reinterpret<u64>(a), reinterpret<u64>(b), reinterpret<u64>(c), rm))
+  const p = a * b // exact when a or b is zero; infinities and NaNs propagate as IEEE 754 says
+  if (isFin(p) && isFin(c)) return addD(p, c, rm)
+  return p + c
 }
 
 // Single precision: compute in binary64, keep the sticky bit by rounding to odd, round once to binary32.
 function addS(a: f64, b: f64, rm: u32): u32 {
   const s = a + b
-  if (s == 0 && isFin(a) && isFin(b) && rm == RM_RDN && (signbit(a) != signbit(b) || a == -b)) return 0x80000000
+  if (s == 0 && isFin(a) && isFin(b) && rm == RM_RDN && signbit(a) != signbit(b)) return 0x80000000
   return roundToF32(roundOdd(s, isFin(s) ? twoSumErr(a, b, s) : 0), rm)
 }
 function divS(a: f64, b: f64, rm: u32): u32 {
@@ -356,5 +358,3 @@ function clearInexact(): void {
   clearFlags()
   setFlags(f)
 }
-
-export const FP_UNUSED: u32 = RM_RNE

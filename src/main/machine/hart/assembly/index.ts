@@ -11,21 +11,21 @@
  */
 import * as G from './decode.generated'
 import {
-  BASE, REGS, FREGS, STATE_START, STATE_BYTES, S_PC, S_PRIV, S_INSTRET, S_MSTATUS, S_MIP_LINES, S_MIP_SW,
-  S_MTIMECMP, S_MSIP, S_FIRMWARE_TRAPS, S_HALT_ON_EBREAK, S_STRICT_TLB, S_RAM_BASE, S_RAM_SIZE, S_MMIO_PENDING,
-  S_PENDING_EXC, S_PENDING_CAUSE, S_PENDING_TVAL, S_TRACE_REGION_SHIFT, S_TRACE_REGION, S_LAST_PC, S_TRACE_WALKS,
-  S_RING_HEAD, S_RING_TAIL, S_MTVEC, S_MHARTID, S_MTIME_OFFSET,
+  BASE, REGS, FREGS, STATE_START, STATE_BYTES, S_PC, S_PRIV, S_INSTRET, S_MSTATUS, S_MIP_LINES,
+  S_MTIMECMP, S_RAM_BASE, S_RAM_SIZE, S_MMIO_PENDING,
+  S_PENDING_EXC, S_PENDING_CAUSE, S_PENDING_TVAL, S_TRACE_REGION_SHIFT, S_TRACE_REGION, S_LAST_PC,
+  S_RING_HEAD, S_RING_TAIL,
   TLB_LOAD, TLB_STORE, TLB_FETCH, DCACHE, DC_MASK, DC_SCRATCH, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DIRTY, PF_WATCHED,
   RING, RING_RECORDS, RING_RECORD_BYTES, RING_SLACK, ROM, ROM_PA, ROM_SIZE, RAM, PRV_M,
 } from './layout'
 import {
   R_OK, R_TRAP, R_EXIT, R_RESYNC, pendingExit, setExit, ringNearlyFull, setRingNearlyFull, EXIT_STEPS_DONE, EXIT_WFI,
-  EXIT_TRACE_FULL, EXIT_MMIO, ACC_FETCH, CAUSE_FETCH_ACCESS, CAUSE_ILLEGAL_INSTRUCTION, MSTATUS_FS,
+  EXIT_TRACE_FULL, EXIT_MMIO, ACC_FETCH, CAUSE_FETCH_ACCESS, MSTATUS_FS,
 } from './globals'
 import { fill16, fill32 } from './decode'
 import {
   translate, xPa, xHostPage, xCause, tlbFill, tlbFlushAll, ctxFor, dataPriv, markCodePage, evictStorePage, hostAddr,
-  PAGE_MASK, CTX_BARE,
+  PAGE_MASK,
 } from './mmu'
 import { takeTrap, checkInterrupts } from './trap'
 import { loadSlow, storeSlow, amo, completeMmio as completeMmioImpl, K_LB, K_LH, K_LW, K_LD, K_LBU, K_LHU, K_LWU, K_FLW, K_FLD } from './mem'
@@ -37,8 +37,9 @@ import { TRACING, record, T_REGION, T_PRIV } from './trace'
 
 // ---- small helpers (all inlined) ----------------------------------------------------------
 
-@inline function X(r: usize): u64 { return load<u64>(REGS + (r << 3)) }
-@inline function setX(r: usize, v: u64): void { store<u64>(REGS + (r << 3), v) }
+// Register operands are byte offsets into the register file (decode stores reg × 8).
+@inline function X(off: usize): u64 { return load<u64>(REGS + off) }
+@inline function setX(off: usize, v: u64): void { store<u64>(REGS + off, v) }
 @inline function sextW(v: u64): u64 { return <u64><i64><i32>v }
 
 @inline function mulhu(a: u64, b: u64): u64 {
@@ -114,6 +115,9 @@ export function run(maxSteps: u64): i32 {
     setRingNearlyFull(false)
   }
   const target = load<u64>(S_INSTRET) + maxSteps
+  // A guest stuck in a trap loop (e.g. mtvec pointing at unmapped memory) retires nothing;
+  // count slices that made no progress so run() still returns after about maxSteps of them.
+  let idle: u64 = 0
   while (true) {
     if (load<u64>(S_PENDING_EXC) != 0) {
       store<u64>(S_PENDING_EXC, 0)
@@ -129,6 +133,7 @@ export function run(maxSteps: u64): i32 {
     if (limit - instret > SLICE_STEPS) limit = instret + SLICE_STEPS
     const status = inner(limit)
     if (status != R_OK) return pendingExit
+    if (load<u64>(S_INSTRET) == instret && ++idle >= maxSteps) return EXIT_STEPS_DONE
     if (TRACING) {
       if (ringNearlyFull) return EXIT_TRACE_FULL
     }
@@ -163,12 +168,12 @@ function inner(limit: u64): i32 {
       if (r == 2) e = DC_SCRATCH
       else if (r != R_OK) { brk = r; break }
     }
-    const w = load<u64>(e, 16) // op | rd << 16 | rs1 << 24 | rs2 << 32 | rs3 << 40 | len << 48
+    const w = load<u64>(e, 16) // op | rd×8 << 16 | rs1×8 << 32 | rs2×8 << 48
     const op = <u16>w
-    const rd = <usize>((w >> 16) & 0xff)
-    const rs1 = <usize>((w >> 24) & 0xff)
-    const rs2 = <usize>((w >> 32) & 0xff)
-    const len = (w >> 48) & 0xff
+    const rd = <usize>((w >> 16) & 0xffff)
+    const rs1 = <usize>((w >> 32) & 0xffff)
+    const rs2 = <usize>(w >> 48)
+    const len = <u64>load<u8>(e, 28)
     const imm = load<u64>(e, 8)
     let npc = pc + len
     switch (op) {
@@ -205,7 +210,7 @@ function inner(limit: u64): i32 {
           store<u64>(S_INSTRET, instret)
           const kind = op == G.OP_LD ? K_LD : op == G.OP_LW ? K_LW : op == G.OP_LWU ? K_LWU : op == G.OP_LH ? K_LH :
             op == G.OP_LHU ? K_LHU : op == G.OP_LB ? K_LB : K_LBU
-          const r = loadSlow(va, kind, <u32>rd, len)
+          const r = loadSlow(va, kind, <u32>(rd >> 3), len)
           if (r != R_OK) brk = r
         }
         break
@@ -320,7 +325,7 @@ function inner(limit: u64): i32 {
         store<u64>(S_PC, pc)
         store<u64>(S_INSTRET, instret)
         const raw = load<u32>(e, 24)
-        const r = amo(raw >> 27, ((raw >> 12) & 7) == 3 ? 8 : 4, <u32>rd, X(rs1), X(rs2))
+        const r = amo(raw >> 27, ((raw >> 12) & 7) == 3 ? 8 : 4, <u32>(rd >> 3), X(rs1), X(rs2))
         if (r != R_OK) brk = r
         break
       }
@@ -332,10 +337,10 @@ function inner(limit: u64): i32 {
         if ((load<u64>(S_MSTATUS) & MSTATUS_FS) == 0) { brk = illegal(load<u32>(e, 24)); break }
         const va = X(rs1) + imm
         let r: i32
-        if (op == G.OP_FLW) r = loadSlow(va, K_FLW, <u32>rd, len)
-        else if (op == G.OP_FLD) r = loadSlow(va, K_FLD, <u32>rd, len)
-        else if (op == G.OP_FSW) r = storeSlow(va, 4, load<u64>(FREGS + (rs2 << 3)), len)
-        else r = storeSlow(va, 8, load<u64>(FREGS + (rs2 << 3)), len)
+        if (op == G.OP_FLW) r = loadSlow(va, K_FLW, <u32>(rd >> 3), len)
+        else if (op == G.OP_FLD) r = loadSlow(va, K_FLD, <u32>(rd >> 3), len)
+        else if (op == G.OP_FSW) r = storeSlow(va, 4, load<u64>(FREGS + rs2), len)
+        else r = storeSlow(va, 8, load<u64>(FREGS + rs2), len)
         if (r != R_OK) brk = r
         break
       }
@@ -352,7 +357,7 @@ function inner(limit: u64): i32 {
       case G.OP_FMV_X_D: case G.OP_FMV_D_X: {
         store<u64>(S_PC, pc)
         store<u64>(S_INSTRET, instret)
-        const r = execFp(op, <u32>rd, <u32>rs1, <u32>rs2, <u32>load<u8>(e, 21), <u32>load<u8>(e, 23), load<u32>(e, 24))
+        const r = execFp(op, <u32>(rd >> 3), <u32>(rs1 >> 3), <u32>(rs2 >> 3), <u32>load<u8>(e, 29), <u32>load<u8>(e, 30), load<u32>(e, 24))
         if (r != R_OK) brk = r
         break
       }
@@ -360,7 +365,7 @@ function inner(limit: u64): i32 {
       case G.OP_CSRRW: case G.OP_CSRRS: case G.OP_CSRRC: case G.OP_CSRRWI: case G.OP_CSRRSI: case G.OP_CSRRCI: {
         store<u64>(S_PC, pc)
         store<u64>(S_INSTRET, instret)
-        const r = execCsr(op, <u32>rd, <u32>rs1, <u32>imm, load<u32>(e, 24))
+        const r = execCsr(op, <u32>(rd >> 3), <u32>(rs1 >> 3), <u32>imm, load<u32>(e, 24))
         if (r != R_OK) brk = r
         break
       }
@@ -368,7 +373,7 @@ function inner(limit: u64): i32 {
       case G.OP_FENCE_I: {
         store<u64>(S_PC, pc)
         store<u64>(S_INSTRET, instret)
-        brk = execSystem(op, <u32>rs1, <u32>rs2, load<u32>(e, 24), len)
+        brk = execSystem(op, <u32>(rs1 >> 3), <u32>(rs2 >> 3), load<u32>(e, 24), len)
         break
       }
       default: {
@@ -498,6 +503,9 @@ export function layoutRingRecordBytes(): usize { return RING_RECORD_BYTES }
 export function layoutStateSlot(i: u32): usize { return S_PC + (<usize>i << 3) }
 export function isTraced(): bool { return TRACING }
 
-export const UNUSED_IMPORTS: u64 = S_MIP_SW + S_MTIMECMP + S_MSIP + S_FIRMWARE_TRAPS + S_HALT_ON_EBREAK + S_STRICT_TLB +
-  S_TRACE_WALKS + S_MTVEC + S_MHARTID + S_MTIME_OFFSET + <u64>TLB_LOAD + <u64>CTX_BARE + ROM_SIZE + <u64>DC_SCRATCH +
-  <u64>EXIT_STEPS_DONE + <u64>R_TRAP + <u64>CAUSE_ILLEGAL_INSTRUCTION + <u64>R_EXIT + <u64>PF_DIRTY + <u64>ROM
+/** Decodes one instruction word into the scratch entry and returns its address (tests compare operands with the ISA table). */
+export function decodeWord(w: u32): usize {
+  if ((w & 3) == 3) fill32(DC_SCRATCH, w)
+  else fill16(DC_SCRATCH, w & 0xffff)
+  return DC_SCRATCH
+}

@@ -105,7 +105,7 @@ export const TLB_STORE: usize = TLB_LOAD + 256 * 32
 /**
  * Pre-decoded instruction cache, keyed by physical address (so aliases share entries and the
  * MMU can change without flushing it). 64 Ki entries of 32 bytes, indexed by pa >> 1.
- * Entry: +0 tag (pa), +8 imm (i64), +16 op (u16), +18 rd, +19 rs1, +20 rs2, +21 rs3, +22 len, +23 rm, +24 raw bits (u32).
+ * Entry: +0 tag (pa), +8 imm (i64), +16 op (u16), +18 rd×8, +20 rs1×8, +22 rs2×8 (u16), +24 raw bits (u32), +28 len, +29 rs3, +30 rm.
  */
 export const DC_ENTRIES_LOG2: u64 = 16
 export const DC_MASK: u64 = (1 << 16) - 1

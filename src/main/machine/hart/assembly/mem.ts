@@ -254,5 +254,3 @@ export function amo(f5: u32, size: u64, rd: u32, va: u64, src: u64): i32 {
   return R_OK
 }
 
-export const MEM_UNUSED: usize = PAGE_FLAGS + RAM - RAM
-export const MEM_UNUSED2: i32 = R_EXIT

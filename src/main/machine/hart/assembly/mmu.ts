@@ -95,21 +95,23 @@ export function noteStore(host: usize, pa: u64, va: u64, size: u64, oldv: u64, n
   if (host < RAM) return
   const page = (host - RAM) >> 12
   const f = load<u8>(PAGE_FLAGS + page)
-  if (f & PF_CODE) invalidateCodePage(pa & ~PAGE_MASK, page)
+  if (f & PF_CODE) invalidateCode(pa, size)
   if (TRACING) {
     if (f & PF_WATCHED) record(T_STORE, <u32>size, pa, va, oldv, newv)
   }
-  store<u8>(PAGE_FLAGS + page, (load<u8>(PAGE_FLAGS + page) & ~PF_CODE) | PF_DIRTY)
+  store<u8>(PAGE_FLAGS + page, f | PF_DIRTY)
 }
 
-/** Drops decode-cache entries for a physical page (stores into code, self-modifying code). */
-export function invalidateCodePage(pagePa: u64, ramPage: usize): void {
-  const first = DCACHE + <usize>(((pagePa >> 1) & DC_MASK) << 5)
-  for (let i: usize = 0; i < 2048; i++) {
-    const e = first + (i << 5)
-    if ((load<u64>(e) & ~PAGE_MASK) == pagePa) store<u64>(e, 0)
+/**
+ * Drops the decoded instructions that overlap [pa, pa + size): an instruction starts at most 2
+ * bytes before (a 4-byte one at pa − 2). Precise, so firmware that keeps data next to its code
+ * does not re-decode the whole page on every store.
+ */
+function invalidateCode(pa: u64, size: u64): void {
+  for (let a = (pa - 2) & ~(<u64>1); a < pa + size; a += 2) {
+    const e = DCACHE + <usize>(((a >> 1) & DC_MASK) << 5)
+    if (load<u64>(e) == a) store<u64>(e, 0)
   }
-  store<u8>(PAGE_FLAGS + ramPage, load<u8>(PAGE_FLAGS + ramPage) & ~PF_CODE)
 }
 
 /** Marks a RAM page as holding decoded code: stores to it must take the slow path from now on. */
@@ -352,6 +354,3 @@ function walk(va: u64, acc: i32, p: u64, satp: u64, mode: u64): bool {
   xGlobal = (pte & PTE_G) != 0
   return true
 }
-
-// Unused-import guard for PRV_U (documents the three privilege levels this file reasons about).
-export const MMU_PRIVS: u64 = PRV_U | PRV_S | PRV_M

@@ -3,7 +3,7 @@ import { HartExit } from '../../../../src/main/machine/hart/hart-api'
 import { runAsm, program } from './run-asm'
 import { toolchainMissing } from '../../../support/build-program'
 
-describe.skipIf(toolchainMissing())('smoke', () => {
+describe.skipIf(toolchainMissing())('run loop', () => {
   it('sums 1..100 in a loop', async () => {
     const r = await runAsm(program(`
       li a0, 0

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { UsageError } from '../../../../src/main/cli/command'
+import { parseBootArgs, parseSize, unescapeInput } from '../../../../src/main/cli/commands/boot'
+import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
+import { hartMissing } from './harness'
+
+const BIN = fileURLToPath(new URL('../../../../bin/bootscope.mjs', import.meta.url))
+
+describe('bootscope boot arguments', () => {
+  it('reads the kernel and every option', () => {
+    expect(parseBootArgs(['k.elf', '--bios', 'none', '--mem', '256M', '--max-steps', '1000', '--tohost', '--input', 'a\\nb', '--disk', 'fs.img'])).toEqual({
+      kernel: 'k.elf',
+      bios: 'none',
+      memBytes: 256 * 1024 * 1024,
+      maxSteps: 1000n,
+      tohost: true,
+      input: 'a\nb',
+      disk: 'fs.img',
+      events: false,
+    })
+  })
+  it('defaults to the built-in firmware, 128 MiB and 200 M steps', () => {
+    expect(parseBootArgs(['k.elf'])).toMatchObject({ bios: 'builtin', memBytes: 128 << 20, maxSteps: 200_000_000n })
+  })
+  it('rejects a missing kernel, unknown options and bad sizes as usage errors', () => {
+    expect(() => parseBootArgs([])).toThrow(UsageError)
+    expect(() => parseBootArgs(['k.elf', '--frobnicate'])).toThrow(/unknown option --frobnicate/)
+    expect(() => parseBootArgs(['k.elf', '--mem', 'lots'])).toThrow(/--mem lots/)
+    expect(() => parseBootArgs(['k.elf', '--max-steps', '-1'])).toThrow(UsageError)
+  })
+  it('parses sizes like QEMU -m and input escapes', () => {
+    expect(parseSize('1G')).toBe(1 << 30)
+    expect(parseSize('512k')).toBe(512 * 1024)
+    expect(parseSize('12x')).toBeUndefined()
+    expect(unescapeInput('version\\r\\\\')).toBe('version\r\\')
+  })
+})
+
+describe.skipIf(hartMissing || binutilsMissing)('bootscope boot (the command)', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'boot', ...args], { encoding: 'utf8', timeout: 60_000 })
+
+  it('prints the UART on stdout, the stop reason on stderr, and exits with the guest’s code', () => {
+    const k = buildKernel(['uart-hello.S'], 'm-mode.ld')
+    const r = run(k.elf, '--bios', 'none')
+    expect(r.stdout).toBe('hello from M-mode over the 16550\nfdt: yes\n')
+    expect(r.stderr).toMatch(/bootscope boot: shutdown at step \d+ \(pc 0x[0-9a-f]+\): the guest powered off with exit code 3/)
+    expect(r.status).toBe(3)
+  })
+
+  it('explains the higher-half kernel linked without AT() as a diagnostic with a hint, exit 1', () => {
+    const k = buildKernel(['seed-004-entry.S', 'seed-004-rust-main.S'], 'seed-004-linker.ld')
+    const r = run(k.elf)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('p_paddr 0xffffffff80200000 is outside RAM')
+    expect(r.stderr).toContain('hint: link with AT() so the load address is physical')
+    expect(r.status).toBe(1)
+  })
+
+  it('stops a runaway guest at --max-steps with exit code 124', () => {
+    const k = buildKernel(['spin.S'], 'm-mode.ld')
+    const r = run(k.elf, '--bios', 'none', '--max-steps', '100000')
+    expect(r.stderr).toContain('stopped after 100000 steps: budget exhausted — the guest may be in an infinite loop; raise --max-steps')
+    expect(r.status).toBe(124)
+  })
+})
