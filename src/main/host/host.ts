@@ -27,10 +27,6 @@ export interface HostOptions {
 
 type Handlers = { [N in RequestName]: (args: ArgsOf<N>) => Promise<Result<ResultOf<N>>> | Result<ResultOf<N>> }
 
-function notImplemented<T>(what: string): Result<T> {
-  return err('not_implemented', `${what} is not implemented yet`, { hint: 'This arrives with a later issue; nothing was faked.' })
-}
-
 export class Host {
   readonly workspace: Workspace
   readonly core: CoreWorker

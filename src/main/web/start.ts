@@ -39,21 +39,21 @@ async function main(): Promise<void> {
   const host = new Host({ workspaceRoot: workspace, transport: 'websocket', allowDebug: process.env.BOOTSCOPE_DEBUG === '1' })
   await host.core.whenReady()
   // Signal handlers go in before the ready line: whoever reads that line may stop us at once.
-  let server: RunningWebServer | undefined
+  const running: { server?: RunningWebServer } = {}
   let stopping = false
   const stop = async () => {
     if (stopping) return
     stopping = true
     // Never hang on the way out: whatever is still open after this long is abandoned.
     setTimeout(() => process.exit(0), STOP_GRACE_MS).unref()
-    await server?.close()
+    await running.server?.close()
     await host.dispose()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop())
   process.on('SIGTERM', () => void stop())
-  server = await startWebServer({ host, distDir: WEB_DIST_DIR, port })
-  console.log(`Bootscope: ${server.url}`)
+  running.server = await startWebServer({ host, distDir: WEB_DIST_DIR, port })
+  console.log(`Bootscope: ${running.server.url}`)
 }
 
 main().catch((e) => {
