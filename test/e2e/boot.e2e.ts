@@ -7,10 +7,22 @@ async function openFile(page: Page, path: string): Promise<void> {
   await expect(page.locator(`.tab[data-path="${path}"]`)).toHaveClass(/active/)
 }
 
-/** Finds a line of the active editor by its text and selects it whole (Home, Shift+End). */
-async function selectLine(page: Page, contains: string): Promise<void> {
-  const line = page.getByTestId('editor').locator('.view-line', { hasText: contains }).first()
-  await line.click()
+/**
+ * Selects, whole, the first line of the active editor that contains `text`: Monaco renders only
+ * the lines in view, so the line is found with the editor's own Find (Ctrl+F), then Home, Home
+ * (column 1) and Shift+End.
+ */
+async function selectLine(page: Page, text: string): Promise<void> {
+  await page.getByTestId('editor').locator('.view-line').last().click()
+  await page.keyboard.press('Control+f')
+  await page.keyboard.type(text)
+  await page.keyboard.press('Enter')
+  await page.keyboard.press('Escape')
+  await selectWholeLine(page)
+}
+
+/** From anywhere past the indentation: Home (first non-blank), Home (column 1), Shift+End. */
+async function selectWholeLine(page: Page): Promise<void> {
   await page.keyboard.press('Home')
   await page.keyboard.press('Home')
   await page.keyboard.press('Shift+End')
@@ -45,11 +57,18 @@ test('Boot builds, boots and records the example; the timeline explains paging; 
 
   // Delete the identity mapping and boot again: the fault is explained.
   await openFile(page, 'entry.S')
-  await selectLine(page, '.quad (0x80000 << 10) | 0xcf')
+  await selectLine(page, '(the identity mapping)')
+  await page.keyboard.press('ArrowDown')
+  await selectWholeLine(page)
   await page.keyboard.type('    .quad 0')
   await page.getByTestId('boot-button').click()
   await expect(page.getByTestId('problems')).toContainText('instruction page fault', { timeout: 60_000 })
-  await expect(page.getByTestId('problems')).toContainText('right after satp was written')
+  const fault = page.getByTestId('problems').locator('.problem[data-code="boot.trap-loop"]')
+  await expect(fault).toContainText('right after satp was written')
+  await expect(fault).toContainText('the code still runs at its physical address')
+  await expect(fault).toContainText('hint: after `csrw satp` the next fetch is translated')
+  // The fault points at the instruction that could not be fetched: the one after `csrw satp`.
+  await expect(fault.locator('.loc')).toHaveText('entry.S:19:1')
   await page.screenshot({ path: 'test-results/screenshots/boot-fault.png' })
 
   // A syntax error: the build fails and the editor marks the line.

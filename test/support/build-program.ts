@@ -1,18 +1,12 @@
 /**
- * Builds small RISC-V test programs from assembly text and loads them into a hart. It prefers
- * our own toolchain (src/main/toolchain/build.ts) and falls back to GNU as/ld from binutils
- * until ours builds these programs — the switch is the one `USE_OUR_TOOLCHAIN` line below.
+ * Builds small RISC-V test programs from assembly text with our own toolchain
+ * (src/main/toolchain/build.ts, checked against GNU binutils in its own tests).
  * Also holds a minimal ELF64 reader (PT_LOAD by physical address, symbols) for tests only; the
  * machine's real loader lives in src/main/machine/boot.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { gnuAs, gnuLd } from './oracles'
+import { build } from '../../src/main/toolchain/build'
+import { formatDiagnostic } from '../../src/shared/api/result'
 
-/** Flip to true once src/main/toolchain/build.ts (`build({ files, script })`) handles these programs. */
-const USE_OUR_TOOLCHAIN = false
 
 export const DEFAULT_SCRIPT = `
 OUTPUT_ARCH(riscv)
@@ -34,36 +28,16 @@ export interface Program {
   segments: { paddr: bigint; vaddr: bigint; data: Uint8Array; memsz: number }[]
 }
 
-/** Whether GNU as/ld are available (the fallback toolchain). */
+/** Our toolchain is always here; kept so callers' `skipIf(toolchainMissing())` reads as before. */
 export function toolchainMissing(): boolean {
-  if (USE_OUR_TOOLCHAIN) return false
-  return gnuAs().missing || gnuLd().missing
+  return false
 }
 
 /** Assembles and links `source` (GNU syntax, rv64gc) with `script` into an ELF. */
 export async function buildProgram(source: string, script = DEFAULT_SCRIPT): Promise<Program> {
-  let elf: Uint8Array
-  if (USE_OUR_TOOLCHAIN) {
-    const modPath = '../../src/main/toolchain/build'
-    const mod = (await import(/* @vite-ignore */ modPath)) as {
-      build(input: { files: { name: string; text: string }[]; script: string }): Promise<{ ok: boolean; value?: { elf: Uint8Array }; error?: unknown }>
-    }
-    const r = await mod.build({ files: [{ name: 'test.S', text: source }], script })
-    if (!r.ok || !r.value) throw new Error(`our toolchain failed: ${JSON.stringify(r.error)}`)
-    elf = r.value.elf
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'hart-test-'))
-    try {
-      writeFileSync(join(dir, 't.S'), source)
-      writeFileSync(join(dir, 't.ld'), script)
-      execFileSync(gnuAs().path!, ['-march=rv64gc', '-mabi=lp64d', '-o', join(dir, 't.o'), join(dir, 't.S')], { stdio: 'pipe' })
-      execFileSync(gnuLd().path!, ['-T', join(dir, 't.ld'), '--no-relax', '-o', join(dir, 't.elf'), join(dir, 't.o')], { stdio: 'pipe' })
-      elf = new Uint8Array(readFileSync(join(dir, 't.elf')))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
-  return parseElf(elf)
+  const r = build({ files: [{ path: 'test.S', text: source }, { path: 'test.ld', text: script }], script: 'test.ld' })
+  if (!r.ok || !r.elf) throw new Error(`our toolchain failed:\n${r.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`)
+  return parseElf(r.elf)
 }
 
 /** Minimal ELF64 little-endian reader: entry, PT_LOAD segments, symbol table. */

@@ -1,35 +1,32 @@
 /**
  * Builds a folder of kernel sources (the built-in example, a lab) into an ELF for tests of the
- * machine, the recorder and the app — with GNU as/ld for now (binutils-riscv64-unknown-elf),
- * switching to our own toolchain once `src/main/toolchain/build.ts` lands.
+ * machine, the recorder and the app, with our own toolchain — as the app's Build does.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gnuAs, gnuLd } from './oracles'
+import { build } from '../../src/main/toolchain/build'
+import { formatDiagnostic } from '../../src/shared/api/result'
+import { hex } from '../../src/shared/trace/events'
+import type { SourceLine } from '../../src/shared/trace/source-map'
 
 export const EXAMPLE = join(import.meta.dirname, '../../resources/examples/higher-half')
 
-export function gnuMissing(): boolean {
-  return gnuAs().missing || gnuLd().missing
+export interface BuiltFolder {
+  elf: Uint8Array
+  sourceLines: SourceLine[]
 }
 
-/** Assembles every .S/.s in `dir` (or `sources`, replacing file contents) and links with its .ld script. */
+/** Builds every .S/.s and the .ld script in `dir`, with `override` replacing file contents. */
+export function buildFolderWithLines(dir: string, override: Record<string, string> = {}): BuiltFolder {
+  const names = readdirSync(dir).filter((n) => /\.([sS]|ld)$/.test(n))
+  const files = names.map((n) => ({ path: n, text: override[n] ?? readFileSync(join(dir, n), 'utf8') }))
+  const r = build({ files, script: names.find((n) => n.endsWith('.ld')) })
+  if (!r.ok || !r.elf) throw new Error(`the build of ${dir} failed:\n${r.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`)
+  return { elf: r.elf, sourceLines: r.lines.map((l) => ({ address: hex(l.address), size: l.size, file: l.file, line: l.line })) }
+}
+
 export function buildFolder(dir: string, override: Record<string, string> = {}): Uint8Array {
-  const out = mkdtempSync(join(tmpdir(), 'bootscope-build-'))
-  const files = readdirSync(dir)
-  const objects: string[] = []
-  for (const f of files.filter((n) => /\.[sS]$/.test(n))) {
-    const obj = join(out, `${f}.o`)
-    const text = override[f] ?? readFileSync(join(dir, f), 'utf8')
-    execFileSync(gnuAs().path!, ['-march=rv64gc', '-mabi=lp64d', '-o', obj, '-'], { input: text, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] })
-    objects.push(obj)
-  }
-  const script = files.find((n) => n.endsWith('.ld'))
-  const elf = join(out, 'kernel.elf')
-  execFileSync(gnuLd().path!, ['--no-relax', ...(script ? ['-T', join(dir, script)] : []), '-o', elf, ...objects], { stdio: 'pipe' })
-  return readFileSync(elf)
+  return buildFolderWithLines(dir, override).elf
 }
 
 /** The example's entry.S with the identity mapping (boot page table entry 2) removed. */

@@ -12,13 +12,14 @@ import type { Events, EventName } from '../../shared/api/contract'
 import type { CoreWorker } from './core-worker'
 import type { Workspace } from './workspace'
 import type { BootRunProgress, ImageBytes } from '../worker/protocol'
+import type { BuiltKernel } from './build-service'
 
 export interface BootServiceDeps {
   core: CoreWorker
   workspace: Workspace
   emit: <E extends EventName>(event: E, payload: Events[E]) => void
   /** Builds the workspace into an ELF (the toolchain); an error value carries the diagnostics. */
-  buildKernel: () => Promise<Result<ImageBytes>>
+  buildKernel: () => Promise<Result<BuiltKernel>>
 }
 
 interface Run {
@@ -30,6 +31,11 @@ export function recordingName(kernel: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23)
   const safe = kernel.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '').slice(0, 40) || 'kernel'
   return `${stamp}_${safe}.sqlite`
+}
+
+/** A kernel file chosen by the user has no line table (its sources are not ours). */
+function mapImage(r: Result<ImageBytes>): Result<BuiltKernel> {
+  return r.ok ? ok({ image: r.value, sourceLines: [] }) : r
 }
 
 export class BootService {
@@ -50,7 +56,8 @@ export class BootService {
 
   async start(opts: BootOptions): Promise<Result<{ runId: string }>> {
     const kernelOpt = opts.kernel ?? { kind: 'build' as const }
-    const kernel = kernelOpt.kind === 'build' ? await this.deps.buildKernel() : this.readImage(kernelOpt.path, 'kernel')
+    const kernel: Result<BuiltKernel> =
+      kernelOpt.kind === 'build' ? await this.deps.buildKernel() : mapImage(this.readImage(kernelOpt.path, 'kernel'))
     if (!kernel.ok) return kernel
     let bios: 'none' | 'builtin' | ImageBytes = 'builtin'
     if (opts.bios === 'none' || opts.bios === 'builtin') bios = opts.bios
@@ -60,14 +67,22 @@ export class BootService {
       bios = fw.value
     }
     const runId = randomUUID()
-    const name = recordingName(kernel.value.file)
+    const name = recordingName(kernel.value.image.file)
     const abort = new AbortController()
     this.runs.set(runId, { abort })
     const { core, emit } = this.deps
     void core
       .request(
         'boot.run',
-        { runId, recordingPath: join(this.deps.workspace.recordingsDir, name), kernel: kernel.value, bios, memBytes: opts.memBytes, maxSteps: opts.maxSteps },
+        {
+          runId,
+          recordingPath: join(this.deps.workspace.recordingsDir, name),
+          kernel: kernel.value.image,
+          sourceLines: kernel.value.sourceLines,
+          bios,
+          memBytes: opts.memBytes,
+          maxSteps: opts.maxSteps,
+        },
         {
           signal: abort.signal,
           onProgress: (p) => {
@@ -80,7 +95,7 @@ export class BootService {
       .then((r) => {
         this.runs.delete(runId)
         const outcome: BootOutcome = r.ok
-          ? { runId, recording: name, steps: r.value.steps, stop: { reason: r.value.stop.reason, exitCode: r.value.stop.exitCode, message: r.value.stop.message } }
+          ? { runId, recording: name, steps: r.value.steps, stop: r.value.stop }
           : { runId, recording: name, steps: 0, stop: { reason: r.error.code === 'core_crashed' ? 'crashed' : 'error', message: r.error.message } }
         emit('boot.finished', outcome)
       })

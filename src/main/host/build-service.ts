@@ -12,10 +12,17 @@ import type { CoreWorker } from './core-worker'
 import type { Workspace } from './workspace'
 import type { ImageBytes } from '../worker/protocol'
 import { writeFileAtomic } from './atomic-write'
+import type { SourceLine } from '../../shared/trace/source-map'
 
 /** Files of the workspace handed to the toolchain: sources, scripts and what they may include. */
 const BUILD_INPUT = /\.(S|s|asm|ld|lds|h|inc)$/
 export const KERNEL_ELF = 'kernel.elf'
+
+/** A kernel built from the workspace, with its line table. */
+export interface BuiltKernel {
+  image: ImageBytes
+  sourceLines: SourceLine[]
+}
 
 export interface BuildServiceDeps {
   core: CoreWorker
@@ -42,7 +49,7 @@ export class BuildService {
   }
 
   /** Builds; the summary goes to the UI (diagnostics, layout) and the ELF bytes to the caller. */
-  async build(askedScript?: string): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes }>> {
+  async build(askedScript?: string): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[] }>> {
     const ws = this.deps.workspace
     const files: { path: string; text: string }[] = []
     for (const f of ws.info().files) {
@@ -65,14 +72,14 @@ export class BuildService {
       elf = { file: KERNEL_ELF, bytes: r.value.elf }
     }
     this.deps.emit('build.finished', summary)
-    return ok({ summary, elf })
+    return ok({ summary, elf, sourceLines: r.value.sourceLines })
   }
 
   /** For Boot: the ELF, or the build's first error (with the others in `build.finished`). */
-  async kernel(): Promise<Result<ImageBytes>> {
+  async kernel(): Promise<Result<BuiltKernel>> {
     const r = await this.build()
     if (!r.ok) return r
-    if (r.value.elf && r.value.summary.ok) return ok(r.value.elf)
+    if (r.value.elf && r.value.summary.ok) return ok({ image: r.value.elf, sourceLines: r.value.sourceLines })
     const first = r.value.summary.diagnostics.find((d) => d.severity === 'error')
     return err('build.failed', first ? `the build failed: ${first.message}` : 'the build failed', { loc: first?.loc, hint: 'see Problems for every error' })
   }

@@ -34,6 +34,8 @@ export interface StopInfo {
   exitCode?: number
   /** One or two sentences for a person. */
   message: string
+  /** What to change, when Bootscope knows (trap loops). */
+  hint?: string
   step: bigint
   pc: bigint
 }

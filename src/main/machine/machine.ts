@@ -85,7 +85,7 @@ export class Machine {
   private readonly trapWatch = new TrapWatch()
   private readonly tohost?: TohostWatch
   private plan!: BootPlan
-  private pendingStop?: { reason: StopReason; message: string; exitCode?: number }
+  private pendingStop?: { reason: StopReason; message: string; exitCode?: number; hint?: string; pc?: bigint }
   private stopInfo?: StopInfo
   private cancelRequested = false
   private pauseRequested = false
@@ -243,7 +243,7 @@ export class Machine {
         this.pendingStop = undefined
         // Waiting for input is not the end: after `sendInput`, `run` continues the same boot.
         if (p.reason === 'waiting-for-input') return { reason: p.reason, message: p.message, exitCode: p.exitCode, step: h.instret, pc: h.pc }
-        return this.finish(p.reason, p.message, p.exitCode)
+        return this.finish(p.reason, p.message, p.exitCode, p.hint, p.pc)
       }
       const now = h.instret
       if (now >= budget) {
@@ -313,7 +313,11 @@ export class Machine {
     }
     const satp = h.getCsr(CSR.satp) ?? 0n
     if (trap.cause === CAUSE_INSTRUCTION_PAGE_FAULT) {
-      const loop = this.trapWatch.checkFetchFaultAfterSatp(trap, satp, h.instret)
+      const loop = this.trapWatch.checkFetchFault(trap, satp, h.instret, {
+        memory: (pa) => this.readPhysU64(pa),
+        ram: { base: DRAM_BASE, size: BigInt(h.ram.length) },
+        stvec: h.getCsr(CSR.stvec) ?? 0n,
+      })
       if (loop) return this.stopOnLoop(loop)
     } else {
       this.trapWatch.observeSatp(satp, h.instret)
@@ -403,7 +407,7 @@ export class Machine {
   }
 
   private stopOnLoop(loop: TrapLoop): void {
-    this.requestStop('trap-loop', `${loop.message}\n  hint: ${loop.hint}`, EXIT_CODE_STUCK)
+    this.requestStop('trap-loop', loop.message, EXIT_CODE_STUCK, loop.hint, loop.pc)
   }
 
   private onFinisher(r: FinisherRequest): void {
@@ -411,12 +415,13 @@ export class Machine {
     else this.requestStop('shutdown', r.kind === 'pass' ? 'the guest powered off (test finisher: pass)' : `the guest powered off with exit code ${r.code} (test finisher: fail)`, r.code)
   }
 
-  private requestStop(reason: StopReason, message: string, exitCode?: number): void {
-    if (!this.pendingStop) this.pendingStop = { reason, message, exitCode }
+  /** `pc`: the instruction to blame when it is not where the hart stands (the faulting one of a trap loop). */
+  private requestStop(reason: StopReason, message: string, exitCode?: number, hint?: string, pc?: bigint): void {
+    if (!this.pendingStop) this.pendingStop = { reason, message, exitCode, hint, pc }
   }
 
-  private finish(reason: StopReason, message: string, exitCode?: number): StopInfo {
-    const info: StopInfo = { reason, message, exitCode, step: this.hart.instret, pc: this.hart.pc }
+  private finish(reason: StopReason, message: string, exitCode?: number, hint?: string, pc?: bigint): StopInfo {
+    const info: StopInfo = { reason, message, exitCode, step: this.hart.instret, pc: pc ?? this.hart.pc, ...(hint ? { hint } : {}) }
     this.stopInfo = info
     this.emit({ kind: 'stop', step: info.step, stop: info })
     return info
@@ -437,6 +442,11 @@ export class Machine {
       if (va >= s.vaddr && va < s.vaddr + s.memsz) return s.paddr + (va - s.vaddr)
     }
     return undefined
+  }
+
+  private readPhysU64(addr: bigint): bigint | undefined {
+    const out = new Uint8Array(8)
+    return this.readPhys(addr, out) ? new DataView(out.buffer).getBigUint64(0, true) : undefined
   }
 
   private readPhys(addr: bigint, out: Uint8Array): boolean {

@@ -8,6 +8,7 @@
  *    lands on an address that traps again, forever. QEMU 7.2 hangs there; we stop and explain.
  */
 import type { TrapInfo } from './hart/hart-api'
+import { translate, type PhysReader } from '../../shared/paging/page-walk'
 import { CAUSE_INSTRUCTION_ACCESS_FAULT, CAUSE_INSTRUCTION_PAGE_FAULT, CAUSE_INTERRUPT, CSR } from './boot/csr-numbers'
 
 /** A satp change seen within this many steps of a fetch page fault counts as "right after". */
@@ -45,6 +46,13 @@ export interface TrapLoop {
   pc: bigint
 }
 
+/** What a fetch fault check reads besides the trap: memory (for the walk), RAM's range, stvec. */
+export interface FetchFaultContext {
+  memory: PhysReader
+  ram: { base: bigint; size: bigint }
+  stvec: bigint
+}
+
 /** The CSR reads the watch needs (the hart satisfies it). */
 export interface WatchedHart {
   readonly pc: bigint
@@ -71,19 +79,39 @@ export class TrapWatch {
   }
 
   /**
-   * An instruction page fault taken to the built-in firmware (before it is redirected to S-mode).
-   * Returns the explanation when it is the "satp written, PC unmapped" mistake.
+   * An instruction page fault taken to the built-in firmware (before it is redirected to S-mode),
+   * with paging on. Walks the table satp points to and explains the fault when it can never be
+   * handled: the classic mistake (the code that enabled paging still runs at its physical address,
+   * which the new table does not map) or a jump to an unmapped virtual address while the trap
+   * vector is not mapped either. A fault the kernel's own handler can serve is left to it.
    */
-  checkFetchFaultAfterSatp(trap: TrapInfo, satp: bigint, step: bigint): TrapLoop | undefined {
+  checkFetchFault(trap: TrapInfo, satp: bigint, step: bigint, ctx: FetchFaultContext): TrapLoop | undefined {
     this.observeSatp(satp, step)
     if (trap.cause !== CAUSE_INSTRUCTION_PAGE_FAULT || satp >> 60n === 0n) return undefined
-    if (this.satpChangedAt < 0n || step - this.satpChangedAt > SATP_RECENT_STEPS) return undefined
+    const walk = translate(ctx.memory, satp, trap.epc, { access: 'fetch', priv: trap.fromPriv })
+    if (walk.ok) return undefined
+    const since = this.satpChangedAt >= 0n ? step - this.satpChangedAt : -1n
+    const satpText = `satp = ${hex(satp)}, root table at PA ${hex((satp & ((1n << 44n) - 1n)) << 12n)}`
+    const inRam = trap.epc >= ctx.ram.base && trap.epc < ctx.ram.base + ctx.ram.size
+    if (inRam && since >= 0n && since <= SATP_RECENT_STEPS) {
+      const when = since <= 1n ? 'right after satp was written' : `${since} instructions after satp was written`
+      return {
+        pc: trap.epc,
+        message: `instruction page fault at ${hex(trap.epc)}, ${when} (${satpText}): the code still runs at its physical address, and the new table does not map it — ${walk.reason}`,
+        hint:
+          'after `csrw satp` the next fetch is translated; map the code that enables paging at its current (physical) address too — ' +
+          'an identity mapping — or reach the higher half before writing satp',
+      }
+    }
+    const vector = ctx.stvec & ~3n
+    const vectorWalk = translate(ctx.memory, satp, vector, { access: 'fetch', priv: 1 })
+    if (vectorWalk.ok) return undefined
     return {
       pc: trap.epc,
-      message: `instruction page fault at ${hex(trap.epc)} right after satp was written (satp = ${hex(satp)}): the current PC has no mapping`,
-      hint:
-        'after `csrw satp` the next fetch is translated; map the code that enables paging at its current (physical) address too — ' +
-        'an identity mapping — or reach the higher half before writing satp',
+      message:
+        `instruction page fault at ${hex(trap.epc)}${since >= 0n ? `, ${since} instructions after satp was written` : ''} (${satpText}): ${walk.reason}; ` +
+        `the trap vector stvec = ${hex(vector)} is not mapped either, so the fault can never be handled`,
+      hint: `map ${hex(trap.epc)} in the page table (check that the linker script's addresses and the table's entries agree), and point stvec at a mapped handler before enabling paging`,
     }
   }
 

@@ -33,6 +33,7 @@ export function recordingOverview(absPath: string, displayPath: string): Result<
       events,
       counts,
       truncated,
+      sourceLines: r.sourceLines(),
     })
   } catch (e) {
     return err('trace.read_failed', `cannot read '${displayPath}': ${(e as Error).message}`)

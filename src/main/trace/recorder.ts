@@ -6,6 +6,8 @@
  * length: events are committed in batches and console text is flushed line by line.
  */
 import { statSync } from 'node:fs'
+import type { SourceLoc } from '../../shared/api/result'
+import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
 import { err, ok, type Result } from '../../shared/api/result'
 import { hex, PRIV_NAMES, type StopReason } from '../../shared/trace/events'
 import { causeName, isInterrupt } from '../../shared/trace/causes'
@@ -14,6 +16,7 @@ import { Machine, type MachineConfig, type MachineEvent, type StopInfo } from '.
 import type { ImageFile } from '../machine/boot/boot-plan'
 import type { DiskBase } from '../machine/devices/cow-disk'
 import { RecordingWriter } from './recording-writer'
+import { SOURCE_LINES_ARTIFACT } from './schema'
 import { SemanticEvents, REGION_SHIFT } from './semantic-events'
 import { decodeTraceRecords } from '../machine/hart/trace-layout'
 import { createHart, type Hart } from '../machine/hart/hart'
@@ -42,12 +45,16 @@ export interface RecordOptions {
   onProgress?: (p: RecordProgress) => void
   /** Console text as it is printed (for a live console). */
   onOutput?: (step: number, text: string) => void
+  /** The build's line table (kernels built in Bootscope): kept in the recording, and used to place the stop. */
+  sourceLines?: SourceLine[]
 }
 
 export interface RecordResult {
   path: string
   steps: number
   stop: StopInfo
+  /** The source line of the instruction the run stopped at, when the line table knows it. */
+  loc?: SourceLoc
 }
 
 export class Recorder {
@@ -61,6 +68,7 @@ export class Recorder {
   private early: MachineEvent[] | undefined = []
   private hart?: Hart
   private derive?: SemanticEvents
+  private sources?: SourceMap
 
   private constructor(private readonly opts: RecordOptions) {
     const bios = opts.bios ?? 'builtin'
@@ -77,6 +85,7 @@ export class Recorder {
     })
     this.writer.artifact(opts.kernel.file, 'kernel', opts.kernel.bytes)
     if (typeof bios === 'object') this.writer.artifact(bios.file, 'firmware', bios.bytes)
+    if (opts.sourceLines?.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(opts.sourceLines)))
   }
 
   /** Creates the recording file and the machine; a kernel that cannot be loaded is an error value (and no file is left half-made). */
@@ -107,7 +116,9 @@ export class Recorder {
     const early = rec.early ?? []
     rec.early = undefined
     for (const e of early) rec.onMachineEvent(e)
-    rec.derive = new SemanticEvents(rec.writer, rec.hart!, DRAM_BASE, created.value.bootPlan.kernel?.elf)
+    const elf = created.value.bootPlan.kernel?.elf
+    rec.derive = new SemanticEvents(rec.writer, rec.hart!, DRAM_BASE, elf)
+    if (opts.sourceLines?.length) rec.sources = new SourceMap(opts.sourceLines, elf?.segments ?? [])
     rec.drain()
     return ok(rec)
   }
@@ -180,7 +191,7 @@ export class Recorder {
     this.progress(t0)
     const steps = Number(this.machine.steps)
     this.writer.finish(steps, stop.reason)
-    return { path: this.opts.recordingPath, steps, stop }
+    return { path: this.opts.recordingPath, steps, stop, loc: this.sources?.locate(stop.pc) }
   }
 
   private progress(t0: number): void {
@@ -233,7 +244,12 @@ export class Recorder {
         break
       case 'stop':
         this.flushUart()
-        w.event(e.step, 'stop', hex(e.stop.pc), { reason: e.stop.reason as StopReason, exitCode: e.stop.exitCode ?? null, message: e.stop.message })
+        w.event(e.step, 'stop', hex(e.stop.pc), {
+          reason: e.stop.reason as StopReason,
+          exitCode: e.stop.exitCode ?? null,
+          message: e.stop.message,
+          ...(e.stop.hint ? { hint: e.stop.hint } : {}),
+        })
         break
     }
   }

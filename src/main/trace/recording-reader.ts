@@ -3,6 +3,8 @@
  * history queries of the timeline and the lab checks). Opens read-only, so a reader never
  * disturbs a recording being written, and refuses files from a newer format.
  */
+import type { SourceLine } from '../../shared/trace/source-map'
+import { SOURCE_LINES_ARTIFACT } from './schema'
 import Database from 'better-sqlite3'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
@@ -52,6 +54,18 @@ export class RecordingReader {
 
   get outcome(): string {
     return this.meta()[META.outcome] ?? 'incomplete'
+  }
+
+  /** The build's line table kept with the recording (empty when the kernel came from elsewhere). */
+  sourceLines(): SourceLine[] {
+    const a = this.artifact(SOURCE_LINES_ARTIFACT)
+    if (!a?.data) return []
+    try {
+      const parsed: unknown = JSON.parse(new TextDecoder().decode(a.data))
+      return Array.isArray(parsed) ? (parsed as SourceLine[]) : []
+    } catch {
+      return []
+    }
   }
 
   artifact(name: string): { role: string; sha256: string; size: number; data: Uint8Array | null } | undefined {

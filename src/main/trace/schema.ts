@@ -66,3 +66,6 @@ export const META = {
   outcome: 'outcome',
   config: 'config',
 } as const
+
+/** The artifact holding the build's line table (a JSON array of SourceLine, addresses in hex). */
+export const SOURCE_LINES_ARTIFACT = 'source-lines.json'

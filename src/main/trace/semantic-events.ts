@@ -10,7 +10,7 @@ import { hex, PRIV_NAMES, type EventKind, type EventPayloads } from '../../share
 import type { ElfFile } from '../../shared/elf/reader'
 import { SHN_ABS } from '../../shared/elf/constants'
 import { TRACE_KIND, type TraceRecord } from '../machine/hart/trace-layout'
-import { decodeSatp, pteFlags, ramReader, walkTable, type PhysReader } from './page-walk'
+import { decodeSatp, pteFlags, ramReader, walkTable, type PhysReader } from '../../shared/paging/page-walk'
 
 export const CSR_SATP = 0x180
 /** Code regions are 1 GiB of VA: crossing from 0x80000000 to 0xffffffff80000000 is one step. */

@@ -77,7 +77,8 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
 
   'build.run': ({ files, script }) => {
     const r = build({ files, script })
-    return ok({ ok: r.ok, elf: r.elf, layout: r.layout, diagnostics: r.diagnostics })
+    const sourceLines = r.lines.map((l) => ({ address: hex(l.address), size: l.size, file: l.file, line: l.line }))
+    return ok({ ok: r.ok, elf: r.elf, layout: r.layout, diagnostics: r.diagnostics, sourceLines })
   },
 
   'boot.run': async (args, ctx) => {
@@ -88,6 +89,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       bios: args.bios,
       memBytes: args.memBytes,
       maxSteps: args.maxSteps,
+      sourceLines: args.sourceLines,
       writtenBy: 'bootscope',
       onProgress: (p) => ctx.progress({ kind: 'progress', ...p } satisfies BootRunProgress),
       onOutput: (step, text) => output.push(step, text),
@@ -102,7 +104,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       return ok({
         recordingPath: r.path,
         steps: r.steps,
-        stop: { reason: r.stop.reason, exitCode: r.stop.exitCode, message: r.stop.message, pc: hex(r.stop.pc) },
+        stop: { reason: r.stop.reason, exitCode: r.stop.exitCode, message: r.stop.message, hint: r.stop.hint, pc: hex(r.stop.pc), loc: r.loc },
       })
     } finally {
       runs.delete(args.runId)

@@ -3,7 +3,8 @@
  * progress messages tied to a request id, and cancellation. The main process never blocks on
  * emulation; everything slow runs behind this protocol in the worker (ARCHITECTURE.md).
  */
-import type { Result } from '../../shared/api/result'
+import type { Result, SourceLoc } from '../../shared/api/result'
+import type { SourceLine } from '../../shared/trace/source-map'
 import type { RecordingOverview, RecordingSummary } from '../../shared/api/boot'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
 import type { Diagnostic } from '../../shared/api/result'
@@ -59,12 +60,14 @@ export interface BootRunArgs {
   bios: 'none' | 'builtin' | ImageBytes
   memBytes?: number
   maxSteps?: number
+  /** The build's line table when the kernel is the workspace's build. */
+  sourceLines?: SourceLine[]
 }
 
 export interface BootRunResult {
   recordingPath: string
   steps: number
-  stop: { reason: string; exitCode?: number; message: string; pc: string }
+  stop: { reason: string; exitCode?: number; message: string; hint?: string; pc: string; loc?: SourceLoc }
 }
 
 export type BootRunProgress =
@@ -76,4 +79,6 @@ export interface WorkerBuildResult {
   elf?: Uint8Array
   layout?: LayoutReport
   diagnostics: Diagnostic[]
+  /** The line table at link addresses, for source lines in recordings. */
+  sourceLines: SourceLine[]
 }

@@ -1,5 +1,7 @@
 /** Boot and recording requests: options, progress, outcome, and the list of past recordings. */
 import type { TraceEvent } from '../trace/events'
+import type { SourceLoc } from './result'
+import type { SourceLine } from '../trace/source-map'
 
 export interface BootOptions {
   /** Which ELF to boot: the workspace's build (default) or a file path chosen by the user. */
@@ -24,7 +26,16 @@ export interface BootOutcome {
   /** Path of the recording file. */
   recording: string
   steps: number
-  stop: { reason: string; exitCode?: number; message: string }
+  stop: {
+    reason: string
+    exitCode?: number
+    message: string
+    /** What to change, when Bootscope knows. */
+    hint?: string
+    /** Where the hart was (hex), and the source line of that instruction when the kernel is the workspace's build. */
+    pc?: string
+    loc?: SourceLoc
+  }
 }
 
 export interface RecordingSummary {
@@ -53,6 +64,8 @@ export interface RecordingOverview extends RecordingSummary {
   counts: Record<string, number>
   /** True when `events` was capped. */
   truncated: boolean
+  /** The kernel's line table (empty for a kernel not built in Bootscope): PC → source line. */
+  sourceLines: SourceLine[]
 }
 
 export const MAX_OVERVIEW_EVENTS = 20_000

@@ -51,7 +51,7 @@ export interface EventPayloads {
   region_enter: { region: string; va: string; symbol: string | null }
   uart_output: { text: string }
   /** Why the run ended. */
-  stop: { reason: StopReason; exitCode: number | null; message: string }
+  stop: { reason: StopReason; exitCode: number | null; message: string; hint?: string }
 }
 
 /** Why a run ended: the machine's stop reasons (machine/machine-events.ts), plus the recorder's own. */

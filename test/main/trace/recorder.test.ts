@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Recorder } from '../../../src/main/trace/recorder'
 import { RecordingReader } from '../../../src/main/trace/recording-reader'
-import { buildFolder, EXAMPLE, gnuMissing, withoutIdentityMapping } from '../../support/build-workspace'
+import { buildFolder, buildFolderWithLines, EXAMPLE, withoutIdentityMapping } from '../../support/build-workspace'
+import type { SourceLine } from '../../../src/shared/trace/source-map'
 
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-recorder-'))
 
-async function record(name: string, elf: Uint8Array) {
+async function record(name: string, elf: Uint8Array, sourceLines?: SourceLine[]) {
   const path = join(dir, name)
-  const started = await Recorder.start({ recordingPath: path, kernel: { file: 'kernel.elf', bytes: elf }, writtenBy: 'test' })
+  const started = await Recorder.start({ recordingPath: path, kernel: { file: 'kernel.elf', bytes: elf }, writtenBy: 'test', sourceLines })
   if (!started.ok) throw new Error(started.error.message)
   const result = await started.value.run()
   const r = RecordingReader.open(path)
@@ -18,7 +19,7 @@ async function record(name: string, elf: Uint8Array) {
   return { result, reader: r.value }
 }
 
-describe.skipIf(gnuMissing())('recording a boot', () => {
+describe('recording a boot', () => {
   it('records the seed 004 kernel: loaded high, hand-off, Sv39 on, sfence, first fetch high at rust_main, console, shutdown', async () => {
     const { result, reader } = await record('seed.sqlite', buildFolder(EXAMPLE))
     expect(result.stop.reason).toBe('shutdown')
@@ -53,7 +54,7 @@ describe.skipIf(gnuMissing())('recording a boot', () => {
     const entry = withoutIdentityMapping(readFileSync(join(EXAMPLE, 'entry.S'), 'utf8'))
     const { result, reader } = await record('noid.sqlite', buildFolder(EXAMPLE, { 'entry.S': entry }))
     expect(result.stop.reason).toBe('trap-loop')
-    expect(result.stop.message).toMatch(/instruction page fault at 0x8020[0-9a-f]+ right after satp was written.*no mapping/)
+    expect(result.stop.message).toMatch(/instruction page fault at 0x8020[0-9a-f]+, right after satp was written.*the new table does not map it/)
     const trap = reader.events({ kinds: ['trap'] })[0]
     expect(trap.data).toMatchObject({ causeName: 'instruction page fault' })
     const satp = reader.events({ kinds: ['satp_write'] })[0]
@@ -74,6 +75,33 @@ describe.skipIf(gnuMissing())('recording a boot', () => {
     expect(pte[0].data).toMatchObject({ old: '0x200000cf', new: '0x0', level: 2, vaRange: '0x80000000–0xbfffffff', flags: 'invalid' })
     const high = reader.events({ kinds: ['region_enter'] }).find((e) => (e.data as { region: string }).region === 'higher half')!
     expect(pte[0].step).toBeGreaterThan(high.step)
+    reader.close()
+  })
+
+  it('keeps the line table and names the source line of the instruction that could not be fetched', async () => {
+    const entry = withoutIdentityMapping(readFileSync(join(EXAMPLE, 'entry.S'), 'utf8'))
+    const built = buildFolderWithLines(EXAMPLE, { 'entry.S': entry })
+    const { result, reader } = await record('lines.sqlite', built.elf, built.sourceLines)
+    const sfenceLine = entry.split('\n').findIndex((l) => l.trim() === 'sfence.vma') + 1
+    expect(result.loc).toEqual({ file: 'entry.S', line: sfenceLine, column: 1 })
+    expect(reader.sourceLines()).toEqual(built.sourceLines)
+    reader.close()
+  })
+
+  it('explains a jump to an unmapped higher half by the walk and points at the jump target', async () => {
+    const entry = readFileSync(join(EXAMPLE, 'entry.S'), 'utf8').split('\n')
+    const high = entry.findLastIndex((l) => l.includes('.quad (0x80000 << 10) | 0xcf'))
+    entry[high] = '    .quad 0'
+    const built = buildFolderWithLines(EXAMPLE, { 'entry.S': entry.join('\n') })
+    const { result, reader } = await record('nohigh.sqlite', built.elf, built.sourceLines)
+    expect(result.stop.reason).toBe('trap-loop')
+    expect(result.stop.message).toMatch(/^instruction page fault at 0xffffffff802[0-9a-f]+, \d+ instructions after satp was written/)
+    expect(result.stop.message).toContain('the level-2 PTE (index 510')
+    expect(result.stop.message).toContain('stvec = 0x0 is not mapped either')
+    expect(result.stop.hint).not.toContain('identity mapping')
+    const main = readFileSync(join(EXAMPLE, 'main.S'), 'utf8').split('\n')
+    expect(result.loc).toMatchObject({ file: 'main.S' })
+    expect(main[result.loc!.line - 1]).toMatch(/\S/)
     reader.close()
   })
 })

@@ -168,7 +168,7 @@ export const bootCommand: CliCommand = {
       if (args.input !== undefined) machine.sendInput(args.input)
       const stop = await machine.run({ maxSteps: args.maxSteps })
       flush()
-      process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n`)
+      process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n${stop.hint ? `  hint: ${stop.hint}\n` : ''}`)
       return stop.exitCode ?? 0
     } finally {
       disk?.close()

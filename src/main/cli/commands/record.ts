@@ -58,7 +58,7 @@ export const recordCommand: CliCommand = {
       }
       if (args.input !== undefined) started.value.sendInput(args.input)
       const r = await started.value.run()
-      process.stderr.write(`bootscope record: ${r.stop.reason} at step ${r.steps}: ${r.stop.message}\nbootscope record: wrote ${out}\n`)
+      process.stderr.write(`bootscope record: ${r.stop.reason} at step ${r.steps}: ${r.stop.message}\n${r.stop.hint ? `  hint: ${r.stop.hint}\n` : ''}bootscope record: wrote ${out}\n`)
       return r.stop.exitCode ?? 0
     } finally {
       disk?.close()

@@ -12,7 +12,7 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_TLS, SHF_WRITE, S
 import { splitOperands } from './operands'
 
 const DATA_SIZES: Record<string, number> = {
-  '.byte': 1, '.half': 2, '.2byte': 2, '.short': 2, '.word': 4, '.4byte': 4, '.long': 4, '.int': 4,
+  '.byte': 1, '.half': 2, '.hword': 2, '.2byte': 2, '.short': 2, '.word': 4, '.4byte': 4, '.long': 4, '.int': 4,
   '.quad': 8, '.8byte': 8, '.dword': 8,
 }
 

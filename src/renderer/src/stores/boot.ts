@@ -35,7 +35,7 @@ export const useBootStore = defineStore('boot', () => {
     outcome.value = o
     running.value = false
     if (!['shutdown', 'tohost', 'cancelled', 'reset'].includes(o.stop.reason)) {
-      problems.value = [...problems.value, { code: `boot.${o.stop.reason}`, message: o.stop.message }]
+      problems.value = [...problems.value, { code: `boot.${o.stop.reason}`, message: o.stop.message, hint: o.stop.hint, loc: o.stop.loc }]
     }
     await useRecordingsStore().load()
     await useReplayStore().open(o.recording)

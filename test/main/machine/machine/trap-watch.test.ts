@@ -5,18 +5,53 @@ import { TrapWatch, TRAP_REPEAT_LIMIT } from '../../../../src/main/machine/trap-
 const SV39 = 8n << 60n
 
 describe('TrapWatch', () => {
-  it('explains an instruction page fault right after satp was written', () => {
+  /** A physical memory of 64-bit words (absent = outside memory) and a one-entry Sv39 root table. */
+  const RAM = { base: 0x8000_0000n, size: 0x800_0000n }
+  const ROOT = 0x8020_2000n
+  function memoryWith(ptes: Record<number, bigint>): (pa: bigint) => bigint | undefined {
+    return (pa) => {
+      if (pa < RAM.base || pa >= RAM.base + RAM.size) return undefined
+      const index = Number((pa - ROOT) / 8n)
+      return pa >= ROOT && pa < ROOT + 4096n ? (ptes[index] ?? 0n) : 0n
+    }
+  }
+  const HIGH_HALF_ONLY = memoryWith({ 510: (0x80000n << 10n) | 0xcfn })
+  const satp = SV39 | (ROOT >> 12n)
+
+  it('explains an instruction page fault right after satp was written: the physical PC is not mapped', () => {
     const w = new TrapWatch()
     w.observeSatp(0n, 100n)
-    const loop = w.checkFetchFaultAfterSatp({ cause: 12n, epc: 0x8020_0020n, tval: 0x8020_0020n, fromPriv: 1 }, SV39 | 0x80202n, 110n)
-    expect(loop?.message).toBe('instruction page fault at 0x80200020 right after satp was written (satp = 0x8000000000080202): the current PC has no mapping')
+    w.observeSatp(satp, 109n)
+    const loop = w.checkFetchFault({ cause: 12n, epc: 0x8020_0020n, tval: 0x8020_0020n, fromPriv: 1 }, satp, 110n, { memory: HIGH_HALF_ONLY, ram: RAM, stvec: 0n })
+    expect(loop?.message).toBe(
+      'instruction page fault at 0x80200020, right after satp was written (satp = 0x8000000000080202, root table at PA 0x80202000): ' +
+        'the code still runs at its physical address, and the new table does not map it — the level-2 PTE (index 2 at 0x80202010) is not valid (V=0): nothing is mapped there',
+    )
     expect(loop?.hint).toContain('identity mapping')
+  })
+
+  it('explains a jump to an unmapped higher-half address by the walk, not by the identity mapping', () => {
+    const w = new TrapWatch()
+    w.observeSatp(satp, 108n)
+    const identityOnly = memoryWith({ 2: (0x80000n << 10n) | 0xcfn })
+    const loop = w.checkFetchFault({ cause: 12n, epc: 0xffff_ffff_8020_0036n, tval: 0xffff_ffff_8020_0036n, fromPriv: 1 }, satp, 114n, { memory: identityOnly, ram: RAM, stvec: 0n })
+    expect(loop?.message).toContain('instruction page fault at 0xffffffff80200036, 6 instructions after satp was written')
+    expect(loop?.message).toContain('the level-2 PTE (index 510 at 0x80202ff0) is not valid (V=0)')
+    expect(loop?.message).toContain('stvec = 0x0 is not mapped either')
+    expect(loop?.hint).not.toContain('identity mapping')
+  })
+
+  it('leaves a fault to the kernel when its trap vector is mapped', () => {
+    const w = new TrapWatch()
+    w.observeSatp(satp, 108n)
+    const identityOnly = memoryWith({ 2: (0x80000n << 10n) | 0xcfn })
+    expect(w.checkFetchFault({ cause: 12n, epc: 0xffff_ffff_8020_0036n, tval: 0n, fromPriv: 1 }, satp, 114n, { memory: identityOnly, ram: RAM, stvec: 0x8020_0100n })).toBeUndefined()
   })
 
   it('does not blame satp for a page fault long after paging was enabled', () => {
     const w = new TrapWatch()
-    w.observeSatp(SV39 | 1n, 100n)
-    expect(w.checkFetchFaultAfterSatp({ cause: 12n, epc: 0x1000n, tval: 0x1000n, fromPriv: 0 }, SV39 | 1n, 1_000_000n)).toBeUndefined()
+    w.observeSatp(satp, 100n)
+    expect(w.checkFetchFault({ cause: 12n, epc: 0x8030_0000n, tval: 0n, fromPriv: 1 }, satp, 1_000_000n, { memory: HIGH_HALF_ONLY, ram: RAM, stvec: 0xffff_ffff_8020_0000n })).toBeUndefined()
   })
 
   it('stops on the same trap repeated with nothing in between, not before', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clamp, formatStep, stepToX, ticks, visibleMarkers, xToStep, zoom } from '../../../../src/renderer/src/features/timeline/timeline-geometry'
+import { clamp, formatStep, placeMarkers, stepToX, ticks, visibleMarkers, xToStep, zoom } from '../../../../src/renderer/src/features/timeline/timeline-geometry'
 import type { TraceEvent } from '../../../../src/shared/trace/events'
 
 describe('timeline geometry', () => {
@@ -31,5 +31,13 @@ describe('timeline geometry', () => {
     expect(shown.length).toBeGreaterThan(100)
     const zoomedIn = visibleMarkers(events, { from: 5000, to: 5300 }, 1000)
     expect(zoomedIn.map((e) => e.step)).toEqual([5000, 5100, 5200, 5300])
+  })
+
+  it('stacks markers at the same step so each stays clickable', () => {
+    const at = (id: number, step: number, kind: TraceEvent['kind']): TraceEvent => ({ id, step, kind, pc: null, data: {} as never })
+    const placed = placeMarkers([at(1, 8, 'satp_write'), at(2, 8, 'page_table_activated'), at(3, 9, 'sfence_vma'), at(4, 100, 'stop')], { from: 0, to: 164 }, 90, 800, 12, 4)
+    expect(placed.map((p) => p.row)).toEqual([0, 1, 2, 0])
+    const full = placeMarkers([1, 2, 3, 4, 5].map((i) => at(i, 8, 'trap')), { from: 0, to: 164 }, 90, 800, 12, 4)
+    expect(full.map((p) => p.row)).toEqual([0, 1, 2, 3, 0])
   })
 })

@@ -121,3 +121,26 @@ export function visibleMarkers(events: TraceEvent[], view: Viewport, width: numb
     .sort((a, b) => a.i - b.i)
     .map((x) => x.e)
 }
+
+export interface PlacedMarker {
+  event: TraceEvent
+  x: number
+  row: number
+}
+
+/**
+ * Places markers (sorted by step) in rows so that none covers another: each goes into the lowest
+ * row whose previous marker ends at least `size` pixels to its left. Events at the same step (a
+ * satp write and the table it activates) thus sit one above the other, each clickable. Beyond
+ * `rows` rows a marker shares the least crowded row.
+ */
+export function placeMarkers(markers: TraceEvent[], view: Viewport, left: number, width: number, size = 12, rows = 4): PlacedMarker[] {
+  const rowEnd: number[] = Array.from({ length: rows }, () => -Infinity)
+  return markers.map((event) => {
+    const x = stepToX(event.step, view, left, width)
+    let row = rowEnd.findIndex((end) => end + size <= x)
+    if (row < 0) row = rowEnd.indexOf(Math.min(...rowEnd))
+    rowEnd[row] = x
+    return { event, x, row }
+  })
+}

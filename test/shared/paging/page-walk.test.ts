@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeSatp, ramReader, translate, walkTable } from '../../../src/main/trace/page-walk'
+import { decodeSatp, ramReader, translate, walkTable } from '../../../src/shared/paging/page-walk'
 
 const RAM_BASE = 0x8000_0000n
 const SV39 = 8n << 60n

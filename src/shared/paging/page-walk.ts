@@ -15,8 +15,8 @@
  *  8. The translation is pa.pgoff = va.pgoff, pa.ppn[i−1:0] = va.vpn[i−1:0] for superpages,
  *     pa.ppn[LEVELS−1:i] = pte.ppn[LEVELS−1:i].
  */
-import type { MappingRange, SatpValue, TranslationMode } from '../../shared/trace/events'
-import { hex } from '../../shared/trace/events'
+import type { MappingRange, SatpValue, TranslationMode } from '../trace/events'
+import { hex } from '../trace/events'
 
 /** Reads 8 bytes of physical memory, little-endian; undefined outside memory (an access fault). */
 export type PhysReader = (pa: bigint) => bigint | undefined

@@ -1,0 +1,69 @@
+/**
+ * From a program counter back to the source line that produced the instruction: the build's
+ * line table (our toolchain writes one for every emitted byte range), kept in the recording so
+ * that any event, stop or cursor position can show its line. A PC taken before paging is a
+ * physical address; the ELF's program headers (VMA ↔ LMA) carry it to the link address first.
+ */
+import type { SourceLoc } from '../api/result'
+
+/** One run of bytes at its link (virtual) address; addresses are hex strings so the table is JSON. */
+export interface SourceLine {
+  address: string
+  size: number
+  file: string
+  line: number
+}
+
+/** A loaded segment: where it is linked (vaddr) and where it sits in memory (paddr). */
+export interface SegmentAddresses {
+  vaddr: bigint
+  paddr: bigint
+  memsz: bigint
+}
+
+interface Range {
+  from: bigint
+  to: bigint
+  file: string
+  line: number
+}
+
+export class SourceMap {
+  private readonly ranges: Range[]
+
+  constructor(
+    lines: SourceLine[],
+    private readonly segments: SegmentAddresses[] = [],
+  ) {
+    this.ranges = lines
+      .map((l) => ({ from: BigInt(l.address), to: BigInt(l.address) + BigInt(l.size), file: l.file, line: l.line }))
+      .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
+  }
+
+  get size(): number {
+    return this.ranges.length
+  }
+
+  /** The source line of the instruction at `pc` (a link address, or a physical one inside a segment). */
+  locate(pc: bigint): SourceLoc | undefined {
+    const direct = this.find(pc)
+    if (direct) return direct
+    for (const s of this.segments) {
+      if (s.paddr !== s.vaddr && pc >= s.paddr && pc < s.paddr + s.memsz) return this.find(s.vaddr + (pc - s.paddr))
+    }
+    return undefined
+  }
+
+  private find(address: bigint): SourceLoc | undefined {
+    let lo = 0
+    let hi = this.ranges.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const r = this.ranges[mid]
+      if (address < r.from) hi = mid - 1
+      else if (address >= r.to) lo = mid + 1
+      else return { file: r.file, line: r.line, column: 1 }
+    }
+    return undefined
+  }
+}
