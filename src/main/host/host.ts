@@ -73,6 +73,10 @@ export class Host {
         const abs = this.recordingPath(path)
         return abs.ok ? this.core.request('recording.overview', { path: abs.value, displayPath: path }) : abs
       },
+      'recording.state': (q) => {
+        const abs = this.recordingPath(q?.path)
+        return abs.ok ? this.core.request('recording.state', { ...q, path: abs.value }) : abs
+      },
       'recording.events': ({ path, kinds, from, to, limit }) => {
         const abs = this.recordingPath(path)
         return abs.ok ? this.core.request('recording.events', { path: abs.value, kinds, from, to, limit }) : abs

@@ -64,6 +64,8 @@ export interface RunOptions {
   /** Stop once the step count reaches this (absolute, default 200 000 000). */
   maxSteps?: number | bigint
   sliceSteps?: number
+  /** Pause (not stop) once the step count reaches this: replay's exact positioning; `run` can continue later. */
+  pauseAt?: bigint
 }
 
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
@@ -246,6 +248,7 @@ export class Machine {
         return this.finish(p.reason, p.message, p.exitCode, p.hint, p.pc)
       }
       const now = h.instret
+      if (opts.pauseAt !== undefined && now >= opts.pauseAt) return { reason: 'paused', message: `paused at step ${now}`, step: now, pc: h.pc }
       if (now >= budget) {
         return this.finish(
           'budget',
@@ -254,7 +257,8 @@ export class Machine {
         )
       }
       const slice = opts.sliceSteps ?? (!this.handoffSeen ? HANDOFF_WATCH_SLICE_STEPS : this.tohost ? TOHOST_SLICE_STEPS : DEFAULT_SLICE_STEPS)
-      const n = budget - now < BigInt(slice) ? Number(budget - now) : slice
+      const limit = opts.pauseAt !== undefined && opts.pauseAt < budget ? opts.pauseAt : budget
+      const n = limit - now < BigInt(slice) ? Number(limit - now) : slice
       if (this.cachesStale) this.invalidateHartCaches()
       const exit = h.run(n)
       if (!this.handoffSeen) this.watchHandoff()

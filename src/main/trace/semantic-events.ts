@@ -8,7 +8,7 @@
 import { causeName, isInterrupt } from '../../shared/trace/causes'
 import { hex, PRIV_NAMES, type EventKind, type EventPayloads } from '../../shared/trace/events'
 import type { ElfFile } from '../../shared/elf/reader'
-import { SHN_ABS } from '../../shared/elf/constants'
+import { isPlaceSymbol } from '../../shared/elf/reader'
 import { TRACE_KIND, type TraceRecord } from '../machine/hart/trace-layout'
 import { decodeSatp, pteFlags, ramReader, walkTable, type PhysReader } from '../../shared/paging/page-walk'
 
@@ -43,7 +43,7 @@ export class SemanticEvents {
   ) {
     this.mem = ramReader(hart.ram, ramBase)
     this.symbols = (kernel?.symbols ?? [])
-      .filter((x) => x.name && x.shndx !== 0 && x.shndx !== SHN_ABS && x.type !== 3 && x.type !== 4 && !x.name.startsWith('$') && !x.name.startsWith('.L'))
+      .filter(isPlaceSymbol)
       .map((x) => ({ name: x.name, value: x.value }))
       .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
   }

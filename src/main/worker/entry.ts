@@ -14,6 +14,7 @@ import { RecordingReader } from '../trace/recording-reader'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { BootRunProgress, FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from './protocol'
 import { Recorder } from '../trace/recorder'
+import { ReplayCache } from '../trace/replay-cache'
 import { build } from '../toolchain/build'
 import { hex } from '../../shared/trace/events'
 import type { RecordingSummary } from '../../shared/api/boot'
@@ -26,6 +27,7 @@ const cancelled = new Set<number>()
 const onCancel = new Map<number, () => void>()
 /** Boots in progress, by run id (for typed input). */
 const runs = new Map<string, Recorder>()
+const replays = new ReplayCache()
 /** Output is batched into one progress message per this many milliseconds. */
 const OUTPUT_BATCH_MS = 30
 
@@ -64,6 +66,10 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
   },
 
   'recording.overview': ({ path, displayPath }) => recordingOverview(path, displayPath),
+
+  'recording.state': async ({ path, ...query }) => {
+    return replays.with(path, (session) => session.stateAt(query))
+  },
 
   'recording.events': ({ path, ...query }) => {
     const r = RecordingReader.open(path)

@@ -4,6 +4,7 @@
  * Electron IPC adapter and the browser-mode WebSocket server are two transports of this same
  * contract, and nothing else crosses the process boundary. Results are `Result` values.
  */
+import type { MachineState, StateQuery } from './replay'
 import type { BootOptions, BootOutcome, BootProgress, RecordingOverview, RecordingSummary } from './boot'
 import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
@@ -32,6 +33,8 @@ export interface Requests {
   'recording.open': { args: { path: string }; result: RecordingOverview }
   /** Events of some kinds in a step range (history queries, console lines, markers when zoomed in). */
   'recording.events': { args: { path: string; kinds?: EventKind[]; from?: number; to?: number; limit?: number }; result: TraceEvent[] }
+  /** The machine's state at a step, replayed from the recording: registers, instruction and source line, address space, a translation, memory. */
+  'recording.state': { args: StateQuery; result: MachineState }
 }
 
 /** Pushed events: name → payload. */
@@ -71,6 +74,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'recording.list',
   'recording.open',
   'recording.events',
+  'recording.state',
 ]
 
 export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.finished']

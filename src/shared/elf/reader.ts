@@ -7,6 +7,7 @@
  */
 import type { ApiError, Result } from '../api/result'
 import {
+  SHN_ABS,
   EHDR_SIZE_BYTES, ELFCLASS64, ELFDATA2LSB, PHDR_SIZE_BYTES, PT_LOAD, SHDR_SIZE_BYTES, SHN_LORESERVE, SHN_XINDEX,
   SHT_NOBITS, SHT_NULL, SHT_SYMTAB, SYM_SIZE_BYTES,
 } from './constants'
@@ -312,11 +313,20 @@ function elfError(e: ElfFormatError, file?: string): ApiError {
   }
 }
 
-/** The symbol's name for an address, for the timeline: the closest symbol at or below `addr`. */
+/**
+ * Whether a symbol names a place in the program (a label, function or object): not undefined or
+ * absolute (`BASE_ADDRESS = …`), not a section or file symbol, not a mapping symbol (`$x`) or an
+ * assembler-local label (`.L…`).
+ */
+export function isPlaceSymbol(s: ElfSymbol): boolean {
+  return !!s.name && s.shndx !== 0 && s.shndx !== SHN_ABS && s.type !== 3 && s.type !== 4 && !s.name.startsWith('$') && !s.name.startsWith('.L')
+}
+
+/** The symbol's name for an address, for the timeline and inspectors: the closest place symbol at or below `addr`. */
 export function symbolAt(file: ElfFile, addr: bigint): { symbol: ElfSymbol; offset: bigint } | undefined {
   let best: ElfSymbol | undefined
   for (const s of file.symbols) {
-    if (!s.name || s.shndx === 0 || s.type === 3 || s.type === 4) continue
+    if (!isPlaceSymbol(s)) continue
     if (s.value <= addr && (!best || s.value > best.value)) best = s
   }
   return best ? { symbol: best, offset: addr - best.value } : undefined

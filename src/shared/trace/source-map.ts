@@ -48,10 +48,17 @@ export class SourceMap {
   locate(pc: bigint): SourceLoc | undefined {
     const direct = this.find(pc)
     if (direct) return direct
+    const linked = this.linkAddress(pc)
+    return linked === pc ? undefined : this.find(linked)
+  }
+
+  /** The link address of `pc`: itself, unless it is a load address of a segment linked elsewhere (and not its own link address). */
+  linkAddress(pc: bigint): bigint {
+    if (this.segments.some((s) => pc >= s.vaddr && pc < s.vaddr + s.memsz)) return pc
     for (const s of this.segments) {
-      if (s.paddr !== s.vaddr && pc >= s.paddr && pc < s.paddr + s.memsz) return this.find(s.vaddr + (pc - s.paddr))
+      if (s.paddr !== s.vaddr && pc >= s.paddr && pc < s.paddr + s.memsz) return s.vaddr + (pc - s.paddr)
     }
-    return undefined
+    return pc
   }
 
   private find(address: bigint): SourceLoc | undefined {

@@ -26,3 +26,12 @@ describe('SourceMap', () => {
     expect(map.locate(0x1000n)).toBeUndefined()
   })
 })
+
+describe('SourceMap.linkAddress', () => {
+  it('maps a load address to its link address, and leaves link addresses alone', () => {
+    const map = new SourceMap([], [{ vaddr: 0xffffffff80200000n, paddr: 0x80200000n, memsz: 0x1000n }])
+    expect(map.linkAddress(0x80200010n)).toBe(0xffffffff80200010n)
+    expect(map.linkAddress(0xffffffff80200010n)).toBe(0xffffffff80200010n)
+    expect(map.linkAddress(0x90000000n)).toBe(0x90000000n)
+  })
+})

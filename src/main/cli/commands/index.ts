@@ -4,5 +4,6 @@ import { bootCommand } from './boot'
 import { recordCommand } from './record'
 import { eventsCommand } from './events'
 import { buildCommand } from './build'
+import { atCommand } from './at'
 
-export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand]
+export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand, atCommand]

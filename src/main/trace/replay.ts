@@ -1,0 +1,254 @@
+/**
+ * Replay: re-creates a recorded boot from the recording alone (kernel and firmware bytes, machine
+ * configuration, UART input with the step it arrived at) and positions the machine at any step.
+ * The machine is deterministic, so the state found here is the state the live boot had.
+ *
+ * Seeking forward continues the same machine; seeking backward starts it again from reset (the
+ * fast, untraced hart) — checkpoints to shorten that are future work, see docs/trace-format.md.
+ */
+import { err, ok, type Result } from '../../shared/api/result'
+import type { InstructionAt, MachineState, RegisterValue, StateQuery } from '../../shared/api/replay'
+import { hex, PRIV_NAMES } from '../../shared/trace/events'
+import { SourceMap } from '../../shared/trace/source-map'
+import { decodeSatp, translate, walkTable, type PhysReader } from '../../shared/paging/page-walk'
+import { disassemble } from '../../shared/isa/disassemble'
+import { csrName } from '../../shared/isa/csr'
+import { INT_ABI_NAMES } from '../../shared/isa/registers'
+import { symbolAt } from '../../shared/elf/reader'
+import { Machine, type MachineConfig, type StopInfo } from '../machine/machine'
+import type { ImageFile } from '../machine/boot/boot-plan'
+import { DRAM_BASE } from '../machine/devices/memory-map'
+import { RecordingReader } from './recording-reader'
+import { META } from './schema'
+
+/** The CSRs an inspector shows, machine level first. */
+const SHOWN_CSRS = [0x300, 0x301, 0x302, 0x303, 0x304, 0x344, 0x305, 0x340, 0x341, 0x342, 0x343, 0x100, 0x104, 0x144, 0x105, 0x140, 0x141, 0x142, 0x143, 0x180]
+const MAX_MEMORY_READ = 4096
+
+interface Snapshot {
+  pc: bigint
+  priv: number
+  x: bigint[]
+  csrs: (bigint | undefined)[]
+}
+
+interface RecordedConfig {
+  bios: string
+  memBytes: number | null
+  tohost: boolean
+  disk: boolean
+}
+
+export class ReplaySession {
+  private machine!: Machine
+  private ended?: StopInfo
+  private nextInput = 0
+
+  private constructor(
+    private readonly config: MachineConfig,
+    private readonly inputs: { step: bigint; data: Uint8Array }[],
+    private readonly sources: SourceMap,
+    /** Steps in the recording: replay never runs past them. */
+    readonly steps: bigint,
+  ) {}
+
+  /** Reads what the boot needs from the recording and starts the machine at step 0. */
+  static async open(path: string): Promise<Result<ReplaySession>> {
+    const opened = RecordingReader.open(path)
+    if (!opened.ok) return opened
+    const r = opened.value
+    try {
+      const meta = r.meta()
+      const config = JSON.parse(meta[META.config] ?? '{}') as RecordedConfig
+      const kernelName = meta[META.kernel]
+      const kernel = kernelName ? r.artifact(kernelName) : undefined
+      if (!kernel?.data) return err('replay.no_kernel', `the recording '${path}' does not hold its kernel, so it cannot be replayed`)
+      if (config.disk) return err('replay.disk', 'this boot used a disk image, which recordings do not keep yet: it cannot be replayed')
+      let bios: MachineConfig['bios'] = config.bios === 'none' ? 'none' : 'builtin'
+      if (config.bios !== 'none' && config.bios !== 'builtin') {
+        const fw = r.artifact(config.bios)
+        if (!fw?.data) return err('replay.no_firmware', `the recording does not hold its firmware '${config.bios}'`)
+        bios = { file: config.bios, bytes: fw.data } satisfies ImageFile
+      }
+      const machineConfig: MachineConfig = {
+        kernel: { file: kernelName, bytes: kernel.data },
+        bios,
+        memBytes: config.memBytes ?? undefined,
+        tohost: config.tohost,
+      }
+      const inputs = r.inputs().map((i) => ({ step: BigInt(i.step), data: i.data }))
+      const created = await Machine.create(machineConfig)
+      if (!created.ok) return created
+      const segments = created.value.bootPlan.kernel?.elf?.segments ?? []
+      const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), BigInt(r.steps))
+      session.machine = created.value
+      return ok(session)
+    } catch (e) {
+      return err('replay.failed', `cannot replay '${path}': ${(e as Error).message}`)
+    } finally {
+      r.close()
+    }
+  }
+
+  get step(): bigint {
+    return this.machine.steps
+  }
+
+  /** Positions the machine after `target` instructions (clamped to the recording). */
+  async seek(target: bigint): Promise<Result<void>> {
+    const to = target < 0n ? 0n : target > this.steps ? this.steps : target
+    if (to < this.machine.steps) {
+      const created = await Machine.create(this.config)
+      if (!created.ok) return created
+      this.machine = created.value
+      this.ended = undefined
+      this.nextInput = 0
+    }
+    while (!this.ended && this.machine.steps < to) {
+      // Typed input is delivered at the very step it arrived at in the live boot.
+      for (; this.nextInput < this.inputs.length && this.inputs[this.nextInput].step <= this.machine.steps; this.nextInput++) {
+        this.machine.uart.receive(this.inputs[this.nextInput].data)
+      }
+      const input = this.inputs[this.nextInput]
+      const pauseAt = input && input.step < to ? input.step : to
+      const stop = await this.machine.run({ pauseAt, maxSteps: this.steps + 1n })
+      if (stop.reason === 'waiting-for-input') {
+        // The live boot waited here too: the next input arrived at this very step, or never.
+        if (!input || input.step > this.machine.steps) this.ended = stop
+        continue
+      }
+      if (stop.reason !== 'paused') this.ended = stop
+    }
+    return ok(undefined)
+  }
+
+  /** The state after `step` instructions, with what the last one changed. */
+  async stateAt(q: Omit<StateQuery, 'path'>): Promise<Result<MachineState>> {
+    const step = BigInt(Math.max(0, Math.floor(q.step)))
+    let before: Snapshot | undefined
+    if (step > 0n) {
+      const r = await this.seek(step - 1n)
+      if (!r.ok) return r
+      before = this.snapshot()
+    }
+    const r = await this.seek(step)
+    if (!r.ok) return r
+    const now = this.snapshot()
+    if (before && this.machine.steps === step - 1n) before = undefined // the boot ended: nothing retired
+    return ok(this.describe(now, before, q))
+  }
+
+  private snapshot(): Snapshot {
+    const h = this.machine.hart
+    return {
+      pc: h.pc,
+      priv: h.priv,
+      x: Array.from({ length: 32 }, (_, i) => h.getX(i)),
+      csrs: SHOWN_CSRS.map((c) => h.getCsr(c)),
+    }
+  }
+
+  private describe(now: Snapshot, before: Snapshot | undefined, q: Omit<StateQuery, 'path'>): MachineState {
+    const h = this.machine.hart
+    const memory = this.physReader()
+    const satpRaw = h.getCsr(0x180) ?? 0n
+    const x: RegisterValue[] = now.x.map((v, i) => ({ name: INT_ABI_NAMES[i], value: hex(v), changed: !!before && before.x[i] !== v }))
+    x.push({ name: 'pc', value: hex(now.pc), changed: !!before && before.pc !== now.pc })
+    const csrs: RegisterValue[] = []
+    SHOWN_CSRS.forEach((num, i) => {
+      const v = now.csrs[i]
+      if (v !== undefined) csrs.push({ name: csrName(num) ?? hex(num), value: hex(v), changed: !!before && before.csrs[i] !== v })
+    })
+    const walk = walkTable(memory, satpRaw)
+    const state: MachineState = {
+      step: Number(this.machine.steps),
+      pc: hex(now.pc),
+      priv: (PRIV_NAMES[now.priv] ?? 'M') as MachineState['priv'],
+      x,
+      csrs,
+      instruction: this.instructionAt(now.pc, now.priv, satpRaw, memory),
+      satp: decodeSatp(satpRaw),
+      addressSpace: {
+        mappings: walk.mappings,
+        tables: walk.tables.map((t) => ({ pa: hex(t.pa), level: t.level, vaBase: hex(t.vaBase) })),
+        truncated: walk.truncated,
+      },
+    }
+    if (q.translate !== undefined) state.translation = translate(memory, satpRaw, BigInt(q.translate), { access: 'load', priv: now.priv === 3 ? 1 : now.priv })
+    if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, now.priv, satpRaw, memory)
+    if (this.ended) state.endedAt = { step: Number(this.ended.step), reason: this.ended.reason }
+    return state
+  }
+
+  private physReader(): PhysReader {
+    const ram = this.machine.hart.ram
+    const view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength)
+    const size = BigInt(ram.byteLength)
+    return (pa) => {
+      const off = pa - DRAM_BASE
+      if (off < 0n || off + 8n > size) return undefined
+      return view.getBigUint64(Number(off), true)
+    }
+  }
+
+  /** VA → PA as the hart fetches or loads at `priv` (M-mode and Bare translate nothing). */
+  private physical(va: bigint, priv: number, satp: bigint, memory: PhysReader, access: 'fetch' | 'load'): { pa: bigint } | { fault: string } {
+    if (priv === 3 || satp >> 60n === 0n) return { pa: va }
+    const t = translate(memory, satp, va, { access, priv })
+    return t.ok ? { pa: BigInt(t.pa) } : { fault: t.reason }
+  }
+
+  private instructionAt(pc: bigint, priv: number, satp: bigint, memory: PhysReader): InstructionAt {
+    const elf = this.machine.bootPlan.kernel?.elf
+    const sym = elf ? symbolAt(elf, this.sources.linkAddress(pc)) : undefined
+    const at: InstructionAt = {
+      address: hex(pc),
+      pa: null,
+      bytes: null,
+      text: null,
+      fault: null,
+      loc: this.sources.locate(pc) ?? null,
+      symbol: sym ? (sym.offset ? `${sym.symbol.name}+${hex(sym.offset)}` : sym.symbol.name) : null,
+    }
+    const where = this.physical(pc, priv, satp, memory, 'fetch')
+    if ('fault' in where) {
+      at.fault = where.fault
+      return at
+    }
+    at.pa = hex(where.pa)
+    const bytes = this.readPhys(where.pa, 4)
+    if (!bytes) {
+      at.fault = `${hex(where.pa)} is not in RAM`
+      return at
+    }
+    const word = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)
+    const d = disassemble(word, pc)
+    at.text = d.text
+    at.bytes = hex(d.length === 2 ? word & 0xffff : word >>> 0)
+    return at
+  }
+
+  private readPhys(pa: bigint, length: number): Uint8Array | undefined {
+    const ram = this.machine.hart.ram
+    const off = pa - DRAM_BASE
+    if (off < 0n || off + BigInt(length) > BigInt(ram.length)) return undefined
+    return ram.slice(Number(off), Number(off) + length)
+  }
+
+  private readMemory(address: bigint, length: number, priv: number, satp: bigint, memory: PhysReader): MachineState['memory'] {
+    const n = Math.max(0, Math.min(MAX_MEMORY_READ, Math.floor(length)))
+    const out = new Uint8Array(n)
+    // Page by page: a virtual range may be scattered in physical memory.
+    for (let i = 0; i < n; ) {
+      const va = address + BigInt(i)
+      const chunk = Math.min(n - i, 4096 - Number(va & 0xfffn))
+      const where = this.physical(va, priv, satp, memory, 'load')
+      if ('fault' in where) return { address: hex(address), error: `${hex(va)}: ${where.fault}` }
+      const bytes = this.readPhys(where.pa, chunk)
+      if (!bytes) return { address: hex(address), error: `${hex(where.pa)} is not in RAM` }
+      out.set(bytes, i)
+      i += chunk
+    }
+    return { address: hex(address), bytes: Buffer.from(out).toString('hex') }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Replay: the machine's state at any step of a recording, re-executed deterministically from the
+ * recording's inputs — registers and CSRs (with what the last instruction changed), the
+ * instruction at the PC with its source line, the address space walked from satp, one VA
+ * translated step by step, and a memory range.
+ */
+import type { SourceLoc } from './result'
+import type { MappingRange, SatpValue } from '../trace/events'
+import type { Translation } from '../paging/page-walk'
+
+export interface StateQuery {
+  /** Recording path, workspace-relative (as in `recording.list`). */
+  path: string
+  step: number
+  /** A virtual address (hex) to translate under the satp of that step. */
+  translate?: string
+  /** A memory range to read: a virtual address when paging is on (as the kernel sees it), else physical. */
+  memory?: { address: string; length: number }
+}
+
+export interface RegisterValue {
+  name: string
+  /** Hex. */
+  value: string
+  /** Changed by the instruction that retired last (step − 1 → step). */
+  changed: boolean
+}
+
+export interface InstructionAt {
+  /** The PC (virtual when paging is on). */
+  address: string
+  /** Its physical address, or null when it cannot be fetched (with `fault` saying why). */
+  pa: string | null
+  /** The raw instruction (hex) and objdump-style text. */
+  bytes: string | null
+  text: string | null
+  fault: string | null
+  loc: SourceLoc | null
+  /** `symbol+offset` from the kernel's ELF symbols. */
+  symbol: string | null
+}
+
+export interface MachineState {
+  /** Instructions retired: the state before the instruction at `pc` runs. */
+  step: number
+  pc: string
+  priv: 'U' | 'S' | 'M'
+  x: RegisterValue[]
+  csrs: RegisterValue[]
+  instruction: InstructionAt
+  satp: SatpValue
+  addressSpace: {
+    mappings: MappingRange[]
+    /** Page-table pages reached from the root, with their level and the first VA they map. */
+    tables: { pa: string; level: number; vaBase: string }[]
+    truncated: boolean
+  }
+  translation?: Translation
+  memory?: { address: string; bytes: string } | { address: string; error: string }
+  /** Set when the boot ended before `step` (the state is the last one). */
+  endedAt?: { step: number; reason: string }
+}
