@@ -5,5 +5,7 @@ import { recordCommand } from './record'
 import { eventsCommand } from './events'
 import { buildCommand } from './build'
 import { atCommand } from './at'
+import { checkCommand } from './check'
+import { gradeCommand } from './grade'
 
-export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand, atCommand]
+export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand, atCommand, checkCommand, gradeCommand]
