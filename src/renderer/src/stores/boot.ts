@@ -10,7 +10,7 @@ import type { BootOutcome, BootProgress } from '../../../shared/api/boot'
 import type { ApiError, Diagnostic } from '../../../shared/api/result'
 import { useWorkspaceStore } from './workspace'
 import { useRecordingsStore } from './recordings'
-import { useReplayStore } from './replay'
+import { CLEAN_STOPS, useReplayStore } from './replay'
 
 export const useBootStore = defineStore('boot', () => {
   const running = ref(false)
@@ -34,7 +34,7 @@ export const useBootStore = defineStore('boot', () => {
     if (o.runId !== runId.value) return
     outcome.value = o
     running.value = false
-    if (!['shutdown', 'tohost', 'cancelled', 'reset'].includes(o.stop.reason)) {
+    if (!CLEAN_STOPS.includes(o.stop.reason)) {
       problems.value = [...problems.value, { code: `boot.${o.stop.reason}`, message: o.stop.message, hint: o.stop.hint, loc: o.stop.loc }]
     }
     await useRecordingsStore().load()
