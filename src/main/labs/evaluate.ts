@@ -18,7 +18,7 @@ import { RecordingReader } from '../trace/recording-reader'
 import { ReplaySession } from '../trace/replay'
 import { sectionVerdict, segmentVerdict, symbolVerdict, type Verdict } from './layout-checks'
 import { firstBuildError, type LabRun } from './run-lab'
-import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, selectEvent, SymbolTable, trapCode } from './select-events'
+import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, sameInstruction, selectEvent, SymbolTable, trapCode } from './select-events'
 
 export interface CheckResult {
   id: string
@@ -65,8 +65,11 @@ export async function evaluateLab(run: LabRun): Promise<CheckResult[]> {
     const e: ApiError = (b && firstBuildError(b)) ?? { code: 'build.failed', message: 'the build failed' }
     return allFail(lab, `the kernel does not build: ${formatDiagnostic(e)}`)
   }
-  const symbols = new SymbolTable(b.symbols)
   const layout = b.layout
+  const loads = layout.segments
+    .filter((seg) => seg.type.replace(/^PT_/, '') === 'LOAD')
+    .map((seg) => ({ vaddr: BigInt(seg.vaddr), paddr: BigInt(seg.paddr), memsz: BigInt(seg.memsz) }))
+  const symbols = new SymbolTable(b.symbols, loads)
   const layoutVerdict = (c: Check): Verdict | undefined =>
     c.kind === 'section' ? sectionVerdict(c, layout)
     : c.kind === 'segment' ? segmentVerdict(c, layout)
@@ -154,9 +157,10 @@ class RecordingContext {
         const at = c.at !== undefined ? resolveAddress(c.at, this.symbols) : undefined
         if (at && 'error' in at) return { passed: false, detail: at.error }
         const ofCause = traps.filter((e) => trapCode(e) === c.cause && e.data.interrupt === c.interrupt)
-        const hit = at ? ofCause.find((e) => BigInt(e.data.epc) === at.value) : ofCause[0]
+        const hit = at ? ofCause.find((e) => sameInstruction(BigInt(e.data.epc), at)) : ofCause[0]
         if (hit) return { passed: true, detail: describeTrap(hit, this.symbols), step: hit.step }
-        const what = `no ${c.interrupt ? 'interrupt' : 'trap'} of cause ${c.cause}${at ? ` at ${c.at !== undefined ? describeAddressRef(c.at) : ''} (${hex(at.value)})` : ''}`
+        const where = at ? ` at ${c.at !== undefined ? describeAddressRef(c.at) : ''} (${hex(at.value)}${at.loaded !== undefined ? ` or ${hex(at.loaded)} where it was loaded` : ''})` : ''
+        const what = `no ${c.interrupt ? 'interrupt' : 'trap'} of cause ${c.cause}${where}`
         const seen = ofCause.length ? `; it happened at ${ofCause.slice(0, 3).map((e) => this.symbols.describe(BigInt(e.data.epc))).join(', ')}` : ''
         return { passed: false, detail: `${what}${seen}; ${this.endWords()}`, step: ofCause[0]?.step ?? this.steps }
       }

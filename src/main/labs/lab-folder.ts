@@ -6,7 +6,7 @@
  * folder (no symbolic link may lead outside it), and each is size-capped. Nothing else of the
  * submission is read; the build itself gets no file access beyond these texts.
  */
-import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { err, ok, type ApiError, type Result } from '../../shared/api/result'
 import { validateLab, type Lab } from '../../shared/labs/lab-format'
@@ -87,7 +87,7 @@ export function readBuildInputs(folder: LabFolder, submissionDir?: string): Resu
     root = resolve(submissionDir)
     let st
     try {
-      st = lstatSync(root)
+      st = statSync(root)
     } catch {
       return err('lab.submission_missing', `the submission folder ${submissionDir} does not exist`)
     }

@@ -26,12 +26,27 @@ export class EventIndex {
   }
 }
 
-/** The build's symbols by name (the first definition wins, as `nm | grep` would show first). */
+/** Where a PT_LOAD segment was linked (p_vaddr) and loaded (p_paddr), and its size in memory. */
+export interface LoadedRange {
+  vaddr: bigint
+  paddr: bigint
+  memsz: bigint
+}
+
+/**
+ * The build's symbols by name (the first definition wins, as `nm | grep` would show first), and
+ * the segments' load addresses: a higher-half kernel runs its first instructions at their
+ * physical (load) address, so a trap at `_start+32` has epc 0x80200020 while `_start` is
+ * 0xffffffff80200000. Both addresses name the same instruction.
+ */
 export class SymbolTable {
   private readonly byName = new Map<string, BuildSymbol>()
   private readonly sorted: BuildSymbol[]
 
-  constructor(symbols: readonly BuildSymbol[]) {
+  constructor(
+    symbols: readonly BuildSymbol[],
+    private readonly loads: readonly LoadedRange[] = [],
+  ) {
     for (const s of symbols) if (!this.byName.has(s.name)) this.byName.set(s.name, s)
     this.sorted = symbols.filter((s) => s.section !== '*ABS*' && s.name !== '').sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
   }
@@ -40,25 +55,49 @@ export class SymbolTable {
     return this.byName.get(name)
   }
 
-  /** `symbol+0x10` for an address inside the kernel, for details a student can find in the source. */
+  /** The link-time (virtual) address of a byte at load address `pa`, when a segment was loaded elsewhere than linked. */
+  linkAddressOf(pa: bigint): bigint | undefined {
+    const seg = this.loads.find((l) => l.paddr !== l.vaddr && pa >= l.paddr && pa - l.paddr < l.memsz)
+    return seg ? seg.vaddr + (pa - seg.paddr) : undefined
+  }
+
+  /** The load (physical) address of a byte linked at `va`, when its segment was loaded elsewhere. */
+  loadAddressOf(va: bigint): bigint | undefined {
+    const seg = this.loads.find((l) => l.paddr !== l.vaddr && va >= l.vaddr && va - l.vaddr < l.memsz)
+    return seg ? seg.paddr + (va - seg.vaddr) : undefined
+  }
+
+  /** `symbol+0x10` for an address inside the kernel (at its link or its load address), for details a student can find in the source. */
   describe(addr: bigint): string {
+    const linked = this.linkAddressOf(addr) ?? addr
     let best: BuildSymbol | undefined
     for (const s of this.sorted) {
-      if (s.value > addr) break
+      if (s.value > linked) break
       best = s
     }
-    if (!best || addr - best.value > 0x100000n) return hex(addr)
-    const off = addr - best.value
+    if (!best || linked - best.value > 0x100000n) return hex(addr)
+    const off = linked - best.value
     return `${hex(addr)} (${best.name}${off ? `+${hex(off)}` : ''})`
   }
 }
 
-/** An address of a check: a hex value, or a symbol plus offset; an error text when the symbol is not defined. */
-export function resolveAddress(ref: AddressRef, symbols: SymbolTable): { value: bigint } | { error: string } {
+/**
+ * An address of a check: a hex value, or a symbol plus offset; an error text when the symbol is
+ * not defined. A symbol's address also has its load-address twin (`loaded`) when its segment was
+ * loaded elsewhere than linked: code that runs before paging (or before the jump high) is there.
+ */
+export function resolveAddress(ref: AddressRef, symbols: SymbolTable): { value: bigint; loaded?: bigint } | { error: string } {
   if (typeof ref === 'string') return { value: BigInt(ref) }
   const s = symbols.get(ref.symbol)
   if (!s) return { error: `the kernel has no symbol ${ref.symbol}` }
-  return { value: BigInt.asUintN(64, s.value + BigInt(ref.offset)) }
+  const value = BigInt.asUintN(64, s.value + BigInt(ref.offset))
+  const loaded = symbols.loadAddressOf(value)
+  return loaded !== undefined ? { value, loaded } : { value }
+}
+
+/** Does the PC `pc` (an epc) name the address `at` resolved to, at its link or its load address? */
+export function sameInstruction(pc: bigint, at: { value: bigint; loaded?: bigint }): boolean {
+  return pc === at.value || pc === at.loaded
 }
 
 export function describeAddressRef(ref: AddressRef): string {
@@ -96,7 +135,7 @@ export function matchesSelector(sel: EventSelector, e: TraceEvent, symbols: Symb
       if (sel.interrupt !== undefined && t.data.interrupt !== sel.interrupt) return false
       if (sel.at !== undefined) {
         const at = resolveAddress(sel.at, symbols)
-        if ('error' in at || BigInt(t.data.epc) !== at.value) return false
+        if ('error' in at || !sameInstruction(BigInt(t.data.epc), at)) return false
       }
       return true
     }
