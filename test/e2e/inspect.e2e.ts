@@ -100,6 +100,11 @@ test('the inspectors follow the cursor across the satp write: address space, reg
   await expect(memory).toHaveAttribute('data-address', '0xffffffff80200000')
   await expect(memory.locator('.dump-row')).toHaveCount(32)
   await shot(page, 'after-satp')
+  // The same state in the dark theme, for the eye: satp's highlight must stay readable.
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.getByTestId('registers').locator('[data-reg=satp]').scrollIntoViewIfNeeded()
+  await shot(page, 'dark')
+  await page.emulateMedia({ colorScheme: 'light' })
 
   // Stepping on re-evaluates the translation at the new cursor (it stays the same mapping).
   await page.getByTestId('timeline').focus()
@@ -110,11 +115,6 @@ test('the inspectors follow the cursor across the satp write: address space, reg
   await expect(page.getByTestId('registers').locator('[data-reg=satp]')).not.toHaveAttribute('data-changed', 'true')
   await shot(page, 'step-on')
 
-  // The same state in the dark theme, for the eye.
-  await page.emulateMedia({ colorScheme: 'dark' })
-  await page.getByTestId('address-space').scrollIntoViewIfNeeded()
-  await shot(page, 'dark')
-  await page.emulateMedia({ colorScheme: 'light' })
   await memory.scrollIntoViewIfNeeded()
   await shot(page, 'memory')
 })
