@@ -17,7 +17,7 @@ import { CSV_LEAD_COLUMNS, CSV_TAIL_COLUMNS, gradeCsv } from '../../../src/main/
 const ROOT = join(__dirname, '../../..')
 const BIN = join(ROOT, 'bin/bootscope.mjs')
 const SOURCE_LAB = join(ROOT, 'resources/labs/identity-mapping')
-const TIMEOUT_SECONDS = 10
+const TIMEOUT_SECONDS = 7
 
 const ALL_CHECKS = ['no-fetch-fault', 'identity-until-jump', 'runs-high', 'identity-removed', 'flushed-after-jump', 'kernel-still-mapped', 'reports-entry-cleared', 'shuts-down']
 type Kind = 'correct' | 'starter' | 'kept-identity' | 'no-build' | 'loop' | 'empty' | 'symlink'
