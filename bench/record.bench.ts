@@ -3,7 +3,8 @@
  * unrecorded time, bytes written per retired instruction, and the latency of moving the replay
  * cursor to random steps — forward from the current position, and anywhere (backward included).
  * The kernel is the built-in example with a 100 M-instruction loop (stores included) before it
- * shuts down, built with our toolchain.
+ * shuts down, built with our toolchain. Random seeks are measured after the session's first pass
+ * (which the app runs when a recording is opened), so checkpoints exist.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -58,10 +59,14 @@ export default async function recordBench(): Promise<BenchResult[]> {
     const opened = await ReplaySession.open(path)
     if (!opened.ok) throw new Error(opened.error.message)
     const replay = opened.value
+    // The first pass runs the boot once, taking a checkpoint every million steps.
+    t0 = performance.now()
+    await replay.seek(BigInt(steps))
+    const warmMs = performance.now() - t0
     let seed = 12345
     const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % steps
     const anywhere: number[] = []
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 20; i++) {
       const s = random()
       t0 = performance.now()
       const r = await replay.stateAt({ step: s })
@@ -86,8 +91,9 @@ export default async function recordBench(): Promise<BenchResult[]> {
       { name: `recording time ÷ unrecorded time (${label}: ${recMs.toFixed(0)} ms vs ${plainMs.toFixed(0)} ms)`, value: ratio, unit: '×', goal: '≤ 1.3', met: ratio <= 1.3 },
       { name: `recording size per retired instruction (${(bytes / 1024).toFixed(0)} KiB)`, value: perStep, unit: 'bytes', goal: '≤ 0.1', met: perStep <= 0.1 },
       { name: 'state at a step, cursor moved 50 k steps forward: median', value: percentile(forward, 0.5), unit: 'ms', goal: '≤ 50 ms', met: percentile(forward, 0.5) <= 50 },
-      { name: 'state at a random step (backward re-executes from reset; no checkpoints yet): median', value: percentile(anywhere, 0.5), unit: 'ms', goal: '≤ 50 ms', met: percentile(anywhere, 0.5) <= 50 },
-      { name: 'state at a random step: worst of 8', value: anywhere[anywhere.length - 1], unit: 'ms', goal: '≤ 200 ms', met: anywhere[anywhere.length - 1] <= 200 },
+      { name: 'first pass over the recording (replays it once, a checkpoint every 1 M steps)', value: warmMs, unit: 'ms' },
+      { name: 'state at a random step (nearest checkpoint + re-execution): median', value: percentile(anywhere, 0.5), unit: 'ms', goal: '≤ 50 ms', met: percentile(anywhere, 0.5) <= 50 },
+      { name: 'state at a random step: worst of 20', value: anywhere[anywhere.length - 1], unit: 'ms', goal: '≤ 200 ms', met: anywhere[anywhere.length - 1] <= 200 },
     ]
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -26,6 +26,7 @@ import { BuiltinSbi, SBI_SRST_RESET_REASON_SYSFAIL, SBI_SRST_RESET_TYPE_SHUTDOWN
 import type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
 import { TrapWatch, type TrapLoop } from './trap-watch'
 import { TohostWatch } from './tohost'
+import { loadDeviceState, saveDeviceState, type DeviceState } from './device-state'
 
 export type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
 
@@ -59,6 +60,18 @@ export interface MachineConfig {
   createHart?: (options: HartOptions) => Promise<HartApi>
   listener?: MachineListener
 }
+
+/** A replay checkpoint of everything but RAM (see `Machine.saveState`). */
+export interface MachineSnapshot {
+  step: bigint
+  hart: Uint8Array
+  devices: (DeviceState | undefined)[]
+  run: DeviceState
+  consoleLength: number
+}
+
+/** Machine fields that are wiring or history, not the state a checkpoint restores. */
+const MACHINE_WIRING = ['bus', 'uart', 'plic', 'virtio', 'sbi', 'dtb', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested']
 
 export interface RunOptions {
   /** Stop once the step count reaches this (absolute, default 200 000 000). */
@@ -95,6 +108,8 @@ export class Machine {
   private wfiStalls = 0
   /** Set by host writes into RAM; the caches are dropped before the hart runs again. */
   private cachesStale = false
+  /** RAM pages written by the host (DMA, SBI) since `takeHostWrittenPages`: the hart's dirty bits do not see them. */
+  private hostWritten = new Set<number>()
 
   private constructor(
     readonly hart: HartApi,
@@ -197,6 +212,47 @@ export class Machine {
     const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
     this.emit({ kind: 'input', step: this.hart.instret, bytes: data })
     this.uart.receive(data)
+  }
+
+  /**
+   * Everything but RAM, for replay checkpoints: the hart's registers and CSRs, every device, and
+   * the run's own state (a pending or final stop, the hand-off watch). Needs a hart with `saveState`.
+   */
+  saveState(): MachineSnapshot {
+    const h = this.hart
+    if (!h.saveState) throw new Error('this hart cannot save its state')
+    const devices = [this.uart, this.plic, ...this.virtio, this.sbi, this.trapWatch, this.tohost].map((d) => (d ? saveDeviceState(d) : undefined))
+    return {
+      step: h.instret,
+      hart: h.saveState(),
+      devices,
+      run: saveDeviceState(this, MACHINE_WIRING),
+      consoleLength: this.console.length,
+    }
+  }
+
+  /** Puts back a `saveState` (RAM is the caller's business, see `takeHostWrittenPages`). */
+  loadState(s: MachineSnapshot): void {
+    const h = this.hart
+    if (!h.loadState) throw new Error('this hart cannot load a state')
+    h.loadState(s.hart)
+    this.pendingStop = undefined
+    this.stopInfo = undefined
+    ;[this.uart, this.plic, ...this.virtio, this.sbi, this.trapWatch, this.tohost].forEach((d, i) => {
+      const saved = s.devices[i]
+      if (d && saved) loadDeviceState(d, saved)
+    })
+    loadDeviceState(this, s.run)
+    this.console.length = Math.min(this.console.length, s.consoleLength)
+    this.cancelRequested = false
+    this.pauseRequested = false
+  }
+
+  /** RAM pages (4 KiB, from the RAM base) the host wrote since the last call. */
+  takeHostWrittenPages(): number[] {
+    const pages = [...this.hostWritten]
+    this.hostWritten.clear()
+    return pages
   }
 
   /** Stops a running `run` at the next exit or slice end with reason 'cancelled' (final). */
@@ -465,7 +521,9 @@ export class Machine {
   private writePhys(addr: bigint, data: Uint8Array): boolean {
     const ram = this.hart.ram
     if (addr < DRAM_BASE || addr + BigInt(data.length) > DRAM_BASE + BigInt(ram.length)) return false
-    ram.set(data, Number(addr - DRAM_BASE))
+    const at = Number(addr - DRAM_BASE)
+    ram.set(data, at)
+    for (let p = at >>> 12; p <= (at + Math.max(0, data.length - 1)) >>> 12; p++) this.hostWritten.add(p)
     this.cachesStale = true
     return true
   }

@@ -30,6 +30,17 @@ export class ReplayCache {
     return run
   }
 
+  /**
+   * Runs the first pass over a recording in slices (see `ReplaySession.warmUp`), so requests for
+   * the cursor get in between slices instead of waiting for the whole pass.
+   */
+  async warm(path: string, chunkSteps = 5_000_000n): Promise<void> {
+    for (;;) {
+      const r = await this.with(path, async (s) => ({ ok: true as const, value: await s.warmUp(chunkSteps) }))
+      if (!r.ok || r.value) return
+    }
+  }
+
   private entry(path: string): Entry {
     let stamp = ''
     try {

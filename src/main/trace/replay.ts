@@ -3,8 +3,8 @@
  * configuration, UART input with the step it arrived at) and positions the machine at any step.
  * The machine is deterministic, so the state found here is the state the live boot had.
  *
- * Seeking forward continues the same machine; seeking backward starts it again from reset (the
- * fast, untraced hart) — checkpoints to shorten that are future work, see docs/trace-format.md.
+ * Seeking forward continues the same machine; seeking backward restores the nearest checkpoint
+ * (taken in memory every million steps as the session first passes them) and re-executes from there.
  */
 import { err, ok, type Result } from '../../shared/api/result'
 import type { InstructionAt, MachineState, RegisterValue, StateQuery } from '../../shared/api/replay'
@@ -19,11 +19,21 @@ import { Machine, type MachineConfig, type StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
 import { DRAM_BASE } from '../machine/devices/memory-map'
 import { RecordingReader } from './recording-reader'
+import { Checkpoints } from './checkpoints'
 import { META } from './schema'
 
 /** The CSRs an inspector shows, machine level first. */
 const SHOWN_CSRS = [0x300, 0x301, 0x302, 0x303, 0x304, 0x344, 0x305, 0x340, 0x341, 0x342, 0x343, 0x100, 0x104, 0x144, 0x105, 0x140, 0x141, 0x142, 0x143, 0x180]
 const MAX_MEMORY_READ = 4096
+/** Steps between checkpoints: going back re-executes at most this many (≈ 10 ms at 150 MIPS). */
+export const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000
+
+/** Recordings that end because the user or the budget stopped them, not the guest. */
+const CUT_SHORT = ['budget', 'cancelled', 'incomplete', 'crashed']
+
+export interface ReplayOptions {
+  checkpointInterval?: number
+}
 
 interface Snapshot {
   pc: bigint
@@ -43,6 +53,9 @@ export class ReplaySession {
   private machine!: Machine
   private ended?: StopInfo
   private nextInput = 0
+  private checkpoints!: Checkpoints
+  /** How far the first pass has gone (see `warmUp`). */
+  private warmedTo = 0n
 
   private constructor(
     private readonly config: MachineConfig,
@@ -50,10 +63,12 @@ export class ReplaySession {
     private readonly sources: SourceMap,
     /** Steps in the recording: replay never runs past them. */
     readonly steps: bigint,
+    /** How the recorded boot ended: a boot the machine itself ended (not a budget or a cancel) ends the replay the same way. */
+    private readonly outcome: string,
   ) {}
 
   /** Reads what the boot needs from the recording and starts the machine at step 0. */
-  static async open(path: string): Promise<Result<ReplaySession>> {
+  static async open(path: string, options: ReplayOptions = {}): Promise<Result<ReplaySession>> {
     const opened = RecordingReader.open(path)
     if (!opened.ok) return opened
     const r = opened.value
@@ -80,8 +95,9 @@ export class ReplaySession {
       const created = await Machine.create(machineConfig)
       if (!created.ok) return created
       const segments = created.value.bootPlan.kernel?.elf?.segments ?? []
-      const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), BigInt(r.steps))
+      const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), BigInt(r.steps), r.outcome)
       session.machine = created.value
+      session.checkpoints = new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
       return ok(session)
     } catch (e) {
       return err('replay.failed', `cannot replay '${path}': ${(e as Error).message}`)
@@ -97,12 +113,14 @@ export class ReplaySession {
   /** Positions the machine after `target` instructions (clamped to the recording). */
   async seek(target: bigint): Promise<Result<void>> {
     const to = target < 0n ? 0n : target > this.steps ? this.steps : target
-    if (to < this.machine.steps) {
-      const created = await Machine.create(this.config)
-      if (!created.ok) return created
-      this.machine = created.value
+    const cp = this.checkpoints.nearest(to)
+    const cpStep = this.checkpoints.stepOf(cp)
+    // Back in time, or a checkpoint lies between here and the target: start from the checkpoint.
+    if (to < this.machine.steps || cpStep > this.machine.steps) {
+      this.checkpoints.restore(this.machine, cp)
       this.ended = undefined
-      this.nextInput = 0
+      this.nextInput = this.inputs.findIndex((i) => i.step >= cpStep)
+      if (this.nextInput < 0) this.nextInput = this.inputs.length
     }
     while (!this.ended && this.machine.steps < to) {
       // Typed input is delivered at the very step it arrived at in the live boot.
@@ -110,8 +128,11 @@ export class ReplaySession {
         this.machine.uart.receive(this.inputs[this.nextInput].data)
       }
       const input = this.inputs[this.nextInput]
-      const pauseAt = input && input.step < to ? input.step : to
+      const boundary = this.checkpoints.nextBoundary()
+      let pauseAt = to < boundary ? to : boundary
+      if (input && input.step < pauseAt) pauseAt = input.step
       const stop = await this.machine.run({ pauseAt, maxSteps: this.steps + 1n })
+      if (this.machine.steps === boundary && (stop.reason === 'paused' || stop.reason === 'waiting-for-input')) this.checkpoints.reached(this.machine)
       if (stop.reason === 'waiting-for-input') {
         // The live boot waited here too: the next input arrived at this very step, or never.
         if (!input || input.step > this.machine.steps) this.ended = stop
@@ -119,7 +140,24 @@ export class ReplaySession {
       }
       if (stop.reason !== 'paused') this.ended = stop
     }
+    // At the end of the recording, the instruction there ends the boot (a shutdown ecall, a trap
+    // loop): run it, so the state says how the boot ended — unless the recording was cut short.
+    if (!this.ended && target >= this.steps && this.machine.steps === this.steps && !CUT_SHORT.includes(this.outcome)) {
+      const stop = await this.machine.run({ maxSteps: this.steps + 1n })
+      if (stop.reason !== 'paused' && stop.reason !== 'waiting-for-input') this.ended = stop
+    }
     return ok(undefined)
+  }
+
+  /**
+   * One slice of the first pass: replays `chunk` steps past the last checkpoint, so that later
+   * seeks anywhere find a checkpoint nearby. Returns true once the whole recording is covered.
+   */
+  async warmUp(chunk: bigint): Promise<boolean> {
+    const target = this.warmedTo + chunk < this.steps ? this.warmedTo + chunk : this.steps
+    await this.seek(target)
+    this.warmedTo = target
+    return target >= this.steps || !!this.ended
   }
 
   /** The state after `step` instructions, with what the last one changed. */

@@ -65,7 +65,12 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return ok({ path })
   },
 
-  'recording.overview': ({ path, displayPath }) => recordingOverview(path, displayPath),
+  'recording.overview': ({ path, displayPath }) => {
+    const overview = recordingOverview(path, displayPath)
+    // The inspectors will ask for states at any step: take the replay's checkpoints now, in the background.
+    if (overview.ok) void replays.warm(path)
+    return overview
+  },
 
   'recording.state': async ({ path, ...query }) => {
     return replays.with(path, (session) => session.stateAt(query))

@@ -107,4 +107,9 @@ export interface HartApi {
   strictTlb?: boolean
   /** Drops TLBs and pre-decoded instructions: needed after the host rewrites guest code that already ran. */
   invalidateCaches?(): void
+  /** For replay checkpoints: the state without RAM, and the RAM pages (4 KiB, from ramBase) the guest wrote since `clearDirty`. */
+  saveState?(): Uint8Array
+  loadState?(state: Uint8Array): void
+  dirtyPages?(): number[]
+  clearDirty?(): void
 }

@@ -318,6 +318,23 @@ export class Hart implements HartApi {
     this.markAllDirty()
   }
 
+  /** The hart's state without RAM and ROM (registers, CSRs, CLINT): replay checkpoints keep RAM as page deltas. */
+  saveState(): Uint8Array {
+    const off = this.x.layoutState()
+    return new Uint8Array(this.x.memory.buffer, off, this.x.layoutStateBytes()).slice()
+  }
+
+  /** Puts back a `saveState` (RAM is the caller's business); cached translations and decodes are dropped. */
+  loadState(state: Uint8Array): void {
+    if (state.length !== this.x.layoutStateBytes()) throw new Error('loadState: the state layout differs from this hart')
+    const head = this.slot('ringHead')
+    const tail = this.slot('ringTail')
+    new Uint8Array(this.x.memory.buffer).set(state, this.x.layoutState())
+    this.setSlot('ringHead', head)
+    this.setSlot('ringTail', tail)
+    this.x.invalidateCaches()
+  }
+
   /** Indices (from ramBase, 4 KiB each) of RAM pages written since the last `clearDirty`. */
   dirtyPages(): number[] {
     const flags = new Uint8Array(this.x.memory.buffer, this.x.layoutPageFlags(), this.ramSize / PAGE_BYTES)
