@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../../shared/api/result'
 import type { InstructionAt, MachineState, RegisterValue, StateQuery } from '../../shared/api/replay'
 import { hex, PRIV_NAMES } from '../../shared/trace/events'
 import { SourceMap } from '../../shared/trace/source-map'
-import { decodeSatp, translate, walkTable, type PhysReader } from '../../shared/paging/page-walk'
+import { decodeSatp, readTablePage, translate, walkTable, type PhysReader } from '../../shared/paging/page-walk'
 import { disassemble } from '../../shared/isa/disassemble'
 import { csrName } from '../../shared/isa/csr'
 import { INT_ABI_NAMES } from '../../shared/isa/registers'
@@ -213,7 +213,9 @@ export class ReplaySession {
       },
     }
     if (q.translate !== undefined) state.translation = translate(memory, satpRaw, BigInt(q.translate), { access: 'load', priv: now.priv === 3 ? 1 : now.priv })
-    if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, now.priv, satpRaw, memory)
+    if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, q.memory.physical ? 3 : now.priv, satpRaw, memory)
+    if (q.table) state.tableEntries = readTablePage(memory, satpRaw, BigInt(q.table.pa), q.table.level, BigInt(q.table.vaBase))
+    if (q.disassembly) state.disassembly = this.disassemblyAround(now.pc, now.priv, satpRaw, memory, q.disassembly)
     if (this.ended) state.endedAt = { step: Number(this.ended.step), reason: this.ended.reason }
     return state
   }
@@ -262,8 +264,40 @@ export class ReplaySession {
     const word = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)
     const d = disassemble(word, pc)
     at.text = d.text
-    at.bytes = hex(d.length === 2 ? word & 0xffff : word >>> 0)
+    at.bytes = d.length === 2 ? `0x${(word & 0xffff).toString(16).padStart(4, '0')}` : `0x${(word >>> 0).toString(16).padStart(8, '0')}`
     return at
+  }
+
+  /**
+   * Instructions around the PC. Only instruction boundaries are safe places to start decoding
+   * (compressed instructions make the stream ambiguous backward): the build's line table gives
+   * them, else the start of the PC's symbol when it is near; otherwise the window starts at the PC.
+   */
+  private disassemblyAround(pc: bigint, priv: number, satp: bigint, memory: PhysReader, want: { before: number; after: number }): InstructionAt[] {
+    const before = Math.max(0, Math.min(32, Math.floor(want.before)))
+    const after = Math.max(0, Math.min(64, Math.floor(want.after)))
+    const link = this.sources.linkAddress(pc)
+    const delta = pc - link // the PC runs at its load address before paging
+    let start = this.sources.startBefore(link, before)
+    if (start === undefined) {
+      const elf = this.machine.bootPlan.kernel?.elf
+      const sym = elf ? symbolAt(elf, link) : undefined
+      start = sym && sym.offset <= BigInt(before * 4) ? sym.symbol.value : link
+    }
+    const window: InstructionAt[] = []
+    let at = start + delta
+    let afterPc = -1
+    for (let guard = 0; guard < before * 4 + after + 8; guard++) {
+      if (at === pc) afterPc = 0
+      else if (at > pc && afterPc < 0) return this.disassemblyAround(pc, priv, satp, memory, { before: 0, after }) // not on a boundary
+      const ins = this.instructionAt(at, priv, satp, memory)
+      window.push(ins)
+      if (afterPc >= 0 && afterPc++ >= after) break
+      if (!ins.bytes) break
+      at += (BigInt(ins.bytes) & 3n) === 3n ? 4n : 2n
+    }
+    const pcIndex = window.findIndex((i) => i.address === hex(pc))
+    return window.slice(Math.max(0, pcIndex - before))
   }
 
   private readPhys(pa: bigint, length: number): Uint8Array | undefined {

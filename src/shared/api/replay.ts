@@ -6,7 +6,7 @@
  */
 import type { SourceLoc } from './result'
 import type { MappingRange, SatpValue } from '../trace/events'
-import type { Translation } from '../paging/page-walk'
+import type { TableEntry, Translation } from '../paging/page-walk'
 
 export interface StateQuery {
   /** Recording path, workspace-relative (as in `recording.list`). */
@@ -14,8 +14,12 @@ export interface StateQuery {
   step: number
   /** A virtual address (hex) to translate under the satp of that step. */
   translate?: string
-  /** A memory range to read: a virtual address when paging is on (as the kernel sees it), else physical. */
-  memory?: { address: string; length: number }
+  /** A memory range to read: a virtual address when paging is on (as the kernel sees it), else physical; `physical` reads RAM directly. */
+  memory?: { address: string; length: number; physical?: boolean }
+  /** One page-table page to decode (from `addressSpace.tables`). */
+  table?: { pa: string; level: number; vaBase: string }
+  /** Instructions to disassemble around the PC. */
+  disassembly?: { before: number; after: number }
 }
 
 export interface RegisterValue {
@@ -57,6 +61,10 @@ export interface MachineState {
   }
   translation?: Translation
   memory?: { address: string; bytes: string } | { address: string; error: string }
+  /** The valid entries of the `table` asked for. */
+  tableEntries?: TableEntry[]
+  /** The instructions around the PC (the PC's own has `address === pc`). */
+  disassembly?: InstructionAt[]
   /** Set when the boot ended before `step` (the state is the last one). */
   endedAt?: { step: number; reason: string }
 }

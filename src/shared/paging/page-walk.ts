@@ -255,3 +255,39 @@ export function ramReader(ram: Uint8Array, base: bigint): PhysReader {
     return view.getBigUint64(Number(off), true)
   }
 }
+
+/** One valid entry of a page-table page, decoded for the page-table tree. */
+export interface TableEntry {
+  index: number
+  pte: string
+  kind: 'pointer' | 'leaf' | 'reserved'
+  flags: string
+  /** First virtual address the entry maps (canonical). */
+  va: string
+  /** The next-level table (pointer) or the mapped frame (leaf). */
+  pa: string
+  /** Leaves only: 4 KiB, 2 MiB, 1 GiB, … */
+  pageSize: string | null
+}
+
+/**
+ * The valid entries of one page-table page at `level`, whose first entry maps `vaBase` (as
+ * `walkTable`'s `tables` give them): for an inspector that expands the tree one page at a time.
+ */
+export function readTablePage(mem: PhysReader, satpRaw: bigint, tablePa: bigint, level: number, vaBase: bigint): TableEntry[] {
+  const mode = MODES[Number((satpRaw >> 60n) & 0xfn)] ?? MODES[0]
+  if (mode.levels === 0) return []
+  const vaBits = BigInt(12 + 9 * mode.levels)
+  const shift = PAGE_SHIFT + 9n * BigInt(level)
+  const out: TableEntry[] = []
+  for (let index = 0; index < 512; index++) {
+    const pte = mem(tablePa + BigInt(index) * PTE_BYTES)
+    if (pte === undefined) break
+    const f = decodePte(pte)
+    if (!f.v) continue
+    const va = BigInt.asUintN(64, BigInt.asIntN(Number(vaBits), BigInt.asUintN(Number(vaBits), vaBase) | (BigInt(index) << shift)))
+    const kind = !f.r && f.w ? 'reserved' : !f.r && !f.x ? 'pointer' : 'leaf'
+    out.push({ index, pte: hex(pte), kind, flags: pteFlags(pte), va: hex(va), pa: hex(f.ppn << PAGE_SHIFT), pageSize: kind === 'leaf' ? pageSizeName(level) : null })
+  }
+  return out
+}

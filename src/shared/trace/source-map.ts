@@ -61,7 +61,19 @@ export class SourceMap {
     return pc
   }
 
-  private find(address: bigint): SourceLoc | undefined {
+  /**
+   * An instruction boundary at or before `address`: the start of the line `lines` lines earlier
+   * in the same contiguous run of code (a disassembly window can start there), or undefined when
+   * the table does not cover `address`.
+   */
+  startBefore(address: bigint, lines: number): bigint | undefined {
+    let i = this.indexOf(address)
+    if (i < 0) return undefined
+    for (let n = 0; n < lines && i > 0 && this.ranges[i - 1].to === this.ranges[i].from; n++) i--
+    return this.ranges[i].from
+  }
+
+  private indexOf(address: bigint): number {
     let lo = 0
     let hi = this.ranges.length - 1
     while (lo <= hi) {
@@ -69,8 +81,13 @@ export class SourceMap {
       const r = this.ranges[mid]
       if (address < r.from) hi = mid - 1
       else if (address >= r.to) lo = mid + 1
-      else return { file: r.file, line: r.line, column: 1 }
+      else return mid
     }
-    return undefined
+    return -1
+  }
+
+  private find(address: bigint): SourceLoc | undefined {
+    const i = this.indexOf(address)
+    return i < 0 ? undefined : { file: this.ranges[i].file, line: this.ranges[i].line, column: 1 }
   }
 }

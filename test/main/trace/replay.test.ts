@@ -97,6 +97,14 @@ describe('replay', () => {
     expect(before.value.instruction).toMatchObject({ text: 'csrw\tsatp,t0', loc: { file: 'entry.S', line: csrwLine }, pa: before.value.pc })
     expect(before.value.satp.mode).toBe('Bare')
     expect(before.value.addressSpace.mappings).toEqual([])
+    const window = await opened.value.stateAt({ step: at, disassembly: { before: 3, after: 2 } })
+    if (!window.ok) throw new Error(window.error.message)
+    // Three before (the line table gives instruction boundaries), the PC, two after.
+    const texts = window.value.disassembly!.map((i) => i.text)
+    expect(texts).toHaveLength(6)
+    expect(texts.slice(2, 5)).toEqual(['or\tt0,t0,t1', 'csrw\tsatp,t0', 'sfence.vma'])
+    expect(window.value.disassembly![3].address).toBe(window.value.pc)
+    expect(window.value.disassembly!.find((i) => i.address === window.value.pc)?.loc?.line).toBe(csrwLine)
     const after = await opened.value.stateAt({ step: at + 1, translate: '0xffffffff80200000', memory: { address: '0xffffffff80200000', length: 8 } })
     if (!after.ok) throw new Error(after.error.message)
     expect(after.value.satp.mode).toBe('Sv39')
@@ -109,6 +117,14 @@ describe('replay', () => {
     // The memory read goes through the page table: the kernel's first instruction word.
     const firstWord = Buffer.from(built.elf.subarray(0x1000, 0x1008)).toString('hex')
     expect(after.value.memory).toEqual({ address: '0xffffffff80200000', bytes: firstWord })
+    const physical = await opened.value.stateAt({ step: at + 1, memory: { address: '0x80200000', length: 8, physical: true } })
+    expect(physical.ok && physical.value.memory).toEqual({ address: '0x80200000', bytes: firstWord })
+    const root = after.value.addressSpace.tables[0]
+    const table = await opened.value.stateAt({ step: at + 1, table: root })
+    expect(table.ok && table.value.tableEntries!.map((e) => [e.index, e.kind, e.va])).toEqual([
+      [2, 'leaf', '0x80000000'],
+      [510, 'leaf', '0xffffffff80000000'],
+    ])
   })
 
   const openSbi = openSbiFwJump()

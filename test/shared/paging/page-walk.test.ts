@@ -95,3 +95,21 @@ describe('page walks', () => {
     expect(!user.ok && user.reason).toMatch(/U-mode/)
   })
 })
+
+describe('readTablePage', () => {
+  it('decodes the valid entries of a root table with the VA each maps', async () => {
+    const { readTablePage } = await import('../../../src/shared/paging/page-walk')
+    const ram = new Uint8Array(0x3000)
+    const dv = new DataView(ram.buffer)
+    const base = 0x8000_0000n
+    // Root at +0x1000: entry 2 an identity 1 GiB leaf, entry 510 a pointer to +0x2000.
+    dv.setBigUint64(0x1000 + 2 * 8, (0x80000n << 10n) | 0xcfn, true)
+    dv.setBigUint64(0x1000 + 510 * 8, (((base + 0x2000n) >> 12n) << 10n) | 1n, true)
+    const satp = (8n << 60n) | ((base + 0x1000n) >> 12n)
+    const entries = readTablePage(ramReader(ram, base), satp, base + 0x1000n, 2, 0n)
+    expect(entries).toEqual([
+      { index: 2, pte: '0x200000cf', kind: 'leaf', flags: 'RWXAD', va: '0x80000000', pa: '0x80000000', pageSize: '1 GiB' },
+      { index: 510, pte: '0x20000801', kind: 'pointer', flags: '', va: '0xffffffff80000000', pa: '0x80002000', pageSize: null },
+    ])
+  })
+})
