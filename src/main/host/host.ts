@@ -11,6 +11,7 @@ import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, 
 import { CoreWorker } from './core-worker'
 import { BootService } from './boot-service'
 import { BuildService } from './build-service'
+import { LabService } from './lab-service'
 import { Workspace } from './workspace'
 import { PACKAGE_ROOT } from './paths'
 
@@ -35,6 +36,7 @@ export class Host {
   private readonly version: string
   private readonly boots: BootService
   private readonly builds: BuildService
+  private readonly labs: LabService
 
   constructor(private readonly opts: HostOptions) {
     this.workspace = Workspace.openOrCreate(opts.workspaceRoot)
@@ -47,6 +49,7 @@ export class Host {
     const emit: HostEmit = (e, p) => this.emit(e, p)
     this.builds = new BuildService({ core: this.core, workspace: this.workspace, emit })
     this.boots = new BootService({ core: this.core, workspace: this.workspace, emit, buildKernel: () => this.builds.kernel() })
+    this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot: this.workspace.root })
     this.handlers = {
       'app.info': async () => {
         const info = await this.core.request('core.info', {})
@@ -81,6 +84,11 @@ export class Host {
         const abs = this.recordingPath(path)
         return abs.ok ? this.core.request('recording.events', { path: abs.value, kinds, from, to, limit }) : abs
       },
+      'lab.list': () => this.labs.list(),
+      'lab.start': ({ id }) => this.labs.start(id),
+      'lab.current': () => this.labs.current(),
+      'lab.check': () => this.labs.check(),
+      'lab.close': () => this.labs.close(),
     }
   }
 

@@ -22,6 +22,8 @@ export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.ur
 export const RESOURCES_DIR = join(PACKAGE_ROOT, 'resources')
 /** The built-in example workspace copied on first start (the seed 004 higher-half kernel). */
 export const EXAMPLE_DIR = join(RESOURCES_DIR, 'examples', 'higher-half')
+/** The built-in lab packs (docs/labs.md), one folder each. */
+export const LABS_DIR = join(RESOURCES_DIR, 'labs')
 /** The renderer built for browser mode (`npm run build:web`). */
 export const WEB_DIST_DIR = join(PACKAGE_ROOT, 'out', 'web')
 

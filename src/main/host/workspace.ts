@@ -15,10 +15,23 @@ const HIDDEN_DIRS = new Set(['.bootscope', '.git', 'node_modules'])
 const MAX_FILE_BYTES = 8 * 1024 * 1024
 
 export class Workspace {
-  readonly root: string
+  private current: string
 
   constructor(root: string) {
-    this.root = resolve(root)
+    this.current = resolve(root)
+  }
+
+  /** The folder open now; every path of the API is relative to it. */
+  get root(): string {
+    return this.current
+  }
+
+  /**
+   * Makes another existing folder the workspace (a lab's): the services holding this object
+   * build, boot and record there from now on.
+   */
+  switchTo(root: string): void {
+    this.current = resolve(root)
   }
 
   /** Creates the workspace from the built-in example when the folder does not exist or is empty. */

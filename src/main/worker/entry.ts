@@ -18,6 +18,7 @@ import { ReplayCache } from '../trace/replay-cache'
 import { build } from '../toolchain/build'
 import { hex } from '../../shared/trace/events'
 import type { RecordingSummary } from '../../shared/api/boot'
+import { checkLab } from './lab-check'
 
 const port = parentPort
 if (!port) throw new Error('worker/entry.ts must run in a worker thread')
@@ -127,6 +128,8 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     if (!rec) return err('boot.not_running', 'that boot is not running any more')
     return ok({ queued: rec.sendInput(text) })
   },
+
+  'lab.check': ({ labDir, submissionDir, recordingPath }) => checkLab(labDir, submissionDir, recordingPath),
 
   'debug.crash': ({ how }) => {
     if (!data.allowDebug) return err('forbidden', 'debug requests are disabled')

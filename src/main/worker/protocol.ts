@@ -10,6 +10,7 @@ import type { RecordingOverview, RecordingSummary } from '../../shared/api/boot'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
 import type { Diagnostic } from '../../shared/api/result'
 import type { LayoutReport } from '../../shared/api/layout'
+import type { LabCheckOutcome } from '../../shared/api/lab'
 
 export interface WorkerMethods {
   /** Proof of life: SQLite's version and the recording format version. */
@@ -30,6 +31,8 @@ export interface WorkerMethods {
   'boot.input': { args: { runId: string; text: string }; result: { queued: number } }
   /** Assembles and links workspace files with our toolchain. */
   'build.run': { args: { files: { path: string; text: string }[]; script?: string }; result: WorkerBuildResult }
+  /** "Check my work": builds a lab with the submission's edited files, records the boot to `recordingPath`, decides the checks. `recording` in the result is the absolute path, or null. */
+  'lab.check': { args: { labDir: string; submissionDir: string; recordingPath: string }; result: LabCheckOutcome }
   /** Test hook (only when the worker was started with `allowDebug`): crash the worker thread. */
   'debug.crash': { args: { how: 'throw' | 'exit' }; result: never }
   /** Test hook: a long task that reports progress until cancelled. */

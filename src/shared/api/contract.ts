@@ -10,6 +10,7 @@ import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
 import type { CoreInfo } from './core'
 import type { FileEntry, SavedFile, WorkspaceInfo } from './workspace'
+import type { LabCheckOutcome, LabInfo, LabSummary } from './lab'
 
 /** Requests: name → { args, result }. Names are `domain.verb`. */
 export interface Requests {
@@ -35,6 +36,16 @@ export interface Requests {
   'recording.events': { args: { path: string; kinds?: EventKind[]; from?: number; to?: number; limit?: number }; result: TraceEvent[] }
   /** The machine's state at a step, replayed from the recording: registers, instruction and source line, address space, a translation, memory. */
   'recording.state': { args: StateQuery; result: MachineState }
+  /** The built-in labs (resources/labs), in their order. */
+  'lab.list': { args: Record<string, never>; result: LabSummary[] }
+  /** Opens a lab as the workspace: its starter files copied into the lab's own folder on first start (never the solution), the student's edits kept after. */
+  'lab.start': { args: { id: string }; result: LabInfo }
+  /** The lab open as the workspace, or null. */
+  'lab.current': { args: Record<string, never>; result: LabInfo | null }
+  /** "Check my work": builds the workspace's edited files as the lab's submission, records the boot into the recordings, decides every check. */
+  'lab.check': { args: Record<string, never>; result: LabCheckOutcome }
+  /** Leaves the lab: the workspace the app was opened with is the workspace again. */
+  'lab.close': { args: Record<string, never>; result: WorkspaceInfo }
 }
 
 /** Pushed events: name → payload. */
@@ -75,6 +86,11 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'recording.open',
   'recording.events',
   'recording.state',
+  'lab.list',
+  'lab.start',
+  'lab.current',
+  'lab.check',
+  'lab.close',
 ]
 
 export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.finished']
