@@ -1,6 +1,6 @@
 // ESLint: TypeScript + Vue rules, and the folder import rules of ARCHITECTURE.md enforced with
 // no-restricted-imports: `shared` imports nothing of ours; `toolchain` and `machine` import
-// `shared` only; only `main/app` imports electron; `renderer` and `preload` import `shared/api` only;
+// `shared` only; only `main/app` imports electron; `renderer` imports pure `shared` code (api, trace, isa, asm), `preload` `shared/api` only;
 // devices never import the hart.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
@@ -63,9 +63,9 @@ export default tseslint.config(
     { group: ['**/hart/**', '!**/hart/hart-api'], message: 'Devices never import the hart (ARCHITECTURE.md).' },
     { group: ['**/host/**', '**/web/**', '**/app/**', '**/toolchain/**', '**/trace/**', '**/worker/**', '**/cli/**'], message: 'The machine imports src/shared only.' },
   ]),
-  // renderer: shared/api only.
+  // renderer: shared (pure code: api, trace types, the ISA table and assembler vocabulary for the editor), never main or preload.
   restrict(['src/renderer/**'], [
-    { group: ['**/main/**', '**/preload/**', '**/shared/isa/**', '**/shared/elf/**'], message: 'The renderer imports src/shared/api and shared/trace (types) only.' },
+    { group: ['**/main/**', '**/preload/**', '**/shared/elf/**'], message: 'The renderer imports src/shared (api, trace, isa, asm) only, never main or preload.' },
     pure('The renderer'),
   ]),
   // preload: electron (it is the bridge) and shared/api only.

@@ -12,6 +12,7 @@ export { CSR_NAMES, csrNumber, csrName } from './csr'
 export { INT_ABI_NAMES, FLOAT_ABI_NAMES, intRegister, floatRegister } from './registers'
 export { rvcImmDecode, rvcImmEncode } from './rvc-imm'
 export { disassemble, type Disassembled } from './disassemble'
+export { instructionSummary } from './summaries'
 
 const popcount = (n: number): number => {
   let c = 0

@@ -10,25 +10,17 @@ import { closest } from './diagnostics'
 import type { Expr } from './expr'
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, type Fixup } from './state'
 import { splitOperands } from './operands'
+import { ASM_DIRECTIVES, ASM_DIRECTIVE_NAMES } from '../../../shared/asm/directives'
 
 const DATA_SIZES: Record<string, number> = {
   '.byte': 1, '.half': 2, '.hword': 2, '.2byte': 2, '.short': 2, '.word': 4, '.4byte': 4, '.long': 4, '.int': 4,
   '.quad': 8, '.8byte': 8, '.dword': 8,
 }
 
-const IGNORED = new Set([
-  '.file', '.ident', '.attribute', '.end', '.loc', '.cfi_startproc', '.cfi_endproc', '.cfi_def_cfa_offset',
-  '.cfi_offset', '.cfi_restore', '.cfi_def_cfa', '.cfi_sections', '.cfi_remember_state', '.cfi_restore_state',
-  '.cfi_def_cfa_register', '.cfi_rel_offset', '.cfi_adjust_cfa_offset', '.cfi_signal_frame', '.cfi_return_column',
-  '.cfi_undefined', '.cfi_same_value', '.addrsig', '.addrsig_sym', '.eabi_attribute', '.sleb128_dummy',
-])
+const IGNORED = new Set(ASM_DIRECTIVES.filter((x) => x.ignored).map((x) => x.name))
 
-const ALL_DIRECTIVES = [
-  ...Object.keys(DATA_SIZES), ...IGNORED, '.section', '.text', '.data', '.rodata', '.bss', '.previous', '.pushsection', '.popsection',
-  '.globl', '.global', '.local', '.weak', '.hidden', '.protected', '.internal', '.type', '.size', '.align', '.p2align', '.balign',
-  '.zero', '.space', '.skip', '.fill', '.ascii', '.asciz', '.string', '.equ', '.set', '.equiv', '.option', '.incbin', '.include',
-  '.macro', '.endm', '.rept', '.irp', '.irpc', '.endr', '.exitm', '.purgem', '.err', '.error', '.warning', '.comm', '.lcomm', '.sdata', '.sbss', '.altmacro', '.noaltmacro', '.org', '.uleb128', '.sleb128', '.float', '.single', '.double', '.if', '.ifdef', '.ifndef', '.else', '.elseif', '.endif',
-]
+/** The directive names, shared with the editor's completion (`shared/asm/directives.ts`). */
+const ALL_DIRECTIVES = ASM_DIRECTIVE_NAMES
 
 /** Parses `"..."` with C escapes into bytes (GNU `as` "Strings"). */
 export function parseString(text: string, col: number): { bytes: number[]; rest: string } {

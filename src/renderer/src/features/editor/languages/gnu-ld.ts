@@ -4,22 +4,16 @@
  * location counter, section names, numbers with K/M suffixes and C comments.
  */
 import type { Monaco } from '../monaco'
+import { LD_COMMANDS, LD_FUNCTIONS } from '../ld-vocabulary'
 
-const COMMANDS = [
-  'ENTRY', 'OUTPUT_ARCH', 'OUTPUT_FORMAT', 'OUTPUT', 'INPUT', 'GROUP', 'SEARCH_DIR', 'STARTUP', 'INCLUDE', 'MEMORY', 'SECTIONS',
-  'PHDRS', 'PROVIDE', 'PROVIDE_HIDDEN', 'HIDDEN', 'KEEP', 'SORT', 'SORT_BY_NAME', 'SORT_BY_ALIGNMENT', 'SORT_NONE',
-  'EXCLUDE_FILE', 'FILL', 'ASSERT', 'AT', 'SUBALIGN', 'ONLY_IF_RO', 'ONLY_IF_RW', 'NOLOAD', 'COPY', 'INFO', 'OVERLAY',
-  'BYTE', 'SHORT', 'LONG', 'QUAD', 'SQUAD', 'FILEHDR', 'PT_LOAD', 'PT_NULL', 'PT_DYNAMIC', 'PT_INTERP', 'PT_NOTE', 'PT_PHDR', 'PT_TLS',
-  'FLAGS', 'COMMON', 'CREATE_OBJECT_SYMBOLS', 'CONSTRUCTORS', 'NOCROSSREFS', 'INSERT', 'AFTER', 'BEFORE',
-]
-const FUNCTIONS = [
-  'ADDR', 'LOADADDR', 'SIZEOF', 'ALIGN', 'ALIGNOF', 'ORIGIN', 'LENGTH', 'MAX', 'MIN', 'DEFINED', 'ABSOLUTE', 'SEGMENT_START',
-  'CONSTANT', 'MAXPAGESIZE', 'COMMONPAGESIZE', 'NEXT', 'BLOCK', 'DATA_SEGMENT_ALIGN', 'DATA_SEGMENT_END', 'DATA_SEGMENT_RELRO_END', 'LOG2CEIL', 'SIZEOF_HEADERS',
-]
+const COMMANDS = LD_COMMANDS.map((w) => w.name)
+const FUNCTIONS = LD_FUNCTIONS.map((w) => w.name)
 
 export function registerGnuLd(monaco: Monaco): void {
   monaco.languages.register({ id: 'gnu-ld', extensions: ['.ld', '.lds'], aliases: ['GNU Linker Script'] })
   monaco.languages.setLanguageConfiguration('gnu-ld', {
+    // Names include `.` and `$` (`sfence.vma`, `.text`), so double-click and hovers take them whole.
+    wordPattern: /[A-Za-z0-9_.$]+/,
     comments: { blockComment: ['/*', '*/'] },
     brackets: [['{', '}'], ['(', ')']],
     autoClosingPairs: [{ open: '{', close: '}' }, { open: '(', close: ')' }, { open: '/*', close: ' */' }],

@@ -1,18 +1,18 @@
 /**
  * The `riscv-asm` language: GNU assembler syntax for RISC-V (`.S`, `.s`), highlighted with a
- * Monarch grammar — directives, registers (x/f and ABI names), CSRs, relocation operators
+ * Monarch grammar — mnemonics (the ISA table and GNU's pseudo-instructions), directives,
+ * registers (x/f and ABI names), CSRs, relocation operators
  * (`%hi`, `%pcrel_lo`, …), numbers, labels and comments, and C-preprocessor lines in `.S`.
  */
 import type { Monaco } from '../monaco'
+import { CSR_NAMES, FLOAT_ABI_NAMES, INSTRUCTIONS, INT_ABI_NAMES } from '../../../../../shared/isa'
+import { PSEUDO_INSTRUCTIONS } from '../../../../../shared/asm/pseudo-instructions'
 
-const INT_REGS = ['zero', 'ra', 'sp', 'gp', 'tp', 'fp', ...range('t', 0, 6), ...range('s', 0, 11), ...range('a', 0, 7), ...range('x', 0, 31)]
-const FP_REGS = [...range('ft', 0, 11), ...range('fs', 0, 11), ...range('fa', 0, 7), ...range('f', 0, 31)]
-const CSRS = [
-  'mstatus', 'misa', 'medeleg', 'mideleg', 'mie', 'mtvec', 'mcounteren', 'menvcfg', 'mscratch', 'mepc', 'mcause', 'mtval', 'mip',
-  'mhartid', 'mvendorid', 'marchid', 'mimpid', 'mcycle', 'minstret', 'sstatus', 'sie', 'stvec', 'scounteren', 'senvcfg',
-  'sscratch', 'sepc', 'scause', 'stval', 'sip', 'satp', 'cycle', 'time', 'instret', 'fflags', 'frm', 'fcsr',
-  ...range('pmpcfg', 0, 15), ...range('pmpaddr', 0, 63),
-]
+const INT_REGS = [...INT_ABI_NAMES, 'fp', ...range('x', 0, 31)]
+const FP_REGS = [...FLOAT_ABI_NAMES, ...range('f', 0, 31)]
+const CSRS = [...CSR_NAMES.keys()]
+/** Table rows and pseudo-instructions: what the assembler accepts as a mnemonic. */
+const MNEMONICS = [...INSTRUCTIONS.map((r) => r.name), ...PSEUDO_INSTRUCTIONS.map((p) => p.name)]
 
 function range(prefix: string, from: number, to: number): string[] {
   return Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`)
@@ -21,6 +21,8 @@ function range(prefix: string, from: number, to: number): string[] {
 export function registerRiscvAsm(monaco: Monaco): void {
   monaco.languages.register({ id: 'riscv-asm', extensions: ['.S', '.s', '.asm'], aliases: ['RISC-V Assembly'] })
   monaco.languages.setLanguageConfiguration('riscv-asm', {
+    // Names include `.` and `$` (`sfence.vma`, `.text`), so double-click and hovers take them whole.
+    wordPattern: /%?[A-Za-z0-9_.$]+/,
     comments: { lineComment: '#', blockComment: ['/*', '*/'] },
     brackets: [['(', ')']],
     autoClosingPairs: [{ open: '(', close: ')' }, { open: '"', close: '"' }],
@@ -30,6 +32,7 @@ export function registerRiscvAsm(monaco: Monaco): void {
     intRegs: INT_REGS,
     fpRegs: FP_REGS,
     csrs: CSRS,
+    mnemonics: MNEMONICS,
     tokenizer: {
       root: [
         [/^\s*#\s*(define|undef|include|if|ifdef|ifndef|elif|else|endif)\b.*$/, 'keyword.preprocessor'],
@@ -45,7 +48,15 @@ export function registerRiscvAsm(monaco: Monaco): void {
         [/'.'/, 'number'],
         [
           /[A-Za-z_][\w.]*/,
-          { cases: { '@intRegs': 'variable.predefined', '@fpRegs': 'variable.predefined', '@csrs': 'constant', '@default': 'identifier' } },
+          {
+            cases: {
+              '@intRegs': 'variable.predefined',
+              '@fpRegs': 'variable.predefined',
+              '@csrs': 'constant',
+              '@mnemonics': 'keyword',
+              '@default': 'identifier',
+            },
+          },
         ],
         [/[+\-*/%&|^~<>!=]+/, 'operator'],
       ],
