@@ -13,6 +13,7 @@ import { BootService } from './boot-service'
 import { BuildService } from './build-service'
 import { LabService } from './lab-service'
 import { Workspace } from './workspace'
+import { importFile } from './file-import'
 import { PACKAGE_ROOT } from './paths'
 
 type HostEmit = <E extends EventName>(event: E, payload: Events[E]) => void
@@ -64,6 +65,7 @@ export class Host {
       'workspace.get': () => ok(this.workspace.info()),
       'file.read': ({ path }) => this.workspace.read(path),
       'file.write': ({ path, text }) => this.workspace.write(path, text),
+      'file.import': (args) => importFile(this.workspace, args),
       'build.run': async ({ script }) => {
         const r = await this.builds.build(script)
         return r.ok ? ok(r.value.summary) : r

@@ -10,6 +10,7 @@ import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
 import type { CoreInfo } from './core'
 import type { FileEntry, SavedFile, WorkspaceInfo } from './workspace'
+import type { FileImportArgs, ImportedFile } from './file-import'
 import type { LabCheckOutcome, LabInfo, LabSummary } from './lab'
 
 /** Requests: name → { args, result }. Names are `domain.verb`. */
@@ -21,6 +22,8 @@ export interface Requests {
   'file.read': { args: { path: string }; result: FileEntry }
   /** Saves atomically (write to a temporary file, fsync, rename): a crash never leaves half a file. */
   'file.write': { args: { path: string; text: string }; result: SavedFile }
+  /** Saves uploaded bytes (a dropped ELF) atomically as `imports/<name>` in the workspace; size-limited. */
+  'file.import': { args: FileImportArgs; result: ImportedFile }
   /** Builds the workspace's assembly with its linker script: ELF, layout report, diagnostics. */
   'build.run': { args: { script?: string }; result: BuildSummary }
   /** Builds, boots and records; progress arrives as `boot.progress` events, the end as `boot.finished`. */
@@ -78,6 +81,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'workspace.get',
   'file.read',
   'file.write',
+  'file.import',
   'build.run',
   'boot.start',
   'boot.cancel',
