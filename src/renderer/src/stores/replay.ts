@@ -2,7 +2,9 @@
  * The recording being replayed: its overview (lanes, events), the timeline cursor (a step), the
  * selected event, the console lines (UART output with the step that printed each), and the
  * machine's state at the cursor for the inspectors — fetched latest-wins, so dragging the cursor
- * never queues stale replays and the last state stays shown while the next one loads.
+ * never queues stale replays and the last state stays shown while the next one loads. Two more
+ * latest-wins queries follow it: the page-table pages the tree shows (root and expanded pages,
+ * at the state's step) and the memory range at the previous event's step (for "changed since").
  * Big arrays are shallow refs: the timeline draws them, Vue never deep-watches them.
  */
 import { defineStore } from 'pinia'
@@ -13,12 +15,21 @@ import type { RecordingOverview } from '../../../shared/api/boot'
 import type { MachineState, StateQuery } from '../../../shared/api/replay'
 import type { ApiError, Result } from '../../../shared/api/result'
 import type { TraceEvent } from '../../../shared/trace/events'
+import type { TableEntry } from '../../../shared/paging/page-walk'
+import { loadPages, type TablePage } from '../features/inspectors/page-table-tree'
+import { normHex, previousEventStep } from '../features/inspectors/since-event'
 
 /** Ways a boot ends that are not a failure; any other opens selected on its `stop` event, explained. */
 export const CLEAN_STOPS = ['shutdown', 'tohost', 'cancelled', 'reset']
 
 /** Bytes the memory view reads at its address. */
 export const MEMORY_VIEW_BYTES = 256
+
+/** Instructions the disassembly shows before and after the PC. */
+export const DISASSEMBLY_WINDOW = { before: 6, after: 10 }
+
+/** Levels of each translation mode: the root page is at levels − 1. */
+const MODE_LEVELS: Record<string, number> = { Sv39: 3, Sv48: 4, Sv57: 5 }
 
 /** Quiet time before the state at a new cursor is asked for: one frame of a drag. */
 const STATE_DELAY_MS = 16
@@ -45,6 +56,14 @@ export const useReplayStore = defineStore('replay', () => {
   const memoryAddress = ref<string>()
 
   const steps = computed(() => overview.value?.steps ?? 0)
+
+  /** The memory view's range at the previous event before the cursor, to show what changed since. */
+  const memoryBefore = shallowRef<{ step: number; address: string; memory: MachineState['memory'] }>()
+  /** The page-table pages the tree shows, as read at `step`, by normalised PA. */
+  const tablePages = shallowRef<{ path: string; step: number; pages: Map<string, TableEntry[]> }>()
+  const tableError = ref<ApiError>()
+  /** PAs (normalised) of the page-table pages opened in the tree; kept across steps. */
+  const expandedTables = shallowRef<ReadonlySet<string>>(new Set())
 
   const stateRequests = latestWins<StateQuery, Result<MachineState>>({
     run: (q) => api.invoke('recording.state', q),
@@ -74,8 +93,92 @@ export const useReplayStore = defineStore('replay', () => {
       step,
       ...(va ? { translate: va } : {}),
       ...(mem ? { memory: { address: mem, length: MEMORY_VIEW_BYTES } } : {}),
+      disassembly: DISASSEMBLY_WINDOW,
     })
   })
+
+  // The memory range at the previous event: asked again only when that step or the range moves,
+  // so stepping between two events costs one query, not two.
+  interface BeforeQuery {
+    path: string
+    step: number
+    address: string
+  }
+  let beforeAsked: BeforeQuery | undefined
+  const beforeRequests = latestWins<BeforeQuery, Result<MachineState>>({
+    run: (q) => api.invoke('recording.state', { path: q.path, step: q.step, memory: { address: q.address, length: MEMORY_VIEW_BYTES } }),
+    deliver: (r, q) => (memoryBefore.value = r.ok ? { step: q.step, address: q.address, memory: r.value.memory } : undefined),
+    fail: () => (memoryBefore.value = undefined),
+    delayMs: STATE_DELAY_MS,
+  })
+  const sinceStep = computed(() => previousEventStep(overview.value?.events ?? [], cursor.value))
+  watch([() => overview.value?.path, sinceStep, memoryAddress], ([path, step, address]) => {
+    if (!path || !address) {
+      beforeRequests.cancel()
+      beforeAsked = undefined
+      memoryBefore.value = undefined
+      return
+    }
+    if (beforeAsked && beforeAsked.path === path && beforeAsked.step === step && beforeAsked.address === address) return
+    beforeAsked = { path, step, address }
+    beforeRequests.request(beforeAsked)
+  })
+
+  // The page-table tree at the step shown: after each state, its root and the expanded pages.
+  interface TreeQuery {
+    path: string
+    step: number
+    root: TablePage
+    expanded: ReadonlySet<string>
+  }
+  const tableRequests = latestWins<TreeQuery, { path: string; step: number; pages: Map<string, TableEntry[]> }>({
+    run: async (q) => {
+      const known = tablePages.value?.path === q.path && tablePages.value.step === q.step ? tablePages.value.pages : undefined
+      const pages = await loadPages(
+        q.root,
+        q.expanded,
+        async (table) => {
+          const r = await api.invoke('recording.state', { path: q.path, step: q.step, table })
+          if (!r.ok) throw r.error
+          return r.value.tableEntries ?? []
+        },
+        known,
+      )
+      return { path: q.path, step: q.step, pages }
+    },
+    deliver: (r) => {
+      tablePages.value = r
+      tableError.value = undefined
+    },
+    fail: (e) => (tableError.value = isApiError(e) ? e : { code: 'replay.failed', message: String(e) }),
+    delayMs: 0,
+  })
+  /** The root page of the table at the state shown, or undefined when satp is Bare. */
+  const tableRoot = computed<TablePage | undefined>(() => {
+    const s = state.value
+    const levels = s ? MODE_LEVELS[s.satp.mode] : undefined
+    if (!s || !levels) return undefined
+    const root = normHex(s.satp.root)
+    return s.addressSpace.tables.find((t) => normHex(t.pa) === root) ?? { pa: root, level: levels - 1, vaBase: '0x0' }
+  })
+  watch([state, expandedTables], ([s, expanded]) => {
+    const path = overview.value?.path
+    const root = tableRoot.value
+    if (!s || !path || !root) {
+      tableRequests.cancel()
+      tablePages.value = undefined
+      return
+    }
+    tableRequests.request({ path, step: s.step, root, expanded })
+  })
+
+  /** Opens or closes a page of the tree (by its PA). */
+  function toggleTable(pa: string): void {
+    const key = normHex(pa)
+    const next = new Set(expandedTables.value)
+    if (!next.delete(key)) next.add(key)
+    expandedTables.value = next
+  }
 
   async function open(path: string): Promise<void> {
     const r = await api.invoke('recording.open', { path })
@@ -124,12 +227,22 @@ export const useReplayStore = defineStore('replay', () => {
     stateLoading,
     translateVa,
     memoryAddress,
+    memoryBefore,
+    tablePages,
+    tableError,
+    tableRoot,
+    expandedTables,
+    toggleTable,
     open,
     setCursor,
     select,
     neighbour,
   }
 })
+
+function isApiError(e: unknown): e is ApiError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e
+}
 
 /** Joins UART bytes into lines, each with the step that printed its first character. */
 function toLines(events: TraceEvent[]): ConsoleLine[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { clamp, formatStep, placeMarkers, stepToX, ticks, visibleMarkers, xToStep, zoom } from '../../../../src/renderer/src/features/timeline/timeline-geometry'
-import type { TraceEvent } from '../../../../src/shared/trace/events'
+import { clamp, contrast, formatStep, KIND_COLOURS, placeMarkers, stepToX, ticks, visibleMarkers, xToStep, zoom } from '../../../../src/renderer/src/features/timeline/timeline-geometry'
+import { EVENT_KINDS, type TraceEvent } from '../../../../src/shared/trace/events'
 
 describe('timeline geometry', () => {
   it('maps steps to pixels and back', () => {
@@ -39,5 +39,29 @@ describe('timeline geometry', () => {
     expect(placed.map((p) => p.row)).toEqual([0, 1, 2, 0])
     const full = placeMarkers([1, 2, 3, 4, 5].map((i) => at(i, 8, 'trap')), { from: 0, to: 164 }, 90, 800, 12, 4)
     expect(full.map((p) => p.row)).toEqual([0, 1, 2, 3, 0])
+  })
+})
+
+describe('marker colours', () => {
+  const LIGHT_BG = '#ffffff'
+  const DARK_BG = '#1e1e1e'
+
+  it('computes WCAG contrast (black on white is 21:1, a colour on itself 1:1)', () => {
+    expect(contrast('#000000', '#ffffff')).toBeCloseTo(21, 5)
+    expect(contrast('#db2777', '#db2777')).toBe(1)
+  })
+
+  it('makes the stop marker readable on the light and the dark background (3:1, as for UI graphics)', () => {
+    expect(contrast(KIND_COLOURS.stop, LIGHT_BG)).toBeGreaterThanOrEqual(3)
+    expect(contrast(KIND_COLOURS.stop, DARK_BG)).toBeGreaterThanOrEqual(3)
+  })
+
+  it('gives every event kind a colour that stands out from both backgrounds', () => {
+    for (const kind of EVENT_KINDS) {
+      const c = KIND_COLOURS[kind]
+      expect(c, kind).toMatch(/^#[0-9a-f]{6}$/)
+      expect(contrast(c, LIGHT_BG), `${kind} on light`).toBeGreaterThanOrEqual(2.5)
+      expect(contrast(c, DARK_BG), `${kind} on dark`).toBeGreaterThanOrEqual(2.5)
+    }
   })
 })

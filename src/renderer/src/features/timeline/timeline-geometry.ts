@@ -75,6 +75,10 @@ export function laneColour(value: string): string {
   return `hsl(${h % 360} 55% 55%)`
 }
 
+/**
+ * Marker fills, drawn on either theme's background (#ffffff, #1e1e1e): each must stand out from
+ * both, so no near-black or near-white (the stop was #111827, invisible in dark mode).
+ */
 export const KIND_COLOURS: Record<string, string> = {
   segment_loaded: '#0891b2',
   firmware_handoff: '#ca8a04',
@@ -87,7 +91,22 @@ export const KIND_COLOURS: Record<string, string> = {
   pte_write: '#0ea5e9',
   region_enter: '#059669',
   uart_output: '#6b7280',
-  stop: '#111827',
+  stop: '#db2777',
+}
+
+/** WCAG relative luminance of a #rrggbb colour. */
+export function luminance(hexColour: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(hexColour.slice(1 + 2 * i, 3 + 2 * i), 16) / 255
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+  }
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
+}
+
+/** WCAG contrast ratio between two #rrggbb colours (1 to 21). */
+export function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x)
+  return (hi + 0.05) / (lo + 0.05)
 }
 
 /**
