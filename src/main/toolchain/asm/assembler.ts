@@ -100,6 +100,8 @@ export class Assembler {
     if (is('.rodata') || is('.srodata')) return { type: SHT_PROGBITS, flags: SHF_ALLOC }
     if (is('.init_array')) return { type: 14, flags: SHF_ALLOC | SHF_WRITE }
     if (is('.fini_array')) return { type: 15, flags: SHF_ALLOC | SHF_WRITE }
+    if (is('.preinit_array')) return { type: 16, flags: SHF_ALLOC | SHF_WRITE }
+    if (is('.note')) return { type: 7, flags: 0 }
     return { type: SHT_PROGBITS, flags: 0 }
   }
 
@@ -309,6 +311,8 @@ export class Assembler {
       case 'un': {
         const v = this.eval(e.e, final, depth + 1)
         if (v.add || v.sub) {
+          // −(a − b + n) = b − a − n: a symbol difference negates into the opposite difference.
+          if (e.op === '-' && v.sub) return this.simplify({ n: BigInt.asIntN(64, -v.n), add: v.sub, sub: v.add }, final)
           if (e.op === '-' && v.add && !v.sub) throw new AsmError(`cannot negate symbol \`${v.add.name}\``, 1)
           throw new AsmError(`operator \`${e.op}\` needs a constant`, 1)
         }

@@ -4,7 +4,7 @@
  * `.include`. Metadata GNU records but a linker does not need (`.file`, `.ident`,
  * `.attribute`, CFI) is accepted and ignored; GNU writes `.riscv.attributes`, we do not.
  */
-import { AsmError, type Assembler } from './assembler'
+import { AsmError, Assembler } from './assembler'
 import { splitArgs } from './text'
 import { closest } from './diagnostics'
 import type { Expr } from './expr'
@@ -104,7 +104,7 @@ function other(asm: Assembler, name: string, args: string, col: number): void {
         st.push(asm.cur.name)
         sectionStack.set(asm, st)
       }
-      const d = flags === undefined ? undefined : { flags, type: type ?? (secName.startsWith('.bss') || secName.startsWith('.sbss') ? SHT_NOBITS : SHT_PROGBITS), entsize }
+      const d = flags === undefined ? undefined : { flags, type: type ?? Assembler.defaultsFor(secName).type, entsize }
       asm.switchSection(secName, d ?? (type !== undefined ? { type } : undefined))
       return
     }

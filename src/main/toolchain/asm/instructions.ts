@@ -77,6 +77,8 @@ export class Ctx {
 
   expr(i: number): Expr {
     const o = this.ops[i]
+    // Where an expression is expected, a register name is a symbol (GNU as: `f0: …` / `j f0`).
+    if (o.k === 'reg' && /^[A-Za-z_.$][\w.$]*$/.test(o.text)) return { k: 'sym', name: o.text, col: o.col }
     if (o.k !== 'expr') throw new AsmError(`operand ${i + 1} of \`${this.mnemonic}\` must be an expression, got \`${o.text}\``, o.col, 'asm.bad_operand', usage(this.mnemonic))
     return o.e
   }

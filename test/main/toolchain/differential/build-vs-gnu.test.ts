@@ -15,8 +15,6 @@ const ld = gnuLd()
  * differ: when the assembler catches up the test fails and asks for the entry to be removed.
  */
 const ASSEMBLER_GAPS: Record<string, string> = {
-  'keep-sort': 'GNU as types .init_array.* sections SHT_INIT_ARRAY; ours writes SHT_PROGBITS',
-  'seed-002-section-merging': 'our assembler rejects `-(expr)` over a label difference in .word',
 }
 
 const fixtures = listFixtures().filter((f) => f.asFlags.join(' ') === '-march=rv64gc -mno-relax')
