@@ -101,7 +101,7 @@ export async function runLab(folder: LabFolder, opts: RunLabOptions = {}): Promi
   const sourceLines: SourceLine[] = b.lines.map((l) => ({ address: hex(l.address), size: l.size, file: l.file, line: l.line }))
   const started = await Recorder.start({
     recordingPath: run.recordingPath,
-    kernel: { file: 'kernel.elf', bytes: b.elf },
+    kernel: { file: `${lab.id}.elf`, bytes: b.elf }, // names the boot in the recordings list
     bios: lab.boot.bios,
     memBytes: lab.boot.memBytes,
     maxSteps,
