@@ -1,4 +1,6 @@
 import { expect, test } from './fixtures'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 
 /**
@@ -152,4 +154,173 @@ test('a boot that ends in a trap loop opens at the fault, explained, with the in
   await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', stopStep!)
   await expect(page.getByTestId('inspector-status')).toHaveAttribute('data-step', stopStep!)
   await shot(page, 'fault')
+})
+
+/**
+ * A kernel with a three-level corner: the root points (entry 1) to a level-1 page, and after
+ * paging is on the kernel writes two PTEs — a 2 MiB leaf in the level-1 page and a 1 GiB leaf in
+ * the root — so the tree has a page to open and PTEs written since the previous event.
+ */
+const TREE_ENTRY_S = `# Boot code with a level-1 page and two PTEs written at run time (inspect e2e).
+    .section .text.entry
+    .globl _start
+_start:
+    # Physical addresses of the root and the level-1 page
+    lui t0, %hi(boot_page_table)
+    li t1, 0xffffffff00000000
+    sub t0, t0, t1
+    lui t2, %hi(l1_table)
+    sub t2, t2, t1
+    # root[1] = pointer to the level-1 page (paging is off: a plain store)
+    srli t3, t2, 12
+    slli t3, t3, 10
+    ori t3, t3, 1
+    sd t3, 8(t0)
+    # satp = Sv39 | root ppn
+    srli t0, t0, 12
+    li t1, (8 << 60)
+    or t0, t0, t1
+    csrw satp, t0
+    sfence.vma
+
+    # l1_table[3] = 2 MiB leaf: 0x40600000 -> 0x80000000 (V R W A D)
+    lui t4, %hi(l1_table)
+    addi t4, t4, %lo(l1_table)
+    li t5, (0x80000 << 10) | 0xc7
+    sd t5, 24(t4)
+    # root[3] = 1 GiB leaf: 0xc0000000 -> 0x80000000
+    lui t4, %hi(boot_page_table)
+    addi t4, t4, %lo(boot_page_table)
+    sd t5, 24(t4)
+    sfence.vma
+
+    lui sp, %hi(boot_stack_top)
+    addi sp, sp, %lo(boot_stack_top)
+    lui t0, %hi(rust_main)
+    addi t0, t0, %lo(rust_main)
+    jr t0
+
+    .section .bss.stack
+    .global boot_stack
+boot_stack:
+    .space 4096 * 16
+    .global boot_stack_top
+boot_stack_top:
+
+    .section .data
+    .align 12
+boot_page_table:
+    .quad 0
+    .quad 0
+    .quad (0x80000 << 10) | 0xcf
+    .zero 507 * 8
+    .quad (0x80000 << 10) | 0xcf
+    .quad 0
+    .align 12
+l1_table:
+    .zero 4096
+`
+
+test('the page-table tree opens level by level and highlights the PTEs written since the previous event; disassembly and memory follow', async ({ page, web }) => {
+  test.setTimeout(180_000)
+  await page.goto(web.url)
+  await expect(page.getByTestId('core-status')).toContainText('SQLite')
+  writeFileSync(join(web.workspace, 'entry.S'), TREE_ENTRY_S)
+  await page.reload()
+  await expect(page.getByTestId('core-status')).toContainText('SQLite')
+  await page.getByTestId('boot-button').click()
+  await expect(page.getByTestId('console')).toContainText('Hello from the higher half!', { timeout: 60_000 })
+
+  // Two PTE writes on the timeline; the cursor just after the second.
+  await page.locator('[data-tab=timeline]').click()
+  const writes = page.locator('[data-testid=timeline-marker][data-kind=pte_write]')
+  await expect(writes).toHaveCount(2)
+  const firstWrite = Number(await writes.nth(0).getAttribute('data-step'))
+  const secondWrite = Number(await writes.nth(1).getAttribute('data-step'))
+  await writes.nth(1).click()
+  await page.getByTestId('timeline').focus()
+  await page.keyboard.press('ArrowRight')
+  await page.locator('[data-tab=inspect]').click()
+  const status = page.getByTestId('inspector-status')
+  await expect(status).toHaveAttribute('data-step', String(secondWrite + 1))
+
+  // The root page: the pointer (closed, holding a written PTE), the identity gigapage, the new gigapage (written), the higher half.
+  const tree = page.getByTestId('page-table')
+  await expect(tree).toHaveAttribute('data-step', String(secondWrite + 1))
+  const rootPa = BigInt((await tree.getByTestId('table-page').getAttribute('data-pa'))!)
+  const pte = (tablePa: bigint, index: number) => tree.locator(`[data-testid=pte][data-pa="0x${(tablePa + BigInt(index * 8)).toString(16)}"]`)
+  const rows = tree.getByTestId('pte')
+  await expect(rows).toHaveCount(4)
+  await expect(rows.nth(0)).toHaveAttribute('data-kind', 'pointer')
+  await expect(rows.nth(0)).toHaveAttribute('data-holds-written', 'true')
+  const l1Pa = BigInt((await rows.nth(0).getAttribute('data-target'))!)
+  await expect(pte(rootPa, 3)).toHaveAttribute('data-written', 'true')
+  await expect(pte(rootPa, 3)).toHaveAttribute('data-va', '0xc0000000')
+  await expect(pte(rootPa, 3)).toContainText('1 GiB')
+  await expect(pte(rootPa, 2)).not.toHaveAttribute('data-written', 'true')
+  await expect(pte(rootPa, 510)).toHaveAttribute('data-va', '0xffffffff80000000')
+  await expect(tree).toContainText('2 PTEs written since')
+
+  // Open the level-1 page: its one leaf, written, a 2 MiB page at 0x40600000 → 0x80000000.
+  await rows.nth(0).getByRole('button').click()
+  await expect(rows.nth(0)).toHaveAttribute('aria-expanded', 'true')
+  const leaf = pte(l1Pa, 3)
+  await expect(leaf).toHaveAttribute('data-level', '1')
+  await expect(leaf).toHaveAttribute('data-kind', 'leaf')
+  await expect(leaf).toHaveAttribute('data-va', '0x40600000')
+  await expect(leaf).toHaveAttribute('data-target', '0x80000000')
+  await expect(leaf).toHaveAttribute('data-written', 'true')
+  await expect(leaf).toContainText('2 MiB')
+  await expect(rows).toHaveCount(5)
+  await tree.scrollIntoViewIfNeeded()
+  await shot(page, 'tree-written')
+
+  // Memory at the root page, read as the kernel sees it: root[3] changed since the previous event
+  // (two bytes: c7 and 20), though no dump was shown before this one.
+  const rootVa = `0x${(rootPa + 0xffffffff00000000n).toString(16)}`
+  await page.getByTestId('memory-address').fill(rootVa)
+  await page.getByTestId('memory-address').press('Enter')
+  const memory = page.getByTestId('memory-view')
+  await expect(memory).toHaveAttribute('data-changed', '2')
+  await expect(memory.locator('.changed')).toHaveCount(2)
+  await expect(page.getByTestId('memory-since')).toContainText('2 bytes changed since')
+  await memory.scrollIntoViewIfNeeded()
+  await shot(page, 'tree-memory')
+
+  // Back on the first write (two events back): nothing written yet, the level-1 page (still open) holds no valid entry.
+  await page.getByTestId('timeline').focus()
+  await page.keyboard.press('Shift+ArrowLeft')
+  await page.keyboard.press('Shift+ArrowLeft')
+  await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', String(firstWrite))
+  await expect(tree).toHaveAttribute('data-step', String(firstWrite))
+  await expect(tree.locator('[data-written=true]')).toHaveCount(0)
+  await expect(pte(rootPa, 3)).toHaveCount(0)
+  await expect(leaf).toHaveCount(0)
+  await expect(tree).toContainText('no valid entries')
+  await expect(memory).toHaveAttribute('data-changed', '0')
+
+  // The disassembly: the PC's row marked (it is the store about to write), rows before and after.
+  const dis = page.getByTestId('disassembly')
+  const pc = await page.getByTestId('instruction').getAttribute('data-pc')
+  const pcRow = dis.locator('[data-testid=disassembly-row][data-pc=true]')
+  await expect(pcRow).toHaveCount(1)
+  await expect(pcRow).toHaveAttribute('data-address', pc!)
+  await expect(pcRow).toContainText('sd')
+  const disRows = dis.getByTestId('disassembly-row')
+  expect(await disRows.count()).toBeGreaterThanOrEqual(12)
+  const pcIndex = await disRows.evaluateAll((els) => els.findIndex((e) => e.getAttribute('data-pc') === 'true'))
+  expect(pcIndex).toBeGreaterThanOrEqual(4)
+  // (The symbol is whichever the ELF names first at that address: _start, or the script's kernel_start.)
+  await expect(disRows.first()).toHaveAttribute('data-symbol', /^\w+\+0x[0-9a-f]+$/)
+  await dis.scrollIntoViewIfNeeded()
+  await shot(page, 'tree-disassembly')
+  // A row's source line opens entry.S there.
+  const firstLoc = disRows.first().getByTestId('disassembly-loc')
+  await expect(dis.locator('.label').first()).toContainText('entry.S')
+  await expect(firstLoc).toHaveAttribute('title', /^Open entry\.S at line \d+$/)
+  await expect(firstLoc).toHaveText(/^:\d+$/)
+  await page.getByTestId('file-tree').locator('button[data-path="linker.ld"]').click()
+  await expect(page.locator('.tab[data-path="linker.ld"]')).toHaveClass(/active/)
+  await firstLoc.click()
+  await expect(page.locator('.tab[data-path="entry.S"]')).toHaveClass(/active/)
 })
