@@ -50,7 +50,7 @@ export class Host {
     const emit: HostEmit = (e, p) => this.emit(e, p)
     this.builds = new BuildService({ core: this.core, workspace: this.workspace, emit })
     this.boots = new BootService({ core: this.core, workspace: this.workspace, emit, buildKernel: () => this.builds.kernel() })
-    this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot: this.workspace.root })
+    this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot: this.workspace.root, emit })
     this.handlers = {
       'app.info': async () => {
         const info = await this.core.request('core.info', {})

@@ -15,6 +15,7 @@
  * from the lab itself. The run happens in the core worker; its recording is kept in the
  * workspace's recordings so the timeline can open it at the step a check points to.
  */
+import type { Events, EventName } from '../../shared/api/contract'
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
@@ -34,6 +35,8 @@ export interface LabServiceDeps {
   homeRoot: string
   /** Where the lab packs are (the built-in ones by default). */
   labsDir?: string
+  /** Pushes events to the windows (a check's build diagnostics go out as `build.finished`). */
+  emit?: <E extends EventName>(event: E, payload: Events[E]) => void
 }
 
 /** The folder of a started lab inside the home workspace. */
@@ -111,6 +114,8 @@ export class LabService {
       const name = recordingName(`lab-${o.folder.lab.id}`)
       const r = await this.deps.core.request('lab.check', { labDir: o.folder.dir, submissionDir: o.root, recordingPath: join(dir, name) })
       if (!r.ok) return r
+      // The build's diagnostics reach the editor and Problems as after Build.
+      this.deps.emit?.('build.finished', { ok: r.value.build.ok, diagnostics: r.value.build.diagnostics, millis: Math.round(r.value.seconds * 1000) })
       return ok({ ...r.value, recording: r.value.recording ? basename(r.value.recording) : null })
     } finally {
       this.checking = false

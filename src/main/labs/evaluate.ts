@@ -15,24 +15,15 @@ import type { Check, CheckKind, ConsoleCheck, Lab, SectionCheck, SegmentCheck, S
 import { PAGE_SIZES_BYTES } from '../../shared/labs/parse-checks'
 import { hex, type TraceEvent } from '../../shared/trace/events'
 import { RecordingReader } from '../trace/recording-reader'
+import type { LabCheckResult } from '../../shared/api/lab'
 import { ReplaySession } from '../trace/replay'
 import { sectionVerdict, segmentVerdict, symbolVerdict, type Verdict } from './layout-checks'
 import { firstBuildError, type LabRun } from './run-lab'
 import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, sameInstruction, selectEvent, SymbolTable, trapCode } from './select-events'
 
-export interface CheckResult {
-  id: string
+/** One check's verdict: the contract's type (the app shows it), with the check kind narrowed. */
+export interface CheckResult extends LabCheckResult {
   kind: CheckKind
-  title: string
-  passed: boolean
-  /** The lab's teaching message (and hint), only when the check failed. */
-  message?: string
-  hint?: string
-  /** What was observed: the fact that passed or failed the check. */
-  detail: string
-  /** The recording step where the check failed or what it looked at happened (for the timeline). */
-  step?: number
-  points: number
 }
 
 /** Console text quoted in a failed check's detail is cut to this many characters (its end). */
