@@ -1,0 +1,121 @@
+/**
+ * "Open an ELF" built elsewhere: the kernel path and the machine's boot options the user picked
+ * (firmware: our SBI, none, or a firmware file; the step budget), importing a dropped file into
+ * the workspace (`file.import`), and starting the boot. The run is handed to the boot store, so
+ * its progress, console, recording list and timeline behave exactly like a boot of the build.
+ */
+import { defineStore } from 'pinia'
+import { ref, watch } from 'vue'
+import { api } from '../../api/client'
+import { useBootStore } from '../../stores/boot'
+import type { BootOptions } from '../../../../shared/api/boot'
+import type { ApiError } from '../../../../shared/api/result'
+import { IMPORT_NAME, MAX_IMPORT_BYTES } from '../../../../shared/api/file-import'
+
+export type BiosChoice = 'builtin' | 'none' | 'file'
+
+/** The machine's default step budget (BootOptions.maxSteps). */
+export const DEFAULT_MAX_STEPS = 200_000_000
+
+/** A dropped file's name made acceptable to `file.import` (plain, no leading dot). */
+export function importName(name: string): string {
+  const plain = name.replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9_.+-]/g, '_').replace(/^\.+/, '').slice(0, 128)
+  return IMPORT_NAME.test(plain) ? plain : 'kernel.elf'
+}
+
+function base64Of(bytes: Uint8Array): string {
+  let s = ''
+  const CHUNK = 0x8000 // String.fromCharCode takes its arguments on the stack
+  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode(...bytes.subarray(i, i + CHUNK))
+  return btoa(s)
+}
+
+export const useOpenElfStore = defineStore('open-elf', () => {
+  const dialogOpen = ref(false)
+  const path = ref('')
+  const bios = ref<BiosChoice>('builtin')
+  const firmwarePath = ref('')
+  /** Empty means the machine's default. */
+  const maxSteps = ref<number | ''>('')
+  const error = ref<ApiError>()
+  const busy = ref(false)
+  // An error is about what was typed: editing the choice clears it.
+  watch([path, bios, firmwarePath, maxSteps], () => (error.value = undefined))
+
+  function open(prefill?: string): void {
+    if (prefill !== undefined) path.value = prefill
+    error.value = undefined
+    dialogOpen.value = true
+  }
+
+  function close(): void {
+    dialogOpen.value = false
+  }
+
+  /** Uploads a dropped file into `imports/` and opens the dialog on it. */
+  async function importDropped(file: File): Promise<void> {
+    error.value = undefined
+    if (file.size > MAX_IMPORT_BYTES) {
+      error.value = { code: 'import.too_large', message: `'${file.name}' is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MiB`, hint: 'Drop a kernel image, not a disk image.' }
+      dialogOpen.value = true
+      return
+    }
+    busy.value = true
+    try {
+      const base64 = base64Of(new Uint8Array(await file.arrayBuffer()))
+      const r = await api.invoke('file.import', { name: importName(file.name), base64 })
+      if (!r.ok) {
+        error.value = r.error
+        dialogOpen.value = true
+        return
+      }
+      open(r.value.path)
+    } finally {
+      busy.value = false
+    }
+  }
+
+  function options(): BootOptions | ApiError {
+    const kernel = path.value.trim()
+    if (!kernel) return { code: 'open_elf.no_path', message: 'Type the path of a kernel ELF.', hint: 'Relative to the workspace (imports/kernel.elf) or absolute.' }
+    const firmware = firmwarePath.value.trim()
+    if (bios.value === 'file' && !firmware) return { code: 'open_elf.no_firmware', message: 'Type the path of the firmware file, or pick another firmware.' }
+    const steps = maxSteps.value === '' ? undefined : Number(maxSteps.value)
+    if (steps !== undefined && (!Number.isSafeInteger(steps) || steps <= 0)) return { code: 'open_elf.bad_steps', message: 'The step budget must be a positive whole number.' }
+    return { kernel: { kind: 'file', path: kernel }, bios: bios.value === 'file' ? { file: firmware } : bios.value, maxSteps: steps }
+  }
+
+  /** Boots the chosen ELF; on success the dialog closes and the boot store shows the run. */
+  async function boot(): Promise<boolean> {
+    const boots = useBootStore()
+    if (boots.running || busy.value) return false
+    const opts = options()
+    if ('code' in opts) {
+      error.value = opts
+      return false
+    }
+    busy.value = true
+    try {
+      const r = await api.invoke('boot.start', opts)
+      if (!r.ok) {
+        error.value = r.error
+        return false
+      }
+      boots.$patch((s) => {
+        s.problems = []
+        s.outcome = undefined
+        s.progress = undefined
+        s.live = ''
+        s.running = true
+        s.runId = r.value.runId
+      })
+      error.value = undefined
+      dialogOpen.value = false
+      return true
+    } finally {
+      busy.value = false
+    }
+  }
+
+  return { dialogOpen, path, bios, firmwarePath, maxSteps, error, busy, open, close, importDropped, boot }
+})
