@@ -274,6 +274,10 @@ test('the page-table tree opens level by level and highlights the PTEs written s
   await expect(rows).toHaveCount(5)
   await tree.scrollIntoViewIfNeeded()
   await shot(page, 'tree-written')
+  // The dark theme, for the eye: the written rows and the stop marker (pink) must stay readable.
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await shot(page, 'tree-dark')
+  await page.emulateMedia({ colorScheme: 'light' })
 
   // Memory at the root page, read as the kernel sees it: root[3] changed since the previous event
   // (two bytes: c7 and 20), though no dump was shown before this one.

@@ -16,6 +16,25 @@ import type { Page } from '@playwright/test'
 const LOOP = `    li t2, 25000000\n1:  sd t2, -8(sp)\n    addi t2, t2, -1\n    xor t3, t3, t2\n    bnez t2, 1b\n`
 const MEASURE_MS = 2000
 
+/** The browser globals the in-page probes use (this file is compiled without the DOM library). */
+interface PageGlobals {
+  __frames: number[]
+  __timing: boolean
+  __lat: { t0: number; t1: number }
+  document: { querySelector(selector: string): PageElement }
+  requestAnimationFrame(callback: (t: number) => void): number
+  addEventListener(type: string, listener: (e: { timeStamp: number }) => void, capture: boolean): void
+  removeEventListener(type: string, listener: (e: { timeStamp: number }) => void, capture: boolean): void
+  MutationObserver: new (callback: () => void) => { observe(target: PageElement, options: object): void; disconnect(): void }
+  WheelEvent: new (type: string, init: object) => object
+  PointerEvent: new (type: string, init: object) => object
+}
+interface PageElement {
+  dataset: Record<string, string | undefined>
+  getAttribute(name: string): string | null
+  dispatchEvent(event: object): boolean
+}
+
 interface Frames {
   intervals: number[]
   draws: number
@@ -35,19 +54,19 @@ async function frames(page: Page, action: () => Promise<void>): Promise<Frames> 
   const canvas = page.getByTestId('timeline').locator('canvas')
   const draws0 = Number((await canvas.getAttribute('data-draws')) ?? 0)
   await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __timing: boolean }
+    const w = globalThis as unknown as PageGlobals
     w.__frames = []
     w.__timing = true
     const tick = (t: number) => {
       if (!w.__timing) return
       w.__frames.push(t)
-      requestAnimationFrame(tick)
+      w.requestAnimationFrame(tick)
     }
-    requestAnimationFrame(tick)
+    w.requestAnimationFrame(tick)
   })
   await action()
   const stamps = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __timing: boolean }
+    const w = globalThis as unknown as PageGlobals
     w.__timing = false
     return w.__frames
   })
@@ -69,21 +88,21 @@ function report(name: string, f: Frames): void {
  */
 async function armLatency(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as { __lat: { t0: number; t1: number } }
+    const w = globalThis as unknown as PageGlobals
     w.__lat = { t0: 0, t1: 0 }
-    const status = document.querySelector('[data-testid=inspector-status]') as HTMLElement
-    const timeline = document.querySelector('[data-testid=timeline]') as HTMLElement
-    const start = (e: Event) => {
+    const status = w.document.querySelector('[data-testid=inspector-status]')
+    const timeline = w.document.querySelector('[data-testid=timeline]')
+    const start = (e: { timeStamp: number }) => {
       w.__lat.t0 = e.timeStamp
-      window.removeEventListener('keydown', start, true)
-      window.removeEventListener('pointerup', start, true)
+      w.removeEventListener('keydown', start, true)
+      w.removeEventListener('pointerup', start, true)
     }
-    window.addEventListener('keydown', start, true)
-    window.addEventListener('pointerup', start, true)
-    const seen = new MutationObserver(() => {
+    w.addEventListener('keydown', start, true)
+    w.addEventListener('pointerup', start, true)
+    const seen = new w.MutationObserver(() => {
       if (!w.__lat.t0 || status.dataset.step !== timeline.getAttribute('aria-valuenow')) return
       seen.disconnect()
-      requestAnimationFrame((t) => (w.__lat.t1 = t))
+      w.requestAnimationFrame((t) => (w.__lat.t1 = t))
     })
     seen.observe(status, { attributes: true, attributeFilter: ['data-step'] })
   })
@@ -92,9 +111,9 @@ async function armLatency(page: Page): Promise<void> {
 async function latency(page: Page, action: () => Promise<void>): Promise<number> {
   await armLatency(page)
   await action()
-  await page.waitForFunction(() => (window as unknown as { __lat: { t1: number } }).__lat.t1 > 0, undefined, { timeout: 10_000 })
+  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__lat.t1 > 0, undefined, { timeout: 10_000 })
   return page.evaluate(() => {
-    const l = (window as unknown as { __lat: { t0: number; t1: number } }).__lat
+    const l = (globalThis as unknown as PageGlobals).__lat
     return l.t1 - l.t0
   })
 }
@@ -172,7 +191,8 @@ test('a 100 M-instruction recording: zoom and drag keep ≥ 30 fps, the inspecto
     page.evaluate(
       ({ x, y, ms }) =>
         new Promise<number>((resolve) => {
-          const target = document.querySelector('[data-testid=timeline] canvas')!
+          const w = globalThis as unknown as PageGlobals
+          const target = w.document.querySelector('[data-testid=timeline] canvas')
           let n = 0
           const end = performance.now() + ms
           const timer = setInterval(() => {
@@ -181,7 +201,7 @@ test('a 100 M-instruction recording: zoom and drag keep ≥ 30 fps, the inspecto
               resolve(n)
               return
             }
-            target.dispatchEvent(new WheelEvent('wheel', { clientX: x, clientY: y, deltaY: Math.floor(n / 60) % 2 === 0 ? -60 : 60, bubbles: true, cancelable: true }))
+            target.dispatchEvent(new w.WheelEvent('wheel', { clientX: x, clientY: y, deltaY: Math.floor(n / 60) % 2 === 0 ? -60 : 60, bubbles: true, cancelable: true }))
             n++
           }, 4)
         }),
@@ -195,7 +215,8 @@ test('a 100 M-instruction recording: zoom and drag keep ≥ 30 fps, the inspecto
     page.evaluate(
       ({ x0, y, ms }) =>
         new Promise<number>((resolve) => {
-          const target = document.querySelector('[data-testid=timeline] canvas')!
+          const w = globalThis as unknown as PageGlobals
+          const target = w.document.querySelector('[data-testid=timeline] canvas')
           let n = 0
           let x = x0
           const end = performance.now() + ms
@@ -206,7 +227,7 @@ test('a 100 M-instruction recording: zoom and drag keep ≥ 30 fps, the inspecto
               return
             }
             x += Math.floor(n / 60) % 2 === 0 ? -4 : 4
-            target.dispatchEvent(new PointerEvent('pointermove', { clientX: x, clientY: y, pointerId: 1, pointerType: 'mouse', buttons: 1, bubbles: true }))
+            target.dispatchEvent(new w.PointerEvent('pointermove', { clientX: x, clientY: y, pointerId: 1, pointerType: 'mouse', buttons: 1, bubbles: true }))
             n++
           }, 4)
         }),
