@@ -1,32 +1,5 @@
 import { expect, test } from './fixtures'
-import type { Page } from '@playwright/test'
-
-
-async function openFile(page: Page, path: string): Promise<void> {
-  await page.getByTestId('file-tree').locator(`button[data-path="${path}"]`).click()
-  await expect(page.locator(`.tab[data-path="${path}"]`)).toHaveClass(/active/)
-}
-
-/**
- * Selects, whole, the first line of the active editor that contains `text`: Monaco renders only
- * the lines in view, so the line is found with the editor's own Find (Ctrl+F), then Home, Home
- * (column 1) and Shift+End.
- */
-async function selectLine(page: Page, text: string): Promise<void> {
-  await page.getByTestId('editor').locator('.view-line').last().click()
-  await page.keyboard.press('Control+f')
-  await page.keyboard.type(text)
-  await page.keyboard.press('Enter')
-  await page.keyboard.press('Escape')
-  await selectWholeLine(page)
-}
-
-/** From anywhere past the indentation: Home (first non-blank), Home (column 1), Shift+End. */
-async function selectWholeLine(page: Page): Promise<void> {
-  await page.keyboard.press('Home')
-  await page.keyboard.press('Home')
-  await page.keyboard.press('Shift+End')
-}
+import { openFile, selectLine, selectWholeLine } from './editor-keys'
 
 test('Boot builds, boots and records the example; the timeline explains paging; a broken kernel is explained', async ({ page, web }) => {
   test.setTimeout(180_000)

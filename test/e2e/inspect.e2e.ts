@@ -2,6 +2,7 @@ import { expect, test } from './fixtures'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
+import { selectLine, selectWholeLine } from './editor-keys'
 
 /**
  * The inspectors at the timeline cursor, against a real recorded boot of the built-in example:
@@ -11,22 +12,6 @@ import type { Page } from '@playwright/test'
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/inspect-${name}.png` })
-}
-
-/** Selects, whole, the first line of the active editor containing `text` (Monaco's Find, then Home, Home, Shift+End). */
-async function selectLine(page: Page, text: string): Promise<void> {
-  await page.getByTestId('editor').locator('.view-line').last().click()
-  await page.keyboard.press('Control+f')
-  await page.keyboard.type(text)
-  await page.keyboard.press('Enter')
-  await page.keyboard.press('Escape')
-  await selectWholeLine(page)
-}
-
-async function selectWholeLine(page: Page): Promise<void> {
-  await page.keyboard.press('Home')
-  await page.keyboard.press('Home')
-  await page.keyboard.press('Shift+End')
 }
 
 test('the inspectors follow the cursor across the satp write: address space, registers, translation, memory, source line', async ({ page, web }) => {

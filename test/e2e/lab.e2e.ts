@@ -5,23 +5,7 @@
  * makes every check pass.
  */
 import { expect, test } from './fixtures'
-import type { Page } from '@playwright/test'
-
-/**
- * Selects, whole, the first line of the active editor that contains `text`: Monaco renders only
- * the lines in view, so the line is found with the editor's own Find (Ctrl+F), then Home, Home
- * (column 1) and Shift+End. (As in boot.e2e.ts.)
- */
-async function selectLine(page: Page, text: string): Promise<void> {
-  await page.getByTestId('editor').locator('.view-line').last().click()
-  await page.keyboard.press('Control+f')
-  await page.keyboard.type(text)
-  await page.keyboard.press('Enter')
-  await page.keyboard.press('Escape')
-  await page.keyboard.press('Home')
-  await page.keyboard.press('Home')
-  await page.keyboard.press('Shift+End')
-}
+import { selectLine } from './editor-keys'
 
 test('a lab in the app: start it, Check my work fails the starter with its messages, the fix passes every check', async ({ page, web }) => {
   test.setTimeout(180_000)
@@ -71,7 +55,8 @@ test('a lab in the app: start it, Check my work fails the starter with its messa
   const stepLink = fault.getByTestId('check-step')
   const step = await stepLink.getAttribute('data-step')
   await stepLink.click()
-  await page.locator('[data-tab=timeline]').click()
+  // The bottom panel switches to the Timeline by itself.
+  await expect(page.getByTestId('timeline-cursor')).toBeVisible()
   await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', step!)
   await expect(page.getByTestId('event-explanation')).toContainText('instruction page fault')
   // The lab stays in view: its results are where the student goes next.

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { openFile } from './editor-keys'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SHOTS = 'test-results/screenshots'
@@ -19,11 +20,6 @@ function buildElsewhere(workspace: string): { elf: string; layout: { symbols: { 
     { cwd: ROOT, stdio: 'pipe' },
   )
   return { elf: join(out, 'k.elf'), layout: JSON.parse(readFileSync(join(out, 'k.json'), 'utf8')) }
-}
-
-async function openFile(page: Page, path: string): Promise<void> {
-  await page.getByTestId('file-tree').locator(`button[data-path="${path}"]`).click()
-  await expect(page.locator(`.tab[data-path="${path}"]`)).toHaveClass(/active/)
 }
 
 /**

@@ -308,8 +308,9 @@ export class Machine {
       if (now >= budget) {
         return this.finish(
           'budget',
-          `stopped after ${now} steps: budget exhausted — the guest may be in an infinite loop; raise --max-steps`,
+          `stopped after ${now} steps: the step budget is exhausted — the guest may be in an infinite loop`,
           EXIT_CODE_BUDGET,
+          'if the boot needs more steps, raise the budget (--max-steps on the command line, Step budget in Open ELF…); the timeline shows where it was spinning',
         )
       }
       const slice = opts.sliceSteps ?? (!this.handoffSeen ? HANDOFF_WATCH_SLICE_STEPS : this.tohost ? TOHOST_SLICE_STEPS : DEFAULT_SLICE_STEPS)

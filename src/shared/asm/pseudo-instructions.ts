@@ -1,8 +1,8 @@
 /**
- * GNU's pseudo-instructions and aliases as the editor shows them: operand syntax and what each
- * expands to (RISC-V unprivileged spec, "RISC-V Assembly Programmer's Handbook" tables). The
- * assembler's own list of accepted names (`PSEUDO_NAMES` in main/toolchain/asm/instructions.ts)
- * is checked against this one by a test, so completion never offers a name `as` rejects.
+ * GNU's pseudo-instructions and aliases: operand syntax and what each expands to (RISC-V
+ * unprivileged spec, "RISC-V Assembly Programmer's Handbook" tables). The one list: the editor
+ * completes these and the assembler accepts these names (`PSEUDO_NAMES` in
+ * main/toolchain/asm/instructions.ts); a test assembles each of them.
  */
 
 export interface PseudoInstruction {

@@ -4,6 +4,7 @@
  * written `c.*` forms, and automatic compression through `compress.ts`. GNU's
  * pseudo-instructions live in `pseudo.ts`; this module owns the shared operand helpers.
  */
+import { PSEUDO_INSTRUCTIONS } from '../../../shared/asm/pseudo-instructions'
 import { INSTRUCTIONS, csrNumber, rowByName, rvcImmEncode, type IsaRow } from '../../../shared/isa'
 import { AsmError, type Assembler } from './assembler'
 import { compress } from './compress'
@@ -20,14 +21,8 @@ export const RA = 1
 const SP = 2
 export const T1 = 6
 
-/** Mnemonics that are not table rows but that we accept (pseudo-instructions and aliases). */
-export const PSEUDO_NAMES = [
-  'nop', 'li', 'la', 'lla', 'call', 'tail', 'jump', 'mv', 'move', 'not', 'neg', 'negw', 'j', 'jr', 'ret',
-  'beqz', 'bnez', 'blez', 'bgez', 'bltz', 'bgtz', 'bgt', 'ble', 'bgtu', 'bleu', 'seqz', 'snez', 'sltz', 'sgtz',
-  'sgt', 'sgtu', 'csrr', 'csrw', 'csrs', 'csrc', 'csrwi', 'csrsi', 'csrci', 'rdcycle', 'rdtime', 'rdinstret',
-  'sext.w', 'zext.b', 'fmv.s', 'fmv.d', 'fabs.s', 'fabs.d', 'fneg.s', 'fneg.d', 'frcsr', 'fscsr', 'frrm', 'fsrm',
-  'fsrmi', 'frflags', 'fsflags', 'fsflagsi', 'unimp', 'scall', 'sbreak',
-]
+/** Mnemonics that are not table rows but that we accept (pseudo-instructions and aliases): the editor's list. */
+export const PSEUDO_NAMES: readonly string[] = PSEUDO_INSTRUCTIONS.map((p) => p.name)
 const KNOWN = new Set([...INSTRUCTIONS.map((r) => r.name), ...PSEUDO_NAMES])
 
 /** The immediate alias of a register-register mnemonic (`add a0,a0,5` is `addi`), as GNU accepts. */

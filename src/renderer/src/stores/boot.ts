@@ -6,7 +6,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '../api/client'
-import type { BootOutcome, BootProgress } from '../../../shared/api/boot'
+import type { BootOptions, BootOutcome, BootProgress } from '../../../shared/api/boot'
 import type { ApiError, Diagnostic } from '../../../shared/api/result'
 import { useWorkspaceStore } from './workspace'
 import { useRecordingsStore } from './recordings'
@@ -41,21 +41,27 @@ export const useBootStore = defineStore('boot', () => {
     await useReplayStore().open(o.recording)
   })
 
-  async function boot(): Promise<void> {
-    if (running.value) return
+  /**
+   * Starts a boot: the workspace's build (Boot, Ctrl+Enter), or `options` (an ELF the user chose,
+   * with its firmware and budget). Returns the error when it could not start; a build's errors
+   * also go to Problems, where their lines are linked.
+   */
+  async function boot(options: BootOptions = { kernel: { kind: 'build' }, bios: 'builtin' }): Promise<ApiError | undefined> {
+    if (running.value) return undefined
     problems.value = []
     outcome.value = undefined
     progress.value = undefined
     live.value = ''
     await useWorkspaceStore().saveAll()
     running.value = true
-    const r = await api.invoke('boot.start', { kernel: { kind: 'build' }, bios: 'builtin' })
+    const r = await api.invoke('boot.start', options)
     if (!r.ok) {
-      problems.value = [r.error]
+      if (options.kernel?.kind !== 'file') problems.value = [r.error]
       running.value = false
-      return
+      return r.error
     }
     runId.value = r.value.runId
+    return undefined
   }
 
   async function cancel(): Promise<void> {

@@ -131,6 +131,7 @@ export const useLabStore = defineStore('lab', () => {
       replay.selected = undefined
       replay.setCursor(result.step)
     }
+    replay.revealTimeline()
   }
 
   return { labs, current, outcome, checking, switching, error, load, start, leave, check, showStep }

@@ -206,6 +206,12 @@ export const useReplayStore = defineStore('replay', () => {
     setCursor(e.step)
   }
 
+  /** Bumped when a view outside the timeline moved the cursor and wants the timeline shown (a lab check's step link). */
+  const revealRequests = ref(0)
+  function revealTimeline(): void {
+    revealRequests.value++
+  }
+
   /** The next (dir = 1) or previous (dir = -1) event from the cursor, optionally of one kind. */
   function neighbour(dir: 1 | -1, kind?: string): TraceEvent | undefined {
     const evs = overview.value?.events ?? []
@@ -237,6 +243,8 @@ export const useReplayStore = defineStore('replay', () => {
     setCursor,
     select,
     neighbour,
+    revealRequests,
+    revealTimeline,
   }
 })
 

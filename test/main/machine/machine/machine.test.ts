@@ -94,7 +94,8 @@ describe.skipIf(skip)('Machine with --bios none', () => {
     const r = await boot({ bios: 'none', kernel: kernel(['spin.S'], 'm-mode.ld') }, { maxSteps: 2_000_000 })
     expect(r.stop.reason).toBe('budget')
     expect(r.stop.step).toBe(2_000_000n)
-    expect(r.stop.message).toBe('stopped after 2000000 steps: budget exhausted — the guest may be in an infinite loop; raise --max-steps')
+    expect(r.stop.message).toBe('stopped after 2000000 steps: the step budget is exhausted — the guest may be in an infinite loop')
+    expect(r.stop.hint).toContain('--max-steps')
   })
 
   it('speaks the tohost protocol: console characters, then the failing test number as exit code', async () => {

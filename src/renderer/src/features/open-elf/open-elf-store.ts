@@ -96,19 +96,11 @@ export const useOpenElfStore = defineStore('open-elf', () => {
     }
     busy.value = true
     try {
-      const r = await api.invoke('boot.start', opts)
-      if (!r.ok) {
-        error.value = r.error
+      const failed = await boots.boot(opts)
+      if (failed) {
+        error.value = failed
         return false
       }
-      boots.$patch((s) => {
-        s.problems = []
-        s.outcome = undefined
-        s.progress = undefined
-        s.live = ''
-        s.running = true
-        s.runId = r.value.runId
-      })
       error.value = undefined
       dialogOpen.value = false
       return true
