@@ -9,7 +9,7 @@ import type { Diagnostic } from '../../shared/api/result'
 import { assemble } from './asm/index'
 import { link, type LayoutReport } from './link/index'
 import type { ObjectFile } from './object'
-import { riscvAttributesSection } from './build/attributes'
+import { riscvAttributesSection } from './asm/attributes'
 
 export interface BuildInput {
   files: { path: string; text: string }[]

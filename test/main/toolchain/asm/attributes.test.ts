@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { riscvAttributesSection, GNU_DEFAULT_ARCH } from '../../../../src/main/toolchain/build/attributes'
+import { riscvAttributesSection, GNU_DEFAULT_ARCH } from '../../../../src/main/toolchain/asm/attributes'
 import { gnuAs, gnuObjcopy } from '../../../support/oracles'
 
 describe('riscvAttributesSection', () => {
