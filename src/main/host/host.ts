@@ -82,6 +82,10 @@ export class Host {
         const abs = this.recordingPath(q?.path)
         return abs.ok ? this.core.request('recording.state', { ...q, path: abs.value }) : abs
       },
+      'recording.find': (q) => {
+        const abs = this.recordingPath(q?.path)
+        return abs.ok ? this.core.request('recording.find', { ...q, path: abs.value }) : abs
+      },
       'recording.events': ({ path, kinds, from, to, limit }) => {
         const abs = this.recordingPath(path)
         return abs.ok ? this.core.request('recording.events', { path: abs.value, kinds, from, to, limit }) : abs

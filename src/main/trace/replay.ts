@@ -7,7 +7,7 @@
  * (taken in memory every million steps as the session first passes them) and re-executes from there.
  */
 import { err, ok, type Result } from '../../shared/api/result'
-import type { InstructionAt, MachineState, RegisterValue, StateQuery } from '../../shared/api/replay'
+import type { FindQuery, FindResult, InstructionAt, MachineState, RegisterValue, StateQuery } from '../../shared/api/replay'
 import { hex, PRIV_NAMES } from '../../shared/trace/events'
 import { SourceMap } from '../../shared/trace/source-map'
 import { decodeSatp, readTablePage, translate, walkTable, type PhysReader } from '../../shared/paging/page-walk'
@@ -30,6 +30,9 @@ export const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000
 
 /** Recordings that end because the user or the budget stopped them, not the guest. */
 const CUT_SHORT = ['budget', 'cancelled', 'incomplete', 'crashed']
+
+/** Instructions a history search examines unless asked otherwise. */
+const DEFAULT_FIND_LIMIT = 5_000_000
 
 export interface ReplayOptions {
   checkpointInterval?: number
@@ -158,6 +161,114 @@ export class ReplaySession {
     await this.seek(target)
     this.warmedTo = target
     return target >= this.steps || !!this.ended
+  }
+
+  /** History search: see `FindQuery`. Leaves the machine somewhere in the searched range. */
+  async find(q: Omit<FindQuery, 'path'>): Promise<Result<FindResult>> {
+    const limit = BigInt(Math.max(1, Math.floor(Number(q.limit ?? DEFAULT_FIND_LIMIT)) || 1))
+    const from = BigInt(Math.max(0, Math.floor(Number(q.from)) || 0))
+    const address = (v: unknown) => (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v) ? BigInt(v) : undefined)
+    if (q.direction !== 'forward' && q.direction !== 'backward') return err('bad_arguments', "direction is 'forward' or 'backward'")
+    const t = q.target as Partial<{ pc: unknown; change: { address?: unknown; length?: unknown; physical?: unknown } }> | undefined
+    if (t && 'pc' in t) {
+      const pc = address(t.pc)
+      if (pc === undefined) return err('bad_arguments', `the PC to find must be an address (0x…), got ${String(t.pc)}`)
+      return ok(await this.findPc(pc, from, q.direction, limit))
+    }
+    const at = address(t?.change?.address)
+    if (at === undefined) return err('bad_arguments', 'give the PC (target.pc) or the address whose changes to find (target.change.address)')
+    const length = Number(t?.change?.length ?? 8)
+    const physical = !!t?.change?.physical
+    const n = Math.max(1, Math.min(8, Math.floor(length)))
+    const r = await this.seek(from)
+    if (!r.ok) return r
+    const h = this.machine.hart
+    const satp = h.getCsr(0x180) ?? 0n
+    const where = this.physical(at, physical ? 3 : h.priv, satp, this.physReader(), 'load')
+    if ('fault' in where) return err('replay.unmapped', `${hex(at)} is not mapped at step ${from}: ${where.fault}`, { hint: 'search a physical address instead, or start from a step where it is mapped' })
+    if (!this.readPhys(where.pa, n)) return err('replay.not_ram', `${hex(where.pa)} is not in RAM`)
+    return ok(await this.findChange(where.pa, n, from, q.direction, limit))
+  }
+
+  /** The value of `n` bytes at `pa` after `step` instructions, as hex. */
+  private async valueAt(pa: bigint, n: number, step: bigint): Promise<string> {
+    await this.seek(step)
+    return Buffer.from(this.readPhys(pa, n) ?? new Uint8Array(n)).toString('hex')
+  }
+
+  /**
+   * Compares the value at the ends of windows of a checkpoint interval, then bisects the window
+   * where it differs (each probe restores a checkpoint and re-executes), so a change is found in
+   * O(steps / interval + log interval) seeks. A value changed and changed back inside one window
+   * is not seen: this finds where the value differs, not every store.
+   */
+  private async findChange(pa: bigint, n: number, from: bigint, direction: 'forward' | 'backward', limit: bigint): Promise<FindResult> {
+    const window = this.checkpoints.interval
+    const end = direction === 'forward' ? (from + limit < this.steps ? from + limit : this.steps) : from - limit > 0n ? from - limit : 0n
+    let a = from
+    let va = await this.valueAt(pa, n, a)
+    for (;;) {
+      if (a === end) return { step: null, scanned: Number(direction === 'forward' ? a - from : from - a), message: `the ${n} bytes at PA ${hex(pa)} do not change between steps ${from} and ${end}` }
+      const b = direction === 'forward' ? (a + window < end ? a + window : end) : a - window > end ? a - window : end
+      const vb = await this.valueAt(pa, n, b)
+      if (vb !== va) {
+        // Bisect [lo, hi] for the transition nearest `from`: forward, the first step whose value
+        // differs from lo's; backward, the first step of the run of hi's value that ends at hi.
+        let lo = direction === 'forward' ? a : b
+        let hi = direction === 'forward' ? b : a
+        const keep = va // the value on `from`'s side of the window
+        while (hi - lo > 1n) {
+          const mid = (lo + hi) / 2n
+          const same = (await this.valueAt(pa, n, mid)) === keep
+          if (direction === 'forward' ? same : !same) lo = mid
+          else hi = mid
+        }
+        const before = await this.valueAt(pa, n, hi - 1n)
+        const after = await this.valueAt(pa, n, hi)
+        return {
+          step: Number(hi),
+          scanned: Number(direction === 'forward' ? hi - from : from - lo),
+          message: `the instruction at step ${hi - 1n} changed the ${n} bytes at PA ${hex(pa)} from ${before} to ${after}`,
+          before,
+          after,
+        }
+      }
+      a = b
+      va = vb
+    }
+  }
+
+  /** Steps one instruction at a time (the PC can be reached anywhere inside a slice). */
+  private async findPc(target: bigint, from: bigint, direction: 'forward' | 'backward', limit: bigint): Promise<FindResult> {
+    const stepTo = async (s: bigint): Promise<boolean> => {
+      await this.seek(s)
+      return this.machine.steps === s && !this.ended
+    }
+    if (direction === 'forward') {
+      const end = from + limit < this.steps ? from + limit : this.steps
+      await this.seek(from)
+      for (let s = from + 1n; s <= end; s++) {
+        if (!(await stepTo(s))) break
+        if (this.machine.hart.pc === target) return { step: Number(s), scanned: Number(s - from), message: `the PC reaches ${hex(target)} at step ${s}` }
+      }
+      return { step: null, scanned: Number(this.machine.steps - from), message: `the PC does not reach ${hex(target)} between steps ${from} and ${this.machine.steps}` }
+    }
+    // Backward: scan windows that end where the previous began, keeping the last hit of each.
+    const stop = from - limit > 0n ? from - limit : 0n
+    let hi = from
+    while (hi > stop) {
+      const lo = hi - this.checkpoints.interval > stop ? hi - this.checkpoints.interval : stop
+      let last: bigint | undefined
+      await this.seek(lo)
+      if (this.machine.hart.pc === target) last = lo
+      for (let s = lo + 1n; s < hi; s++) {
+        if (!(await stepTo(s))) break
+        if (this.machine.hart.pc === target) last = s
+      }
+      if (last !== undefined) return { step: Number(last), scanned: Number(from - last), message: `the PC was last at ${hex(target)} at step ${last}` }
+      hi = lo
+    }
+    return { step: null, scanned: Number(from - stop), message: `the PC was not at ${hex(target)} between steps ${stop} and ${from}` }
   }
 
   /** The state after `step` instructions, with what the last one changed. */

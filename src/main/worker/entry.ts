@@ -77,6 +77,10 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return replays.with(path, (session) => session.stateAt(query))
   },
 
+  'recording.find': async ({ path, ...query }) => {
+    return replays.with(path, (session) => session.find(query))
+  },
+
   'recording.events': ({ path, ...query }) => {
     const r = RecordingReader.open(path)
     if (!r.ok) return r

@@ -3,7 +3,7 @@
  * progress messages tied to a request id, and cancellation. The main process never blocks on
  * emulation; everything slow runs behind this protocol in the worker (ARCHITECTURE.md).
  */
-import type { MachineState, StateQuery } from '../../shared/api/replay'
+import type { FindQuery, FindResult, MachineState, StateQuery } from '../../shared/api/replay'
 import type { Result, SourceLoc } from '../../shared/api/result'
 import type { SourceLine } from '../../shared/trace/source-map'
 import type { RecordingOverview, RecordingSummary } from '../../shared/api/boot'
@@ -25,6 +25,7 @@ export interface WorkerMethods {
   'recording.events': { args: { path: string; kinds?: EventKind[]; from?: number; to?: number; limit?: number }; result: TraceEvent[] }
   /** Replays a recording to a step (sessions are kept for the recently inspected recordings). */
   'recording.state': { args: StateQuery; result: MachineState }
+  'recording.find': { args: FindQuery; result: FindResult }
   /** Boots a kernel and records it; progress messages are `BootRunProgress`; cancel stops the guest and keeps the recording. */
   'boot.run': { args: BootRunArgs; result: BootRunResult }
   /** Bytes typed by the user for a running boot. */

@@ -4,7 +4,7 @@
  * Electron IPC adapter and the browser-mode WebSocket server are two transports of this same
  * contract, and nothing else crosses the process boundary. Results are `Result` values.
  */
-import type { MachineState, StateQuery } from './replay'
+import type { FindQuery, FindResult, MachineState, StateQuery } from './replay'
 import type { BootOptions, BootOutcome, BootProgress, RecordingOverview, RecordingSummary } from './boot'
 import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
@@ -39,6 +39,8 @@ export interface Requests {
   'recording.events': { args: { path: string; kinds?: EventKind[]; from?: number; to?: number; limit?: number }; result: TraceEvent[] }
   /** The machine's state at a step, replayed from the recording: registers, instruction and source line, address space, a translation, memory. */
   'recording.state': { args: StateQuery; result: MachineState }
+  /** History search from a step: where the PC next/last reaches an address, or a value next/last changes. */
+  'recording.find': { args: FindQuery; result: FindResult }
   /** The built-in labs (resources/labs), in their order. */
   'lab.list': { args: Record<string, never>; result: LabSummary[] }
   /** Opens a lab as the workspace: its starter files copied into the lab's own folder on first start (never the solution), the student's edits kept after. */
@@ -90,6 +92,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'recording.open',
   'recording.events',
   'recording.state',
+  'recording.find',
   'lab.list',
   'lab.start',
   'lab.current',

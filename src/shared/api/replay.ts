@@ -68,3 +68,29 @@ export interface MachineState {
   /** Set when the boot ended before `step` (the state is the last one). */
   endedAt?: { step: number; reason: string }
 }
+
+/**
+ * A history search from a step: where the PC next (or last) reaches an address, or where the
+ * value at an address next (or last) changes. The address of a change is translated once, at
+ * `from` (as the kernel sees it then), or taken as physical.
+ */
+export interface FindQuery {
+  path: string
+  from: number
+  direction: 'forward' | 'backward'
+  target: { pc: string } | { change: { address: string; length: number; physical?: boolean } }
+  /** Instructions to examine at most (default 5 000 000): a PC search re-executes one step at a time. */
+  limit?: number
+}
+
+export interface FindResult {
+  /** The step found (for a PC: the state about to execute it; for a change: the state just after the store), or null. */
+  step: number | null
+  /** Instructions examined. */
+  scanned: number
+  /** What was found, or why nothing was. */
+  message: string
+  /** For a change: the value before and after (hex bytes, little-endian order as in memory). */
+  before?: string
+  after?: string
+}

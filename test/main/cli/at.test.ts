@@ -38,4 +38,19 @@ describe('bootscope at', () => {
     expect(missing.status).toBe(1)
     expect(missing.stderr).toContain("cannot open recording 'nothing.sqlite'")
   })
+
+  it('bootscope find: where the PC reaches rust_main, forward and backward', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bootscope-find-'))
+    run(['build', '-T', join(EXAMPLE, 'linker.ld'), join(EXAMPLE, 'entry.S'), join(EXAMPLE, 'main.S'), '-o', 'k.elf', '--layout', 'k.json'], dir)
+    run(['record', 'k.elf', '-o', 'rec.sqlite'], dir)
+    const high = JSON.parse(run(['events', 'rec.sqlite', '--kind', 'region_enter', '--json'], dir).trim().split('\n').at(-1)!)
+    const main = high.data.va as string
+    const found = JSON.parse(run(['find', 'rec.sqlite', '0', '--pc', main, '--json'], dir))
+    expect(found).toMatchObject({ step: high.step })
+    const back = run(['find', 'rec.sqlite', String(high.step + 10), '--pc', main, '--back'], dir)
+    expect(back.trim()).toBe(`step ${high.step}: the PC was last at ${main} at step ${high.step}`)
+    const none = spawnSync(process.execPath, [bin, 'find', 'rec.sqlite', '0', '--pc', main, '--limit', '3'], { cwd: dir, encoding: 'utf8' })
+    expect(none.status).toBe(1)
+    expect(none.stdout).toContain('not found')
+  })
 })

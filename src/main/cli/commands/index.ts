@@ -5,7 +5,8 @@ import { recordCommand } from './record'
 import { eventsCommand } from './events'
 import { buildCommand } from './build'
 import { atCommand } from './at'
+import { findCommand } from './find'
 import { checkCommand } from './check'
 import { gradeCommand } from './grade'
 
-export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand, atCommand, checkCommand, gradeCommand]
+export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand, atCommand, findCommand, checkCommand, gradeCommand]
