@@ -313,3 +313,42 @@ test('the page-table tree opens level by level and highlights the PTEs written s
   await firstLoc.click()
   await expect(page.locator('.tab[data-path="entry.S"]')).toHaveClass(/active/)
 })
+
+test('history search from the inspectors: run to an instruction forward and back, and look for a change in memory', async ({ page, web }) => {
+  test.setTimeout(180_000)
+  await page.goto(web.url)
+  await page.getByTestId('boot-button').click()
+  await expect(page.getByTestId('console')).toContainText('Hello from the higher half!', { timeout: 60_000 })
+  await page.locator('[data-tab=timeline]').click()
+  const marker = page.locator('[data-testid=timeline-marker][data-kind=satp_write]')
+  await marker.click()
+  const satpStep = Number(await marker.getAttribute('data-step'))
+  await page.locator('[data-tab=inspect]').click()
+  await expect(page.getByTestId('inspector-status')).toHaveAttribute('data-step', String(satpStep))
+
+  // Three instructions below the PC: "run to here" moves the cursor forward to where the PC gets there.
+  const rows = page.getByTestId('disassembly-row')
+  const pcIndex = await rows.evaluateAll((els) => els.findIndex((e) => e.getAttribute('data-pc') === 'true'))
+  const target = rows.nth(pcIndex + 3)
+  const address = await target.getAttribute('data-address')
+  await target.hover()
+  await target.getByTestId('run-to').click()
+  await expect(page.getByTestId('find-status')).toHaveAttribute('data-found', 'true')
+  await expect(page.getByTestId('find-status')).toContainText(`the PC reaches ${address} at step ${satpStep + 3}`)
+  await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', String(satpStep + 3))
+  await expect(page.getByTestId('instruction')).toHaveAttribute('data-pc', address!)
+  await page.screenshot({ path: 'test-results/screenshots/inspect-run-to.png' })
+
+  // Back: the csrw is now above the PC, and "run to here" searches backward to the satp step.
+  const csrw = page.getByTestId('disassembly-row').filter({ hasText: 'csrw' })
+  await csrw.hover()
+  await csrw.getByTestId('run-to').click()
+  await expect(page.getByTestId('find-status')).toContainText(`at step ${satpStep}`)
+  await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', String(satpStep))
+
+  // The kernel never writes its own code: no later change of the bytes at the PC.
+  await page.getByTestId('memory-view').getByRole('button', { name: 'pc' }).click()
+  await page.getByTestId('memory-next-change').click()
+  await expect(page.getByTestId('find-status')).toHaveAttribute('data-found', 'false')
+  await expect(page.getByTestId('find-status')).toContainText('not found: the 8 bytes at PA 0x80200')
+})

@@ -12,7 +12,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { api } from '../api/client'
 import { latestWins } from './latest-wins'
 import type { RecordingOverview } from '../../../shared/api/boot'
-import type { MachineState, StateQuery } from '../../../shared/api/replay'
+import type { FindQuery, MachineState, StateQuery } from '../../../shared/api/replay'
 import type { ApiError, Result } from '../../../shared/api/result'
 import type { TraceEvent } from '../../../shared/trace/events'
 import type { TableEntry } from '../../../shared/paging/page-walk'
@@ -206,6 +206,27 @@ export const useReplayStore = defineStore('replay', () => {
     setCursor(e.step)
   }
 
+  /** The last history search's outcome, shown by the inspectors until the next search. */
+  const findStatus = ref<{ text: string; found: boolean; busy: boolean }>()
+
+  /** History search from the cursor (recording.find); moves the cursor to what it finds. */
+  async function find(direction: FindQuery['direction'], target: FindQuery['target'], what: string): Promise<void> {
+    const path = overview.value?.path
+    if (!path) return
+    findStatus.value = { text: `searching ${direction === 'forward' ? 'forward' : 'backward'} for ${what}…`, found: false, busy: true }
+    const r = await api.invoke('recording.find', { path, from: cursor.value, direction, target })
+    if (!r.ok) {
+      findStatus.value = { text: r.error.message, found: false, busy: false }
+      return
+    }
+    const found = r.value.step !== null
+    findStatus.value = { text: found ? r.value.message : `not found: ${r.value.message}`, found, busy: false }
+    if (found) {
+      selected.value = undefined
+      setCursor(r.value.step!)
+    }
+  }
+
   /** Bumped when a view outside the timeline moved the cursor and wants the timeline shown (a lab check's step link). */
   const revealRequests = ref(0)
   function revealTimeline(): void {
@@ -245,6 +266,8 @@ export const useReplayStore = defineStore('replay', () => {
     neighbour,
     revealRequests,
     revealTimeline,
+    findStatus,
+    find,
   }
 })
 
