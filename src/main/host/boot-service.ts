@@ -87,7 +87,7 @@ export class BootService {
           signal: abort.signal,
           onProgress: (p) => {
             const m = p as BootRunProgress
-            if (m.kind === 'progress') emit('boot.progress', { runId, steps: m.steps, stepsPerSecond: m.stepsPerSecond, bytesWritten: m.bytesWritten })
+            if (m.kind === 'progress') emit('boot.progress', { runId, steps: m.steps, stepsPerSecond: m.stepsPerSecond, bytesWritten: m.bytesWritten, waiting: m.waiting })
             else emit('boot.output', { runId, step: m.step, text: m.text })
           },
         },

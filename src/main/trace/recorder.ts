@@ -30,6 +30,8 @@ export interface RecordProgress {
   steps: number
   stepsPerSecond: number
   bytesWritten: number
+  /** The guest is asleep until input arrives (with `waitForInput`). */
+  waiting: boolean
 }
 
 export interface RecordOptions {
@@ -45,6 +47,12 @@ export interface RecordOptions {
   onProgress?: (p: RecordProgress) => void
   /** Console text as it is printed (for a live console). */
   onOutput?: (step: number, text: string) => void
+  /**
+   * A guest that sleeps until input arrives (wfi with only the UART able to wake it) keeps the
+   * boot open until `sendInput` or `cancel`, as in the app's live console; without it the run
+   * ends there with 'waiting-for-input' (the command line, labs).
+   */
+  waitForInput?: boolean
   /** The build's line table (kernels built in Bootscope): kept in the recording, and used to place the stop. */
   sourceLines?: SourceLine[]
 }
@@ -69,6 +77,10 @@ export class Recorder {
   private hart?: Hart
   private derive?: SemanticEvents
   private sources?: SourceMap
+  private waiting = false
+  private wake?: () => void
+  /** Input or a cancel arrived since the machine last ran. */
+  private kicked = false
 
   private constructor(private readonly opts: RecordOptions) {
     const bios = opts.bios ?? 'builtin'
@@ -170,11 +182,15 @@ export class Recorder {
   sendInput(text: string | Uint8Array): number {
     const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text
     this.machine.sendInput(bytes)
+    this.kicked = true
+    this.wake?.()
     return bytes.length
   }
 
   cancel(): void {
     this.machine.cancel()
+    this.kicked = true
+    this.wake?.()
   }
 
   async run(): Promise<RecordResult> {
@@ -184,7 +200,18 @@ export class Recorder {
     const timer = setInterval(() => this.progress(t0), PROGRESS_EVERY_MS)
     let stop: StopInfo
     try {
-      stop = await this.machine.run({ maxSteps: this.opts.maxSteps })
+      for (;;) {
+        this.kicked = false
+        stop = await this.machine.run({ maxSteps: this.opts.maxSteps })
+        if (stop.reason !== 'waiting-for-input' || !this.opts.waitForInput) break
+        // The guest sleeps until a key arrives: the boot stays open (no steps pass) until the
+        // user types or cancels (which may already have happened, even from the progress report).
+        this.waiting = true
+        this.progress(t0)
+        if (!this.kicked) await new Promise<void>((resolve) => (this.wake = resolve))
+        this.wake = undefined
+        this.waiting = false
+      }
     } finally {
       clearInterval(timer)
     }
@@ -202,7 +229,7 @@ export class Recorder {
     this.lastProgress = now
     this.lastSteps = steps
     void t0
-    this.opts.onProgress?.({ steps: Number(steps), stepsPerSecond: Math.round(rate), bytesWritten: fileBytes(this.opts.recordingPath) })
+    this.opts.onProgress?.({ steps: Number(steps), stepsPerSecond: Math.round(rate), bytesWritten: fileBytes(this.opts.recordingPath), waiting: this.waiting })
   }
 
   private onMachineEvent(e: MachineEvent): void {

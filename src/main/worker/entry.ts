@@ -107,6 +107,8 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       maxSteps: args.maxSteps,
       sourceLines: args.sourceLines,
       writtenBy: 'bootscope',
+      // The app's console is live: a guest waiting for a key keeps the boot open.
+      waitForInput: true,
       onProgress: (p) => ctx.progress({ kind: 'progress', ...p } satisfies BootRunProgress),
       onOutput: (step, text) => output.push(step, text),
     })

@@ -78,7 +78,7 @@ export interface BootRunResult {
 }
 
 export type BootRunProgress =
-  | { kind: 'progress'; steps: number; stepsPerSecond: number; bytesWritten: number }
+  | { kind: 'progress'; steps: number; stepsPerSecond: number; bytesWritten: number; waiting: boolean }
   | { kind: 'output'; step: number; text: string }
 
 export interface WorkerBuildResult {

@@ -19,6 +19,8 @@ export interface BootProgress {
   steps: number
   stepsPerSecond: number
   bytesWritten: number
+  /** The guest sleeps until input arrives: type in the console (or Cancel). */
+  waiting?: boolean
 }
 
 export interface BootOutcome {
