@@ -16,7 +16,8 @@
  * workspace's recordings so the timeline can open it at the step a check points to.
  */
 import type { Events, EventName } from '../../shared/api/contract'
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileAtomic } from './atomic-write'
 import { basename, join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { LabCheckOutcome, LabInfo, LabSummary } from '../../shared/api/lab'
@@ -52,6 +53,27 @@ export class LabService {
 
   constructor(private readonly deps: LabServiceDeps) {
     this.labsDir = deps.labsDir ?? LABS_DIR
+    this.resume()
+  }
+
+  /** Where the open lab's id is kept, so the app reopens it after a restart. */
+  private get marker(): string {
+    return join(this.deps.homeRoot, '.bootscope', 'open-lab')
+  }
+
+  /** Reopens the lab that was open when the app last stopped (if its folder is still there). */
+  private resume(): void {
+    let id: string
+    try {
+      id = readFileSync(this.marker, 'utf8').trim()
+    } catch {
+      return
+    }
+    const folder = this.folders().find((f) => f.lab.id === id)
+    const root = labWorkspaceDir(this.deps.homeRoot, id)
+    if (!folder || !existsSync(root)) return
+    this.deps.workspace.switchTo(root)
+    this.open = { folder, root }
   }
 
   /** Every valid lab pack of the labs folder (a broken one is left out rather than failing the list). */
@@ -95,6 +117,11 @@ export class LabService {
     }
     this.deps.workspace.switchTo(root)
     this.open = { folder, root }
+    try {
+      writeFileAtomic(this.marker, id)
+    } catch {
+      // Not remembering the lab across a restart is not worth failing the start.
+    }
     return ok(this.info(this.open))
   }
 
@@ -124,6 +151,7 @@ export class LabService {
 
   close(): Result<WorkspaceInfo> {
     this.open = undefined
+    rmSync(this.marker, { force: true })
     this.deps.workspace.switchTo(this.deps.homeRoot)
     return ok(this.deps.workspace.info())
   }

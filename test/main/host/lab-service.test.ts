@@ -80,6 +80,19 @@ describe('lab service', () => {
     expect(await value('lab.current', {})).toBeNull()
   })
 
+  it('reopens the lab that was open when the app stopped, and not after it was left', async () => {
+    await value('lab.start', { id: 'vma-vs-lma' })
+    await host.dispose()
+    host = new Host({ workspaceRoot: home, transport: 'websocket' })
+    expect((await value('lab.current', {}))?.id).toBe('vma-vs-lma')
+    expect((await value('workspace.get', {})).root).toBe(join(home, '.bootscope', 'labs', 'vma-vs-lma'))
+    await value('lab.close', {})
+    await host.dispose()
+    host = new Host({ workspaceRoot: home, transport: 'websocket' })
+    expect(await value('lab.current', {})).toBeNull()
+    expect((await value('workspace.get', {})).root).toBe(home)
+  })
+
   it('answers bad requests with error values', async () => {
     const unknown = await call('lab.start', { id: 'no-such-lab' })
     expect(!unknown.ok && unknown.error.code).toBe('lab.not_found')
