@@ -322,12 +322,23 @@ export function isPlaceSymbol(s: ElfSymbol): boolean {
   return !!s.name && s.shndx !== 0 && s.shndx !== SHN_ABS && s.type !== 3 && s.type !== 4 && !s.name.startsWith('$') && !s.name.startsWith('.L')
 }
 
+/**
+ * How well a symbol names code at its address, among several there: functions and objects first;
+ * boundary markers a linker script defines (`kernel_start`, `text_start`, `bss_end`) last, so
+ * `_start+0x20` is shown rather than `kernel_start+0x20`.
+ */
+function nameScore(s: ElfSymbol): number {
+  const typed = s.type === 2 ? 4 : s.type === 1 ? 2 : 0
+  const marker = s.name !== '_start' && /(^|_)(start|end|begin)$/.test(s.name) ? -1 : 0
+  return typed + marker
+}
+
 /** The symbol's name for an address, for the timeline and inspectors: the closest place symbol at or below `addr`. */
 export function symbolAt(file: ElfFile, addr: bigint): { symbol: ElfSymbol; offset: bigint } | undefined {
   let best: ElfSymbol | undefined
   for (const s of file.symbols) {
-    if (!isPlaceSymbol(s)) continue
-    if (s.value <= addr && (!best || s.value > best.value)) best = s
+    if (!isPlaceSymbol(s) || s.value > addr) continue
+    if (!best || s.value > best.value || (s.value === best.value && nameScore(s) > nameScore(best))) best = s
   }
   return best ? { symbol: best, offset: addr - best.value } : undefined
 }

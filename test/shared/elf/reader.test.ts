@@ -48,6 +48,20 @@ describe('readElf', () => {
     expect(hit?.offset).toBe(8n)
   })
 
+  it('prefers the code label over linker-script boundary markers at the same address', async () => {
+    const { build } = await import('../../../src/main/toolchain/build')
+    const { readFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { EXAMPLE } = await import('../../support/build-workspace')
+    const files = ['entry.S', 'main.S', 'linker.ld'].map((f) => ({ path: f, text: readFileSync(join(EXAMPLE, f), 'utf8') }))
+    const b = build({ files, script: 'linker.ld' })
+    const r = readElf(b.elf!)
+    if (!r.ok) throw new Error(r.error.message)
+    // kernel_start and text_start (the script's) and _start (entry.S) are all at 0xffffffff80200000.
+    expect(r.value.symbols.filter((s) => s.value === 0xffffffff80200000n && s.shndx !== 0xfff1 && s.name).map((s) => s.name).sort()).toEqual(['_start', 'kernel_start', 'text_start'])
+    expect(symbolAt(r.value, 0xffffffff80200020n)?.symbol.name).toBe('_start')
+  })
+
   it('rejects a file that is not ELF with a hint', () => {
     const r = readElf(new TextEncoder().encode('#!/bin/sh\necho hi\n'), { file: 'kernel.bin' })
     expect(r.ok).toBe(false)
