@@ -14,10 +14,10 @@ import { Bus, type AccessSize, type DmaMemory } from './devices/bus'
 import { Clint } from './devices/clint'
 import { CowDisk, type DiskBase } from './devices/cow-disk'
 import { virtDeviceTree, writeFdt } from './devices/fdt'
-import { DRAM_BASE, DRAM_DEFAULT_SIZE_BYTES, MIP_MEIP, MIP_SEIP, UART0_IRQ, VIRTIO_IRQ, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE_BYTES } from './devices/memory-map'
+import { DRAM_BASE, DRAM_DEFAULT_SIZE_BYTES, MIP_MEIP, MIP_SEIP, TIMEBASE_FREQUENCY_HZ, UART0_BASE, UART0_IRQ, VIRTIO_IRQ, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE_BYTES } from './devices/memory-map'
 import { Plic } from './devices/plic'
 import { TestFinisher, type FinisherRequest } from './devices/test-finisher'
-import { Uart16550 } from './devices/uart-16550'
+import { UART_LSR, Uart16550 } from './devices/uart-16550'
 import { VirtioMmioBlock } from './devices/virtio-mmio-block'
 import { planBoot, type BiosChoice, type BootPlan, type ImageFile } from './boot/boot-plan'
 import { CAUSE_INSTRUCTION_PAGE_FAULT, CSR } from './boot/csr-numbers'
@@ -56,10 +56,19 @@ export interface MachineConfig {
   tohost?: boolean
   bootargs?: string
   trace?: boolean
+  /** Guest time (mtime ticks) of pure UART input polling that counts as waiting for input (default `INPUT_POLL_IDLE_TICKS`). */
+  inputPollIdleTicks?: bigint
   /** Where the hart comes from (default: `Hart.create` from `hart/hart.ts`). */
   createHart?: (options: HartOptions) => Promise<HartApi>
   listener?: MachineListener
 }
+
+/**
+ * Guest time of nothing but polling the UART for input before the machine says the guest waits
+ * for input: 1.5 s, longer than the second between two lines of U-Boot's autoboot countdown (which
+ * polls the same way), shorter than the default step budget.
+ */
+export const INPUT_POLL_IDLE_TICKS = (3n * BigInt(TIMEBASE_FREQUENCY_HZ)) / 2n
 
 /** A replay checkpoint of everything but RAM (see `Machine.saveState`). */
 export interface MachineSnapshot {
@@ -110,6 +119,8 @@ export class Machine {
   private cachesStale = false
   /** RAM pages written by the host (DMA, SBI) since `takeHostWrittenPages`: the hart's dirty bits do not see them. */
   private hostWritten = new Set<number>()
+  /** mtime when the guest's current streak of UART input polling began (see `watchInputPolling`). */
+  private pollSince: bigint | undefined = undefined
 
   private constructor(
     readonly hart: HartApi,
@@ -211,6 +222,7 @@ export class Machine {
   sendInput(bytes: Uint8Array | string): void {
     const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
     this.emit({ kind: 'input', step: this.hart.instret, bytes: data })
+    this.pollSince = undefined
     this.uart.receive(data)
   }
 
@@ -350,6 +362,7 @@ export class Machine {
   private serveMmio(): void {
     const h = this.hart
     const a = h.mmio
+    this.watchInputPolling(a.addr, a.isWrite)
     if (a.isFetch) {
       h.completeMmio(0n, true) // devices are not executable: instruction access fault
       return
@@ -364,8 +377,29 @@ export class Machine {
     }
   }
 
+  /**
+   * A guest that does nothing but read the UART's line status with no input queued, for
+   * `INPUT_POLL_IDLE_TICKS` of guest time (1.5 s), is waiting for a key (U-Boot at its prompt, a polling
+   * shell): say so, as for a wfi that only input can end, instead of burning the step budget. Any
+   * other device access, firmware call or output breaks the streak (U-Boot's autoboot countdown
+   * prints every second, so it never gets this far). Costly to reach: each poll is a device exit.
+   */
+  private watchInputPolling(addr: bigint, isWrite: boolean): void {
+    const polling = !isWrite && addr === UART0_BASE + BigInt(UART_LSR) && this.uart.pendingInput === 0
+    if (!polling) {
+      this.pollSince = undefined
+      return
+    }
+    const now = this.hart.mtime
+    if (this.pollSince === undefined) this.pollSince = now
+    else if (now - this.pollSince >= (this.config.inputPollIdleTicks ?? INPUT_POLL_IDLE_TICKS) && !this.pendingStop) {
+      this.requestStop('waiting-for-input', `the guest polls the UART for input (pc ${hex(this.hart.pc)}) and none is queued`, 0)
+    }
+  }
+
   private serveFirmwareTrap(): void {
     const h = this.hart
+    this.pollSince = undefined
     const sbi = this.sbi
     const trap = h.trap
     if (!sbi) {
