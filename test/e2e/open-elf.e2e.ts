@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures'
 import type { Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openFile } from './editor-keys'
@@ -196,4 +196,33 @@ test('a kernel that sleeps until a key arrives keeps the boot open; keys typed i
   const recordings = page.getByTestId('recording-list')
   await expect(recordings).toContainText('shutdown', { timeout: 30_000 })
   await expect(page.getByTestId('progress')).toBeHidden()
+})
+
+const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf'
+const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin'
+
+test("real firmware from Open ELF: OpenSBI + U-Boot to its prompt, which waits for the user's command", async ({ page, web }) => {
+  test.skip(!existsSync(OPENSBI) || !existsSync(UBOOT), 'needs the Debian packages opensbi and u-boot-qemu')
+  test.setTimeout(180_000)
+  await page.goto(web.url)
+  await page.getByTestId('open-elf-button').click()
+  await page.getByTestId('open-elf-path').fill(UBOOT)
+  await page.getByTestId('open-elf-bios-file').check()
+  await page.getByTestId('open-elf-firmware').fill(OPENSBI)
+  await page.getByTestId('open-elf-boot').click()
+  const console_ = page.getByTestId('console')
+  await expect(console_).toContainText('OpenSBI v', { timeout: 60_000 })
+  // A key at the autoboot countdown stops it, as a user would; U-Boot then waits at its prompt.
+  await expect(console_).toContainText('Hit any key to stop autoboot', { timeout: 60_000 })
+  await console_.click()
+  await page.keyboard.type(' ')
+  await expect(page.getByTestId('waiting-for-input')).toBeVisible({ timeout: 60_000 })
+  await page.keyboard.type('version')
+  await page.keyboard.press('Enter')
+  await expect(console_).toContainText(/U-Boot 20\d\d/, { timeout: 30_000 })
+  await expect(page.getByTestId('waiting-for-input')).toBeVisible({ timeout: 60_000 })
+  await page.screenshot({ path: `${SHOTS}/open-elf-uboot.png` })
+  // The boot is still open (the guest waits); Cancel ends it and keeps the recording.
+  await page.getByTestId('progress').getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByTestId('recording-list')).toContainText('cancelled', { timeout: 30_000 })
 })

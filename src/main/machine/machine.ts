@@ -37,6 +37,8 @@ export const TOHOST_SLICE_STEPS = 10_000
 export const HANDOFF_WATCH_SLICE_STEPS = 4096
 /** How often `run` yields to the event loop so `cancel()` and I/O get a turn. */
 const YIELD_EVERY_MS = 25
+/** The clock is looked at after every full slice, and once per this many (+1) other hart exits. */
+const YIELD_CHECK_EVERY_EXITS = 63
 
 const MIE_MTIE = 1n << 7n
 const MIE_EXTERNAL = (1n << BigInt(MIP_MEIP)) | (1n << BigInt(MIP_SEIP))
@@ -70,6 +72,9 @@ export interface MachineConfig {
  */
 export const INPUT_POLL_IDLE_TICKS = (3n * BigInt(TIMEBASE_FREQUENCY_HZ)) / 2n
 
+/** A polling streak this long (10 ms of guest time) when the budget runs out counts as waiting for input. */
+const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
+
 /** A replay checkpoint of everything but RAM (see `Machine.saveState`). */
 export interface MachineSnapshot {
   step: bigint
@@ -80,7 +85,7 @@ export interface MachineSnapshot {
 }
 
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
-const MACHINE_WIRING = ['bus', 'uart', 'plic', 'virtio', 'sbi', 'dtb', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested']
+const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'dtb', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested']
 
 export interface RunOptions {
   /** Stop once the step count reaches this (absolute, default 200 000 000). */
@@ -121,6 +126,8 @@ export class Machine {
   private hostWritten = new Set<number>()
   /** mtime when the guest's current streak of UART input polling began (see `watchInputPolling`). */
   private pollSince: bigint | undefined = undefined
+  /** Hart exits so far (for the yield check's pace; not state). */
+  private exits = 0
 
   private constructor(
     readonly hart: HartApi,
@@ -302,6 +309,7 @@ export class Machine {
     const h = this.hart
     const budget = BigInt(opts.maxSteps ?? DEFAULT_MAX_STEPS)
     let lastYield = performance.now()
+    let lastExit: HartExit | undefined
     for (;;) {
       if (this.cancelRequested) return this.finish('cancelled', 'cancelled by the user', EXIT_CODE_CANCELLED)
       if (this.pauseRequested) {
@@ -318,6 +326,11 @@ export class Machine {
       const now = h.instret
       if (opts.pauseAt !== undefined && now >= opts.pauseAt) return { reason: 'paused', message: `paused at step ${now}`, step: now, pc: h.pc }
       if (now >= budget) {
+        // Out of steps while the guest has been polling for input for a while: it is waiting for
+        // the user, not running away — say so (resumable) rather than end the boot.
+        if (this.pollSince !== undefined && h.mtime - this.pollSince >= POLL_STREAK_AT_BUDGET_TICKS) {
+          return { reason: 'waiting-for-input', message: `the guest polls the UART for input (pc ${hex(h.pc)}) and none is queued`, step: now, pc: h.pc }
+        }
         return this.finish(
           'budget',
           `stopped after ${now} steps: the step budget is exhausted — the guest may be in an infinite loop`,
@@ -329,15 +342,18 @@ export class Machine {
       const limit = opts.pauseAt !== undefined && opts.pauseAt < budget ? opts.pauseAt : budget
       const n = limit - now < BigInt(slice) ? Number(limit - now) : slice
       if (this.cachesStale) this.invalidateHartCaches()
+      // Let the host's other work in (typed input, a cancel, requests) every few milliseconds —
+      // also when device exits end every slice early (a guest polling the UART).
+      if ((lastExit === HartExit.StepsDone || (this.exits++ & YIELD_CHECK_EVERY_EXITS) === 0) && performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((r) => setImmediate(r))
+        lastYield = performance.now()
+      }
       const exit = h.run(n)
+      lastExit = exit
       if (!this.handoffSeen) this.watchHandoff()
       switch (exit) {
         case HartExit.StepsDone:
           this.sliceEnd()
-          if (performance.now() - lastYield > YIELD_EVERY_MS) {
-            await new Promise((r) => setImmediate(r))
-            lastYield = performance.now()
-          }
           break
         case HartExit.Mmio:
           this.serveMmio()

@@ -12,7 +12,7 @@ import { err, ok, type Result } from '../../shared/api/result'
 import { hex, PRIV_NAMES, type StopReason } from '../../shared/trace/events'
 import { causeName, isInterrupt } from '../../shared/trace/causes'
 import { HartExit } from '../machine/hart/hart-api'
-import { Machine, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
+import { DEFAULT_MAX_STEPS, Machine, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
 import type { DiskBase } from '../machine/devices/cow-disk'
 import { RecordingWriter } from './recording-writer'
@@ -200,9 +200,13 @@ export class Recorder {
     const timer = setInterval(() => this.progress(t0), PROGRESS_EVERY_MS)
     let stop: StopInfo
     try {
+      // The step budget stops a runaway guest; each time the user answers a guest waiting for
+      // input, the guest gets the whole budget again from there.
+      const budget = BigInt(this.opts.maxSteps ?? DEFAULT_MAX_STEPS)
+      let until = budget
       for (;;) {
         this.kicked = false
-        stop = await this.machine.run({ maxSteps: this.opts.maxSteps })
+        stop = await this.machine.run({ maxSteps: until })
         if (stop.reason !== 'waiting-for-input' || !this.opts.waitForInput) break
         // The guest sleeps until a key arrives: the boot stays open (no steps pass) until the
         // user types or cancels (which may already have happened, even from the progress report).
@@ -211,6 +215,7 @@ export class Recorder {
         if (!this.kicked) await new Promise<void>((resolve) => (this.wake = resolve))
         this.wake = undefined
         this.waiting = false
+        until = this.machine.steps + budget
       }
     } finally {
       clearInterval(timer)

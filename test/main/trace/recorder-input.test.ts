@@ -26,6 +26,8 @@ describe('recording a boot that waits for input', () => {
       bios: 'none',
       writtenBy: 'test',
       waitForInput: true,
+      // Smaller than the whole boot: the budget is renewed each time the user answers the guest.
+      maxSteps: 70,
       onOutput: (_s, t) => (text += t),
       onProgress: (p) => {
         progress.push(p)
@@ -39,6 +41,7 @@ describe('recording a boot that waits for input', () => {
     if (!started.ok) throw new Error(started.error.message)
     const result = await started.value.run()
     expect(result.stop.reason).toBe('shutdown')
+    expect(result.steps).toBeGreaterThan(70)
     expect(text).toContain('ready')
     expect(text).toContain('[a]')
     expect(text).toContain('[b]')
@@ -55,5 +58,27 @@ describe('recording a boot that waits for input', () => {
     const end = await replay.value.stateAt({ step: result.steps + 10 })
     expect(end.ok && end.value.endedAt?.reason).toBe('shutdown')
     expect(end.ok && end.value.step).toBe(result.steps)
+  })
+
+  it('a cancel while the guest waits ends the boot, keeping the recording', async () => {
+    const k = buildKernel(['uart-irq-echo.S'], 'm-mode.ld')
+    const path = join(mkdtempSync(join(tmpdir(), 'bootscope-input-')), 'cancel.sqlite')
+    const started = await Recorder.start({
+      recordingPath: path,
+      kernel: { file: 'echo.elf', bytes: k.bytes },
+      bios: 'none',
+      writtenBy: 'test',
+      waitForInput: true,
+      onProgress: (p) => {
+        if (p.waiting && started.ok) setTimeout(() => started.value.cancel(), 50)
+      },
+    })
+    if (!started.ok) throw new Error(started.error.message)
+    const result = await started.value.run()
+    expect(result.stop.reason).toBe('cancelled')
+    const r = RecordingReader.open(path)
+    if (!r.ok) throw new Error(r.error.message)
+    expect(r.value.outcome).toBe('cancelled')
+    r.value.close()
   })
 })

@@ -33,6 +33,18 @@ describe('waiting for input by polling the UART', () => {
     expect(m.consoleText()).toBe('> [a][q]')
   })
 
+  it('says a guest that ran out of steps while polling for input is waiting for it, not running away', async () => {
+    const k = buildKernel(['uart-poll-echo.S'], 'm-mode.ld')
+    const created = await Machine.create({ bios: 'none', kernel: { bytes: k.bytes, file: 'poll.elf' } })
+    if (!created.ok) throw new Error(created.error.message)
+    // 5 M steps: well before the 1.5 s of guest time that would say it by itself.
+    const stop = await created.value.run({ maxSteps: 5_000_000 })
+    expect(stop).toMatchObject({ reason: 'waiting-for-input', step: 5_000_000n })
+    created.value.sendInput('q')
+    expect(await created.value.run({ maxSteps: 10_000_000 })).toMatchObject({ reason: 'shutdown' })
+    expect(created.value.consoleText()).toBe('> [q]')
+  })
+
   const openSbi = openSbiFwJump()
   const uBoot = uBootSmode()
   it.skipIf(openSbi.missing || uBoot.missing)('stops U-Boot at its prompt as waiting for input; a command typed there runs', async () => {
