@@ -7,6 +7,7 @@
  * at the state's step) and the memory range at the previous event's step (for "changed since").
  * Big arrays are shallow refs: the timeline draws them, Vue never deep-watches them.
  */
+import { terminalLine } from '../features/console/terminal-text'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { api } from '../api/client'
@@ -275,7 +276,7 @@ function isApiError(e: unknown): e is ApiError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e
 }
 
-/** Joins UART bytes into lines, each with the step that printed its first character. */
+/** Joins UART bytes into lines, each with the step that printed its first character, shown as a terminal shows them. */
 function toLines(events: TraceEvent[]): ConsoleLine[] {
   const lines: ConsoleLine[] = []
   let cur: ConsoleLine | undefined
@@ -283,11 +284,11 @@ function toLines(events: TraceEvent[]): ConsoleLine[] {
     for (const ch of (e.data as { text: string }).text) {
       if (!cur) cur = { step: e.step, text: '' }
       if (ch === '\n') {
-        lines.push(cur)
+        lines.push({ ...cur, text: terminalLine(cur.text) })
         cur = undefined
-      } else if (ch !== '\r') cur.text += ch
+      } else cur.text += ch
     }
   }
-  if (cur) lines.push(cur)
+  if (cur) lines.push({ ...cur, text: terminalLine(cur.text) })
   return lines
 }
