@@ -5,6 +5,7 @@
 import { formatDiagnostic } from '../../../shared/api/result'
 import type { MachineState } from '../../../shared/api/replay'
 import { UsageError, type CliCommand } from '../command'
+import { numberArg } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 
 const USAGE = `Usage: bootscope at REC.sqlite STEP [--regs] [--mappings] [--translate VA] [--mem ADDR LEN] [--json]
@@ -16,11 +17,6 @@ with its source line and symbol, and the translation mode. Add:
   --translate VA  one virtual address translated level by level
   --mem ADDR LEN  LEN bytes at ADDR (virtual when paging is on, as the kernel sees it)
   --json          the whole state as one JSON object`
-
-function number(v: string | undefined, what: string): string {
-  if (v === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) throw new UsageError(`${what} takes a number (decimal or 0x hex)`)
-  return v
-}
 
 function printState(s: MachineState, opts: { regs: boolean; mappings: boolean }): void {
   const i = s.instruction
@@ -62,8 +58,8 @@ export const atCommand: CliCommand = {
       if (a === '--regs') regs = true
       else if (a === '--mappings') mappings = true
       else if (a === '--json') json = true
-      else if (a === '--translate') translate = number(argv[++i], a)
-      else if (a === '--mem') memory = { address: number(argv[++i], a), length: Number(number(argv[++i], a)) }
+      else if (a === '--translate') translate = numberArg(argv[++i], a)
+      else if (a === '--mem') memory = { address: numberArg(argv[++i], a), length: Number(numberArg(argv[++i], a)) }
       else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`)
       else positional.push(a)
     }

@@ -4,12 +4,11 @@
  * stdout, explains why the run stopped on stderr and exits with the guest's exit code (test
  * finisher, SBI SRST or tohost), so a classroom can grade boots in CI.
  */
-import { readFileSync } from 'node:fs'
 import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
 import { diskBaseFromFile } from '../../machine/devices/cow-disk'
 import { DEFAULT_MAX_STEPS, Machine, type MachineEvent } from '../../machine/machine'
-import type { BiosChoice } from '../../machine/boot/boot-plan'
+import { bootImages } from '../inputs'
 
 const USAGE = `Usage: bootscope boot KERNEL [options]
 
@@ -120,22 +119,13 @@ function describeEvent(e: MachineEvent): string | undefined {
   }
 }
 
-function readInput(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path))
-  } catch (e) {
-    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
-}
-
 export const bootCommand: CliCommand = {
   name: 'boot',
   summary: 'boot a kernel on the QEMU-virt RISC-V machine and print its console',
   usage: USAGE,
   async run(argv) {
     const args = parseBootArgs(argv)
-    const kernel = { bytes: readInput(args.kernel, 'kernel'), file: args.kernel }
-    const bios: BiosChoice = args.bios === 'none' || args.bios === 'builtin' ? args.bios : { bytes: readInput(args.bios, 'firmware'), file: args.bios }
+    const { kernel, bios } = bootImages(args.kernel, args.bios)
     const disk = args.disk ? diskBaseFromFile(args.disk) : undefined
     try {
       const pending: number[] = []

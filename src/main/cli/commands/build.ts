@@ -8,6 +8,7 @@ import { dirname, relative, resolve } from 'node:path'
 import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
 import { build } from '../../toolchain/build'
+import { readInputText } from '../inputs'
 
 const USAGE = `Usage: bootscope build [-T SCRIPT.ld] FILE.S... -o OUT.elf [--layout OUT.json] [-D NAME[=VALUE]]
 
@@ -57,14 +58,6 @@ export function parseBuildArgs(argv: string[]): BuildArgs {
   return a as BuildArgs
 }
 
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
-}
-
 /** bigint-safe JSON (the report itself is hex strings; this guards future fields). */
 function toJson(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? '0x' + x.toString(16) : x), 2)
@@ -77,8 +70,8 @@ export const buildCommand: CliCommand = {
   async run(argv) {
     const args = parseBuildArgs(argv)
     // Paths as the user typed them, so diagnostics read `entry.S:12:5: error: …`.
-    const files = args.sources.map((p) => ({ path: p, text: readText(p, 'source') }))
-    if (args.script) files.push({ path: args.script, text: readText(args.script, 'linker script') })
+    const files = args.sources.map((p) => ({ path: p, text: readInputText(p, 'source') }))
+    if (args.script) files.push({ path: args.script, text: readInputText(args.script, 'linker script') })
     const result = build({
       files,
       script: args.script,

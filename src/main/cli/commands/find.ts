@@ -6,6 +6,7 @@
 import { formatDiagnostic } from '../../../shared/api/result'
 import type { FindQuery } from '../../../shared/api/replay'
 import { UsageError, type CliCommand } from '../command'
+import { numberArg } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 
 const USAGE = `Usage: bootscope find REC.sqlite STEP (--pc ADDR | --change ADDR [--len N] [--physical]) [--back] [--limit N] [--json]
@@ -17,11 +18,6 @@ Searches the recording from STEP, forward (or backward with --back):
                   sees it at STEP, or physical with --physical
   --limit N       examine at most N instructions (default 5000000)
   --json          the result as one JSON object`
-
-function number(v: string | undefined, what: string): string {
-  if (v === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) throw new UsageError(`${what} takes a number (decimal or 0x hex)`)
-  return v
-}
 
 export const findCommand: CliCommand = {
   name: 'find',
@@ -37,12 +33,12 @@ export const findCommand: CliCommand = {
     let limit: number | undefined
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]
-      if (a === '--pc') target = { pc: number(argv[++i], a) }
-      else if (a === '--change') target = { change: { address: number(argv[++i], a), length: 8 } }
-      else if (a === '--len') length = Number(number(argv[++i], a))
+      if (a === '--pc') target = { pc: numberArg(argv[++i], a) }
+      else if (a === '--change') target = { change: { address: numberArg(argv[++i], a), length: 8 } }
+      else if (a === '--len') length = Number(numberArg(argv[++i], a))
       else if (a === '--physical') physical = true
       else if (a === '--back') backward = true
-      else if (a === '--limit') limit = Number(number(argv[++i], a))
+      else if (a === '--limit') limit = Number(numberArg(argv[++i], a))
       else if (a === '--json') json = true
       else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`)
       else positional.push(a)

@@ -3,11 +3,10 @@
  * the boot into one SQLite file (docs/trace-format.md), printing the console on stdout and the
  * recording's summary on stderr. Exit code: the guest's, as for `boot`.
  */
-import { readFileSync } from 'node:fs'
 import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
 import { diskBaseFromFile } from '../../machine/devices/cow-disk'
-import type { BiosChoice } from '../../machine/boot/boot-plan'
+import { bootImages } from '../inputs'
 import { Recorder } from '../../trace/recorder'
 import { parseBootArgs } from './boot'
 
@@ -20,14 +19,6 @@ hand-off, traps, satp writes, console output, why it stopped). Query it with \`b
 Options: -o FILE (required), and those of \`bootscope boot\`:
   --bios none|builtin|FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --input TEXT`
 
-function readBytes(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path))
-  } catch (e) {
-    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
-}
-
 export const recordCommand: CliCommand = {
   name: 'record',
   summary: 'boot a kernel and record the boot into a SQLite file',
@@ -37,8 +28,7 @@ export const recordCommand: CliCommand = {
     if (o < 0 || argv[o + 1] === undefined) throw new UsageError('where to? give the recording file with -o REC.sqlite')
     const out = argv[o + 1]
     const args = parseBootArgs([...argv.slice(0, o), ...argv.slice(o + 2)])
-    const kernel = { bytes: readBytes(args.kernel, 'kernel'), file: args.kernel }
-    const bios: BiosChoice = args.bios === 'none' || args.bios === 'builtin' ? args.bios : { bytes: readBytes(args.bios, 'firmware'), file: args.bios }
+    const { kernel, bios } = bootImages(args.kernel, args.bios)
     const disk = args.disk ? diskBaseFromFile(args.disk) : undefined
     try {
       const started = await Recorder.start({
