@@ -3,30 +3,11 @@
  * loaded, firmware hand-off, UART bytes, input delivered, warnings) and why a run stopped. Steps are
  * retired-instruction counts, the position of record and replay (ARCHITECTURE.md).
  */
+import type { StopReason as TraceStopReason } from '../../shared/trace/events'
 import type { LoadedSegment } from './boot/loader'
 
-export type StopReason =
-  /** SBI SRST / legacy shutdown or the test finisher: `exitCode` is the guest's. */
-  | 'shutdown'
-  /** SBI reboot or finisher 0x7777: the guest asked for a reset; Bootscope stops there. */
-  | 'reset'
-  /** riscv-tests `tohost` protocol: 1 = pass, (n << 1) | 1 = fail n. */
-  | 'tohost'
-  | 'budget'
-  | 'cancelled'
-  /** `pause()` was called (e.g. a test waiting for a prompt): `run` may be called again. */
-  | 'paused'
-  /** The guest is stuck taking the same trap: explained in `message`. */
-  | 'trap-loop'
-  /** `wfi` that nothing can ever wake. */
-  | 'wfi-deadlock'
-  /** `wfi` that only host input can wake, and no input is queued: `sendInput`, then `run` again. */
-  | 'waiting-for-input'
-  /** HSM hart_stop of the only hart. */
-  | 'hart-stopped'
-  /** ebreak with haltOnEbreak, or an M-mode trap the built-in firmware cannot handle. */
-  | 'halt'
-  | 'guest-error'
+/** Why a run stopped: the shared list (shared/trace/events.ts) without the recorder's own 'crashed'. */
+export type StopReason = Exclude<TraceStopReason, 'crashed'>
 
 export interface StopInfo {
   reason: StopReason

@@ -9,7 +9,8 @@
  */
 import type { TrapInfo } from './hart/hart-api'
 import { translate, type PhysReader } from '../../shared/paging/page-walk'
-import { CAUSE_INSTRUCTION_ACCESS_FAULT, CAUSE_INSTRUCTION_PAGE_FAULT, CAUSE_INTERRUPT, CSR } from './boot/csr-numbers'
+import { causeName } from '../../shared/trace/causes'
+import { CAUSE_INSTRUCTION_ACCESS_FAULT, CAUSE_INSTRUCTION_PAGE_FAULT, CSR } from './boot/csr-numbers'
 
 /** A satp change seen within this many steps of a fetch page fault counts as "right after". */
 export const SATP_RECENT_STEPS = 4096n
@@ -17,28 +18,6 @@ export const SATP_RECENT_STEPS = 4096n
 export const TRAP_REPEAT_LIMIT = 64
 
 const hex = (x: bigint) => `0x${x.toString(16)}`
-
-const CAUSE_NAMES: Record<string, string> = {
-  '0': 'instruction address misaligned',
-  '1': 'instruction access fault',
-  '2': 'illegal instruction',
-  '3': 'breakpoint',
-  '4': 'load address misaligned',
-  '5': 'load access fault',
-  '6': 'store/AMO address misaligned',
-  '7': 'store/AMO access fault',
-  '8': 'environment call from U-mode',
-  '9': 'environment call from S-mode',
-  '11': 'environment call from M-mode',
-  '12': 'instruction page fault',
-  '13': 'load page fault',
-  '15': 'store/AMO page fault',
-}
-
-export function causeName(cause: bigint): string {
-  if (cause & CAUSE_INTERRUPT) return `interrupt ${cause & ~CAUSE_INTERRUPT}`
-  return CAUSE_NAMES[cause.toString()] ?? `exception ${cause}`
-}
 
 export interface TrapLoop {
   message: string

@@ -9,7 +9,7 @@ import { statSync } from 'node:fs'
 import type { SourceLoc } from '../../shared/api/result'
 import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
 import { err, ok, type Result } from '../../shared/api/result'
-import { hex, PRIV_NAMES, type StopReason } from '../../shared/trace/events'
+import { hex, PRIV_NAMES } from '../../shared/trace/events'
 import { causeName, isInterrupt } from '../../shared/trace/causes'
 import { HartExit } from '../machine/hart/hart-api'
 import { DEFAULT_MAX_STEPS, Machine, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
@@ -277,7 +277,7 @@ export class Recorder {
       case 'stop':
         this.flushUart()
         w.event(e.step, 'stop', hex(e.stop.pc), {
-          reason: e.stop.reason as StopReason,
+          reason: e.stop.reason,
           exitCode: e.stop.exitCode ?? null,
           message: e.stop.message,
           ...(e.stop.hint ? { hint: e.stop.hint } : {}),

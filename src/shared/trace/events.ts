@@ -54,20 +54,30 @@ export interface EventPayloads {
   stop: { reason: StopReason; exitCode: number | null; message: string; hint?: string }
 }
 
-/** Why a run ended: the machine's stop reasons (machine/machine-events.ts), plus the recorder's own. */
+/** Why a run ended: the machine's stop reasons (machine/machine-events.ts narrows to these), plus the recorder's own. */
 export type StopReason =
+  /** SBI SRST / legacy shutdown or the test finisher: `exitCode` is the guest's. */
   | 'shutdown'
+  /** SBI reboot or finisher 0x7777: the guest asked for a reset; Bootscope stops there. */
   | 'reset'
+  /** riscv-tests `tohost` protocol: 1 = pass, (n << 1) | 1 = fail n. */
   | 'tohost'
   | 'budget'
   | 'cancelled'
+  /** `pause()` was called (e.g. a test waiting for a prompt): `run` may be called again. */
   | 'paused'
+  /** The guest is stuck taking the same trap: explained in `message`. */
   | 'trap-loop'
+  /** `wfi` that nothing can ever wake. */
   | 'wfi-deadlock'
+  /** Only host input can go on (wfi with the UART interrupt, or polling the UART), and none is queued: `sendInput`, then `run` again. */
   | 'waiting-for-input'
+  /** HSM hart_stop of the only hart. */
   | 'hart-stopped'
+  /** ebreak with haltOnEbreak, or an M-mode trap the built-in firmware cannot handle. */
   | 'halt'
   | 'guest-error'
+  /** The recorder's own: the core worker died during the boot (the recording so far is kept). */
   | 'crashed'
 
 export type EventKind = keyof EventPayloads
