@@ -24,6 +24,7 @@ import { CAUSE_INSTRUCTION_PAGE_FAULT, CSR } from './boot/csr-numbers'
 import { symbolAddress } from './boot/loader'
 import { BuiltinSbi, SBI_SRST_RESET_REASON_SYSFAIL, SBI_SRST_RESET_TYPE_SHUTDOWN } from './boot/sbi'
 import type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
+import { ramReader } from '../../shared/paging/page-walk'
 import { TrapWatch, type TrapLoop } from './trap-watch'
 import { TohostWatch } from './tohost'
 import { loadDeviceState, saveDeviceState, type DeviceState } from './device-state'
@@ -425,7 +426,7 @@ export class Machine {
     const satp = h.getCsr(CSR.satp) ?? 0n
     if (trap.cause === CAUSE_INSTRUCTION_PAGE_FAULT) {
       const loop = this.trapWatch.checkFetchFault(trap, satp, h.instret, {
-        memory: (pa) => this.readPhysU64(pa),
+        memory: ramReader(h.ram, DRAM_BASE),
         ram: { base: DRAM_BASE, size: BigInt(h.ram.length) },
         stvec: h.getCsr(CSR.stvec) ?? 0n,
       })
@@ -553,11 +554,6 @@ export class Machine {
       if (va >= s.vaddr && va < s.vaddr + s.memsz) return s.paddr + (va - s.vaddr)
     }
     return undefined
-  }
-
-  private readPhysU64(addr: bigint): bigint | undefined {
-    const out = new Uint8Array(8)
-    return this.readPhys(addr, out) ? new DataView(out.buffer).getBigUint64(0, true) : undefined
   }
 
   private readPhys(addr: bigint, out: Uint8Array): boolean {

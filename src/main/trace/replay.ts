@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../../shared/api/result'
 import type { FindQuery, FindResult, InstructionAt, MachineState, RegisterValue, StateQuery } from '../../shared/api/replay'
 import { hex, PRIV_NAMES } from '../../shared/trace/events'
 import { SourceMap } from '../../shared/trace/source-map'
-import { decodeSatp, readTablePage, translate, walkTable, type PhysReader } from '../../shared/paging/page-walk'
+import { decodeSatp, ramReader, readTablePage, translate, walkTable, type PhysReader } from '../../shared/paging/page-walk'
 import { disassemble } from '../../shared/isa/disassemble'
 import { csrName } from '../../shared/isa/csr'
 import { INT_ABI_NAMES } from '../../shared/isa/registers'
@@ -332,14 +332,7 @@ export class ReplaySession {
   }
 
   private physReader(): PhysReader {
-    const ram = this.machine.hart.ram
-    const view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength)
-    const size = BigInt(ram.byteLength)
-    return (pa) => {
-      const off = pa - DRAM_BASE
-      if (off < 0n || off + 8n > size) return undefined
-      return view.getBigUint64(Number(off), true)
-    }
+    return ramReader(this.machine.hart.ram, DRAM_BASE)
   }
 
   /** VA → PA as the hart fetches or loads at `priv` (M-mode and Bare translate nothing). */
