@@ -42,3 +42,14 @@ export const gnuObjcopy = () => oracle('riscv64-unknown-elf-objcopy', BINUTILS_P
 export const qemu = () => oracle('qemu-system-riscv64', 'qemu-system-misc')
 export const openSbiFwJump = () => oracle('/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf', 'opensbi')
 export const uBootSmode = () => oracle('/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin', 'u-boot-qemu')
+
+/** x86 binutils and compilers (this host's native `as`/`ld` handle --32/--64 and -m elf_i386/elf_x86_64). */
+export const X86_BINUTILS_PKG = 'binutils'
+export const x86As = () => oracle('as', X86_BINUTILS_PKG)
+export const x86Ld = () => oracle('ld', X86_BINUTILS_PKG)
+export const x86Ar = () => oracle('ar', X86_BINUTILS_PKG)
+export const x86Objdump = () => oracle('objdump', X86_BINUTILS_PKG)
+export const x86Readelf = () => oracle('readelf', X86_BINUTILS_PKG)
+/** gcc for `-m32`/`-m64 -ffreestanding -c` (freestanding objects need no 32-bit libc headers). */
+export const gccX86 = () => oracle('gcc', 'gcc-multilib')
+export const nasmOracle = () => oracle('nasm', 'nasm')

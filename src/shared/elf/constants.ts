@@ -1,11 +1,17 @@
 /**
- * ELF64 constants for RISC-V: header fields, section/segment types and flags, symbol binding,
- * type and visibility, and the R_RISCV_* relocation numbers with their psABI names. Names are the
- * spec's, verbatim (System V gABI "Object Files"; RISC-V ELF psABI "Relocations"), so code that
- * uses them reads like the documents it implements.
+ * ELF constants: header fields, the two classes (ELF32, ELF64) and their record sizes, section and
+ * segment types and flags, symbol binding, type and visibility, the machines we handle (EM_RISCV,
+ * EM_386, EM_X86_64) and the R_RISCV_* relocation numbers with their psABI names (the x86 ones live
+ * in `relocs-x86.ts`). Names are the spec's, verbatim (System V gABI "Object Files"; RISC-V ELF
+ * psABI "Relocations"), so code that uses them reads like the documents it implements.
  */
+import { R_386_NAMES, R_X86_64_NAMES } from './relocs-x86'
+
+export * from './relocs-x86'
 
 export const ELFMAG = [0x7f, 0x45, 0x4c, 0x46] as const
+export const ELFCLASSNONE = 0
+export const ELFCLASS32 = 1
 export const ELFCLASS64 = 2
 export const ELFDATA2LSB = 1
 export const EV_CURRENT = 1
@@ -16,7 +22,16 @@ export const ET_REL = 1
 export const ET_EXEC = 2
 export const ET_DYN = 3
 
+/** e_machine values (gABI "ELF Header"). */
+export const EM_NONE = 0
+export const EM_386 = 3
+export const EM_X86_64 = 62
 export const EM_RISCV = 243
+
+/** Machine names as `readelf -h` prints them, for messages. */
+export const EM_NAMES: Readonly<Record<number, string>> = {
+  [EM_386]: 'Intel 80386', [EM_X86_64]: 'Advanced Micro Devices X86-64', [EM_RISCV]: 'RISC-V',
+}
 
 /** e_flags bits (psABI "File Header"). */
 export const EF_RISCV_RVC = 0x1
@@ -28,6 +43,41 @@ export const PHDR_SIZE_BYTES = 56
 export const SHDR_SIZE_BYTES = 64
 export const SYM_SIZE_BYTES = 24
 export const RELA_SIZE_BYTES = 24
+export const REL_SIZE_BYTES = 16
+
+/** Sizes of the fixed ELF32 records (Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr, Elf32_Sym, Elf32_Rel, Elf32_Rela), in bytes. */
+export const ELF32_EHDR_SIZE_BYTES = 52
+export const ELF32_PHDR_SIZE_BYTES = 32
+export const ELF32_SHDR_SIZE_BYTES = 40
+export const ELF32_SYM_SIZE_BYTES = 16
+export const ELF32_REL_SIZE_BYTES = 8
+export const ELF32_RELA_SIZE_BYTES = 12
+
+/** The record sizes of one ELF class. */
+export interface ElfClassSizes {
+  ehdr: number
+  phdr: number
+  shdr: number
+  sym: number
+  rel: number
+  rela: number
+  /** Bytes in an address or offset (Elf32_Addr = 4, Elf64_Addr = 8). */
+  word: number
+}
+
+export const ELF64_SIZES: ElfClassSizes = { ehdr: EHDR_SIZE_BYTES, phdr: PHDR_SIZE_BYTES, shdr: SHDR_SIZE_BYTES, sym: SYM_SIZE_BYTES, rel: REL_SIZE_BYTES, rela: RELA_SIZE_BYTES, word: 8 }
+export const ELF32_SIZES: ElfClassSizes = {
+  ehdr: ELF32_EHDR_SIZE_BYTES, phdr: ELF32_PHDR_SIZE_BYTES, shdr: ELF32_SHDR_SIZE_BYTES, sym: ELF32_SYM_SIZE_BYTES, rel: ELF32_REL_SIZE_BYTES, rela: ELF32_RELA_SIZE_BYTES, word: 4,
+}
+
+export function classSizes(elfClass: number): ElfClassSizes {
+  return elfClass === ELFCLASS32 ? ELF32_SIZES : ELF64_SIZES
+}
+
+/** The ELF class a machine's objects and executables use here (x32 and RV32 are not supported). */
+export function classOfMachine(machine: number): number {
+  return machine === EM_386 ? ELFCLASS32 : ELFCLASS64
+}
 
 export const SHN_UNDEF = 0
 export const SHN_LORESERVE = 0xff00
@@ -167,6 +217,9 @@ export const R_RISCV_NAMES: Readonly<Record<number, string>> = {
   60: 'R_RISCV_SET_ULEB128', 61: 'R_RISCV_SUB_ULEB128',
 }
 
-export function relocName(type: number): string {
+/** A relocation type's psABI name on `machine` (RISC-V when not given). */
+export function relocName(type: number, machine: number = EM_RISCV): string {
+  if (machine === EM_386) return R_386_NAMES[type] ?? `R_386_<${type}>`
+  if (machine === EM_X86_64) return R_X86_64_NAMES[type] ?? `R_X86_64_<${type}>`
   return R_RISCV_NAMES[type] ?? `R_RISCV_<${type}>`
 }

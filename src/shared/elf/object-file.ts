@@ -1,7 +1,7 @@
 /**
  * The relocatable object in memory: what the assembler produces and the linker consumes.
- * It mirrors an ELF64 ET_REL file (sections, symbols, RELA relocations) closely enough that
- * `elf/read-relocatable.ts` can turn a GNU-assembled `.o` into one, so our linker can be
+ * It mirrors an ELF ET_REL file (sections, symbols, relocations with explicit addends) closely
+ * enough that `elf/read-relocatable.ts` can turn a GNU-assembled `.o` into one, so our linker can be
  * compared with GNU ld on the very same inputs. Plus a line table for source sync in the UI.
  */
 import type { SourceLoc } from '../api/result'
@@ -9,6 +9,11 @@ import type { SourceLoc } from '../api/result'
 export interface ObjectFile {
   /** Name of the source (e.g. `entry.S`) or of the `.o` it was read from. */
   name: string
+  /**
+   * ELF e_machine: EM_RISCV (243), EM_386 (3) or EM_X86_64 (62). Absent means EM_RISCV (objects
+   * from before x86). It fixes the ELF class (EM_386 → ELF32) and what `Reloc.type` numbers mean.
+   */
+  machine?: number
   sections: ObjSection[]
   /** Index 0 is not special here (unlike ELF's null symbol). */
   symbols: ObjSymbol[]
@@ -53,10 +58,11 @@ export interface ObjSymbol {
 export interface Reloc {
   /** Offset within the section being patched. */
   offset: number
-  /** R_RISCV_* number (ELF psABI): 1 R_RISCV_32, 2 R_RISCV_64, 16 BRANCH, 17 JAL, 18 CALL, 19 CALL_PLT, 23 PCREL_HI20, 24 PCREL_LO12_I, 25 PCREL_LO12_S, 26 HI20, 27 LO12_I, 28 LO12_S, 44 RVC_BRANCH, 45 RVC_JUMP, 51 RELAX, … */
+  /** Relocation number for the object's machine: R_386_*, R_X86_64_* (`relocs-x86.ts`) or R_RISCV_* (ELF psABI): 1 R_RISCV_32, 2 R_RISCV_64, 16 BRANCH, 17 JAL, 18 CALL, 19 CALL_PLT, 23 PCREL_HI20, 24 PCREL_LO12_I, 25 PCREL_LO12_S, 26 HI20, 27 LO12_I, 28 LO12_S, 44 RVC_BRANCH, 45 RVC_JUMP, 51 RELAX, … */
   type: number
   /** Index into `symbols`. */
   symbol: number
+  /** Always explicit, also for i386's SHT_REL (where a writer stores it in the patched field). */
   addend: bigint
   /** The source line that asked for this relocation, so range errors can point at it. */
   loc?: SourceLoc

@@ -1,16 +1,18 @@
 /**
- * ET_REL → ObjectFile: reads a relocatable object (e.g. from `riscv64-unknown-elf-as`) into the
- * same in-memory shape our assembler produces, so the linker can consume GNU objects and be
- * compared with GNU ld on identical inputs. Symbol-table, string-table and relocation sections
- * are folded into the object; every other section is kept with its ELF type, flags and alignment.
+ * ET_REL → ObjectFile: reads a relocatable object (from `riscv64-unknown-elf-as`, `as --32/--64`,
+ * `nasm -felf32/-felf64`, `gcc -c`, rustc) into the same in-memory shape our assemblers produce,
+ * so the linker can consume foreign objects and be compared with GNU ld on identical inputs.
+ * Symbol-table, string-table and relocation sections are folded into the object; every other
+ * section is kept with its ELF type, flags and alignment. i386 objects carry SHT_REL relocations
+ * whose addend is the patched field's contents: it is read out so every Reloc has an explicit addend.
  */
 import type { Result } from '../api/result'
 import type { ObjectFile, ObjSection, ObjSymbol, Reloc, SymbolBind, SymbolType } from './object-file'
 import {
-  ET_REL, RELA_SIZE_BYTES, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
-  SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_WEAK, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION,
+  EM_386, EM_X86_64, ET_REL, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
+  SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_WEAK, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION, r386FieldBytes, rX86_64FieldBytes, relocName,
 } from './constants'
-import { readElf, type ElfFile } from './reader'
+import { readElf, readRelocations, type ElfFile } from './reader'
 
 const FOLDED_TYPES = new Set([SHT_NULL, SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_REL, SHT_GROUP, SHT_SYMTAB_SHNDX])
 
@@ -55,27 +57,43 @@ export function toObjectFile(elf: ElfFile, name: string): Result<ObjectFile> {
     const symName = sym.type === STT_SECTION && typeof section === 'number' ? sections[section].name : sym.name
     symbols.push({ name: symName, section, value: sym.value, size: sym.size, bind: bindOf(sym.bind), type: typeOf(sym.type), visibility: sym.visibility })
   }
-  const view = new DataView(bytes(elf).buffer, bytes(elf).byteOffset, bytes(elf).byteLength)
   for (const s of elf.sections) {
-    if (s.type !== SHT_RELA) continue
+    if (s.type !== SHT_RELA && s.type !== SHT_REL) continue
     const target = map.get(s.info)
     if (target === undefined) continue
     const relocs: Reloc[] = sections[target].relocs
-    const n = Math.floor(s.size / RELA_SIZE_BYTES)
-    for (let i = 0; i < n; i++) {
-      const o = s.offset + i * RELA_SIZE_BYTES
-      const info = view.getBigUint64(o + 8, true)
-      const symIndex = Number(info >> 32n)
+    const entries = readRelocations(elf, s)
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]
       // Symbol 0 is legal for R_RISCV_RELAX and R_RISCV_ALIGN, which name no symbol: kept as -1.
-      if (symIndex > symbols.length) {
-        return { ok: false, error: { code: 'elf.bad_reloc', message: `${name}: relocation ${i} in ${s.name} refers to symbol ${symIndex}, which does not exist (at file offset 0x${o.toString(16)})`, hint: 'the object file is corrupt' } }
+      if (e.symbol > symbols.length) {
+        return { ok: false, error: { code: 'elf.bad_reloc', message: `${name}: relocation ${i} in ${s.name} refers to symbol ${e.symbol}, which does not exist (at file offset 0x${(s.offset + i * (s.size / entries.length)).toString(16)})`, hint: 'the object file is corrupt' } }
       }
-      relocs.push({ offset: Number(view.getBigUint64(o, true)), type: Number(info & 0xffffffffn), symbol: symIndex === 0 ? -1 : symIndex - 1, addend: view.getBigInt64(o + 16, true) })
+      const offset = Number(e.offset)
+      let addend = e.addend
+      if (addend === undefined) {
+        const implicit = implicitAddend(elf.header.machine, e.type, sections[target], offset)
+        if (typeof implicit === 'string') {
+          return { ok: false, error: { code: 'elf.bad_reloc', message: `${name}: relocation ${i} in ${s.name} (${relocName(e.type, elf.header.machine)} at 0x${offset.toString(16)}): ${implicit}`, hint: 'the object file is corrupt or for an unsupported machine' } }
+        }
+        addend = implicit
+      }
+      relocs.push({ offset, type: e.type, symbol: e.symbol === 0 ? -1 : e.symbol - 1, addend })
     }
   }
-  return { ok: true, value: { name, sections, symbols, lines: [] } }
+  return { ok: true, value: { name, machine: elf.header.machine, sections, symbols, lines: [] } }
 }
 
-function bytes(elf: ElfFile): Uint8Array {
-  return elf.bytes
+/**
+ * The addend of an SHT_REL entry: the patched field's own contents, sign-extended (i386 psABI:
+ * "the addend is stored in the location to be modified"). A string explains why it cannot be read.
+ */
+function implicitAddend(machine: number, type: number, section: ObjSection, offset: number): bigint | string {
+  const width = machine === EM_386 ? r386FieldBytes(type) : machine === EM_X86_64 ? rX86_64FieldBytes(type) : undefined
+  if (width === undefined) return 'SHT_REL relocations are only read for i386 and x86-64 objects'
+  if (width === 0) return 0n
+  if (offset + width > section.data.length) return `the ${width}-byte field runs past the end of ${section.name} (${section.data.length} bytes)`
+  let v = 0n
+  for (let k = width - 1; k >= 0; k--) v = (v << 8n) | BigInt(section.data[offset + k])
+  return BigInt.asIntN(width * 8, v)
 }

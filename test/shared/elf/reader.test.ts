@@ -71,16 +71,27 @@ describe('readElf', () => {
     expect(r.error.hint).toBeTruthy()
   })
 
-  it('rejects 32-bit and big-endian files, saying which', () => {
-    const elf32 = kernelElf().slice()
-    elf32[4] = 1
-    const r32 = readElf(elf32)
-    expect(!r32.ok && r32.error.code).toBe('elf.unsupported_class')
-    expect(!r32.ok && r32.error.hint).toContain('32-bit')
+  it('rejects an unknown class and big-endian files, saying which', () => {
+    const bad = kernelElf().slice()
+    bad[4] = 3
+    const rc = readElf(bad)
+    expect(!rc.ok && rc.error.code).toBe('elf.unsupported_class')
+    expect(!rc.ok && rc.error.message).toContain('ELFCLASS32 (1) nor ELFCLASS64 (2)')
     const be = kernelElf().slice()
     be[5] = 2
     const rbe = readElf(be)
     expect(!rbe.ok && rbe.error.code).toBe('elf.unsupported_data')
+  })
+
+  it('reads an ELF64 file relabelled ELF32 by ELF32 rules, and says the record sizes are wrong', () => {
+    const relabelled = kernelElf().slice()
+    relabelled[4] = 1
+    const r = readElf(relabelled)
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    // Read as Elf32_Ehdr, e_phentsize lands on ELF64's e_phoff high bits (0): the ELF32 size check names it.
+    expect(['elf.bad_phentsize', 'elf.bad_shentsize']).toContain(r.error.code)
+    expect(r.error.message).toContain('for ELF32')
   })
 
   it('reports a truncated file with the offset that runs past the end', () => {

@@ -7,7 +7,7 @@
  * virtual and physical addresses and the sections it carries, for the boot timeline.
  */
 import { err, ok, type Result } from '../../../shared/api/result'
-import { EM_RISCV, ET_EXEC, PT_LOAD, SHF_ALLOC } from '../../../shared/elf/constants'
+import { ELFCLASS64, EM_RISCV, ET_EXEC, PT_LOAD, SHF_ALLOC } from '../../../shared/elf/constants'
 import { readElf, type ElfFile } from '../../../shared/elf/reader'
 
 export interface PhysicalRam {
@@ -56,6 +56,9 @@ export function loadElf(bytes: Uint8Array, ram: PhysicalRam, opts: { file: strin
   const loc = { file: opts.file, line: 1, column: 1 }
   if (elf.header.machine !== EM_RISCV) {
     return err('boot.wrong_machine', `${opts.file}: not a RISC-V ELF (e_machine ${elf.header.machine})`, { loc, hint: 'build for riscv64 (riscv64-unknown-elf-*)' })
+  }
+  if (elf.header.class !== ELFCLASS64) {
+    return err('boot.wrong_machine', `${opts.file}: a 32-bit RISC-V ELF; this machine is rv64`, { loc, hint: 'build for rv64 (-march=rv64gc, target riscv64gc-unknown-none-elf)' })
   }
   if (elf.header.type !== ET_EXEC) {
     return err('boot.not_executable', `${opts.file}: not an executable ELF (e_type ${elf.header.type}); an object file or shared library cannot be booted`, {

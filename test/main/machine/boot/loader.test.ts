@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadElf, loadImage, loadRaw, symbolAddress } from '../../../../src/main/machine/boot/loader'
-import { binutilsMissing, buildKernel, objcopy, toBinary } from '../../../fixtures/machine/build-kernel'
+import { as, binutilsMissing, buildKernel, ld, objcopy, toBinary } from '../../../fixtures/machine/build-kernel'
 
 const RAM_BASE = 0x8000_0000n
 const newRam = () => ({ base: RAM_BASE, bytes: new Uint8Array(4 * 1024 * 1024) })
@@ -59,6 +63,23 @@ describe.skipIf(binutilsMissing)('loadElf', () => {
     if (!r.ok) throw new Error(r.error.message)
     expect(symbolAddress(r.value, 'tohost')).toBe(0x8000_1000n)
     expect(symbolAddress(r.value, 'nope')).toBeUndefined()
+  })
+
+  it('refuses a 32-bit RISC-V ELF, which the reader now reads, and says to build for rv64', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rv32-'))
+    try {
+      writeFileSync(join(dir, 'r.s'), '.globl _start\n_start: nop\n')
+      execFileSync(as.path!, ['-march=rv32i', '-mabi=ilp32', join(dir, 'r.s'), '-o', join(dir, 'r.o')])
+      execFileSync(ld.path!, ['-m', 'elf32lriscv', '-Ttext=0x80000000', join(dir, 'r.o'), '-o', join(dir, 'r.elf')])
+      const ram = newRam()
+      const r = loadElf(new Uint8Array(readFileSync(join(dir, 'r.elf'))), ram, { file: 'r.elf', image: 'kernel' })
+      expect(!r.ok && r.error.code).toBe('boot.wrong_machine')
+      expect(!r.ok && r.error.message).toContain('32-bit RISC-V')
+      expect(!r.ok && r.error.hint).toContain('rv64')
+      expect(ram.bytes.every((b) => b === 0)).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('reports a file that is not ELF at all as an error value', () => {
