@@ -12,7 +12,8 @@ import { extname, join, normalize, sep } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Host } from '../host/host'
-import { TOKEN_COOKIE, WS_PATH, type ClientMessage, type ServerMessage } from './web-protocol'
+import { parseClientMessage, TOKEN_COOKIE, WS_CLOSE, WS_PATH, type ServerMessage } from './web-protocol'
+import { err } from '../../shared/api/result'
 import { CONTENT_SECURITY_POLICY } from '../host/csp'
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -55,6 +56,25 @@ function sameToken(a: string | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
+/**
+ * A request target as this server accepts it: origin-form (`/path?query`, RFC 9112 §3.2.1), its
+ * path percent-decoded. Anything else — absolute-form, `//` (which URL parsers read as a host),
+ * bad percent-encoding, a NUL — is undefined, answered with 400 before anything else looks at it.
+ */
+export function parseTarget(target: string | undefined): { path: string; query: URLSearchParams } | undefined {
+  if (!target || !target.startsWith('/') || target.startsWith('//')) return undefined
+  const q = target.indexOf('?')
+  const rawPath = q < 0 ? target : target.slice(0, q)
+  let path: string
+  try {
+    path = decodeURIComponent(rawPath)
+  } catch {
+    return undefined
+  }
+  if (path.includes('\0')) return undefined
+  return { path, query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) }
+}
+
 function cookieToken(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, v] = part.trim().split('=')
@@ -70,26 +90,25 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     throw new Error(`no built renderer in ${distDir}: run \`npm run build:web\` first`)
   }
 
-  const authorised = (req: IncomingMessage): { ok: boolean; viaQuery: boolean } => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    if (sameToken(url.searchParams.get('token') ?? undefined, token)) return { ok: true, viaQuery: true }
+  const authorised = (req: IncomingMessage, query: URLSearchParams): { ok: boolean; viaQuery: boolean } => {
+    if (sameToken(query.get('token') ?? undefined, token)) return { ok: true, viaQuery: true }
     return { ok: sameToken(cookieToken(req), token), viaQuery: false }
   }
 
+  const plain = (res: ServerResponse, status: number, text: string): void => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+    res.end(text)
+  }
+
   const serveFile = (req: IncomingMessage, res: ServerResponse): void => {
-    const auth = authorised(req)
-    if (!auth.ok) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' })
-      res.end('Forbidden: open the URL with its token, as printed by `npm run web`.\n')
-      return
-    }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)
+    const target = parseTarget(req.url)
+    if (!target) return plain(res, 400, 'Bad request: the path is not a valid URL path.\n')
+    const auth = authorised(req, target.query)
+    if (!auth.ok) return plain(res, 403, 'Forbidden: open the URL with its token, as printed by `npm run web`.\n')
+    const rel = target.path === '/' ? '/index.html' : target.path
     const abs = normalize(join(distDir, rel))
     if (!abs.startsWith(distDir + sep) || !existsSync(abs) || !statSync(abs).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
-      res.end('Not found\n')
-      return
+      return plain(res, 404, 'Not found\n')
     }
     const headers: Record<string, string> = {
       'Content-Type': CONTENT_TYPES[extname(abs)] ?? 'application/octet-stream',
@@ -104,40 +123,55 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
   }
 
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end()
-      return
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405).end()
+        return
+      }
+      serveFile(req, res)
+    } catch (e) {
+      // Nothing a request carries may end the process; an unforeseen failure is this request's 500.
+      if (!res.headersSent) plain(res, 500, `Internal error: ${(e as Error).message}\n`)
+      else res.destroy()
     }
-    serveFile(req, res)
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    // The socket is ours from here on: a reset must not become an unhandled 'error' event.
+    socket.on('error', () => socket.destroy())
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy())
+    }
+    const target = parseTarget(req.url)
+    if (!target) return refuse('400 Bad Request')
     const origin = req.headers.origin
     const originOk = origin === undefined || origin === `http://${req.headers.host}`
-    if (url.pathname !== WS_PATH || !authorised(req).ok || !originOk) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
-      socket.destroy()
-      return
-    }
+    if (target.path !== WS_PATH || !authorised(req, target.query).ok || !originOk) return refuse('403 Forbidden')
     wss.handleUpgrade(req, socket, head, (ws) => connect(ws))
   })
 
   const connect = (ws: WebSocket): void => {
     const send = (m: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m))
+      if (ws.readyState !== ws.OPEN) return
+      let text: string
+      try {
+        text = JSON.stringify(m)
+      } catch (e) {
+        if (m.type !== 'result') return
+        text = JSON.stringify({ type: 'result', id: m.id, result: err('internal', `the answer could not be sent: ${(e as Error).message}`) })
+      }
+      ws.send(text)
     }
     const off = opts.host.onEvent((name, payload) => send({ type: 'event', name, payload }))
     ws.on('close', off)
-    ws.on('message', async (raw) => {
-      let msg: ClientMessage
-      try {
-        msg = JSON.parse(raw.toString())
-      } catch {
-        return
-      }
-      if (msg?.type !== 'invoke' || typeof msg.id !== 'number') return
+    // ws closes the connection itself on a bad frame (1002), bad UTF-8 (1007) or an oversized
+    // message (1009) and reports it here; without a listener the report would end the process.
+    ws.on('error', () => {})
+    ws.on('message', async (raw, isBinary) => {
+      if (isBinary) return ws.close(WS_CLOSE.unsupportedData, 'text messages only')
+      const msg = parseClientMessage(raw.toString())
+      if (!msg) return ws.close(WS_CLOSE.policyViolation, 'not a Bootscope request')
       const result = await opts.host.invoke(msg.name, msg.args)
       send({ type: 'result', id: msg.id, result })
     })
