@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, type RequestName, type ResultOf } from '../../shared/api/contract'
+import { checkRequestArgs } from '../../shared/api/schemas'
 import { CoreWorker } from './core-worker'
 import { BootService } from './boot-service'
 import { BuildService } from './build-service'
@@ -106,15 +107,18 @@ export class Host {
     return ok(join(this.workspace.recordingsDir, name))
   }
 
-  /** Answers one request; unknown names and malformed arguments are error values, never throws. */
+  /**
+   * Answers one request; both transports call this and nothing else. Unknown names and arguments
+   * that do not have the request's shape (`shared/api/schemas.ts`) are error values that never
+   * reach a service; this never throws.
+   */
   async invoke(name: unknown, args: unknown): Promise<Result<unknown>> {
     if (!isRequestName(name)) return err('unknown_request', `unknown request '${String(name)}'`)
-    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-      return err('bad_arguments', `request '${name}' takes an object of arguments`)
-    }
+    const checked = checkRequestArgs(name, args)
+    if (!checked.ok) return checked
     try {
       const handler = this.handlers[name] as (a: unknown) => Promise<Result<unknown>> | Result<unknown>
-      return await handler(args)
+      return await handler(checked.value)
     } catch (e) {
       return err('internal', `${name} failed: ${(e as Error).message}`)
     }

@@ -99,8 +99,9 @@ describe('lab service', () => {
     expect(!unknown.ok && unknown.error.hint).toContain('identity-mapping')
     const escape = await call('lab.start', { id: '../../etc' })
     expect(!escape.ok && escape.error.code).toBe('lab.bad_id')
+    // A wrong type never reaches the lab service: the request's schema refuses it.
     const notString = await host.invoke('lab.start', { id: 7 })
-    expect(!notString.ok && notString.error.code).toBe('lab.bad_id')
+    expect(!notString.ok && notString.error.code).toBe('bad_request')
     const noLab = await call('lab.check', {})
     expect(!noLab.ok && noLab.error.code).toBe('lab.none')
     expect(!noLab.ok && noLab.error.hint).toMatch(/start a lab/)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
@@ -87,6 +87,24 @@ describe('browser-mode server', () => {
     expect(files.value.files.map((f: { path: string }) => f.path)).toContain('entry.S')
     const unknown = await call(ws, 3, 'shell.exec', { cmd: 'ls' })
     expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown_request' } })
+    ws.close()
+  })
+
+  it('answers arguments of the wrong type with bad_request before any service sees them', async () => {
+    const ws = await connect({ cookie: `bootscope_token=${server.token}`, origin: origin() })
+    const write = await call(ws, 1, 'file.write', { path: 'evil.S', text: 5 })
+    expect(write).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(write.error.message).toContain('text')
+    expect(existsSync(join(base, 'ws', 'evil.S'))).toBe(false)
+    const recordingsBefore = readdirSync(join(base, 'ws', '.bootscope', 'recordings')).length
+    const boot = await call(ws, 2, 'boot.start', { kernel: { kind: 'build' }, maxSteps: 'forever' })
+    expect(boot).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(boot.error.message).toContain('maxSteps')
+    expect(readdirSync(join(base, 'ws', '.bootscope', 'recordings'))).toHaveLength(recordingsBefore)
+    const events = await call(ws, 3, 'recording.events', { path: 'x.sqlite', limit: '1; DROP TABLE events' })
+    expect(events).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    const extra = await call(ws, 4, 'app.info', { sudo: true })
+    expect(extra).toMatchObject({ ok: false, error: { code: 'bad_request', message: "request 'app.info': sudo is not an argument of this request" } })
     ws.close()
   })
 })
