@@ -7,6 +7,7 @@
  * run: host input is queued and handed to the UART at the step `sendInput` is called between runs.
  */
 import { err, ok, type Result } from '../../shared/api/result'
+import { DEFAULT_BOOT_MAX_STEPS } from '../../shared/api/boot'
 import type { HartApi, HartOptions } from './hart/hart-api'
 import { HartExit } from './hart/hart-api'
 import { Hart } from './hart/hart'
@@ -31,7 +32,8 @@ import { loadDeviceState, saveDeviceState, type DeviceState } from './device-sta
 
 export type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
 
-export const DEFAULT_MAX_STEPS = 200_000_000n
+/** The default step budget (`DEFAULT_BOOT_MAX_STEPS`: 5 G steps, enough for xv6 and Linux to boot). */
+export const DEFAULT_MAX_STEPS = BigInt(DEFAULT_BOOT_MAX_STEPS)
 export const DEFAULT_SLICE_STEPS = 1_000_000
 /** Shorter slices while a tohost guest may be waiting on the host, or firmware has not handed off yet. */
 export const TOHOST_SLICE_STEPS = 10_000
@@ -89,7 +91,7 @@ export interface MachineSnapshot {
 const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'dtb', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested']
 
 export interface RunOptions {
-  /** Stop once the step count reaches this (absolute, default 200 000 000). */
+  /** Stop once the step count reaches this (absolute, default `DEFAULT_MAX_STEPS`). */
   maxSteps?: number | bigint
   sliceSteps?: number
   /** Pause (not stop) once the step count reaches this: replay's exact positioning; `run` can continue later. */
@@ -334,7 +336,9 @@ export class Machine {
         }
         return this.finish(
           'budget',
-          `stopped after ${now} steps: the step budget is exhausted — the guest may be in an infinite loop`,
+          budget === DEFAULT_MAX_STEPS
+            ? `stopped after ${now} steps: the default step budget (${DEFAULT_MAX_STEPS} steps, about a minute of emulation) is exhausted — the guest may be in an infinite loop`
+            : `stopped after ${now} steps: the step budget is exhausted — the guest may be in an infinite loop`,
           EXIT_CODE_BUDGET,
           'if the boot needs more steps, raise the budget (--max-steps on the command line, Step budget in Open ELF…); the timeline shows where it was spinning',
         )

@@ -3,6 +3,13 @@ import type { TraceEvent } from '../trace/events'
 import type { SourceLoc } from './result'
 import type { SourceLine } from '../trace/source-map'
 
+/**
+ * The step budget of a boot when none is given: room for real kernels (xv6 clears its memory for
+ * ≈ 415 M steps before its first line and reaches its shell at ≈ 420 M; Linux reaches its root-fs
+ * mount after ≈ 1 G), while a runaway guest still stops — after about a minute at ~100 MIPS.
+ */
+export const DEFAULT_BOOT_MAX_STEPS = 5_000_000_000
+
 export interface BootOptions {
   /** Which ELF to boot: the workspace's build (default) or a file path chosen by the user. */
   kernel?: { kind: 'build' } | { kind: 'file'; path: string }
@@ -10,7 +17,7 @@ export interface BootOptions {
   bios?: 'none' | 'builtin' | { file: string }
   /** Guest RAM in bytes (default 128 MiB). */
   memBytes?: number
-  /** Stop after this many retired instructions (default 200 000 000). */
+  /** Stop after this many retired instructions (default `DEFAULT_BOOT_MAX_STEPS`, 5 000 000 000). */
   maxSteps?: number
 }
 

@@ -1,9 +1,15 @@
 /**
  * The SiFive PLIC at 0x0c00_0000 (QEMU `hw/intc/sifive_plic.c`; RISC-V PLIC specification 1.0.0):
- * 96 level-triggered sources, two contexts for hart 0 (0 = M-mode, 1 = S-mode). Per source a
- * priority (0 = never), a pending bit set by the gateway while the wire is high, per context an
- * enable bitmap, a threshold and a claim/complete register. A context's output drives MEIP (bit 11)
- * or SEIP (bit 9) through the machine's `setInterruptLine`.
+ * 96 sources, two contexts for hart 0 (0 = M-mode, 1 = S-mode). Per source a priority (0 = never)
+ * and a pending bit, per context an enable bitmap, a threshold and a claim/complete register. A
+ * context's output drives MEIP (bit 11) or SEIP (bit 9) through the machine's `setInterruptLine`.
+ *
+ * The gateway is QEMU's (`sifive_plic_irq_request`), which kernels are tested against: each time a
+ * device drives its wire, the pending bit becomes the wire's level; a claim clears it; a completion
+ * only ends the claim — it does not look at the wire again. So a wire left high by a driver that
+ * never quiets its device (xv6 never reads the 16550's IIR) interrupts once, not for ever; the
+ * device's next drive of the wire (QEMU's devices drive it on each register access that may change
+ * it) is what makes the source pending again.
  */
 import type { AccessSize, Device } from './bus'
 import { MIP_MEIP, MIP_SEIP, PLIC_BASE, PLIC_NUM_SOURCES, PLIC_SIZE_BYTES } from './memory-map'
@@ -30,9 +36,8 @@ export class Plic implements Device {
   readonly size = PLIC_SIZE_BYTES
 
   private readonly priority = new Uint32Array(PLIC_NUM_SOURCES + 1)
-  private readonly level = new Uint8Array(PLIC_NUM_SOURCES + 1)
   private readonly pending = new Uint8Array(PLIC_NUM_SOURCES + 1)
-  /** Claimed and not yet completed: the gateway holds further requests until completion. */
+  /** Claimed and not yet completed: not offered again until completion, even when pending again. */
   private readonly inService = new Uint8Array(PLIC_NUM_SOURCES + 1)
   private readonly enable = [new Uint32Array(4), new Uint32Array(4)]
   private readonly threshold = new Uint32Array(PLIC_CONTEXTS)
@@ -45,11 +50,10 @@ export class Plic implements Device {
     return (level) => this.setSourceLevel(source, level)
   }
 
+  /** A device drives its wire: the source's pending bit takes the level (QEMU's gateway, see above). */
   setSourceLevel(source: number, level: boolean): void {
     if (source < 1 || source > PLIC_NUM_SOURCES) return
-    this.level[source] = level ? 1 : 0
-    // Level-triggered gateway: a high wire makes the source pending unless it is in service.
-    if (level && !this.inService[source]) this.pending[source] = 1
+    this.pending[source] = level ? 1 : 0
     this.update()
   }
 
@@ -108,12 +112,12 @@ export class Plic implements Device {
     return ((this.enable[ctx][src >> 5] >>> (src & 31)) & 1) === 1
   }
 
-  /** The pending, enabled source of highest priority above the threshold (ties: lowest id), or 0. */
+  /** The pending, unclaimed, enabled source of highest priority above the threshold (ties: lowest id), or 0. */
   private best(ctx: number): number {
     let best = 0
     let bestPrio = this.threshold[ctx]
     for (let src = 1; src <= PLIC_NUM_SOURCES; src++) {
-      if (this.pending[src] && this.isEnabled(ctx, src) && this.priority[src] > bestPrio) {
+      if (this.pending[src] && !this.inService[src] && this.isEnabled(ctx, src) && this.priority[src] > bestPrio) {
         best = src
         bestPrio = this.priority[src]
       }
@@ -135,7 +139,6 @@ export class Plic implements Device {
     // The spec ignores completions for sources not enabled for this context.
     if (src < 1 || src > PLIC_NUM_SOURCES || !this.isEnabled(ctx, src)) return
     this.inService[src] = 0
-    if (this.level[src]) this.pending[src] = 1
   }
 
   private update(): void {

@@ -5,6 +5,12 @@
  * xv6 — to work unchanged: divisor latch behind LCR.DLAB, a 16-byte receive FIFO fed from host
  * input, THR-empty and received-data interrupts gated by IER, and an interrupt wire to the PLIC.
  * Transmission is instant: every byte written to THR goes to the sink with the step it was written.
+ *
+ * The interrupt wire is driven the way QEMU's `serial_update_irq` drives it: re-asserted (or
+ * lowered) at each of QEMU's call sites — a THR write (lowered, then raised again as the byte
+ * leaves), an IER change, an FCR write, an RBR read, an IIR read that reports THRE, received data —
+ * and at no other time. QEMU's PLIC takes every such call as the new pending state, so a guest whose
+ * handler never reads IIR (xv6) gets one THRE interrupt per transmitted byte, not an endless stream.
  */
 import type { AccessSize, Device, IrqLine } from './bus'
 import { UART0_BASE, UART0_SIZE_BYTES } from './memory-map'
@@ -78,7 +84,6 @@ export class Uart16550 implements Device {
   private readonly rxFifo: number[] = []
   /** Host input not yet in the FIFO: moved in as the guest drains the FIFO, so delivery is deterministic. */
   private readonly hostQueue: number[] = []
-  private irqLevel = false
 
   constructor(private readonly opts: UartOptions) {}
 
@@ -89,15 +94,16 @@ export class Uart16550 implements Device {
    */
   receive(bytes: Iterable<number>): void {
     for (const b of bytes) this.hostQueue.push(b & 0xff)
+    // QEMU's serial_receive1 ends with serial_update_irq: the wire is driven when data arrives.
     if (this.ier & UART_IER_RDI) this.refill()
-    this.update()
+    this.updateIrq()
   }
 
   /** Takes one byte of host input directly (SBI console_getchar), or -1 when there is none. */
   takeInputByte(): number {
     const b = this.rxFifo.length ? this.rxFifo.shift()! & 0xff : this.hostQueue.shift()
     this.refill()
-    this.update()
+    this.updateIrq()
     return b ?? -1
   }
 
@@ -118,18 +124,18 @@ export class Uart16550 implements Device {
         if (dlab) return BigInt(this.divisor & 0xff)
         const b = (this.rxFifo.shift() ?? 0) & 0xff
         this.refill()
-        this.update()
+        this.updateIrq()
         return BigInt(b)
       }
       case UART_IER:
         return BigInt(dlab ? (this.divisor >> 8) & 0xff : this.ier)
       case UART_IIR: {
-        this.refill()
+        if (this.refill()) this.updateIrq()
         const iir = this.iir()
         // Reading IIR while it reports THRE clears that interrupt (16550A datasheet, table 4).
         if ((iir & 0x0f) === UART_IIR_THRI) {
           this.thrIpending = false
-          this.update()
+          this.updateIrq()
         }
         return BigInt(iir)
       }
@@ -138,9 +144,10 @@ export class Uart16550 implements Device {
       case UART_MCR:
         return BigInt(this.mcr)
       case UART_LSR:
-        this.refill()
-        this.update()
-        return BigInt(UART_LSR_THRE | UART_LSR_TEMT | (this.rxFifo.length > 0 ? UART_LSR_DR : 0))
+        // QEMU drives the wire on an LSR read only for break/overrun, which never happen here;
+        // host input moving into the FIFO is data arriving, which does.
+        if (this.refill()) this.updateIrq()
+        return BigInt(this.lsr())
       case UART_MSR:
         if (this.mcr & UART_MCR_LOOP) {
           // Loopback: MCR outputs appear on the modem-status inputs (DTR→DSR, RTS→CTS, OUT1→RI, OUT2→DCD).
@@ -164,14 +171,17 @@ export class Uart16550 implements Device {
           this.divisor = (this.divisor & 0xff00) | v
           return
         }
+        // QEMU serial_ioport_write: THR full (THRE interrupt cleared, wire driven), then serial_xmit
+        // sends the byte at once: THR empty again, THRE interrupt pending, wire driven again.
+        this.thrIpending = false
+        this.updateIrq()
         if (this.mcr & UART_MCR_LOOP) {
           this.rxFifo.push(v | LOOPBACK_TAG)
         } else {
           this.opts.output(v, this.opts.now())
         }
-        // The byte leaves at once, so THR is empty again: re-arm the THRE interrupt.
-        this.thrIpending = (this.ier & UART_IER_THRI) !== 0
-        this.update()
+        this.thrIpending = true
+        this.updateIrq()
         return
       case UART_IER:
         if (dlab) {
@@ -179,14 +189,14 @@ export class Uart16550 implements Device {
           return
         }
         {
-          const turnedOnThri = (v & UART_IER_THRI) !== 0 && (this.ier & UART_IER_THRI) === 0
+          const changed = (this.ier ^ v) & 0x0f
           this.ier = v & 0x0f
-          if (this.ier & UART_IER_RDI) this.refill()
-          // Enabling THRI while THR is empty raises the interrupt right away (QEMU serial_ioport_write).
-          if (turnedOnThri) this.thrIpending = true
-          if (!(this.ier & UART_IER_THRI)) this.thrIpending = false
+          const moved = this.ier & UART_IER_RDI ? this.refill() : false
+          // A change of THRI samples THR (always empty here): turning it on raises the THRE
+          // interrupt even if an IIR read had cleared it; turning it off forgets it (QEMU).
+          if (changed & UART_IER_THRI) this.thrIpending = (this.ier & UART_IER_THRI) !== 0
+          if (changed || moved) this.updateIrq()
         }
-        this.update()
         return
       case UART_FCR:
         // A receive-FIFO reset drops loopback bytes but not typed input: a driver's init (U-Boot's
@@ -197,8 +207,10 @@ export class Uart16550 implements Device {
           this.rxFifo.length = 0
           this.rxFifo.push(...typed)
         }
+        // A transmit-FIFO reset leaves THR empty: THRE interrupt pending (QEMU).
+        if (v & UART_FCR_XFR) this.thrIpending = true
         this.fcr = v & 0xc9
-        this.update()
+        this.updateIrq()
         return
       case UART_LCR:
         this.lcr = v
@@ -222,17 +234,22 @@ export class Uart16550 implements Device {
     return fifo | UART_IIR_NO_INT
   }
 
-  private refill(): void {
+  /** LSR: the transmitter is always empty (bytes leave at once); DR while the FIFO holds a byte. */
+  private lsr(): number {
+    return UART_LSR_THRE | UART_LSR_TEMT | (this.rxFifo.length > 0 ? UART_LSR_DR : 0)
+  }
+
+  /** Moves queued host input into the FIFO; true when a byte moved (data arrived, for the guest). */
+  private refill(): boolean {
+    const before = this.rxFifo.length
     while (this.rxFifo.length < UART_FIFO_DEPTH_BYTES && this.hostQueue.length > 0) {
       this.rxFifo.push(this.hostQueue.shift()!)
     }
+    return this.rxFifo.length !== before
   }
 
-  private update(): void {
-    const level = (this.iir() & UART_IIR_NO_INT) === 0
-    if (level !== this.irqLevel) {
-      this.irqLevel = level
-      this.opts.irq(level)
-    }
+  /** QEMU's serial_update_irq: drives the wire to the current state every time, changed or not. */
+  private updateIrq(): void {
+    this.opts.irq((this.iir() & UART_IIR_NO_INT) === 0)
   }
 }

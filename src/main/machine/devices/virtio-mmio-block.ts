@@ -114,7 +114,6 @@ export class VirtioMmioBlock implements Device {
   private queueSel = 0
   private readonly queue: Queue = newQueue()
   private interruptStatus = 0
-  private irqLevel = false
   /** Requests served, for the machine's statistics. */
   requests = 0
 
@@ -260,12 +259,13 @@ export class VirtioMmioBlock implements Device {
     this.updateIrq()
   }
 
+  /**
+   * QEMU's virtio_mmio_update_irq: the wire is driven to (InterruptStatus ≠ 0) on every
+   * notification and acknowledgement, changed or not — the PLIC takes each drive as the new
+   * pending state, so a completion while the status is still set interrupts again.
+   */
   private updateIrq(): void {
-    const level = this.interruptStatus !== 0
-    if (level !== this.irqLevel) {
-      this.irqLevel = level
-      this.opts.irq(level)
-    }
+    this.opts.irq(this.interruptStatus !== 0)
   }
 
   private fail(message: string): void {

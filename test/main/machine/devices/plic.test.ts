@@ -29,7 +29,7 @@ describe('Plic', () => {
     expect(p.lines.get(9)).toBe(false)
   })
 
-  it('claims the highest-priority source, holds it until complete, then re-pends a still-high line', () => {
+  it('claims the highest-priority source and holds it until complete', () => {
     const p = setup()
     p.w(1 * 4, 2)
     p.w(10 * 4, 5)
@@ -41,11 +41,44 @@ describe('Plic', () => {
     expect(p.r(ctxReg(0, 4))).toBe(1)
     expect(p.r(ctxReg(0, 4))).toBe(0)
     expect(p.lines.get(11)).toBe(false)
-    p.plic.setSourceLevel(1, false)
-    p.w(ctxReg(0, 4), 1) // complete 1: its line is low now, so nothing more
-    p.w(ctxReg(0, 4), 10) // complete 10: still high → pending again
+    p.w(ctxReg(0, 4), 1)
+    p.w(ctxReg(0, 4), 10)
+    expect(p.lines.get(11)).toBe(false)
+  })
+
+  it('does not re-raise a source on completion while its wire stays high (QEMU’s gateway)', () => {
+    const p = setup()
+    p.w(10 * 4, 1)
+    p.w(PLIC_ENABLE, 1 << 10)
+    p.plic.setSourceLevel(10, true)
+    expect(p.r(ctxReg(0, 4))).toBe(10)
+    p.w(ctxReg(0, 4), 10) // complete: the wire is still high, but nobody drove it again
+    expect(p.lines.get(11)).toBe(false)
+    expect(p.r(ctxReg(0, 4))).toBe(0)
+    expect(p.r(PLIC_PENDING) >>> 10).toBe(0)
+  })
+
+  it('makes a source pending again each time its device drives the wire high, even while claimed', () => {
+    const p = setup()
+    p.w(10 * 4, 1)
+    p.w(PLIC_ENABLE, 1 << 10)
+    p.plic.setSourceLevel(10, true)
+    expect(p.r(ctxReg(0, 4))).toBe(10)
+    p.plic.setSourceLevel(10, true) // driven again during the handler (a THR write)
+    expect(p.lines.get(11)).toBe(false) // still claimed: not offered yet
+    p.w(ctxReg(0, 4), 10)
     expect(p.lines.get(11)).toBe(true)
     expect(p.r(ctxReg(0, 4))).toBe(10)
+  })
+
+  it('drops a pending request when the device lowers its wire before the claim', () => {
+    const p = setup()
+    p.w(10 * 4, 1)
+    p.w(PLIC_ENABLE, 1 << 10)
+    p.plic.setSourceLevel(10, true)
+    p.plic.setSourceLevel(10, false)
+    expect(p.lines.get(11)).toBe(false)
+    expect(p.r(ctxReg(0, 4))).toBe(0)
   })
 
   it('clamps priorities to 3 bits and keeps source 0 unusable', () => {
@@ -63,7 +96,8 @@ describe('Plic', () => {
     p.plic.setSourceLevel(5, true)
     expect(p.r(ctxReg(0, 4))).toBe(5)
     p.w(ctxReg(1, 4), 5) // context 1 has 5 disabled
-    expect(p.lines.get(11)).toBe(false)
+    p.plic.setSourceLevel(5, true)
+    expect(p.lines.get(11)).toBe(false) // still claimed
     p.w(ctxReg(0, 4), 5)
     expect(p.lines.get(11)).toBe(true)
   })

@@ -79,13 +79,13 @@ describe('Uart16550', () => {
   it('raises the received-data interrupt only when IER.ERBFI is set, and drops it when drained', () => {
     const u = setup()
     u.uart.receive([0x31])
-    expect(u.irq).toEqual([])
     expect(u.r(UART_IIR) & 0x0f).toBe(0x01)
+    expect(u.irq).not.toContain(true) // data arrived: the wire is driven, but low while RDI is off
     u.w(UART_IER, 0x01)
-    expect(u.irq).toEqual([true])
+    expect(u.irq.at(-1)).toBe(true)
     expect(u.r(UART_IIR) & 0x0f).toBe(0x04)
     u.r(UART_RBR)
-    expect(u.irq).toEqual([true, false])
+    expect(u.irq.at(-1)).toBe(false)
   })
 
   it('raises THRE when THRI is enabled, clears it on an IIR read, re-arms it after a THR write', () => {
@@ -96,7 +96,29 @@ describe('Uart16550', () => {
     expect(u.irq).toEqual([true, false])
     expect(u.r(UART_IIR) & 0x0f).toBe(0x01)
     u.w(UART_THR, 0x41)
-    expect(u.irq).toEqual([true, false, true])
+    // THR full (lowered), then the byte leaves and THR is empty again (raised): QEMU's two drives.
+    expect(u.irq).toEqual([true, false, false, true])
+  })
+
+  it('drives the wire only where QEMU does: LSR reads and unchanged IER writes leave it alone', () => {
+    const u = setup()
+    u.w(UART_IER, 0x03)
+    expect(u.irq).toEqual([true])
+    for (let i = 0; i < 5; i++) u.r(UART_LSR) // xv6's uartgetc in its interrupt handler
+    u.w(UART_IER, 0x03)
+    expect(u.irq).toEqual([true])
+    u.w(UART_FCR, 0x07) // an FCR write always drives it
+    expect(u.irq).toEqual([true, true])
+  })
+
+  it('re-raises THRE when THRI is turned off and on again, even after an IIR read cleared it', () => {
+    const u = setup()
+    u.w(UART_IER, 0x02)
+    u.r(UART_IIR)
+    u.w(UART_IER, 0x00)
+    u.w(UART_IER, 0x02)
+    expect(u.irq).toEqual([true, false, false, true])
+    expect(u.r(UART_IIR) & 0x0f).toBe(0x02)
   })
 
   it('shows FIFO-enabled bits in IIR after FCR enables the FIFO (Linux 16550A autodetect)', () => {

@@ -21,8 +21,8 @@ describe('bootscope boot arguments', () => {
       events: false,
     })
   })
-  it('defaults to the built-in firmware, 128 MiB and 200 M steps', () => {
-    expect(parseBootArgs(['k.elf'])).toMatchObject({ bios: 'builtin', memBytes: 128 << 20, maxSteps: 200_000_000n })
+  it('defaults to the built-in firmware, 128 MiB and 5 G steps (xv6 needs ≈ 420 M to reach its shell)', () => {
+    expect(parseBootArgs(['k.elf'])).toMatchObject({ bios: 'builtin', memBytes: 128 << 20, maxSteps: 5_000_000_000n })
   })
   it('rejects a missing kernel, unknown options and bad sizes as usage errors', () => {
     expect(() => parseBootArgs([])).toThrow(UsageError)

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { diskBaseFromBytes } from '../../../../src/main/machine/devices/cow-disk'
-import { Machine } from '../../../../src/main/machine/machine'
+import { DEFAULT_MAX_STEPS, Machine } from '../../../../src/main/machine/machine'
+import { Hart } from '../../../../src/main/machine/hart/hart'
+import type { HartApi } from '../../../../src/main/machine/hart/hart-api'
 import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
 import { boot, hartMissing } from './harness'
 
@@ -90,6 +92,19 @@ describe.skipIf(skip)('Machine with --bios none', () => {
     expect(r.stop.message).toContain('wfi with interrupts disabled and no timer')
   })
 
+  it('has a default budget that fits real kernels, and says it was the default when it runs out', async () => {
+    expect(DEFAULT_MAX_STEPS).toBeGreaterThanOrEqual(1_000_000_000n) // xv6 needs ≈ 420 M steps to reach its shell
+    // A real hart whose step count reads 1 M short of the default budget, so the test runs 1 M steps, not 5 G.
+    const offset = DEFAULT_MAX_STEPS - 1_000_000n
+    const createHart = async (o: ConstructorParameters<typeof Hart>[0]) =>
+      new Proxy(new Hart(o), {
+        get: (t, p) => (p === 'instret' ? t.instret + offset : typeof Reflect.get(t, p) === 'function' ? Reflect.get(t, p).bind(t) : Reflect.get(t, p)),
+      }) as HartApi
+    const r = await boot({ bios: 'none', kernel: kernel(['spin.S'], 'm-mode.ld'), createHart }, { maxSteps: undefined })
+    expect(r.stop).toMatchObject({ reason: 'budget', step: DEFAULT_MAX_STEPS })
+    expect(r.stop.message).toBe(`stopped after ${DEFAULT_MAX_STEPS} steps: the default step budget (${DEFAULT_MAX_STEPS} steps, about a minute of emulation) is exhausted — the guest may be in an infinite loop`)
+  })
+
   it('stops at the step budget with advice', async () => {
     const r = await boot({ bios: 'none', kernel: kernel(['spin.S'], 'm-mode.ld') }, { maxSteps: 2_000_000 })
     expect(r.stop.reason).toBe('budget')
@@ -117,6 +132,13 @@ describe.skipIf(skip)('Machine with --bios none', () => {
     expect(m.consoleText()).toBe('ready\n[h][i]')
     m.sendInput('q')
     expect(await m.run()).toMatchObject({ reason: 'shutdown', exitCode: 0 })
+  })
+
+  it('interrupts once per THRE event for a handler that never reads IIR (xv6’s uartintr), as QEMU does', async () => {
+    const r = await boot({ bios: 'none', kernel: kernel(['uart-thre-irq.S'], 'm-mode.ld') })
+    // One THRE interrupt when IER enables it, then one per byte sent: not an endless stream.
+    expect(r.text).toBe('...irqs 1 3\n')
+    expect(r.stop).toMatchObject({ reason: 'shutdown', exitCode: 0 })
   })
 
   it('reads and writes a disk through virtio-blk (xv6-style driver), never touching the image', async () => {

@@ -19,6 +19,16 @@ describe.skipIf(hartMissing || binutilsMissing || q.missing)('the same kernels o
     expect(ours.stop.exitCode).toBe(theirs.exitCode)
   })
 
+  it('-bios none, xv6’s UART interrupt pattern (TX interrupt on, IIR never read): same interrupt counts', async () => {
+    const k = buildKernel(['uart-thre-irq.S'], 'm-mode.ld')
+    const theirs = runQemu(q.path!, k.bytes, 'none')
+    const ours = await boot({ bios: 'none', kernel: { bytes: k.bytes, file: 'thre.elf' } })
+    expect(theirs.timedOut).toBe(false)
+    expect(theirs.text).toBe('...irqs 1 3\n')
+    expect(ours.text).toBe(theirs.text)
+    expect(ours.stop.exitCode).toBe(theirs.exitCode)
+  })
+
   it('-bios none with a virtio disk: same UART bytes and exit code', async () => {
     const k = buildKernel(['virtio-blk.S'], 'm-mode.ld')
     const image = new Uint8Array(8192)

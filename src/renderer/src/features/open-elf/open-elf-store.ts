@@ -8,14 +8,14 @@ import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { api } from '../../api/client'
 import { useBootStore } from '../../stores/boot'
-import type { BootOptions } from '../../../../shared/api/boot'
+import { DEFAULT_BOOT_MAX_STEPS, type BootOptions } from '../../../../shared/api/boot'
 import type { ApiError } from '../../../../shared/api/result'
 import { IMPORT_NAME, MAX_IMPORT_BYTES } from '../../../../shared/api/file-import'
 
 export type BiosChoice = 'builtin' | 'none' | 'file'
 
 /** The machine's default step budget (BootOptions.maxSteps). */
-export const DEFAULT_MAX_STEPS = 200_000_000
+export const DEFAULT_MAX_STEPS = DEFAULT_BOOT_MAX_STEPS
 
 /** A dropped file's name made acceptable to `file.import` (plain, no leading dot). */
 export function importName(name: string): string {
