@@ -16,7 +16,7 @@ const CSR_LIST: (readonly [string, number])[] = [
   ['mscratch', 0x340], ['mepc', 0x341], ['mcause', 0x342], ['mtval', 0x343], ['mip', 0x344],
   ['mtinst', 0x34a], ['mtval2', 0x34b], ['mseccfg', 0x747],
   ['mcycle', 0xb00], ['minstret', 0xb02],
-  ['tselect', 0x7a0], ['tdata1', 0x7a1], ['tdata2', 0x7a2], ['tdata3', 0x7a3],
+  ['tselect', 0x7a0], ['tdata1', 0x7a1], ['tdata2', 0x7a2], ['tdata3', 0x7a3], ['tinfo', 0x7a4], ['tcontrol', 0x7a5], ['mcontext', 0x7a8],
   ['dcsr', 0x7b0], ['dpc', 0x7b1], ['dscratch0', 0x7b2], ['dscratch1', 0x7b3],
 ]
 for (let i = 3; i <= 31; i++) {

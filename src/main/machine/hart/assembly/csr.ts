@@ -17,6 +17,7 @@ import {
 } from './globals'
 import { mtime, mtipPending, msipPending } from './timer'
 import { tlbFlushAll, claimAsid } from './mmu'
+import { readTselect, writeTselect, readTdata1, writeTdata1, readTdata2, writeTdata2, TINFO_TYPES } from './triggers'
 
 /** misa: MXL = 2 (64-bit), extensions A C D F I M S U. */
 export const MISA: u64 = ((<u64>2) << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
@@ -75,6 +76,11 @@ export function csrRead(num: u32): u64 {
     case 0x344: return mipRead()
     case 0x3a0: return load<u64>(S_PMPCFG0)
     case 0x3a2: return load<u64>(S_PMPCFG0 + 8)
+    case 0x7a0: return readTselect()
+    case 0x7a1: return readTdata1()
+    case 0x7a2: return readTdata2()
+    case 0x7a3: return 0 // tdata3: no textra conditions (WARL zero, as QEMU 7.2 for mcontrol)
+    case 0x7a4: return TINFO_TYPES
     default:
       if (num >= 0x3b0 && num <= 0x3bf) return load<u64>(S_PMPADDR0 + (<usize>(num - 0x3b0) << 3))
       csrOk = false
@@ -154,6 +160,12 @@ export function csrWrite(num: u32, v: u64): void {
     case 0x344: store<u64>(S_MIP_SW, (load<u64>(S_MIP_SW) & ~S_INTERRUPTS) | (v & S_INTERRUPTS)); return
     case 0x3a0: writePmpCfg(0, v); return
     case 0x3a2: writePmpCfg(1, v); return
+    // Triggers: a data trigger's pages leave the TLB (triggers.ts), so flush on every change.
+    case 0x7a0: writeTselect(v); return
+    case 0x7a1: writeTdata1(v); tlbFlushAll(); return
+    case 0x7a2: writeTdata2(v); tlbFlushAll(); return
+    case 0x7a3: return
+    case 0x7a4: return // tinfo is read-only in effect: writes are ignored (Debug spec §5.2.7)
     default:
       if (num >= 0x3b0 && num <= 0x3bf) {
         const i = num - 0x3b0

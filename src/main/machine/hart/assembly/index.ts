@@ -20,7 +20,7 @@ import {
 } from './layout'
 import {
   R_OK, R_TRAP, R_EXIT, R_RESYNC, pendingExit, setExit, ringNearlyFull, setRingNearlyFull, EXIT_STEPS_DONE, EXIT_WFI,
-  EXIT_TRACE_FULL, EXIT_MMIO, ACC_FETCH, CAUSE_FETCH_ACCESS, MSTATUS_FS,
+  EXIT_TRACE_FULL, EXIT_MMIO, ACC_FETCH, CAUSE_FETCH_ACCESS, CAUSE_BREAKPOINT, MSTATUS_FS,
 } from './globals'
 import { fill16, fill32 } from './decode'
 import {
@@ -34,6 +34,7 @@ import { execFp } from './fp'
 import { csrRead, csrWrite, csrOk, mstatusRead } from './csr'
 import { timerDeadline, mtime as mtimeNow, setMtime as setMtimeImpl, TIME_RATIO } from './timer'
 import { TRACING, record, T_REGION, T_PRIV } from './trace'
+import { fetchTriggerArmed, fetchTriggerHit } from './triggers'
 
 // ---- small helpers (all inlined) ----------------------------------------------------------
 
@@ -150,7 +151,16 @@ function inner(limit: u64): i32 {
   let page: u64 = 1 // never a page address: forces a fetch translation first
   let pageBase: u64 = 0
   let brk: i32 = 0
+  // Fetch triggers (triggers.ts) are looked at per instruction only while one is armed for this
+  // privilege; writing tdata1/tdata2 or changing privilege leaves this loop, so this stays true.
+  const fetchTrig = fetchTriggerArmed(load<u64>(S_PRIV))
   while (instret < limit) {
+    if (fetchTrig && fetchTriggerHit(pc, load<u64>(S_PRIV))) {
+      store<u64>(S_PC, pc)
+      store<u64>(S_INSTRET, instret)
+      brk = takeTrap(CAUSE_BREAKPOINT, 0) // QEMU 7.2 leaves mtval 0 for trigger hits, as for ebreak
+      break
+    }
     if ((pc & ~PAGE_MASK) != page) {
       store<u64>(S_PC, pc)
       store<u64>(S_INSTRET, instret)

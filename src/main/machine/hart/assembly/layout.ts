@@ -93,6 +93,10 @@ export const S_MMIO_PENDING: usize = STATE + 58 * 8
 export const S_PMPCFG0: usize = STATE + 64 * 8
 export const S_PMPCFG2: usize = STATE + 65 * 8
 export const S_PMPADDR0: usize = STATE + 66 * 8
+// Debug triggers (triggers.ts): tselect, then tdata1 and tdata2 of each trigger (slots 66..81 are pmpaddr0..15).
+export const S_TSELECT: usize = STATE + 82 * 8
+export const S_TDATA1: usize = STATE + 83 * 8
+export const S_TDATA2: usize = STATE + 85 * 8
 
 /** Three direct-mapped TLBs (fetch, load, store) of TLB_ENTRIES entries of TLB_ENTRY_BYTES. */
 export const TLB_ENTRIES: u64 = 256

@@ -9,17 +9,18 @@
 import {
   REGS, FREGS, S_PC, S_MMIO_ADDR, S_MMIO_SIZE, S_MMIO_IS_WRITE, S_MMIO_VALUE, S_MMIO_IS_FETCH, S_MMIO_RD, S_MMIO_KIND,
   S_MMIO_VA, S_MMIO_LEN, S_MMIO_PENDING, S_RES_VALID, S_RES_ADDR, S_PENDING_EXC, S_PENDING_CAUSE, S_PENDING_TVAL,
-  S_INSTRET, PAGE_FLAGS, RAM,
+  S_INSTRET, S_PRIV, PAGE_FLAGS, RAM,
 } from './layout'
 import {
   R_OK, R_EXIT, EXIT_MMIO, setExit, ACC_LOAD, ACC_STORE, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
-  CAUSE_MISALIGNED_LOAD,
+  CAUSE_MISALIGNED_LOAD, CAUSE_BREAKPOINT,
 } from './globals'
 import {
   translate, xPa, xHostPage, xCause, tlbFill, tlbGlobalHit, tlbBase, dataPriv, ctxFor, noteStore, isRom, PAGE_MASK,
 } from './mmu'
 import { takeTrap } from './trap'
 import { dirtyFs } from './csr'
+import { dataTriggerHit, MCONTROL_LOAD, MCONTROL_STORE } from './triggers'
 
 // Load kinds (how to extend / where the value goes).
 export const K_LB: i32 = 0
@@ -124,6 +125,8 @@ let crossValue: u64 = 0
 /** A load that missed the TLB fast path. */
 export function loadSlow(va: u64, kind: i32, rd: u32, len: u64): i32 {
   const size = kindSize(kind)
+  // A load trigger fires before the access (its page never reaches the TLB, so every such load is here).
+  if (dataTriggerHit(va, size, MCONTROL_LOAD, load<u64>(S_PRIV))) return takeTrap(CAUSE_BREAKPOINT, 0)
   const p = dataPriv()
   if ((va & PAGE_MASK) + size > 4096) {
     const r = crossPage(va, size, false, 0, p)
@@ -145,6 +148,7 @@ export function loadSlow(va: u64, kind: i32, rd: u32, len: u64): i32 {
 
 /** A store that missed the TLB fast path (or hit a code, watched or clean page). */
 export function storeSlow(va: u64, size: u64, value: u64, len: u64): i32 {
+  if (dataTriggerHit(va, size, MCONTROL_STORE, load<u64>(S_PRIV))) return takeTrap(CAUSE_BREAKPOINT, 0)
   const p = dataPriv()
   if ((va & PAGE_MASK) + size > 4096) return crossPage(va, size, true, value, p)
   const ctx = ctxFor(p)
@@ -210,6 +214,10 @@ export function amo(f5: u32, size: u64, rd: u32, va: u64, src: u64): i32 {
   }
   // QEMU 7.2 reports a misaligned LR or AMO as a load address-misaligned exception (cause 4).
   if ((va & (size - 1)) != 0) return takeTrap(CAUSE_MISALIGNED_LOAD, va)
+  // LR reads, SC writes, an AMO does both: each meets the triggers of what it does.
+  const priv = load<u64>(S_PRIV)
+  const reads = f5 != AMO_SC && dataTriggerHit(va, size, MCONTROL_LOAD, priv)
+  if (reads || (f5 != AMO_LR && dataTriggerHit(va, size, MCONTROL_STORE, priv))) return takeTrap(CAUSE_BREAKPOINT, 0)
   const p = dataPriv()
   const acc = f5 == AMO_LR ? ACC_LOAD : ACC_STORE
   if (!translate(va, acc, p, size)) return takeTrap(xCause, va)
