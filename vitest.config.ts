@@ -5,8 +5,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 240_000, // generous: a timeout only catches hangs; CI machines are slow and shared
+    hookTimeout: 240_000,
     pool: 'forks',
   },
 })
