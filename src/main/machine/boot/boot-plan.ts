@@ -3,8 +3,8 @@
  * load the firmware and the kernel into RAM, place the device tree near the top of DRAM, and fill
  * the reset-vector ROM. The ROM always jumps to DRAM base (0x8000_0000); with a firmware file the
  * kernel goes to its `p_paddr` (ELF) or 0x8020_0000 (raw) and becomes `fw_dynamic_info.next_addr`.
- * `--bios builtin` skips the ROM: the hart starts in S-mode at the kernel with a0 = hart id and
- * a1 = the FDT, as OpenSBI would leave it.
+ * `--bios builtin` skips the ROM: the hart starts in S-mode at the kernel's `e_entry` (its physical
+ * address) with a0 = hart id and a1 = the FDT, as OpenSBI would leave it.
  */
 import { err, ok, type Result } from '../../../shared/api/result'
 import { DRAM_BASE, KERNEL_BASE_WITH_FIRMWARE } from '../devices/memory-map'
@@ -32,7 +32,7 @@ export interface BootPlan {
   fdtAddr: bigint
   /** Where the hart starts, in which privilege, with which a0/a1 (builtin: the kernel, S-mode). */
   start: { pc: bigint; priv: 3 | 1; a0: bigint; a1: bigint }
-  /** Where the kernel is entered (builtin: at once; firmware: by the firmware; none: the ROM jumps to DRAM base). */
+  /** Where the kernel is entered (builtin: at its e_entry, at once; firmware: by the firmware; none: the ROM jumps to DRAM base). */
   kernelEntry?: bigint
   warnings: string[]
 }
@@ -66,9 +66,9 @@ export function planBoot(input: BootPlanInput): Result<BootPlan> {
     const r = loadImage(kernel.bytes, KERNEL_BASE_WITH_FIRMWARE, ram, { file: kernel.file, image: 'kernel' })
     if (!r.ok) return r
     loadedKernel = r.value
-    if (loadedKernel.lowestPaddr !== KERNEL_BASE_WITH_FIRMWARE) {
+    if (loadedKernel.entryPaddr !== KERNEL_BASE_WITH_FIRMWARE) {
       warnings.push(
-        `the kernel starts at ${hex(loadedKernel.lowestPaddr)}; OpenSBI's fw_jump would jump to ${hex(KERNEL_BASE_WITH_FIRMWARE)} instead (the built-in firmware enters at the kernel's lowest load address)`,
+        `the kernel's entry point is at ${hex(loadedKernel.entryPaddr)}; OpenSBI's fw_jump would jump to ${hex(KERNEL_BASE_WITH_FIRMWARE)} instead (the built-in firmware enters at e_entry)`,
       )
     }
   } else {
@@ -89,13 +89,15 @@ export function planBoot(input: BootPlanInput): Result<BootPlan> {
     }
   }
 
+  for (const img of [firmware, loadedKernel]) warnings.push(...(img?.warnings ?? []))
   const endOfImages = [firmware, loadedKernel].reduce((m, i) => (i && i.highestPaddrEnd > m ? i.highestPaddrEnd : m), 0n)
   if (endOfImages > fdtAddr) {
     return err('boot.no_room_for_fdt', `the images end at ${hex(endOfImages)}, past where the device tree goes (${hex(fdtAddr)})`, { hint: 'raise --mem' })
   }
   ram.bytes.set(dtb, Number(fdtAddr - ram.base))
-  const kernelEntry = loadedKernel?.lowestPaddr
-  writeResetVector(rom, { startAddr: DRAM_BASE, fdtAddr, nextAddr: bios === 'none' ? 0n : (kernelEntry ?? 0n) })
+  // The built-in firmware honours e_entry; a firmware file is told QEMU's kernel_load_base (fw_dynamic's next_addr).
+  const kernelEntry = bios === 'builtin' ? loadedKernel?.entryPaddr : loadedKernel?.lowestPaddr
+  writeResetVector(rom, { startAddr: DRAM_BASE, fdtAddr, nextAddr: bios === 'none' ? 0n : (loadedKernel?.loadBase ?? 0n) })
 
   const start =
     bios === 'builtin'
