@@ -110,7 +110,7 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
       let ok = true
       for (let i = 0; i < ops.length && ok; i++) {
         const info = kindInfo(row.operands[i], osz, row)
-        const p = operandFits(info, ops[i], osz, mode)
+        const p = operandFits(info, ops[i], osz, mode, opts.dialect)
         if (p === undefined) ok = false
         else {
           penalty = Math.max(penalty, p)

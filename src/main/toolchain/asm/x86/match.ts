@@ -5,6 +5,8 @@
  * that cannot hold the value (no match). Immediate-size rules follow nasm 2.16 (checked by the
  * differential tests): only sign-extended byte (`simm8`) and sign-extended dword (`immz` at
  * operand size 64) are fit-checked; other immediate fields take any value and warn.
+ * Relocatable values fit no sign-extended byte; nasm lets them fit a sign-extended dword only
+ * when nothing else matches, GNU as always.
  */
 import type { OperandKind, X86Mode, X86Operand, X86Register, X86Row } from '../../../../shared/isa/x86'
 
@@ -98,7 +100,7 @@ export function fitsSbyte(v: bigint, osz: number | undefined): boolean {
  * Whether `op` fits kind `info`: undefined = no, otherwise the penalty (0 exact, 1 overflows
  * with a warning). Relative and far operands are checked by the encoder, which knows lengths.
  */
-export function operandFits(info: KindInfo, op: X86Operand<unknown>, osz: number | undefined, mode: X86Mode): number | undefined {
+export function operandFits(info: KindInfo, op: X86Operand<unknown>, osz: number | undefined, mode: X86Mode, dialect: 'nasm' | 'gas' = 'nasm'): number | undefined {
   switch (info.slot) {
     case 'reg': case 'opreg':
       return op.kind === 'reg' && op.reg.cls === info.cls && (!info.regSize || op.reg.size === info.regSize) ? 0 : undefined
@@ -126,6 +128,9 @@ export function operandFits(info: KindInfo, op: X86Operand<unknown>, osz: number
       if (op.size === 8 && info.bytes !== 1) return undefined
       if (op.strict && op.size !== undefined && op.size !== info.bytes! * 8) return undefined
       if (info.check === 'sdword' && !v.sym && !signedFits(v.value, 32)) return 1
+      // nasm never proves that an address fits a sign-extended dword: `mov rax, label` is
+      // B8 imm64; where no 64-bit form exists (`push label`, `add rax, label`) it uses the dword.
+      if (info.check === 'sdword' && v.sym !== undefined && dialect === 'nasm') return 1
       void mode
       return 0
     }
