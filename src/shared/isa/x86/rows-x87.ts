@@ -12,8 +12,10 @@ const hex = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0')
 
 /** fadd/fmul/fcom/fcomp/fsub/fsubr/fdiv/fdivr: D8 /n m32, DC /n m64, and the register forms. */
 function arith(name: string, n: number): string[] {
-  const rows = [`${name} m32 ; D8 /${n}`, `${name} m64 ; DC /${n}`, `${name} st0,st(i) ; D8 :${hex(0xc0 + 8 * n)}+i`, `${name} st(i) ; D8 :${hex(0xc0 + 8 * n)}+i ; asm`]
-  if (n === 2 || n === 3) return [...rows, `${name} ; D8 :${hex(0xc1 + 8 * n)} ; asm`]
+  const reg = `D8 :${hex(0xc0 + 8 * n)}+i`
+  // fcom/fcomp print (and are usually written) with one operand; the others with st0 first.
+  if (n === 2 || n === 3) return [`${name} m32 ; D8 /${n}`, `${name} m64 ; DC /${n}`, `${name} st(i) ; ${reg}`, `${name} st0,st(i) ; ${reg} ; asm`, `${name} ; D8 :${hex(0xc1 + 8 * n)} ; asm`]
+  const rows = [`${name} m32 ; D8 /${n}`, `${name} m64 ; DC /${n}`, `${name} st0,st(i) ; ${reg}`, `${name} st(i) ; ${reg} ; asm`]
   // DC with st(i) as destination swaps the sub/subr and div/divr encodings (SDM opcode map, escape DC).
   const toSti = n >= 4 ? n ^ 1 : n
   return [

@@ -22,7 +22,7 @@ export const X86_ROWS: readonly X86Row[] = [...GENERAL_ROWS, ...SYSTEM_ROWS, ...
  * whose operand size otherwise has no effect, except nop/xchg: 90 is `nop`, not `xchg eax,eax`.
  */
 export const ALLOWED_OVERLAPS: readonly (readonly [string, string])[] = [
-  ['nop ; 90', 'xchg accv,rv ; ov 90+r'],
+  ['nop ; 90', 'xchg rv,accv ; ov 90+r'],
   ['cmpxchg16b m128 ; o64 0F C7 /1', 'cmpxchg8b m64 ; 0F C7 /1'],
   ['sysretq ; o64 0F 07', 'sysret ; 0F 07'],
   ['sysexitq ; o64 0F 35', 'sysexit ; 0F 35'],
