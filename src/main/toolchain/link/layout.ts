@@ -56,6 +56,25 @@ export interface LayoutResult {
   regions: Map<string, { origin: bigint; length: bigint }>
 }
 
+/** One past the last address: a section must end at or below it (64-bit ELF). */
+const ADDRESS_SPACE_END = 1n << 64n
+
+/**
+ * ldlang.c lang_check_section_addresses: "section %s VMA wraps around address space" (and LMA).
+ * ld 2.40 lets an aligned start wrap to 0 silently (`. = 0xffffffffffffffff` then a 2-aligned
+ * section lands at 0); we refuse that too: no script means it.
+ */
+function wrapDiagnostic(os: OutSec, what: 'VMA' | 'LMA', start: bigint, size: bigint, loc: SourceLoc, dotSetAt: SourceLoc | undefined): Diagnostic | undefined {
+  if (start < ADDRESS_SPACE_END && start + size <= ADDRESS_SPACE_END) return undefined
+  const where = start >= ADDRESS_SPACE_END ? `its start is past 0xffffffffffffffff` : `0x${start.toString(16)} + ${size} bytes passes 0xffffffffffffffff`
+  const set = dotSetAt ? ` (\`.\` was set at ${dotSetAt.file}:${dotSetAt.line})` : ''
+  return {
+    severity: 'error', code: 'link.address_wraps',
+    message: `section ${os.name} ${what} wraps around the address space: ${where}${set}`,
+    loc, hint: 'a 64-bit address space ends at 0xffffffffffffffff: start the section lower, or leave room for its alignment and size',
+  }
+}
+
 function alignUp(v: bigint, a: bigint): bigint {
   return a <= 1n ? v : (v + a - 1n) / a * a
 }
@@ -201,6 +220,8 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     regions.set(m.name, { def: m, origin: valueOf(o), length: valueOf(l), current: valueOf(o), flags, notFlags, hasAttrs: m.attrs.length > 0 })
   }
 
+  /** Where `.` was last assigned outside a section, to say where a wrapping address came from. */
+  let dotSetAt: SourceLoc | undefined
   const assign = (a: Assignment, cur: OutSec | null): boolean => {
     if (a.provide) {
       // PROVIDE defines only what an object references and nothing defines (ld manual, "PROVIDE").
@@ -228,6 +249,7 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
       }
     }
     if (a.target === '.') {
+      if (!cur) dotSetAt = a.loc
       let nd: bigint
       if (cur) nd = val.num ? val.off + cur.vma : valueOf(val)
       else nd = valueOf(val)
@@ -411,6 +433,11 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     } else if (lastOs && alloc) {
       const backwards = vma < lastOs.vma && size !== 0n && vma + size <= lastOs.vma
       if (!backwards) lma = alignUp(BigInt.asUintN(64, vma + lastOs.lma - lastOs.vma), align)
+    }
+    if (final && alloc) {
+      const sectionLoc = stmt?.loc ?? dotSetAt ?? { file: os.inputs[0]?.objName ?? "", line: 1, column: 1 }
+      const wrap = wrapDiagnostic(os, 'VMA', vma, size, sectionLoc, dotSetAt) ?? wrapDiagnostic(os, 'LMA', lma, os.type === SHT_NOBITS ? 0n : size, sectionLoc, dotSetAt)
+      if (wrap) { diags.push(wrap); ok = false; continue }
     }
     os.lma = BigInt.asUintN(64, lma)
     os.placedOnce = true
