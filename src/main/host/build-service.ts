@@ -25,7 +25,8 @@ export interface BuiltKernel {
 }
 
 export interface BuildServiceDeps {
-  core: CoreWorker
+  /** The worker that runs the toolchain (the host gives builds one of their own). */
+  core: Pick<CoreWorker, 'request'>
   workspace: Workspace
   emit: <E extends EventName>(event: E, payload: Events[E]) => void
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, type RequestName, type ResultOf } from '../../shared/api/contract'
 import { checkRequestArgs } from '../../shared/api/schemas'
-import { CoreWorker } from './core-worker'
+import { CoreWorker, type CoreWorkerOptions } from './core-worker'
 import { BootService } from './boot-service'
 import { BuildService } from './build-service'
 import { LabService } from './lab-service'
@@ -26,6 +26,8 @@ export interface HostOptions {
   transport: AppInfo['transport']
   /** Enables the core worker's debug requests (tests). */
   allowDebug?: boolean
+  /** Watchdog deadlines instead of the defaults (tests). */
+  workerDeadlines?: CoreWorkerOptions['deadlines']
 }
 
 type Handlers = { [N in RequestName]: (args: ArgsOf<N>) => Promise<Result<ResultOf<N>>> | Result<ResultOf<N>> }
@@ -33,6 +35,11 @@ type Handlers = { [N in RequestName]: (args: ArgsOf<N>) => Promise<Result<Result
 export class Host {
   readonly workspace: Workspace
   readonly core: CoreWorker
+  /**
+   * Builds run in a worker of their own, started on the first build: when the watchdog has to
+   * stop a build, a boot recording in the core worker goes on untouched.
+   */
+  private toolchainWorker: CoreWorker | undefined
   private listeners = new Set<EventListener>()
   private readonly handlers: Handlers
   private readonly version: string
@@ -46,10 +53,12 @@ export class Host {
     this.version = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version
     this.core = new CoreWorker({
       allowDebug: opts.allowDebug,
+      deadlines: opts.workerDeadlines,
       onCrash: (message) => this.emit('core.crashed', { message, restarted: true }),
     })
     const emit: HostEmit = (e, p) => this.emit(e, p)
-    this.builds = new BuildService({ core: this.core, workspace: this.workspace, emit })
+    const toolchain: Pick<CoreWorker, 'request'> = { request: (method, args, o) => this.toolchain().request(method, args, o) }
+    this.builds = new BuildService({ core: toolchain, workspace: this.workspace, emit })
     this.boots = new BootService({ core: this.core, workspace: this.workspace, emit, buildKernel: () => this.builds.kernel() })
     this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot: this.workspace.root, emit })
     this.handlers = {
@@ -99,6 +108,16 @@ export class Host {
     }
   }
 
+  private toolchain(): CoreWorker {
+    this.toolchainWorker ??= new CoreWorker({
+      allowDebug: this.opts.allowDebug,
+      deadlines: this.opts.workerDeadlines,
+      name: 'toolchain worker',
+      onCrash: (message) => this.emit('core.crashed', { message, restarted: true }),
+    })
+    return this.toolchainWorker
+  }
+
   /** A recording of this workspace, by its name in the recordings folder. */
   private recordingPath(name: unknown): Result<string> {
     if (typeof name !== 'string' || !/^[\w.-]+\.sqlite$/.test(name) || name.startsWith('.')) {
@@ -135,6 +154,6 @@ export class Host {
 
   async dispose(): Promise<void> {
     this.listeners.clear()
-    await this.core.dispose()
+    await Promise.all([this.core.dispose(), this.toolchainWorker?.dispose()])
   }
 }

@@ -146,6 +146,15 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return new Promise(() => {}) // never answers: the thread dies first
   },
 
+  'debug.hang': ({ millis }) => {
+    if (!data.allowDebug) return err('forbidden', 'debug requests are disabled')
+    const end = Date.now() + millis
+    while (Date.now() < end) {
+      // busy: no await, so no cancel message can be read
+    }
+    return ok({ hung: millis })
+  },
+
   'debug.spin': async ({ millis }, ctx) => {
     if (!data.allowDebug) return err('forbidden', 'debug requests are disabled')
     const end = Date.now() + millis

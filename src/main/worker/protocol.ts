@@ -36,6 +36,8 @@ export interface WorkerMethods {
   'lab.check': { args: { labDir: string; submissionDir: string; recordingPath: string }; result: LabCheckOutcome }
   /** Test hook (only when the worker was started with `allowDebug`): crash the worker thread. */
   'debug.crash': { args: { how: 'throw' | 'exit' }; result: never }
+  /** Test hook: blocks the worker thread in a loop that never looks at cancellation (what the watchdog is for). */
+  'debug.hang': { args: { millis: number }; result: { hung: number } }
   /** Test hook: a long task that reports progress until cancelled. */
   'debug.spin': { args: { millis: number }; result: { iterations: number; cancelled: boolean } }
 }

@@ -35,6 +35,12 @@ interface MacroDef {
 /** Limits that keep hostile input bounded (each produces a diagnostic, not a hang). */
 export const MAX_BLOCK_DEPTH = 100
 export const MAX_EXPANDED_STATEMENTS = 500_000
+/**
+ * Text that macros, `.rept` and `.irp` may produce in one assembly. Work grows with it (a macro
+ * whose argument doubles at each level, a macro invoking itself twice), so it bounds the time a
+ * hostile file can take, not only its size (issue 10, item 8).
+ */
+export const MAX_EXPANDED_CHARS = 4 * 1024 * 1024
 /** Bytes a section with contents may hold (a @nobits section may describe more). */
 export const MAX_SECTION_BYTES = 64 * 1024 * 1024
 export const MAX_NOBITS_BYTES = 1024 * 1024 * 1024
@@ -57,6 +63,9 @@ export class Assembler {
   readonly macros = new Map<string, MacroDef>()
   private macroCounter = 0
   private statements = 0
+  private expandedChars = 0
+  /** Set once the expansion budget is spent (reported once); everything after is skipped. */
+  private budgetSpent = false
   rvc = true
   /** `.altmacro`: macro arguments written `%expr` are replaced by the expression's value. */
   altmacro = false
@@ -389,7 +398,7 @@ export class Assembler {
     // GNU conditional assembly (.if/.ifdef/…/.endif), local to this run of lines.
     const conds: Cond[] = []
     for (let i = 0; i < lines.length; i++) {
-      if (this.diags.full) return
+      if (this.diags.full || this.overBudget(lines[i], depth)) return
       const cm = COND_HINT.test(lines[i].text) ? COND.exec(stripComment(lines[i].text)) : null
       if (cm) {
         const saved = this.origin
@@ -400,10 +409,6 @@ export class Assembler {
         continue
       }
       if (conds.length && !conds[conds.length - 1].active) continue
-      if (++this.statements > MAX_EXPANDED_STATEMENTS) {
-        if (this.statements === MAX_EXPANDED_STATEMENTS + 1) this.error('asm.too_large', `more than ${MAX_EXPANDED_STATEMENTS} statements after expanding macros and .rept`)
-        return
-      }
       const saved = this.origin
       this.origin = lines[i].origin
       const block = BLOCK_HINT.test(lines[i].text) ? this.blockStart(lines[i].text) : undefined
@@ -415,6 +420,23 @@ export class Assembler {
       this.origin = saved
     }
     for (const c of conds) this.diags.error('asm.unterminated_block', '.if without .endif', locOf(c.origin), 'add `.endif`')
+  }
+
+  /**
+   * Counts one line (conditionals too) toward the assembly's budget, and the text of lines that
+   * macros and repeat blocks produced; once either runs out, one error at the line that started
+   * the expansion, and true from then on.
+   */
+  private overBudget(line: SourceLine, depth: number): boolean {
+    if (this.budgetSpent) return true
+    this.statements++
+    if (depth > 0) this.expandedChars += line.text.length
+    if (this.statements <= MAX_EXPANDED_STATEMENTS && this.expandedChars <= MAX_EXPANDED_CHARS) return false
+    this.budgetSpent = true
+    const what = this.statements > MAX_EXPANDED_STATEMENTS ? `more than ${MAX_EXPANDED_STATEMENTS} lines` : `more than ${MAX_EXPANDED_CHARS / (1024 * 1024)} MiB of text`
+    this.diags.error('asm.too_large', `macros, .rept and .irp expand to ${what}`, locOf(line.origin),
+      'a macro that invokes itself twice, or passes its argument on doubled, grows exponentially: give it an end condition that comes sooner')
+    return true
   }
 
   /** Recognises `.macro`, `.rept`, `.irp`, `.irpc` (after optional labels) — they own the lines up to their end. */
@@ -447,13 +469,16 @@ export class Assembler {
         const n = this.constant(this.parse(block.args.trim(), block.col), '.rept count', block.col)
         if (n < 0n || n > BigInt(MAX_EXPANDED_STATEMENTS)) throw new AsmError(`.rept count ${n} is out of range 0..${MAX_EXPANDED_STATEMENTS}`, block.col, 'asm.bad_directive')
         const lines = this.reorigin(body)
-        for (let k = 0n; k < n && this.statements <= MAX_EXPANDED_STATEMENTS && !this.diags.full; k++) this.run(lines, depth + 1)
+        for (let k = 0n; k < n && !this.budgetSpent && !this.diags.full; k++) this.run(lines, depth + 1)
       } else {
         const m = /^\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*,?(.*)$/.exec(block.args)
         if (!m) throw new AsmError(`.${block.kind} needs a symbol name`, block.col, 'asm.bad_directive')
         const values = block.kind === 'irp' ? splitArgs(m[2]) : [...m[2].trim()]
         if (block.kind === 'irp' && values.length === 0) values.push('')
-        for (const v of values) this.run(this.reorigin(substitute(body, new Map([[m[1], v]]), '')), depth + 1)
+        for (const v of values) {
+          if (this.budgetSpent || this.diags.full) break
+          this.run(this.reorigin(substitute(body, new Map([[m[1], v]]), '')), depth + 1)
+        }
       }
     } catch (x) {
       this.report(x)

@@ -32,8 +32,6 @@ interface Macro {
 
 const MAX_INCLUDE_DEPTH = 32
 const MAX_EXPANSION_DEPTH = 64
-/** Guard against exponential macro growth: past this, expansion stops with an error. */
-const MAX_EXPANDED_LINE_CHARS = 1 << 20
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y
 
@@ -193,8 +191,33 @@ function joinContinuations(text: string): { text: string; line: number }[] {
   return out
 }
 
+/**
+ * The work one line's macro expansion may take: text produced by every expansion at every
+ * level, counted as it is produced. `#define A2 A1+A1` doubles with each level, so without a
+ * bound `A40` costs 2^40 steps long before any single string gets big (issue 10, item 8).
+ */
+export const MAX_EXPANSION_CHARS = 1 << 20
+
+/** Thrown out of the recursion when a line's expansion budget runs out; reported once, at the line. */
+class ExpansionTooLarge extends Error {
+  macro = ''
+  column = 1
+}
+
 /** Expands macros in one line, outside string literals, with the usual no-self-recursion rule. */
-export function expandMacros(text: string, macros: Map<string, Macro>, diags: Diagnostics, origin: Origin, depth = 0, hide: Set<string> = new Set()): string {
+export function expandMacros(text: string, macros: Map<string, Macro>, diags: Diagnostics, origin: Origin): string {
+  const budget = { chars: MAX_EXPANSION_CHARS }
+  try {
+    return expandIn(text, macros, diags, origin, 0, new Set(), budget)
+  } catch (e) {
+    if (!(e instanceof ExpansionTooLarge)) throw e
+    diags.error('asm.macro_too_large', `expanding \`${e.macro}\` produces more than ${MAX_EXPANSION_CHARS / (1 << 20)} MiB of text`, { file: origin.file, line: origin.line, column: e.column },
+      'a macro that uses another one twice doubles the text at every level (`#define A2 A1+A1`): use .equ/`=` symbols, which the assembler evaluates once')
+    return ''
+  }
+}
+
+function expandIn(text: string, macros: Map<string, Macro>, diags: Diagnostics, origin: Origin, depth: number, hide: Set<string>, budget: { chars: number }): string {
   if (depth > MAX_EXPANSION_DEPTH) {
     diags.error('asm.cpp_recursion', 'macro expansion nested too deeply', { file: origin.file, line: origin.line, column: 1 })
     return text
@@ -261,13 +284,17 @@ export function expandMacros(text: string, macros: Map<string, Macro>, diags: Di
           return k >= 0 ? (args[k] ?? '') : w
         })
       }
-      const inner = new Set(hide).add(name)
-      const expanded = expandMacros(body, macros, diags, origin, depth + 1, inner)
-      out += expanded
-      if (out.length > MAX_EXPANDED_LINE_CHARS) {
-        diags.error('asm.cpp_recursion', 'macro expansion too large', { file: origin.file, line: origin.line, column: 1 })
-        return out.slice(0, 1000)
+      budget.chars -= body.length
+      let expanded: string
+      try {
+        if (budget.chars < 0) throw new ExpansionTooLarge()
+        expanded = expandIn(body, macros, diags, origin, depth + 1, new Set(hide).add(name), budget)
+      } catch (e) {
+        // The outermost macro of the line is the one the user wrote: the error names it.
+        if (e instanceof ExpansionTooLarge && depth === 0) Object.assign(e, { macro: name, column: i + 1 })
+        throw e
       }
+      out += expanded
       i = next
       continue
     }
