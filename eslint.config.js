@@ -74,6 +74,6 @@ export default tseslint.config(
   ], []),
   // main/app is the only place for electron: lift the restriction there.
   { files: ['src/main/app/**'], rules: { 'no-restricted-imports': 'off' } },
-  // everything else in main (host, web, worker, trace, cli) must not import electron.
-  restrict(['src/main/host/**', 'src/main/web/**', 'src/main/worker/**', 'src/main/trace/**', 'src/main/cli/**', 'test/**', 'bench/**'], []),
+  // everything else in main (host, web, worker, trace, cli, files) must not import electron.
+  restrict(['src/main/host/**', 'src/main/files/**', 'src/main/web/**', 'src/main/worker/**', 'src/main/trace/**', 'src/main/cli/**', 'test/**', 'bench/**'], []),
 )

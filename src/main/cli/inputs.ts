@@ -3,24 +3,27 @@
  * one is a usage mistake, exit 2), numbers in decimal or 0x hex, and the kernel and firmware of a
  * boot (`bootscope boot`, `bootscope record`).
  */
-import { readFileSync } from 'node:fs'
 import type { BiosChoice, ImageFile } from '../machine/boot/boot-plan'
+import { diskBaseFromFile } from '../machine/devices/cow-disk'
+import { checkRegularFile, MAX_DISK_BYTES, MAX_IMAGE_BYTES, MAX_SOURCE_BYTES, readRegularFile } from '../files/regular-file'
 import { UsageError } from './command'
 
-function read<T>(path: string, what: string, load: (p: string) => T): T {
-  try {
-    return load(path)
-  } catch (e) {
-    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
-}
-
-export function readInputFile(path: string, what: string): Uint8Array {
-  return read(path, what, (p) => new Uint8Array(readFileSync(p)))
+/** A file named on the command line: a regular file within `maxBytes` (never a device or a FIFO), else a usage error. */
+export function readInputFile(path: string, what: string, maxBytes = MAX_IMAGE_BYTES): Uint8Array {
+  const r = readRegularFile(path, what, maxBytes)
+  if (!r.ok) throw new UsageError(r.error.message)
+  return r.value
 }
 
 export function readInputText(path: string, what: string): string {
-  return read(path, what, (p) => readFileSync(p, 'utf8'))
+  return new TextDecoder().decode(readInputFile(path, what, MAX_SOURCE_BYTES))
+}
+
+/** A disk image (`--disk`): a regular file, read lazily by the machine. */
+export function openDiskImage(path: string): ReturnType<typeof diskBaseFromFile> {
+  const r = checkRegularFile(path, 'disk image', MAX_DISK_BYTES)
+  if (!r.ok) throw new UsageError(r.error.message)
+  return diskBaseFromFile(path)
 }
 
 /** A number argument (decimal or 0x hex), kept as text for BigInt or Number as the caller needs. */

@@ -6,9 +6,8 @@
  */
 import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
-import { diskBaseFromFile } from '../../machine/devices/cow-disk'
 import { DEFAULT_MAX_STEPS, Machine, type MachineEvent } from '../../machine/machine'
-import { bootImages } from '../inputs'
+import { bootImages, openDiskImage } from '../inputs'
 
 const USAGE = `Usage: bootscope boot KERNEL [options]
 
@@ -126,7 +125,7 @@ export const bootCommand: CliCommand = {
   async run(argv) {
     const args = parseBootArgs(argv)
     const { kernel, bios } = bootImages(args.kernel, args.bios)
-    const disk = args.disk ? diskBaseFromFile(args.disk) : undefined
+    const disk = args.disk ? openDiskImage(args.disk) : undefined
     try {
       const pending: number[] = []
       const flush = () => {

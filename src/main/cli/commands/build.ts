@@ -3,12 +3,14 @@
  * with our toolchain, like `as` + `ld -T` in one step. Diagnostics go to stderr GNU-style
  * (`file:line:col: error: …`), so editors and CI parse them; exit 1 on any error.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
 import { build } from '../../toolchain/build'
 import { readInputText } from '../inputs'
+import { MAX_INCBIN_BYTES, readRegularFile } from '../../files/regular-file'
+import { InputFileRefused } from '../../toolchain/input-file'
 
 const USAGE = `Usage: bootscope build [-T SCRIPT.ld] FILE.S... -o OUT.elf [--layout OUT.json] [-D NAME[=VALUE]]
 
@@ -76,13 +78,12 @@ export const buildCommand: CliCommand = {
       files,
       script: args.script,
       defines: args.defines,
+      // Included files: regular files only, size-limited; a device or a FIFO is refused at the directive.
       readFile: (p) => {
         for (const cand of [p, ...args.sources.map((s) => relative('.', resolve(dirname(s), p)))]) {
-          try {
-            return new Uint8Array(readFileSync(cand))
-          } catch {
-            // try the next place
-          }
+          const r = readRegularFile(cand, 'included file', MAX_INCBIN_BYTES)
+          if (r.ok) return r.value
+          if (r.error.code !== 'file.not_found') throw new InputFileRefused(r.error.message, r.error.hint)
         }
         return undefined
       },

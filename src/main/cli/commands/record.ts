@@ -5,8 +5,7 @@
  */
 import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
-import { diskBaseFromFile } from '../../machine/devices/cow-disk'
-import { bootImages } from '../inputs'
+import { bootImages, openDiskImage } from '../inputs'
 import { Recorder } from '../../trace/recorder'
 import { parseBootArgs } from './boot'
 
@@ -29,7 +28,7 @@ export const recordCommand: CliCommand = {
     const out = argv[o + 1]
     const args = parseBootArgs([...argv.slice(0, o), ...argv.slice(o + 2)])
     const { kernel, bios } = bootImages(args.kernel, args.bios)
-    const disk = args.disk ? diskBaseFromFile(args.disk) : undefined
+    const disk = args.disk ? openDiskImage(args.disk) : undefined
     try {
       const started = await Recorder.start({
         recordingPath: out,

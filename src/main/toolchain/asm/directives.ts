@@ -11,6 +11,7 @@ import type { Expr } from './expr'
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, type Fixup } from './state'
 import { splitOperands } from './operands'
 import { ASM_DIRECTIVES, ASM_DIRECTIVE_NAMES } from '../../../shared/asm/directives'
+import { MAX_INCLUDED_TEXT_BYTES, readInput } from '../input-file'
 
 const DATA_SIZES: Record<string, number> = {
   '.byte': 1, '.half': 2, '.hword': 2, '.2byte': 2, '.short': 2, '.word': 4, '.4byte': 4, '.long': 4, '.int': 4,
@@ -240,9 +241,11 @@ function other(asm: Assembler, name: string, args: string, col: number): void {
     case '.incbin': case '.include': {
       const { bytes, rest } = parseString(args, col)
       const path = new TextDecoder().decode(Uint8Array.from(bytes))
-      const data = asm.readFile?.(path)
+      const { data, refused } = readInput(() => asm.readFile?.(path))
+      if (refused) throw new AsmError(refused.message, col, name === '.include' ? 'asm.include_refused' : 'asm.incbin_refused', refused.hint)
       if (!data) throw new AsmError(`cannot find file \`${path}\``, col, name === '.include' ? 'asm.include_missing' : 'asm.incbin_missing', 'paths are relative to the workspace')
       if (name === '.include') {
+        if (data.length > MAX_INCLUDED_TEXT_BYTES) throw new AsmError(`include file \`${path}\` is larger than ${MAX_INCLUDED_TEXT_BYTES / (1024 * 1024)} MiB`, col, 'asm.include_too_large', 'include source text, not data (use .incbin for data)')
         asm.includeText?.(path, new TextDecoder().decode(data))
         return
       }

@@ -6,6 +6,7 @@
  * GNU's assembler-with-cpp mode passes it through and `as` treats it as a comment.
  */
 import { Diagnostics, type Origin } from './diagnostics'
+import { MAX_INCLUDED_TEXT_BYTES, readInput } from '../input-file'
 
 export interface SourceLine {
   text: string
@@ -119,9 +120,17 @@ export function preprocess(source: string, opts: PreprocessOptions, diags: Diagn
             if (budget.includes === -1) diags.error('asm.include_depth', `more than ${MAX_INCLUDES} includes in one assembly`, { file, line, column: 1 }, 'an include file probably includes itself')
             continue
           }
-          const data = opts.readFile?.(path)
+          const { data, refused } = readInput(() => opts.readFile?.(path))
+          if (refused) {
+            diags.error('asm.include_refused', refused.message, { file, line, column: 1 }, refused.hint)
+            continue
+          }
           if (!data) {
             diags.error('asm.include_missing', `cannot find include file \`${path}\``, { file, line, column: 1 }, 'paths are relative to the workspace')
+            continue
+          }
+          if (data.length > MAX_INCLUDED_TEXT_BYTES) {
+            diags.error('asm.include_too_large', `include file \`${path}\` is larger than ${MAX_INCLUDED_TEXT_BYTES / (1024 * 1024)} MiB`, { file, line, column: 1 }, 'include source text, not data (use .incbin for data)')
             continue
           }
           run(decoder.decode(data), path, depth + 1)

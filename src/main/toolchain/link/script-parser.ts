@@ -10,6 +10,7 @@ import type {
   AssertStmt, Assignment, Expr, InputSectionDesc, MemoryRegion, OutputItem, OutputSectionStmt, PhdrStmt, Script, SectionPattern, SectionsItem, TopItem,
 } from './script-ast'
 import { Lexer, ScriptSyntaxError, type Token } from './script-lexer'
+import { MAX_INCLUDED_TEXT_BYTES, readInput } from '../input-file'
 
 export interface ParseOptions {
   readFile?: (path: string) => string | undefined
@@ -167,8 +168,10 @@ class Parser {
   private readInclude(tok: Token, body: (p: Parser) => void): void {
     const nameTok = this.readName('a file name', 'pattern')
     if (this.depth >= MAX_INCLUDE_DEPTH) this.fail(nameTok, `INCLUDE nested more than ${MAX_INCLUDE_DEPTH} deep`, 'a script probably includes itself')
-    const text = this.opts.readFile?.(nameTok.text)
+    const { data: text, refused } = readInput(() => this.opts.readFile?.(nameTok.text))
+    if (refused) this.fail(nameTok, refused.message, refused.hint)
     if (text === undefined) this.fail(nameTok, `cannot find INCLUDE file '${nameTok.text}'`, 'add the file to the project, or fix its name')
+    if (text.length > MAX_INCLUDED_TEXT_BYTES) this.fail(nameTok, `INCLUDE file '${nameTok.text}' is larger than ${MAX_INCLUDED_TEXT_BYTES / (1024 * 1024)} MiB`, 'include linker script text')
     void tok
     const sub = new Parser(text, nameTok.text, this.script, this.opts, this.depth + 1)
     body(sub)
