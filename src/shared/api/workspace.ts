@@ -12,7 +12,7 @@ export interface WorkspaceInfo {
 export interface WorkspaceFile {
   path: string
   size: number
-  /** Editor language id: `riscv-asm`, `gnu-ld`, `markdown`, `plaintext`, … */
+  /** Editor language id: `riscv-asm`, `nasm`, `gnu-ld`, `markdown`, `plaintext`, … */
   language: string
 }
 
@@ -32,7 +32,8 @@ export interface SavedFile {
 /** Language ids for our editor languages, chosen by file name. */
 export function languageOf(path: string): string {
   const lower = path.toLowerCase()
-  if (lower.endsWith('.s') || lower.endsWith('.asm')) return 'riscv-asm'
+  if (lower.endsWith('.s')) return 'riscv-asm'
+  if (lower.endsWith('.asm') || lower.endsWith('.nasm')) return 'nasm'
   if (lower.endsWith('.ld') || lower.endsWith('.lds') || lower.endsWith('.x')) return 'gnu-ld'
   if (lower.endsWith('.md')) return 'markdown'
   if (lower.endsWith('.json')) return 'json'

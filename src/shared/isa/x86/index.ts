@@ -11,3 +11,4 @@ export type { X86Value, MemSize, X86Operand, X86RegOperand, X86ImmOperand, X86Me
 export { MODE_BIT, type X86Mode, type X86Map, type X86Row, type X86RowFlags, type OperandKind, type OperandSize, type ModrmSpec } from './types'
 export { decodeX86, type X86Decoded } from './decode'
 export { disassembleX86, type X86Disassembled, type X86Syntax, type DisassembleOptions } from './disassemble'
+export { x86InstructionSummary } from './summaries'

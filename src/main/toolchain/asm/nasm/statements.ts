@@ -5,6 +5,7 @@
  * `incbin`, instructions with prefixes, and the directives (with or without brackets:
  * `bits 32` / `[bits 32]`). Parsing happens once; the passes only evaluate.
  */
+import { NASM_DIRECTIVES } from '../../../../shared/asm/nasm-vocabulary'
 import { x86Register, x86RowsByMnemonic, type X86Prefix } from '../../../../shared/isa/x86'
 import { ExprError, parseNExpr, type NExpr } from './expr'
 import { LexError, tokenize, type Tok } from './lexer'
@@ -37,11 +38,8 @@ export interface Line {
 export const DATA_WIDTH: Record<string, number> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, dy: 32, dz: 64 }
 export const RES_WIDTH: Record<string, number> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resy: 32, resz: 64 }
 const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64', 'es', 'cs', 'ss', 'ds', 'fs', 'gs'])
-/** Directives NASM recognises by name (manual chapters 7 and 8; `struc` and `align` are its standard macros). */
-export const DIRECTIVES = new Set([
-  'bits', 'use16', 'use32', 'use64', 'section', 'segment', 'global', 'extern', 'common', 'static', 'default', 'absolute', 'org', 'cpu', 'float',
-  'align', 'alignb', 'sectalign', 'struc', 'endstruc', 'istruc', 'at', 'iend', 'required', 'warning',
-])
+/** Directives NASM recognises by name: the shared vocabulary the editor completes (manual chapters 5, 7, 8). */
+export const DIRECTIVES = new Set(NASM_DIRECTIVES.map((d) => d.name))
 
 export class StmtError extends Error {
   constructor(message: string, readonly col: number, readonly hint?: string) {

@@ -42,6 +42,17 @@ function asmPatterns(name: string): RegExp[] {
   ]
 }
 
+function nasmPatterns(name: string): RegExp[] {
+  const n = escape(name)
+  return [
+    // `name:`, `name equ …`, a label without its colon before data or an instruction, and the preprocessor's names.
+    new RegExp(`^(\\s*)(${n})\\s*:`),
+    new RegExp(`^(\\s*)(${n})\\s+(?:equ|times|d[bwdqtoyz]|res[bwdqtoyz])\\b`, 'i'),
+    new RegExp(`^(\\s*%(?:i?x?define|i?assign|i?macro)\\s+)(${n})\\b`, 'i'),
+    new RegExp(`^(\\s*(?:struc|istruc)\\s+)(${n})\\b`, 'i'),
+  ]
+}
+
 function ldPatterns(name: string): RegExp[] {
   const n = escape(name)
   return [
@@ -53,12 +64,12 @@ function ldPatterns(name: string): RegExp[] {
 
 /** Every place in `files` where `name` is defined, in file order. */
 export function findDefinitions(name: string, files: readonly SourceText[]): Definition[] {
-  if (!/^[A-Za-z_.$][A-Za-z0-9_.$]*$/.test(name)) return []
+  if (!/^[A-Za-z_.$?@][A-Za-z0-9_.$?@#~]*$/.test(name)) return []
   const out: Definition[] = []
   for (const f of files) {
     const lang = f.language as SourceLanguage
-    if (lang !== 'riscv-asm' && lang !== 'gnu-ld') continue
-    const patterns = lang === 'riscv-asm' ? asmPatterns(name) : ldPatterns(name)
+    if (lang !== 'riscv-asm' && lang !== 'gnu-ld' && lang !== 'nasm') continue
+    const patterns = lang === 'riscv-asm' ? asmPatterns(name) : lang === 'nasm' ? nasmPatterns(name) : ldPatterns(name)
     const lines = (lang === 'gnu-ld' ? blankBlockComments(f.text) : f.text).split('\n')
     lines.forEach((raw, i) => {
       const line = raw.slice(0, commentStart(raw, lang))

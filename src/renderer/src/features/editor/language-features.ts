@@ -1,5 +1,5 @@
 /**
- * The Monaco side of the editor's language features for `riscv-asm` and `gnu-ld`: completion,
+ * The Monaco side of the editor's language features for `riscv-asm`, `nasm` and `gnu-ld`: completion,
  * hover and go to definition, registered once per editor. Each provider is a thin adapter over
  * the pure modules beside it (`source-text`, `completions`, `hover`, `definitions`); what they
  * need from the app — the last build's layout, the workspace's sources, models for other files
@@ -12,6 +12,7 @@ import { asmContext, wordAt, type SourceLanguage } from './source-text'
 import { asmCompletions, ldCompletions, type CompletionKind } from './completions'
 import { asmWordHover, layoutHover, ldWordHover } from './hover'
 import { findDefinitions, findLocalLabel, type SourceText } from './definitions'
+import { bitsAt, findNasmLocalLabel, macrosIn, nasmCompletions, nasmContext, nasmLabelsIn, nasmWordAt, nasmWordHover } from './nasm-features'
 
 export interface LanguageFeatureDeps {
   /** The last build's layout report, if any build succeeded. */
@@ -26,7 +27,7 @@ export interface LanguageFeatureDeps {
   open: (path: string, line: number, column: number) => void
 }
 
-const LANGUAGES: SourceLanguage[] = ['riscv-asm', 'gnu-ld']
+const LANGUAGES: SourceLanguage[] = ['riscv-asm', 'nasm', 'gnu-ld']
 
 /** Labels defined in a text (`name:`), for completion before the next build knows them. */
 function labelsIn(text: string): string[] {
@@ -41,18 +42,21 @@ export function registerLanguageFeatures(monaco: MonacoApi, deps: LanguageFeatur
     instruction: K.Keyword, pseudo: K.Keyword, directive: K.Module, register: K.Variable, csr: K.Constant,
     relocation: K.Operator, symbol: K.Reference, keyword: K.Keyword, function: K.Function,
   }
-  const symbols = (model: Monaco.editor.ITextModel) => [...new Set([...(deps.layout()?.symbols.map((s) => s.name) ?? []), ...labelsIn(model.getValue())])]
+  const symbols = (model: Monaco.editor.ITextModel) => [...new Set([...(deps.layout()?.symbols.map((s) => s.name) ?? []), ...(model.getLanguageId() === 'nasm' ? nasmLabelsIn(model.getValue()) : labelsIn(model.getValue()))])]
+  const word = (line: string, column: number, lang: SourceLanguage) => (lang === 'nasm' ? nasmWordAt(line, column) : wordAt(line, column, lang))
   const disposables: Monaco.IDisposable[] = []
 
   for (const lang of LANGUAGES) {
     disposables.push(
       monaco.languages.registerCompletionItemProvider(lang, {
-        triggerCharacters: lang === 'riscv-asm' ? ['.', '%'] : [],
+        triggerCharacters: lang === 'riscv-asm' || lang === 'nasm' ? ['.', '%'] : [],
         provideCompletionItems(model, position) {
           const before = model.getLineContent(position.lineNumber).slice(0, position.column - 1)
-          const prefix = /[A-Za-z0-9_.$%]*$/.exec(before)![0]
+          const prefix = (lang === 'nasm' ? /[A-Za-z0-9_.$%?@]*$/ : /[A-Za-z0-9_.$%]*$/).exec(before)![0]
           const range = new monaco.Range(position.lineNumber, position.column - prefix.length, position.lineNumber, position.column)
-          const items = lang === 'riscv-asm' ? asmCompletions(asmContext(before), symbols(model)) : ldCompletions(symbols(model))
+          const items = lang === 'riscv-asm' ? asmCompletions(asmContext(before), symbols(model))
+            : lang === 'nasm' ? nasmCompletions(nasmContext(before), bitsAt(model.getValue(), position.lineNumber), symbols(model), macrosIn(model.getValue()))
+            : ldCompletions(symbols(model))
           return {
             suggestions: items.map((c, i) => ({
               label: { label: c.label, description: c.detail },
@@ -69,10 +73,10 @@ export function registerLanguageFeatures(monaco: MonacoApi, deps: LanguageFeatur
       }),
       monaco.languages.registerHoverProvider(lang, {
         async provideHover(model, position) {
-          const w = wordAt(model.getLineContent(position.lineNumber), position.column, lang)
+          const w = word(model.getLineContent(position.lineNumber), position.column, lang)
           if (!w || /^\d/.test(w.word)) return null
           const range = new monaco.Range(position.lineNumber, w.start, position.lineNumber, w.end)
-          const known = layoutHover(w.word, deps.layout()) ?? (lang === 'riscv-asm' ? asmWordHover(w.word) : ldWordHover(w.word))
+          const known = layoutHover(w.word, deps.layout()) ?? (lang === 'riscv-asm' ? asmWordHover(w.word) : lang === 'nasm' ? nasmWordHover(w.word, bitsAt(model.getValue(), position.lineNumber)) : ldWordHover(w.word))
           if (known) return { range, contents: known.map((value) => ({ value })) }
           const defs = findDefinitions(w.word, await deps.sources())
           if (!defs.length) return null
@@ -83,8 +87,12 @@ export function registerLanguageFeatures(monaco: MonacoApi, deps: LanguageFeatur
       }),
       monaco.languages.registerDefinitionProvider(lang, {
         async provideDefinition(model, position) {
-          const w = wordAt(model.getLineContent(position.lineNumber), position.column, lang)
+          const w = word(model.getLineContent(position.lineNumber), position.column, lang)
           if (!w) return null
+          if (lang === 'nasm' && w.word.startsWith('.') && !w.word.startsWith('..')) {
+            const d = findNasmLocalLabel(w.word, model.getValue(), position.lineNumber)
+            return d ? { uri: model.uri, range: new monaco.Range(d.line, d.column, d.line, d.endColumn) } : null
+          }
           if (lang === 'riscv-asm' && /^\d+[bf]$/.test(w.word)) {
             const d = findLocalLabel(w.word, model.getValue(), position.lineNumber, deps.pathOf(model.uri) ?? '')
             return d ? { uri: model.uri, range: new monaco.Range(d.line, d.column, d.line, d.endColumn) } : null

@@ -1,7 +1,7 @@
 /**
  * Monaco, set up once: the editor core with all its editor features (find, hover, suggest,
  * folding, …) but none of Monaco's 80 bundled languages — we register our own (RISC-V GNU
- * assembly and GNU linker scripts). The editor worker must be wired explicitly, or it fails
+ * assembly, NASM for x86 and GNU linker scripts). The editor worker must be wired explicitly, or it fails
  * silently in production builds.
  */
 import * as monaco from 'monaco-editor/editor/editor.api'
@@ -9,6 +9,7 @@ import 'monaco-editor/features/register.all'
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker'
 import { registerRiscvAsm } from './languages/riscv-asm'
 import { registerGnuLd } from './languages/gnu-ld'
+import { registerNasm } from './languages/nasm'
 
 let ready = false
 
@@ -18,6 +19,7 @@ export function setupMonaco(): typeof monaco {
   self.MonacoEnvironment = { getWorker: () => new EditorWorker() }
   registerRiscvAsm(monaco)
   registerGnuLd(monaco)
+  registerNasm(monaco)
   monaco.languages.register({ id: 'markdown', extensions: ['.md'] })
   return monaco
 }

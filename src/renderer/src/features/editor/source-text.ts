@@ -5,7 +5,9 @@
  * so it is unit-tested directly. Columns are Monaco's: 1-based, `end` exclusive.
  */
 
-export type SourceLanguage = 'riscv-asm' | 'gnu-ld'
+import { nasmCommentStart } from './nasm-features'
+
+export type SourceLanguage = 'riscv-asm' | 'nasm' | 'gnu-ld'
 
 export interface WordAt {
   word: string
@@ -25,6 +27,7 @@ const CPP_LINE = /^\s*#\s*(define|undef|include|if|ifdef|ifndef|elif|else|endif)
  * outside strings (a `.S` preprocessor line is code), `/*` in both languages.
  */
 export function commentStart(line: string, language: SourceLanguage): number {
+  if (language === 'nasm') return nasmCommentStart(line)
   if (language === 'riscv-asm' && CPP_LINE.test(line)) return line.length
   let inString = false
   for (let i = 0; i < line.length; i++) {

@@ -19,7 +19,7 @@ function range(prefix: string, from: number, to: number): string[] {
 }
 
 export function registerRiscvAsm(monaco: Monaco): void {
-  monaco.languages.register({ id: 'riscv-asm', extensions: ['.S', '.s', '.asm'], aliases: ['RISC-V Assembly'] })
+  monaco.languages.register({ id: 'riscv-asm', extensions: ['.S', '.s'], aliases: ['RISC-V Assembly'] })
   monaco.languages.setLanguageConfiguration('riscv-asm', {
     // Names include `.` and `$` (`sfence.vma`, `.text`), so double-click and hovers take them whole.
     wordPattern: /%?[A-Za-z0-9_.$]+/,
