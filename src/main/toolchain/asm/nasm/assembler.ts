@@ -69,6 +69,8 @@ export interface NSymbol {
 const FREE_PASSES = 12
 const MAX_PASSES = 60
 export const MAX_SECTION_BYTES = 64 * 1024 * 1024
+/** Space a nobits section (or `absolute` block) may describe. */
+export const MAX_NOBITS_BYTES = 1024 * 1024 * 1024
 const MAX_TIMES = 16 * 1024 * 1024
 
 export class PassError extends Error {
@@ -248,18 +250,30 @@ export class NasmAssembler {
 
   // ---- output ----
 
+  /** Refuses growth past the limits before anything is allocated. */
+  private checkRoom(n: number, col: number): void {
+    if (this.absolute) {
+      if (n > MAX_NOBITS_BYTES) throw new PassError(`${n} bytes is more than an absolute block may describe`, col)
+      return
+    }
+    const nobits = this.cur.attrs.type === SHT_NOBITS
+    const limit = nobits ? MAX_NOBITS_BYTES : MAX_SECTION_BYTES
+    if (this.cur.offset + n > limit) throw new PassError(`section \`${this.cur.name}\` would grow beyond ${limit} bytes`, col, nobits ? undefined : 'large zeroed areas belong in a nobits section such as .bss')
+  }
+
   private advance(n: number, col: number): void {
+    this.checkRoom(n, col)
     if (this.absolute) {
       this.absolute.value += BigInt(n)
       return
     }
     this.cur.offset += n
     this.cur.used = true
-    if (this.cur.offset > MAX_SECTION_BYTES) throw new PassError(`section \`${this.cur.name}\` grows beyond ${MAX_SECTION_BYTES} bytes`, col)
   }
 
   /** Appends bytes (final pass) and advances; in nobits sections only advances, as nasm does. */
   emit(bytes: ArrayLike<number>, col: number): void {
+    this.checkRoom(bytes.length, col)
     if (this.absolute) {
       this.absolute.value += BigInt(bytes.length)
       return
@@ -278,6 +292,7 @@ export class NasmAssembler {
   /** Reserves space: zeros in progbits sections (with nasm's warning), nothing in nobits. */
   reserve(n: number, col: number): void {
     if (n < 0) throw new PassError(`cannot reserve a negative amount of space (${n})`, col)
+    this.checkRoom(n, col)
     if (!this.absolute && this.final && this.cur.attrs.type !== SHT_NOBITS) {
       if (n) this.warn(`uninitialized space declared in non-BSS section \`${this.cur.name}\`: zeroing`, col)
       for (let i = 0; i < n; i++) this.cur.data.push(0)
@@ -407,6 +422,7 @@ export class NasmAssembler {
     if (n === undefined) return
     if (n < 0n) throw new PassError(`\`times\` value ${n} is negative`, st.col, 'the code before it is probably larger than the space it should fit in')
     if (n > BigInt(MAX_TIMES)) throw new PassError(`\`times\` value ${n} is too large`, st.col)
+    // Each repetition is checked against the section limits as it is emitted.
     // A data or instruction statement repeated: evaluated every time, since `$` moves.
     for (let i = 0n; i < n; i++) this.statement(st.stmt)
   }
@@ -415,6 +431,7 @@ export class NasmAssembler {
     const n = this.constant(st.n, 'the alignment', st.col)
     if (n === undefined) return
     if (n <= 0n || (n & (n - 1n)) !== 0n) throw new PassError(`alignment ${n} is not a power of two`, st.col)
+    if (n > 1n << 30n) throw new PassError(`alignment ${n} is too large`, st.col)
     // ALIGN and ALIGNB also raise the section's alignment (nasm's SECTALIGN, on by default).
     if (!this.absolute && BigInt(this.cur.attrs.align) < n) this.cur.attrs.align = Number(n)
     const here = this.absolute ? this.absolute.value - this.absolute.start : BigInt(this.cur.offset)
@@ -432,6 +449,7 @@ export class NasmAssembler {
 
   /** `alignb` padding: reserved space without nasm's zeroing warning. */
   private reserveQuiet(n: number, col: number): void {
+    this.checkRoom(n, col)
     if (!this.absolute && this.final && this.cur.attrs.type !== SHT_NOBITS) for (let i = 0; i < n; i++) this.cur.data.push(0)
     this.advance(n, col)
   }
@@ -473,6 +491,7 @@ export class NasmAssembler {
       if (field.sec !== undefined || field.ext !== undefined) throw new PassError('`at` needs a structure field (a constant offset)', st.col)
       const pad = field.n - base - (here - start)
       if (pad < 0n) throw new PassError('`at` fields must be in order and not overlap', st.col)
+      this.checkRoom(Number(pad), st.col)
       this.emit(new Array(Number(pad)).fill(0), st.col)
     }
     if (st.stmt) this.statement(st.stmt)
@@ -488,6 +507,7 @@ export class NasmAssembler {
     }
     const pad = size.value - (here - start)
     if (pad < 0n) throw new PassError(`the instance of \`${st.name}\` is larger than the structure`, st.col)
+    this.checkRoom(Number(pad), st.col)
     this.emit(new Array(Number(pad)).fill(0), st.col)
   }
 
@@ -539,7 +559,9 @@ const HANDLERS: { [K in Stmt['k']]: Handler<K> } = {
   data: (a, st) => a.data(st),
   res: (a, st) => {
     const n = a.constant(st.count, 'the reserve count', st.col)
-    if (n !== undefined) a.reserve(Number(n) * st.width, st.col)
+    if (n === undefined) return
+    if (n < 0n || n * BigInt(st.width) > BigInt(MAX_NOBITS_BYTES)) throw new PassError(`cannot reserve ${n} × ${st.width} bytes`, st.col)
+    a.reserve(Number(n) * st.width, st.col)
   },
   times: (a, st) => a.times(st),
   equ: (a, st) => a.equ(a.currentLine().label?.name, st),
