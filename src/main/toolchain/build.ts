@@ -9,7 +9,7 @@ import type { Diagnostic } from '../../shared/api/result'
 import { assemble } from './asm/index'
 import { link, type LayoutReport } from './link/index'
 import type { ObjectFile } from './object'
-import { riscvAttributesSection } from './asm/attributes'
+import { gnuArch, riscvAttributesSection } from './asm/attributes'
 
 export interface BuildInput {
   files: { path: string; text: string }[]
@@ -91,7 +91,7 @@ export function build(input: BuildInput): BuildResult {
     if (!r.object) continue
     // GNU as always writes .riscv.attributes; so do we, for identical program headers.
     const hasAttrs = r.object.sections.some((s) => s.name === '.riscv.attributes')
-    objects.push({ ...r.object, name: objectName(f.path), sections: hasAttrs ? r.object.sections : [...r.object.sections, riscvAttributesSection()] })
+    objects.push({ ...r.object, name: objectName(f.path), sections: hasAttrs ? r.object.sections : [...r.object.sections, riscvAttributesSection(gnuArch(r.rvc ?? true))] })
   }
   if (objects.length !== sources.length) return { ok: false, diagnostics, lines: [], symbols: [] }
 

@@ -38,6 +38,8 @@ export interface LayoutSymbol {
   section: string
   /** `script` (with its loc) or the object that defined it. */
   definedBy: string
+  /** A local symbol of `definedBy` (not visible to other objects), as `nm` shows in lower case. */
+  local?: boolean
   loc?: SourceLoc
 }
 

@@ -37,6 +37,8 @@ export interface AssembleOptions {
 export interface AssembleResult {
   object?: ObjectFile
   diagnostics: Diagnostic[]
+  /** Compression in force at the end of the file (`.option rvc`/`norvc`): what GNU as's arch attribute says. */
+  rvc?: boolean
 } // object undefined iff any error
 
 export function assemble(source: string, opts: AssembleOptions): AssembleResult {
@@ -60,7 +62,7 @@ export function assemble(source: string, opts: AssembleOptions): AssembleResult 
   const lines = preprocess(source, { file: opts.file, readFile: opts.readFile, defines: opts.defines, cpp, budget }, diags)
   asm.run(lines)
   const object = buildObject(asm, opts.file)
-  return { object: diags.errors > 0 ? undefined : object, diagnostics: diags.list }
+  return { object: diags.errors > 0 ? undefined : object, diagnostics: diags.list, rvc: asm.rvc }
 }
 
 export type { ObjectFile }

@@ -237,10 +237,12 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
     const i = inputOf(obj, sym)
     return i && i.out && !i.discarded ? shndxOf.get(i.out) : undefined
   }
+  // The locals each object keeps in the output (as ld does): named, defined, placed.
+  const keptLocals = objects.map((o) => o.symbols.map((s, si) => ({ s, si })).filter(({ s }) => s.bind === 'local' && s.type !== 'section' && s.type !== 'file' && s.name && s.section !== 'undef' &&
+    // ld for RISC-V discards assembler-local labels (--discard-locals is its default).
+    !s.name.startsWith('.L')))
   objects.forEach((o, oi) => {
-    const locals = o.symbols.map((s, si) => ({ s, si })).filter(({ s }) => s.bind === 'local' && s.type !== 'section' && s.type !== 'file' && s.name && s.section !== 'undef' &&
-      // ld for RISC-V discards assembler-local labels (--discard-locals is its default).
-      !s.name.startsWith('.L'))
+    const locals = keptLocals[oi]
     if (!locals.length) return
     symbols.push({ name: o.name, value: 0n, size: 0n, bind: E.STB_LOCAL, type: E.STT_FILE, visibility: 0, shndx: E.SHN_ABS })
     for (const { s, si } of locals) {
@@ -304,6 +306,11 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
         const i = inputOf(g.obj, g.sym)
         return { name, value: hex(localValue(g.obj, g.sym) ?? 0n), section: i?.out?.name ?? '*ABS*', definedBy: objects[g.obj].name, ...(objects[g.obj].symbols[g.sym].loc ? { loc: objects[g.obj].symbols[g.sym].loc } : {}) }
       }),
+      // The output's local symbols too (nm's `d`, `t`, …): hovers and the layout view know `boot_page_table`.
+      ...keptLocals.flatMap((locals, oi) => locals.filter(({ si }) => placedShndx(oi, si) !== undefined).map(({ s, si }) => ({
+        name: s.name, value: hex(localValue(oi, si) ?? 0n), section: s.section === 'abs' ? '*ABS*' : (inputOf(oi, si)?.out?.name ?? '*ABS*'),
+        definedBy: objects[oi].name, local: true, ...(s.loc ? { loc: s.loc } : {}),
+      }))),
     ],
     segments: segments.map((s) => ({
       type: segTypeName(s.type), vaddr: hex(s.vaddr), paddr: hex(s.paddr), offset: hex(s.offset), filesz: hex(s.filesz), memsz: hex(s.memsz),
