@@ -122,6 +122,8 @@ export class Machine {
   private cancelRequested = false
   private pauseRequested = false
   private handoffSeen: boolean
+  /** The firmware has prepared an mret into the kernel (MPP = S, mepc in the kernel): run one step at a time until the privilege drops. */
+  private handoffArmed = false
   private wfiStalls = 0
   /** Set by host writes into RAM; the caches are dropped before the hart runs again. */
   private cachesStale = false
@@ -343,7 +345,7 @@ export class Machine {
           'if the boot needs more steps, raise the budget (--max-steps on the command line, Step budget in Open ELF…); the timeline shows where it was spinning',
         )
       }
-      const slice = opts.sliceSteps ?? (!this.handoffSeen ? HANDOFF_WATCH_SLICE_STEPS : this.tohost ? TOHOST_SLICE_STEPS : DEFAULT_SLICE_STEPS)
+      const slice = this.handoffArmed ? 1 : (opts.sliceSteps ?? (!this.handoffSeen ? HANDOFF_WATCH_SLICE_STEPS : this.tohost ? TOHOST_SLICE_STEPS : DEFAULT_SLICE_STEPS))
       const limit = opts.pauseAt !== undefined && opts.pauseAt < budget ? opts.pauseAt : budget
       const n = limit - now < BigInt(slice) ? Number(limit - now) : slice
       if (this.cachesStale) this.invalidateHartCaches()
@@ -477,19 +479,26 @@ export class Machine {
   }
 
   /**
-   * A firmware file hands over to the kernel with `mret` somewhere inside a slice; we notice it at
-   * the next exit: the hart runs below M-mode, or M-mode was entered from the kernel's code (an SBI
-   * call: mstatus.MPP = S and mepc inside the kernel image).
+   * A firmware file hands over to the kernel with `mret`; the hand-off is the privilege change
+   * into the kernel. We look at each exit: once the hart runs below M-mode, the hand-off has
+   * happened — exactly here when the PC is the kernel's entry (a0/a1 are then the firmware's real
+   * arguments, e.g. OpenSBI fw_jump's "Next Arg1"). In M-mode with mstatus.MPP = S and mepc at the
+   * kernel's entry the firmware has prepared that mret: run one step at a time until the privilege
+   * drops, so the `mret` is caught at its step rather than a few instructions early, still in
+   * M-mode, with guessed registers. With mepc elsewhere in the kernel image the kernel already runs
+   * and this is one of its SBI calls: the hand-off was earlier, inside the last slice.
    */
   private watchHandoff(): void {
     const h = this.hart
     if (h.priv === 3) {
-      // In M-mode: did the firmware get here from the kernel (MPP = S, mepc inside the kernel image)?
       const mpp = ((h.getCsr(CSR.mstatus) ?? 0n) >> 11n) & 3n
       const mepc = h.getCsr(CSR.mepc) ?? 0n
       const k = this.plan.kernel
-      if (mpp !== 1n || !k || mepc < k.lowestPaddr || mepc >= k.highestPaddrEnd) return
+      const entry = this.plan.kernelEntry
+      this.handoffArmed = mpp === 1n && entry !== undefined && mepc === entry
+      if (this.handoffArmed || mpp !== 1n || !k || mepc < k.lowestPaddr || mepc >= k.highestPaddrEnd) return
     }
+    this.handoffArmed = false
     this.handoffSeen = true
     const bios = this.config.bios
     const from = typeof bios === 'object' ? bios.file : 'firmware'

@@ -397,7 +397,13 @@ export class ReplaySession {
       const ins = this.instructionAt(at, priv, satp, memory)
       window.push(ins)
       if (afterPc >= 0 && afterPc++ >= after) break
-      if (!ins.bytes) break
+      if (!ins.bytes) {
+        if (afterPc >= 0) break
+        // Unfetchable before the PC (the PC's page faults): start at the PC's own row, which says why.
+        window.length = 0
+        at = pc
+        continue
+      }
       at += (BigInt(ins.bytes) & 3n) === 3n ? 4n : 2n
     }
     const pcIndex = window.findIndex((i) => i.address === hex(pc))
