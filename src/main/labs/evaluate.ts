@@ -14,6 +14,8 @@ import { consoleCheckPasses } from '../../shared/labs/console-match'
 import type { Check, CheckKind, ConsoleCheck, Lab, SectionCheck, SegmentCheck, SymbolCheck, TranslateCheck } from '../../shared/labs/lab-format'
 import { PAGE_SIZES_BYTES } from '../../shared/labs/parse-checks'
 import { hex, type TraceEvent } from '../../shared/trace/events'
+import { stepAfter } from '../../shared/trace/steps'
+import { outcomeWords, SUCCESSFUL_OUTCOMES } from '../../shared/trace/stop-words'
 import { RecordingReader } from '../trace/recording-reader'
 import type { LabCheckResult } from '../../shared/api/lab'
 import { ReplaySession } from '../trace/replay'
@@ -121,7 +123,12 @@ class RecordingContext {
 
   private endWords(): string {
     const s = this.stop
-    return s ? `the boot ended at step ${s.step} (${s.data.reason})` : `the recording ends at step ${this.steps}`
+    return s ? `the boot ended at step ${s.step}: it ${outcomeWords(s.data.reason)}` : `the recording ends at step ${this.steps}`
+  }
+
+  /** The step where the boot ended: what decides a check about something that never happened. */
+  private get endStep(): number {
+    return this.stop?.step ?? this.steps
   }
 
   decide(c: Exclude<Check, TranslateCheck | SectionCheck | SegmentCheck | SymbolCheck>): Verdict {
@@ -131,9 +138,10 @@ class RecordingContext {
       case 'satp_write': {
         const writes = this.events.of('satp_write')
         const hit = writes.find((e) => e.data.new.mode === c.mode)
-        if (hit) return { passed: true, detail: `satp = ${hit.data.new.raw} (${c.mode}, root table at ${hit.data.new.root}) at step ${hit.step}`, step: hit.step }
+        if (hit) return { passed: true, detail: `satp = ${hit.data.new.raw} (${c.mode}, root table at ${hit.data.new.root}) from step ${stepAfter(hit)}`, step: stepAfter(hit) }
         const seen = writes.length ? `satp was written ${writes.length} time(s), with mode ${[...new Set(writes.map((e) => e.data.new.mode))].join(', ')}` : 'satp was never written'
-        return { passed: false, detail: `${seen}; ${this.endWords()}`, step: this.steps }
+        // Decided by the write with the wrong mode, or by the end of a boot that never wrote satp.
+        return { passed: false, detail: `${seen}; ${this.endWords()}`, step: writes.length ? stepAfter(writes[0]) : this.endStep }
       }
       case 'region_enter': {
         const lo = BigInt(c.from)
@@ -141,7 +149,7 @@ class RecordingContext {
         const hit = this.events.of('region_enter').find((e) => BigInt(e.data.va) >= lo && BigInt(e.data.va) <= hi)
         if (hit) return { passed: true, detail: `first fetch in [${c.from}, ${c.to}] at step ${hit.step}: ${this.symbols.describe(BigInt(hit.data.va))}`, step: hit.step }
         const regions = this.events.of('region_enter').map((e) => e.data.va)
-        return { passed: false, detail: `no instruction was fetched in [${c.from}, ${c.to}]; code ran at ${regions.join(', ') || 'no address'}; ${this.endWords()}`, step: this.steps }
+        return { passed: false, detail: `no instruction was fetched in [${c.from}, ${c.to}]; code ran at ${regions.join(', ') || 'no address'}; ${this.endWords()}`, step: this.endStep }
       }
       case 'trap': {
         const traps = this.events.of('trap')
@@ -153,7 +161,7 @@ class RecordingContext {
         const where = at ? ` at ${c.at !== undefined ? describeAddressRef(c.at) : ''} (${hex(at.value)}${at.loaded !== undefined ? ` or ${hex(at.loaded)} where it was loaded` : ''})` : ''
         const what = `no ${c.interrupt ? 'interrupt' : 'trap'} of cause ${c.cause}${where}`
         const seen = ofCause.length ? `; it happened at ${ofCause.slice(0, 3).map((e) => this.symbols.describe(BigInt(e.data.epc))).join(', ')}` : ''
-        return { passed: false, detail: `${what}${seen}; ${this.endWords()}`, step: ofCause[0]?.step ?? this.steps }
+        return { passed: false, detail: `${what}${seen}; ${this.endWords()}`, step: ofCause[0]?.step ?? this.endStep }
       }
       case 'no_trap': {
         const bad = this.events.of('trap').filter((e) => !e.data.interrupt && c.causes.includes(trapCode(e)))
@@ -165,16 +173,16 @@ class RecordingContext {
         const then = selectEvent(c.then, this.events, this.symbols)
         if (!first || !then) {
           const missing = [!first ? describeSelector(c.first) : '', !then ? describeSelector(c.then) : ''].filter(Boolean)
-          return { passed: false, detail: `${missing.join(' and ')} never happened; ${this.endWords()}`, step: first?.step ?? this.steps }
+          return { passed: false, detail: `${missing.join(' and ')} never happened; ${this.endWords()}`, step: first ? stepAfter(first, this.steps) : this.endStep }
         }
         const before = first.step < then.step || (first.step === then.step && first.id < then.id)
-        const words = `${describeSelector(c.first)} at step ${first.step}, ${describeSelector(c.then)} at step ${then.step}`
-        return { passed: before, detail: before ? words : `${words}: in the wrong order`, step: before ? then.step : first.step }
+        const words = `${describeSelector(c.first)} at step ${stepAfter(first, this.steps)}, ${describeSelector(c.then)} at step ${stepAfter(then, this.steps)}`
+        return { passed: before, detail: before ? words : `${words}: in the wrong order`, step: stepAfter(before ? then : first, this.steps) }
       }
       case 'shutdown': {
         const s = this.stop
         if (!s) return { passed: false, detail: `the recording has no stop: it ends at step ${this.steps}`, step: this.steps }
-        const said = `${s.data.reason} at step ${s.step}: ${s.data.message}`
+        const said = `the boot ${outcomeWords(s.data.reason)} at step ${s.step}: ${s.data.message}`
         if (s.data.reason !== 'shutdown') return { passed: false, detail: said, step: s.step }
         if (s.step > c.maxSteps) return { passed: false, detail: `${said}, later than the ${c.maxSteps} steps allowed`, step: s.step }
         return { passed: true, detail: said, step: s.step }
@@ -202,18 +210,33 @@ class RecordingContext {
     const excerpt = text.length === 0 ? 'nothing' : JSON.stringify(text.length > CONSOLE_EXCERPT_CHARS ? '…' + text.slice(-CONSOLE_EXCERPT_CHARS) : text)
     if (index >= 0) {
       const found = JSON.stringify(text.slice(index, index + 120).split(/\r?\n/)[0])
-      return { passed, detail: `the console printed ${found} at step ${stepAt(index)}${passed ? '' : `, which must not appear (${pattern})`}`, step: stepAt(index) }
+      const at = stepAt(index)
+      const shown = at === undefined ? undefined : stepAfter({ kind: 'uart_output', step: at }, this.steps)
+      return { passed, detail: `the console printed ${found} at step ${at}${passed ? '' : `, which must not appear (${pattern})`}`, step: shown }
     }
-    return { passed, detail: passed ? `the console never matched ${pattern}` : `the console never matched ${pattern}; it printed ${excerpt}`, step: passed ? undefined : this.steps }
+    // Never matched: what it printed last (the text the student compares), or the end of a silent boot.
+    const last = pieces[pieces.length - 1]
+    return { passed, detail: passed ? `the console never matched ${pattern}` : `the console never matched ${pattern}; it printed ${excerpt}`, step: passed ? undefined : last ? stepAfter(last, this.steps) : this.endStep }
   }
 
-  /** The step whose state a translate check walks: right after its event (the instruction that caused it retired), or the end. */
+  /**
+   * The step whose state a translate check walks: right after its event (shared/trace/steps.ts),
+   * or the end — which a boot that stopped on a failure never got to: a check about the end state
+   * then fails (a kernel that dies at its first fetch has "no identity mapping at the end" only
+   * because it never got there).
+   */
   translateStep(c: TranslateCheck): WalkAt | { error: string; failStep: number } {
-    if (c.when === 'end') return { step: this.steps, when: `at the end of the boot (step ${this.steps})` }
+    if (c.when === 'end') {
+      const s = this.stop
+      if (s && !SUCCESSFUL_OUTCOMES.includes(s.data.reason)) {
+        return { error: `the boot never got to its end, so its end state cannot be checked: it stopped at step ${s.step} because it ${outcomeWords(s.data.reason)}`, failStep: s.step }
+      }
+      return { step: this.steps, when: `at the end of the boot (step ${this.steps})` }
+    }
     const e = selectEvent(c.when, this.events, this.symbols)
-    if (!e) return { error: `${describeSelector(c.when)} never happened, so there is no moment to look at; ${this.endWords()}`, failStep: this.steps }
-    const step = Math.min(e.step + 1, this.steps)
-    return { step, when: `right after ${describeSelector(c.when)} (step ${e.step})` }
+    if (!e) return { error: `${describeSelector(c.when)} never happened, so there is no moment to look at; ${this.endWords()}`, failStep: this.endStep }
+    const step = stepAfter(e, this.steps)
+    return { step, when: `right after ${describeSelector(c.when)} (step ${step})` }
   }
 
   private async stateAt(step: number, va: bigint): Promise<MachineState | string> {

@@ -157,6 +157,22 @@ export function selectEvent(sel: EventSelector, events: EventIndex, symbols: Sym
 }
 
 /** "the first satp_write with mode Sv39", for details. */
+/** What each event kind is, in the words a lab's student reads (never the recording's kind names). */
+const EVENT_WORDS: Record<EventSelector['event'], string> = {
+  segment_loaded: 'segment loaded',
+  firmware_handoff: 'firmware hand-off',
+  privilege_change: 'privilege change',
+  trap: 'trap',
+  trap_return: 'return from a trap (mret/sret)',
+  satp_write: 'write to satp',
+  sfence_vma: 'sfence.vma',
+  page_table_activated: 'page table activated',
+  pte_write: 'page-table entry written',
+  region_enter: 'instruction fetched in a new region',
+  uart_output: 'console output',
+  stop: 'end of the boot',
+}
+
 export function describeSelector(sel: EventSelector): string {
   const filters: string[] = []
   switch (sel.event) {
@@ -164,7 +180,9 @@ export function describeSelector(sel: EventSelector): string {
       if (sel.mode) filters.push(`mode ${sel.mode}`)
       break
     case 'region_enter':
-      if (sel.from !== undefined || sel.to !== undefined) filters.push(`a fetch in [${sel.from ?? '0x0'}, ${sel.to ?? '0xffffffffffffffff'}]`)
+      if (sel.from !== undefined || sel.to !== undefined) {
+        return `the ${sel.occurrence} instruction fetched in [${sel.from ?? '0x0'}, ${sel.to ?? '0xffffffffffffffff'}]`
+      }
       break
     case 'trap':
       if (sel.cause !== undefined) filters.push(`${sel.interrupt ? 'interrupt' : 'cause'} ${sel.cause}`)
@@ -180,5 +198,5 @@ export function describeSelector(sel: EventSelector): string {
       if (sel.reason) filters.push(`reason ${sel.reason}`)
       break
   }
-  return `the ${sel.occurrence} ${sel.event}${filters.length ? ` with ${filters.join(', ')}` : ''}`
+  return `the ${sel.occurrence} ${EVENT_WORDS[sel.event]}${filters.length ? ` with ${filters.join(', ')}` : ''}`
 }

@@ -65,7 +65,7 @@ describe.concurrent('bootscope check', () => {
     expect(report.boot).toMatchObject({ ran: true, steps: 100000, stop: { reason: 'budget' } })
     const shutdown = report.results.find((c) => c.id === 'shuts-down')!
     expect(shutdown).toMatchObject({ passed: false, step: 100000, message: expect.stringContaining('SBI shutdown call') })
-    expect(shutdown.detail).toMatch(/^budget at step 100000/)
+    expect(shutdown.detail).toMatch(/^the boot ran out of its step budget at step 100000/)
     expect(report.recording).toBe(rec)
     expect(existsSync(rec)).toBe(true)
   })

@@ -7,12 +7,15 @@ import type { MachineState } from '../../../shared/api/replay'
 import { UsageError, type CliCommand } from '../command'
 import { numberArg } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
+import { describeCsr } from '../../../shared/isa/csr-fields'
 
 const USAGE = `Usage: bootscope at REC.sqlite STEP [--regs] [--mappings] [--translate VA] [--mem ADDR LEN] [--json]
 
-Replays the recording to STEP (instructions retired) and prints the instruction about to run,
-with its source line and symbol, and the translation mode. Add:
-  --regs          the registers and CSRs (* marks what the last instruction changed)
+Replays the recording to STEP — the state after STEP instructions retired — and prints the
+instruction about to run there, with its source line and symbol, and the translation mode. An
+event listed at step N by \`bootscope events\` shows its effect in the state of its "after" step. Add:
+  --regs          the registers and CSRs (* marks what the last instruction changed), status,
+                  cause, trap-vector and satp fields in words
   --mappings      the address space: VA -> PA ranges walked from satp, with permissions
   --translate VA  one virtual address translated level by level
   --mem ADDR LEN  LEN bytes at ADDR (virtual when paging is on, as the kernel sees it)
@@ -28,6 +31,10 @@ function printState(s: MachineState, opts: { regs: boolean; mappings: boolean })
     const cell = (r: { name: string; value: string; changed: boolean }) => `${r.changed ? '*' : ' '}${r.name.padStart(8)} ${r.value.padStart(18)}`
     for (let k = 0; k < s.x.length; k += 4) console.log(s.x.slice(k, k + 4).map(cell).join('  '))
     for (let k = 0; k < s.csrs.length; k += 4) console.log(s.csrs.slice(k, k + 4).map(cell).join('  '))
+    for (const r of s.csrs) {
+      const words = describeCsr(r.name, BigInt(r.value))
+      if (words) console.log(`${r.name.padStart(9)}: ${words}`)
+    }
   }
   if (opts.mappings) {
     if (s.addressSpace.mappings.length === 0) console.log('no mappings (satp is Bare: addresses are physical)')

@@ -1,19 +1,23 @@
 /**
  * `bootscope events REC.sqlite [--kind K,…] [--from S --to S] [--json]`: lists a recording's
- * events in step order, each explained in words (or as JSON lines for scripts and graders).
+ * events in step order, each explained in words (or as JSON lines for scripts and graders), with
+ * the step of the state after the event (`bootscope at REC STEP` shows it; shared/trace/steps.ts).
  */
 import { formatDiagnostic } from '../../../shared/api/result'
 import { EVENT_KINDS, type EventKind } from '../../../shared/trace/events'
 import { explainEvent } from '../../../shared/trace/explain'
+import { stepAfter } from '../../../shared/trace/steps'
 import { UsageError, type CliCommand } from '../command'
 import { RecordingReader } from '../../trace/recording-reader'
 
 const USAGE = `Usage: bootscope events REC.sqlite [--kind K,...] [--from STEP] [--to STEP] [--json]
 
-Lists the events of a recording in step order, explained in words.
+Lists the events of a recording in step order, explained in words. Step N is the state after N
+instructions retired; an event at step N is caused by the instruction about to run there, and the
+"after" column is the step whose state shows its effect (what \`bootscope at\` and the timeline open).
   --kind K,...   only these kinds: ${EVENT_KINDS.join(', ')}
   --from, --to   a step range (inclusive)
-  --json         one JSON object per line: { id, step, kind, pc, data }`
+  --json         one JSON object per line: { id, step, after, kind, pc, data }`
 
 function step(v: string | undefined, flag: string): number {
   if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${flag} takes a step number`)
@@ -52,8 +56,9 @@ export const eventsCommand: CliCommand = {
     const r = opened.value
     try {
       for (const e of r.events({ kinds, from, to })) {
-        if (json) console.log(JSON.stringify(e))
-        else console.log(`${String(e.step).padStart(12)}  ${e.kind.padEnd(20)} ${explainEvent(e)}`)
+        const after = stepAfter(e)
+        if (json) console.log(JSON.stringify({ id: e.id, step: e.step, after, kind: e.kind, pc: e.pc, data: e.data }))
+        else console.log(`${String(e.step).padStart(12)} ${after === e.step ? ' '.repeat(14) : `→ ${String(after).padEnd(12)}`} ${e.kind.padEnd(20)} ${explainEvent(e)}`)
       }
       if (!json && r.outcome === 'incomplete') console.error('bootscope events: this recording is incomplete (the writer stopped before the end)')
     } finally {
