@@ -22,13 +22,19 @@ test('the inspectors follow the cursor across the satp write: address space, reg
   await page.getByTestId('boot-button').click()
   await expect(page.getByTestId('console')).toContainText('Hello from the higher half!', { timeout: 60_000 })
 
-  // The satp marker: the cursor stands before `csrw satp` retires — satp is still Bare.
+  // The satp marker opens the state after the write (step N + 1, where N is the step whose next
+  // instruction is `csrw satp`); one step back, `csrw satp` is about to run and satp is still Bare.
   await page.locator('[data-tab=timeline]').click()
   const marker = page.locator('[data-testid=timeline-marker][data-kind=satp_write]')
   await marker.click()
-  const satpStep = Number(await marker.getAttribute('data-step'))
+  const satpStep = Number(await marker.getAttribute('data-event-step'))
+  expect(Number(await marker.getAttribute('data-step'))).toBe(satpStep + 1)
   await page.locator('[data-tab=inspect]').click()
   const status = page.getByTestId('inspector-status')
+  await expect(status).toHaveAttribute('data-step', String(satpStep + 1))
+  await expect(page.getByTestId('address-space')).toHaveAttribute('data-mode', 'Sv39')
+  await page.getByTestId('timeline').focus()
+  await page.keyboard.press('ArrowLeft')
   await expect(status).toHaveAttribute('data-step', String(satpStep))
   const space = page.getByTestId('address-space')
   await expect(space).toHaveAttribute('data-mode', 'Bare')
@@ -220,11 +226,10 @@ test('the page-table tree opens level by level and highlights the PTEs written s
   await page.locator('[data-tab=timeline]').click()
   const writes = page.locator('[data-testid=timeline-marker][data-kind=pte_write]')
   await expect(writes).toHaveCount(2)
-  const firstWrite = Number(await writes.nth(0).getAttribute('data-step'))
-  const secondWrite = Number(await writes.nth(1).getAttribute('data-step'))
+  // Each write's step is the state whose next instruction is the store; its marker opens the state after it.
+  const firstWrite = Number(await writes.nth(0).getAttribute('data-event-step'))
+  const secondWrite = Number(await writes.nth(1).getAttribute('data-event-step'))
   await writes.nth(1).click()
-  await page.getByTestId('timeline').focus()
-  await page.keyboard.press('ArrowRight')
   await page.locator('[data-tab=inspect]').click()
   const status = page.getByTestId('inspector-status')
   await expect(status).toHaveAttribute('data-step', String(secondWrite + 1))
@@ -276,10 +281,12 @@ test('the page-table tree opens level by level and highlights the PTEs written s
   await memory.scrollIntoViewIfNeeded()
   await shot(page, 'tree-memory')
 
-  // Back on the first write (two events back): nothing written yet, the level-1 page (still open) holds no valid entry.
+  // Just before the first write (its marker, one step back): nothing written yet, the level-1 page (still open) holds no valid entry.
+  await page.locator('[data-tab=timeline]').click()
+  await writes.nth(0).click()
   await page.getByTestId('timeline').focus()
-  await page.keyboard.press('Shift+ArrowLeft')
-  await page.keyboard.press('Shift+ArrowLeft')
+  await page.keyboard.press('ArrowLeft')
+  await page.locator('[data-tab=inspect]').click()
   await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', String(firstWrite))
   await expect(tree).toHaveAttribute('data-step', String(firstWrite))
   await expect(tree.locator('[data-written=true]')).toHaveCount(0)
@@ -339,12 +346,13 @@ test('history search from the inspectors: run to an instruction forward and back
   await expect(page.getByTestId('instruction')).toHaveAttribute('data-pc', address!)
   await page.screenshot({ path: 'test-results/screenshots/inspect-run-to.png' })
 
-  // Back: the csrw is now above the PC, and "run to here" searches backward to the satp step.
+  // Back: the csrw is now above the PC, and "run to here" searches backward to the step where it is
+  // about to run — the satp write's own step, one before the state after it that the marker opened.
   const csrw = page.getByTestId('disassembly-row').filter({ hasText: 'csrw' })
   await csrw.hover()
   await csrw.getByTestId('run-to').click()
-  await expect(page.getByTestId('find-status')).toContainText(`at step ${satpStep}`)
-  await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', String(satpStep))
+  await expect(page.getByTestId('find-status')).toContainText(`at step ${satpStep - 1}`)
+  await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', String(satpStep - 1))
 
   // The kernel never writes its own code: no later change of the bytes at the PC.
   await page.getByTestId('memory-view').getByRole('button', { name: 'pc' }).click()

@@ -96,7 +96,7 @@ test('an ELF built elsewhere boots from a typed path and from a dropped file', a
   const recordings = page.getByTestId('recording-list')
   await expect(recordings).toHaveAttribute('data-count', '1')
   await expect(recordings).toContainText('k.elf')
-  await expect(recordings).toContainText('shutdown')
+  await expect(recordings).toContainText('shut down')
   // The recording opens: its console lines (from the recording, not the live run) and its timeline.
   await expect(page.getByTestId('console').locator('.line')).toContainText(['Hello from the higher half!'])
   await page.screenshot({ path: `${SHOTS}/open-elf-booted.png` })
@@ -120,7 +120,7 @@ test('an ELF built elsewhere boots from a typed path and from a dropped file', a
   await page.getByTestId('open-elf-max-steps').fill('20')
   await page.getByTestId('open-elf-boot').click()
   await expect(recordings).toHaveAttribute('data-count', '2', { timeout: 60_000 })
-  await expect(recordings).toContainText(/dropped_kernel\.elf · 20 steps · budget/)
+  await expect(recordings).toContainText(/dropped_kernel\.elf · 20 steps\s*ran out of its step budget/)
   await expect(recordings.locator('.rec.active')).toContainText('dropped_kernel.elf')
   await expect(page.getByTestId('problems')).toContainText('budget')
   await page.screenshot({ path: `${SHOTS}/open-elf-budget.png` })
@@ -194,7 +194,7 @@ test('a kernel that sleeps until a key arrives keeps the boot open; keys typed i
   await page.screenshot({ path: `${SHOTS}/open-elf-typing.png` })
   await page.keyboard.type('q')
   const recordings = page.getByTestId('recording-list')
-  await expect(recordings).toContainText('shutdown', { timeout: 30_000 })
+  await expect(recordings).toContainText('shut down', { timeout: 30_000 })
   await expect(page.getByTestId('progress')).toBeHidden()
 })
 

@@ -3,7 +3,7 @@
  * linker's layout report (the layout view, and symbol addresses for editor hovers).
  */
 import { defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import { api } from '../api/client'
 import type { BuildSummary } from '../../../shared/api/build'
 import type { ApiError } from '../../../shared/api/result'
@@ -31,9 +31,25 @@ export const useBuildStore = defineStore('build', () => {
     }
   }
 
-  api.on('build.finished', (summary) => {
-    last.value = summary
+  /** What the last build did, in a line for the status bar: "built kernel.elf in 3 ms", or its errors. */
+  const message = computed(() => {
+    if (error.value) return { ok: false, text: `build: ${error.value.message}` }
+    const b = last.value
+    if (!b) return undefined
+    const errors = b.diagnostics.filter((d) => d.severity === 'error').length
+    const warnings = b.diagnostics.length - errors
+    const ms = `${Math.max(1, Math.round(b.millis))} ms`
+    if (b.ok) {
+      const file = b.elf?.path.split('/').pop() ?? 'the kernel'
+      return { ok: true, text: `built ${file} in ${ms}${warnings ? ` · ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}` }
+    }
+    return { ok: false, text: `build failed: ${errors} error${errors === 1 ? '' : 's'} (see Problems)` }
   })
 
-  return { last, building, error, build }
+  api.on('build.finished', (summary) => {
+    last.value = summary
+    error.value = undefined
+  })
+
+  return { last, building, error, message, build }
 })

@@ -14,6 +14,8 @@ import { useWorkspaceStore } from './workspace'
 import { useRecordingsStore } from './recordings'
 import { useReplayStore } from './replay'
 import { useBuildStore } from './build'
+import { useBootStore } from './boot'
+import { stepAfter } from '../../../shared/trace/steps'
 
 /** The events a check of each kind looks at: the one to select when its step is shown. */
 const EVENT_OF_CHECK: Record<string, EventKind[]> = {
@@ -45,11 +47,10 @@ export const useLabStore = defineStore('lab', () => {
   async function reloadWorkspace(): Promise<void> {
     const ws = useWorkspaceStore()
     for (const f of [...ws.open]) ws.close(f.path)
-    const replay = useReplayStore()
-    replay.overview = undefined
-    replay.selected = undefined
-    replay.consoleLines = []
+    // The old workspace's recording, its line highlight in the editor and its build go.
+    useReplayStore().close()
     useBuildStore().last = undefined
+    useBootStore().forgetWorkspace()
     await Promise.all([ws.load(), useRecordingsStore().load()])
     for (const path of [...(current.value?.files ?? [])].reverse()) await ws.openFile(path)
   }
@@ -123,7 +124,8 @@ export const useLabStore = defineStore('lab', () => {
     const replay = useReplayStore()
     if (replay.overview?.path !== recording) await replay.open(recording)
     if (replay.overview?.path !== recording) return
-    const atStep = replay.overview.events.filter((e) => e.step === result.step)
+    // A check's step is the state after the event it looked at (shared/trace/steps.ts).
+    const atStep = replay.overview.events.filter((e) => stepAfter(e, replay.lastStep) === result.step)
     const wanted = EVENT_OF_CHECK[result.kind] ?? []
     const event = atStep.find((e) => wanted.includes(e.kind)) ?? atStep.find((e) => e.kind !== 'uart_output')
     if (event) replay.select(event)

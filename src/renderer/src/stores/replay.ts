@@ -19,9 +19,35 @@ import type { TraceEvent } from '../../../shared/trace/events'
 import type { TableEntry } from '../../../shared/paging/page-walk'
 import { loadPages, type TablePage } from '../features/inspectors/page-table-tree'
 import { normHex, previousEventStep } from '../features/inspectors/since-event'
+import { stepAfter } from '../../../shared/trace/steps'
+import { outcomeTone } from '../../../shared/trace/stop-words'
 
-/** Ways a boot ends that are not a failure; any other opens selected on its `stop` event, explained. */
-export const CLEAN_STOPS = ['shutdown', 'tohost', 'cancelled', 'reset']
+/** Environment calls (SBI calls) are routine traps: not what a recording opens on. */
+const ECALL_CAUSES = [8, 9, 11]
+
+/**
+ * An event worth opening a recording on (the first one in the boot wins): paging turned on or a
+ * table edited, a fault, the jump to the higher half, a firmware handing over. Not the reset
+ * state's own events (segments, the built-in hand-off, the first region at step 0), SBI calls
+ * or console output.
+ */
+export function isNotable(e: TraceEvent): boolean {
+  switch (e.kind) {
+    case 'satp_write':
+    case 'pte_write':
+      return true
+    case 'trap': {
+      const d = (e as TraceEvent<'trap'>).data
+      return !d.interrupt && !ECALL_CAUSES.includes(Number(d.cause))
+    }
+    case 'region_enter':
+      return (e as TraceEvent<'region_enter'>).data.region === 'higher half'
+    case 'firmware_handoff':
+      return e.step > 0
+    default:
+      return false
+  }
+}
 
 /** Bytes the memory view reads at its address. */
 export const MEMORY_VIEW_BYTES = 256
@@ -57,6 +83,12 @@ export const useReplayStore = defineStore('replay', () => {
   const memoryAddress = ref<string>()
 
   const steps = computed(() => overview.value?.steps ?? 0)
+  /**
+   * Where and why the boot ended: the recording's last stop event (a boot that waited for input
+   * has a stop at each wait, and its end after them). The recordings list, the inspectors, the
+   * timeline and Problems all read this one.
+   */
+  const finalStop = computed(() => lastStopOf(overview.value?.events ?? []))
 
   /** The memory view's range at the previous event before the cursor, to show what changed since. */
   const memoryBefore = shallowRef<{ step: number; address: string; memory: MachineState['memory'] }>()
@@ -82,8 +114,18 @@ export const useReplayStore = defineStore('replay', () => {
     delayMs: STATE_DELAY_MS,
   })
 
+  // Another recording (or none): nothing of the previous one may stay on screen.
+  watch(
+    () => overview.value?.path,
+    () => {
+      state.value = undefined
+      stateError.value = undefined
+      findStatus.value = undefined
+    },
+  )
+
   watch([() => overview.value?.path, cursor, translateVa, memoryAddress], ([path, step, va, mem]) => {
-    if (!path) {
+    if (!path || !overview.value?.steps) {
       stateRequests.cancel()
       stateLoading.value = false
       return
@@ -181,6 +223,11 @@ export const useReplayStore = defineStore('replay', () => {
     expandedTables.value = next
   }
 
+  /**
+   * Opens a recording on the timeline. A boot that failed opens at its stop, selected and explained
+   * (a trap loop at the fault); any other at its first notable event (the satp write of a paging
+   * kernel, …), in the state after it; a boot with none at its end.
+   */
   async function open(path: string): Promise<void> {
     const r = await api.invoke('recording.open', { path })
     if (!r.ok) {
@@ -189,22 +236,38 @@ export const useReplayStore = defineStore('replay', () => {
     }
     error.value = undefined
     overview.value = r.value
-    // Open where the boot ended; a failed one (a trap loop) with its stop event selected, explained.
-    const stop = r.value.events.find((e) => e.kind === 'stop')
-    selected.value = stop && !CLEAN_STOPS.includes(r.value.outcome) ? stop : undefined
-    cursor.value = stop ? stop.step : 0
+    const events = r.value.events
+    const stop = lastStopOf(events)
+    const failed = stop && outcomeTone(r.value.outcome, stop.data.exitCode) === 'failure'
+    const first = failed ? stop : (events.find(isNotable) ?? stop)
+    if (first && (failed || first !== stop)) select(first)
+    else {
+      selected.value = undefined
+      cursor.value = stop ? Math.min(stop.step, lastStep.value) : 0
+    }
     const uart = await api.invoke('recording.events', { path, kinds: ['uart_output'] })
     consoleLines.value = uart.ok ? toLines(uart.value) : []
   }
 
-  /** `steps` is exclusive (the overview counts through the step of the last event, the stop), so the last state is steps − 1. */
-  function setCursor(step: number): void {
-    cursor.value = Math.max(0, Math.min(Math.round(step), Math.max(0, steps.value - 1)))
+  /** No recording open (a boot is starting, another workspace): the inspectors and timeline say so. */
+  function close(): void {
+    overview.value = undefined
+    selected.value = undefined
+    consoleLines.value = []
+    cursor.value = 0
   }
 
+  /** The last state of the recording: `steps` is exclusive (the overview counts through the step of the last event, the stop). */
+  const lastStep = computed(() => Math.max(0, steps.value - 1))
+
+  function setCursor(step: number): void {
+    cursor.value = Math.max(0, Math.min(Math.round(step), lastStep.value))
+  }
+
+  /** Selects an event and shows the state after it (shared/trace/steps.ts: what "step N" means). */
   function select(e: TraceEvent): void {
     selected.value = e
-    setCursor(e.step)
+    setCursor(stepAfter(e, lastStep.value))
   }
 
   /** The last history search's outcome, shown by the inspectors until the next search. */
@@ -238,13 +301,15 @@ export const useReplayStore = defineStore('replay', () => {
   function neighbour(dir: 1 | -1, kind?: string): TraceEvent | undefined {
     const evs = overview.value?.events ?? []
     const c = cursor.value
-    if (dir > 0) return evs.find((e) => e.step > c && (!kind || e.kind === kind))
-    for (let i = evs.length - 1; i >= 0; i--) if (evs[i].step < c && (!kind || evs[i].kind === kind)) return evs[i]
+    const at = (e: TraceEvent) => stepAfter(e, lastStep.value)
+    if (dir > 0) return evs.find((e) => at(e) > c && (!kind || e.kind === kind))
+    for (let i = evs.length - 1; i >= 0; i--) if (at(evs[i]) < c && (!kind || evs[i].kind === kind)) return evs[i]
     return undefined
   }
 
   return {
     overview,
+    finalStop,
     consoleLines,
     cursor,
     selected,
@@ -262,6 +327,8 @@ export const useReplayStore = defineStore('replay', () => {
     expandedTables,
     toggleTable,
     open,
+    close,
+    lastStep,
     setCursor,
     select,
     neighbour,
@@ -271,6 +338,11 @@ export const useReplayStore = defineStore('replay', () => {
     find,
   }
 })
+
+export function lastStopOf(events: TraceEvent[]): TraceEvent<'stop'> | undefined {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i].kind === 'stop') return events[i] as TraceEvent<'stop'>
+  return undefined
+}
 
 function isApiError(e: unknown): e is ApiError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e

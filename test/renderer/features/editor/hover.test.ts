@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { asmWordHover, layoutHover, ldWordHover, symbolLma } from '../../../../src/renderer/src/features/editor/hover'
 import type { LayoutOutputSection, LayoutReport } from '../../../../src/shared/api/layout'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { build } from '../../../../src/main/toolchain/build'
 
 const section = (name: string, vma: string, lma: string, size = '0x100'): LayoutOutputSection => ({
   name, vma, lma, size, align: 4096, paddingBefore: '0x0', flags: 'AX', type: 'PROGBITS', inputs: [], orphan: false,
@@ -36,6 +39,29 @@ describe('symbol hovers from the layout', () => {
 
   it('shows an output section’s placement', () => {
     expect(layoutHover('.text', layout)!.join('\n')).toContain('VMA `0xffffffff80200000` · LMA `0x80200000`')
+  })
+
+  it('knows the local symbols of the last build, as nm lists them (boot_page_table is a local d)', () => {
+    const dir = join(__dirname, '../../../../resources/examples/higher-half')
+    const files = ['entry.S', 'main.S', 'linker.ld'].map((path) => ({ path, text: readFileSync(join(dir, path), 'utf8') }))
+    const r = build({ files, script: 'linker.ld' })
+    expect(r.layout).toBeDefined()
+    expect(r.layout!.symbols.find((s) => s.name === 'boot_page_table')).toMatchObject({ local: true, definedBy: 'entry.o', section: '.data', value: '0xffffffff80202000' })
+    const h = layoutHover('boot_page_table', r.layout, 'entry.S')!.join('\n')
+    expect(h).toContain('VMA `0xffffffff80202000` · LMA `0x80202000`')
+    expect(h).toContain('local symbol of `entry.o`')
+  })
+
+  it('prefers the local symbol of the hovered file over a global of the same name', () => {
+    const both: LayoutReport = {
+      ...layout,
+      symbols: [
+        { name: 'x', value: '0x80300000', section: '.data', definedBy: 'a.o' },
+        { name: 'x', value: '0x80300008', section: '.data', definedBy: 'b.o', local: true, loc: { file: 'b.S', line: 3, column: 1 } },
+      ],
+    }
+    expect(layoutHover('x', both, 'b.S')![0]).toContain('0x80300008')
+    expect(layoutHover('x', both, 'a.S')![0]).toContain('0x80300000')
   })
 
   it('knows nothing without a build or for an unknown name', () => {

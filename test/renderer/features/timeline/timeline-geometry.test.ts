@@ -15,6 +15,10 @@ describe('timeline geometry', () => {
     expect(zoom(v, 500, 100, 1000)).toEqual({ from: 0, to: 1000 })
     expect(zoom({ from: 0, to: 100 }, 50, 0.0001, 1000).to - zoom({ from: 0, to: 100 }, 50, 0.0001, 1000).from).toBe(20)
     expect(clamp({ from: -50, to: 50 }, 1000)).toEqual({ from: 0, to: 100 })
+    // A 10-step boot: zooming out stops at its end (never 0–20).
+    expect(zoom({ from: 0, to: 10 }, 5, 4, 10)).toEqual({ from: 0, to: 10 })
+    expect(zoom({ from: 2, to: 8 }, 5, 100, 10)).toEqual({ from: 0, to: 10 })
+    expect(clamp({ from: 0, to: 20 }, 10)).toEqual({ from: 0, to: 10 })
   })
 
   it('picks round ruler ticks', () => {

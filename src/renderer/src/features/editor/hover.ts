@@ -21,10 +21,15 @@ export function symbolLma(sym: LayoutSymbol, sections: readonly LayoutOutputSect
   return hex(BigInt(sec.lma) + (BigInt(sym.value) - BigInt(sec.vma)))
 }
 
-/** A symbol's address in the last build, or a section's placement; undefined when the layout does not know the name. */
-export function layoutHover(name: string, layout: LayoutReport | undefined): string[] | undefined {
+/**
+ * A symbol's address in the last build, or a section's placement; undefined when the layout does
+ * not know the name. A local symbol of the file hovered (`file`, workspace path) shadows a global
+ * of the same name, as it does for the assembler.
+ */
+export function layoutHover(name: string, layout: LayoutReport | undefined, file?: string): string[] | undefined {
   if (!layout) return undefined
-  const sym = layout.symbols.find((s) => s.name === name)
+  const named = layout.symbols.filter((s) => s.name === name)
+  const sym = named.find((s) => s.local && s.loc?.file === file) ?? named.find((s) => !s.local) ?? named[0]
   if (sym) {
     const lines = [`**${name}** = \`${sym.value}\``]
     if (sym.section === '*ABS*') lines.push('absolute value (no section)')
@@ -33,7 +38,7 @@ export function layoutHover(name: string, layout: LayoutReport | undefined): str
       const addr = lma && BigInt(lma) !== BigInt(sym.value) ? `VMA \`${sym.value}\` · LMA \`${lma}\`` : `VMA = LMA \`${sym.value}\``
       lines.push(`${addr} · in \`${sym.section}\``)
     }
-    lines.push(`defined by ${sym.definedBy === 'script' ? 'the linker script' : `\`${sym.definedBy}\``} · from the last build`)
+    lines.push(`${sym.local ? 'local symbol of' : 'defined by'} ${sym.definedBy === 'script' ? 'the linker script' : `\`${sym.definedBy}\``} · from the last build`)
     return lines
   }
   const sec = layout.outputSections.find((s) => s.name === name)

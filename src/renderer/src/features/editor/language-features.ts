@@ -76,7 +76,7 @@ export function registerLanguageFeatures(monaco: MonacoApi, deps: LanguageFeatur
           const w = word(model.getLineContent(position.lineNumber), position.column, lang)
           if (!w || /^\d/.test(w.word)) return null
           const range = new monaco.Range(position.lineNumber, w.start, position.lineNumber, w.end)
-          const known = layoutHover(w.word, deps.layout()) ?? (lang === 'riscv-asm' ? asmWordHover(w.word) : lang === 'nasm' ? nasmWordHover(w.word, bitsAt(model.getValue(), position.lineNumber)) : ldWordHover(w.word))
+          const known = layoutHover(w.word, deps.layout(), deps.pathOf(model.uri)) ?? (lang === 'riscv-asm' ? asmWordHover(w.word) : lang === 'nasm' ? nasmWordHover(w.word, bitsAt(model.getValue(), position.lineNumber)) : ldWordHover(w.word))
           if (known) return { range, contents: known.map((value) => ({ value })) }
           const defs = findDefinitions(w.word, await deps.sources())
           if (!defs.length) return null

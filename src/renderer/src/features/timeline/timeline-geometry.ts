@@ -22,7 +22,7 @@ export function xToStep(x: number, view: Viewport, left: number, width: number):
 
 /** Zooms by `factor` (< 1 zooms in) keeping `anchor` (a step) under the pointer; clamps to [0, total]. */
 export function zoom(view: Viewport, anchor: number, factor: number, total: number): Viewport {
-  const span = Math.max(MIN_SPAN_STEPS, Math.min(total, (view.to - view.from) * factor))
+  const span = Math.max(Math.min(MIN_SPAN_STEPS, total), Math.min(total, (view.to - view.from) * factor))
   const t = (anchor - view.from) / (view.to - view.from)
   return clamp({ from: anchor - t * span, to: anchor - t * span + span }, total)
 }
@@ -31,10 +31,12 @@ export function pan(view: Viewport, deltaSteps: number, total: number): Viewport
   return clamp({ from: view.from + deltaSteps, to: view.to + deltaSteps }, total)
 }
 
+/** The view kept inside the recording: never before step 0 nor past its end, even for a boot shorter than MIN_SPAN_STEPS. */
 export function clamp(view: Viewport, total: number): Viewport {
-  const span = Math.min(view.to - view.from, Math.max(total, MIN_SPAN_STEPS))
+  const end = Math.max(1, total)
+  const span = Math.min(view.to - view.from, end)
   let from = Math.max(0, view.from)
-  if (from + span > Math.max(total, MIN_SPAN_STEPS)) from = Math.max(0, Math.max(total, MIN_SPAN_STEPS) - span)
+  if (from + span > end) from = Math.max(0, end - span)
   return { from, to: from + span }
 }
 
