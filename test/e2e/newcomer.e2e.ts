@@ -251,6 +251,7 @@ test('a lab check after the example: no line highlight carried over, end-state c
     await expect(result(id)).toHaveAttribute('data-passed', 'false')
     await expect(result(id).getByTestId('check-detail')).toContainText('the boot never got to its end')
   }
+  await expect(page.getByTestId('check-boot')).toHaveText('The boot was stuck in a trap loop at step 9')
   // Plain words, never the recording's kind names.
   await expect(page.getByTestId('check-results')).not.toContainText('region_enter')
   await expect(page.getByTestId('check-results')).not.toContainText('sfence_vma')

@@ -129,7 +129,10 @@ describe('lab service', () => {
       'no-fetch-fault',
       'identity-until-jump',
       'runs-high',
+      // The end-state checks: a boot stuck at its first fetch never got to its end.
+      'identity-removed',
       'flushed-after-jump',
+      'kernel-still-mapped',
       'reports-entry-cleared',
       'shuts-down',
     ])
