@@ -1,7 +1,8 @@
 /**
  * NASM's assembly passes (NASM manual 2.1.24 "-O: multipass optimization"): the parsed lines are
  * walked pass after pass, each with the symbol values the previous pass found, until no label
- * moves; a last pass then writes bytes, relocations and the line table. Forward references
+ * moves; every pass after the first writes bytes, relocations and the line table, and the one
+ * where nothing moved is the output (its diagnostics are the ones reported). Forward references
  * start optimistic (jumps short, as nasm's `jmp_match` "be optimistic in pass 1") and sizes
  * settle; after a few passes sizes may only grow, so the passes always end. Statement handlers
  * are a table keyed by statement kind.
@@ -10,7 +11,7 @@ import type { SourceLoc } from '../../../../shared/api/result'
 import { x86Register, type X86Instruction, type X86Mode, type X86Operand, type X86Value } from '../../../../shared/isa/x86'
 import type { Diagnostics } from '../diagnostics'
 import { SHT_NOBITS } from '../state'
-import { encodeX86, type X86Fixup } from '../x86/encode'
+import { encodeX86, type Encoded, type X86Fixup } from '../x86/encode'
 import { ExprError, evalNExpr, type EvalContext, type NExpr, type NVal } from './expr'
 import { normaliseAddress, type NOperand } from './operands'
 import { sectionDefaults, type SectionAttrs } from './sections'
@@ -97,6 +98,12 @@ export class NasmAssembler {
   private strucReturn: { sec: NSection; absolute?: { value: bigint; start: bigint } }[] = []
   readFile?: (path: string) => Uint8Array | undefined
   readonly warnedLines = new Set<string>()
+  /** Diagnostics of the current output pass, reported only if it turns out to be the last. */
+  private pending: (() => void)[] = []
+  private encodeCache = new WeakMap<Stmt, { sig: string; r: Encoded<Ref>; size: number; late: boolean }>()
+  private constantInsn = new WeakMap<Stmt, boolean>()
+  /** Encodings of constant instructions by mode and text: `push rbp` is encoded once per file. */
+  private constantCache = new Map<string, Encoded<Ref>>()
   /** Instruction sizes of the previous pass, in walk order: after FREE_PASSES they may only grow. */
   private sizes: number[] = []
   private prevSizes: number[] = []
@@ -110,7 +117,9 @@ export class NasmAssembler {
   }
 
   private error(message: string, col: number, hint?: string): void {
-    if (this.final) this.diags.error('nasm.error', message, this.loc(col), hint)
+    if (!this.final) return
+    const loc = this.loc(col)
+    this.pending.push(() => this.diags.error('nasm.error', message, loc, hint))
   }
 
   warn(message: string, col: number): void {
@@ -118,18 +127,28 @@ export class NasmAssembler {
     const key = `${this.line.file}:${this.line.line}:${message}`
     if (this.warnedLines.has(key)) return
     this.warnedLines.add(key)
-    this.diags.warning('nasm.warning', message, this.loc(col))
+    const loc = this.loc(col)
+    this.pending.push(() => this.diags.warning('nasm.warning', message, loc))
   }
 
   // ---- passes ----
 
+  /**
+   * Pass 1 sizes everything (forward references optimistic); every later pass writes the output
+   * as if it were the last, and is the last when no label moved — its diagnostics are kept then.
+   */
   run(): void {
-    for (let p = 1; p <= MAX_PASSES; p++) {
-      this.runPass(p, false)
-      if (!this.changed && p > 1) break
-      if (p === MAX_PASSES) this.diags.error('nasm.passes', `the layout did not settle after ${MAX_PASSES} passes`, { file: this.lines[0]?.file ?? '', line: 1, column: 1 })
+    this.runPass(1, false)
+    for (let p = 2; p <= MAX_PASSES; p++) {
+      this.pending = []
+      this.warnedLines.clear()
+      this.runPass(p, true)
+      if (!this.changed) {
+        for (const report of this.pending) report()
+        return
+      }
     }
-    this.runPass(this.pass + 1, true)
+    this.diags.error('nasm.passes', `the layout did not settle after ${MAX_PASSES} passes`, { file: this.lines[0]?.file ?? '', line: 1, column: 1 })
   }
 
   private runPass(p: number, final: boolean): void {
@@ -347,8 +366,28 @@ export class NasmAssembler {
       this.emit(st.prefixes.map((p) => PREFIX_BYTE[p] ?? 0x66), st.col)
       return
     }
+    // An instruction without symbols (registers and constants only) encodes once for good.
+    let constant = this.constantInsn.get(st)
+    if (constant === undefined) this.constantInsn.set(st, (constant = st.operands.every(isConstantOperand)))
+    if (constant) {
+      const c = this.constantCache.get(`${this.bits}|${st.text}`)
+      if (c) {
+        this.sizes.push(c.bytes.length)
+        this.emitEncoded(c, st)
+        return
+      }
+    }
     const insn: X86Instruction<Ref> = { mnemonic: st.mnemonic, operands: this.operands(st.operands), prefixes: st.prefixes }
     const ip = this.absolute ? 0n : BigInt(this.cur.offset)
+    // Most instructions encode the same in every pass: reuse the last encoding when nothing it
+    // depends on (mode, operand values, and the address for relative operands) changed.
+    const sig = constant ? `const${this.bits}` : signature(insn, this.bits, ip)
+    const cache = this.encodeCache.get(st)
+    if (cache && cache.sig === sig && this.pass > FREE_PASSES === cache.late) {
+      this.sizes.push(cache.size)
+      this.emitEncoded(cache.r, st)
+      return
+    }
     let r = encodeX86(insn, { mode: this.bits, dialect: 'nasm', ip })
     // Late passes: a jump that was near stays near, so the layout cannot oscillate.
     const k = this.sizes.length
@@ -362,6 +401,12 @@ export class NasmAssembler {
       const col = r.operand !== undefined ? st.operands[r.operand]?.col ?? st.col : st.col
       throw new PassError(r.message, col, r.hint)
     }
+    if (constant) this.constantCache.set(`${this.bits}|${st.text}`, r)
+    else this.encodeCache.set(st, { sig, r, size: r.bytes.length, late: this.pass > FREE_PASSES })
+    this.emitEncoded(r, st)
+  }
+
+  private emitEncoded(r: Encoded<Ref>, st: Stmt & { k: 'insn' }): void {
     if (this.final) {
       for (const w of r.warnings) this.warn(w, st.col)
       for (const f of r.fixups) {
@@ -550,6 +595,54 @@ export class NasmAssembler {
   currentLine(): Line {
     return this.line
   }
+}
+
+/** An expression with no symbol, `$` or `$$`: its value never changes between passes. */
+function isConstantExpr(e: NExpr): boolean {
+  switch (e.k) {
+    case 'num': case 'float': return true
+    case 'sym': case 'here': case 'base': return false
+    case 'un': return isConstantExpr(e.e)
+    case 'bin': return isConstantExpr(e.l) && isConstantExpr(e.r)
+    case 'cond': return isConstantExpr(e.c) && isConstantExpr(e.a) && isConstantExpr(e.b)
+  }
+}
+
+function isConstantOperand(op: NOperand): boolean {
+  switch (op.kind) {
+    case 'reg': return true
+    case 'imm': return !op.wrt && isConstantExpr(op.expr)
+    case 'far': return isConstantExpr(op.selector) && isConstantExpr(op.offset)
+    case 'mem': return !op.wrt && (!op.disp || isConstantExpr(op.disp))
+  }
+}
+
+/**
+ * What an encoding depends on: mode, each operand's value and relocatable part, and — only
+ * when an operand is local to the section (relative jumps, RIP-relative) or unknown — the address.
+ */
+function signature(insn: X86Instruction<Ref>, bits: number, ip: bigint): string {
+  let sig = String(bits)
+  let needsIp = false
+  const val = (v: X86Value<Ref> | undefined): void => {
+    if (!v) return
+    sig += `|${v.value}`
+    if (v.sym) {
+      sig += `:${v.sym.sec ?? ''}:${v.sym.ext ?? ''}:${v.sym.wrt ?? ''}:${v.sym.unknown ? 'u' : ''}`
+      needsIp ||= v.local === true || v.sym.unknown === true
+    }
+  }
+  for (const op of insn.operands) {
+    if (op.kind === 'imm') val(op.value)
+    else if (op.kind === 'mem') {
+      val(op.disp)
+      if (op.rel) needsIp = true
+    } else if (op.kind === 'far') {
+      val(op.selector)
+      val(op.offset)
+    }
+  }
+  return needsIp ? `${sig}@${ip}` : sig
 }
 
 type Handler<K extends Stmt['k']> = (asm: NasmAssembler, st: Stmt & { k: K }) => void

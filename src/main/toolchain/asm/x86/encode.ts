@@ -11,7 +11,7 @@
  */
 import { MODE_BIT, registerUnavailable, gpr, x86RowsByMnemonic, type X86Instruction, type X86MemOperand, type X86Mode, type X86Operand, type X86Prefix, type X86Row } from '../../../../shared/isa/x86'
 import { emitForm, patchRelative, type EmitContext, type Emitted, type X86Dialect, type X86Fixup } from './emit'
-import { kindInfo, operandFits, signedFits, type KindInfo } from './match'
+import { operandFits, rowInfos, signedFits, type KindInfo } from './match'
 
 export type { X86Fixup, X86Dialect } from './emit'
 
@@ -43,12 +43,21 @@ export interface EncodeError {
 interface Candidate {
   row: X86Row
   osz: number | undefined
-  infos: KindInfo[]
+  infos: readonly KindInfo[]
   penalty: number
 }
 
+const SIZES_CACHE = new Map<number, readonly (number | undefined)[]>()
+
 /** Operand sizes a row can take in a mode (SDM Vol. 1, 3.6 "Operand-size and address-size attributes"; Vol. 2, Table A-1 d64/f64). */
 function operandSizes(row: X86Row, mode: X86Mode): readonly (number | undefined)[] {
+  const key = row.id * 4 + (mode >> 4)
+  let sizes = SIZES_CACHE.get(key)
+  if (!sizes) SIZES_CACHE.set(key, (sizes = computeOperandSizes(row, mode)))
+  return sizes
+}
+
+function computeOperandSizes(row: X86Row, mode: X86Mode): readonly (number | undefined)[] {
   const s = row.opsize
   if (s === undefined) return [undefined]
   if (s !== 'v') return s === 64 && mode !== 64 ? [] : s === 32 && mode === 64 && row.flags.d64 ? [] : [s]
@@ -106,16 +115,12 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
     countMatched = true
     for (const osz of operandSizes(row, mode)) {
       let penalty = 0
-      const infos: KindInfo[] = []
+      const infos = rowInfos(row, osz)
       let ok = true
       for (let i = 0; i < ops.length && ok; i++) {
-        const info = kindInfo(row.operands[i], osz, row)
-        const p = operandFits(info, ops[i], osz, mode, opts.dialect)
+        const p = operandFits(infos[i], ops[i], osz, mode, opts.dialect)
         if (p === undefined) ok = false
-        else {
-          penalty = Math.max(penalty, p)
-          infos.push(info)
-        }
+        else if (p > penalty) penalty = p
       }
       // 90 is `nop` in 64-bit mode, not `xchg eax, eax` (which zero-extends): use 87 /r there.
       if (ok && row.plusReg && row.opcode === 0x90 && mode === 64 && osz === 32 && ops.every((o) => o.kind === 'reg' && o.reg.num === 0)) ok = false

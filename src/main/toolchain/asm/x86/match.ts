@@ -37,8 +37,19 @@ const GPR_REG: Record<string, number> = { r8: 8, r16: 16, r32: 32, r64: 64 }
 const MEM: Record<string, number> = { m: 0, m8: 8, m16: 16, m32: 32, m64: 64, m80: 80, m128: 128, m512: 512 }
 const FIXED_SIZE: Record<string, number> = { al: 8, ax: 16, eax: 32, rax: 64, cl: 8, dx: 16, st0: 80 }
 
+const ROW_INFOS: (readonly KindInfo[] | undefined)[] = []
+const OSZ_SLOT = (osz: number | undefined): number => (osz === undefined ? 0 : osz === 16 ? 1 : osz === 32 ? 2 : 3)
+
+/** The meaning of every operand kind of `row` at operand size `osz`; computed once, shared, read-only. */
+export function rowInfos(row: X86Row, osz: number | undefined): readonly KindInfo[] {
+  const slot = row.id * 4 + OSZ_SLOT(osz)
+  let infos = ROW_INFOS[slot]
+  if (!infos) ROW_INFOS[slot] = infos = Object.freeze(row.operands.map((k) => Object.freeze(kindInfo(k, osz, row))))
+  return infos
+}
+
 /** The kind's meaning at operand size `osz` (undefined for rows without an operand-size attribute). */
-export function kindInfo(kind: OperandKind, osz: number | undefined, row: X86Row): KindInfo {
+function kindInfo(kind: OperandKind, osz: number | undefined, row: X86Row): KindInfo {
   const v = osz ?? 32
   if (kind in GPR_RM) return { slot: 'rm', cls: 'gpr', regSize: GPR_RM[kind], reg: true, mem: true, memSize: GPR_RM[kind] }
   if (kind in GPR_REG) return { slot: row.plusReg ? 'opreg' : 'reg', cls: 'gpr', regSize: GPR_REG[kind] }
