@@ -89,17 +89,20 @@ export function pageSizeName(level: number): string {
 export type Access = 'fetch' | 'load' | 'store'
 
 export interface WalkStep {
+  /** 0 = the last level (4 KiB pages); the root has the highest number. */
   level: number
   vpn: number
   pteAddr: string
   pte: string
   kind: 'pointer' | 'leaf' | 'invalid' | 'unreadable'
   flags: string
+  /** x86: the table's name in the SDM (PML4, PDPT, PD, PT); RISC-V steps are named by level. */
+  table?: string
 }
 
 export type Translation =
   | { ok: true; mode: TranslationMode; va: string; pa: string; steps: WalkStep[]; level: number; pageSize: string; flags: string }
-  | { ok: false; mode: TranslationMode; va: string; steps: WalkStep[]; cause: number; reason: string }
+  | { ok: false; mode: TranslationMode; va: string; steps: WalkStep[]; cause: number; reason: string; /** x86: the #PF error code. */ errorCode?: number }
 
 const FAULT_CAUSE: Record<Access, number> = { fetch: 12, load: 13, store: 15 }
 const ACCESS_FAULT_CAUSE: Record<Access, number> = { fetch: 1, load: 5, store: 7 }
@@ -268,6 +271,8 @@ export interface TableEntry {
   pa: string
   /** Leaves only: 4 KiB, 2 MiB, 1 GiB, … */
   pageSize: string | null
+  /** x86: a pointer to this very table (a recursive mapping). */
+  recursive?: boolean
 }
 
 /**

@@ -10,7 +10,8 @@
 export type Priv = 0 | 1 | 3
 export const PRIV_NAMES: Record<number, string> = { 0: 'U', 1: 'S', 3: 'M' }
 
-export type TranslationMode = 'Bare' | 'Sv39' | 'Sv48' | 'Sv57'
+/** RISC-V satp modes, and x86 paging modes (SDM Table 4-1); 'Bare' is paging off on both. */
+export type TranslationMode = 'Bare' | 'Sv39' | 'Sv48' | 'Sv57' | '32-bit' | 'PAE' | '4-level' | '5-level'
 
 export interface SatpValue {
   mode: TranslationMode
@@ -27,8 +28,10 @@ export interface MappingRange {
   size: string
   /** Letters among R W X U G A D, in that order. */
   perms: string
-  /** Page size of the leaf: 4 KiB, 2 MiB, 1 GiB, 512 GiB. */
+  /** Page size of the leaf: 4 KiB, 2 MiB, 4 MiB, 1 GiB, 512 GiB, or 'recursive' (x86: an entry pointing back at its own table). */
   pageSize: string
+  /** Why the range is special, in words (a recursive entry). */
+  note?: string
 }
 
 export interface EventPayloads {

@@ -56,7 +56,7 @@ export const MEMORY_VIEW_BYTES = 256
 export const DISASSEMBLY_WINDOW = { before: 6, after: 10 }
 
 /** Levels of each translation mode: the root page is at levels − 1. */
-const MODE_LEVELS: Record<string, number> = { Sv39: 3, Sv48: 4, Sv57: 5 }
+const MODE_LEVELS: Record<string, number> = { Sv39: 3, Sv48: 4, Sv57: 5, '32-bit': 2, PAE: 3, '4-level': 4, '5-level': 5 }
 
 /** Quiet time before the state at a new cursor is asked for: one frame of a drag. */
 const STATE_DELAY_MS = 16
