@@ -28,9 +28,13 @@ import type { MachineEvent, MachineListener, StopInfo, StopReason } from './mach
 import { ramReader } from '../../shared/paging/page-walk'
 import { TrapWatch, type TrapLoop } from './trap-watch'
 import { TohostWatch } from './tohost'
-import { loadDeviceState, saveDeviceState, type DeviceState } from './device-state'
+import { loadDeviceState, saveDeviceState } from './device-state'
+import type { BootMachine, MachineSnapshot, RunOptions } from './core/boot-machine'
+import type { LoadedImage } from './boot/loader'
+import { RiscvView } from './riscv/riscv-view'
 
 export type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
+export type { MachineSnapshot, RunOptions } from './core/boot-machine'
 
 /** The default step budget (`DEFAULT_BOOT_MAX_STEPS`: 5 G steps, enough for xv6 and Linux to boot). */
 export const DEFAULT_MAX_STEPS = BigInt(DEFAULT_BOOT_MAX_STEPS)
@@ -78,25 +82,8 @@ export const INPUT_POLL_IDLE_TICKS = (3n * BigInt(TIMEBASE_FREQUENCY_HZ)) / 2n
 /** A polling streak this long (10 ms of guest time) when the budget runs out counts as waiting for input. */
 const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 
-/** A replay checkpoint of everything but RAM (see `Machine.saveState`). */
-export interface MachineSnapshot {
-  step: bigint
-  hart: Uint8Array
-  devices: (DeviceState | undefined)[]
-  run: DeviceState
-  consoleLength: number
-}
-
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
-const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'dtb', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested']
-
-export interface RunOptions {
-  /** Stop once the step count reaches this (absolute, default `DEFAULT_MAX_STEPS`). */
-  maxSteps?: number | bigint
-  sliceSteps?: number
-  /** Pause (not stop) once the step count reaches this: replay's exact positioning; `run` can continue later. */
-  pauseAt?: bigint
-}
+const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'dtb', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
 
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
   return new Hart(options)
@@ -104,7 +91,11 @@ async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
 
 const hex = (x: bigint) => `0x${x.toString(16)}`
 
-export class Machine {
+export class Machine implements BootMachine {
+  readonly arch = 'riscv64' as const
+  readonly preset = 'riscv64-virt' as const
+  readonly ramBase = DRAM_BASE
+  readonly view: RiscvView
   readonly bus = new Bus()
   readonly uart: Uart16550
   readonly plic: Plic
@@ -133,12 +124,14 @@ export class Machine {
   private pollSince: bigint | undefined = undefined
   /** Hart exits so far (for the yield check's pace; not state). */
   private exits = 0
+  private readonly exitHooks: ((exit: number) => void)[] = []
 
   private constructor(
     readonly hart: HartApi,
     readonly config: MachineConfig,
   ) {
     if (config.listener) this.listeners.push(config.listener)
+    this.view = new RiscvView(hart, DRAM_BASE)
     this.plic = new Plic((bit, level) => hart.setInterruptLine(bit, level))
     this.uart = new Uart16550({ irq: this.plic.line(UART0_IRQ), output: (b, step) => this.emitConsole(b, step), now: () => hart.instret })
     const memory: DmaMemory = { read: (a, out) => this.readPhys(a, out), write: (a, d) => this.writePhys(a, d) }
@@ -219,6 +212,19 @@ export class Machine {
 
   get bootPlan(): BootPlan {
     return this.plan
+  }
+
+  get images(): LoadedImage[] {
+    return [this.plan.kernel, this.plan.firmware].filter((i): i is LoadedImage => !!i)
+  }
+
+  onHartExit(fn: (exit: number) => void): void {
+    this.exitHooks.push(fn)
+  }
+
+  /** Replay: input recorded at this step goes to the UART without a new input event. */
+  deliverInput(bytes: Uint8Array): void {
+    this.uart.receive(bytes)
   }
 
   get steps(): bigint {
@@ -357,6 +363,7 @@ export class Machine {
       }
       const exit = h.run(n)
       lastExit = exit
+      for (const hook of this.exitHooks) hook(exit)
       if (!this.handoffSeen) this.watchHandoff()
       switch (exit) {
         case HartExit.StepsDone:

@@ -5,7 +5,7 @@
  * pages written after it, each as it was at k (its last version at or before k, or its content at
  * reset), so going back costs what changed, not the size of RAM.
  */
-import type { Machine, MachineSnapshot } from '../machine/machine'
+import type { BootMachine, MachineSnapshot } from '../machine/core/boot-machine'
 
 const PAGE = 4096
 
@@ -26,7 +26,7 @@ export class Checkpoints {
 
   constructor(
     readonly interval: bigint,
-    machine: Machine,
+    machine: BootMachine,
   ) {
     const ram = machine.hart.ram
     const words = new Uint32Array(ram.buffer, ram.byteOffset, ram.length >>> 2)
@@ -62,7 +62,7 @@ export class Checkpoints {
   }
 
   /** Called when the machine reaches `nextBoundary()`: records a new checkpoint, or moves past a known one. */
-  reached(machine: Machine): void {
+  reached(machine: BootMachine): void {
     const index = this.base + 1
     if (index === this.points.length) {
       const written = this.written(machine)
@@ -79,7 +79,7 @@ export class Checkpoints {
   }
 
   /** Puts the machine at checkpoint `index`, wherever it is now (before or after it). */
-  restore(machine: Machine, index: number): void {
+  restore(machine: BootMachine, index: number): void {
     const ram = machine.hart.ram
     // The pages that differ: written since the current interval began, and in every interval
     // between that interval's checkpoint and the target (backward or forward).
@@ -100,13 +100,13 @@ export class Checkpoints {
     return this.atReset.get(page) ?? new Uint8Array(PAGE)
   }
 
-  private written(machine: Machine): number[] {
+  private written(machine: BootMachine): number[] {
     const pages = new Set(machine.hart.dirtyPages?.() ?? [])
     for (const p of machine.takeHostWrittenPages()) pages.add(p)
     return [...pages]
   }
 
-  private clearWritten(machine: Machine): void {
+  private clearWritten(machine: BootMachine): void {
     machine.hart.clearDirty?.()
     machine.takeHostWrittenPages()
   }

@@ -9,18 +9,16 @@ import { statSync } from 'node:fs'
 import type { SourceLoc } from '../../shared/api/result'
 import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
 import { err, ok, type Result } from '../../shared/api/result'
-import { hex, PRIV_NAMES } from '../../shared/trace/events'
-import { causeName, isInterrupt } from '../../shared/trace/causes'
-import { HartExit } from '../machine/hart/hart-api'
-import { DEFAULT_MAX_STEPS, Machine, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
+import { hex } from '../../shared/trace/events'
+import { DEFAULT_MAX_STEPS, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
 import type { DiskBase } from '../machine/devices/cow-disk'
+import type { BootMachine } from '../machine/core/boot-machine'
+import { createMachine, type ModuleFile } from '../machine/core/create-machine'
+import { kernelKind } from '../machine/core/presets'
 import { RecordingWriter } from './recording-writer'
 import { SOURCE_LINES_ARTIFACT } from './schema'
-import { SemanticEvents, REGION_SHIFT } from './semantic-events'
-import { decodeTraceRecords } from '../machine/hart/trace-layout'
-import { createHart, type Hart } from '../machine/hart/hart'
-import { DRAM_BASE } from '../machine/devices/memory-map'
+import { attachEventDeriver, type EventDeriver } from './event-derivers'
 
 /** Console text is flushed as an event at each newline, or when this long. */
 const UART_FLUSH_CHARS = 256
@@ -43,6 +41,12 @@ export interface RecordOptions {
   disk?: DiskBase
   /** riscv-tests `tohost` exit protocol. */
   tohost?: boolean
+  /** A machine preset (`riscv64-virt`, `x86-pc`); default: the one the kernel calls for. */
+  machine?: string
+  /** The kernel command line (Multiboot cmdline, RISC-V bootargs). */
+  append?: string
+  /** Multiboot modules, kept in the recording. */
+  modules?: ModuleFile[]
   writtenBy: string
   onProgress?: (p: RecordProgress) => void
   /** Console text as it is printed (for a live console). */
@@ -71,11 +75,10 @@ export class Recorder {
   private uartStep = 0n
   private lastProgress = 0
   private lastSteps = 0n
-  private machine!: Machine
+  private machine!: BootMachine
   /** Events the machine emits while it is being created (segments, hand-off), handled once it exists. */
   private early: MachineEvent[] | undefined = []
-  private hart?: Hart
-  private derive?: SemanticEvents
+  private derive?: EventDeriver
   private sources?: SourceMap
   private waiting = false
   private wake?: () => void
@@ -92,28 +95,34 @@ export class Recorder {
         maxSteps: opts.maxSteps === undefined ? null : String(opts.maxSteps),
         tohost: !!opts.tohost,
         disk: opts.disk ? true : false,
+        machine: opts.machine ?? kernelKind(opts.kernel.bytes).preset ?? null,
+        ...(opts.append !== undefined ? { append: opts.append } : {}),
+        ...(opts.modules?.length ? { modules: opts.modules.map((m) => ({ file: m.file, string: m.string ?? null })) } : {}),
       },
       writtenBy: opts.writtenBy,
     })
     this.writer.artifact(opts.kernel.file, 'kernel', opts.kernel.bytes)
     if (typeof bios === 'object') this.writer.artifact(bios.file, 'firmware', bios.bytes)
+    for (const m of opts.modules ?? []) this.writer.artifact(m.file, 'module', m.bytes)
     if (opts.sourceLines?.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(opts.sourceLines)))
   }
 
   /** Creates the recording file and the machine; a kernel that cannot be loaded is an error value (and no file is left half-made). */
   static async start(opts: RecordOptions): Promise<Result<Recorder>> {
     const rec = new Recorder(opts)
-    let created: Result<Machine>
+    let created: Result<BootMachine>
     try {
-      created = await Machine.create({
+      created = await createMachine({
         kernel: opts.kernel,
         bios: opts.bios ?? 'builtin',
         memBytes: opts.memBytes,
         disk: opts.disk,
         tohost: opts.tohost,
+        machine: opts.machine,
+        append: opts.append,
+        modules: opts.modules,
         trace: true,
         listener: (e) => rec.onMachineEvent(e),
-        createHart: async (o) => rec.tracedHart(createHart({ ...o, trace: true })),
       })
     } catch (e) {
       rec.writer.finish(0, 'guest-error')
@@ -128,51 +137,11 @@ export class Recorder {
     const early = rec.early ?? []
     rec.early = undefined
     for (const e of early) rec.onMachineEvent(e)
-    const elf = created.value.bootPlan.kernel?.elf
-    rec.derive = new SemanticEvents(rec.writer, rec.hart!, DRAM_BASE, elf)
+    const elf = created.value.images[0]?.elf
+    rec.derive = attachEventDeriver(created.value, rec.writer)
     if (opts.sourceLines?.length) rec.sources = new SourceMap(opts.sourceLines, elf?.segments ?? [])
-    rec.drain()
+    rec.derive.drain()
     return ok(rec)
-  }
-
-  /** Drains the hart's trace ring after every exit, so no record is lost and memory stays bounded. */
-  private tracedHart(hart: Hart): Hart {
-    this.hart = hart
-    hart.regionShift = REGION_SHIFT
-    const run = hart.run.bind(hart)
-    hart.run = (maxSteps: number) => {
-      const exit = run(maxSteps)
-      this.drain()
-      if (exit === HartExit.FirmwareTrap) this.firmwareTrap(hart)
-      return exit
-    }
-    return hart
-  }
-
-  /**
-   * A trap taken into the built-in firmware (M-mode, handled in TypeScript) leaves no ring record.
-   * SBI calls and the timer are the firmware's business; any other trap (a fault the firmware
-   * redirects, or cannot handle) is the guest's and goes on the timeline.
-   */
-  private firmwareTrap(hart: Hart): void {
-    const t = hart.trap
-    const code = t.cause & 0xffn
-    if (isInterrupt(t.cause) || code === 8n || code === 9n) return
-    this.writer.event(hart.instret, 'trap', hex(t.epc), {
-      cause: hex(t.cause),
-      causeName: causeName(t.cause),
-      interrupt: false,
-      tval: hex(t.tval),
-      epc: hex(t.epc),
-      from: PRIV_NAMES[t.fromPriv] ?? '?',
-      to: 'M',
-    })
-  }
-
-  private drain(): void {
-    if (!this.hart || !this.derive) return
-    const bytes = this.hart.drainTrace()
-    if (bytes.length) this.derive.consume(decodeTraceRecords(bytes))
   }
 
   get path(): string {
@@ -194,7 +163,7 @@ export class Recorder {
   }
 
   async run(): Promise<RecordResult> {
-    this.drain()
+    this.derive?.drain()
     const t0 = performance.now()
     this.lastProgress = t0
     const timer = setInterval(() => this.progress(t0), PROGRESS_EVERY_MS)
@@ -288,8 +257,7 @@ export class Recorder {
 
   /** `RWX` letters of the ELF program header loaded at `paddr` (kernel or firmware). */
   private segmentFlags(paddr: bigint): string {
-    const plan = this.machine.bootPlan
-    for (const img of [plan?.kernel, plan?.firmware]) {
+    for (const img of this.machine?.images ?? []) {
       const ph = img?.elf?.segments.find((p) => p.paddr === paddr)
       if (ph) return `${ph.flags & 4 ? 'R' : '-'}${ph.flags & 2 ? 'W' : '-'}${ph.flags & 1 ? 'X' : '-'}`
     }

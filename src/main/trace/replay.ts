@@ -7,23 +7,18 @@
  * (taken in memory every million steps as the session first passes them) and re-executes from there.
  */
 import { err, ok, type Result } from '../../shared/api/result'
-import type { FindQuery, FindResult, InstructionAt, MachineState, RegisterValue, StateQuery } from '../../shared/api/replay'
-import { hex, PRIV_NAMES } from '../../shared/trace/events'
+import type { FindQuery, FindResult, InstructionAt, MachineState, RegisterGroupValue, StateQuery } from '../../shared/api/replay'
+import { hex } from '../../shared/trace/events'
 import { SourceMap } from '../../shared/trace/source-map'
-import { decodeSatp, ramReader, readTablePage, translate, walkTable, type PhysReader } from '../../shared/paging/page-walk'
-import { disassemble } from '../../shared/isa/disassemble'
-import { csrName } from '../../shared/isa/csr'
-import { INT_ABI_NAMES } from '../../shared/isa/registers'
 import { symbolAt } from '../../shared/elf/reader'
-import { Machine, type MachineConfig, type StopInfo } from '../machine/machine'
+import type { StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
-import { DRAM_BASE } from '../machine/devices/memory-map'
+import type { BootMachine, RegisterGroup } from '../machine/core/boot-machine'
+import { createMachine, type BootConfig } from '../machine/core/create-machine'
 import { RecordingReader } from './recording-reader'
 import { Checkpoints } from './checkpoints'
 import { META } from './schema'
 
-/** The CSRs an inspector shows, machine level first. */
-const SHOWN_CSRS = [0x300, 0x301, 0x302, 0x303, 0x304, 0x344, 0x305, 0x340, 0x341, 0x342, 0x343, 0x100, 0x104, 0x144, 0x105, 0x140, 0x141, 0x142, 0x143, 0x180]
 const MAX_MEMORY_READ = 4096
 /** Steps between checkpoints: going back re-executes at most this many (≈ 10 ms at 150 MIPS). */
 export const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000
@@ -40,9 +35,7 @@ export interface ReplayOptions {
 
 interface Snapshot {
   pc: bigint
-  priv: number
-  x: bigint[]
-  csrs: (bigint | undefined)[]
+  registers: RegisterGroup[]
 }
 
 interface RecordedConfig {
@@ -50,10 +43,12 @@ interface RecordedConfig {
   memBytes: number | null
   tohost: boolean
   disk: boolean
+  /** The machine preset (recordings made before x86 have none: riscv64-virt). */
+  machine?: string
 }
 
 export class ReplaySession {
-  private machine!: Machine
+  private machine!: BootMachine
   private ended?: StopInfo
   private nextInput = 0
   private checkpoints!: Checkpoints
@@ -61,7 +56,7 @@ export class ReplaySession {
   private warmedTo = 0n
 
   private constructor(
-    private readonly config: MachineConfig,
+    private readonly config: BootConfig,
     private readonly inputs: { step: bigint; data: Uint8Array }[],
     private readonly sources: SourceMap,
     /** Steps in the recording: replay never runs past them. */
@@ -82,22 +77,23 @@ export class ReplaySession {
       const kernel = kernelName ? r.artifact(kernelName) : undefined
       if (!kernel?.data) return err('replay.no_kernel', `the recording '${path}' does not hold its kernel, so it cannot be replayed`)
       if (config.disk) return err('replay.disk', 'this boot used a disk image, which recordings do not keep yet: it cannot be replayed')
-      let bios: MachineConfig['bios'] = config.bios === 'none' ? 'none' : 'builtin'
+      let bios: BootConfig['bios'] = config.bios === 'none' ? 'none' : 'builtin'
       if (config.bios !== 'none' && config.bios !== 'builtin') {
         const fw = r.artifact(config.bios)
         if (!fw?.data) return err('replay.no_firmware', `the recording does not hold its firmware '${config.bios}'`)
         bios = { file: config.bios, bytes: fw.data } satisfies ImageFile
       }
-      const machineConfig: MachineConfig = {
+      const machineConfig: BootConfig = {
         kernel: { file: kernelName, bytes: kernel.data },
         bios,
         memBytes: config.memBytes ?? undefined,
         tohost: config.tohost,
+        machine: config.machine,
       }
       const inputs = r.inputs().map((i) => ({ step: BigInt(i.step), data: i.data }))
-      const created = await Machine.create(machineConfig)
+      const created = await createMachine(machineConfig)
       if (!created.ok) return created
-      const segments = created.value.bootPlan.kernel?.elf?.segments ?? []
+      const segments = created.value.images[0]?.elf?.segments ?? []
       const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), BigInt(r.steps), r.outcome)
       session.machine = created.value
       session.checkpoints = new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
@@ -128,7 +124,7 @@ export class ReplaySession {
     while (!this.ended && this.machine.steps < to) {
       // Typed input is delivered at the very step it arrived at in the live boot.
       for (; this.nextInput < this.inputs.length && this.inputs[this.nextInput].step <= this.machine.steps; this.nextInput++) {
-        this.machine.uart.receive(this.inputs[this.nextInput].data)
+        this.machine.deliverInput(this.inputs[this.nextInput].data)
       }
       const input = this.inputs[this.nextInput]
       const boundary = this.checkpoints.nextBoundary()
@@ -182,18 +178,16 @@ export class ReplaySession {
     const n = Math.max(1, Math.min(8, Math.floor(length)))
     const r = await this.seek(from)
     if (!r.ok) return r
-    const h = this.machine.hart
-    const satp = h.getCsr(0x180) ?? 0n
-    const where = this.physical(at, physical ? 3 : h.priv, satp, this.physReader(), 'load')
+    const where = physical ? { pa: at } : this.physical(at, 'load')
     if ('fault' in where) return err('replay.unmapped', `${hex(at)} is not mapped at step ${from}: ${where.fault}`, { hint: 'search a physical address instead, or start from a step where it is mapped' })
-    if (!this.readPhys(where.pa, n)) return err('replay.not_ram', `${hex(where.pa)} is not in RAM`)
+    if (!this.machine.view.readPhys(where.pa, n)) return err('replay.not_ram', `${hex(where.pa)} is not in RAM`)
     return ok(await this.findChange(where.pa, n, from, q.direction, limit))
   }
 
   /** The value of `n` bytes at `pa` after `step` instructions, as hex. */
   private async valueAt(pa: bigint, n: number, step: bigint): Promise<string> {
     await this.seek(step)
-    return Buffer.from(this.readPhys(pa, n) ?? new Uint8Array(n)).toString('hex')
+    return Buffer.from(this.machine.view.readPhys(pa, n) ?? new Uint8Array(n)).toString('hex')
   }
 
   /**
@@ -288,62 +282,56 @@ export class ReplaySession {
   }
 
   private snapshot(): Snapshot {
-    const h = this.machine.hart
-    return {
-      pc: h.pc,
-      priv: h.priv,
-      x: Array.from({ length: 32 }, (_, i) => h.getX(i)),
-      csrs: SHOWN_CSRS.map((c) => h.getCsr(c)),
-    }
+    return { pc: this.machine.hart.pc, registers: this.machine.view.registers() }
   }
 
   private describe(now: Snapshot, before: Snapshot | undefined, q: Omit<StateQuery, 'path'>): MachineState {
-    const h = this.machine.hart
-    const memory = this.physReader()
-    const satpRaw = h.getCsr(0x180) ?? 0n
-    const x: RegisterValue[] = now.x.map((v, i) => ({ name: INT_ABI_NAMES[i], value: hex(v), changed: !!before && before.x[i] !== v }))
-    x.push({ name: 'pc', value: hex(now.pc), changed: !!before && before.pc !== now.pc })
-    const csrs: RegisterValue[] = []
-    SHOWN_CSRS.forEach((num, i) => {
-      const v = now.csrs[i]
-      if (v !== undefined) csrs.push({ name: csrName(num) ?? hex(num), value: hex(v), changed: !!before && before.csrs[i] !== v })
-    })
-    const walk = walkTable(memory, satpRaw)
+    const view = this.machine.view
+    const mode = view.mode()
+    const registers: RegisterGroupValue[] = now.registers.map((g, gi) => ({
+      name: g.name,
+      registers: g.registers.map((r, ri) => {
+        const was = before?.registers[gi]?.registers[ri]
+        return { name: r.name, value: hex(r.value), changed: !!was && was.name === r.name && was.value !== r.value, width: r.width, ...(r.fields ? { fields: r.fields } : {}), ...(r.text ? { text: r.text } : {}) }
+      }),
+    }))
+    const walk = view.walk()
     const state: MachineState = {
       step: Number(this.machine.steps),
+      arch: this.machine.arch,
       pc: hex(now.pc),
-      priv: (PRIV_NAMES[now.priv] ?? 'M') as MachineState['priv'],
-      x,
-      csrs,
-      instruction: this.instructionAt(now.pc, now.priv, satpRaw, memory),
-      satp: decodeSatp(satpRaw),
+      priv: mode.privilege,
+      modeLabel: mode.label,
+      x: registers[0]?.registers.map(({ name, value, changed }) => ({ name, value, changed })) ?? [],
+      csrs: registers.slice(1).flatMap((g) => g.registers.map(({ name, value, changed }) => ({ name, value, changed }))),
+      registers,
+      instruction: this.instructionAt(now.pc),
+      rootRegister: view.rootRegister,
+      satp: view.root(),
       addressSpace: {
         mappings: walk.mappings,
         tables: walk.tables.map((t) => ({ pa: hex(t.pa), level: t.level, vaBase: hex(t.vaBase) })),
         truncated: walk.truncated,
       },
     }
-    if (q.translate !== undefined) state.translation = translate(memory, satpRaw, BigInt(q.translate), { access: 'load', priv: now.priv === 3 ? 1 : now.priv })
-    if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, q.memory.physical ? 3 : now.priv, satpRaw, memory)
-    if (q.table) state.tableEntries = readTablePage(memory, satpRaw, BigInt(q.table.pa), q.table.level, BigInt(q.table.vaBase))
-    if (q.disassembly) state.disassembly = this.disassemblyAround(now.pc, now.priv, satpRaw, memory, q.disassembly)
+    if (q.translate !== undefined) state.translation = view.translate(BigInt(q.translate), 'load')
+    if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, !!q.memory.physical)
+    if (q.table) state.tableEntries = view.tablePage(BigInt(q.table.pa), q.table.level, BigInt(q.table.vaBase))
+    if (q.disassembly) state.disassembly = this.disassemblyAround(now.pc, q.disassembly)
     if (this.ended) state.endedAt = { step: Number(this.ended.step), reason: this.ended.reason }
     return state
   }
 
-  private physReader(): PhysReader {
-    return ramReader(this.machine.hart.ram, DRAM_BASE)
-  }
-
-  /** VA → PA as the hart fetches or loads at `priv` (M-mode and Bare translate nothing). */
-  private physical(va: bigint, priv: number, satp: bigint, memory: PhysReader, access: 'fetch' | 'load'): { pa: bigint } | { fault: string } {
-    if (priv === 3 || satp >> 60n === 0n) return { pa: va }
-    const t = translate(memory, satp, va, { access, priv })
+  /** VA → PA as the hart fetches or loads at its privilege (RISC-V M-mode and paging off translate nothing). */
+  private physical(va: bigint, access: 'fetch' | 'load'): { pa: bigint } | { fault: string } {
+    const view = this.machine.view
+    if (view.mode().untranslated || view.root().mode === 'Bare') return { pa: va }
+    const t = view.translate(va, access)
     return t.ok ? { pa: BigInt(t.pa) } : { fault: t.reason }
   }
 
-  private instructionAt(pc: bigint, priv: number, satp: bigint, memory: PhysReader): InstructionAt {
-    const elf = this.machine.bootPlan.kernel?.elf
+  private instructionAt(pc: bigint): InstructionAt {
+    const elf = this.machine.images[0]?.elf
     const sym = elf ? symbolAt(elf, this.sources.linkAddress(pc)) : undefined
     const at: InstructionAt = {
       address: hex(pc),
@@ -354,21 +342,24 @@ export class ReplaySession {
       loc: this.sources.locate(pc) ?? null,
       symbol: sym ? (sym.offset ? `${sym.symbol.name}+${hex(sym.offset)}` : sym.symbol.name) : null,
     }
-    const where = this.physical(pc, priv, satp, memory, 'fetch')
+    const where = this.physical(pc, 'fetch')
     if ('fault' in where) {
       at.fault = where.fault
       return at
     }
     at.pa = hex(where.pa)
-    const bytes = this.readPhys(where.pa, 4)
+    const view = this.machine.view
+    // The longest instruction may run past the page or RAM: take what can be read.
+    let bytes: Uint8Array | undefined
+    for (let n = view.maxInstructionBytes; n > 0 && !bytes; n--) bytes = view.readPhys(where.pa, n)
     if (!bytes) {
       at.fault = `${hex(where.pa)} is not in RAM`
       return at
     }
-    const word = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)
-    const d = disassemble(word, pc)
+    const d = view.disassemble(bytes, pc)
     at.text = d.text
-    at.bytes = d.length === 2 ? `0x${(word & 0xffff).toString(16).padStart(4, '0')}` : `0x${(word >>> 0).toString(16).padStart(8, '0')}`
+    at.bytes = d.bytes
+    at.length = d.length
     return at
   }
 
@@ -377,14 +368,14 @@ export class ReplaySession {
    * (compressed instructions make the stream ambiguous backward): the build's line table gives
    * them, else the start of the PC's symbol when it is near; otherwise the window starts at the PC.
    */
-  private disassemblyAround(pc: bigint, priv: number, satp: bigint, memory: PhysReader, want: { before: number; after: number }): InstructionAt[] {
+  private disassemblyAround(pc: bigint, want: { before: number; after: number }): InstructionAt[] {
     const before = Math.max(0, Math.min(32, Math.floor(want.before)))
     const after = Math.max(0, Math.min(64, Math.floor(want.after)))
     const link = this.sources.linkAddress(pc)
     const delta = pc - link // the PC runs at its load address before paging
     let start = this.sources.startBefore(link, before)
     if (start === undefined) {
-      const elf = this.machine.bootPlan.kernel?.elf
+      const elf = this.machine.images[0]?.elf
       const sym = elf ? symbolAt(elf, link) : undefined
       start = sym && sym.offset <= BigInt(before * 4) ? sym.symbol.value : link
     }
@@ -393,40 +384,33 @@ export class ReplaySession {
     let afterPc = -1
     for (let guard = 0; guard < before * 4 + after + 8; guard++) {
       if (at === pc) afterPc = 0
-      else if (at > pc && afterPc < 0) return this.disassemblyAround(pc, priv, satp, memory, { before: 0, after }) // not on a boundary
-      const ins = this.instructionAt(at, priv, satp, memory)
+      else if (at > pc && afterPc < 0) return this.disassemblyAround(pc, { before: 0, after }) // not on a boundary
+      const ins = this.instructionAt(at)
       window.push(ins)
       if (afterPc >= 0 && afterPc++ >= after) break
-      if (!ins.bytes) {
+      if (!ins.length) {
         if (afterPc >= 0) break
         // Unfetchable before the PC (the PC's page faults): start at the PC's own row, which says why.
         window.length = 0
         at = pc
         continue
       }
-      at += (BigInt(ins.bytes) & 3n) === 3n ? 4n : 2n
+      at += BigInt(ins.length)
     }
     const pcIndex = window.findIndex((i) => i.address === hex(pc))
     return window.slice(Math.max(0, pcIndex - before))
   }
 
-  private readPhys(pa: bigint, length: number): Uint8Array | undefined {
-    const ram = this.machine.hart.ram
-    const off = pa - DRAM_BASE
-    if (off < 0n || off + BigInt(length) > BigInt(ram.length)) return undefined
-    return ram.slice(Number(off), Number(off) + length)
-  }
-
-  private readMemory(address: bigint, length: number, priv: number, satp: bigint, memory: PhysReader): MachineState['memory'] {
+  private readMemory(address: bigint, length: number, physical: boolean): MachineState['memory'] {
     const n = Math.max(0, Math.min(MAX_MEMORY_READ, Math.floor(length)))
     const out = new Uint8Array(n)
     // Page by page: a virtual range may be scattered in physical memory.
     for (let i = 0; i < n; ) {
       const va = address + BigInt(i)
       const chunk = Math.min(n - i, 4096 - Number(va & 0xfffn))
-      const where = this.physical(va, priv, satp, memory, 'load')
+      const where = physical ? { pa: va } : this.physical(va, 'load')
       if ('fault' in where) return { address: hex(address), error: `${hex(va)}: ${where.fault}` }
-      const bytes = this.readPhys(where.pa, chunk)
+      const bytes = this.machine.view.readPhys(where.pa, chunk)
       if (!bytes) return { address: hex(address), error: `${hex(where.pa)} is not in RAM` }
       out.set(bytes, i)
       i += chunk

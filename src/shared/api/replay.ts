@@ -28,6 +28,18 @@ export interface RegisterValue {
   value: string
   /** Changed by the instruction that retired last (step − 1 → step). */
   changed: boolean
+  /** Bits (in `registers`; the RISC-V `x`/`csrs` lists are all 64). */
+  width?: number
+  /** Decoded fields in the spec's names (flags, modes). */
+  fields?: { name: string; value: number; title: string }[]
+  /** A one-line reading: set flags (`PE ET WP PG`), a segment's descriptor cache. */
+  text?: string
+}
+
+/** Registers of one kind: `general` (integer registers and the PC), `csr`, `control`, `segment`, `descriptor tables`… */
+export interface RegisterGroupValue {
+  name: string
+  registers: RegisterValue[]
 }
 
 export interface InstructionAt {
@@ -42,16 +54,30 @@ export interface InstructionAt {
   loc: SourceLoc | null
   /** `symbol+offset` from the kernel's ELF symbols. */
   symbol: string | null
+  /** Bytes the instruction occupies, when it could be fetched. */
+  length?: number
 }
 
 export interface MachineState {
   /** Instructions retired: the state before the instruction at `pc` runs. */
   step: number
+  /** The machine's architecture: 'riscv64' or 'x86'. */
+  arch: string
   pc: string
-  priv: 'U' | 'S' | 'M'
+  /** Privilege as the architecture names it: RISC-V `U`/`S`/`M`, x86 `ring 0`…`ring 3`. */
+  priv: string
+  /** Privilege and mode in words: `S-mode`, `ring 0, long mode (64-bit)`. */
+  modeLabel: string
+  /** The general registers (and the PC): the first group of `registers`. */
   x: RegisterValue[]
+  /** The other registers (CSRs; x86 flags, control, segment and descriptor-table registers), flattened. */
   csrs: RegisterValue[]
+  /** Every register, by group, with widths and decoded fields. */
+  registers: RegisterGroupValue[]
   instruction: InstructionAt
+  /** The register naming the root page table: `satp` or `cr3`. */
+  rootRegister: string
+  /** The root-table register decoded (satp, or CR3 with the paging mode CR0/CR4/EFER select and the PCID as `asid`). */
   satp: SatpValue
   addressSpace: {
     mappings: MappingRange[]

@@ -1,22 +1,30 @@
 /**
- * `bootscope boot KERNEL`: boots a kernel on the QEMU-virt machine headless, the way
- * `qemu-system-riscv64 -M virt -nographic -bios … -kernel …` would, prints the guest's UART on
- * stdout, explains why the run stopped on stderr and exits with the guest's exit code (test
- * finisher, SBI SRST or tohost), so a classroom can grade boots in CI.
+ * `bootscope boot KERNEL`: boots a kernel headless on the machine its file calls for (or
+ * `--machine`): the QEMU-virt RISC-V board, the way `qemu-system-riscv64 -M virt -nographic -bios …
+ * -kernel …` would, or the x86 PC with a Multiboot loader, like `qemu-system-i386 -kernel …` or
+ * GRUB. Prints the guest's console on stdout, explains why the run stopped on stderr and exits
+ * with the guest's exit code (test finisher, SBI SRST, tohost, isa-debug-exit), so a classroom can
+ * grade boots in CI.
  */
 import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
-import { DEFAULT_MAX_STEPS, Machine, type MachineEvent } from '../../machine/machine'
-import { bootImages, openDiskImage } from '../inputs'
+import { DEFAULT_MAX_STEPS, type MachineEvent } from '../../machine/machine'
+import { createMachine, type ModuleFile } from '../../machine/core/create-machine'
+import { MACHINE_PRESETS, PRESET_NAMES } from '../../machine/core/presets'
+import { bootImages, openDiskImage, readInputFile } from '../inputs'
 
 const USAGE = `Usage: bootscope boot KERNEL [options]
 
-Boots KERNEL (an ELF, loaded at its physical addresses, or a raw binary) on the QEMU-virt
-RISC-V machine. The guest's UART goes to stdout; why it stopped goes to stderr. The exit code is
-the guest's (test finisher, SBI shutdown, tohost), 124 when the step budget runs out, 125 when
-the guest is stuck (trap loop, wfi that nothing can wake).
+Boots KERNEL (an ELF, loaded at its physical addresses, or a raw binary) on the machine it is
+built for: a RISC-V ELF or raw binary on riscv64-virt, an i386/x86-64 ELF or a Multiboot image on
+x86-pc. The guest's console (UART, COM1) goes to stdout; why it stopped goes to stderr. The exit
+code is the guest's (test finisher, SBI shutdown, tohost, isa-debug-exit), 124 when the step
+budget runs out, 125 when the guest is stuck (trap loop, triple fault, a halt nothing can wake).
 
 Options:
+  --machine NAME            ${PRESET_NAMES.map((n) => `${n}: ${MACHINE_PRESETS[n].title}`).join('\n                            ')}
+  --append CMDLINE          the kernel command line (Multiboot cmdline; RISC-V: bootargs in the device tree)
+  --module FILE[,STRING]    a Multiboot module with its string (repeatable, x86)
   --bios none|builtin|FILE  firmware: none (KERNEL runs in M-mode from 0x80000000), builtin
                             (default: Bootscope's SBI, KERNEL entered in S-mode at 0x80200000),
                             or a firmware ELF/.bin loaded at 0x80000000 (e.g. OpenSBI fw_jump.elf)
@@ -29,6 +37,9 @@ Options:
 
 export interface BootArgs {
   kernel: string
+  machine?: string
+  append?: string
+  modules: { file: string; string?: string }[]
   bios: string
   disk?: string
   memBytes: number
@@ -51,12 +62,13 @@ export function unescapeInput(text: string): string {
 }
 
 export function parseBootArgs(argv: string[]): BootArgs {
-  const args: Partial<BootArgs> & { bios: string; memBytes: number; maxSteps: bigint; tohost: boolean; events: boolean } = {
+  const args: Partial<BootArgs> & { bios: string; memBytes: number; maxSteps: bigint; tohost: boolean; events: boolean; modules: BootArgs['modules'] } = {
     bios: 'builtin',
     memBytes: 128 * 1024 * 1024,
     maxSteps: DEFAULT_MAX_STEPS,
     tohost: false,
     events: false,
+    modules: [],
   }
   const value = (i: number, flag: string) => {
     const v = argv[i + 1]
@@ -72,6 +84,19 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--disk':
         args.disk = value(i++, a)
         break
+      case '--machine':
+        args.machine = value(i++, a)
+        if (!(args.machine in MACHINE_PRESETS)) throw new UsageError(`--machine ${args.machine}: the machines are ${PRESET_NAMES.join(', ')}`)
+        break
+      case '--append':
+        args.append = value(i++, a)
+        break
+      case '--module': {
+        const v = value(i++, a)
+        const comma = v.indexOf(',')
+        args.modules.push(comma < 0 ? { file: v } : { file: v.slice(0, comma), string: v.slice(comma + 1) })
+        break
+      }
       case '--mem': {
         const size = parseSize(value(i++, a))
         if (!size || size < 16 * 1024 * 1024 || size % 4096 !== 0) throw new UsageError(`--mem ${argv[i]}: give a size of at least 16M, like 128M or 1G`)
@@ -118,9 +143,14 @@ function describeEvent(e: MachineEvent): string | undefined {
   }
 }
 
+/** The `--module` files, read. */
+export function moduleFiles(args: BootArgs): ModuleFile[] {
+  return args.modules.map((m) => ({ file: m.file, bytes: readInputFile(m.file, 'module'), string: m.string }))
+}
+
 export const bootCommand: CliCommand = {
   name: 'boot',
-  summary: 'boot a kernel on the QEMU-virt RISC-V machine and print its console',
+  summary: 'boot a kernel (RISC-V virt or x86 PC) and print its console',
   usage: USAGE,
   async run(argv) {
     const args = parseBootArgs(argv)
@@ -131,12 +161,15 @@ export const bootCommand: CliCommand = {
       const flush = () => {
         if (pending.length) process.stdout.write(Buffer.from(pending.splice(0)))
       }
-      const created = await Machine.create({
+      const created = await createMachine({
         kernel,
         bios,
         disk,
         memBytes: args.memBytes,
         tohost: args.tohost,
+        machine: args.machine,
+        append: args.append,
+        modules: moduleFiles(args),
         listener: (e) => {
           if (e.kind === 'uart') {
             pending.push(e.byte)

@@ -7,7 +7,7 @@ import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
 import { bootImages, openDiskImage } from '../inputs'
 import { Recorder } from '../../trace/recorder'
-import { parseBootArgs } from './boot'
+import { moduleFiles, parseBootArgs } from './boot'
 
 const USAGE = `Usage: bootscope record KERNEL -o REC.sqlite [options]
 
@@ -16,7 +16,8 @@ with their hashes, typed input with its step, and the events of the boot (segmen
 hand-off, traps, satp writes, console output, why it stopped). Query it with \`bootscope events\`.
 
 Options: -o FILE (required), and those of \`bootscope boot\`:
-  --bios none|builtin|FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --input TEXT`
+  --machine NAME, --append CMDLINE, --module FILE[,STRING], --bios none|builtin|FILE, --disk IMG,
+  --mem SIZE, --max-steps N, --tohost, --input TEXT`
 
 export const recordCommand: CliCommand = {
   name: 'record',
@@ -38,6 +39,9 @@ export const recordCommand: CliCommand = {
         memBytes: args.memBytes,
         maxSteps: args.maxSteps,
         tohost: args.tohost,
+        machine: args.machine,
+        append: args.append,
+        modules: moduleFiles(args),
         writtenBy: 'bootscope record',
         onOutput: (_step, text) => process.stdout.write(text),
       })
