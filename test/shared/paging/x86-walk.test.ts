@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ramReader } from '../../../src/shared/paging/page-walk'
 import { decodeCr3, pagingMode, type X86PagingRegisters } from '../../../src/shared/paging/x86/formats'
 import { readTablePageX86, translateX86, walkTableX86 } from '../../../src/shared/paging/x86/walk'
-import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PCIDE, CR4_PSE, EFER_LMA, EFER_LME, EFER_NXE } from '../../../src/shared/isa/x86/system-registers'
+import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PCIDE, CR4_PSE, EFER_LMA, EFER_LME, EFER_NXE } from '../../../src/shared/isa/x86/register-fields'
 import { PF_ERROR } from '../../../src/shared/isa/x86/exceptions'
 
 /** 4 MiB of physical memory from 0 with 32- and 64-bit little-endian writers. */

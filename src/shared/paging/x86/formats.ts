@@ -5,7 +5,8 @@
  * paging), the entry bits (Tables 4-4 to 4-20) and how CR3 names the root. The walker
  * (`walk.ts`) reads these tables instead of switching on the mode.
  */
-import { CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, CR4_PCIDE, CR4_PSE, CR4_SMEP, EFER_LMA, EFER_NXE } from '../../isa/x86/system-registers'
+import { CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, CR4_PCIDE, CR4_PSE, CR4_SMEP, EFER_LMA, EFER_NXE } from '../../isa/x86/register-fields'
+import { PAGE_ENTRY_BITS } from './entry-bits'
 import type { SatpValue } from '../../trace/events'
 import { hex } from '../../trace/events'
 
@@ -20,18 +21,20 @@ export interface X86PagingRegisters {
   efer: bigint
 }
 
-/** Entry bits (SDM Tables 4-4 … 4-20). In a large-page entry bit 7 is PS and bit 12 is PAT. */
+const entryBit = (name: string) => 1n << BigInt(PAGE_ENTRY_BITS.find((b) => b.name === name)!.bit)
+
+/** Entry bits (`entry-bits.ts`) as masks. In a large-page entry bit 7 is PS and bit 12 is PAT. */
 export const X86_PTE = {
-  P: 1n << 0n,
-  RW: 1n << 1n,
-  US: 1n << 2n,
-  PWT: 1n << 3n,
-  PCD: 1n << 4n,
-  A: 1n << 5n,
-  D: 1n << 6n,
-  PS: 1n << 7n,
-  G: 1n << 8n,
-  XD: 1n << 63n,
+  P: entryBit('P'),
+  RW: entryBit('RW'),
+  US: entryBit('US'),
+  PWT: entryBit('PWT'),
+  PCD: entryBit('PCD'),
+  A: entryBit('A'),
+  D: entryBit('D'),
+  PS: entryBit('PS'),
+  G: entryBit('G'),
+  XD: entryBit('XD'),
 } as const
 
 /** Bits a walk reports, in this order, as the SDM spells them. */

@@ -19,7 +19,16 @@ describe('bootscope boot arguments', () => {
       input: 'a\nb',
       disk: 'fs.img',
       events: false,
+      modules: [],
     })
+  })
+  it('reads the machine, the command line and Multiboot modules', () => {
+    expect(parseBootArgs(['k.elf', '--machine', 'x86-pc', '--append', 'console=ttyS0 quiet', '--module', 'initrd.img,initrd  --x', '--module', 'fs.img'])).toMatchObject({
+      machine: 'x86-pc',
+      append: 'console=ttyS0 quiet',
+      modules: [{ file: 'initrd.img', string: 'initrd  --x' }, { file: 'fs.img' }],
+    })
+    expect(() => parseBootArgs(['k.elf', '--machine', 'arm-virt'])).toThrow(/the machines are riscv64-virt, x86-pc/)
   })
   it('defaults to the built-in firmware, 128 MiB and 5 G steps (xv6 needs ≈ 420 M to reach its shell)', () => {
     expect(parseBootArgs(['k.elf'])).toMatchObject({ bios: 'builtin', memBytes: 128 << 20, maxSteps: 5_000_000_000n })

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { CR0_FIELDS, EFER_FIELDS, RFLAGS_FIELDS, decodeSegmentAttributes, describeSegment, flagNames } from '../../../../src/shared/isa/x86/system-registers'
+import { CR0_BITS, EFER_BITS, EFLAGS_BITS } from '../../../../src/shared/isa/x86/system-registers'
+import { decodeSegmentAttributes, describeSegment, flagNames } from '../../../../src/shared/isa/x86/register-fields'
 import { becomesDoubleFault, describePageFaultError, describeSelectorError, exceptionClass, pushesErrorCode, vectorName } from '../../../../src/shared/isa/x86/exceptions'
 
 describe('x86 system registers', () => {
   it('names the set bits of CR0, EFER and RFLAGS as the SDM spells them', () => {
-    expect(flagNames(0x8001_0011n, CR0_FIELDS)).toBe('PE ET WP PG')
-    expect(flagNames(0xd01n, EFER_FIELDS)).toBe('SCE LME LMA NXE')
-    expect(flagNames(0x3246n, RFLAGS_FIELDS)).toBe('PF ZF IF IOPL=3')
+    expect(flagNames(0x8001_0011n, CR0_BITS)).toBe('PE ET WP PG')
+    expect(flagNames(0xd01n, EFER_BITS)).toBe('SCE LME LMA NXE')
+    expect(flagNames(0x3246n, EFLAGS_BITS)).toBe('PF ZF IF IOPL=3')
   })
 
   it('decodes a descriptor cache: a flat 64-bit code segment and a 32-bit data segment', () => {
@@ -16,6 +17,7 @@ describe('x86 system registers', () => {
     expect(describeSegment(0xc093, 0n, 0xffffffff)).toBe('data 32-bit writable DPL0 base 0x0 limit 0xffffffff')
     expect(describeSegment(0x8b, 0x1000n, 0x67)).toBe('TSS (busy) DPL0 base 0x1000 limit 0x67')
     expect(describeSegment(0, 0n, 0)).toBe('not present')
+    expect(describeSegment(0x10000, 0n, 0)).toBe('unusable (null selector)')
   })
 })
 
