@@ -27,8 +27,9 @@ export type MachineEvent =
    * Control passes to the next stage. `exact` is false when a firmware file handed over inside a
    * slice: then `step` is where the hand-off was first seen, and a0/a1 are what the firmware itself
    * was given (hart id, our FDT address) — it may pass on another FDT address (fw_jump: its own copy).
+   * On x86, a0/a1 are EAX/EBX: the Multiboot magic and the boot information's address.
    */
-  | { kind: 'firmware-handoff'; step: bigint; from: string; mode: 'M' | 'S'; entry: bigint; a0: bigint; a1: bigint; exact: boolean }
+  | { kind: 'firmware-handoff'; step: bigint; from: string; /** The privilege the kernel starts in: RISC-V 'M' or 'S', x86 'ring 0'. */ mode: string; entry: bigint; a0: bigint; a1: bigint; exact: boolean }
   | { kind: 'uart'; step: bigint; byte: number }
   | { kind: 'input'; step: bigint; bytes: Uint8Array }
   | { kind: 'warning'; step: bigint; message: string }

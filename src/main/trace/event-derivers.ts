@@ -11,6 +11,8 @@ import type { Hart } from '../machine/hart/hart'
 import { decodeTraceRecords } from '../machine/hart/trace-layout'
 import type { BootMachine } from '../machine/core/boot-machine'
 import { SemanticEvents, REGION_SHIFT, type EventSink } from './semantic-events'
+import type { PcMachine } from '../machine/x86/pc-machine'
+import { X86SemanticEvents, X86_REGION_SHIFT } from './x86-semantic-events'
 
 export interface EventDeriver {
   /** Turns whatever the hart has traced so far into events. */
@@ -23,8 +25,17 @@ export function attachEventDeriver(machine: BootMachine, sink: EventSink): Event
     case 'riscv64':
       return riscvDeriver(machine, sink)
     case 'x86':
-      throw new Error('x86 recordings need the x86 hart, which is not in this build yet')
+      return x86Deriver(machine as PcMachine, sink)
   }
+}
+
+/** The PC machine drains its (always traced) hart itself and hands the records on. */
+function x86Deriver(machine: PcMachine, sink: EventSink): EventDeriver {
+  const hart = machine.x86
+  hart.regionShift = X86_REGION_SHIFT
+  const derive = new X86SemanticEvents(sink, hart, machine.images[0]?.elf)
+  machine.onTraceRecords((records) => derive.consume(records))
+  return { drain: () => {} }
 }
 
 function riscvDeriver(machine: BootMachine, sink: EventSink): EventDeriver {

@@ -55,7 +55,11 @@ export function computeLanes(events: TraceEvent[], steps: number, startPriv = 'M
         push(privilege, e.step, (e.data as { to: string }).to)
         break
       case 'satp_write':
+      case 'cr3_write':
         push(translation, e.step, (e.data as { new: { mode: string } }).new.mode)
+        break
+      case 'paging_change':
+        push(translation, e.step, (e.data as { to: string }).to)
         break
       case 'region_enter': {
         const d = e.data as { region: string; symbol: string | null }

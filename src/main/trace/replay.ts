@@ -45,6 +45,9 @@ interface RecordedConfig {
   disk: boolean
   /** The machine preset (recordings made before x86 have none: riscv64-virt). */
   machine?: string
+  /** The kernel command line and Multiboot modules (x86), kept as artifacts named by file. */
+  append?: string
+  modules?: { file: string; string: string | null }[]
 }
 
 export class ReplaySession {
@@ -89,6 +92,12 @@ export class ReplaySession {
         memBytes: config.memBytes ?? undefined,
         tohost: config.tohost,
         machine: config.machine,
+        append: config.append,
+      }
+      for (const m of config.modules ?? []) {
+        const bytes = r.artifact(m.file)?.data
+        if (!bytes) return err('replay.no_module', `the recording does not hold its module '${m.file}'`)
+        ;(machineConfig.modules ??= []).push({ file: m.file, bytes, ...(m.string !== null ? { string: m.string } : {}) })
       }
       const inputs = r.inputs().map((i) => ({ step: BigInt(i.step), data: i.data }))
       const created = await createMachine(machineConfig)

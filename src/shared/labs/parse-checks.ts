@@ -83,6 +83,7 @@ export const STOP_REASONS = [
   'paused',
   'trap-loop',
   'wfi-deadlock',
+  'triple-fault',
   'waiting-for-input',
   'hart-stopped',
   'halt',

@@ -42,10 +42,16 @@ export interface EventPayloads {
   privilege_change: { from: string; to: string }
   /** A trap taken (exception or interrupt). */
   trap: { cause: string; causeName: string; interrupt: boolean; tval: string; epc: string; from: string; to: string }
-  /** mret / sret. */
-  trap_return: { instruction: 'mret' | 'sret'; from: string; to: string; target: string }
+  /** mret / sret, or x86 iret / iretd / iretq. */
+  trap_return: { instruction: string; from: string; to: string; target: string }
   satp_write: { old: SatpValue; new: SatpValue }
   sfence_vma: { vaddr: string | null; asid: number | null }
+  /** x86: CR3 written — the root-table switch (decoded with the paging mode in force; PCID as `asid`). */
+  cr3_write: { old: SatpValue; new: SatpValue }
+  /** x86: a CR0/CR4/EFER write changed the paging mode (e.g. CR0.PG = 1: Bare → 32-bit). */
+  paging_change: { register: string; old: string; new: string; from: TranslationMode; to: TranslationMode; root: string }
+  /** x86: the operating mode or code size changed (real → protected → long …), at the instruction that did it. */
+  mode_change: { from: string; to: string; rip: string }
   /** The page table that satp points to, walked in full when it became active. */
   page_table_activated: { mode: TranslationMode; root: string; mappings: MappingRange[] }
   /** A store into a page-table page (of the active table, or one activated later). */
@@ -71,8 +77,10 @@ export type StopReason =
   | 'paused'
   /** The guest is stuck taking the same trap: explained in `message`. */
   | 'trap-loop'
-  /** `wfi` that nothing can ever wake. */
+  /** `wfi` (RISC-V) or `hlt` (x86: `cli; hlt`) that nothing can ever wake. */
   | 'wfi-deadlock'
+  /** x86: a fault while delivering a double fault; the CPU shut down (QEMU would reset). Explained in `message`. */
+  | 'triple-fault'
   /** Only host input can go on (wfi with the UART interrupt, or polling the UART), and none is queued: `sendInput`, then `run` again. */
   | 'waiting-for-input'
   /** HSM hart_stop of the only hart. */
@@ -92,6 +100,9 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'trap_return',
   'satp_write',
   'sfence_vma',
+  'cr3_write',
+  'paging_change',
+  'mode_change',
   'page_table_activated',
   'pte_write',
   'region_enter',

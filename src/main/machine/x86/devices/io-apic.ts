@@ -60,6 +60,11 @@ export class IoApic implements Device {
     }
   }
 
+  /** Is the redirection entry of `pin` masked? */
+  pinMasked(pin: number): boolean {
+    return (this.table[pin] & RTE_MASKED) !== 0n
+  }
+
   /** The local APIC's EOI of a level-triggered vector: remote IRR clears, and a still-asserted pin delivers again. */
   endOfInterrupt(vector: number): void {
     for (let pin = 0; pin < IOAPIC_PINS; pin++) {

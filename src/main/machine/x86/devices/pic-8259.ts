@@ -117,6 +117,12 @@ export class PicPair {
     return this.intrLevel
   }
 
+  /** Is IRQ `irq` masked (for a slave IRQ: or the cascade)? */
+  masked(irq: number): boolean {
+    if (irq < 8) return (this.master.imr & (1 << irq)) !== 0
+    return (this.slave.imr & (1 << (irq - 8))) !== 0 || (this.master.imr & (1 << PIC_CASCADE_IRQ)) !== 0
+  }
+
   /** The vector bases after the guest's ICW2 (for explanations: "IRQ 0 arrives at vector 8"). */
   get vectorBases(): { master: number; slave: number } {
     return { master: this.master.irqBase, slave: this.slave.irqBase }

@@ -1,0 +1,202 @@
+/**
+ * Turns the x86 hart's trace records (machine/x86/hart/trace-layout.ts) into a recording's
+ * semantic events — the basic x86 timeline: CR3 writes (the root-table switch) and the paging-mode
+ * changes CR0/CR4/EFER make, each followed by the table it activates walked in full; operating-
+ * mode changes (real → protected → long); exceptions and interrupts with their vectors (CR2 and
+ * the error code for faults) and the iret that returns; stores into page-table pages (watched
+ * from the moment a table is activated); and the first instruction in a new code region, with
+ * its symbol.
+ */
+import { hex, type SatpValue, type TranslationMode } from '../../shared/trace/events'
+import { isPlaceSymbol, type ElfFile } from '../../shared/elf/reader'
+import { ramReader } from '../../shared/paging/page-walk'
+import { decodeCr3, pagingMode, type X86PagingRegisters } from '../../shared/paging/x86/formats'
+import { walkTableX86 } from '../../shared/paging/x86/walk'
+import { x86EntryFlags } from '../../shared/paging/x86/formats'
+import { describePageFaultError, vectorName } from '../../shared/isa/x86/exceptions'
+import { VECTOR_BY_MNEMONIC } from '../../shared/isa/x86/system-registers'
+import { MSRS } from '../../shared/isa/x86/msr'
+import { EXC_FLAG, X86_MODE_CODE, X86_TRACE_KIND, type X86TraceRecord } from '../machine/x86/hart/trace-layout'
+import type { EventSink } from './semantic-events'
+
+/** Code regions are 1 GiB of linear address space, as on RISC-V (0x00100000 → 0xC0100000 is a new one). */
+export const X86_REGION_SHIFT = 30
+/** A/D: set by the walker itself; a store that changes only these is not a "PTE write". */
+const ENTRY_AD_BITS = 0x60n
+const EXC_FLAG_SHIFT = 12
+
+const MODE_NAMES: Record<number, string> = {
+  [X86_MODE_CODE.REAL16]: 'real mode (16-bit)',
+  [X86_MODE_CODE.PROTECTED16]: 'protected mode (16-bit code)',
+  [X86_MODE_CODE.PROTECTED32]: 'protected mode (32-bit)',
+  [X86_MODE_CODE.COMPAT16]: 'compatibility mode (16-bit code)',
+  [X86_MODE_CODE.COMPAT32]: 'compatibility mode (32-bit)',
+  [X86_MODE_CODE.LONG64]: 'long mode (64-bit)',
+}
+
+/** What the deriver needs of the hart. */
+export interface X86TracedHart {
+  readonly ram: Uint8Array
+  watchPage(pa: bigint, on?: boolean): void
+  getReg(name: 'cr0' | 'cr3' | 'cr4' | 'efer'): bigint
+}
+
+export class X86SemanticEvents {
+  /** The paging registers as the records have left them (CR and MSR records keep it current). */
+  private regs: X86PagingRegisters
+  private readonly tablePages = new Map<bigint, { level: number; vaBase: bigint; entryBytes: number; mode: TranslationMode }>()
+  private readonly regionsSeen = new Set<bigint>()
+  private readonly symbols: { name: string; value: bigint }[]
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly hart: X86TracedHart,
+    kernel?: ElfFile,
+  ) {
+    this.regs = { cr0: hart.getReg('cr0'), cr3: hart.getReg('cr3'), cr4: hart.getReg('cr4'), efer: hart.getReg('efer') }
+    this.symbols = (kernel?.symbols ?? [])
+      .filter(isPlaceSymbol)
+      .map((x) => ({ name: x.name, value: x.value }))
+      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  }
+
+  consume(records: X86TraceRecord[]): void {
+    for (const r of records) this.one(r)
+  }
+
+  private symbol(pc: bigint): string | null {
+    let lo = 0
+    let hi = this.symbols.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.symbols[mid].value <= pc) lo = mid + 1
+      else hi = mid
+    }
+    const best = this.symbols[lo - 1]
+    if (!best) return null
+    return best.value === pc ? best.name : `${best.name}+${hex(pc - best.value)}`
+  }
+
+  private one(r: X86TraceRecord): void {
+    switch (r.kind) {
+      case X86_TRACE_KIND.CR:
+        return this.controlRegister(r)
+      case X86_TRACE_KIND.MSR:
+        if (Number(r.a) === MSRS.IA32_EFER.num) this.pagingRegister(r, 'efer', 'EFER')
+        return
+      case X86_TRACE_KIND.EXC:
+        return this.exception(r)
+      case X86_TRACE_KIND.IRET: {
+        const size = (r.aux >> 16) & 0xff
+        this.sink.event(r.step, 'trap_return', hex(r.a), {
+          instruction: size === 64 ? 'iretq' : size === 16 ? 'iret' : 'iretd',
+          from: `ring ${r.aux & 3}`,
+          to: `ring ${(r.aux >> 8) & 3}`,
+          target: hex(r.b),
+        })
+        return
+      }
+      case X86_TRACE_KIND.MODE: {
+        const from = MODE_NAMES[r.aux & 0xff] ?? `mode ${r.aux & 0xff}`
+        const to = MODE_NAMES[(r.aux >> 8) & 0xff] ?? `mode ${(r.aux >> 8) & 0xff}`
+        this.sink.event(r.step, 'mode_change', hex(r.a), { from, to, rip: hex(r.a) })
+        return
+      }
+      case X86_TRACE_KIND.INVLPG:
+        this.sink.event(r.step, 'sfence_vma', null, { vaddr: r.aux === 0 ? hex(r.a) : null, asid: null })
+        return
+      case X86_TRACE_KIND.STORE:
+        return this.store(r)
+      case X86_TRACE_KIND.REGION: {
+        const region = r.b >> BigInt(X86_REGION_SHIFT)
+        if (this.regionsSeen.has(region)) return
+        this.regionsSeen.add(region)
+        this.sink.event(r.step, 'region_enter', hex(r.b), {
+          region: r.b >= 0xffff_8000_0000_0000n || (r.b >= 0xc000_0000n && r.b < 1n << 32n) ? 'higher half' : `low memory (${hex(region << BigInt(X86_REGION_SHIFT))})`,
+          va: hex(r.b),
+          symbol: this.symbol(r.b),
+        })
+        return
+      }
+    }
+  }
+
+  private controlRegister(r: X86TraceRecord): void {
+    if (r.aux === 3) {
+      const old: SatpValue = decodeCr3(this.regs)
+      this.regs = { ...this.regs, cr3: r.d }
+      const now = decodeCr3(this.regs)
+      this.sink.event(r.step, 'cr3_write', null, { old, new: now })
+      if (now.mode !== 'Bare') this.activate(r.step)
+    } else if (r.aux === 0) {
+      this.pagingRegister(r, 'cr0', 'CR0')
+    } else if (r.aux === 4) {
+      this.pagingRegister(r, 'cr4', 'CR4')
+    }
+  }
+
+  /** A CR0/CR4/EFER write: a paging_change (and the table walked) when the paging mode changes. */
+  private pagingRegister(r: X86TraceRecord, key: 'cr0' | 'cr4' | 'efer', name: string): void {
+    const from = pagingMode(this.regs)
+    this.regs = { ...this.regs, [key]: r.d }
+    const to = pagingMode(this.regs)
+    if (from === to) return
+    const root = decodeCr3(this.regs).root
+    this.sink.event(r.step, 'paging_change', null, { register: name, old: hex(r.c), new: hex(r.d), from, to, root })
+    if (to !== 'Bare') this.activate(r.step)
+  }
+
+  /** Walks the table now in force, records it, and watches its pages for entry writes. */
+  private activate(step: bigint): void {
+    const walk = walkTableX86(ramReader(this.hart.ram, 0n), this.regs)
+    const mode = pagingMode(this.regs) as TranslationMode
+    this.sink.event(step, 'page_table_activated', null, { mode, root: walk.root, mappings: walk.mappings })
+    const entryBytes = mode === '32-bit' ? 4 : 8
+    for (const t of walk.tables) {
+      if (!this.tablePages.has(t.pa)) this.hart.watchPage(t.pa, true)
+      this.tablePages.set(t.pa, { level: t.level, vaBase: t.vaBase, entryBytes, mode })
+    }
+  }
+
+  private exception(r: X86TraceRecord): void {
+    const vector = r.aux & 0xff
+    const flags = r.aux >> EXC_FLAG_SHIFT
+    const external = (flags & EXC_FLAG.EXTERNAL) !== 0
+    const software = (flags & EXC_FLAG.SOFTWARE) !== 0
+    const errorCode = flags & EXC_FLAG.ERROR_CODE ? Number(r.a) : null
+    let detail: string
+    if (vector === VECTOR_BY_MNEMONIC.PF) detail = `CR2 = ${hex(r.b)} (${describePageFaultError(errorCode ?? 0)})`
+    else if (errorCode !== null) detail = `error code ${hex(errorCode)}`
+    else detail = software ? 'software interrupt (int n)' : 'no error code'
+    this.sink.event(r.step, 'trap', hex(r.c), {
+      cause: hex(vector),
+      causeName: external ? `IRQ vector ${vector} (${hex(vector)})` : vectorName(vector) + (flags & EXC_FLAG.DOUBLE ? ' (as #DF)' : ''),
+      interrupt: external || (flags & EXC_FLAG.NMI) !== 0,
+      tval: detail,
+      epc: hex(r.c),
+      from: `ring ${(r.aux >> 8) & 3}`,
+      to: `ring ${(r.aux >> 10) & 3}`,
+    })
+  }
+
+  private store(r: X86TraceRecord): void {
+    const page = r.a & ~0xfffn
+    const table = this.tablePages.get(page)
+    if (!table) return
+    if (r.c === r.d || ((r.c ^ r.d) & ~ENTRY_AD_BITS) === 0n) return
+    const index = (r.a & 0xfffn) / BigInt(table.entryBytes)
+    const bits = table.mode === '32-bit' ? [22n, 12n] : table.mode === 'PAE' ? [30n, 21n, 12n] : [39n, 30n, 21n, 12n]
+    const shift = bits[bits.length - 1 - table.level] ?? 12n
+    const va = table.vaBase + index * (1n << shift)
+    const span = 1n << shift
+    const present = (r.d & 1n) !== 0n
+    this.sink.event(r.step, 'pte_write', null, {
+      pa: hex(r.a),
+      old: hex(r.c),
+      new: hex(r.d),
+      flags: present ? x86EntryFlags(r.d) : 'not present',
+      level: table.level,
+      vaRange: `${hex(va)}–${hex(va + span - 1n)}`,
+    })
+  }
+}
