@@ -97,12 +97,16 @@ function runPc(qemu: string, args: string[], timeoutMs: number, input?: string):
   return { serial: r.stdout.toString('latin1'), exitCode: r.status, timedOut: r.error !== undefined || r.signal !== null, stderr: r.stderr.toString() }
 }
 
-/** REFERENCE.md's Multiboot 1 reference run: `qemu-system-i386 -kernel k.elf … -no-reboot -device isa-debug-exit`. */
+/**
+ * REFERENCE.md's Multiboot 1 reference run, `-kernel k.elf … -no-reboot -device isa-debug-exit`, on
+ * qemu-system-x86_64: the PC Bootscope models (it runs 32-bit kernels as qemu-system-i386 does, and
+ * 64-bit ones in an ELF32 container too).
+ */
 export function runQemuMultiboot1(kernelPath: string, opts: { append?: string; modules?: string[]; timeoutMs?: number; extra?: string[] } = {}): QemuPcRun {
   const args = ['-kernel', kernelPath]
   if (opts.append !== undefined) args.push('-append', opts.append)
   if (opts.modules?.length) args.push('-initrd', opts.modules.join(','))
-  return runPc('qemu-system-i386', [...args, ...(opts.extra ?? [])], opts.timeoutMs ?? 20_000)
+  return runPc('qemu-system-x86_64', [...args, ...(opts.extra ?? [])], opts.timeoutMs ?? 20_000)
 }
 
 /**

@@ -402,6 +402,7 @@ export class PcMachine implements BootMachine {
     return {
       translate: (va, access) => view.translate(va, access),
       longMode: h.mode === 'long' || h.mode === 'compat',
+      idt: h.idtr,
       gateIst: (vector) => {
         const idt = h.idtr
         const t = view.translate(idt.base + BigInt(vector * 16 + 4), 'load')

@@ -21,8 +21,9 @@ export const TOP_RESERVED_BYTES = 0x20000
 export const BIOS_ROM_BASE = 0xfffc_0000n
 export const BIOS_ROM_BYTES = 0x40000n
 /**
- * On qemu-system-x86_64 the PC also reserves 0xFD_0000_0000 + 12 GiB (the AMD HyperTransport
- * window, QEMU 7.1+); GRUB on that machine lists it in its Multiboot2 memory map.
+ * qemu-system-x86_64's PC also reserves 0xFD_0000_0000 + 12 GiB (the AMD HyperTransport window,
+ * QEMU 7.1+); both its `-kernel` Multiboot 1 map and GRUB's Multiboot 2 map list it. (The 32-bit
+ * qemu-system-i386 does not: this PC is the 64-bit one.)
  */
 export const HT_RESERVED_BASE = 0xfd_0000_0000n
 export const HT_RESERVED_BYTES = 0x3_0000_0000n
@@ -34,23 +35,18 @@ export interface MemoryRegion {
   type: number
 }
 
-/**
- * The E820 map SeaBIOS reports for `ramBytes` of RAM. `x86_64` adds the reserved HyperTransport
- * window that qemu-system-x86_64 has and qemu-system-i386 has not (QEMU's MB1 reference runs on
- * the latter, GRUB's MB2 ones on the former).
- */
-export function e820Map(ramBytes: number, x86_64: boolean): MemoryRegion[] {
+/** The E820 map SeaBIOS reports on qemu-system-x86_64 for `ramBytes` of RAM. */
+export function e820Map(ramBytes: number): MemoryRegion[] {
   const top = BigInt(ramBytes) - BigInt(TOP_RESERVED_BYTES)
-  const map: MemoryRegion[] = [
+  return [
     { base: 0n, length: BigInt(CONVENTIONAL_END), type: MULTIBOOT_MEMORY_AVAILABLE },
     { base: BigInt(CONVENTIONAL_END), length: BigInt(EBDA_BYTES), type: MULTIBOOT_MEMORY_RESERVED },
     { base: BigInt(BIOS_AREA_BASE), length: BigInt(HIGH_MEMORY_BASE - BIOS_AREA_BASE), type: MULTIBOOT_MEMORY_RESERVED },
     { base: BigInt(HIGH_MEMORY_BASE), length: top - BigInt(HIGH_MEMORY_BASE), type: MULTIBOOT_MEMORY_AVAILABLE },
     { base: top, length: BigInt(TOP_RESERVED_BYTES), type: MULTIBOOT_MEMORY_RESERVED },
     { base: BIOS_ROM_BASE, length: BIOS_ROM_BYTES, type: MULTIBOOT_MEMORY_RESERVED },
+    { base: HT_RESERVED_BASE, length: HT_RESERVED_BYTES, type: MULTIBOOT_MEMORY_RESERVED },
   ]
-  if (x86_64) map.push({ base: HT_RESERVED_BASE, length: HT_RESERVED_BYTES, type: MULTIBOOT_MEMORY_RESERVED })
-  return map
 }
 
 /** KiB of memory below 640 KiB and above 1 MiB that is free (Multiboot mem_lower / mem_upper). */

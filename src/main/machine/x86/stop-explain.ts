@@ -28,6 +28,15 @@ export interface FaultContext {
   /** The IST field of the IDT gate for `vector` (long mode), or undefined when the gate cannot be read. */
   gateIst(vector: number): number | undefined
   longMode: boolean
+  /** IDTR: a fault address inside the IDT names the vector whose gate was being read. */
+  idt: { base: bigint; limit: number }
+}
+
+/** The vector whose IDT gate holds linear address `va`, when `va` is inside the IDT. */
+function gateOf(va: bigint, ctx: FaultContext): number | undefined {
+  const gate = BigInt(ctx.longMode ? 16 : 8)
+  if (va < ctx.idt.base || va > ctx.idt.base + BigInt(ctx.idt.limit)) return undefined
+  return Number((va - ctx.idt.base) / gate)
 }
 
 const short = (vector: number) => exceptionVector(vector)?.mnemonic ?? `vector ${vector}`
@@ -74,6 +83,10 @@ function walkReason(va: bigint, ctx: FaultContext, access: 'load' | 'store'): st
 export function explainTripleFault(tf: X86TripleFault, ctx: FaultContext): StopExplanation {
   const [first, second, third] = tf.faults
   const parts: string[] = [describeFault(first)]
+  // The chain starts at the fault that began the double-fault sequence; a #PF on an IDT gate means an
+  // earlier event (an exception the SDM handles serially, or an interrupt) was being delivered.
+  const earlier = first.vector === PF ? gateOf(first.cr2, ctx) : undefined
+  if (earlier !== undefined && earlier !== PF) parts[0] += ` (reading the IDT entry for ${vectorName(earlier)}${walkReason(first.cr2, ctx, 'load')})`
   const step2 = second.during
   parts.push(step2 ? `while delivering it, ${describeFault(second)} ${deliveryTail(step2, first, second, ctx)}` : describeFault(second))
   parts.push(`→ double fault`)

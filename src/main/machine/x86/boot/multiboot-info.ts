@@ -206,7 +206,7 @@ function buildMb1(ram: Uint8Array, input: BootInfoInput): Result<BootInfo> {
   if (sections) w.bytes(shdrAt, sections.headers)
   regions.push({ what: 'Multiboot module table and strings', base: buf, end: bufEnd })
   // The memory map at 0x9000: each entry is size (20, not counting itself), base, length, type.
-  const map = e820Map(ram.length, false)
+  const map = e820Map(ram.length)
   map.forEach((r, i) => {
     const e = MB1_MMAP_ADDR + i * MB1_MMAP_ENTRY_BYTES
     w.u32(e, MB1_MMAP_ENTRY_BYTES - 4)
@@ -284,7 +284,7 @@ function buildMb2(ram: Uint8Array, input: BootInfoInput): Result<BootInfo> {
   for (const p of mods.value.placed) {
     tags.push({ type: MB2_TAG.MODULE, body: (at) => (w.u32(at, p.base), w.u32(at + 4, p.end), 8 + w.cstring(at + 8, p.input.string ?? '')) })
   }
-  const map = e820Map(ram.length, true)
+  const map = e820Map(ram.length)
   tags.push({
     type: MB2_TAG.MMAP,
     body: (at) => {
