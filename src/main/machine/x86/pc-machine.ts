@@ -9,6 +9,7 @@
  * trap loop, a jump outside RAM or an instruction the hart does not implement.
  */
 import { err, ok, type Result } from '../../../shared/api/result'
+import { DEFAULT_BOOT_MAX_STEPS } from '../../../shared/api/boot'
 import type { ImageFile } from '../boot/boot-plan'
 import type { LoadedImage } from '../boot/loader'
 import type { MachineEvent, MachineListener, StopInfo, StopReason } from '../machine-events'
@@ -29,7 +30,6 @@ import { COM1_PORT } from './pc-platform'
 import { I8042_STATUS_PORT } from './devices/i8042'
 
 export const PC_DEFAULT_RAM_BYTES = 128 * 1024 * 1024
-export const DEFAULT_MAX_STEPS = 200_000_000n
 const DEFAULT_SLICE_STEPS = 1_000_000
 const YIELD_EVERY_MS = 25
 const EXIT_CODE_BUDGET = 124
@@ -225,7 +225,7 @@ export class PcMachine implements BootMachine {
   async run(opts: RunOptions = {}): Promise<StopInfo> {
     if (this.stopInfo) return this.stopInfo
     const h = this.x86
-    const budget = BigInt(opts.maxSteps ?? DEFAULT_MAX_STEPS)
+    const budget = BigInt(opts.maxSteps ?? DEFAULT_BOOT_MAX_STEPS)
     let lastYield = performance.now()
     for (;;) {
       if (this.cancelRequested) return this.finish('cancelled', 'cancelled by the user', EXIT_CODE_CANCELLED)
