@@ -16,7 +16,7 @@ import type { MachineEvent, MachineListener, StopInfo, StopReason } from '../mac
 import type { BootMachine, CoreHart, MachineSnapshot, RunOptions } from '../core/boot-machine'
 import { loadDeviceState, saveDeviceState } from '../device-state'
 import { X86HartExit, type X86HartApi, type X86HartOptions } from './hart/hart-api'
-import { X86_TRACE_KIND, decodeX86TraceRecords, type X86TraceRecord } from './hart/trace-layout'
+import { decodeX86TraceRecords, type X86TraceRecord } from './hart/trace-layout'
 import { PcPlatform } from './pc-platform'
 import { X86View } from './x86-view'
 import { multibootHeader } from './boot/multiboot-header'
@@ -265,9 +265,12 @@ export class PcMachine implements BootMachine {
     if (this.x86.traced) {
       const bytes = this.x86.drainTrace()
       if (bytes.length) {
-        const records = decodeX86TraceRecords(bytes)
-        this.watchExceptions(records)
-        for (const hook of this.traceHooks) hook(records)
+        const loop = this.trapWatch.scan(bytes)
+        if (loop) this.requestStop('trap-loop', loop.message, EXIT_CODE_STUCK, loop.hint, loop.pc)
+        if (this.traceHooks.length) {
+          const records = decodeX86TraceRecords(bytes)
+          for (const hook of this.traceHooks) hook(records)
+        }
       }
     }
     for (const hook of this.exitHooks) hook(exit)
@@ -421,15 +424,6 @@ export class PcMachine implements BootMachine {
     }
     const e = explainTripleFault(tf, this.faultContext())
     this.requestStop('triple-fault', e.message, EXIT_CODE_STUCK, e.hint, e.pc)
-  }
-
-  /** Exception records: the same fault at the same place again and again is a trap loop. */
-  private watchExceptions(records: X86TraceRecord[]): void {
-    for (const r of records) {
-      if (r.kind !== X86_TRACE_KIND.EXC) continue
-      const loop = this.trapWatch.observe(r)
-      if (loop) this.requestStop('trap-loop', loop.message, EXIT_CODE_STUCK, loop.hint, loop.pc)
-    }
   }
 
   private requestStop(reason: StopReason, message: string, exitCode?: number, hint?: string, pc?: bigint): void {

@@ -6,7 +6,7 @@
  */
 import { describePageFaultError, vectorName } from '../../../shared/isa/x86/exceptions'
 import { VECTOR_BY_MNEMONIC } from '../../../shared/isa/x86/system-registers'
-import { EXC_FLAG, type X86TraceRecord } from './hart/trace-layout'
+import { EXC_FLAG, TRACE_FIELD, TRACE_RECORD_BYTES, X86_TRACE_KIND, type X86TraceRecord } from './hart/trace-layout'
 
 /** Identical consecutive exceptions before we call it a loop (as on RISC-V). */
 export const X86_TRAP_REPEAT_LIMIT = 64
@@ -23,6 +23,30 @@ export interface X86TrapLoop {
 export class X86TrapWatch {
   private lastKey = ''
   private repeats = 0
+
+  /**
+   * The faults in a chunk of raw ring bytes, read in place (no record objects: an interrupt-heavy
+   * guest fills the ring with EXC and IRET records that a boot without a recorder never needs).
+   */
+  scan(bytes: Uint8Array): X86TrapLoop | undefined {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    for (let o = 0; o + TRACE_RECORD_BYTES <= bytes.byteLength; o += TRACE_RECORD_BYTES) {
+      if (dv.getUint32(o + TRACE_FIELD.kind, true) !== X86_TRACE_KIND.EXC) continue
+      const aux = dv.getUint32(o + TRACE_FIELD.aux, true)
+      if ((aux >> EXC_FLAG_SHIFT) & (EXC_FLAG.EXTERNAL | EXC_FLAG.SOFTWARE)) continue
+      const loop = this.observe({
+        step: dv.getBigUint64(o + TRACE_FIELD.step, true),
+        kind: X86_TRACE_KIND.EXC,
+        aux,
+        a: dv.getBigUint64(o + TRACE_FIELD.a, true),
+        b: dv.getBigUint64(o + TRACE_FIELD.b, true),
+        c: dv.getBigUint64(o + TRACE_FIELD.c, true),
+        d: dv.getBigUint64(o + TRACE_FIELD.d, true),
+      })
+      if (loop) return loop
+    }
+    return undefined
+  }
 
   /** One EXC record; returns the loop once the same exception repeated X86_TRAP_REPEAT_LIMIT times. */
   observe(r: X86TraceRecord): X86TrapLoop | undefined {

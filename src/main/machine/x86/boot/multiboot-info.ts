@@ -16,7 +16,8 @@
  *   framebuffer, end.
  *
  * Like GRUB, the sections a kernel does not load (.symtab, .strtab, .shstrtab…) are copied into
- * memory after it and their sh_addr set, so a kernel can read its own symbols.
+ * memory and their sh_addr set, so a kernel can read its own symbols. What the loader adds goes
+ * where GRUB's relocator would put it (`placement.ts`: first fit above 1 MiB, around the kernel).
  */
 import { err, ok, type Result } from '../../../../shared/api/result'
 import {
@@ -25,10 +26,11 @@ import {
 import { ELFCLASS64, SHF_ALLOC, SHT_NOBITS, SHT_NULL } from '../../../../shared/elf/constants'
 import type { ElfFile } from '../../../../shared/elf/reader'
 import type { LoadedImage } from '../../boot/loader'
-import { e820Map, memLowerUpper, unusableRange } from '../pc-memory-map'
+import { e820Map, memLowerUpper } from '../pc-memory-map'
 import { VGA_COLUMNS, VGA_ROWS, VGA_TEXT_BASE } from '../devices/vga-text'
 import type { MultibootHeader } from './multiboot-header'
 import type { LoadedKernel } from './multiboot-load'
+import { FirstFit, moduleChunkBytes } from './placement'
 
 /** Where QEMU's Multiboot option ROM puts the MB1 info structure and the memory map. */
 export const MB1_INFO_ADDR = 0x9500
@@ -42,6 +44,8 @@ const PAGE = 4096
 const MB1_MMAP_ENTRY_BYTES = 24
 const MB2_MMAP_ENTRY_BYTES = 24
 const MB1_MODULE_BYTES = 16
+/** MB2: tags (and the information) are 8-byte aligned. */
+const MB2_TAG_ALIGN = 8
 
 export interface ModuleInput {
   file: string
@@ -105,42 +109,46 @@ class Writer {
 const cstringBytes = (s: string) => new TextEncoder().encode(s).length + 1
 
 /**
- * Copies the section headers and, after `from`, the contents of the sections the kernel does not
- * load (GRUB's grub_multiboot_load_elf): returns the header table with those sh_addr set, and the end.
+ * Copies the section headers and the contents of the sections the kernel does not load, each
+ * where the placement puts it (GRUB's grub_multiboot_load_elf): returns the header table with
+ * those sh_addr set.
  */
-function placeUnloadedSections(w: Writer, elf: ElfFile, from: number): { headers: Uint8Array; end: number; regions: BootInfo['regions'] } {
+function placeUnloadedSections(w: Writer, elf: ElfFile, space: FirstFit): { headers: Uint8Array; regions: BootInfo['regions'] } {
   const h = elf.header
   const headers = elf.bytes.slice(h.shoff, h.shoff + h.shnum * h.shentsize)
   const hv = new DataView(headers.buffer)
   const is64 = h.class === ELFCLASS64
-  let cursor = from
   const regions: BootInfo['regions'] = []
   for (const s of elf.sections) {
     if (s.type === SHT_NULL || s.type === SHT_NOBITS || s.flags & SHF_ALLOC || s.size === 0) continue
-    const at = align(cursor, Math.max(1, s.addralign))
-    if (unusableRange(BigInt(at), BigInt(at + s.size), w.ram.length)) break
+    const at = space.alloc(s.size, Math.max(1, s.addralign))
+    if (at === undefined) break
     w.bytes(at, s.data)
     const addrField = s.index * h.shentsize + (is64 ? 16 : 12)
     if (is64) hv.setBigUint64(addrField, BigInt(at), true)
     else hv.setUint32(addrField, at, true)
     regions.push({ what: `section ${s.name}`, base: at, end: at + s.size })
-    cursor = at + s.size
   }
-  return { headers, end: cursor, regions }
+  return { headers, regions }
 }
 
-/** Modules, each on its own page from `from`. */
-function placeModules(w: Writer, modules: ModuleInput[], from: number): Result<{ placed: { base: number; end: number; input: ModuleInput }[]; end: number }> {
-  let cursor = align(from, PAGE)
+/** Modules, each on its own page (GRUB and QEMU alike). */
+function placeModules(w: Writer, modules: ModuleInput[], space: FirstFit): Result<{ base: number; end: number; input: ModuleInput }[]> {
   const placed: { base: number; end: number; input: ModuleInput }[] = []
   for (const m of modules) {
-    const why = unusableRange(BigInt(cursor), BigInt(cursor + m.bytes.length), w.ram.length)
-    if (why) return err('boot.module_outside_ram', `module ${m.file} (${m.bytes.length} bytes) would lie in ${why}`, { hint: 'raise --mem, or use smaller modules' })
-    w.bytes(cursor, m.bytes)
-    placed.push({ base: cursor, end: cursor + m.bytes.length, input: m })
-    cursor = align(cursor + m.bytes.length, PAGE)
+    const at = space.alloc(m.bytes.length, PAGE, moduleChunkBytes(m.bytes.length))
+    if (at === undefined) return err('boot.module_outside_ram', `module ${m.file} (${m.bytes.length} bytes) does not fit in RAM`, { hint: 'raise --mem, or use smaller modules' })
+    w.bytes(at, m.bytes)
+    placed.push({ base: at, end: at + m.bytes.length, input: m })
   }
-  return ok({ placed, end: placed.length ? placed[placed.length - 1].end : from })
+  return ok(placed)
+}
+
+/** The free space a loader places things in: above 1 MiB, around the kernel's segments. */
+function freeSpace(ram: Uint8Array, kernel: LoadedKernel): FirstFit {
+  const space = new FirstFit(ram.length)
+  for (const s of kernel.image.segments) space.reserve(Number(s.paddr), Number(s.paddr + s.memsz))
+  return space
 }
 
 const moduleImages = (placed: { base: number; end: number; input: ModuleInput }[]): LoadedImage[] =>
@@ -177,23 +185,26 @@ function buildMb1(ram: Uint8Array, input: BootInfoInput): Result<BootInfo> {
   const { kernel, header } = input
   const elf = kernel.image.elf
   const regions: BootInfo['regions'] = []
-  const sections = elf && !header.address ? placeUnloadedSections(w, elf, kernel.end) : undefined
+  const space = freeSpace(ram, kernel)
+  const sections = elf && !header.address ? placeUnloadedSections(w, elf, space) : undefined
   regions.push(...(sections?.regions ?? []))
   // The buffer QEMU builds (mb_buf): module table, module strings, the command line, the loader name — then our section headers.
-  const buf = align(sections?.end ?? kernel.end, PAGE)
   const cmdline = input.append ? `${input.file} ${input.append}` : input.file
   const strings = input.modules.map((m) => m.string ?? m.file)
+  const stringsBytes = strings.reduce((n, s) => n + cstringBytes(s), 0)
+  const shdrOffset = align(input.modules.length * MB1_MODULE_BYTES + stringsBytes + cstringBytes(cmdline) + cstringBytes(BOOT_LOADER_NAME), 4)
+  const bufBytes = shdrOffset + (sections?.headers.length ?? 0)
+  const buf = space.alloc(bufBytes, PAGE)
+  if (buf === undefined) return err('boot.no_room', 'the Multiboot information does not fit in RAM after the kernel', { hint: 'raise --mem' })
   const stringsAt = buf + input.modules.length * MB1_MODULE_BYTES
-  const cmdlineAt = stringsAt + strings.reduce((n, s) => n + cstringBytes(s), 0)
+  const cmdlineAt = stringsAt + stringsBytes
   const loaderAt = cmdlineAt + cstringBytes(cmdline)
-  const shdrAt = align(loaderAt + cstringBytes(BOOT_LOADER_NAME), 4)
-  const bufEnd = shdrAt + (sections?.headers.length ?? 0)
-  const why = unusableRange(BigInt(buf), BigInt(bufEnd), ram.length)
-  if (why) return err('boot.no_room', `the Multiboot information after the kernel would lie in ${why}`, { hint: 'raise --mem' })
-  const mods = placeModules(w, input.modules, bufEnd)
+  const shdrAt = buf + shdrOffset
+  const bufEnd = buf + bufBytes
+  const mods = placeModules(w, input.modules, space)
   if (!mods.ok) return mods
   let at = stringsAt
-  mods.value.placed.forEach((p, i) => {
+  mods.value.forEach((p, i) => {
     const entry = buf + i * MB1_MODULE_BYTES
     w.u32(entry, p.base)
     w.u32(entry + 4, p.end)
@@ -248,7 +259,7 @@ function buildMb1(ram: Uint8Array, input: BootInfoInput): Result<BootInfo> {
   }
   w.u32(info + O.flags, flags)
   regions.push({ what: 'Multiboot information', base: info, end: info + MB1_INFO_BYTES })
-  return ok({ magic: MULTIBOOT_BOOTLOADER_MAGIC, infoAddr: info, modules: moduleImages(mods.value.placed), regions })
+  return ok({ magic: MULTIBOOT_BOOTLOADER_MAGIC, infoAddr: info, modules: moduleImages(mods.value), regions })
 }
 
 function buildMb2(ram: Uint8Array, input: BootInfoInput): Result<BootInfo> {
@@ -266,22 +277,22 @@ function buildMb2(ram: Uint8Array, input: BootInfoInput): Result<BootInfo> {
   const w = new Writer(ram)
   const elf = kernel.image.elf
   const regions: BootInfo['regions'] = []
-  const sections = elf && !header.address ? placeUnloadedSections(w, elf, kernel.end) : undefined
+  const space = freeSpace(ram, kernel)
+  const sections = elf && !header.address ? placeUnloadedSections(w, elf, space) : undefined
   regions.push(...(sections?.regions ?? []))
-  const mods = placeModules(w, input.modules, sections?.end ?? kernel.end)
+  const mods = placeModules(w, input.modules, space)
   if (!mods.ok) return mods
-  const info = align(mods.value.placed.length ? mods.value.end : (sections?.end ?? kernel.end), 16)
-  // An upper bound of the tags' size, checked before writing any.
+  // An upper bound of the tags' size, reserved before writing any (GRUB: MULTIBOOT_TAG_ALIGN).
   const bound = 512 + cstringBytes(input.append ?? '') + input.modules.reduce((n, m) => n + 24 + cstringBytes(m.string ?? ''), 0) + 8 * MB2_MMAP_ENTRY_BYTES + (sections?.headers.length ?? 0)
-  const why = unusableRange(BigInt(info), BigInt(info + bound), ram.length)
-  if (why) return err('boot.no_room', `the Multiboot2 information would lie in ${why}`, { hint: 'raise --mem' })
+  const info = space.alloc(bound, MB2_TAG_ALIGN)
+  if (info === undefined) return err('boot.no_room', 'the Multiboot2 information does not fit in RAM', { hint: 'raise --mem' })
   // Tags, 8-byte aligned, in the order GRUB 2.06 writes them.
   const tags: { type: number; body: (at: number) => number }[] = []
   const str = (s: string) => (at: number) => w.cstring(at, s)
   tags.push({ type: MB2_TAG.LOAD_BASE_ADDR, body: (at) => (w.u32(at, kernel.loadBase), 4) })
   tags.push({ type: MB2_TAG.CMDLINE, body: str(input.append ?? '') })
   tags.push({ type: MB2_TAG.BOOT_LOADER_NAME, body: str(BOOT_LOADER_NAME) })
-  for (const p of mods.value.placed) {
+  for (const p of mods.value) {
     tags.push({ type: MB2_TAG.MODULE, body: (at) => (w.u32(at, p.base), w.u32(at + 4, p.end), 8 + w.cstring(at + 8, p.input.string ?? '')) })
   }
   const map = e820Map(ram.length)
@@ -340,5 +351,5 @@ function buildMb2(ram: Uint8Array, input: BootInfoInput): Result<BootInfo> {
   w.u32(info, total)
   w.u32(info + 4, 0)
   regions.push({ what: 'Multiboot2 information', base: info, end: at })
-  return ok({ magic: MULTIBOOT2_BOOTLOADER_MAGIC, infoAddr: info, modules: moduleImages(mods.value.placed), regions })
+  return ok({ magic: MULTIBOOT2_BOOTLOADER_MAGIC, infoAddr: info, modules: moduleImages(mods.value), regions })
 }
