@@ -155,8 +155,11 @@ const moduleImages = (placed: { base: number; end: number; input: ModuleInput }[
   placed.map((p) => ({
     segments: [{ image: `module ${p.input.file}`, vaddr: BigInt(p.base), paddr: BigInt(p.base), filesz: p.input.bytes.length, memsz: BigInt(p.end - p.base), sections: [] }],
     entry: BigInt(p.base),
+    entryPaddr: BigInt(p.base),
     lowestPaddr: BigInt(p.base),
     highestPaddrEnd: BigInt(p.end),
+    loadBase: BigInt(p.base),
+    warnings: [],
   }))
 
 /** Information tags a kernel may require that this PC cannot give (GRUB refuses to boot then). */

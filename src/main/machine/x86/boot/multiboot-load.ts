@@ -59,7 +59,7 @@ function loadByAddress(bytes: Uint8Array, file: string, header: MultibootHeader,
   const segment: LoadedSegment = { image: 'kernel', vaddr: BigInt(a.loadAddr), paddr: BigInt(a.loadAddr), filesz: data.length, memsz: BigInt(bssEnd - a.loadAddr), sections: [] }
   const elf = readElf(bytes, { file })
   return ok({
-    image: { segments: [segment], entry: BigInt(entry), lowestPaddr: BigInt(a.loadAddr), highestPaddrEnd: BigInt(bssEnd), ...(elf.ok ? { elf: elf.value } : {}) },
+    image: { segments: [segment], entry: BigInt(entry), entryPaddr: BigInt(entry), lowestPaddr: BigInt(a.loadAddr), highestPaddrEnd: BigInt(bssEnd), loadBase: BigInt(a.loadAddr), warnings: [], ...(elf.ok ? { elf: elf.value } : {}) },
     entry,
     loadBase: a.loadAddr,
     end: bssEnd,
@@ -125,7 +125,7 @@ function loadElfSegments(elf: ElfFile, file: string, header: MultibootHeader, ra
     return err('boot.entry_not_32bit', `${file}: the entry point ${hex(entry)} is above 4 GiB, but Multiboot enters in 32-bit protected mode`, { loc, hint: 'the entry must be 32-bit code at a physical address below 4 GiB (a 64-bit kernel starts with a 32-bit stub)' })
   }
   return ok({
-    image: { segments, entry, lowestPaddr: low, highestPaddrEnd: high, elf },
+    image: { segments, entry: elf.header.entry, entryPaddr: entry, lowestPaddr: low, highestPaddrEnd: high, loadBase: low, warnings, elf },
     entry: Number(entry),
     loadBase: Number(low),
     end: Number(high),
