@@ -18,6 +18,7 @@ export const OUTCOME_WORDS: Record<Outcome, string> = {
   paused: 'was paused',
   'trap-loop': 'was stuck in a trap loop',
   'wfi-deadlock': 'slept in wfi with nothing to wake it',
+  'triple-fault': 'triple-faulted (the CPU shut down)',
   'waiting-for-input': 'was waiting for input',
   'hart-stopped': 'stopped its only hart',
   halt: 'halted',
