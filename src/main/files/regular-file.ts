@@ -38,13 +38,16 @@ function formatBytes(n: number): string {
   return n >= MiB ? `${(n / MiB).toFixed(n % MiB ? 1 : 0)} MiB` : `${n} bytes`
 }
 
+/** `a kernel`, `an initrd`, `an included file`. */
+const withArticle = (what: string) => `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`
+
 /** The refusal for a descriptor's stats, or undefined when it is a regular file within `maxBytes`. */
 function refusal(path: string, what: string, st: Stats, maxBytes: number): Result<never> | undefined {
   if (!st.isFile()) {
-    return err('file.not_regular', `the ${what} '${path}' is ${kindOf(st)}, not a regular file`, { hint: `name a file on disk (devices, pipes and folders cannot be a ${what})` })
+    return err('file.not_regular', `the ${what} '${path}' is ${kindOf(st)}, not a regular file`, { hint: `name a file on disk (devices, pipes and folders cannot be ${withArticle(what)})` })
   }
   if (st.size > maxBytes) {
-    return err('file.too_large', `the ${what} '${path}' is ${formatBytes(st.size)}, more than the ${formatBytes(maxBytes)} a ${what} may be`, { hint: 'is this the file you meant?' })
+    return err('file.too_large', `the ${what} '${path}' is ${formatBytes(st.size)}, more than the ${formatBytes(maxBytes)} ${withArticle(what)} may be`, { hint: 'is this the file you meant?' })
   }
   return undefined
 }

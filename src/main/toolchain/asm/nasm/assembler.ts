@@ -10,6 +10,7 @@
 import type { SourceLoc } from '../../../../shared/api/result'
 import { x86Register, type X86Instruction, type X86Mode, type X86Operand, type X86Value } from '../../../../shared/isa/x86'
 import type { Diagnostics } from '../diagnostics'
+import { readInput } from '../../input-file'
 import { SHT_NOBITS } from '../state'
 import { encodeX86, type Encoded, type X86Fixup } from '../x86/encode'
 import { ExprError, evalNExpr, type EvalContext, type NExpr, type NVal } from './expr'
@@ -563,7 +564,8 @@ export class NasmAssembler {
   }
 
   incbin(st: Stmt & { k: 'incbin' }): void {
-    const data = this.readFile?.(st.file)
+    const { data, refused } = readInput(() => this.readFile?.(st.file))
+    if (refused) throw new PassError(refused.message, st.col, refused.hint)
     if (!data) throw new PassError(`cannot open \`${st.file}\` for \`incbin\``, st.col)
     const skip = st.skip ? Number(this.constant(st.skip, 'the incbin offset', st.col) ?? 0n) : 0
     const len = st.len ? Number(this.constant(st.len, 'the incbin length', st.col) ?? 0n) : data.length - skip

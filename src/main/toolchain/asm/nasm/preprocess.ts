@@ -9,6 +9,7 @@
  * produced, repetitions), so hostile input ends with an error, not a hang.
  */
 import type { Diagnostics } from '../diagnostics'
+import { MAX_INCLUDED_TEXT_BYTES, readInput } from '../../input-file'
 import { ExprError, evalNExpr, parseNExpr } from './expr'
 import { LexError, closingQuote, commentStart, tokenize, type Tok } from './lexer'
 
@@ -376,8 +377,12 @@ export class NasmPreprocessor {
           const m = /^\s*(["'<])(.*)(["'>])\s*$/.exec(args)
           if (!m) throw new PpError('`%include` needs a file name in quotes', col)
           if (this.stack.length > MAX_INCLUDE_DEPTH) throw new PpError(`%include nested more than ${MAX_INCLUDE_DEPTH} deep`, col, 'a file probably includes itself')
-          const data = this.opts.readFile?.(m[2])
+          const { data, refused } = readInput(() => this.opts.readFile?.(m[2]))
+          if (refused) throw new PpError(refused.message, col, refused.hint)
           if (!data) throw new PpError(`cannot open include file \`${m[2]}\``, col)
+          if (data.length > MAX_INCLUDED_TEXT_BYTES) {
+            throw new PpError(`include file \`${m[2]}\` is larger than ${MAX_INCLUDED_TEXT_BYTES / (1024 * 1024)} MiB`, col, 'include source text, not data (use incbin for data)')
+          }
           this.stack.push({ lines: new TextDecoder().decode(data).split(/\r?\n/), file: m[2], first: 1, i: 0, depth: f.depth + 1 })
           return true
         }
