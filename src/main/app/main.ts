@@ -3,13 +3,14 @@
  * host services over IPC. The workspace lives in the user's data folder and starts as a copy of
  * the built-in example.
  */
-import { app, BrowserWindow, Menu } from 'electron'
+import { app, BrowserWindow, dialog, Menu } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Host } from '../host/host'
 import { connectIpc } from './ipc'
 import { hardenApp, hardenContents, hardenSession, secureWebPreferences } from './security'
 import { buildMenu } from './menu'
+import type { ChosenFileRole } from '../../shared/api/file-grant'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -32,12 +33,23 @@ async function createWindow(host: Host): Promise<void> {
   else await window.loadFile(join(here, '../renderer/index.html'))
 }
 
+/**
+ * The system's file dialog for Open ELF…: a file outside the workspace is read only when the
+ * user picks it here (the renderer cannot name one itself; shared/api/file-grant.ts).
+ */
+async function chooseFile({ role, defaultPath }: { role: ChosenFileRole; defaultPath?: string }): Promise<string | undefined> {
+  const options: Electron.OpenDialogOptions = { title: `Choose the ${role} to boot`, defaultPath, properties: ['openFile'] }
+  const window = BrowserWindow.getFocusedWindow()
+  const r = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+  return r.canceled ? undefined : r.filePaths[0]
+}
+
 async function start(): Promise<void> {
   hardenApp()
   await app.whenReady()
   hardenSession()
   const workspaceRoot = process.env.BOOTSCOPE_WORKSPACE || join(app.getPath('userData'), 'workspace')
-  const host = new Host({ workspaceRoot, transport: 'ipc' })
+  const host = new Host({ workspaceRoot, transport: 'ipc', chooseFile })
   Menu.setApplicationMenu(buildMenu())
   await createWindow(host)
   app.on('activate', () => {

@@ -133,3 +133,19 @@ export function checkRegularFile(path: string, what: string, maxBytes: number): 
     closeSync(fd)
   }
 }
+
+/** The same check, asynchronously (the open and the fstat run on libuv's threads). */
+export async function checkRegularFileAsync(path: string, what: string, maxBytes: number): Promise<Result<{ size: number }>> {
+  let fh: Awaited<ReturnType<typeof open>>
+  try {
+    fh = await open(path, OPEN_FLAGS)
+  } catch (e) {
+    return openFailure(path, what, e)
+  }
+  try {
+    const st = await fh.stat()
+    return refusal(path, what, st, maxBytes) ?? ok({ size: st.size })
+  } finally {
+    await fh.close()
+  }
+}

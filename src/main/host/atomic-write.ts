@@ -9,7 +9,8 @@ import { basename, dirname, join } from 'node:path'
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  const fd = openSync(tmp, 'w', 0o644)
+  // 'wx' (O_CREAT | O_EXCL): never opens something already there, a planted link included.
+  const fd = openSync(tmp, 'wx', 0o644)
   try {
     let off = 0
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)

@@ -1,9 +1,8 @@
 /**
- * Boot runs for the contract: resolves what to boot (the workspace's build or an ELF file),
- * names the recording, starts the recording in the core worker and relays its progress, live
+ * Boot runs for the contract: resolves what to boot (the workspace's build or an ELF file — a
+ * workspace file, or one the user chose, never another path), names the recording, starts the recording in the core worker and relays its progress, live
  * console output and outcome as events. Cancel and typed input go to the running boot.
  */
-import { readFileSync } from 'node:fs'
 import { basename, isAbsolute, join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { err, ok, type Result } from '../../shared/api/result'
@@ -13,10 +12,16 @@ import type { CoreWorker } from './core-worker'
 import type { Workspace } from './workspace'
 import type { BootRunProgress, ImageBytes } from '../worker/protocol'
 import type { BuiltKernel } from './build-service'
+import type { FileGrants } from './file-grants'
+import type { ChosenFileRole } from '../../shared/api/file-grant'
+import { MAX_IMAGE_BYTES, readRegularFileAsync } from '../files/regular-file'
+import { RECORDINGS_FOLDER } from './workspace'
 
 export interface BootServiceDeps {
   core: CoreWorker
   workspace: Workspace
+  /** Files outside the workspace the user chose this session. */
+  grants: FileGrants
   emit: <E extends EventName>(event: E, payload: Events[E]) => void
   /** Builds the workspace into an ELF (the toolchain); an error value carries the diagnostics. */
   buildKernel: () => Promise<Result<BuiltKernel>>
@@ -43,29 +48,49 @@ export class BootService {
 
   constructor(private readonly deps: BootServiceDeps) {}
 
-  private readImage(path: string, role: string): Result<ImageBytes> {
-    const abs = isAbsolute(path) ? path : this.deps.workspace.resolvePath(path)
-    const file = typeof abs === 'string' ? abs : abs.ok ? abs.value : undefined
-    if (!file) return abs as Result<never>
-    try {
-      return ok({ file: basename(file), bytes: readFileSync(file) })
-    } catch (e) {
-      return err('boot.no_file', `cannot read the ${role} '${path}': ${(e as Error).message}`)
+  /**
+   * A kernel or firmware file for a boot: a workspace path (links followed and kept inside), or
+   * an absolute path inside the workspace or granted this session (file-grants.ts). Read as a
+   * regular file within the image cap, asynchronously.
+   */
+  private async readImage(path: string, role: ChosenFileRole): Promise<Result<ImageBytes>> {
+    const file = await this.locate(path, role)
+    if (!file.ok) return file
+    const bytes = await readRegularFileAsync(file.value, role, MAX_IMAGE_BYTES)
+    if (!bytes.ok) return bytes.error.code === 'file.not_found' ? err('boot.no_file', `cannot read the ${role} '${path}': no such file`) : bytes
+    return ok({ file: basename(path), bytes: bytes.value })
+  }
+
+  private async locate(path: string, role: ChosenFileRole): Promise<Result<string>> {
+    const { workspace, grants } = this.deps
+    if (!isAbsolute(path)) {
+      const real = workspace.confine(path)
+      return real.ok || real.error.code !== 'workspace.not_found' ? real : err('boot.no_file', `cannot read the ${role} '${path}': no such file in the workspace`)
     }
+    const granted = await grants.lookup(path)
+    if (granted) return ok(granted)
+    // An absolute path of a workspace file is a workspace path like any other.
+    const inWorkspace = workspace.confine(path)
+    if (inWorkspace.ok) return inWorkspace
+    return err('boot.not_granted', `the ${role} '${path}' is outside the workspace and was not chosen in Open ELF…`, {
+      hint: 'choose it in Open ELF… (Bootscope reads only the workspace and files you pick there), or copy it into the workspace',
+    })
   }
 
   async start(opts: BootOptions): Promise<Result<{ runId: string }>> {
     const kernelOpt = opts.kernel ?? { kind: 'build' as const }
     const kernel: Result<BuiltKernel> =
-      kernelOpt.kind === 'build' ? await this.deps.buildKernel() : mapImage(this.readImage(kernelOpt.path, 'kernel'))
+      kernelOpt.kind === 'build' ? await this.deps.buildKernel() : mapImage(await this.readImage(kernelOpt.path, 'kernel'))
     if (!kernel.ok) return kernel
     let bios: 'none' | 'builtin' | ImageBytes = 'builtin'
     if (opts.bios === 'none' || opts.bios === 'builtin') bios = opts.bios
     else if (opts.bios && typeof opts.bios === 'object') {
-      const fw = this.readImage(opts.bios.file, 'firmware')
+      const fw = await this.readImage(opts.bios.file, 'firmware')
       if (!fw.ok) return fw
       bios = fw.value
     }
+    const recordings = this.deps.workspace.stateFolder(RECORDINGS_FOLDER)
+    if (!recordings.ok) return recordings
     const runId = randomUUID()
     const name = recordingName(kernel.value.image.file)
     const abort = new AbortController()
@@ -76,7 +101,7 @@ export class BootService {
         'boot.run',
         {
           runId,
-          recordingPath: join(this.deps.workspace.recordingsDir, name),
+          recordingPath: join(recordings.value, name),
           kernel: kernel.value.image,
           sourceLines: kernel.value.sourceLines,
           bios,

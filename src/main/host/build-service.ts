@@ -3,7 +3,6 @@
  * toolchain in the core worker (a big file must not freeze the window), saves the ELF to
  * `.bootscope/build/kernel.elf` (atomically) and reports the result to every window.
  */
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { BuildSummary } from '../../shared/api/build'
@@ -17,6 +16,8 @@ import type { SourceLine } from '../../shared/trace/source-map'
 /** Files of the workspace handed to the toolchain: sources, scripts and what they may include. */
 const BUILD_INPUT = /\.(S|s|asm|ld|lds|h|inc)$/
 export const KERNEL_ELF = 'kernel.elf'
+/** Where the build's ELF is saved, workspace-relative. */
+const BUILD_FOLDER = '.bootscope/build'
 
 /** A kernel built from the workspace, with its line table. */
 export interface BuiltKernel {
@@ -33,10 +34,6 @@ export interface BuildServiceDeps {
 
 export class BuildService {
   constructor(private readonly deps: BuildServiceDeps) {}
-
-  get outputDir(): string {
-    return join(this.deps.workspace.root, '.bootscope', 'build')
-  }
 
   /** Picks the linker script: the one asked for, else `linker.ld`, else the only `.ld` file. */
   private script(files: { path: string }[], asked?: string): Result<string | undefined> {
@@ -55,7 +52,7 @@ export class BuildService {
     const files: { path: string; text: string }[] = []
     for (const f of ws.info().files) {
       if (!BUILD_INPUT.test(f.path)) continue
-      const r = ws.read(f.path)
+      const r = await ws.read(f.path)
       if (r.ok) files.push({ path: f.path, text: r.value.text })
     }
     const script = this.script(files, askedScript)
@@ -66,10 +63,10 @@ export class BuildService {
     const summary: BuildSummary = { ok: r.value.ok, diagnostics: r.value.diagnostics, layout: r.value.layout, millis: performance.now() - t0 }
     let elf: ImageBytes | undefined
     if (r.value.elf) {
-      mkdirSync(this.outputDir, { recursive: true })
-      const path = join(this.outputDir, KERNEL_ELF)
-      writeFileAtomic(path, r.value.elf)
-      summary.elf = { path: `.bootscope/build/${KERNEL_ELF}`, bytes: r.value.elf.length, entry: r.value.layout?.entry ?? '' }
+      const dir = this.deps.workspace.stateFolder(BUILD_FOLDER)
+      if (!dir.ok) return dir
+      writeFileAtomic(join(dir.value, KERNEL_ELF), r.value.elf)
+      summary.elf = { path: `${BUILD_FOLDER}/${KERNEL_ELF}`, bytes: r.value.elf.length, entry: r.value.layout?.entry ?? '' }
       elf = { file: KERNEL_ELF, bytes: r.value.elf }
     }
     this.deps.emit('build.finished', summary)

@@ -3,8 +3,6 @@
  * `imports/` folder, atomically. The name and the payload come from another process, so both
  * are checked: a plain file name (no folders, no leading dot), valid base64, a size limit.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import { IMPORT_NAME, IMPORTS_DIR, MAX_IMPORT_BYTES, type FileImportArgs, type ImportedFile } from '../../shared/api/file-import'
 import { writeFileAtomic } from './atomic-write'
@@ -28,10 +26,11 @@ export function importFile(workspace: Workspace, args: FileImportArgs): Result<I
   if (!isBase64(base64)) return err('import.bad_data', `the contents of '${name}' are not valid base64`)
   const bytes = Buffer.from(base64, 'base64')
   const path = `${IMPORTS_DIR}/${name}`
-  const abs = workspace.resolvePath(path)
+  const folder = workspace.stateFolder(IMPORTS_DIR)
+  if (!folder.ok) return folder
+  const abs = workspace.confine(path, 'creatable')
   if (!abs.ok) return abs
   try {
-    mkdirSync(join(workspace.root, IMPORTS_DIR), { recursive: true })
     writeFileAtomic(abs.value, bytes)
   } catch (e) {
     return err('import.write_failed', `could not save '${path}': ${(e as Error).message}`)

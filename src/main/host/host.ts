@@ -4,7 +4,7 @@
  * `invoke` and subscribe to `onEvent`; neither knows anything else about the host. Arguments
  * arrive from another process, so every handler treats them as untrusted.
  */
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, type RequestName, type ResultOf } from '../../shared/api/contract'
@@ -13,7 +13,9 @@ import { CoreWorker, type CoreWorkerOptions } from './core-worker'
 import { BootService } from './boot-service'
 import { BuildService } from './build-service'
 import { LabService } from './lab-service'
-import { Workspace } from './workspace'
+import { RECORDINGS_FOLDER, Workspace } from './workspace'
+import { FileGrants } from './file-grants'
+import type { ChosenFileRole, GrantedFile } from '../../shared/api/file-grant'
 import { importFile } from './file-import'
 import { PACKAGE_ROOT } from './paths'
 
@@ -28,6 +30,11 @@ export interface HostOptions {
   allowDebug?: boolean
   /** Watchdog deadlines instead of the defaults (tests). */
   workerDeadlines?: CoreWorkerOptions['deadlines']
+  /**
+   * The system's file dialog (the desktop app): the path the user picked, or undefined when the
+   * dialog was cancelled. Without it (browser mode) a typed path is granted with `file.grant`.
+   */
+  chooseFile?: (request: { role: ChosenFileRole; defaultPath?: string }) => Promise<string | undefined>
 }
 
 type Handlers = { [N in RequestName]: (args: ArgsOf<N>) => Promise<Result<ResultOf<N>>> | Result<ResultOf<N>> }
@@ -46,10 +53,13 @@ export class Host {
   private readonly boots: BootService
   private readonly builds: BuildService
   private readonly labs: LabService
+  /** Files outside the workspace the user chose this session (file-grants.ts). */
+  private readonly grants = new FileGrants()
 
   constructor(private readonly opts: HostOptions) {
     this.workspace = Workspace.openOrCreate(opts.workspaceRoot)
-    mkdirSync(this.workspace.recordingsDir, { recursive: true })
+    // A workspace whose .bootscope leads out is still opened; recording there is refused when it is tried.
+    this.workspace.stateFolder(RECORDINGS_FOLDER)
     this.version = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version
     this.core = new CoreWorker({
       allowDebug: opts.allowDebug,
@@ -59,7 +69,7 @@ export class Host {
     const emit: HostEmit = (e, p) => this.emit(e, p)
     const toolchain: Pick<CoreWorker, 'request'> = { request: (method, args, o) => this.toolchain().request(method, args, o) }
     this.builds = new BuildService({ core: toolchain, workspace: this.workspace, emit })
-    this.boots = new BootService({ core: this.core, workspace: this.workspace, emit, buildKernel: () => this.builds.kernel() })
+    this.boots = new BootService({ core: this.core, workspace: this.workspace, grants: this.grants, emit, buildKernel: () => this.builds.kernel() })
     this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot: this.workspace.root, emit })
     this.handlers = {
       'app.info': async () => {
@@ -76,6 +86,8 @@ export class Host {
       'file.read': ({ path }) => this.workspace.read(path),
       'file.write': ({ path, text }) => this.workspace.write(path, text),
       'file.import': (args) => importFile(this.workspace, args),
+      'file.grant': ({ path, role }) => this.grantTyped(path, role),
+      'file.choose': (request) => this.choose(request),
       'build.run': async ({ script }) => {
         const r = await this.builds.build(script)
         return r.ok ? ok(r.value.summary) : r
@@ -83,7 +95,10 @@ export class Host {
       'boot.start': (opts) => this.boots.start(opts),
       'boot.cancel': ({ runId }) => this.boots.cancel(runId),
       'boot.input': ({ runId, text }) => this.boots.input(runId, text),
-      'recording.list': () => this.core.request('recordings.list', { dir: this.workspace.recordingsDir }),
+      'recording.list': () => {
+        const dir = this.workspace.stateFolder(RECORDINGS_FOLDER)
+        return dir.ok ? this.core.request('recordings.list', { dir: dir.value }) : dir
+      },
       'recording.open': ({ path }) => {
         const abs = this.recordingPath(path)
         return abs.ok ? this.core.request('recording.overview', { path: abs.value, displayPath: path }) : abs
@@ -118,12 +133,30 @@ export class Host {
     return this.toolchainWorker
   }
 
-  /** A recording of this workspace, by its name in the recordings folder. */
+  /** A recording of this workspace, by its name in the recordings folder (which, like the file, must not lead out). */
   private recordingPath(name: unknown): Result<string> {
     if (typeof name !== 'string' || !/^[\w.-]+\.sqlite$/.test(name) || name.startsWith('.')) {
       return err('recording.bad_name', `'${String(name)}' is not a recording of this workspace`)
     }
-    return ok(join(this.workspace.recordingsDir, name))
+    // 'creatable': a missing recording is the worker's to report, in its words.
+    return this.workspace.confine(`${RECORDINGS_FOLDER}/${name}`, 'creatable')
+  }
+
+  /** `file.grant`: a path typed in browser mode. The desktop app grants only what its file dialog returns. */
+  private grantTyped(path: string, role: ChosenFileRole): Promise<Result<GrantedFile>> | Result<GrantedFile> {
+    if (this.opts.chooseFile) {
+      return err('file.choose_instead', 'in the desktop app a file outside the workspace is chosen in the file dialog', { hint: 'use Browse… in Open ELF…' })
+    }
+    return this.grants.grant(path, role)
+  }
+
+  /** `file.choose`: the system's file dialog; what the user picks is granted. */
+  private async choose({ role, defaultPath }: { role: ChosenFileRole; defaultPath?: string }): Promise<Result<GrantedFile | null>> {
+    if (!this.opts.chooseFile) {
+      return err('file.no_dialog', 'browser mode cannot show a file dialog on your screen', { hint: 'type the file\'s absolute path in Open ELF…' })
+    }
+    const picked = await this.opts.chooseFile({ role, defaultPath })
+    return picked === undefined ? ok(null) : this.grants.grant(picked, role)
   }
 
   /**

@@ -16,9 +16,9 @@
  * workspace's recordings so the timeline can open it at the step a check points to.
  */
 import type { Events, EventName } from '../../shared/api/contract'
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { writeFileAtomic } from './atomic-write'
-import { basename, join } from 'node:path'
+import { basename, join, relative } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { LabCheckOutcome, LabInfo, LabSummary } from '../../shared/api/lab'
 import type { WorkspaceInfo } from '../../shared/api/workspace'
@@ -26,7 +26,7 @@ import { ID_RE } from '../../shared/labs/parse-checks'
 import { loadLabFolder, type LabFolder } from '../labs/lab-folder'
 import { recordingName } from './boot-service'
 import type { CoreWorker } from './core-worker'
-import type { Workspace } from './workspace'
+import { RECORDINGS_FOLDER, Workspace } from './workspace'
 import { LABS_DIR } from './paths'
 
 export interface LabServiceDeps {
@@ -108,10 +108,13 @@ export class LabService {
     if (typeof id !== 'string' || !ID_RE.test(id)) return err('lab.bad_id', `'${String(id)}' is not a lab id`, { hint: 'lab ids are kebab-case, as lab.list gives them' })
     const folder = this.folders().find((f) => f.lab.id === id)
     if (!folder) return err('lab.not_found', `there is no lab '${id}'`, { hint: `the labs are: ${this.folders().map((f) => f.lab.id).join(', ')}` })
+    // The lab's folder is created inside the home workspace only: never through a link leading out.
+    const home = new Workspace(this.deps.homeRoot)
+    const made = home.stateFolder(relative(this.deps.homeRoot, labWorkspaceDir(this.deps.homeRoot, id)))
+    if (!made.ok) return made
     const root = labWorkspaceDir(this.deps.homeRoot, id)
     try {
-      copyStarter(folder, root)
-      mkdirSync(join(root, '.bootscope', 'recordings'), { recursive: true })
+      copyStarter(folder, new Workspace(root))
     } catch (e) {
       return err('lab.start_failed', `could not create the lab's folder ${root}: ${(e as Error).message}`)
     }
@@ -136,10 +139,10 @@ export class LabService {
     if (this.checking) return err('lab.busy', 'a check is already running; wait for its results')
     this.checking = true
     try {
-      const dir = this.deps.workspace.recordingsDir
-      mkdirSync(dir, { recursive: true })
+      const dir = this.deps.workspace.stateFolder(RECORDINGS_FOLDER)
+      if (!dir.ok) return dir
       const name = recordingName(`lab-${o.folder.lab.id}`)
-      const r = await this.deps.core.request('lab.check', { labDir: o.folder.dir, submissionDir: o.root, recordingPath: join(dir, name) })
+      const r = await this.deps.core.request('lab.check', { labDir: o.folder.dir, submissionDir: o.root, recordingPath: join(dir.value, name) })
       if (!r.ok) return r
       // The build's diagnostics reach the editor and Problems as after Build.
       this.deps.emit?.('build.finished', { ok: r.value.build.ok, diagnostics: r.value.build.diagnostics, millis: Math.round(r.value.seconds * 1000) })
@@ -168,20 +171,37 @@ export class LabService {
 }
 
 /**
- * Copies the lab's starter files into `root`: everything but lab.json and the solution folder,
- * and no file that is already there (the student's edits win). Only plain files and folders.
+ * Copies the lab's starter files into the lab's workspace: everything but lab.json and the
+ * solution folder, and no file that is already there (the student's edits win). Only plain files
+ * and folders; a link the student made in the folder is never written through to the outside.
  */
-function copyStarter(folder: LabFolder, root: string): void {
+function copyStarter(folder: LabFolder, target: Workspace): void {
   const skip = new Set(['lab.json', folder.lab.solution.replace(/\/+$/, '')])
   const walk = (rel: string) => {
-    mkdirSync(join(root, rel), { recursive: true })
+    const dir = target.stateFolder(rel || '.')
+    if (!dir.ok) throw new Error(dir.error.message)
     for (const name of readdirSync(join(folder.dir, rel)).sort()) {
       const relPath = rel ? `${rel}/${name}` : name
       if (skip.has(relPath) || name.startsWith('.')) continue
       const st = lstatSync(join(folder.dir, relPath))
       if (st.isDirectory()) walk(relPath)
-      else if (st.isFile() && !existsSync(join(root, relPath))) copyFileSync(join(folder.dir, relPath), join(root, relPath))
+      else if (st.isFile() && !lexists(join(target.root, relPath))) {
+        const to = target.confine(relPath, 'creatable')
+        if (!to.ok) throw new Error(to.error.message)
+        copyFileSync(join(folder.dir, relPath), to.value)
+      }
     }
   }
   walk('')
+  if (!target.stateFolder(RECORDINGS_FOLDER).ok) throw new Error(`${RECORDINGS_FOLDER} leads out of the lab's folder`)
+}
+
+/** Whether anything — a file, a folder, a link, even a dangling one — is at `path`. */
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch {
+    return false
+  }
 }

@@ -1,18 +1,27 @@
 /**
  * The user's workspace folder: listing, reading and atomically saving its files, and creating it
  * from the built-in example on first start so a newcomer sees a real kernel at once. Paths from
- * the renderer are workspace-relative and may never escape the folder.
+ * the renderer are workspace-relative and may never escape the folder — neither lexically (`../`,
+ * an absolute path) nor through a symbolic link (files/confined-path.ts): what is read, written
+ * or created is always inside the workspace's real path.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { basename, join, relative, resolve, sep } from 'node:path'
+import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
-import { languageOf, type FileEntry, type SavedFile, type WorkspaceFile, type WorkspaceInfo } from '../../shared/api/workspace'
+import { languageOf, type FileEntry, type SavedFile, type WorkspaceInfo } from '../../shared/api/workspace'
+import { confinePath, ensureFolder, listTree } from '../files/confined-path'
+import { readRegularFileAsync } from '../files/regular-file'
 import { writeFileAtomic } from './atomic-write'
 import { EXAMPLE_DIR } from './paths'
 
 /** Folders the tree does not show: our own state and VCS internals. */
 const HIDDEN_DIRS = new Set(['.bootscope', '.git', 'node_modules'])
 const MAX_FILE_BYTES = 8 * 1024 * 1024
+/** The tree lists at most this many files (a workspace is sources, not a disk). */
+export const MAX_LISTED_FILES = 20_000
+const FOLDER_NAME = 'the workspace'
+/** Where recordings are kept, workspace-relative. */
+export const RECORDINGS_FOLDER = '.bootscope/recordings'
 
 export class Workspace {
   private current: string
@@ -24,6 +33,15 @@ export class Workspace {
   /** The folder open now; every path of the API is relative to it. */
   get root(): string {
     return this.current
+  }
+
+  /** The folder's real path (links in the path to it followed): what confined paths must stay inside. */
+  get realRoot(): string {
+    try {
+      return realpathSync(this.current)
+    } catch {
+      return this.current
+    }
   }
 
   /**
@@ -43,30 +61,31 @@ export class Workspace {
     return new Workspace(root)
   }
 
-  /** Where this workspace's recordings are kept. */
+  /** Where this workspace's recordings are kept (see `stateFolder` before writing there). */
   get recordingsDir(): string {
-    return join(this.root, '.bootscope', 'recordings')
+    return join(this.root, RECORDINGS_FOLDER)
+  }
+
+  /**
+   * A folder of the workspace Bootscope writes into (`.bootscope/recordings`, `.bootscope/build`,
+   * `imports`), created when missing; refused when it, or a folder on the way, is a link out.
+   */
+  stateFolder(rel: string): Result<string> {
+    return ensureFolder(this.realRoot, rel, FOLDER_NAME)
   }
 
   info(): WorkspaceInfo {
-    const files: WorkspaceFile[] = []
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir).sort()) {
-        const abs = join(dir, name)
-        const st = statSync(abs)
-        if (st.isDirectory()) {
-          if (!HIDDEN_DIRS.has(name)) walk(abs)
-        } else if (st.isFile() && !name.endsWith('.tmp')) {
-          const path = relative(this.root, abs).split(sep).join('/')
-          files.push({ path, size: st.size, language: languageOf(path) })
-        }
-      }
+    const tree = listTree(this.realRoot, { hiddenDirs: HIDDEN_DIRS, hideFile: (n) => n.endsWith('.tmp'), maxFiles: MAX_LISTED_FILES })
+    return {
+      root: this.root,
+      name: basename(this.root),
+      files: tree.files.map((f) => ({ ...f, language: languageOf(f.path) })),
+      links: tree.links,
+      skipped: tree.skipped,
     }
-    walk(this.root)
-    return { root: this.root, name: basename(this.root), files }
   }
 
-  /** Resolves a workspace-relative path, refusing anything outside the workspace. */
+  /** Resolves a workspace-relative path lexically, refusing anything outside the workspace (links are `confine`'s). */
   resolvePath(path: string): Result<string> {
     if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
       return err('workspace.bad_path', `invalid file path '${String(path)}'`)
@@ -78,29 +97,32 @@ export class Workspace {
     return ok(abs)
   }
 
-  read(path: string): Result<FileEntry> {
+  /**
+   * The real path of a workspace path, with every link on the way followed and checked to stay
+   * inside (`existing`: it must exist; `creatable`: a file about to be written).
+   */
+  confine(path: string, mode: 'existing' | 'creatable' = 'existing'): Result<string> {
     const abs = this.resolvePath(path)
     if (!abs.ok) return abs
-    if (!existsSync(abs.value)) return err('workspace.not_found', `no file '${path}' in the workspace`)
-    const st = statSync(abs.value)
-    if (!st.isFile()) return err('workspace.not_a_file', `'${path}' is not a file`)
-    if (st.size > MAX_FILE_BYTES) return err('workspace.too_large', `'${path}' is larger than 8 MiB`)
-    return ok({ path, text: readFileSync(abs.value, 'utf8'), language: languageOf(path) })
+    return confinePath(this.realRoot, relative(this.root, abs.value), { mode, folderName: FOLDER_NAME })
   }
 
-  readBytes(path: string): Uint8Array | undefined {
-    const abs = this.resolvePath(path)
-    if (!abs.ok || !existsSync(abs.value) || !statSync(abs.value).isFile()) return undefined
-    return readFileSync(abs.value)
+  async read(path: string): Promise<Result<FileEntry>> {
+    const real = this.confine(path)
+    if (!real.ok) return real
+    const bytes = await readRegularFileAsync(real.value, 'file', MAX_FILE_BYTES)
+    if (!bytes.ok) return bytes
+    return ok({ path, text: new TextDecoder().decode(bytes.value), language: languageOf(path) })
   }
 
   write(path: string, text: string): Result<SavedFile> {
-    const abs = this.resolvePath(path)
-    if (!abs.ok) return abs
     if (typeof text !== 'string') return err('workspace.bad_text', 'file contents must be text')
+    const real = this.confine(path, 'creatable')
+    if (!real.ok) return real
+    const folder = this.stateFolder(relative(this.realRoot, dirname(real.value)))
+    if (!folder.ok) return folder
     try {
-      mkdirSync(resolve(abs.value, '..'), { recursive: true })
-      writeFileAtomic(abs.value, text)
+      writeFileAtomic(real.value, text)
     } catch (e) {
       return err('workspace.write_failed', `could not save '${path}': ${(e as Error).message}`)
     }

@@ -11,6 +11,7 @@ import type { BuildSummary } from './build'
 import type { CoreInfo } from './core'
 import type { FileEntry, SavedFile, WorkspaceInfo } from './workspace'
 import type { FileImportArgs, ImportedFile } from './file-import'
+import type { ChosenFileRole, GrantedFile } from './file-grant'
 import type { LabCheckOutcome, LabInfo, LabSummary } from './lab'
 
 /** Requests: name → { args, result }. Names are `domain.verb`. */
@@ -24,6 +25,10 @@ export interface Requests {
   'file.write': { args: { path: string; text: string }; result: SavedFile }
   /** Saves uploaded bytes (a dropped ELF) atomically as `imports/<name>` in the workspace; size-limited. */
   'file.import': { args: FileImportArgs; result: ImportedFile }
+  /** Browser mode: lets `boot.start` read the file at this absolute path (typed in Open ELF…) for the session; a regular file within the image cap (file-grant.ts). */
+  'file.grant': { args: { path: string; role: ChosenFileRole }; result: GrantedFile }
+  /** Desktop app: the system's file dialog (at `defaultPath`); the file the user picks is granted as by `file.grant`; null when the dialog was cancelled. */
+  'file.choose': { args: { role: ChosenFileRole; defaultPath?: string }; result: GrantedFile | null }
   /** Builds the workspace's assembly with its linker script: ELF, layout report, diagnostics. */
   'build.run': { args: { script?: string }; result: BuildSummary }
   /** Builds, boots and records; progress arrives as `boot.progress` events, the end as `boot.finished`. */
@@ -84,6 +89,8 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'file.read',
   'file.write',
   'file.import',
+  'file.grant',
+  'file.choose',
   'build.run',
   'boot.start',
   'boot.cancel',

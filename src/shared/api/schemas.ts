@@ -12,6 +12,7 @@
  */
 import * as v from 'valibot'
 import { EVENT_KINDS } from '../trace/events'
+import { CHOSEN_FILE_ROLES } from './file-grant'
 import { err, ok, type Result } from './result'
 import type { ArgsOf, RequestName } from './contract'
 
@@ -68,6 +69,8 @@ export const REQUEST_SCHEMAS = {
   'file.read': v.strictObject({ path }),
   'file.write': v.strictObject({ path, text: v.string() }),
   'file.import': v.strictObject({ name: nonEmpty, base64: v.string() }),
+  'file.grant': v.strictObject({ path, role: v.picklist(CHOSEN_FILE_ROLES) }),
+  'file.choose': v.strictObject({ role: v.picklist(CHOSEN_FILE_ROLES), defaultPath: v.optional(path) }),
   'build.run': v.strictObject({ script: v.optional(path) }),
   'boot.start': BOOT_OPTIONS,
   'boot.cancel': v.strictObject({ runId: nonEmpty }),

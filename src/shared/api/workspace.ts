@@ -7,6 +7,21 @@ export interface WorkspaceInfo {
   name: string
   /** Files, workspace-relative with `/` separators, sorted; folders implied by paths. */
   files: WorkspaceFile[]
+  /**
+   * Symbolic links that are not followed: `outside` leads out of the workspace (reading or
+   * writing through it is refused), `folder` is a folder of the workspace (listed where it is).
+   * A link to a file inside the workspace is simply one of `files`.
+   */
+  links: WorkspaceLink[]
+  /** What the listing left out, with why: a dangling link, a link loop, a folder that cannot be read. */
+  skipped: { path: string; reason: string }[]
+}
+
+export interface WorkspaceLink {
+  path: string
+  /** The link's text. */
+  target: string
+  kind: 'outside' | 'folder'
 }
 
 export interface WorkspaceFile {

@@ -20,11 +20,11 @@ describe('Workspace', () => {
     expect(ws.info().files.find((f) => f.path === 'linker.ld')?.language).toBe('gnu-ld')
   })
 
-  it('does not overwrite an existing workspace', () => {
+  it('does not overwrite an existing workspace', async () => {
     Workspace.openOrCreate(dir)
     writeFileSync(join(dir, 'linker.ld'), 'mine')
     const ws = Workspace.openOrCreate(dir)
-    const r = ws.read('linker.ld')
+    const r = await ws.read('linker.ld')
     expect(r.ok && r.value.text).toBe('mine')
   })
 
@@ -36,19 +36,19 @@ describe('Workspace', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([])
   })
 
-  it('refuses paths that escape the workspace', () => {
+  it('refuses paths that escape the workspace', async () => {
     const ws = Workspace.openOrCreate(dir)
     for (const p of ['../outside.txt', '/etc/passwd', 'a/../../b', '']) {
       const r = ws.write(p, 'x')
       expect(r.ok).toBe(false)
-      const rr = ws.read(p)
+      const rr = await ws.read(p)
       expect(rr.ok).toBe(false)
     }
   })
 
-  it('explains a missing file', () => {
+  it('explains a missing file', async () => {
     const ws = Workspace.openOrCreate(dir)
-    const r = ws.read('nope.S')
+    const r = await ws.read('nope.S')
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.error.code).toBe('workspace.not_found')
   })

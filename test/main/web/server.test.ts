@@ -107,4 +107,20 @@ describe('browser-mode server', () => {
     expect(extra).toMatchObject({ ok: false, error: { code: 'bad_request', message: "request 'app.info': sudo is not an argument of this request" } })
     ws.close()
   })
+
+  it('refuses boot.start of /etc/passwd, an absolute path nobody granted, and reads no file the request alone names', async () => {
+    const ws = await connect({ cookie: `bootscope_token=${server.token}`, origin: origin() })
+    const recordingsBefore = readdirSync(join(base, 'ws', '.bootscope', 'recordings')).length
+    const kernel = await call(ws, 1, 'boot.start', { kernel: { kind: 'file', path: '/etc/passwd' }, bios: 'none' })
+    expect(kernel).toMatchObject({ ok: false, error: { code: 'boot.not_granted' } })
+    expect(kernel.error.message).toContain("'/etc/passwd' is outside the workspace")
+    const firmware = await call(ws, 2, 'boot.start', { bios: { file: '/etc/passwd' } })
+    expect(firmware).toMatchObject({ ok: false, error: { code: 'boot.not_granted' } })
+    const escape = await call(ws, 3, 'file.read', { path: '../../../../../../etc/passwd' })
+    expect(escape).toMatchObject({ ok: false, error: { code: 'workspace.outside' } })
+    const device = await call(ws, 4, 'file.grant', { path: '/dev/zero', role: 'kernel' })
+    expect(device).toMatchObject({ ok: false, error: { code: 'file.not_regular' } })
+    expect(readdirSync(join(base, 'ws', '.bootscope', 'recordings'))).toHaveLength(recordingsBefore)
+    ws.close()
+  })
 })

@@ -9,6 +9,8 @@ const GOOD: { [N in RequestName]: unknown[] } = {
   'file.read': [{ path: 'entry.S' }],
   'file.write': [{ path: 'entry.S', text: '' }],
   'file.import': [{ name: 'kernel.elf', base64: 'AAEC' }],
+  'file.grant': [{ path: '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin', role: 'kernel' }, { path: '/tmp/fw_jump.elf', role: 'firmware' }],
+  'file.choose': [{ role: 'kernel' }, { role: 'initrd', defaultPath: '/home/me/initrd.cpio' }],
   'build.run': [{}, { script: 'linker.ld' }],
   'boot.start': [
     {},
@@ -49,6 +51,9 @@ const BAD: [RequestName, unknown, RegExp][] = [
   ['file.read', { path: 'x'.repeat(5000) }, /path is longer than 4096/],
   ['file.write', { path: 'a.S', text: 5 }, /text/],
   ['file.import', { name: 'k.elf', base64: ['AA'] }, /base64/],
+  ['file.grant', { path: '/etc/passwd' }, /role/],
+  ['file.grant', { path: '/etc/passwd', role: 'password' }, /role/],
+  ['file.choose', { role: 'kernel', defaultPath: 9 }, /defaultPath/],
   ['build.run', { script: 42 }, /script/],
   ['boot.start', { memBytes: 'lots' }, /memBytes/],
   ['boot.start', { maxSteps: 1.5 }, /maxSteps is not a whole number/],

@@ -3,6 +3,11 @@
  * (firmware: our SBI, none, or a firmware file; the step budget), importing a dropped file into
  * the workspace (`file.import`), and starting the boot. The run is handed to the boot store, so
  * its progress, console, recording list and timeline behave exactly like a boot of the build.
+ *
+ * The backend reads no file outside the workspace that the user did not choose
+ * (shared/api/file-grant.ts). So an absolute path is chosen before the boot: in browser mode
+ * the typed path is granted by its own request (`file.grant`); in the desktop app the system's
+ * file dialog opens on it (`file.choose`) and the user confirms it there, or picks it with Browse….
  */
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
@@ -11,6 +16,7 @@ import { useBootStore } from '../../stores/boot'
 import { DEFAULT_BOOT_MAX_STEPS, type BootOptions } from '../../../../shared/api/boot'
 import type { ApiError } from '../../../../shared/api/result'
 import { IMPORT_NAME, MAX_IMPORT_BYTES } from '../../../../shared/api/file-import'
+import { isAbsoluteFilePath, type ChosenFileRole } from '../../../../shared/api/file-grant'
 
 export type BiosChoice = 'builtin' | 'none' | 'file'
 
@@ -85,6 +91,46 @@ export const useOpenElfStore = defineStore('open-elf', () => {
     return { kernel: { kind: 'file', path: kernel }, bios: bios.value === 'file' ? { file: firmware } : bios.value, maxSteps: steps }
   }
 
+  /** The desktop app can show the system's file dialog; browser mode cannot (the server may be another machine's). */
+  const canBrowse = api.transport === 'ipc'
+
+  /** Browse…: the system's file dialog; the file picked fills the kernel or firmware path. */
+  async function browse(role: Extract<ChosenFileRole, 'kernel' | 'firmware'>): Promise<void> {
+    const field = role === 'kernel' ? path : firmwarePath
+    const current = field.value.trim()
+    const r = await api.invoke('file.choose', isAbsoluteFilePath(current) ? { role, defaultPath: current } : { role })
+    if (!r.ok) error.value = r.error
+    else if (r.value) {
+      field.value = r.value.path
+      if (role === 'firmware') bios.value = 'file'
+    }
+  }
+
+  /**
+   * Lets the backend read the absolute paths among the boot's files (relative ones are the
+   * workspace's): false when one was refused (the error says why) or its dialog was cancelled.
+   */
+  async function choose(opts: BootOptions): Promise<boolean> {
+    const wanted: [ChosenFileRole, string][] = []
+    if (opts.kernel?.kind === 'file') wanted.push(['kernel', opts.kernel.path])
+    if (opts.bios && typeof opts.bios === 'object') wanted.push(['firmware', opts.bios.file])
+    for (const [role, file] of wanted) {
+      if (!isAbsoluteFilePath(file)) continue
+      const r = canBrowse ? await api.invoke('file.choose', { role, defaultPath: file }) : await api.invoke('file.grant', { path: file, role })
+      if (!r.ok) {
+        error.value = r.error
+        return false
+      }
+      if (!r.value) return false // the dialog was cancelled
+      if (r.value.path !== file) {
+        // Another file was picked in the dialog: boot that one, and show it.
+        if (role === 'kernel') opts.kernel = { kind: 'file', path: (path.value = r.value.path) }
+        else opts.bios = { file: (firmwarePath.value = r.value.path) }
+      }
+    }
+    return true
+  }
+
   /** Boots the chosen ELF; on success the dialog closes and the boot store shows the run. */
   async function boot(): Promise<boolean> {
     const boots = useBootStore()
@@ -96,6 +142,7 @@ export const useOpenElfStore = defineStore('open-elf', () => {
     }
     busy.value = true
     try {
+      if (!(await choose(opts))) return false
       const failed = await boots.boot(opts)
       if (failed) {
         error.value = failed
@@ -109,5 +156,5 @@ export const useOpenElfStore = defineStore('open-elf', () => {
     }
   }
 
-  return { dialogOpen, path, bios, firmwarePath, maxSteps, error, busy, open, close, importDropped, boot }
+  return { dialogOpen, path, bios, firmwarePath, maxSteps, error, busy, canBrowse, open, close, importDropped, browse, boot }
 })
