@@ -91,9 +91,11 @@ export function readRegularFile(path: string, what: string, maxBytes: number): R
   }
 }
 
-/** The same, asynchronously: the reading happens on libuv's threads, never blocking the main thread. */
-export async function readRegularFileAsync(path: string, what: string, maxBytes: number): Promise<Result<Uint8Array>> {
-  let fh: Awaited<ReturnType<typeof open>>
+type FileHandle = Awaited<ReturnType<typeof open>>
+
+/** Opens `path` asynchronously and runs `body` when it is a regular file within `maxBytes`; the handle is closed after. */
+async function withRegularFile<T>(path: string, what: string, maxBytes: number, body: (fh: FileHandle, size: number) => Promise<Result<T>>): Promise<Result<T>> {
+  let fh: FileHandle
   try {
     fh = await open(path, OPEN_FLAGS)
   } catch (e) {
@@ -101,9 +103,18 @@ export async function readRegularFileAsync(path: string, what: string, maxBytes:
   }
   try {
     const st = await fh.stat()
-    const refused = refusal(path, what, st, maxBytes)
-    if (refused) return refused
-    const out = new Uint8Array(st.size)
+    return refusal(path, what, st, maxBytes) ?? (await body(fh, st.size))
+  } catch (e) {
+    return openFailure(path, what, e)
+  } finally {
+    await fh.close()
+  }
+}
+
+/** The same, asynchronously: the reading happens on libuv's threads, never blocking the main thread. */
+export function readRegularFileAsync(path: string, what: string, maxBytes: number): Promise<Result<Uint8Array>> {
+  return withRegularFile(path, what, maxBytes, async (fh, size) => {
+    const out = new Uint8Array(size)
     let at = 0
     while (at < out.length) {
       const { bytesRead } = await fh.read(out, at, out.length - at, at)
@@ -111,11 +122,7 @@ export async function readRegularFileAsync(path: string, what: string, maxBytes:
       at += bytesRead
     }
     return ok(at === out.length ? out : out.subarray(0, at))
-  } catch (e) {
-    return openFailure(path, what, e)
-  } finally {
-    await fh.close()
-  }
+  })
 }
 
 /** Checks that `path` is a regular file of at most `maxBytes` without reading it (a disk image, read lazily later). */
@@ -135,17 +142,6 @@ export function checkRegularFile(path: string, what: string, maxBytes: number): 
 }
 
 /** The same check, asynchronously (the open and the fstat run on libuv's threads). */
-export async function checkRegularFileAsync(path: string, what: string, maxBytes: number): Promise<Result<{ size: number }>> {
-  let fh: Awaited<ReturnType<typeof open>>
-  try {
-    fh = await open(path, OPEN_FLAGS)
-  } catch (e) {
-    return openFailure(path, what, e)
-  }
-  try {
-    const st = await fh.stat()
-    return refusal(path, what, st, maxBytes) ?? ok({ size: st.size })
-  } finally {
-    await fh.close()
-  }
+export function checkRegularFileAsync(path: string, what: string, maxBytes: number): Promise<Result<{ size: number }>> {
+  return withRegularFile(path, what, maxBytes, async (_fh, size) => ok({ size }))
 }
