@@ -6,111 +6,27 @@
  * exiting; after every attack a normal request must still be answered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { connect, type Socket } from 'node:net'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { randomBytes } from 'node:crypto'
+import type { ChildProcess } from 'node:child_process'
 import WebSocket from 'ws'
+import { frame, raw as rawTo, rawWebSocket as rawWebSocketTo, startServerProcess, statusOf, upgradeHeaders, type ServerProcess } from './raw-client'
 
-const CHILD = fileURLToPath(new URL('./serve-child.ts', import.meta.url))
-const REPO = fileURLToPath(new URL('../../../', import.meta.url))
-
+let server: ServerProcess
 let child: ChildProcess
 let port = 0
 let token = ''
-let childOutput = ''
 
 beforeAll(async () => {
-  const base = mkdtempSync(join(tmpdir(), 'bootscope-hostile-'))
-  child = spawn(process.execPath, ['--import', 'tsx', CHILD, base], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stderr!.on('data', (d) => (childOutput += String(d)))
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      childOutput += String(d)
-      const m = /READY (\d+) (\S+)/.exec(childOutput)
-      if (m) {
-        port = Number(m[1])
-        token = m[2]
-        resolve()
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready:\n${childOutput}`)))
-  })
+  server = await startServerProcess()
+  ;({ child, port, token } = server)
 })
 
 afterAll(() => {
   child?.kill('SIGKILL')
 })
 
-/** Sends raw bytes on a fresh TCP connection; resolves with the response head, or what came before the server closed. */
-function raw(request: string | Buffer, waitMs = 2000): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1')
-    let got = ''
-    const done = () => {
-      s.destroy()
-      resolve(got)
-    }
-    s.on('data', (d) => {
-      got += d.toString('latin1')
-      if (got.includes('\r\n\r\n')) done()
-    })
-    s.on('error', done)
-    s.on('close', done)
-    s.setTimeout(waitMs, done)
-    s.write(request)
-  })
-}
-
-function statusOf(response: string): number {
-  return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0)
-}
-
-const UPGRADE_HEADERS = (path: string, extra = '') =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-  `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`
-
-/** An authorised WebSocket handshake on a raw socket, so the test can write any frame bytes it likes. */
-function rawWebSocket(): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1')
-    let head = ''
-    const onData = (d: Buffer) => {
-      head += d.toString('latin1')
-      if (!head.includes('\r\n\r\n')) return
-      s.off('data', onData)
-      if (statusOf(head) === 101) resolve(s)
-      else reject(new Error(`handshake refused: ${head.split('\r\n')[0]}`))
-    }
-    s.on('data', onData)
-    s.on('error', reject)
-    s.write(UPGRADE_HEADERS('/api', `Cookie: bootscope_token=${token}\r\n`))
-  })
-}
-
-/** A client frame (masked, as RFC 6455 §5.3 requires of clients unless `masked` is false). */
-function frame(opcode: number, payload: Buffer, opts: { fin?: boolean; masked?: boolean; claimLength?: number } = {}): Buffer {
-  const fin = opts.fin ?? true
-  const masked = opts.masked ?? true
-  const length = opts.claimLength ?? payload.length
-  const header: number[] = [(fin ? 0x80 : 0) | opcode]
-  const maskBit = masked ? 0x80 : 0
-  if (length < 126) header.push(maskBit | length)
-  else if (length < 0x10000) header.push(maskBit | 126, length >> 8, length & 0xff)
-  else {
-    header.push(maskBit | 127)
-    const big = Buffer.alloc(8)
-    big.writeBigUInt64BE(BigInt(length))
-    header.push(...big)
-  }
-  if (!masked) return Buffer.concat([Buffer.from(header), payload])
-  const mask = randomBytes(4)
-  const body = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]))
-  return Buffer.concat([Buffer.from(header), mask, body])
-}
+const raw = (request: string | Buffer, waitMs?: number) => rawTo(port, request, waitMs)
+const UPGRADE_HEADERS = (path: string, extra = '') => upgradeHeaders(port, path, extra)
+const rawWebSocket = () => rawWebSocketTo(port, token)
 
 /** Writes frames on an authorised raw WebSocket and returns the close code the server sends (0 if none). */
 async function closeCodeAfter(...frames: Buffer[]): Promise<number> {
@@ -148,7 +64,7 @@ function openWs(): Promise<WebSocket> {
 
 /** The server is still there and still serves the page to its rightful user. */
 async function stillServing(): Promise<void> {
-  expect(child.exitCode, `the server process ended:\n${childOutput}`).toBeNull()
+  expect(child.exitCode, `the server process ended:\n${server.output()}`).toBeNull()
   const res = await fetch(`http://127.0.0.1:${port}/?token=${token}`)
   expect(res.status).toBe(200)
 }

@@ -59,6 +59,18 @@ export function parseNumber(text: string): bigint | undefined {
   return BigInt.asUintN(64, v * mul)
 }
 
+/**
+ * An error message on one line: a token quoted in it (a string can span lines, an unknown
+ * directive can be a run of junk) is cut at its first line break and at 40 characters.
+ */
+function oneLine(message: string): string {
+  const clip = (s: string) => {
+    const first = s.split('\n', 1)[0]
+    return first.length > 40 ? `${first.slice(0, 40)}…` : first.length < s.length ? `${first}…` : first
+  }
+  return message.replace(/'([^']*)'/g, (_, s: string) => `'${clip(s)}'`).replace(/\s*\n\s*/g, ' ')
+}
+
 class Parser {
   readonly lex: Lexer
   private exprDepth = 0
@@ -72,7 +84,7 @@ class Parser {
   }
 
   private fail(tok: Token, message: string, hint?: string): never {
-    throw new ScriptSyntaxError(message, this.loc(tok), hint)
+    throw new ScriptSyntaxError(oneLine(message), this.loc(tok), hint)
   }
 
   private expect(text: string, mode: 'expr' | 'pattern' = 'expr'): Token {

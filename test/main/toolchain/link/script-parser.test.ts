@@ -95,6 +95,21 @@ describe('parseScript', () => {
     expect(r.diagnostics[0].loc).toMatchObject({ line: 1, column: 1 })
   })
 
+  it('keeps an error on one line when the token it quotes spans lines or is long (fuzz inputs)', () => {
+    // A string running over several lines taken as an output section's name; junk taken as a directive.
+    const inputs = [
+      'SECTIONS {\n  . = 0x80000000;\n" .+ = 0xffffffffffffffff\n  ASSERT(SIZEOF(.text) < 0x1000, "text too big")\n}\n',
+      'OUTPUT_ARCH( scv" )\nENTRY( _entry )\n\nSCTIONS\n{\n . = 0x80000000;\n}\n"',
+      '/y(!@;[\\\n\n0qzL%04AORIGIN(4g,y|wa0/tF99999999999999999999r1K~OUTPUT_ARCH(riscv)4u0x8000000000000000',
+    ]
+    for (const text of inputs) {
+      const d = parseScript(text, 'k.ld').diagnostics[0]
+      expect(d.code).toBe('link.script_syntax')
+      expect(d.message).not.toContain('\n')
+      expect(d.message.length).toBeLessThan(160)
+    }
+  })
+
   it('includes files through readFile, and names a missing one', () => {
     const files: Record<string, string> = { 'mem.ld': 'MEMORY { RAM (rwx) : ORIGIN = 0x80000000, LENGTH = 1M }' }
     const ok = parseScript('INCLUDE mem.ld\nSECTIONS { .text : { *(.text) } > RAM }', 'k.ld', { readFile: (p) => files[p] })
