@@ -9,28 +9,53 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Host, type HostOptions } from '../../../src/main/host/host'
 import type { BootOutcome } from '../../../src/shared/api/boot'
 import type { WorkspaceInfo } from '../../../src/shared/api/workspace'
 import { buildKernel } from '../../fixtures/machine/build-kernel'
 
-let host: Host | undefined
-let base: string | undefined
-afterEach(async () => {
-  await host?.dispose()
-  host = undefined
-  if (base) rmSync(base, { recursive: true, force: true })
-})
+/**
+ * Two hosts for the whole file, each with its own workspace: browser mode, and the desktop app
+ * with a stand-in for the system's file dialog. (Each host's core worker loads the SQLite addon;
+ * starting and stopping workers test after test made that load crash the process now and then.)
+ */
+interface Started {
+  host: Host
+  home: string
+  outside: string
+}
+let base: string
+let browser: Started
+let desktop: Started
+const dialog: { answer?: string; asked: { role: string; defaultPath?: string }[] } = { asked: [] }
 
-function start(opts: Partial<HostOptions> = {}): { host: Host; home: string; outside: string } {
-  base = mkdtempSync(join(tmpdir(), 'bootscope-paths-'))
-  const home = join(base, 'workspace')
-  const outside = join(base, 'elsewhere')
-  mkdirSync(outside)
-  host = new Host({ workspaceRoot: home, transport: 'websocket', ...opts })
+async function startHost(name: string, opts: Partial<HostOptions> = {}): Promise<Started> {
+  const home = join(base, name, 'workspace')
+  const outside = join(base, name, 'elsewhere')
+  mkdirSync(outside, { recursive: true })
+  const host = new Host({ workspaceRoot: home, transport: 'websocket', ...opts })
+  await host.core.whenReady()
   return { host, home, outside }
 }
+
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), 'bootscope-paths-'))
+  browser = await startHost('browser')
+  desktop = await startHost('desktop', {
+    transport: 'ipc',
+    chooseFile: async (request) => {
+      dialog.asked.push(request)
+      return dialog.answer
+    },
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.host.dispose()
+  await desktop?.host.dispose()
+  rmSync(base, { recursive: true, force: true })
+})
 
 const codeOf = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? 'ok' : r.error!.code)
 
@@ -50,7 +75,7 @@ async function bootToEnd(h: Host, kernel: string, bios: 'none' | { file: string 
 
 describe('the files a boot may read', () => {
   it('refuses /etc/passwd as an absolute kernel or firmware path nobody chose', async () => {
-    const { host } = start()
+    const { host } = browser
     for (const opts of [{ kernel: { kind: 'file' as const, path: '/etc/passwd' } }, { bios: { file: '/etc/passwd' } }]) {
       const r = await host.invoke('boot.start', opts)
       expect(codeOf(r)).toBe('boot.not_granted')
@@ -59,14 +84,14 @@ describe('the files a boot may read', () => {
   }, 60_000)
 
   it('refuses a workspace link that leads to /etc/passwd', async () => {
-    const { host, home } = start()
+    const { host, home } = browser
     symlinkSync('/etc/passwd', join(home, 'kernel.elf'))
     const r = await host.invoke('boot.start', { kernel: { kind: 'file', path: 'kernel.elf' }, bios: 'none' })
     expect(codeOf(r)).toBe('workspace.link_outside')
   }, 60_000)
 
   it('boots a kernel outside the workspace once its typed path is granted, and only that file', async () => {
-    const { host, outside } = start()
+    const { host, outside } = browser
     const elf = join(outside, 'spin.elf')
     copyFileSync(buildKernel(['spin.S'], 'm-mode.ld').elf, elf)
     copyFileSync(elf, join(outside, 'other.elf'))
@@ -83,7 +108,7 @@ describe('the files a boot may read', () => {
   }, 60_000)
 
   it('never grants a device, a folder or a relative path', async () => {
-    const { host } = start()
+    const { host } = browser
     expect(codeOf(await host.invoke('file.grant', { path: '/dev/zero', role: 'firmware' }))).toBe('file.not_regular')
     expect(codeOf(await host.invoke('file.grant', { path: '/etc', role: 'kernel' }))).toBe('file.not_regular')
     expect(codeOf(await host.invoke('file.grant', { path: 'kernel.elf', role: 'kernel' }))).toBe('file.not_absolute')
@@ -91,14 +116,7 @@ describe('the files a boot may read', () => {
   }, 60_000)
 
   it('in the desktop app grants what the file dialog returns, and nothing typed', async () => {
-    const picked: { role: string; defaultPath?: string }[] = []
-    const dialog: { answer?: string } = {}
-    const { host, outside } = start({
-      chooseFile: async (request) => {
-        picked.push(request)
-        return dialog.answer
-      },
-    })
+    const { host, outside } = desktop
     const elf = join(outside, 'spin.elf')
     copyFileSync(buildKernel(['spin.S'], 'm-mode.ld').elf, elf)
     expect(codeOf(await host.invoke('file.grant', { path: elf, role: 'kernel' }))).toBe('file.choose_instead')
@@ -108,7 +126,7 @@ describe('the files a boot may read', () => {
     expect(codeOf(await bootToEnd(host, elf))).toBe('boot.not_granted')
     dialog.answer = elf
     expect(await host.invoke('file.choose', { role: 'kernel', defaultPath: elf })).toMatchObject({ ok: true, value: { path: elf } })
-    expect(picked).toEqual([
+    expect(dialog.asked).toEqual([
       { role: 'kernel', defaultPath: elf },
       { role: 'kernel', defaultPath: elf },
     ])
@@ -117,8 +135,7 @@ describe('the files a boot may read', () => {
   }, 60_000)
 
   it('lists, builds and boots a workspace with a dangling link and a loop in it', async () => {
-    const { host, home } = start()
-    await host.core.whenReady()
+    const { host, home } = browser
     symlinkSync(join(home, 'gone.S'), join(home, 'dangling.S'))
     symlinkSync('loop-b.S', join(home, 'loop-a.S'))
     symlinkSync('loop-a.S', join(home, 'loop-b.S'))
