@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures'
 import type { Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openFile } from './editor-keys'
@@ -74,8 +74,16 @@ async function cursorAfter(page: Page, text: string): Promise<void> {
 test('an ELF built elsewhere boots from a typed path and from a dropped file', async ({ page, web }) => {
   test.setTimeout(180_000)
   const { elf } = buildElsewhere(web.workspace)
+  // Links the workspace must not follow: one leading out (to /usr/share), one dangling.
+  symlinkSync('/usr/share', join(web.workspace, 'share'))
+  symlinkSync(join(web.workspace, 'gone.S'), join(web.workspace, 'dangling.S'))
   await page.goto(web.url)
   await expect(page.getByTestId('core-status')).toContainText('SQLite')
+  const notes = page.getByTestId('file-tree-notes')
+  await expect(notes).toContainText('share')
+  await expect(notes).toContainText('link to /usr/share, outside the workspace: not opened')
+  await expect(notes).toContainText(/dangling\.S.*which does not exist/)
+  await expect(page.getByTestId('file-tree').locator('[data-path^="share/"]')).toHaveCount(0)
 
   // A path that does not exist is explained in the dialog, which stays open.
   await page.getByTestId('open-elf-button').click()

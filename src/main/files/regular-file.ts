@@ -93,12 +93,29 @@ export function readRegularFile(path: string, what: string, maxBytes: number): R
 
 type FileHandle = Awaited<ReturnType<typeof open>>
 
+export interface AsyncOpenOptions {
+  /**
+   * `path` is a real path already checked (a confined workspace path, a granted file): refuse it
+   * if its last component has become a symbolic link since (O_NOFOLLOW), instead of following it.
+   */
+  noFollow?: boolean
+}
+
 /** Opens `path` asynchronously and runs `body` when it is a regular file within `maxBytes`; the handle is closed after. */
-async function withRegularFile<T>(path: string, what: string, maxBytes: number, body: (fh: FileHandle, size: number) => Promise<Result<T>>): Promise<Result<T>> {
+async function withRegularFile<T>(
+  path: string,
+  what: string,
+  maxBytes: number,
+  opts: AsyncOpenOptions,
+  body: (fh: FileHandle, size: number) => Promise<Result<T>>,
+): Promise<Result<T>> {
   let fh: FileHandle
   try {
-    fh = await open(path, OPEN_FLAGS)
+    fh = await open(path, OPEN_FLAGS | (opts.noFollow ? constants.O_NOFOLLOW : 0))
   } catch (e) {
+    if (opts.noFollow && (e as NodeJS.ErrnoException).code === 'ELOOP') {
+      return err('file.link_changed', `the ${what} '${path}' became a symbolic link after it was checked`, { hint: 'try again; links inside the workspace must stay inside it' })
+    }
     return openFailure(path, what, e)
   }
   try {
@@ -112,8 +129,8 @@ async function withRegularFile<T>(path: string, what: string, maxBytes: number, 
 }
 
 /** The same, asynchronously: the reading happens on libuv's threads, never blocking the main thread. */
-export function readRegularFileAsync(path: string, what: string, maxBytes: number): Promise<Result<Uint8Array>> {
-  return withRegularFile(path, what, maxBytes, async (fh, size) => {
+export function readRegularFileAsync(path: string, what: string, maxBytes: number, opts: AsyncOpenOptions = {}): Promise<Result<Uint8Array>> {
+  return withRegularFile(path, what, maxBytes, opts, async (fh, size) => {
     const out = new Uint8Array(size)
     let at = 0
     while (at < out.length) {
@@ -142,6 +159,6 @@ export function checkRegularFile(path: string, what: string, maxBytes: number): 
 }
 
 /** The same check, asynchronously (the open and the fstat run on libuv's threads). */
-export function checkRegularFileAsync(path: string, what: string, maxBytes: number): Promise<Result<{ size: number }>> {
-  return withRegularFile(path, what, maxBytes, async (_fh, size) => ok({ size }))
+export function checkRegularFileAsync(path: string, what: string, maxBytes: number, opts: AsyncOpenOptions = {}): Promise<Result<{ size: number }>> {
+  return withRegularFile(path, what, maxBytes, opts, async (_fh, size) => ok({ size }))
 }

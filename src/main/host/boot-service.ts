@@ -56,7 +56,7 @@ export class BootService {
   private async readImage(path: string, role: ChosenFileRole): Promise<Result<ImageBytes>> {
     const file = await this.locate(path, role)
     if (!file.ok) return file
-    const bytes = await readRegularFileAsync(file.value, role, MAX_IMAGE_BYTES)
+    const bytes = await readRegularFileAsync(file.value, role, MAX_IMAGE_BYTES, { noFollow: true })
     if (!bytes.ok) return bytes.error.code === 'file.not_found' ? err('boot.no_file', `cannot read the ${role} '${path}': no such file`) : bytes
     return ok({ file: basename(path), bytes: bytes.value })
   }

@@ -110,7 +110,7 @@ export class Workspace {
   async read(path: string): Promise<Result<FileEntry>> {
     const real = this.confine(path)
     if (!real.ok) return real
-    const bytes = await readRegularFileAsync(real.value, 'file', MAX_FILE_BYTES)
+    const bytes = await readRegularFileAsync(real.value, 'file', MAX_FILE_BYTES, { noFollow: true })
     if (!bytes.ok) return bytes
     return ok({ path, text: new TextDecoder().decode(bytes.value), language: languageOf(path) })
   }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,6 +49,13 @@ describe('reading a file the user named', () => {
     expect(readRegularFile(big, 'kernel', 256 * 1024 * 1024)).toMatchObject({
       ok: false, error: { code: 'file.too_large', message: `the kernel '${big}' is 3072 MiB, more than the 256 MiB a kernel may be` },
     })
+  })
+
+  it('refuses a checked path whose last component has become a link, when told not to follow one', async () => {
+    writeFileSync(join(dir, 'real.elf'), Buffer.from([7]))
+    symlinkSync('/etc/passwd', join(dir, 'swapped.elf'))
+    expect(await readRegularFileAsync(join(dir, 'real.elf'), 'kernel', 16, { noFollow: true })).toEqual({ ok: true, value: new Uint8Array([7]) })
+    expect(await readRegularFileAsync(join(dir, 'swapped.elf'), 'kernel', 1 << 20, { noFollow: true })).toMatchObject({ ok: false, error: { code: 'file.link_changed' } })
   })
 
   it('says a missing file is missing', () => {
