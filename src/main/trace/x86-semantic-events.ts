@@ -10,7 +10,7 @@
 import { hex, type SatpValue, type TranslationMode } from '../../shared/trace/events'
 import { isPlaceSymbol, type ElfFile } from '../../shared/elf/reader'
 import { ramReader } from '../../shared/paging/page-walk'
-import { decodeCr3, pagingMode, type X86PagingRegisters } from '../../shared/paging/x86/formats'
+import { decodeCr3, pagingMode, type X86PagingMode, type X86PagingRegisters } from '../../shared/paging/x86/formats'
 import { walkTableX86 } from '../../shared/paging/x86/walk'
 import { x86EntryFlags } from '../../shared/paging/x86/formats'
 import { describePageFaultError, vectorName } from '../../shared/isa/x86/exceptions'
@@ -47,6 +47,8 @@ export class X86SemanticEvents {
   private readonly tablePages = new Map<bigint, { level: number; vaBase: bigint; entryBytes: number; mode: TranslationMode }>()
   private readonly regionsSeen = new Set<bigint>()
   private readonly symbols: { name: string; value: bigint }[]
+  /** The paging-register writes of the instruction being read (see `consume`). */
+  private pendingChange?: { step: bigint; register: string; old: bigint; new: bigint; from: X86PagingMode }
 
   constructor(
     private readonly sink: EventSink,
@@ -61,7 +63,17 @@ export class X86SemanticEvents {
   }
 
   consume(records: X86TraceRecord[]): void {
-    for (const r of records) this.one(r)
+    for (const r of records) {
+      // One instruction may write several paging registers (mov cr0 with EFER.LME also sets EFER.LMA):
+      // its paging change is reported once, after all of them.
+      if (this.pendingChange && (r.step !== this.pendingChange.step || !this.isPagingRecord(r))) this.flushPagingChange()
+      this.one(r)
+    }
+    this.flushPagingChange()
+  }
+
+  private isPagingRecord(r: X86TraceRecord): boolean {
+    return (r.kind === X86_TRACE_KIND.CR && (r.aux === 0 || r.aux === 4)) || (r.kind === X86_TRACE_KIND.MSR && Number(r.a) === MSRS.IA32_EFER.num)
   }
 
   private symbol(pc: bigint): string | null {
@@ -103,7 +115,7 @@ export class X86SemanticEvents {
         return
       }
       case X86_TRACE_KIND.INVLPG:
-        this.sink.event(r.step, 'sfence_vma', null, { vaddr: r.aux === 0 ? hex(r.a) : null, asid: null })
+        this.sink.event(r.step, 'sfence_vma', null, { vaddr: r.aux === 0 ? hex(r.a) : null, asid: null, instruction: r.aux === 0 ? 'invlpg' : r.aux === 2 ? 'TLB flush (globals kept)' : 'TLB flush' })
         return
       case X86_TRACE_KIND.STORE:
         return this.store(r)
@@ -135,15 +147,22 @@ export class X86SemanticEvents {
     }
   }
 
-  /** A CR0/CR4/EFER write: a paging_change (and the table walked) when the paging mode changes. */
+  /** A CR0/CR4/EFER write: a paging_change (and the table walked) when the paging mode changes, once per instruction. */
   private pagingRegister(r: X86TraceRecord, key: 'cr0' | 'cr4' | 'efer', name: string): void {
-    const from = pagingMode(this.regs)
+    if (!this.pendingChange) this.pendingChange = { step: r.step, register: name, old: r.c, new: r.d, from: pagingMode(this.regs) }
+    else if (this.pendingChange.register === name) this.pendingChange.new = r.d
     this.regs = { ...this.regs, [key]: r.d }
+  }
+
+  private flushPagingChange(): void {
+    const p = this.pendingChange
+    if (!p) return
+    this.pendingChange = undefined
     const to = pagingMode(this.regs)
-    if (from === to) return
+    if (p.from === to) return
     const root = decodeCr3(this.regs).root
-    this.sink.event(r.step, 'paging_change', null, { register: name, old: hex(r.c), new: hex(r.d), from, to, root })
-    if (to !== 'Bare') this.activate(r.step)
+    this.sink.event(p.step, 'paging_change', null, { register: p.register, old: hex(p.old), new: hex(p.new), from: p.from, to, root })
+    if (to !== 'Bare') this.activate(p.step)
   }
 
   /** Walks the table now in force, records it, and watches its pages for entry writes. */

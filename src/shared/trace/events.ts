@@ -45,7 +45,8 @@ export interface EventPayloads {
   /** mret / sret, or x86 iret / iretd / iretq. */
   trap_return: { instruction: string; from: string; to: string; target: string }
   satp_write: { old: SatpValue; new: SatpValue }
-  sfence_vma: { vaddr: string | null; asid: number | null }
+  /** x86: `instruction` names what flushed (invlpg, or invpcid/a TLB flush for all addresses). */
+  sfence_vma: { vaddr: string | null; asid: number | null; instruction?: string }
   /** x86: CR3 written — the root-table switch (decoded with the paging mode in force; PCID as `asid`). */
   cr3_write: { old: SatpValue; new: SatpValue }
   /** x86: a CR0/CR4/EFER write changed the paging mode (e.g. CR0.PG = 1: Bare → 32-bit). */

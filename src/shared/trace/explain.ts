@@ -19,14 +19,16 @@ const EXPLAIN: Explainers = {
     d.to.startsWith('ring')
       ? `${d.interrupt ? 'Interrupt' : 'Exception'}: ${d.causeName} at ${d.epc}` + (d.interrupt ? '' : `, ${d.tval}`) + ` — ${d.from} → ${d.to} handler`
       : `${d.interrupt ? 'Interrupt' : 'Trap'}: ${d.causeName} at ${d.epc}` + (d.interrupt ? '' : `, tval = ${d.tval}`) + ` — ${d.from}-mode → ${d.to}-mode trap handler`,
-  trap_return: (d) => `${d.instruction}: back to ${d.to}-mode at ${d.target}`,
+  trap_return: (d) => `${d.instruction}: back to ${d.to}${d.to.startsWith('ring') ? '' : '-mode'} at ${d.target}`,
   satp_write: (d) =>
     d.new.mode === 'Bare'
       ? `satp ← Bare: paging is off from the next instruction`
       : `satp ← ${d.new.mode}, root at PA ${d.new.root}${d.new.asid ? `, ASID ${d.new.asid}` : ''}: paging is on from the next instruction` +
         (d.old.mode !== 'Bare' ? ` (was ${d.old.mode} at ${d.old.root})` : ''),
   sfence_vma: (d) =>
-    `sfence.vma ${d.vaddr ?? 'all addresses'}${d.asid !== null ? `, ASID ${d.asid}` : ''}: cached translations are dropped, so page-table changes take effect`,
+    d.instruction
+      ? `${d.instruction} ${d.vaddr ?? '(all addresses)'}: ${d.vaddr ? "that page's cached translation is" : 'cached translations are'} dropped from the TLB, so page-table changes take effect`
+      : `sfence.vma ${d.vaddr ?? 'all addresses'}${d.asid !== null ? `, ASID ${d.asid}` : ''}: cached translations are dropped, so page-table changes take effect`,
   cr3_write: (d) =>
     d.new.mode === 'Bare'
       ? `CR3 ← ${d.new.raw}: the root table for when paging is turned on is at ${d.new.root}`

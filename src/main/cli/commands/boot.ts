@@ -135,7 +135,10 @@ function describeEvent(e: MachineEvent): string | undefined {
     case 'segment-loaded':
       return `segment loaded: ${e.segment.image} VA ${hex(e.segment.vaddr)} → PA ${hex(e.segment.paddr)}, ${e.segment.memsz} bytes (${e.segment.sections.join(' ') || 'raw'})`
     case 'firmware-handoff':
-      return `step ${e.step}${e.exact ? '' : ' (first seen)'}: hand-off from ${e.from} to ${hex(e.entry)} in ${e.mode}-mode` + (e.exact ? `, a0 = ${hex(e.a0)}, a1 = ${hex(e.a1)}` : '')
+      // RISC-V: `S`-mode with a0/a1; x86: `ring 0` with EAX (the Multiboot magic) and EBX (the boot information).
+      return e.mode.startsWith('ring')
+        ? `step ${e.step}: hand-off from ${e.from} to ${hex(e.entry)} in ${e.mode}, eax = ${hex(e.a0)}, ebx = ${hex(e.a1)}`
+        : `step ${e.step}${e.exact ? '' : ' (first seen)'}: hand-off from ${e.from} to ${hex(e.entry)} in ${e.mode}-mode` + (e.exact ? `, a0 = ${hex(e.a0)}, a1 = ${hex(e.a1)}` : '')
     case 'input':
       return `step ${e.step}: ${e.bytes.length} bytes of input`
     default:

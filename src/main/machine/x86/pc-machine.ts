@@ -38,10 +38,16 @@ const EXIT_CODE_CANCELLED = 130
 /** Guest time of nothing but polling COM1 or the i8042 for input before the guest counts as waiting for it (1.5 s, as on RISC-V). */
 export const INPUT_POLL_IDLE_STEPS = (STEPS_PER_SECOND * 3n) / 2n
 const COM1_LSR = COM1_PORT + 5
+/**
+ * A CPU that sleeps in `hlt` at least this share of guest time (per mille), waking only for
+ * timer ticks, prints nothing and is not typed to for `INPUT_POLL_IDLE_STEPS` waits for input —
+ * when a typed key could interrupt it (a shell or a "press a key" loop with the PIT running).
+ */
+const IDLE_SHARE_PER_MILLE = 900n
 /** Timer edges a halted CPU may skip to without waking before it counts as stuck. */
 const MAX_IDLE_SKIPS = 10_000
 /** Fields of the machine that are wiring or history, not state a checkpoint restores. */
-const MACHINE_WIRING = ['hart', 'x86', 'view', 'platform', 'config', 'listeners', 'exitHooks', 'traceHooks', 'images', 'console', 'cancelRequested', 'pauseRequested', 'trapWatch', 'idleSkips', 'idleSkipsAt']
+const MACHINE_WIRING = ['hart', 'x86', 'view', 'platform', 'config', 'listeners', 'exitHooks', 'traceHooks', 'images', 'console', 'cancelRequested', 'pauseRequested', 'trapWatch', 'idleSkips', 'idleSkipsAt', 'quietSince']
 
 export interface PcMachineConfig {
   kernel: ImageFile
@@ -80,6 +86,8 @@ export class PcMachine implements BootMachine {
   /** Timer edges skipped to while halted since the last retired instruction (see `serveHlt`). */
   private idleSkips = 0
   private idleSkipsAt = -1n
+  /** Guest time and idle time (time − instret) when the CPU last showed a sign of life (output, input, a first hlt). */
+  private quietSince: { time: bigint; idle: bigint } | undefined = undefined
 
   private constructor(
     readonly x86: X86HartApi,
@@ -140,6 +148,8 @@ export class PcMachine implements BootMachine {
     this.platform.setupAsBios()
     enterMultiboot(this.x86, { entry: kernel.value.entry, magic: info.value.magic, infoAddr: info.value.infoAddr })
     this.x86.invalidateCaches()
+    // Records of the host setting the entry state (CR0, CS) are the loader's, not the guest's.
+    if (this.x86.traced) this.x86.drainTrace()
     for (const img of this.images) for (const segment of img.segments) this.emit({ kind: 'segment-loaded', step: 0n, segment })
     for (const message of kernel.value.warnings) this.emit({ kind: 'warning', step: 0n, message })
     this.emit({
@@ -184,6 +194,7 @@ export class PcMachine implements BootMachine {
 
   deliverInput(bytes: Uint8Array): void {
     this.pollSince = undefined
+    this.quietSince = undefined
     this.platform.deliverInput(bytes)
   }
 
@@ -386,6 +397,10 @@ export class PcMachine implements BootMachine {
     }
     const next = this.platform.nextEventStep()
     if (next !== undefined && this.idleSkips++ < MAX_IDLE_SKIPS) {
+      if (this.sleepsForInput()) {
+        this.requestStop('waiting-for-input', `the guest sleeps in hlt (rip ${hex(rip)}), woken only by its timer, and waits for an interrupt only input can bring; no input is queued`, 0)
+        return
+      }
       if (next > h.time) h.advanceTime(next - h.time)
       this.platform.serviceTimers()
       return
@@ -397,6 +412,28 @@ export class PcMachine implements BootMachine {
     const why = next === undefined ? 'no timer is running and no device can interrupt' : `the timers tick, but ${MAX_IDLE_SKIPS} of their edges brought no interrupt the CPU takes (masked in the PIC, the I/O APIC or the local APIC)`
     this.requestStop('wfi-deadlock', `hlt at rip ${hex(rip)} with interrupts on, but ${why}: nothing can ever wake the CPU`, EXIT_CODE_STUCK,
       'program a timer (PIT, local APIC) or enable a device interrupt before hlt, and unmask it in the PIC or the I/O APIC', rip)
+  }
+
+  /**
+   * Halted, with a timer running: has the guest done nothing but sleep and serve ticks for
+   * `INPUT_POLL_IDLE_STEPS` of guest time, while a typed key could wake it?
+   */
+  private sleepsForInput(): boolean {
+    const h = this.x86
+    const idle = h.time - h.instret
+    if (this.platform.pendingInput !== 0 || !this.platform.inputCanInterrupt()) {
+      this.quietSince = undefined
+      return false
+    }
+    if (!this.quietSince) {
+      this.quietSince = { time: h.time, idle }
+      return false
+    }
+    const elapsed = h.time - this.quietSince.time
+    if (elapsed < INPUT_POLL_IDLE_STEPS) return false
+    if ((idle - this.quietSince.idle) * 1000n >= elapsed * IDLE_SHARE_PER_MILLE) return true
+    this.quietSince = { time: h.time, idle } // busy between ticks: start over
+    return false
   }
 
   private faultContext(): FaultContext {
@@ -439,6 +476,7 @@ export class PcMachine implements BootMachine {
 
   private emitConsole(byte: number): void {
     this.pollSince = undefined
+    this.quietSince = undefined
     this.console.push(byte)
     this.emit({ kind: 'uart', step: this.x86.instret, byte })
   }

@@ -3,8 +3,8 @@
  * RFLAGS with its flags decoded, the segment registers with their descriptor caches in words,
  * CR0/CR2/CR3/CR4/CR8 and EFER decoded, GDTR/IDTR and the segment-base MSRs; the privilege as a
  * ring and the operating mode; CR3 as the root table; translation, the address space and table
- * pages through the x86 walkers (`shared/paging/x86`). Disassembly comes from the x86 instruction
- * table when it is there (`shared/isa/x86`); until then an instruction shows as its bytes.
+ * pages through the x86 walkers (`shared/paging/x86`); disassembly as objdump -M intel prints it
+ * (`shared/isa/x86/disassemble.ts`).
  */
 import type { SatpValue } from '../../../shared/trace/events'
 import type { Access, TableEntry, Translation } from '../../../shared/paging/page-walk'
@@ -13,6 +13,8 @@ import { decodeCr3, type X86PagingRegisters } from '../../../shared/paging/x86/f
 import { readTablePageX86, translateX86, walkTableX86 } from '../../../shared/paging/x86/walk'
 import { CR0_BITS, CR4_BITS, EFER_BITS, EFLAGS_BITS } from '../../../shared/isa/x86/system-registers'
 import { decodeFields, describeSegment, flagNames } from '../../../shared/isa/x86/register-fields'
+import { disassembleX86 } from '../../../shared/isa/x86/disassemble'
+import type { X86Mode as X86CodeSize } from '../../../shared/isa/x86/types'
 import type { AddressSpaceWalk, ArchRegister, ArchView, DisassembledInstruction, ExecMode, RegisterGroup } from '../core/boot-machine'
 import { X86_GPR_NAMES, X86_SEGMENT_NAMES, type X86HartApi, type X86Mode } from './hart/hart-api'
 
@@ -114,9 +116,10 @@ export class X86View implements ArchView {
     return ram.slice(Number(pa), Number(pa) + length)
   }
 
-  /** Without the x86 disassembler yet: the bytes, and no text (the caller shows only this instruction). */
-  disassemble(bytes: Uint8Array, _pc: bigint): DisassembledInstruction {
-    return { text: null, length: 0, bytes: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') }
+  /** objdump -M intel's text, decoded in the code size now in force (16/32/64). */
+  disassemble(bytes: Uint8Array, pc: bigint): DisassembledInstruction {
+    const d = disassembleX86(bytes, 0, { mode: this.hart.codeSize as X86CodeSize, syntax: 'intel', address: pc })
+    return { text: d.text, length: d.length, bytes: Array.from(bytes.subarray(0, d.length), (b) => b.toString(16).padStart(2, '0')).join(' ') }
   }
 
   private memory() {

@@ -115,8 +115,9 @@ const cstringBytes = (s: string) => new TextEncoder().encode(s).length + 1
  */
 function placeUnloadedSections(w: Writer, elf: ElfFile, space: FirstFit): { headers: Uint8Array; regions: BootInfo['regions'] } {
   const h = elf.header
-  const headers = elf.bytes.slice(h.shoff, h.shoff + h.shnum * h.shentsize)
-  const hv = new DataView(headers.buffer)
+  // A copy (the kernel's bytes may be a Buffer, whose slice() is a view into the file).
+  const headers = Uint8Array.prototype.slice.call(elf.bytes, h.shoff, h.shoff + h.shnum * h.shentsize)
+  const hv = new DataView(headers.buffer, headers.byteOffset, headers.byteLength)
   const is64 = h.class === ELFCLASS64
   const regions: BootInfo['regions'] = []
   for (const s of elf.sections) {

@@ -7,8 +7,10 @@ import { buildX86Kernel, x86Toolchain } from '../../../../support/x86-tools'
 const tools = x86Toolchain()
 const RAM = 128 << 20
 
-function boot(sources: string[], bits: 32 | 64, opts: { append?: string; modules?: { file: string; bytes: Uint8Array; string?: string }[] } = {}) {
-  const k = buildX86Kernel({ sources, bits, script: 'link-1m.ld' })
+function boot(sources: string[], bits: 32 | 64, opts: { append?: string; modules?: { file: string; bytes: Uint8Array; string?: string }[]; asBuffer?: boolean } = {}) {
+  const built = buildX86Kernel({ sources, bits, script: 'link-1m.ld' })
+  // The CLI reads kernels as Node Buffers (whose slice() is a view, not a copy): both must work alike.
+  const k = opts.asBuffer ? { ...built, bytes: Buffer.from(built.bytes) } : built
   const ram = new Uint8Array(RAM)
   const header = multibootHeader(k.bytes, 'kernel.elf')
   if (!header.ok) throw new Error(header.error.message)
@@ -104,6 +106,15 @@ describe.skipIf(tools.missing)('Multiboot boot information', () => {
     expect([u32(tag(9) + 8), u32(tag(9) + 12), u32(tag(9) + 16)]).toEqual([8, 40, 7])
     const fb = tag(8)
     expect([u64(fb + 8), u32(fb + 16), u32(fb + 20), u32(fb + 24), ram[fb + 28], ram[fb + 29]]).toEqual([0xb8000n, 160, 80, 25, 16, 2])
+  })
+
+  it('leaves the kernel file untouched and places the same information when its bytes are a Node Buffer', () => {
+    const fromArray = boot(['mb2-hello.asm'], 32)
+    const fromBuffer = boot(['mb2-hello.asm'], 32, { asBuffer: true })
+    expect(Buffer.compare(fromBuffer.k.bytes, fromArray.k.bytes)).toBe(0)
+    expect(fromBuffer.info.infoAddr).toBe(fromArray.info.infoAddr)
+    const end = fromArray.info.infoAddr + fromArray.u32(fromArray.info.infoAddr)
+    expect(Buffer.compare(fromBuffer.ram.subarray(0x100000, end), fromArray.ram.subarray(0x100000, end))).toBe(0)
   })
 
   it('refuses a required information tag this PC cannot provide, as GRUB would', () => {
