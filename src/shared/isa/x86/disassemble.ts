@@ -47,10 +47,10 @@ const STRINGS: Record<string, [string, string]> = {
   movs: ['movs', 'ds'], cmps: ['cmps', 'sd'], stos: ['stos', 'da'], lods: ['lods', 'as'], scas: ['scas', 'ad'], ins: ['ins', 'dx'], outs: ['outs', 'xs'],
 }
 
-/** Disassembles one instruction; undecodable bytes print as objdump's `(bad)`. */
 /** The waiting x87 forms objdump shows for 9B + the no-wait instruction. */
 const WAIT_FORMS: Record<string, string> = { fninit: 'finit', fnclex: 'fclex', fnstsw: 'fstsw', fnstcw: 'fstcw', fnstenv: 'fstenv', fnsave: 'fsave' }
 
+/** Disassembles one instruction; undecodable bytes print as objdump's `(bad)`. */
 export function disassembleX86(bytes: Uint8Array, at: number, opts: DisassembleOptions): X86Disassembled {
   const address = opts.address ?? 0n
   if (bytes[at] === 0x9b && at + 1 < bytes.length) {

@@ -231,6 +231,17 @@ export const GENERAL_ROWS: readonly string[] = [
   'retn imm16 ; ov C2 ; d64 asm',
   'retf ; ov CB',
   'retf imm16 ; ov CA',
+  // nasm's sized returns: retw/retd/retq = retnw/retnd/retnq, retfw/retfd/retfq (48 CB in 64-bit code).
+  // nasm 2.16 writes `retw imm16` without 66 in every mode (its insns.dat quirk), unlike `retnw imm16`.
+  'retw imm16 ; C2 ; asm',
+  ...(['', 'n'] as const).flatMap((n) => [
+    `ret${n}w ; o16 C3 ; d64 asm`, ...(n ? ['retnw imm16 ; o16 C2 ; d64 asm'] : []),
+    `ret${n}d ; o32 C3 ; d64 asm`, `ret${n}d imm16 ; o32 C2 ; d64 asm`,
+    `ret${n}q ; o64 C3 ; d64 asm`, `ret${n}q imm16 ; o64 C2 ; d64 asm`,
+  ]),
+  'retfw ; o16 CB ; asm', 'retfw imm16 ; o16 CA ; asm',
+  'retfd ; o32 CB ; asm', 'retfd imm16 ; o32 CA ; asm',
+  'retfq ; o64 CB ; asm', 'retfq imm16 ; o64 CA ; asm',
   'int3 ; CC',
   'int imm8 ; CD',
   'into ; CE ; i64',

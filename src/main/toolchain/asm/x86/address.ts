@@ -44,7 +44,10 @@ export function addressSize(mem: X86MemOperand<unknown>, mode: X86Mode, prefixSi
     size = r.size
   }
   if (size === undefined) {
-    if (mem.dispSize === 16 || mem.dispSize === 32) size = mem.dispSize === 16 && mode === 64 ? 32 : mem.dispSize
+    // In 64-bit code `[dword x]` only sizes the displacement (64-bit addressing, disp32 via SIB),
+    // and no 16-bit address exists (nasm: "impossible combination of address sizes").
+    if (mode === 64 && mem.dispSize === 16) return 'impossible combination of address sizes: 16-bit addressing is not available in `bits 64`'
+    if ((mem.dispSize === 16 || mem.dispSize === 32) && mode !== 64) size = mem.dispSize
     else size = prefixSize ?? mode
   }
   if (prefixSize !== undefined && regs.length && prefixSize !== size) return `the address uses ${size}-bit registers but the prefix asks for ${prefixSize}-bit addressing`

@@ -159,7 +159,7 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
     else if (s === 32) cands = cands.filter((c) => !c.row.operands.includes('immv') || c.osz !== 64)
   }
 
-  // 5. Fewest problems, then shortest, then table order.
+  // 5. Fewest problems, then shortest, then a sign-extended byte immediate, then table order.
   const ctx: EmitContext = { mode, dialect: opts.dialect, prefixes, prefixAsz, ip: opts.ip }
   let best: { c: Candidate; e: Emitted<E>; rank: number } | undefined
   let firstError: EncodeError | undefined
@@ -172,7 +172,9 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
     let penalty = c.penalty
     const relIndex = c.infos.findIndex((i) => i.slot === 'rel')
     if (relIndex >= 0) penalty = Math.max(penalty, relPenalty(c, ops[relIndex], r.out, opts, rows))
-    const rank = penalty * 1e6 + r.out.bytes.length * 1e4
+    // At equal length a sign-extended byte form wins (`and ax, 5` in bits 16: 83 E0 05, not 25 05 00),
+    // as nasm's instruction order and GNU as's imm8 preference give.
+    const rank = penalty * 1e6 + r.out.bytes.length * 1e4 + (c.infos.some((i) => i.check === 'sbyte') ? 0 : 1)
     if (!best || rank < best.rank) best = { c, e: r.out, rank }
   }
   if (!best) return firstError ?? { ok: false, message: `invalid combination of opcode and operands for \`${insn.mnemonic}\`` }

@@ -125,7 +125,8 @@ export function operandFits(info: KindInfo, op: X86Operand<unknown>, osz: number
       if (!!op.far !== !!info.far) return undefined
       return op.size === undefined || !info.memSize || op.size === info.memSize ? 0 : undefined
     case 'moffs':
-      return op.kind === 'mem' && !op.base && !op.index && !op.rel && !op.far && op.disp !== undefined && op.dispSize !== 8 ? 0 : undefined
+      // (`[dword x]` in 64-bit code is a ModRM+SIB address with a dword displacement, not moffs32.)
+      return op.kind === 'mem' && !op.base && !op.index && !op.rel && !op.far && op.disp !== undefined && op.dispSize !== 8 && !(mode === 64 && op.dispSize === 32) ? 0 : undefined
     case 'one':
       return op.kind === 'imm' && !op.value.sym && op.value.value === 1n && op.size === undefined ? 0 : undefined
     case 'imm': {
@@ -142,7 +143,6 @@ export function operandFits(info: KindInfo, op: X86Operand<unknown>, osz: number
       // nasm never proves that an address fits a sign-extended dword: `mov rax, label` is
       // B8 imm64; where no 64-bit form exists (`push label`, `add rax, label`) it uses the dword.
       if (info.check === 'sdword' && v.sym !== undefined && dialect === 'nasm') return 1
-      void mode
       return 0
     }
     case 'rel':

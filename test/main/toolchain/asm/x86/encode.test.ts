@@ -29,6 +29,19 @@ describe('x86 encoder choices', () => {
     expect(bytes(enc(64, 'inc', [R('eax')]))).toBe('ffc0')
   })
 
+  it('prefers the sign-extended byte form at equal length (16-bit accumulator), as nasm', () => {
+    expect(bytes(enc(16, 'and', [R('ax'), I(5)]))).toBe('83e005')
+    expect(bytes(enc(64, 'and', [R('ax'), I(0xfffb)]))).toBe('6683e0fb')
+    expect(bytes(enc(16, 'and', [R('ax'), I(500)]))).toBe('25f401')
+  })
+
+  it('reads [dword x] in 64-bit code as a dword displacement with 64-bit addressing; refuses [word x] there', () => {
+    expect(bytes(enc(64, 'mov', [R('eax'), M(undefined, { disp: { value: 0x1000n }, dispSize: 32 })]))).toBe('8b042500100000')
+    expect(bytes(enc(64, 'mov', [M(undefined, { disp: { value: 0x2000n }, dispSize: 32 }), R('rbx')]))).toBe('48891c2500200000')
+    expect(bytes(enc(16, 'mov', [R('eax'), M(undefined, { disp: { value: 0x1000n }, dispSize: 32 })]))).toBe('6667a100100000')
+    expect(bytes(enc(64, 'mov', [R('eax'), M(undefined, { disp: { value: 0x1000n }, dispSize: 16 })]))).toMatch(/^error: impossible combination of address sizes/)
+  })
+
   it('follows nasm: mov r64 of a 32-bit constant is mov r32; xchg eax,eax is not nop in 64-bit mode', () => {
     expect(bytes(enc(64, 'mov', [R('rax'), I(1)]))).toBe('b801000000')
     expect(bytes(enc(64, 'mov', [R('rax'), I(-1)]))).toBe('48c7c0ffffffff')
