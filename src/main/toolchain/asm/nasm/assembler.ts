@@ -12,6 +12,7 @@ import { x86Register, type X86Instruction, type X86Mode, type X86Operand, type X
 import type { Diagnostics } from '../diagnostics'
 import { readInput } from '../../input-file'
 import { SHT_NOBITS } from '../state'
+import { ByteBuffer } from './byte-buffer'
 import { encodeX86, type Encoded, type X86Fixup } from '../x86/encode'
 import { ExprError, evalNExpr, type EvalContext, type NExpr, type NVal } from './expr'
 import { normaliseAddress, type NOperand } from './operands'
@@ -38,7 +39,7 @@ export interface NSection {
   /** The default `.text` before any `section` line named it. */
   implicit: boolean
   offset: number
-  data: number[]
+  data: ByteBuffer
   fixups: { at: number; f: X86Fixup<Ref>; loc: SourceLoc }[]
   dataRelocs: { at: number; size: number; v: NVal; wrt?: string; loc: SourceLoc }[]
   lines: { offset: number; size: number; file: string; line: number }[]
@@ -164,7 +165,7 @@ export class NasmAssembler {
     this.sizes = []
     for (const s of this.sections) {
       s.offset = 0
-      s.data = []
+      s.data = new ByteBuffer()
       s.fixups = []
       s.dataRelocs = []
       s.lines = []
@@ -188,7 +189,7 @@ export class NasmAssembler {
   section(name: string, implicit = false): NSection {
     let s = this.sections.find((x) => x.name === name)
     if (!s) {
-      s = { name, index: this.sections.length, attrs: sectionDefaults(name), order: implicit ? Infinity : this.sectionOrder++, implicit, offset: 0, data: [], fixups: [], dataRelocs: [], lines: [], used: false }
+      s = { name, index: this.sections.length, attrs: sectionDefaults(name), order: implicit ? Infinity : this.sectionOrder++, implicit, offset: 0, data: new ByteBuffer(), fixups: [], dataRelocs: [], lines: [], used: false }
       this.sections.push(s)
     } else if (!implicit && s.implicit) {
       s.implicit = false
@@ -302,7 +303,7 @@ export class NasmAssembler {
       if (this.cur.attrs.type === SHT_NOBITS) {
         if (bytes.length) this.warn(`attempt to initialize memory in BSS section \`${this.cur.name}\`: ignored`, col)
       } else {
-        for (let i = 0; i < bytes.length; i++) this.cur.data.push(bytes[i])
+        this.cur.data.push(bytes)
         if (bytes.length) this.cur.lines.push({ offset: this.cur.offset, size: bytes.length, file: this.line.file, line: this.line.line })
       }
     }
@@ -315,7 +316,7 @@ export class NasmAssembler {
     this.checkRoom(n, col)
     if (!this.absolute && this.final && this.cur.attrs.type !== SHT_NOBITS) {
       if (n) this.warn(`uninitialized space declared in non-BSS section \`${this.cur.name}\`: zeroing`, col)
-      for (let i = 0; i < n; i++) this.cur.data.push(0)
+      this.cur.data.zeros(n)
     }
     this.advance(n, col)
   }
@@ -410,7 +411,8 @@ export class NasmAssembler {
   private emitEncoded(r: Encoded<Ref>, st: Stmt & { k: 'insn' }): void {
     if (this.final) {
       for (const w of r.warnings) this.warn(w, st.col)
-      for (const f of r.fixups) {
+      // (In `absolute` space or a struc nothing is written, so nothing is relocated.)
+      if (!this.absolute) for (const f of r.fixups) {
         if (f.value.sym?.unknown) throw new PassError('an operand depends on a symbol that is never defined', st.col)
         this.cur.fixups.push({ at: this.cur.offset + f.offset, f, loc: this.loc(st.col) })
       }
@@ -496,7 +498,7 @@ export class NasmAssembler {
   /** `alignb` padding: reserved space without nasm's zeroing warning. */
   private reserveQuiet(n: number, col: number): void {
     this.checkRoom(n, col)
-    if (!this.absolute && this.final && this.cur.attrs.type !== SHT_NOBITS) for (let i = 0; i < n; i++) this.cur.data.push(0)
+    if (!this.absolute && this.final && this.cur.attrs.type !== SHT_NOBITS) this.cur.data.zeros(n)
     this.advance(n, col)
   }
 

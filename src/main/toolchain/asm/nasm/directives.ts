@@ -31,7 +31,6 @@ function groups(toks: Tok[]): Tok[][] {
 
 function bits(asm: NasmAssembler, n: number, col: number): void {
   if (n !== 16 && n !== 32 && n !== 64) throw new PassError(`\`bits ${n}\`: NASM supports bits 16, 32 and 64`, col)
-  if (n === 64 && asm.format === 'elf32') throw new PassError('`bits 64` is not possible in an elf32 object', col, 'assemble with -f elf64 (`--arch x86_64`)')
   asm.bits = n
 }
 

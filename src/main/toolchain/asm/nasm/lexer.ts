@@ -22,6 +22,8 @@ export class LexError extends Error {
 
 const ID_START = /[A-Za-z_.?@]/
 const ID_CHAR = /[A-Za-z0-9_$#@~.?]/
+/** Hexadecimal floating point (NASM manual 3.4.6): `0x1.8p1`, `0x1p-3`. */
+export const HEX_FLOAT = /^0x[0-9a-f_]*(\.[0-9a-f_]*)?p[+-]?[0-9]+$/i
 /** Operators, longest first. */
 const OPS = ['<<<', '>>>', '<=>', '||', '&&', '^^', '<<', '>>', '//', '%%', '==', '!=', '<>', '<=', '>=', '+', '-', '*', '/', '%', '(', ')', '[', ']', ',', ':', '~', '!', '|', '&', '^', '<', '>', '=', '{', '}', '?']
 
@@ -145,14 +147,15 @@ export function tokenize(line: string, col0 = 1): Tok[] {
     if (/[0-9]/.test(c) || (c === '$' && /[0-9]/.test(line[i + 1] ?? ''))) {
       let j = i + 1
       while (j < n && /[0-9A-Za-z_.$]/.test(line[j])) {
-        // An exponent sign belongs to a float: 1.5e-3.
-        if ((line[j] === 'e' || line[j] === 'E') && (line[j + 1] === '+' || line[j + 1] === '-') && /\./.test(line.slice(i, j))) j += 2
+        // An exponent sign belongs to a float: 1.5e-3, 0x1.8p-3.
+        const hexFloat = /^0x/i.test(line.slice(i, j)) && (line[j] === 'p' || line[j] === 'P')
+        if ((hexFloat || ((line[j] === 'e' || line[j] === 'E') && /\./.test(line.slice(i, j)))) && (line[j + 1] === '+' || line[j + 1] === '-')) j += 2
         else j++
       }
       const text = line.slice(i, j)
       const v = parseNumber(text)
       if (v !== undefined) out.push({ t: 'num', v, col, text })
-      else if (/^[0-9][0-9_]*\.[0-9_]*(e[+-]?[0-9]+)?$/i.test(text) || /^[0-9]+e[+-]?[0-9]+$/i.test(text)) out.push({ t: 'float', text, col })
+      else if (/^[0-9][0-9_]*\.[0-9_]*(e[+-]?[0-9]+)?$/i.test(text) || /^[0-9]+e[+-]?[0-9]+$/i.test(text) || HEX_FLOAT.test(text)) out.push({ t: 'float', text, col })
       else throw new LexError(`\`${text}\` is not a valid number`, col)
       i = j
       continue
@@ -178,7 +181,8 @@ export function tokenize(line: string, col0 = 1): Tok[] {
     if (ID_START.test(c) || (c === '%' && line[i + 1] === '%' && ID_START.test(line[i + 2] ?? ''))) {
       let j = c === '%' ? i + 2 : i + 1
       while (j < n && ID_CHAR.test(line[j])) j++
-      out.push({ t: 'id', s: line.slice(i, j), col })
+      // A lone `?` is an operator (the conditional `c ? a : b`, and `db ?`), not a name.
+      out.push(j === i + 1 && c === '?' ? { t: 'op', s: '?', col } : { t: 'id', s: line.slice(i, j), col })
       i = j
       continue
     }

@@ -12,7 +12,7 @@ import type { SourceLoc } from '../../../../shared/api/result'
 import type { LineEntry, ObjSection, ObjSymbol, ObjectFile, Reloc } from '../../object'
 import { SHT_NOBITS } from '../state'
 import { ExprError, evalNExpr, type NVal } from './expr'
-import type { NasmAssembler, NSection, Ref } from './assembler'
+import { PassError, type NasmAssembler, type NSection, type Ref } from './assembler'
 
 /** The relocation type for a field (ELF psABI tables for i386 and x86-64). */
 function relocType(format: 'elf32' | 'elf64', size: number, pcrel: boolean, signed: boolean, wrt: string | undefined): number | string {
@@ -57,7 +57,8 @@ export function buildNasmObject(asm: NasmAssembler, name: string): ObjectFile {
       if (v.sec !== undefined || v.ext !== undefined) throw new ExprError('a symbol size must be a constant', loc.column)
       return v.n
     } catch (x) {
-      if (x instanceof ExprError) diags.error('nasm.error', x.message, loc)
+      // (A size naming an undefined symbol: `global f:function (f.end - f)` without `.end`.)
+      if (x instanceof ExprError || x instanceof PassError) diags.error('nasm.error', x.message, loc, x.hint)
       else throw x
       return 0n
     }
@@ -66,7 +67,7 @@ export function buildNasmObject(asm: NasmAssembler, name: string): ObjectFile {
     const section: ObjSymbol['section'] = s.kind === 'extern' ? 'undef' : s.kind === 'common' ? 'common' : s.sec === undefined ? 'abs' : outIndex.get(s.sec) ?? 'abs'
     symIndex.set(s.name, symbols.length)
     symbols.push({
-      name: s.name, section, value: s.kind === 'common' ? (s.commonAlign ?? 1n) : s.kind === 'extern' ? 0n : BigInt.asUintN(format === 'elf64' ? 64 : 32, s.value),
+      name: s.name, section, value: s.kind === 'common' ? (s.commonAlign ?? 0n) : s.kind === 'extern' ? 0n : BigInt.asUintN(format === 'elf64' ? 64 : 32, s.value),
       size: s.kind === 'common' ? (s.commonSize ?? 0n) : s.sizeExpr ? sizeOf(s.loc, s.sizeExpr) : 0n,
       bind, type: s.type === 'func' ? 'func' : s.type === 'object' ? 'object' : 'notype', visibility: s.visibility ?? 0, loc: s.loc,
     })
@@ -83,7 +84,7 @@ export function buildNasmObject(asm: NasmAssembler, name: string): ObjectFile {
 
   const sections: ObjSection[] = kept.map((s) => {
     const nobits = s.attrs.type === SHT_NOBITS
-    const data = nobits ? new Uint8Array(0) : Uint8Array.from(s.data)
+    const data = nobits ? new Uint8Array(0) : s.data.bytes()
     const relocs = relocations(asm, s, data, sectionSym, symIndex)
     return { name: s.name, type: s.attrs.type, flags: s.attrs.flags, align: s.attrs.align, data, size: s.offset, entsize: s.attrs.entsize, relocs }
   })
@@ -108,14 +109,26 @@ function relocations(asm: NasmAssembler, s: NSection, data: Uint8Array, sectionS
       return
     }
     if (asm.format === 'elf32') {
-      // REL: the addend lives in the field.
+      // REL: the addend lives in the field, so it is what the field holds (wrapped, as read back).
+      addend = BigInt.asIntN(size * 8, addend)
       let v = addend
       for (let i = 0; i < size; i++, v >>= 8n) data[at + i] = Number(BigInt.asUintN(8, v))
     }
     out.push({ offset: at, type, symbol, addend, loc })
   }
   for (const { at, f, loc } of s.fixups) {
-    const ref = f.value.sym!
+    const ref = f.value.sym
+    if (!ref) {
+      // A relative operand to a constant address (`jmp 0x200`): nasm writes the PC-relative
+      // addend (target − bytes to the end) into the field; elf32 also gets a relocation against
+      // no symbol (index 0), elf64 none.
+      const addend = BigInt.asIntN(f.size * 8, f.value.value - BigInt(f.toEnd))
+      let v = addend
+      for (let i = 0; i < f.size; i++, v >>= 8n) data[at + i] = Number(BigInt.asUintN(8, v))
+      const type = relocType(asm.format, f.size, f.pcrel, f.signed, undefined)
+      if (asm.format === 'elf32' && typeof type === 'number') out.push({ offset: at, type, symbol: -1, addend, loc })
+      continue
+    }
     push(at, f.size, f.pcrel, f.signed, ref, f.value.value - (f.pcrel ? BigInt(f.toEnd) : 0n), ref.wrt, loc)
   }
   for (const d of s.dataRelocs) push(d.at, d.size, false, false, d.v, d.v.n, d.wrt, d.loc)

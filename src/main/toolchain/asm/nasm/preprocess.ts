@@ -159,7 +159,7 @@ export class NasmPreprocessor {
     if (trimmed === '') return
     let expanded: string
     try {
-      expanded = this.expandSingles(text, lineNo, f.file)
+      expanded = pasteTokens(this.expandSingles(text, lineNo, f.file))
     } catch (e) {
       if (e instanceof PpError) {
         this.error(e.message, f.file, lineNo, e.col)
@@ -646,3 +646,27 @@ function unquote(s: string): string {
 }
 
 export type { Tok }
+
+/**
+ * The `%+` token-pasting operator (NASM manual 4.1.4 "Concatenating Single Line Macro Tokens"):
+ * after expansion, `isr %+ 3` and `isr%+N` with N defined as 3 are `isr3`; strings are left alone.
+ */
+function pasteTokens(text: string): string {
+  if (!text.includes('%+')) return text
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (ch === "'" || ch === '"' || ch === '`') {
+      const end = closingQuote(text, i)
+      if (end < 0) return out + text.slice(i)
+      out += text.slice(i, end + 1)
+      i = end
+    } else if (ch === '%' && text[i + 1] === '+') {
+      out = out.trimEnd()
+      i += 2
+      while (text[i] === ' ' || text[i] === '\t') i++
+      i--
+    } else out += ch
+  }
+  return out
+}

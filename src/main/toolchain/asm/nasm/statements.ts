@@ -8,6 +8,7 @@
 import { NASM_DIRECTIVES } from '../../../../shared/asm/nasm-vocabulary'
 import { x86Register, x86RowsByMnemonic, type X86Prefix } from '../../../../shared/isa/x86'
 import { ExprError, parseNExpr, type NExpr } from './expr'
+import { FLOAT_SPECIALS } from './floats'
 import { LexError, tokenize, type Tok } from './lexer'
 import { parseOperand, splitOperands, type NOperand } from './operands'
 
@@ -268,8 +269,11 @@ function dataItems(toks: Tok[], from: number, nm: (s: string) => string, col: nu
     if (p.length === 0) throw new StmtError('empty value in data list', col)
     if (p.length === 1 && p[0].t === 'str') return { k: 'str', bytes: p[0].bytes }
     if (p.length === 1 && p[0].t === 'op' && p[0].s === '?') return { k: 'undef' }
-    if (p.length === 1 && p[0].t === 'float') return { k: 'float', text: p[0].text, neg: false, col: p[0].col }
-    if (p.length === 2 && p[0].t === 'op' && (p[0].s === '-' || p[0].s === '+') && p[1].t === 'float') return { k: 'float', text: p[1].text, neg: p[0].s === '-', col: p[0].col }
+    const float = (t: Tok): string | undefined => (t.t === 'float' ? t.text : t.t === 'id' && FLOAT_SPECIALS[t.s.toLowerCase()] ? t.s : undefined)
+    const f1 = p.length === 1 ? float(p[0]) : undefined
+    if (f1 !== undefined) return { k: 'float', text: f1, neg: false, col: p[0].col }
+    const f2 = p.length === 2 && p[0].t === 'op' && (p[0].s === '-' || p[0].s === '+') ? float(p[1]) : undefined
+    if (f2 !== undefined) return { k: 'float', text: f2, neg: p[0].t === 'op' && p[0].s === '-', col: p[0].col }
     let wrt: string | undefined
     let end = p.length
     const k = p.findIndex((u) => u.t === 'id' && u.s.toLowerCase() === 'wrt')

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { assembleNasm } from '../../../../../src/main/toolchain/asm/nasm'
 
 const FIXTURES = join(__dirname, '../../../../fixtures/nasm')
-const corpus = readdirSync(FIXTURES).map((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'))
+const corpus = readdirSync(FIXTURES).filter((f) => f.endsWith('.asm')).map((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'))
 
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1
