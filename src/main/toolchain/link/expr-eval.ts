@@ -6,6 +6,7 @@
  */
 import type { SourceLoc } from '../../../shared/api/result'
 import type { Expr } from './script-ast'
+import { dataSegmentAlign, dataSegmentEnd, dataSegmentRelroEnd, newDataSegment, type DataSegment } from './data-segment'
 
 /** The part of an output section expressions can see. */
 export interface SecRef {
@@ -47,6 +48,8 @@ export interface EvalEnv {
   final: boolean
   /** Set when a forward reference was read as zero in a non-final pass. */
   unresolved: boolean
+  /** DATA_SEGMENT_* state across passes (absent: evaluated as in a single pass). */
+  dataSeg?: DataSegment
 }
 
 const MASK64 = (1n << 64n) - 1n
@@ -227,16 +230,22 @@ function call(e: Extract<Expr, { k: 'call' }>, env: EvalEnv): Val {
     case 'SEGMENT_START':
       return evaluate(e.args[1], env)
     case 'DATA_SEGMENT_ALIGN': {
-      // Static links have no RELRO: ld lands the data segment on the same page offset one page up.
       const maxPage = valueOf(evaluate(e.args[0], env))
-      evaluate(e.args[1], env)
-      return abs(u64(alignUp(env.dot, maxPage) + (env.dot & (maxPage - 1n))))
+      const commonPage = valueOf(evaluate(e.args[1], env))
+      return abs(u64(dataSegmentAlign(env.dataSeg ?? newDataSegment(), env.dot, maxPage, commonPage)))
     }
-    case 'DATA_SEGMENT_RELRO_END':
-      evaluate(e.args[0], env)
-      return evaluate(e.args[1], env)
-    case 'DATA_SEGMENT_END':
-      return evaluate(e.args[0], env)
+    case 'DATA_SEGMENT_RELRO_END': {
+      const offset = valueOf(evaluate(e.args[0], env))
+      const v = evaluate(e.args[1], env)
+      if (!env.dataSeg) return v
+      const moved = dataSegmentRelroEnd(env.dataSeg, offset, valueOf(v))
+      return moved === valueOf(v) ? v : abs(u64(moved))
+    }
+    case 'DATA_SEGMENT_END': {
+      const v = evaluate(e.args[0], env)
+      if (env.dataSeg) dataSegmentEnd(env.dataSeg, valueOf(v))
+      return v
+    }
   }
   throw new EvalError('link.bad_expression', `unknown function '${e.fn}'`, e.loc)
 }

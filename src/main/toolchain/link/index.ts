@@ -1,10 +1,12 @@
 /**
- * The linker: relocatable objects + a GNU ld script → an ELF64 ET_EXEC and a layout report.
+ * The linker: relocatable objects + a GNU ld script → an ELF32 or ELF64 ET_EXEC and a layout report.
  * Read top to bottom it is the list of passes (mold style), each a function with one job:
  * parse the script, collect input sections, resolve symbols, match inputs to output sections and
  * place orphans, lay out to a fixed point, map segments and file offsets, build section
  * contents, relocate, write the ELF, and report. Pure TypeScript: runs in the app, the worker,
- * the CLI and tests alike. Relaxation is never done (`ld --no-relax`).
+ * the CLI and tests alike. One linker for every target: `targets/` says what differs (ELF
+ * class and machine, ld's default script, segment rules, relocations). RISC-V relaxation is never
+ * done (`ld --no-relax`).
  */
 import type { Diagnostic } from '../../../shared/api/result'
 import * as E from '../../../shared/elf/constants'
@@ -13,11 +15,11 @@ import { valueOf, type Val } from './expr-eval'
 import { collectInputs, resolveSymbols, type InSec, type OutSec } from './input'
 import { buildStatements, runLayout, sectionForDot, type LayoutContext, type ScriptSymbol } from './layout'
 import { hex, type LayoutReport, type LayoutWarning } from './layout-report'
-import { relocateSection } from './relocate'
 import type { Script } from './script-ast'
 import { parseScript } from './script-parser'
 import { assignOffsets, mapSegments, type Segment } from './segments'
-import { DEFAULT_SCRIPT, DEFAULT_SCRIPT_FILE } from './default-script'
+import { DEFAULT_SCRIPT_FILE } from './default-script'
+import { chooseEmulation, chooseFormat, targetForMachine } from './targets/index'
 import { writeElf, type OutSymbol, type WriteSection } from './write-elf'
 import { buildPhdrsSegments } from './phdrs'
 import { layoutWarnings } from './warnings'
@@ -31,8 +33,12 @@ export interface LinkOptions {
   readFile?: (path: string) => string | undefined
   /** Entry symbol when the script has no ENTRY (default `_start`, like ld). */
   entry?: string
-  /** e_flags; default EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE, what `as -march=rv64gc` (lp64d) marks. */
+  /** e_flags; default the target's (RISC-V: EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE, what `as -march=rv64gc` marks; x86: 0). */
   eflags?: number
+  /** `-m EMULATION`: elf64lriscv, elf_i386 or elf_x86_64. Without it, the first object's machine decides. */
+  emulation?: string
+  /** `-n` (nmagic): no page alignment of sections in the file (seed 002 links with it). */
+  nmagic?: boolean
 }
 
 export interface LinkResult {
@@ -45,8 +51,6 @@ export interface LinkResult {
   sectionAddress?: (obj: number, section: number) => bigint | undefined
 }
 
-const DEFAULT_EFLAGS = E.EF_RISCV_RVC | E.EF_RISCV_FLOAT_ABI_DOUBLE
-const HIGHER_HALF = 0xffffffff00000000n
 
 /** Larger allocated output sections are refused: they are a script mistake (`. += 0x1000000000`), not a kernel. */
 export const MAX_OUTPUT_SECTION_BYTES = 512 * 1024 * 1024
@@ -71,12 +75,19 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
   const objects = relaxAlign(given)
   const hasErrors = () => diags.some((d) => d.severity === 'error')
 
-  // 1. Script (the user's, or ld's default).
-  const scriptSrc = opts.script ?? { file: DEFAULT_SCRIPT_FILE, text: DEFAULT_SCRIPT }
+  // 1. Script (the user's, or ld's default for the emulation), then the output target.
+  const emulation = chooseEmulation(opts.emulation, objects, diags)
+  if (!emulation) return { diagnostics: diags }
+  const defaultText = opts.nmagic ? emulation.defaultScriptNmagic : emulation.defaultScript
+  const scriptSrc = opts.script ?? { file: DEFAULT_SCRIPT_FILE, text: defaultText }
   const parsed = parseScript(scriptSrc.text, scriptSrc.file, { readFile: opts.readFile })
   diags.push(...parsed.diagnostics)
   if (!parsed.script) return { diagnostics: diags }
   const script: Script = parsed.script
+  const format = chooseFormat(emulation, objects, { outputFormat: script.outputFormat, outputArch: script.outputArch, loc: script.targetLoc }, diags)
+  if (!format) return { diagnostics: diags }
+  const sizes = E.classSizes(format.elfClass)
+  const segRules = { separateCode: emulation.separateCode && !opts.nmagic, nmagic: !!opts.nmagic }
 
   // 2. Inputs and symbols.
   const inputs = fileOrder(dedupeAttributes(collectInputs(objects)), script, objects)
@@ -90,11 +101,16 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
 
   // 4. Layout to a fixed point; segments are re-mapped after each pass for SIZEOF_HEADERS.
   let segments: Segment[] = []
-  const ctx: LayoutContext = { script, objects, symtab, stmts, outs, diags, inputsByObj, phdrCount: () => Math.max(segments.length, 1) }
+  let loadPhdrs = false
+  const ctx: LayoutContext = {
+    script, objects, symtab, stmts, outs, diags, inputsByObj, phdrCount: () => Math.max(segments.length, 1), sizes, relro: emulation.relro,
+    sizeofHeadersUsed: () => { loadPhdrs = true },
+  }
+  const segOpts = { rules: segRules, sizes, stackFlags: stackFlags(objects), stackAlign: emulation.stackAlign, get loadPhdrs() { return loadPhdrs } }
   const attributes = () => outs.find((o) => o.kept && o.type === E.SHT_RISCV_ATTRIBUTES)
   const allocOuts = () => outs.filter((o) => o.kept && !o.discard && (o.flags & E.SHF_ALLOC) !== 0)
   const remap = () => {
-    segments = script.phdrs ? withAttributes(buildPhdrsSegments(script, allocOuts(), diags, false), attributes()) : mapSegments(allocOuts(), attributes())
+    segments = script.phdrs ? withAttributes(buildPhdrsSegments(script, allocOuts(), diags, false), attributes()) : mapSegments(allocOuts(), attributes(), segOpts)
   }
   const layout = runLayout(ctx, remap)
   if (!layout || hasErrors()) return { diagnostics: diags }
@@ -115,7 +131,7 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
   // 5. File offsets.
   const finalOuts = outs.filter((o) => o.kept && !o.discard)
   const offsets = new Map<OutSec, bigint>()
-  const contentEnd = assignOffsets(segments, finalOuts, offsets, !script.phdrs)
+  const contentEnd = assignOffsets(segments, finalOuts, offsets, !script.phdrs, { sizes, nmagic: segRules.nmagic })
 
   // 6. Symbols: values for relocation and the output symbol table.
   const scriptSyms = layout.scriptSyms
@@ -175,9 +191,13 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
     if (os.type === E.SHT_NOBITS) continue
     const buf = new Uint8Array(Number(os.size))
     for (const g of os.gaps) {
-      if (!g.fill) continue
       const start = Number(g.offset)
       const n = Number(g.size)
+      if (!g.fill) {
+        // No explicit fill: BFD's arch fill, nops in x86 code, zeros elsewhere.
+        if ((os.flags & E.SHF_EXECINSTR) !== 0 && format.codeFill) buf.set(format.codeFill(n), start)
+        continue
+      }
       const fill = g.fill
       for (let k = 0; k < n; k++) buf[start + k] = fill[k % fill.length]
     }
@@ -196,7 +216,7 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
     for (const i of os.inputs) {
       if (!i.relocs.length) continue
       if (!buf) continue
-      relocateSection(i, buf.subarray(Number(i.offset), Number(i.offset + i.size)), relocEnv)
+      targetForMachine(objects[i.obj].machine).relocate(i, buf.subarray(Number(i.offset), Number(i.offset + i.size)), relocEnv)
     }
   }
   // Relocations in sections that are not in the output (non-alloc orphans are kept, so only /DISCARD/).
@@ -284,10 +304,10 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
     name: o.name, type: o.type, flags: o.flags, addr: (o.flags & E.SHF_ALLOC) !== 0 ? o.vma : o.vma, offset: offsets.get(o) ?? 0n,
     size: o.size, align: o.align, entsize: o.entsize, data: contents.get(o),
   }))
-  const elf = writeElf({ entry, flags: opts.eflags ?? DEFAULT_EFLAGS, segments, sections, symbols, firstGlobal, contentEnd })
+  const elf = writeElf({ elfClass: format.elfClass, machine: format.machine, entry, flags: opts.eflags ?? format.defaultEflags, segments, sections, symbols, firstGlobal, contentEnd })
 
   // 11. Report.
-  const warnings: LayoutWarning[] = layoutWarnings(finalOuts, segments, layout.regions, script, HIGHER_HALF)
+  const warnings: LayoutWarning[] = layoutWarnings(finalOuts, segments, layout.regions, script, format)
   for (const w of warnings) {
     diags.push({ severity: w.code === 'link.lma_overlap' ? 'error' : 'warning', code: w.code, message: w.message, loc: w.loc, hint: w.hint })
   }
@@ -352,6 +372,24 @@ function fileOrder(inputs: InSec[], script: Script, objects: ObjectFile[]): InSe
     return i < 0 ? named.length : i
   })
   return inputs.map((s, i) => ({ s, i })).sort((a, b) => rank[a.s.obj] - rank[b.s.obj] || a.i - b.i).map((x) => x.s)
+}
+
+/**
+ * PT_GNU_STACK's p_flags (elflink.c, bfd_elf_size_dynamic_sections): only when some input has a
+ * `.note.GNU-stack`; executable when one of those notes is, or an input has none (x86 and RISC-V
+ * default to an executable stack). Undefined: no PT_GNU_STACK at all.
+ */
+function stackFlags(objects: ObjectFile[]): number | undefined {
+  let note = false
+  let exec = false
+  for (const o of objects) {
+    const s = o.sections.find((x) => x.name === '.note.GNU-stack')
+    if (s) {
+      note = true
+      if (s.flags & E.SHF_EXECINSTR) exec = true
+    } else exec = true
+  }
+  return note ? E.PF_R | E.PF_W | (exec ? E.PF_X : 0) : undefined
 }
 
 /** BFD's RISC-V backend adds PT_RISCV_ATTRIBUTES first even when PHDRS lists the headers. */

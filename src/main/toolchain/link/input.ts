@@ -179,7 +179,8 @@ function fileMatches(pattern: string, objName: string): boolean {
   return globMatch(pattern, objName) || globMatch(pattern, base)
 }
 
-function matchesDesc(desc: InputSectionDesc, s: InSec): SectionPattern | undefined {
+/** The pattern of `desc` that names input section `s`, if any. */
+export function matchesDesc(desc: InputSectionDesc, s: InSec): SectionPattern | undefined {
   if (!fileMatches(desc.filePattern, s.objName)) return undefined
   if (desc.excludeFiles.some((f) => fileMatches(f, s.objName))) return undefined
   for (const p of desc.sections) {

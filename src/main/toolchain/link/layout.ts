@@ -7,10 +7,11 @@
  * keeps moving is an error rather than a guess.
  */
 import type { Diagnostic, SourceLoc } from '../../../shared/api/result'
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS } from '../../../shared/elf/constants'
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfClassSizes } from '../../../shared/elf/constants'
+import { adjustDataSegment, beginPass, newDataSegment, type DataSegment } from './data-segment'
 import type { ObjectFile } from '../object'
 import { EvalError, abs, binary, evaluate, valueOf, type EvalEnv, type SecRef, type Val } from './expr-eval'
-import type { InSec, OutSec, SymbolTable } from './input'
+import { matchesDesc, type InSec, type OutSec, type SymbolTable } from './input'
 import type { AssertStmt, Assignment, Expr, MemoryRegion, Script } from './script-ast'
 import type { LayoutDotStep } from './layout-report'
 import type { Stmt } from './statements'
@@ -121,39 +122,86 @@ export interface LayoutContext {
   diags: Diagnostic[]
   /** Input sections of each object, by object index (for symbol values). */
   inputsByObj: InSec[][]
+  /** ELF record sizes of the output class, for SIZEOF_HEADERS. */
+  sizes: ElfClassSizes
+  /** `-z relro` (x86 Linux ld's default): DATA_SEGMENT_RELRO_END ends the RELRO part on a page. */
+  relro?: boolean
+  /** Called when the script evaluates SIZEOF_HEADERS: ld then loads the headers (BFD's `load_phdrs`). */
+  sizeofHeadersUsed?: () => void
 }
 
 export function runLayout(ctx: LayoutContext, afterPass: () => void): LayoutResult | undefined {
   const scriptSyms = new Map<string, ScriptSymbol>()
-  let prevSig = ''
-  let prevValues = new Map<string, bigint>()
+  const dataSeg = newDataSegment()
   let passes = 0
-  for (;;) {
-    passes++
-    const r = pass(ctx, scriptSyms, false)
-    if (!r) return undefined
-    afterPass()
-    const sig = signature(ctx, scriptSyms)
-    // Forward references read last pass's values; once nothing moves, the final pass reports what is still undefined.
-    if (sig === prevSig) break
-    prevSig = sig
-    const values = new Map([...scriptSyms].map(([n, v]) => [n, valueOf(v.val)]))
-    if (passes >= MAX_LAYOUT_PASSES) {
-      // Name a symbol that was still moving: that is where the cycle is.
-      const moving = [...scriptSyms.values()].find((x) => prevValues.get(x.name) !== values.get(x.name))
-      ctx.diags.push({
-        severity: 'error', code: 'link.layout_not_converging',
-        message: `layout did not converge after ${MAX_LAYOUT_PASSES} passes${moving ? `: '${moving.name}' keeps changing` : ': section addresses keep changing'}`,
-        loc: moving?.loc ?? locOfFirst(ctx),
-        hint: 'a symbol or section address probably depends on itself (e.g. `. = end; end = . + 4;`)',
-      })
-      return undefined
+  // Passes until nothing moves (forward references read last pass's values).
+  const converge = (): boolean => {
+    let prevSig = ''
+    let prevValues = new Map<string, bigint>()
+    for (let n = 1; ; n++) {
+      passes++
+      beginPass(dataSeg)
+      const r = pass(ctx, scriptSyms, false, dataSeg)
+      if (!r) return false
+      afterPass()
+      const sig = signature(ctx, scriptSyms)
+      if (sig === prevSig) return true
+      prevSig = sig
+      const values = new Map([...scriptSyms].map(([k, v]) => [k, valueOf(v.val)]))
+      if (n >= MAX_LAYOUT_PASSES) {
+        // Name a symbol that was still moving: that is where the cycle is.
+        const moving = [...scriptSyms.values()].find((x) => prevValues.get(x.name) !== values.get(x.name))
+        ctx.diags.push({
+          severity: 'error', code: 'link.layout_not_converging',
+          message: `layout did not converge after ${MAX_LAYOUT_PASSES} passes${moving ? `: '${moving.name}' keeps changing` : ': section addresses keep changing'}`,
+          loc: moving?.loc ?? locOfFirst(ctx),
+          hint: 'a symbol or section address probably depends on itself (e.g. `. = end; end = . + 4;`)',
+        })
+        return false
+      }
+      prevValues = values
     }
-    prevValues = values
   }
-  const r = pass(ctx, scriptSyms, true)
+  if (!converge()) return undefined
+  // Then the data segment's start moves once (RELRO on a page boundary, or a page saved), and the layout settles again.
+  const placed = ctx.outs.filter((o) => o.kept && !o.discard && (o.flags & SHF_ALLOC) !== 0)
+    .map((o) => ({ vma: o.vma, size: o.size, align: o.align, tbss: (o.flags & SHF_TLS) !== 0 && o.type === SHT_NOBITS }))
+  if (adjustDataSegment(dataSeg, !!ctx.relro && hasRelroSection(ctx), placed) && !converge()) return undefined
+  const r = pass(ctx, scriptSyms, true, dataSeg)
   if (!r) return undefined
   return { stmts: ctx.stmts, outs: ctx.outs, scriptSyms, dotSteps: r.dotSteps, passes: passes + 1, regions: r.regions }
+}
+
+/**
+ * ldlang.c lang_find_relro_sections: whether some input section with bytes is named by an input
+ * description between DATA_SEGMENT_ALIGN and DATA_SEGMENT_RELRO_END. ld walks the wildcards, so a
+ * section placed elsewhere counts too (gcc's read-only `.eh_frame` matches the ONLY_IF_RW
+ * `.eh_frame` statement of the default scripts and turns RELRO on).
+ */
+function hasRelroSection(ctx: LayoutContext): boolean {
+  const uses = (e: Expr | undefined, fn: string): boolean => {
+    if (!e) return false
+    if (e.k === 'call') return e.fn === fn || e.args.some((a) => uses(a, fn))
+    if (e.k === 'un') return uses(e.a, fn)
+    if (e.k === 'bin') return uses(e.a, fn) || uses(e.b, fn)
+    if (e.k === 'cond') return uses(e.c, fn) || uses(e.a, fn) || uses(e.b, fn)
+    return false
+  }
+  // The script's own statements: an ONLY_IF_RW section that got nothing is still walked.
+  const items = ctx.script.items.flatMap((top) => (top.kind === 'sections' ? top.items : [top]))
+  const start = items.findIndex((it) => it.kind === 'assign' && uses(it.expr, 'DATA_SEGMENT_ALIGN'))
+  if (start < 0) return false
+  const inputs = ctx.inputsByObj.flat()
+  for (let i = start + 1; i < items.length; i++) {
+    const it = items[i]
+    if (it.kind === 'assign' && uses(it.expr, 'DATA_SEGMENT_RELRO_END')) break
+    if (it.kind !== 'output') continue
+    for (const item of it.items) {
+      if (item.kind !== 'input') continue
+      if (inputs.some((x) => x.size > 0n && !x.discarded && x.out?.kept && matchesDesc(item, x))) return true
+    }
+  }
+  return false
 }
 
 function locOfFirst(ctx: LayoutContext): SourceLoc | undefined {
@@ -169,7 +217,7 @@ function signature(ctx: LayoutContext, syms: Map<string, ScriptSymbol>): string 
   return parts.join(',')
 }
 
-function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolean):
+function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolean, dataSeg: DataSegment):
   { unresolved: boolean; dotSteps: LayoutDotStep[]; regions: Map<string, { origin: bigint; length: bigint }> } | undefined {
   const { script, objects, symtab, diags } = ctx
   const dotSteps: LayoutDotStep[] = []
@@ -183,9 +231,13 @@ function pass(ctx: LayoutContext, syms: Map<string, ScriptSymbol>, final: boolea
     cur: null,
     final,
     unresolved: false,
+    dataSeg,
     maxPageSize: MAX_PAGE_SIZE_BYTES,
     commonPageSize: COMMON_PAGE_SIZE_BYTES,
-    sizeofHeaders: () => 64n + 56n * BigInt(ctx.phdrCount()),
+    sizeofHeaders: () => {
+      ctx.sizeofHeadersUsed?.()
+      return BigInt(ctx.sizes.ehdr) + BigInt(ctx.sizes.phdr) * BigInt(ctx.phdrCount())
+    },
     region: (name) => regions.get(name),
     section: (name) => {
       const s = sectionsByName.get(name)

@@ -6,14 +6,15 @@
  * aligned at least as much as any `.align` inside them, so the section offset decides the padding
  * before layout. Objects are copied, never modified: the caller's ObjectFile stays as given.
  */
-import { R_RISCV_ALIGN } from '../../../shared/elf/constants'
+import { EM_RISCV, R_RISCV_ALIGN } from '../../../shared/elf/constants'
 import type { LineEntry, ObjectFile, ObjSection } from '../object'
 
 const RISCV_NOP = [0x13, 0x00, 0x00, 0x00]
 const RVC_NOP = [0x01, 0x00]
 
 export function relaxAlign(objects: ObjectFile[]): ObjectFile[] {
-  return objects.map((o) => (o.sections.some((s) => s.relocs.some((r) => r.type === R_RISCV_ALIGN)) ? relaxObject(o) : o))
+  // Relocation numbers are per machine: 43 is R_386_GOT32X on i386.
+  return objects.map((o) => ((o.machine ?? EM_RISCV) === EM_RISCV && o.sections.some((s) => s.relocs.some((r) => r.type === R_RISCV_ALIGN)) ? relaxObject(o) : o))
 }
 
 function relaxObject(o: ObjectFile): ObjectFile {

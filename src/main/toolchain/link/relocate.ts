@@ -4,45 +4,21 @@
  * failure reported with the symbol, the section and the source line that asked for it. The
  * %pcrel_lo relocations point at the auipc's label, so their value comes from the PCREL_HI20 there.
  */
-import type { Diagnostic, SourceLoc } from '../../../shared/api/result'
+import type { SourceLoc } from '../../../shared/api/result'
 import {
   R_RISCV_32, R_RISCV_32_PCREL, R_RISCV_64, R_RISCV_ADD16, R_RISCV_ADD32, R_RISCV_ADD64, R_RISCV_ADD8, R_RISCV_ALIGN, R_RISCV_BRANCH, R_RISCV_CALL, R_RISCV_CALL_PLT, R_RISCV_HI20, R_RISCV_JAL, R_RISCV_LO12_I, R_RISCV_LO12_S, R_RISCV_NONE, R_RISCV_PCREL_HI20, R_RISCV_PCREL_LO12_I, R_RISCV_PCREL_LO12_S, R_RISCV_RELAX, R_RISCV_RVC_BRANCH, R_RISCV_RVC_JUMP, R_RISCV_SET16, R_RISCV_SET32, R_RISCV_SET6, R_RISCV_SET8, R_RISCV_SET_ULEB128, R_RISCV_SUB16, R_RISCV_SUB32, R_RISCV_SUB6, R_RISCV_SUB64, R_RISCV_SUB8, R_RISCV_SUB_ULEB128, relocName,
 } from '../../../shared/elf/constants'
-import type { ObjectFile, Reloc } from '../object'
+import type { Reloc } from '../object'
 import type { InSec } from './input'
+import type { RelocEnv } from './targets/target'
+import { MASK64, Patcher, symbolPlusAddend } from './reloc-common'
 
-export interface RelocEnv {
-  objects: ObjectFile[]
-  /** Absolute value of symbol `sym` of object `obj` (resolving globals), or undefined when undefined. */
-  symbolValue(obj: number, sym: number): bigint | undefined
-  /** The input section holding symbol `sym` of object `obj` (for PCREL_LO12 lookups). */
-  symbolInput(obj: number, sym: number): InSec | undefined
-  /** Output address of an input section. */
-  addrOf(i: InSec): bigint
-  diags: Diagnostic[]
-}
-
-const MASK64 = (1n << 64n) - 1n
+export type { RelocEnv }
 
 function fits(v: bigint, bits: number): boolean {
   const s = BigInt.asIntN(64, v)
   const lim = 1n << BigInt(bits - 1)
   return s >= -lim && s < lim
-}
-
-class Patcher {
-  private view: DataView
-  constructor(readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  }
-  r8(o: number) { return this.view.getUint8(o) }
-  r16(o: number) { return this.view.getUint16(o, true) }
-  r32(o: number) { return this.view.getUint32(o, true) }
-  r64(o: number) { return this.view.getBigUint64(o, true) }
-  w8(o: number, v: bigint) { this.view.setUint8(o, Number(v & 0xffn)) }
-  w16(o: number, v: bigint) { this.view.setUint16(o, Number(v & 0xffffn), true) }
-  w32(o: number, v: bigint) { this.view.setUint32(o, Number(v & 0xffffffffn), true) }
-  w64(o: number, v: bigint) { this.view.setBigUint64(o, v & MASK64, true) }
 }
 
 function encU(insn: number, v: bigint): number {
@@ -81,21 +57,7 @@ export function relocateSection(sec: InSec, buf: Uint8Array, env: RelocEnv): voi
   const relocs = sec.relocs
   // PCREL_HI20 values by section offset, for the matching PCREL_LO12s.
   const hiAt = new Map<number, bigint>()
-  const value = (r: Reloc): bigint | undefined => {
-    if (r.symbol < 0) return r.addend
-    const s = env.symbolValue(sec.obj, r.symbol)
-    if (s === undefined) {
-      const sym = obj.symbols[r.symbol]
-      env.diags.push({
-        severity: 'error', code: 'link.undefined_symbol',
-        message: `undefined reference to '${sym?.name ?? '?'}' (in ${sec.name} of ${obj.name}, ${relocName(r.type)})`,
-        loc: r.loc ?? sym?.loc,
-        hint: `define '${sym?.name}' in an object or the linker script (and .globl it if it lives in another file)`,
-      })
-      return undefined
-    }
-    return (s + r.addend) & MASK64
-  }
+  const value = (r: Reloc): bigint | undefined => symbolPlusAddend(sec, r, env, relocName)
   const report = (r: Reloc, what: string, v: bigint, hint: string) => {
     const sym = r.symbol >= 0 ? obj.symbols[r.symbol] : undefined
     const loc: SourceLoc | undefined = r.loc

@@ -124,4 +124,6 @@ export interface Script {
   phdrs?: PhdrStmt[]
   outputArch?: string
   outputFormat?: string
+  /** Where OUTPUT_FORMAT / OUTPUT_ARCH were written, for errors about the target. */
+  targetLoc?: SourceLoc
 }

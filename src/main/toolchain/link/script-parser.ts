@@ -127,8 +127,8 @@ class Parser {
       switch (tok.text) {
         case 'SECTIONS': this.lex.next('pattern'); into.push(this.readSections(tok)); break
         case 'ENTRY': this.lex.next('pattern'); this.readEntry(); break
-        case 'OUTPUT_ARCH': this.lex.next('pattern'); this.script.outputArch = this.readParenName(); break
-        case 'OUTPUT_FORMAT': this.lex.next('pattern'); this.script.outputFormat = this.readOutputFormat(); break
+        case 'OUTPUT_ARCH': this.lex.next('pattern'); this.script.targetLoc = this.loc(tok); this.script.outputArch = this.readArchName(); break
+        case 'OUTPUT_FORMAT': this.lex.next('pattern'); this.script.targetLoc = this.loc(tok); this.script.outputFormat = this.readOutputFormat(); break
         case 'MEMORY': this.lex.next('pattern'); this.readMemory(); break
         case 'PHDRS': this.lex.next('pattern'); this.readPhdrs(); break
         case 'INCLUDE': this.lex.next('pattern'); this.readInclude(tok, (p) => p.readTop(into)); break
@@ -155,9 +155,11 @@ class Parser {
     }
   }
 
-  private readParenName(): string {
+  /** A BFD architecture name: `riscv`, `i386`, `i386:x86-64` (the colon splits it into tokens). */
+  private readArchName(): string {
     this.expect('(')
-    const name = this.readName('a name', 'pattern').text
+    let name = this.readName('an architecture name', 'pattern').text
+    while (this.consume(':')) name += ':' + this.readName('an architecture name', 'pattern').text
     this.expect(')')
     return name
   }

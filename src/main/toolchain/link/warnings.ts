@@ -10,11 +10,13 @@ import type { OutSec } from './input'
 import type { LayoutWarning } from './layout-report'
 import type { Script } from './script-ast'
 import type { Segment } from './segments'
+import type { LinkTarget } from './targets/target'
 
 const PAGE_4K = 0x1000n
 const h = (v: bigint) => '0x' + v.toString(16)
 
-export function layoutWarnings(outs: OutSec[], segs: Segment[], regions: Map<string, { origin: bigint; length: bigint }>, script: Script, higherHalf: bigint): LayoutWarning[] {
+export function layoutWarnings(outs: OutSec[], segs: Segment[], regions: Map<string, { origin: bigint; length: bigint }>, script: Script, target: LinkTarget): LayoutWarning[] {
+  const higherHalf = target.higherHalf
   const w: LayoutWarning[] = []
   const alloc = outs.filter((o) => (o.flags & SHF_ALLOC) !== 0 && o.size > 0n)
   const higher = alloc.filter((o) => o.vma >= higherHalf && o.lma === o.vma)
@@ -24,7 +26,7 @@ export function layoutWarnings(outs: OutSec[], segs: Segment[], regions: Map<str
       code: 'link.higher_half_lma',
       message: `${higher.map((x) => x.name).join(', ')} ${higher.length > 1 ? 'have' : 'has'} a higher-half VMA (${h(o.vma)}) and no AT(): p_paddr = ${h(o.lma)}, which QEMU and firmware that load by physical address cannot place`,
       loc: o.stmt?.loc,
-      hint: `give the sections a physical load address, e.g. \`${o.name} : AT(ADDR(${o.name}) - 0xffffffff00000000) { … }\``,
+      hint: `give the sections a physical load address, e.g. \`${o.name} : AT(ADDR(${o.name}) - ${target.higherHalfHintOffset}) { … }\``,
     })
   }
   const byVma = [...alloc].sort((a, b) => (a.vma < b.vma ? -1 : a.vma > b.vma ? 1 : 0))
