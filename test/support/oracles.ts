@@ -53,3 +53,5 @@ export const x86Readelf = () => oracle('readelf', X86_BINUTILS_PKG)
 /** gcc for `-m32`/`-m64 -ffreestanding -c` (freestanding objects need no 32-bit libc headers). */
 export const gccX86 = () => oracle('gcc', 'gcc-multilib')
 export const nasmOracle = () => oracle('nasm', 'nasm')
+/** rustc, for Rust `staticlib` archives (no_std, panic=abort) linked like a Rust kernel's. */
+export const rustcOracle = () => oracle('rustc', 'rustc')

@@ -114,6 +114,9 @@ export const SHF_GROUP = 0x200
 export const SHF_TLS = 0x400
 export const SHF_EXCLUDE = 0x80000000
 
+/** Section group flags (gABI "Section Groups"). */
+export const GRP_COMDAT = 0x1
+
 export const PT_NULL = 0
 export const PT_LOAD = 1
 export const PT_DYNAMIC = 2

@@ -35,6 +35,12 @@ export interface ObjSection {
   /** sh_entsize (for SHF_MERGE sections), 0 otherwise. */
   entsize: number
   relocs: Reloc[]
+  /**
+   * Signature of the COMDAT section group (SHT_GROUP with GRP_COMDAT) this section belongs to, if
+   * any: the linker keeps the first group of each signature and drops the others (gcc's
+   * `__x86.get_pc_thunk.bx`, C++ inline functions).
+   */
+  group?: string
 }
 
 export type SymbolBind = 'local' | 'global' | 'weak'

@@ -9,7 +9,7 @@
 import type { Result } from '../api/result'
 import type { ObjectFile, ObjSection, ObjSymbol, Reloc, SymbolBind, SymbolType } from './object-file'
 import {
-  EM_386, EM_X86_64, ET_REL, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
+  EM_386, EM_X86_64, ET_REL, GRP_COMDAT, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
   SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_WEAK, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION, r386FieldBytes, rX86_64FieldBytes, relocName,
 } from './constants'
 import { readElf, readRelocations, type ElfFile } from './reader'
@@ -41,6 +41,18 @@ export function toObjectFile(elf: ElfFile, name: string): Result<ObjectFile> {
     if (FOLDED_TYPES.has(s.type)) continue
     map.set(s.index, sections.length)
     sections.push({ name: s.name, type: s.type, flags: s.flags, align: Math.max(1, s.addralign), data: s.data.slice(), size: s.size, entsize: s.entsize, relocs: [] })
+  }
+  // COMDAT groups: the signature is the name of the symbol sh_info names (gABI "Section Groups").
+  for (const g of elf.sections) {
+    if (g.type !== SHT_GROUP || g.data.length < 4) continue
+    const view = new DataView(g.data.buffer, g.data.byteOffset, g.data.byteLength)
+    if ((view.getUint32(0, true) & GRP_COMDAT) === 0) continue
+    const signature = elf.symbols[g.info]?.name
+    if (!signature) continue
+    for (let o = 4; o + 4 <= g.data.length; o += 4) {
+      const member = map.get(view.getUint32(o, true))
+      if (member !== undefined) sections[member].group = signature
+    }
   }
   // Symbols keep their ELF order minus the null symbol, so relocation symbol i maps to i - 1.
   const symbols: ObjSymbol[] = []

@@ -12,26 +12,35 @@ import type { Diagnostic } from '../../../shared/api/result'
 import * as E from '../../../shared/elf/constants'
 import type { ObjectFile } from '../object'
 import { valueOf, type Val } from './expr-eval'
-import { collectInputs, resolveSymbols, type InSec, type OutSec } from './input'
+import { collectInputs, resolveSymbols, type InSec, type OutSec, type SymbolTable } from './input'
+import { applyCieFixups, editEhFrame } from './eh-frame'
+import { comdatDuplicates } from './comdat'
+import { isArchiveInput, selectArchiveMembers, type LinkInput } from './archives'
+import { readRelocatable } from '../../../shared/elf/read-relocatable'
+import { gcSections } from './gc-sections'
+import { mergeSections } from './merge-sections'
+import { multibootWarnings } from './warnings-multiboot'
 import { buildStatements, runLayout, sectionForDot, type LayoutContext, type ScriptSymbol } from './layout'
 import { hex, type LayoutReport, type LayoutWarning } from './layout-report'
 import type { Script } from './script-ast'
 import { parseScript } from './script-parser'
 import { assignOffsets, mapSegments, type Segment } from './segments'
 import { DEFAULT_SCRIPT_FILE } from './default-script'
-import { chooseEmulation, chooseFormat, targetForMachine } from './targets/index'
+import { chooseEmulation, chooseFormat, targetForMachine, type RelocEnv } from './targets/index'
+import { planGot, slotKey } from './targets/x86-got'
 import { writeElf, type OutSymbol, type WriteSection } from './write-elf'
 import { buildPhdrsSegments } from './phdrs'
 import { layoutWarnings } from './warnings'
 import { relaxAlign } from './relax-align'
 
 export type { LayoutReport } from './layout-report'
+export type { LinkInput } from './archives'
 
 export interface LinkOptions {
   script?: { file: string; text: string }
   /** For INCLUDE inside the script. */
   readFile?: (path: string) => string | undefined
-  /** Entry symbol when the script has no ENTRY (default `_start`, like ld). */
+  /** `-e SYMBOL`: the entry point, over the script's ENTRY (default `_start`, like ld). */
   entry?: string
   /** e_flags; default the target's (RISC-V: EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE, what `as -march=rv64gc` marks; x86: 0). */
   eflags?: number
@@ -39,6 +48,10 @@ export interface LinkOptions {
   emulation?: string
   /** `-n` (nmagic): no page alignment of sections in the file (seed 002 links with it). */
   nmagic?: boolean
+  /** `--gc-sections`: drop allocated input sections nothing reachable refers to (KEEP() keeps them). */
+  gcSections?: boolean
+  /** `-u SYMBOL`: keep (and pull from archives) these symbols' definitions. */
+  undefinedSymbols?: string[]
 }
 
 export interface LinkResult {
@@ -55,7 +68,11 @@ export interface LinkResult {
 /** Larger allocated output sections are refused: they are a script mistake (`. += 0x1000000000`), not a kernel. */
 export const MAX_OUTPUT_SECTION_BYTES = 512 * 1024 * 1024
 
-export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
+/**
+ * Links objects and archives (in command-line order: an archive's members join where it stands).
+ * Never throws: every problem is a diagnostic.
+ */
+export function link(given: LinkInput[], opts: LinkOptions = {}): LinkResult {
   try {
     return linkUnchecked(given, opts)
   } catch (e) {
@@ -69,14 +86,14 @@ export function link(given: ObjectFile[], opts: LinkOptions = {}): LinkResult {
   }
 }
 
-function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
+function linkUnchecked(given: LinkInput[], opts: LinkOptions): LinkResult {
   const diags: Diagnostic[] = []
-  // R_RISCV_ALIGN padding is trimmed first: every later offset is after that trim.
-  const objects = relaxAlign(given)
   const hasErrors = () => diags.some((d) => d.severity === 'error')
 
-  // 1. Script (the user's, or ld's default for the emulation), then the output target.
-  const emulation = chooseEmulation(opts.emulation, objects, diags)
+  // 1. Script (the user's, or ld's default for the emulation), then the archive members needed,
+  //    then the output target.
+  const plain = given.filter((x): x is ObjectFile => !isArchiveInput(x))
+  const emulation = chooseEmulation(opts.emulation, plain.length ? plain : firstMembers(given), diags)
   if (!emulation) return { diagnostics: diags }
   const defaultText = opts.nmagic ? emulation.defaultScriptNmagic : emulation.defaultScript
   const scriptSrc = opts.script ?? { file: DEFAULT_SCRIPT_FILE, text: defaultText }
@@ -84,20 +101,45 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
   diags.push(...parsed.diagnostics)
   if (!parsed.script) return { diagnostics: diags }
   const script: Script = parsed.script
+  const roots = [...(opts.undefinedSymbols ?? []), ...[opts.entry ?? script.entry?.name].filter((x): x is string => !!x)]
+  const selected = plain.length === given.length ? plain : selectArchiveMembers(given, roots, diags)
+  if (hasErrors()) return { diagnostics: diags }
+  // R_RISCV_ALIGN padding is trimmed first: every later offset is after that trim.
+  let objects = relaxAlign(selected)
   const format = chooseFormat(emulation, objects, { outputFormat: script.outputFormat, outputArch: script.outputArch, loc: script.targetLoc }, diags)
   if (!format) return { diagnostics: diags }
   const sizes = E.classSizes(format.elfClass)
   const segRules = { separateCode: emulation.separateCode && !opts.nmagic, nmagic: !!opts.nmagic }
 
   // 2. Inputs and symbols.
-  const inputs = fileOrder(dedupeAttributes(collectInputs(objects)), script, objects)
-  const symtab = resolveSymbols(objects, diags)
+  const dropped = comdatDuplicates(objects)
+  const symtab = resolveSymbols(objects, diags, dropped)
   if (hasErrors()) return { diagnostics: diags }
+  let inputs = fileOrder(dedupeAttributes(collectInputs(objects, dropped)), script, objects)
+  // --gc-sections: what nothing reachable refers to never reaches an output section.
+  if (opts.gcSections) {
+    inputs = gcSections(inputs, objects, symtab, script, { entry: opts.entry ?? script.entry?.name ?? (opts.script ? 'start' : '_start'), undefinedSymbols: opts.undefinedSymbols })
+  }
+  // x86-64 GOT-relative references in what is linked: relaxed into direct ones where ld would,
+  // GOT slots (sections glued to the first object) for the rest.
+  const live = new Set(inputs.map((i) => `${i.obj}:${i.index}`))
+  const got = planGot(objects, symtab, (obj, section) => live.has(`${obj}:${section}`))
+  if (got.objects !== objects) {
+    objects = got.objects
+    if (got.got) live.add(`${got.got.obj}:${got.got.got}`).add(`${got.got.obj}:${got.got.gotPlt}`)
+    inputs = fileOrder(dedupeAttributes(collectInputs(objects, dropped)), script, objects).filter((i) => live.has(`${i.obj}:${i.index}`))
+  }
   const inputsByObj: InSec[][] = objects.map(() => [])
   for (const i of inputs) inputsByObj[i.obj].push(i)
 
   // 3. Output statements, input matching, orphans.
   const { stmts, outs } = buildStatements(script, inputs, diags)
+
+  // 3b. `.eh_frame` edited as ld does (FDEs of discarded code dropped, CIEs merged, padding trimmed).
+  const ehFixups = outs.filter((o) => o.name === '.eh_frame' && !o.discard)
+    .flatMap((o) => editEhFrame(o, objects, sizes.word, (sec, r) => ehTargetDeleted(objects, symtab, inputsByObj, sec.obj, r.symbol)))
+  // 3c. SHF_MERGE sections: duplicate strings and constants kept once, string tails shared.
+  const merged = mergeSections(outs)
 
   // 4. Layout to a fixed point; segments are re-mapped after each pass for SIZEOF_HEADERS.
   let segments: Segment[] = []
@@ -163,6 +205,8 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
       return 0n
     }
     const extra = s.section === 'common' ? i.commonSyms!.find((c) => c.sym === sym)!.offset : s.value
+    const moved = merged.get(i)?.(extra)
+    if (moved) return moved.sec.out!.vma + moved.sec.offset + moved.offset
     return i.out.vma + i.offset + extra
   }
   const resolved: (bigint | null | undefined)[][] = objects.map(() => [])
@@ -186,6 +230,8 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
   }
 
   // 7. Section contents and relocation.
+  const gotInput = got.got ? inputsByObj[got.got.obj].find((i) => i.index === got.got!.got) : undefined
+  const gotPltInput = got.got ? inputsByObj[got.got.obj].find((i) => i.index === got.got!.gotPlt) : undefined
   const contents = new Map<OutSec, Uint8Array>()
   for (const os of finalOuts) {
     if (os.type === E.SHT_NOBITS) continue
@@ -205,12 +251,34 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
       if (i.type === E.SHT_NOBITS || i.data.length === 0) continue
       buf.set(i.data.subarray(0, Number(i.size)), Number(i.offset))
     }
+    if (ehFixups.length) applyCieFixups(ehFixups, buf, os)
+    if (gotInput?.out === os) {
+      got.targets.forEach((t, k) => {
+        const v = symbolValue(t.obj, t.sym) ?? 0n
+        new DataView(buf.buffer, buf.byteOffset).setBigUint64(Number(gotInput.offset) + 8 * k, BigInt.asUintN(64, v), true)
+      })
+    }
     for (const d of os.data) {
       for (let k = 0; k < d.size; k++) buf[Number(d.offset) + k] = Number((d.value >> BigInt(8 * k)) & 0xffn)
     }
     contents.set(os, buf)
   }
-  const relocEnv = { objects, symbolValue, symbolInput: inputOf, addrOf: (i: InSec) => i.out!.vma + i.offset, diags }
+  const relocEnv: RelocEnv = {
+    objects, symbolValue, symbolInput: inputOf, addrOf: (i: InSec) => i.out!.vma + i.offset, diags,
+    gotSlot: (obj, sym) => {
+      const k = got.slots.get(slotKey(objects, obj, sym))
+      return k === undefined || !gotInput?.out ? undefined : gotInput.out.vma + gotInput.offset + BigInt(8 * k)
+    },
+    gotBase: gotPltInput?.out ? gotPltInput.out.vma + gotPltInput.offset : undefined,
+    // A section symbol plus addend into a merged section: where those bytes went (ld does this for STT_SECTION only).
+    mergedTarget: (obj, sym, addend) => {
+      const s = objects[obj].symbols[sym]
+      if (!s || s.type !== 'section' || typeof s.section !== 'number') return undefined
+      const i = inputOf(obj, sym)
+      const moved = i && merged.get(i)?.(s.value + addend)
+      return moved ? moved.sec.out!.vma + moved.sec.offset + moved.offset : undefined
+    },
+  }
   for (const os of finalOuts) {
     const buf = contents.get(os)
     for (const i of os.inputs) {
@@ -225,7 +293,7 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
   // 8. Entry point.
   // ld's built-in default is `start`; its default script says ENTRY(_start). Without either
   // symbol ld silently uses the start of .text.
-  const explicitEntry = script.entry?.name ?? opts.entry
+  const explicitEntry = opts.entry ?? script.entry?.name
   const entryName = explicitEntry ?? (opts.script ? 'start' : '_start')
   let entry: bigint | undefined
   const sc = scriptSyms.get(entryName)
@@ -301,13 +369,13 @@ function linkUnchecked(given: ObjectFile[], opts: LinkOptions): LinkResult {
 
   // 10. Write.
   const sections: WriteSection[] = finalOuts.map((o) => ({
-    name: o.name, type: o.type, flags: o.flags, addr: (o.flags & E.SHF_ALLOC) !== 0 ? o.vma : o.vma, offset: offsets.get(o) ?? 0n,
+    name: o.name, type: o.type, flags: o.flags, addr: o.vma, offset: offsets.get(o) ?? 0n,
     size: o.size, align: o.align, entsize: o.entsize, data: contents.get(o),
   }))
   const elf = writeElf({ elfClass: format.elfClass, machine: format.machine, entry, flags: opts.eflags ?? format.defaultEflags, segments, sections, symbols, firstGlobal, contentEnd })
 
   // 11. Report.
-  const warnings: LayoutWarning[] = layoutWarnings(finalOuts, segments, layout.regions, script, format)
+  const warnings: LayoutWarning[] = [...layoutWarnings(finalOuts, segments, layout.regions, script, format), ...multibootWarnings(elf, finalOuts, offsets, objects)]
   for (const w of warnings) {
     diags.push({ severity: w.code === 'link.lma_overlap' ? 'error' : 'warning', code: w.code, message: w.message, loc: w.loc, hint: w.hint })
   }
@@ -372,6 +440,36 @@ function fileOrder(inputs: InSec[], script: Script, objects: ObjectFile[]): InSe
     return i < 0 ? named.length : i
   })
   return inputs.map((s, i) => ({ s, i })).sort((a, b) => rank[a.s.obj] - rank[b.s.obj] || a.i - b.i).map((x) => x.s)
+}
+
+/** The first member of the first archive, read: what decides the emulation when only archives are given. */
+function firstMembers(inputs: LinkInput[]): ObjectFile[] {
+  for (const a of inputs) {
+    if (!isArchiveInput(a) || !a.members.length) continue
+    const r = readRelocatable(a.members[0].data, `${a.name}(${a.members[0].name})`)
+    if (r.ok) return [r.value]
+  }
+  return []
+}
+
+/**
+ * Whether an FDE's code is gone: its pc_begin relocation names a symbol whose input section was
+ * discarded (/DISCARD/, --gc-sections) or never placed. Undefined symbols are not "deleted".
+ */
+function ehTargetDeleted(objects: ObjectFile[], symtab: SymbolTable, inputsByObj: InSec[][], obj: number, sym: number): boolean {
+  let o = obj
+  let s = objects[obj].symbols[sym]
+  if (!s) return false
+  if (s.bind !== 'local' || s.section === 'undef') {
+    const g = symtab.globals.get(s.name)
+    if (!g) return false
+    o = g.obj
+    s = objects[o].symbols[g.sym]
+  }
+  if (typeof s.section !== 'number') return false
+  const section = s.section
+  const i = inputsByObj[o].find((x) => x.index === section)
+  return !i || i.discarded || !i.out
 }
 
 /**

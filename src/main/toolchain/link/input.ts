@@ -75,11 +75,12 @@ export interface SymbolTable {
   undefinedRefs: Map<string, { obj: number; sym: ObjSymbol }>
 }
 
-export function collectInputs(objects: ObjectFile[]): InSec[] {
+/** `dropped(obj, section)` leaves out sections that are not linked at all (later COMDAT copies). */
+export function collectInputs(objects: ObjectFile[], dropped: (obj: number, section: number) => boolean = () => false): InSec[] {
   const out: InSec[] = []
   objects.forEach((o, oi) => {
     o.sections.forEach((s, si) => {
-      if (s.type === SHT_NULL) return
+      if (s.type === SHT_NULL || dropped(oi, si)) return
       out.push({
         obj: oi, index: si, objName: o.name, name: s.name, type: s.type, flags: s.flags, align: BigInt(Math.max(1, s.align)),
         size: BigInt(s.type === SHT_NOBITS ? s.size : Math.max(s.size, s.data.length)), data: s.data, relocs: s.relocs, entsize: s.entsize,
@@ -108,12 +109,13 @@ export function collectInputs(objects: ObjectFile[]): InSec[] {
   return out
 }
 
-export function resolveSymbols(objects: ObjectFile[], diags: Diagnostic[]): SymbolTable {
+export function resolveSymbols(objects: ObjectFile[], diags: Diagnostic[], dropped: (obj: number, section: number) => boolean = () => false): SymbolTable {
   const globals = new Map<string, GlobalDef>()
   const undefinedRefs = new Map<string, { obj: number; sym: ObjSymbol }>()
   objects.forEach((o, oi) => {
     o.symbols.forEach((s, si) => {
       if (s.bind === 'local' || s.section === 'undef') return
+      if (typeof s.section === 'number' && dropped(oi, s.section)) return
       const prev = globals.get(s.name)
       const weak = s.bind === 'weak'
       if (!prev || (prev.weak && !weak)) {

@@ -31,6 +31,8 @@ export class Patcher {
  */
 export function symbolPlusAddend(sec: InSec, r: Reloc, env: RelocEnv, relocName: (type: number) => string): bigint | undefined {
   if (r.symbol < 0) return r.addend
+  const moved = env.mergedTarget?.(sec.obj, r.symbol, r.addend)
+  if (moved !== undefined) return moved & MASK64
   const s = env.symbolValue(sec.obj, r.symbol)
   if (s === undefined) {
     const obj = env.objects[sec.obj]

@@ -6,20 +6,24 @@
  * fixtures with an `expect-error` file must fail in both, ours with that error code.
  */
 import { describe, expect, it } from 'vitest'
-import { gccX86, nasmOracle, x86As, x86Ld } from '../../../support/oracles'
+import { gccX86, nasmOracle, rustcOracle, x86Ar, x86As, x86Ld } from '../../../support/oracles'
 import { listX86Fixtures, runX86Fixture } from './x86-gnu'
 
 const as = x86As()
 const ld = x86Ld()
 const nasm = nasmOracle()
 const gcc = gccX86()
+const ar = x86Ar()
 const fixtures = listX86Fixtures()
-const missing = as.missing || ld.missing || nasm.missing || gcc.missing
+const rustc = fixtures.some((f) => f.sources.some((s) => s.endsWith('.rs'))) ? rustcOracle() : undefined
+const missing = as.missing || ld.missing || nasm.missing || gcc.missing || ar.missing
 
 describe.skipIf(missing)('our linker against GNU ld -m elf_i386 / elf_x86_64', () => {
-  const tools = () => ({ as: as.path!, ld: ld.path!, nasm: nasm.path!, gcc: gcc.path! })
+  const tools = () => ({ as: as.path!, ld: ld.path!, nasm: nasm.path!, gcc: gcc.path!, ar: ar.path!, rustc: rustc?.path })
 
   for (const fx of fixtures) {
+    const needsRust = fx.sources.some((s) => s.endsWith('.rs'))
+    if (needsRust && rustc?.missing) continue
     if (fx.expectError) {
       it(`${fx.name}: fails like GNU ld, with ${fx.expectError}`, () => {
         const r = runX86Fixture(fx, tools())

@@ -87,4 +87,50 @@ describe.skipIf(as.missing)('link: the x86 targets', () => {
     expect(text(64)).toEqual(['c3' + '662e0f1f840000000000' + '0f1f440000' + '90', '01' + '00'.repeat(15) + '02'])
     expect(text(32)).toEqual(['c3' + '6690'.repeat(7) + '90' + '90', '01' + '00'.repeat(15) + '02'])
   })
+
+  it('warns when the Multiboot header lands past the first 8 KiB of the file, and says how to keep it first', () => {
+    const o = assemble('mbfar', 32, `
+      .section .multiboot, "a"
+      .align 4
+      .long 0x1BADB002, 0, -0x1BADB002
+      .text
+      .globl _start
+    _start: .skip 9000, 0x90`)
+    const late = link([o], { script: script('SECTIONS { . = 1M; .text : { *(.text) } .rodata : { *(.multiboot) } }') })
+    const w = late.layout!.warnings.filter((x) => x.code === 'link.multiboot_header_too_far')
+    expect(w).toHaveLength(1)
+    expect(w[0].message).toMatch(/Multiboot 1 header in \.rodata is at file offset 0x[0-9a-f]+, past the first 8 KiB/)
+    expect(w[0].hint).toContain('KEEP(*(.multiboot_header))')
+    const first = link([o], { script: script('SECTIONS { . = 1M; .boot : { KEEP(*(.multiboot)) } .text : { *(.text) } }') })
+    expect(first.layout!.warnings.map((x) => x.code)).not.toContain('link.multiboot_header_too_far')
+  })
+
+  it('warns when --gc-sections collects a Multiboot 2 header nothing refers to', () => {
+    const o = assemble('mbgc', 64, `
+      .section .multiboot_header, "a"
+      .align 8
+    h0: .long 0xe85250d6, 0, h1 - h0, -(0xe85250d6 + (h1 - h0))
+      .word 0, 0
+      .long 8
+    h1:
+      .text
+      .globl start
+    start: ret`)
+    const text = 'ENTRY(start) SECTIONS { . = 1M; .boot : { *(.multiboot_header) } .text : { *(.text) } }'
+    const r = link([o], { gcSections: true, script: script(text) })
+    const w = r.layout!.warnings.filter((x) => x.code === 'link.multiboot_header_dropped')
+    expect(w.map((x) => x.message)).toEqual(['mbgc.o has a Multiboot 2 header in .multiboot_header, but the output has none: nothing refers to it, so --gc-sections (or /DISCARD/) removed it'])
+    expect(w[0].hint).toContain('KEEP(*(.multiboot_header))')
+    const kept = link([o], { gcSections: true, script: script(text.replace('*(.multiboot_header)', 'KEEP(*(.multiboot_header))')) })
+    expect(kept.layout!.warnings.map((x) => x.code)).not.toContain('link.multiboot_header_dropped')
+    expect(kept.layout!.outputSections.find((x) => x.name === '.boot')?.size).toBe('0x18')
+  })
+
+  it('warns about a higher-half i386 kernel without AT(), with an i386 example', () => {
+    const o = assemble('hh32', 32, '.globl _start\n_start: ret\n')
+    const r = link([o], { script: script('SECTIONS { . = 0xC0100000; .text : { *(.text) } }') })
+    const w = r.layout!.warnings.find((x) => x.code === 'link.higher_half_lma')!
+    expect(w.message).toContain('0xc0100000')
+    expect(w.hint).toContain('AT(ADDR(.text) - 0xC0000000)')
+  })
 })

@@ -22,6 +22,8 @@ export interface RelocEnv {
   gotSlot?(obj: number, sym: number): bigint | undefined
   /** Address of `_GLOBAL_OFFSET_TABLE_` (x86: the start of .got.plt), if the link has one. */
   gotBase?: bigint
+  /** S + A for a section symbol of a merged (SHF_MERGE) section, whose bytes moved; undefined otherwise. */
+  mergedTarget?(obj: number, sym: number, addend: bigint): bigint | undefined
   /** Output address of an input section. */
   addrOf(i: InSec): bigint
   diags: Diagnostic[]
