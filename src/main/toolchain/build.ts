@@ -1,15 +1,26 @@
 /**
- * The build driver: assembles every `.S`/`.s` file of a project with our assembler, links the
- * objects with the project's linker script (or ld's default layout), and returns the ELF, the
- * layout report, every diagnostic, a line table from final addresses back to source lines, and
- * the symbol table. Pure TypeScript like the rest of the toolchain: the app, the worker, the
- * CLI (`bootscope build`) and tests all call this one function.
+ * The build driver: assembles every source of a project with the front end its extension (or
+ * `syntax`) names — GNU as syntax for `.S`/`.s`, NASM for `.asm`/`.nasm` — for the target the
+ * project is built for (`arch`, else what the sources say: `bits 64`, `.code64`, AT&T registers),
+ * adds objects and `ar` archives built elsewhere (gcc, rustc), links everything with the project's
+ * linker script (or ld's default layout), and returns the ELF, the layout report, every
+ * diagnostic, a line table from final addresses back to source lines, and the symbol table. Pure
+ * TypeScript like the rest of the toolchain: the app, the worker, the CLI (`bootscope build`) and
+ * tests all call this one function.
  */
 import type { Diagnostic } from '../../shared/api/result'
+import { readArchive, isArchive } from '../../shared/elf/archive'
+import { readRelocatable } from '../../shared/elf/read-relocatable'
 import { assemble } from './asm/index'
-import { link, type LayoutReport } from './link/index'
+import { assembleNasm } from './asm/nasm/index'
+import { link, type LayoutReport, type LinkInput } from './link/index'
 import type { ObjectFile } from './object'
 import { gnuArch, riscvAttributesSection } from './asm/attributes'
+
+/** What a project is built for; it picks the assembler's mode, the object format and the linker's emulation. */
+export type BuildArch = 'riscv64' | 'i386' | 'x86_64'
+/** Assembly syntax for `.s`/`.S` and `.asm` sources. */
+export type BuildSyntax = 'gas' | 'nasm'
 
 export interface BuildInput {
   files: { path: string; text: string }[]
@@ -19,6 +30,18 @@ export interface BuildInput {
   readFile?: (path: string) => Uint8Array | undefined
   /** -D definitions for `.S` files. */
   defines?: Record<string, string>
+  /** The target; without it, the sources decide (RISC-V unless they are x86). */
+  arch?: BuildArch
+  /** Syntax of every source, over what the extension says. */
+  syntax?: BuildSyntax
+  /** Objects (`.o`) and archives (`.a`) built elsewhere, linked after the sources' objects, in this order. */
+  objects?: { path: string; bytes: Uint8Array }[]
+  /** ld's `-n`: no page alignment of the file (seed 002). */
+  nmagic?: boolean
+  /** ld's `--gc-sections`. */
+  gcSections?: boolean
+  /** ld's `-e`. */
+  entry?: string
 }
 
 /** One run of bytes at a final address, produced by one source line. */
@@ -47,13 +70,36 @@ export interface BuildResult {
   symbols: BuildSymbol[]
 }
 
-const SOURCE_RE = /\.[sS]$/
+const NASM_RE = /\.(asm|nasm)$/i
+const SOURCE_RE = /\.([sS]|asm|nasm)$/i
 const DECODER = new TextDecoder()
 
 /** `src/entry.S` → `src/entry.o`: the object name scripts refer to (`entry.o(.text)`), as with GNU as. */
 export function objectName(path: string): string {
   return path.replace(SOURCE_RE, '.o')
 }
+
+/** The syntax a source is written in: `syntax` when given, else its extension's. */
+export function syntaxOf(path: string, syntax?: BuildSyntax): BuildSyntax {
+  return syntax ?? (NASM_RE.test(path) ? 'nasm' : 'gas')
+}
+
+/**
+ * The target the sources are written for when the project does not say: x86-64 when one says
+ * `bits 64`/`[BITS 64]`/`.code64`, i386 when they are otherwise x86 (NASM, `.code16/32`, `%eax`),
+ * else RISC-V.
+ */
+export function detectArch(files: { path: string; text: string }[], syntax?: BuildSyntax): BuildArch {
+  let x86 = false
+  for (const f of files) {
+    if (!SOURCE_RE.test(f.path)) continue
+    if (/^\s*(\[\s*bits\s+64\s*\]|bits\s+64\b|\.code64\b)/im.test(f.text)) return 'x86_64'
+    if (syntaxOf(f.path, syntax) === 'nasm' || /^\s*\.(code16|code32|intel_syntax|att_syntax)\b/m.test(f.text) || /%[er]?[abcd]x\b|%[er]?[sb]p\b|%[er]?[sd]i\b/.test(f.text)) x86 = true
+  }
+  return x86 ? 'i386' : 'riscv64'
+}
+
+const EMULATIONS: Record<BuildArch, string> = { riscv64: 'elf64lriscv', i386: 'elf_i386', x86_64: 'elf_x86_64' }
 
 function dirOf(path: string): string {
   const i = path.lastIndexOf('/')
@@ -72,28 +118,48 @@ export function build(input: BuildInput): BuildResult {
     return input.readFile?.(from + path) ?? input.readFile?.(path)
   }
 
-  // 1. Assemble each source on its own, as `as` would.
+  // 1. Assemble each source on its own, as `as` or `nasm` would.
   const sources = input.files.filter((f) => SOURCE_RE.test(f.path))
-  if (sources.length === 0) {
-    diagnostics.push({ severity: 'error', code: 'build.no_sources', message: 'nothing to build: the project has no .S or .s file', hint: 'add an assembly file such as entry.S' })
+  if (sources.length === 0 && !input.objects?.length) {
+    diagnostics.push({ severity: 'error', code: 'build.no_sources', message: 'nothing to build: the project has no .S, .s or .asm file', hint: 'add an assembly file such as entry.S' })
     return { ok: false, diagnostics, lines: [], symbols: [] }
   }
+  const arch = input.arch ?? detectArch(sources, input.syntax)
   const objects: ObjectFile[] = []
   for (const f of sources) {
-    let r: ReturnType<typeof assemble>
+    const readFile = (p: string) => readBytes(p, dirOf(f.path))
+    let r: { object?: ObjectFile; diagnostics: Diagnostic[]; rvc?: boolean }
     try {
-      r = assemble(f.text, { file: f.path, readFile: (p) => readBytes(p, dirOf(f.path)), defines: input.defines })
+      if (syntaxOf(f.path, input.syntax) === 'nasm') {
+        r = arch === 'riscv64'
+          ? { diagnostics: [{ severity: 'error', code: 'build.wrong_arch', message: `${f.path} is NASM (x86) source, but the project is built for RISC-V`, loc: { file: f.path, line: 1, column: 1 }, hint: 'build with --arch i386 or --arch x86_64' }] }
+          : assembleNasm(f.text, { file: f.path, format: arch === 'i386' ? 'elf32' : 'elf64', readFile, defines: input.defines })
+      } else if (arch !== 'riscv64') {
+        r = { diagnostics: [{ severity: 'error', code: 'build.unsupported_syntax', message: `${f.path}: GNU as syntax for x86 is not available yet`, loc: { file: f.path, line: 1, column: 1 }, hint: 'write the x86 code in NASM syntax (.asm), or build the object with `as --32/--64` and add the .o' }] }
+      } else r = assemble(f.text, { file: f.path, readFile, defines: input.defines })
     } catch (e) {
       // The assembler's bug must still reach the user as a value.
       r = { diagnostics: [{ severity: 'error', code: 'asm.internal', message: `internal assembler error: ${(e as Error).message}`, loc: { file: f.path, line: 1, column: 1 }, hint: 'this is a Bootscope bug; please report it with this file' }] }
     }
     diagnostics.push(...r.diagnostics)
     if (!r.object) continue
-    // GNU as always writes .riscv.attributes; so do we, for identical program headers.
-    const hasAttrs = r.object.sections.some((s) => s.name === '.riscv.attributes')
+    // GNU as always writes .riscv.attributes for RISC-V; so do we, for identical program headers.
+    const riscv = (r.object.machine ?? 243) === 243
+    const hasAttrs = !riscv || r.object.sections.some((s) => s.name === '.riscv.attributes')
     objects.push({ ...r.object, name: objectName(f.path), sections: hasAttrs ? r.object.sections : [...r.object.sections, riscvAttributesSection(gnuArch(r.rvc ?? true))] })
   }
   if (objects.length !== sources.length) return { ok: false, diagnostics, lines: [], symbols: [] }
+  // Objects and archives built elsewhere, after ours (as on ld's command line).
+  const inputs: LinkInput[] = [...objects]
+  for (const o of input.objects ?? []) {
+    const r = isArchive(o.bytes) ? readArchive(o.bytes, o.path) : readRelocatable(o.bytes, o.path)
+    if (!r.ok) {
+      diagnostics.push({ severity: 'error', code: r.error.code, message: r.error.message, hint: r.error.hint, loc: { file: o.path, line: 1, column: 1 } })
+      continue
+    }
+    inputs.push(r.value)
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics, lines: [], symbols: [] }
 
   // 2. Link.
   let script: { file: string; text: string } | undefined
@@ -106,8 +172,12 @@ export function build(input: BuildInput): BuildResult {
     script = { file: input.script, text }
   }
   const scriptDir = input.script ? dirOf(input.script) : ''
-  const linked = link(objects, {
+  const linked = link(inputs, {
     script,
+    emulation: input.arch || arch !== 'riscv64' ? EMULATIONS[arch] : undefined,
+    nmagic: input.nmagic,
+    gcSections: input.gcSections,
+    entry: input.entry,
     readFile: (p) => {
       const b = readBytes(p, scriptDir)
       return b ? DECODER.decode(b) : undefined

@@ -126,7 +126,12 @@ function linkUnchecked(given: LinkInput[], opts: LinkOptions): LinkResult {
   const got = planGot(objects, symtab, (obj, section) => live.has(`${obj}:${section}`))
   if (got.objects !== objects) {
     objects = got.objects
-    if (got.got) live.add(`${got.got.obj}:${got.got.got}`).add(`${got.got.obj}:${got.got.gotPlt}`)
+    if (got.got) {
+      live.add(`${got.got.obj}:${got.got.got}`).add(`${got.got.obj}:${got.got.gotPlt}`)
+      // References to _GLOBAL_OFFSET_TABLE_ (i386 PIC code) resolve to the linker's .got.plt.
+      symtab.globals.set('_GLOBAL_OFFSET_TABLE_', { obj: got.got.obj, sym: got.got.symbol, weak: false })
+      symtab.undefinedRefs.delete('_GLOBAL_OFFSET_TABLE_')
+    }
     inputs = fileOrder(dedupeAttributes(collectInputs(objects, dropped)), script, objects).filter((i) => live.has(`${i.obj}:${i.index}`))
   }
   const inputsByObj: InSec[][] = objects.map(() => [])
@@ -253,9 +258,12 @@ function linkUnchecked(given: LinkInput[], opts: LinkOptions): LinkResult {
     }
     if (ehFixups.length) applyCieFixups(ehFixups, buf, os)
     if (gotInput?.out === os) {
+      const entry = got.got!.entryBytes
+      const view = new DataView(buf.buffer, buf.byteOffset)
       got.targets.forEach((t, k) => {
         const v = symbolValue(t.obj, t.sym) ?? 0n
-        new DataView(buf.buffer, buf.byteOffset).setBigUint64(Number(gotInput.offset) + 8 * k, BigInt.asUintN(64, v), true)
+        if (entry === 8) view.setBigUint64(Number(gotInput.offset) + 8 * k, BigInt.asUintN(64, v), true)
+        else view.setUint32(Number(gotInput.offset) + 4 * k, Number(BigInt.asUintN(32, v)), true)
       })
     }
     for (const d of os.data) {
@@ -267,7 +275,7 @@ function linkUnchecked(given: LinkInput[], opts: LinkOptions): LinkResult {
     objects, symbolValue, symbolInput: inputOf, addrOf: (i: InSec) => i.out!.vma + i.offset, diags,
     gotSlot: (obj, sym) => {
       const k = got.slots.get(slotKey(objects, obj, sym))
-      return k === undefined || !gotInput?.out ? undefined : gotInput.out.vma + gotInput.offset + BigInt(8 * k)
+      return k === undefined || !gotInput?.out ? undefined : gotInput.out.vma + gotInput.offset + BigInt(got.got!.entryBytes * k)
     },
     gotBase: gotPltInput?.out ? gotPltInput.out.vma + gotPltInput.offset : undefined,
     // A section symbol plus addend into a merged section: where those bytes went (ld does this for STT_SECTION only).
@@ -361,10 +369,10 @@ function linkUnchecked(given: LinkInput[], opts: LinkOptions): LinkResult {
     const s = objects[g.obj].symbols[g.sym]
     const shndx = placedShndx(g.obj, g.sym)
     if (shndx === undefined) continue
-    const hidden = s.visibility === E.STV_HIDDEN || s.visibility === E.STV_INTERNAL
-    const sym: OutSymbol = { name, value: localValue(g.obj, g.sym) ?? 0n, size: s.size, bind: hidden ? E.STB_LOCAL : g.weak ? E.STB_WEAK : E.STB_GLOBAL, type: typeNum(s.type), visibility: s.visibility, shndx }
-    if (hidden) continue
-    symbols.push(sym)
+    // A linker-made local (_GLOBAL_OFFSET_TABLE_) is listed with the locals. Hidden globals stay
+    // GLOBAL with STV_HIDDEN, as ld leaves them in an executable.
+    if (s.bind === 'local') continue
+    symbols.push({ name, value: localValue(g.obj, g.sym) ?? 0n, size: s.size, bind: g.weak ? E.STB_WEAK : E.STB_GLOBAL, type: typeNum(s.type), visibility: s.visibility, shndx })
   }
 
   // 10. Write.

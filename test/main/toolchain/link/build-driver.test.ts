@@ -75,10 +75,19 @@ describe('build', () => {
 describe('bootscope build', () => {
   it('parses -T, -o, --layout and -D', () => {
     expect(parseBuildArgs(['-T', 'k.ld', 'a.S', 'b.s', '-o', 'k.elf', '--layout', 'k.json', '-DDEBUG', '-D', 'N=3'])).toEqual({
-      script: 'k.ld', sources: ['a.S', 'b.s'], out: 'k.elf', layout: 'k.json', defines: { DEBUG: '1', N: '3' },
+      script: 'k.ld', sources: ['a.S', 'b.s'], objects: [], out: 'k.elf', layout: 'k.json', defines: { DEBUG: '1', N: '3' },
     })
     expect(() => parseBuildArgs(['a.S'])).toThrow(/-o/)
-    expect(() => parseBuildArgs(['a.c', '-o', 'x'])).toThrow(/not an assembly file/)
+    expect(() => parseBuildArgs(['a.c', '-o', 'x'])).toThrow(/a\.c is not an input this command takes/)
+  })
+
+  it('parses the x86 and ld options, and takes .asm sources, .o objects and .a archives', () => {
+    expect(parseBuildArgs(['-m', 'elf_x86_64', '-n', '--gc-sections', '-e', 'start', 'boot.asm', 'kernel.o', 'librust.a', '-o', 'k.elf'])).toEqual({
+      sources: ['boot.asm'], objects: ['kernel.o', 'librust.a'], out: 'k.elf', defines: {}, arch: 'x86_64', nmagic: true, gcSections: true, entry: 'start',
+    })
+    expect(parseBuildArgs(['--arch', 'i386', '--syntax', 'nasm', 'a.s', '-o', 'k']).syntax).toBe('nasm')
+    expect(() => parseBuildArgs(['--arch', 'arm', 'a.s', '-o', 'k'])).toThrow(/riscv64, i386 or x86_64/)
+    expect(() => parseBuildArgs(['-m', 'elf_amd64', 'a.s', '-o', 'k'])).toThrow(/elf_i386/)
   })
 
   it('writes the ELF and the layout JSON, and exits 1 with GNU-style errors', async () => {

@@ -1,0 +1,58 @@
+/**
+ * `build()` on x86 projects against the GNU pipeline: our NASM front end and our linker (with the
+ * project's other inputs — gcc objects, a Rust staticlib — built by the real tools) against
+ * `nasm` + `ld` on the same sources. Same sections, bytes, symbols and program headers.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { build } from '../../../../src/main/toolchain/build'
+import { readElf } from '../../../../src/shared/elf/reader'
+import { gccX86, nasmOracle, rustcOracle, x86Ar, x86As, x86Ld } from '../../../support/oracles'
+import { compareElf } from './gnu'
+import { buildObjects, linkOptionsFor, listX86Fixtures } from './x86-gnu'
+
+const tools = { as: x86As(), ld: x86Ld(), nasm: nasmOracle(), gcc: gccX86(), ar: x86Ar() }
+const missing = Object.values(tools).some((t) => t.missing)
+/** Fixtures whose assembly is all NASM: our front end builds those; the rest come from gcc/rustc. */
+const FIXTURES = ['seed-002-multiboot2-long-mode', 'multiboot1-nasm-i386', 'gc-sections-seed-002-x86_64', 'rust-staticlib-seed-002']
+
+describe.skipIf(missing)('bootscope build (NASM + our linker) against nasm + ld', () => {
+  const all = listX86Fixtures()
+  for (const name of FIXTURES) {
+    const fx = all.find((f) => f.name === name)!
+    const rust = fx.sources.some((s) => s.endsWith('.rs'))
+    it(`${name}: same sections, bytes, symbols and program headers`, () => {
+      const rustc = rust ? rustcOracle() : undefined
+      if (rustc?.missing) return
+      const work = mkdtempSync(join(tmpdir(), `bootscope-bx86-${name}-`))
+      try {
+        const t = { as: tools.as.path!, ld: tools.ld.path!, nasm: tools.nasm.path!, gcc: tools.gcc.path!, ar: tools.ar.path!, rustc: rustc?.path }
+        const inputs = buildObjects(fx, t, work)
+        const opts = linkOptionsFor(fx)
+        execFileSync(t.ld, ['-m', opts.emulation, ...fx.ldFlags, '-T', join(fx.dir, 'script.ld'), ...inputs, '-o', 'gnu.elf'], { cwd: work, stdio: 'pipe' })
+        // Ours: the .asm sources through build(); what gcc and rustc made, as objects and archives.
+        const asm = readdirSync(fx.dir).filter((f) => f.endsWith('.asm'))
+        const others = inputs.filter((p) => !asm.some((a) => p === a.replace(/\.asm$/, '.o')))
+        const r = build({
+          files: [...asm, 'script.ld'].map((f) => ({ path: f, text: readFileSync(join(fx.dir, f), 'utf8') })),
+          script: 'script.ld',
+          arch: fx.target,
+          nmagic: opts.nmagic,
+          gcSections: opts.gcSections,
+          objects: others.map((p) => ({ path: p, bytes: new Uint8Array(readFileSync(join(work, p))) })),
+        })
+        expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+        const gnu = readElf(new Uint8Array(readFileSync(join(work, 'gnu.elf'))))
+        const ours = readElf(r.elf!)
+        if (!gnu.ok || !ours.ok) throw new Error('unreadable ELF')
+        expect(compareElf(gnu.value, ours.value)).toEqual([])
+        expect(existsSync(join(work, 'gnu.elf'))).toBe(true)
+      } finally {
+        rmSync(work, { recursive: true, force: true })
+      }
+    })
+  }
+})
