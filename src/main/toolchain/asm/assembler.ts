@@ -11,7 +11,7 @@ import { ExprError, constBinary, parseExpr, type Expr } from './expr'
 import type { SourceLine } from './preprocess'
 import { splitArgs, splitStatements, stripComment, substitute } from './text'
 import { COND, COND_HINT, conditional, type Cond } from './conditionals'
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, type BranchInfo, type Fixup, type Item, type Section, type Sym } from './state'
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, type BranchInfo, type Fixup, type Item, type Section, type Sym, type X86Jump } from './state'
 
 /** A value: constant `n`, plus optionally a symbol to add and one to subtract (for relocations). */
 export interface Val {
@@ -67,6 +67,11 @@ export class Assembler {
   /** Set once the expansion budget is spent (reported once); everything after is skipped. */
   private budgetSpent = false
   rvc = true
+  /**
+   * Label differences inside code sections fold to constants (x86: GNU as has no linker
+   * relaxation there); RISC-V keeps them as ADD/SUB relocation pairs.
+   */
+  foldCodeDifferences = false
   /** `.altmacro`: macro arguments written `%expr` are replaced by the expression's value. */
   altmacro = false
   optionStack: boolean[] = []
@@ -140,7 +145,7 @@ export class Assembler {
 
   private push(item: Item, size: number): void {
     const s = this.cur
-    if (s.type === SHT_NOBITS && (item.k === 'bytes' || item.k === 'insn' || item.k === 'branch' || (item.k === 'fill' && item.value !== 0n))) {
+    if (s.type === SHT_NOBITS && (item.k === 'bytes' || item.k === 'insn' || item.k === 'branch' || item.k === 'x86jump' || (item.k === 'fill' && item.value !== 0n))) {
       this.error('asm.nobits_data', `section \`${s.name}\` holds no data (@nobits): only .zero/.space/.skip may go here`)
       return
     }
@@ -183,6 +188,19 @@ export class Assembler {
   emitBranch(b: BranchInfo, size: number): void {
     this.cur.epoch++
     this.push({ k: 'branch', b, size, origin: this.origin, offset: 0 }, size)
+  }
+
+  /** `.org` to a section offset that layout reaches (GNU as for x86). */
+  emitOrg(target: number, fill: number): void {
+    this.cur.epoch++
+    const size = Math.max(0, target - this.cur.size)
+    this.push({ k: 'org', target, fill, size, origin: this.origin, offset: 0 }, size)
+  }
+
+  /** An x86 jump whose size layout decides (GNU as for x86). */
+  emitX86Jump(j: X86Jump, size: number): void {
+    this.cur.epoch++
+    this.push({ k: 'x86jump', j, size, origin: this.origin, offset: 0 }, size)
   }
 
   // ---- symbols ----
@@ -336,6 +354,8 @@ export class Assembler {
           return this.simplify({ n: BigInt.asIntN(64, l.n + r.n), add: l.add ?? r.add, sub: l.sub ?? r.sub }, final)
         }
         if (e.op === '-') {
+          // c − (a − b + n) = b − a + (c − n)
+          if (r.add && r.sub && !l.add && !l.sub) return this.simplify({ n: BigInt.asIntN(64, l.n - r.n), add: r.sub, sub: r.add }, final)
           if (r.sub && !r.add) throw new AsmError('cannot subtract a negated symbol', e.col)
           if (r.add && (l.sub || r.sub)) throw new AsmError('expression too complex: more than one symbol difference', e.col)
           return this.simplify({ n: BigInt.asIntN(64, l.n - r.n), add: l.add, sub: r.add }, final)
@@ -367,7 +387,8 @@ export class Assembler {
       const sec = this.sections[pa.section]
       // GNU keeps ADD/SUB relocations for differences inside code sections (they may change
       // under linker relaxation), even with -mno-relax; data-section differences fold.
-      const foldable = final ? !this.isCode(sec) : !this.isCode(sec) && pa.epoch === pb.epoch
+      const keep = this.isCode(sec) && !this.foldCodeDifferences
+      const foldable = final ? !keep : !keep && pa.epoch === pb.epoch
       if (foldable) return { n: BigInt.asIntN(64, v.n + BigInt(pa.offset - pb.offset)) }
     }
     if (v.add === v.sub) return { n: v.n }

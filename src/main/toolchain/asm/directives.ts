@@ -337,8 +337,12 @@ function other(asm: Assembler, name: string, args: string, col: number): void {
   throw new AsmError(`unknown directive \`${name}\``, col - name.length, 'asm.unknown_directive', guess ? `did you mean \`${guess}\`?` : undefined)
 }
 
-/** `.byte`/`.half`/`.word`/`.quad` and friends: constants now, or fixups resolved after layout. */
-function data(asm: Assembler, size: number, args: string, col: number): void {
+/**
+ * `.byte`/`.half`/`.word`/`.quad` and friends: constants now, or fixups resolved after layout.
+ * With `defer`, an expression that cannot be evaluated yet (`(end - start) / 4` before `end`) is
+ * also left to the end, as GNU as does for x86.
+ */
+export function data(asm: Assembler, size: number, args: string, col: number, defer = false): void {
   const parts = splitArgs(args)
   if (!parts.length || (parts.length === 1 && !parts[0])) throw new AsmError('missing value', col, 'asm.bad_directive')
   let c = col
@@ -347,7 +351,12 @@ function data(asm: Assembler, size: number, args: string, col: number): void {
     const at = args.indexOf(p, c - col)
     const pc = col + Math.max(at, 0)
     const e: Expr = asm.parse(p, pc)
-    const v = asm.evalNow(e)
+    let v: bigint | undefined
+    try {
+      v = asm.evalNow(e)
+    } catch (x) {
+      if (!defer || !(x instanceof AsmError)) throw x
+    }
     const bytes = new Uint8Array(size)
     if (v !== undefined) {
       const lim = 1n << BigInt(size * 8)

@@ -300,7 +300,7 @@ function buildSymbols(asm: Assembler): ObjSymbol[] {
   return out
 }
 
-function toObjSymbol(asm: Assembler, s: Sym): ObjSymbol {
+export function toObjSymbol(asm: Assembler, s: Sym): ObjSymbol {
   const bind = s.kind === 'undef' ? (s.bind === 'weak' ? 'weak' : 'global') : s.bind
   let size = 0n
   if (s.size) {
@@ -338,7 +338,7 @@ function toObjSymbol(asm: Assembler, s: Sym): ObjSymbol {
   return { ...base, section: 'undef', value: 0n }
 }
 
-function lineTable(asm: Assembler): LineEntry[] {
+export function lineTable(asm: Assembler): LineEntry[] {
   const out: LineEntry[] = []
   for (const sec of asm.sections) {
     let last: LineEntry | undefined

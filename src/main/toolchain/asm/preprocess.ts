@@ -242,7 +242,8 @@ function expandIn(text: string, macros: Map<string, Macro>, diags: Diagnostics, 
       i = j + 1
       continue
     }
-    if (/[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_.$]/.test(text[i - 1]))) {
+    // `$` is not part of a cpp identifier: `$KERNEL_VMA` (an x86 AT&T immediate) expands, as with cpp.
+    if (/[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_.]/.test(text[i - 1]))) {
       IDENT.lastIndex = i
       const name = IDENT.exec(text)![0]
       const m = macros.get(name)

@@ -13,6 +13,25 @@ export type FixupKind =
   | 'branch' | 'jal' | 'rvc_branch' | 'rvc_jump' | 'call'
   | 'hi' | 'lo_i' | 'lo_s' | 'pcrel_hi' | 'pcrel_lo_i' | 'pcrel_lo_s'
   | 'data1' | 'data2' | 'data4' | 'data8'
+  | 'x86'
+
+/** An x86 field (GNU as for x86): its width, whether it is PC-relative, and how to relocate it. */
+export interface X86FieldFixup {
+  size: 1 | 2 | 4 | 8
+  pcrel: boolean
+  /** Sign-extended 32-bit field in 64-bit code (R_X86_64_32S). */
+  signed: boolean
+  /** Bytes from the field to the end of the instruction. */
+  toEnd: number
+  /** Written `sym@PLT`, `sym@GOTPCREL` … */
+  reloc?: string
+  /** A call/jump target (R_X86_64_PLT32 when the symbol may be global). */
+  branch?: boolean
+  /** The instruction's opcode and REX (GOTPCRELX relaxation needs them, as GNU as records). */
+  relaxable?: 'rex' | 'norex'
+  /** `.reloc`: this relocation type, as written. */
+  type?: number
+}
 
 export interface Fixup {
   /** Byte offset within the item. */
@@ -21,6 +40,8 @@ export interface Fixup {
   expr: Expr
   /** Where `.` was when the expression was written (section, item index). */
   loc: SourceLoc
+  /** For kind 'x86'. */
+  x86?: X86FieldFixup
 }
 
 export interface ItemBase {
@@ -36,6 +57,10 @@ export type Item =
   | (ItemBase & { k: 'align'; align: number; fill: number; code: boolean; max: number; size: number })
   | (ItemBase & { k: 'fill'; size: number; value: bigint; width: number })
   | (ItemBase & { k: 'branch'; b: BranchInfo; size: number })
+  /** `.org` after variable-size items (x86): fills up to `target`, a section offset known after layout. */
+  | (ItemBase & { k: 'org'; target: number; fill: number; size: number })
+  /** An x86 jmp/jcc that GNU as relaxes: 2 bytes (rel8) or the long form (rel16/rel32). */
+  | (ItemBase & { k: 'x86jump'; j: X86Jump; size: number })
 
 /** A branch or jump to a symbolic target, relaxed as GNU's `relaxed_branch_length` does. */
 export interface BranchInfo {
@@ -47,6 +72,18 @@ export interface BranchInfo {
   /** The compressed form is possible (c.beqz/c.bnez/c.j) with these operands and RVC on. */
   rvc: boolean
   target: Expr
+  loc: SourceLoc
+}
+
+/** A relaxable x86 jump (tc-i386.c md_relax_table: short, then near). */
+export interface X86Jump {
+  /** Condition code 0–15 for jcc, -1 for jmp. */
+  cc: number
+  /** Operand-size bits of the near form: 16 in .code16, else 32. */
+  bits: 16 | 32
+  target: Expr
+  /** `sym@PLT` written on the target. */
+  reloc?: string
   loc: SourceLoc
 }
 

@@ -1,0 +1,20 @@
+/**
+ * What GNU as for x86 keeps besides the shared assembler state: the code size in force
+ * (`.code16/.code32/.code64`, starting at the object's: `--32` → 32, `--64` → 64), the syntax
+ * (`.att_syntax` / `.intel_syntax`), and the ELF class of the object being written.
+ */
+import type { X86Mode } from '../../../../shared/isa/x86'
+import type { Assembler } from '../assembler'
+import type { Sym } from '../state'
+
+export interface GasX86State {
+  asm: Assembler
+  /** ELF class of the object: `as --32` (elf32-i386) or `as --64` (elf64-x86-64). */
+  elf: 32 | 64
+  mode: X86Mode
+  intel: boolean
+  /** An explicit `rex.*` prefix for the instruction being assembled. */
+  rex?: number
+  /** `.hidden` / `.protected` / `.internal`: ELF st_other. */
+  visibility: Map<Sym, number>
+}
