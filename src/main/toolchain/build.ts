@@ -16,6 +16,8 @@ import { assembleNasm } from './asm/nasm/index'
 import { link, type LayoutReport, type LinkInput } from './link/index'
 import type { ObjectFile } from './object'
 import { gnuArch, riscvAttributesSection } from './asm/attributes'
+import { assembleGasX86 } from './asm/gas-x86'
+import { isX86GasSource, saysLongMode } from '../../shared/asm/x86-gas'
 
 /** What a project is built for; it picks the assembler's mode, the object format and the linker's emulation. */
 export type BuildArch = 'riscv64' | 'i386' | 'x86_64'
@@ -93,8 +95,8 @@ export function detectArch(files: { path: string; text: string }[], syntax?: Bui
   let x86 = false
   for (const f of files) {
     if (!SOURCE_RE.test(f.path)) continue
-    if (/^\s*(\[\s*bits\s+64\s*\]|bits\s+64\b|\.code64\b)/im.test(f.text)) return 'x86_64'
-    if (syntaxOf(f.path, syntax) === 'nasm' || /^\s*\.(code16|code32|intel_syntax|att_syntax)\b/m.test(f.text) || /%[er]?[abcd]x\b|%[er]?[sb]p\b|%[er]?[sd]i\b/.test(f.text)) x86 = true
+    if (saysLongMode(f.text)) return 'x86_64'
+    if (syntaxOf(f.path, syntax) === 'nasm' || isX86GasSource(f.text)) x86 = true
   }
   return x86 ? 'i386' : 'riscv64'
 }
@@ -135,7 +137,7 @@ export function build(input: BuildInput): BuildResult {
           ? { diagnostics: [{ severity: 'error', code: 'build.wrong_arch', message: `${f.path} is NASM (x86) source, but the project is built for RISC-V`, loc: { file: f.path, line: 1, column: 1 }, hint: 'build with --arch i386 or --arch x86_64' }] }
           : assembleNasm(f.text, { file: f.path, format: arch === 'i386' ? 'elf32' : 'elf64', readFile, defines: input.defines })
       } else if (arch !== 'riscv64') {
-        r = { diagnostics: [{ severity: 'error', code: 'build.unsupported_syntax', message: `${f.path}: GNU as syntax for x86 is not available yet`, loc: { file: f.path, line: 1, column: 1 }, hint: 'write the x86 code in NASM syntax (.asm), or build the object with `as --32/--64` and add the .o' }] }
+        r = assembleGasX86(f.text, { file: f.path, elf: arch === 'i386' ? 32 : 64, readFile, defines: input.defines })
       } else r = assemble(f.text, { file: f.path, readFile, defines: input.defines })
     } catch (e) {
       // The assembler's bug must still reach the user as a value.

@@ -1,7 +1,8 @@
 /**
- * `build()` on x86 projects against the GNU pipeline: our NASM front end and our linker (with the
- * project's other inputs — gcc objects, a Rust staticlib — built by the real tools) against
- * `nasm` + `ld` on the same sources. Same sections, bytes, symbols and program headers.
+ * `build()` on x86 projects against the GNU pipeline: our NASM and GNU as front ends and our
+ * linker (with the project's other inputs — gcc objects, a Rust staticlib — built by the real
+ * tools) against `nasm`/`as` + `ld` on the same sources. Same sections, bytes, symbols and
+ * program headers. Seed 000 (a higher-half GAS stub + gcc -m32 C) and seed 002 (NASM) included.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
@@ -16,10 +17,15 @@ import { buildObjects, linkOptionsFor, listX86Fixtures } from './x86-gnu'
 
 const tools = { as: x86As(), ld: x86Ld(), nasm: nasmOracle(), gcc: gccX86(), ar: x86Ar() }
 const missing = Object.values(tools).some((t) => t.missing)
-/** Fixtures whose assembly is all NASM: our front end builds those; the rest come from gcc/rustc. */
-const FIXTURES = ['seed-002-multiboot2-long-mode', 'multiboot1-nasm-i386', 'gc-sections-seed-002-x86_64', 'rust-staticlib-seed-002']
+/** Fixtures whose assembly (NASM or GNU as) our front ends build; the rest comes from gcc/rustc. */
+const FIXTURES = [
+  'seed-002-multiboot2-long-mode', 'multiboot1-nasm-i386', 'gc-sections-seed-002-x86_64', 'rust-staticlib-seed-002',
+  'seed-000-higher-half-i386', 'osdev-bare-bones-i386', 'higher-half-i386-at', 'archive-members-i386',
+  'higher-half-x86_64-kernel-model', 'real-mode-boot-sector', 'gc-sections-keep-multiboot-i386',
+]
+const OURS_RE = /\.(asm|s|S)$/
 
-describe.skipIf(missing)('bootscope build (NASM + our linker) against nasm + ld', () => {
+describe.skipIf(missing)('bootscope build (our assemblers + our linker) against nasm/as + ld', () => {
   const all = listX86Fixtures()
   for (const name of FIXTURES) {
     const fx = all.find((f) => f.name === name)!
@@ -32,16 +38,17 @@ describe.skipIf(missing)('bootscope build (NASM + our linker) against nasm + ld'
         const t = { as: tools.as.path!, ld: tools.ld.path!, nasm: tools.nasm.path!, gcc: tools.gcc.path!, ar: tools.ar.path!, rustc: rustc?.path }
         const inputs = buildObjects(fx, t, work)
         const opts = linkOptionsFor(fx)
-        execFileSync(t.ld, ['-m', opts.emulation, ...fx.ldFlags, '-T', join(fx.dir, 'script.ld'), ...inputs, '-o', 'gnu.elf'], { cwd: work, stdio: 'pipe' })
-        // Ours: the .asm sources through build(); what gcc and rustc made, as objects and archives.
-        const asm = readdirSync(fx.dir).filter((f) => f.endsWith('.asm'))
-        const others = inputs.filter((p) => !asm.some((a) => p === a.replace(/\.asm$/, '.o')))
+        execFileSync(t.ld, ['-m', opts.emulation, ...fx.ldFlags, ...(fx.script ? ['-T', join(fx.dir, fx.script)] : []), ...inputs, '-o', 'gnu.elf'], { cwd: work, stdio: 'pipe' })
+        // Ours: the assembly sources through build(); what gcc and rustc made, as objects and archives.
+        const asm = readdirSync(fx.dir).filter((f) => OURS_RE.test(f) && !f.startsWith('lib-'))
+        const others = inputs.filter((p) => !asm.some((a) => p === a.replace(OURS_RE, '.o')))
         const r = build({
-          files: [...asm, 'script.ld'].map((f) => ({ path: f, text: readFileSync(join(fx.dir, f), 'utf8') })),
-          script: 'script.ld',
+          files: [...asm, ...(fx.script ? [fx.script] : [])].map((f) => ({ path: f, text: readFileSync(join(fx.dir, f), 'utf8') })),
+          script: fx.script,
           arch: fx.target,
           nmagic: opts.nmagic,
           gcSections: opts.gcSections,
+          entry: opts.entry,
           objects: others.map((p) => ({ path: p, bytes: new Uint8Array(readFileSync(join(work, p))) })),
         })
         expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
@@ -53,6 +60,6 @@ describe.skipIf(missing)('bootscope build (NASM + our linker) against nasm + ld'
       } finally {
         rmSync(work, { recursive: true, force: true })
       }
-    })
+    }, 120_000)
   }
 })
