@@ -27,13 +27,36 @@ export interface TracedHart {
   watchPage(pa: bigint, on?: boolean): void
 }
 
+/**
+ * Names a code address by the kernel's closest named code/data symbol at or below it (no assembler
+ * mapping symbols like $x/$d, no local labels): `name` or `name+0x12`.
+ */
+export function placeNamer(kernel?: ElfFile): (pc: bigint) => string | null {
+  const symbols = (kernel?.symbols ?? [])
+    .filter(isPlaceSymbol)
+    .map((x) => ({ name: x.name, value: x.value }))
+    .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  return (pc) => {
+    let lo = 0
+    let hi = symbols.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (symbols[mid].value <= pc) lo = mid + 1
+      else hi = mid
+    }
+    const best = symbols[lo - 1]
+    if (!best) return null
+    return best.value === pc ? best.name : `${best.name}+${hex(pc - best.value)}`
+  }
+}
+
 export class SemanticEvents {
   private readonly mem: PhysReader
   /** Page-table pages being watched → their level and the first VA they map. */
   private readonly tablePages = new Map<bigint, { level: number; vaBase: bigint; vaBits: number }>()
   private readonly regionsSeen = new Set<bigint>()
-  /** Named code/data symbols sorted by address, without assembler mapping symbols ($x, $d) and local labels. */
-  private readonly symbols: { name: string; value: bigint }[]
+  /** The closest symbol at or below a PC, as `name` or `name+0x12`. */
+  private readonly symbol: (pc: bigint) => string | null
 
   constructor(
     private readonly sink: EventSink,
@@ -42,28 +65,11 @@ export class SemanticEvents {
     kernel?: ElfFile,
   ) {
     this.mem = ramReader(hart.ram, ramBase)
-    this.symbols = (kernel?.symbols ?? [])
-      .filter(isPlaceSymbol)
-      .map((x) => ({ name: x.name, value: x.value }))
-      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    this.symbol = placeNamer(kernel)
   }
 
   consume(records: TraceRecord[]): void {
     for (const r of records) this.one(r)
-  }
-
-  /** The closest symbol at or below `pc`, as `name` or `name+0x12`. */
-  private symbol(pc: bigint): string | null {
-    let lo = 0
-    let hi = this.symbols.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (this.symbols[mid].value <= pc) lo = mid + 1
-      else hi = mid
-    }
-    const best = this.symbols[lo - 1]
-    if (!best) return null
-    return best.value === pc ? best.name : `${best.name}+${hex(pc - best.value)}`
   }
 
   private one(r: TraceRecord): void {

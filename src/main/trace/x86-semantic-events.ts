@@ -8,7 +8,7 @@
  * its symbol.
  */
 import { hex, type SatpValue, type TranslationMode } from '../../shared/trace/events'
-import { isPlaceSymbol, type ElfFile } from '../../shared/elf/reader'
+import type { ElfFile } from '../../shared/elf/reader'
 import { ramReader } from '../../shared/paging/page-walk'
 import { decodeCr3, pagingMode, type X86PagingMode, type X86PagingRegisters } from '../../shared/paging/x86/formats'
 import { walkTableX86 } from '../../shared/paging/x86/walk'
@@ -17,7 +17,7 @@ import { describePageFaultError, vectorName } from '../../shared/isa/x86/excepti
 import { VECTOR_BY_MNEMONIC } from '../../shared/isa/x86/system-registers'
 import { MSRS } from '../../shared/isa/x86/msr'
 import { EXC_FLAG, X86_MODE_CODE, X86_TRACE_KIND, type X86TraceRecord } from '../machine/x86/hart/trace-layout'
-import type { EventSink } from './semantic-events'
+import { placeNamer, type EventSink } from './semantic-events'
 
 /** Code regions are 1 GiB of linear address space, as on RISC-V (0x00100000 → 0xC0100000 is a new one). */
 export const X86_REGION_SHIFT = 30
@@ -46,7 +46,7 @@ export class X86SemanticEvents {
   private regs: X86PagingRegisters
   private readonly tablePages = new Map<bigint, { level: number; vaBase: bigint; entryBytes: number; mode: TranslationMode }>()
   private readonly regionsSeen = new Set<bigint>()
-  private readonly symbols: { name: string; value: bigint }[]
+  private readonly symbol: (pc: bigint) => string | null
   /** The paging-register writes of the instruction being read (see `consume`). */
   private pendingChange?: { step: bigint; register: string; old: bigint; new: bigint; from: X86PagingMode }
 
@@ -56,10 +56,7 @@ export class X86SemanticEvents {
     kernel?: ElfFile,
   ) {
     this.regs = { cr0: hart.getReg('cr0'), cr3: hart.getReg('cr3'), cr4: hart.getReg('cr4'), efer: hart.getReg('efer') }
-    this.symbols = (kernel?.symbols ?? [])
-      .filter(isPlaceSymbol)
-      .map((x) => ({ name: x.name, value: x.value }))
-      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    this.symbol = placeNamer(kernel)
   }
 
   consume(records: X86TraceRecord[]): void {
@@ -74,19 +71,6 @@ export class X86SemanticEvents {
 
   private isPagingRecord(r: X86TraceRecord): boolean {
     return (r.kind === X86_TRACE_KIND.CR && (r.aux === 0 || r.aux === 4)) || (r.kind === X86_TRACE_KIND.MSR && Number(r.a) === MSRS.IA32_EFER.num)
-  }
-
-  private symbol(pc: bigint): string | null {
-    let lo = 0
-    let hi = this.symbols.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (this.symbols[mid].value <= pc) lo = mid + 1
-      else hi = mid
-    }
-    const best = this.symbols[lo - 1]
-    if (!best) return null
-    return best.value === pc ? best.name : `${best.name}+${hex(pc - best.value)}`
   }
 
   private one(r: X86TraceRecord): void {
