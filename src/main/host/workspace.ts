@@ -8,9 +8,9 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
-import { languageOf, type FileEntry, type SavedFile, type WorkspaceInfo } from '../../shared/api/workspace'
+import { gasArchOfText, languageOf, type FileEntry, type LanguageHints, type SavedFile, type WorkspaceInfo } from '../../shared/api/workspace'
 import { confinePath, ensureFolder, listTree } from '../files/confined-path'
-import { readRegularFileAsync } from '../files/regular-file'
+import { readRegularFile, readRegularFileAsync } from '../files/regular-file'
 import { writeFileAtomic } from './atomic-write'
 import { EXAMPLE_DIR } from './paths'
 
@@ -74,12 +74,16 @@ export class Workspace {
     return ensureFolder(this.realRoot, rel, FOLDER_NAME)
   }
 
+  private tree(): ReturnType<typeof listTree> {
+    return listTree(this.realRoot, { hiddenDirs: HIDDEN_DIRS, hideFile: (n) => n.endsWith('.tmp'), maxFiles: MAX_LISTED_FILES })
+  }
+
   info(): WorkspaceInfo {
-    const tree = listTree(this.realRoot, { hiddenDirs: HIDDEN_DIRS, hideFile: (n) => n.endsWith('.tmp'), maxFiles: MAX_LISTED_FILES })
+    const tree = this.tree()
     return {
       root: this.root,
       name: basename(this.root),
-      files: tree.files.map((f) => ({ ...f, language: languageOf(f.path) })),
+      files: tree.files.map((f) => ({ ...f, language: languageOf(f.path, this.gasHints(f.path, tree.files)) })),
       links: tree.links,
       skipped: tree.skipped,
     }
@@ -107,12 +111,29 @@ export class Workspace {
     return confinePath(this.realRoot, relative(this.root, abs.value), { mode, folderName: FOLDER_NAME })
   }
 
+  /**
+   * What tells a GNU assembly file's architecture (shared/api/workspace.ts languageOf): its text
+   * and whether the workspace is an x86 project (it has NASM sources). Only for `.s`/`.S`.
+   */
+  private gasHints(path: string, files?: readonly { path: string }[], text?: string): LanguageHints {
+    if (!/\.s$/i.test(path)) return {}
+    if (text === undefined) {
+      const real = this.confine(path)
+      const bytes = real.ok ? readRegularFile(real.value, 'file', MAX_FILE_BYTES) : undefined
+      text = bytes?.ok ? new TextDecoder().decode(bytes.value.subarray(0, 64 * 1024)) : undefined
+    }
+    if (text !== undefined && gasArchOfText(text)) return { text }
+    const listed = files ?? this.tree().files
+    return { text, x86Project: listed.some((f) => /\.(asm|nasm)$/i.test(f.path)) }
+  }
+
   async read(path: string): Promise<Result<FileEntry>> {
     const real = this.confine(path)
     if (!real.ok) return real
     const bytes = await readRegularFileAsync(real.value, 'file', MAX_FILE_BYTES, { noFollow: true })
     if (!bytes.ok) return bytes
-    return ok({ path, text: new TextDecoder().decode(bytes.value), language: languageOf(path) })
+    const text = new TextDecoder().decode(bytes.value)
+    return ok({ path, text, language: languageOf(path, this.gasHints(path, undefined, text)) })
   }
 
   write(path: string, text: string): Result<SavedFile> {

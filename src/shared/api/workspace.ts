@@ -27,7 +27,7 @@ export interface WorkspaceLink {
 export interface WorkspaceFile {
   path: string
   size: number
-  /** Editor language id: `riscv-asm`, `nasm`, `gnu-ld`, `markdown`, `plaintext`, … */
+  /** Editor language id: `riscv-asm`, `x86-gas`, `nasm`, `gnu-ld`, `markdown`, `plaintext`, … */
   language: string
 }
 
@@ -44,10 +44,33 @@ export interface SavedFile {
   savedAt: string
 }
 
-/** Language ids for our editor languages, chosen by file name. */
-export function languageOf(path: string): string {
+/**
+ * What tells a `.s`/`.S` file's architecture when its name cannot: its text, and whether the
+ * workspace is an x86 project (it has NASM sources).
+ */
+export interface LanguageHints {
+  text?: string
+  x86Project?: boolean
+}
+
+const X86_GAS_MARKS = /^\s*\.(?:code16|code16gcc|code32|code64|intel_syntax|att_syntax)\b|%(?:[re]?(?:ax|bx|cx|dx|si|di|sp|bp)|[abcd][lh]|r(?:[89]|1[0-5])[dwb]?|cr[0-8]|[c-gs]s)\b|^\s*(?:[\w.$]+:\s*)*(?:movl|movq|pushl|popl|ljmp|lgdt|lidt|iret|hlt|cli|int)\b/m
+const RISCV_MARKS = /^\s*\.option\b|^\s*(?:[\w.$]+:\s*)*(?:la|li|lui|auipc|addi|csrr|csrw|csrs|csrc|sd|ld|sw|lw|jal|jalr|ecall|mret|sret|wfi|beqz|bnez)\s/m
+
+/** `x86-gas` or `riscv-asm` for a GNU assembly file, from its text; undefined when the text does not say. */
+export function gasArchOfText(text: string): 'x86-gas' | 'riscv-asm' | undefined {
+  const sample = text.slice(0, 64 * 1024)
+  const riscv = RISCV_MARKS.test(sample)
+  const x86 = X86_GAS_MARKS.test(sample)
+  return x86 && !riscv ? 'x86-gas' : riscv && !x86 ? 'riscv-asm' : undefined
+}
+
+/**
+ * Language ids for our editor languages, chosen by file name; GNU assembly (`.s`, `.S`) is
+ * `x86-gas` when its text or the project says x86, else `riscv-asm`.
+ */
+export function languageOf(path: string, hints: LanguageHints = {}): string {
   const lower = path.toLowerCase()
-  if (lower.endsWith('.s')) return 'riscv-asm'
+  if (lower.endsWith('.s')) return (hints.text !== undefined ? gasArchOfText(hints.text) : undefined) ?? (hints.x86Project ? 'x86-gas' : 'riscv-asm')
   if (lower.endsWith('.asm') || lower.endsWith('.nasm')) return 'nasm'
   if (lower.endsWith('.ld') || lower.endsWith('.lds') || lower.endsWith('.x')) return 'gnu-ld'
   if (lower.endsWith('.md')) return 'markdown'

@@ -46,6 +46,23 @@ describe('Workspace', () => {
     }
   })
 
+  it('opens GNU assembly of an x86 project as x86-gas (by its text, or by NASM sources beside it) and RISC-V as riscv-asm', async () => {
+    const ws = Workspace.openOrCreate(dir)
+    writeFileSync(join(dir, 'stub.S'), '    .code32\n_start:\n    movl $stack, %esp\n')
+    writeFileSync(join(dir, 'data.s'), '    .data\nvalue: .quad 1\n')
+    const lang = (p: string) => ws.info().files.find((f) => f.path === p)?.language
+    expect(lang('stub.S')).toBe('x86-gas')
+    expect(lang('data.s')).toBe('riscv-asm')
+    expect(lang('entry.S')).toBe('riscv-asm')
+    writeFileSync(join(dir, 'boot.asm'), 'bits 32\n')
+    expect(lang('data.s')).toBe('x86-gas')
+    expect(lang('entry.S')).toBe('riscv-asm')
+    const r = await ws.read('data.s')
+    expect(r.ok && r.value.language).toBe('x86-gas')
+    const e = await ws.read('entry.S')
+    expect(e.ok && e.value.language).toBe('riscv-asm')
+  })
+
   it('explains a missing file', async () => {
     const ws = Workspace.openOrCreate(dir)
     const r = await ws.read('nope.S')

@@ -12,3 +12,4 @@ export { MODE_BIT, type X86Mode, type X86Map, type X86Row, type X86RowFlags, typ
 export { decodeX86, type X86Decoded } from './decode'
 export { disassembleX86, type X86Disassembled, type X86Syntax, type DisassembleOptions } from './disassemble'
 export { x86InstructionSummary } from './summaries'
+export { attMnemonic, attMnemonicSpellings, type AttMnemonic } from './att-mnemonics'

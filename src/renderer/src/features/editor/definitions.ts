@@ -68,8 +68,8 @@ export function findDefinitions(name: string, files: readonly SourceText[]): Def
   const out: Definition[] = []
   for (const f of files) {
     const lang = f.language as SourceLanguage
-    if (lang !== 'riscv-asm' && lang !== 'gnu-ld' && lang !== 'nasm') continue
-    const patterns = lang === 'riscv-asm' ? asmPatterns(name) : lang === 'nasm' ? nasmPatterns(name) : ldPatterns(name)
+    if (lang !== 'riscv-asm' && lang !== 'x86-gas' && lang !== 'gnu-ld' && lang !== 'nasm') continue
+    const patterns = lang === 'riscv-asm' || lang === 'x86-gas' ? asmPatterns(name) : lang === 'nasm' ? nasmPatterns(name) : ldPatterns(name)
     const lines = (lang === 'gnu-ld' ? blankBlockComments(f.text) : f.text).split('\n')
     lines.forEach((raw, i) => {
       const line = raw.slice(0, commentStart(raw, lang))

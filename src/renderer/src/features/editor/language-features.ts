@@ -1,5 +1,5 @@
 /**
- * The Monaco side of the editor's language features for `riscv-asm`, `nasm` and `gnu-ld`: completion,
+ * The Monaco side of the editor's language features for `riscv-asm`, `x86-gas`, `nasm` and `gnu-ld`: completion,
  * hover and go to definition, registered once per editor. Each provider is a thin adapter over
  * the pure modules beside it (`source-text`, `completions`, `hover`, `definitions`); what they
  * need from the app — the last build's layout, the workspace's sources, models for other files
@@ -13,6 +13,7 @@ import { asmCompletions, ldCompletions, type CompletionKind } from './completion
 import { asmWordHover, layoutHover, ldWordHover } from './hover'
 import { findDefinitions, findLocalLabel, type SourceText } from './definitions'
 import { bitsAt, findNasmLocalLabel, macrosIn, nasmCompletions, nasmContext, nasmLabelsIn, nasmWordAt, nasmWordHover } from './nasm-features'
+import { gasCodeAt, gasSyntaxAt, gasX86Completions, gasX86Context, gasX86WordAt, gasX86WordHover } from './x86-gas-features'
 
 export interface LanguageFeatureDeps {
   /** The last build's layout report, if any build succeeded. */
@@ -27,7 +28,7 @@ export interface LanguageFeatureDeps {
   open: (path: string, line: number, column: number) => void
 }
 
-const LANGUAGES: SourceLanguage[] = ['riscv-asm', 'nasm', 'gnu-ld']
+const LANGUAGES: SourceLanguage[] = ['riscv-asm', 'x86-gas', 'nasm', 'gnu-ld']
 
 /** Labels defined in a text (`name:`), for completion before the next build knows them. */
 function labelsIn(text: string): string[] {
@@ -43,19 +44,21 @@ export function registerLanguageFeatures(monaco: MonacoApi, deps: LanguageFeatur
     relocation: K.Operator, symbol: K.Reference, keyword: K.Keyword, function: K.Function,
   }
   const symbols = (model: Monaco.editor.ITextModel) => [...new Set([...(deps.layout()?.symbols.map((s) => s.name) ?? []), ...(model.getLanguageId() === 'nasm' ? nasmLabelsIn(model.getValue()) : labelsIn(model.getValue()))])]
-  const word = (line: string, column: number, lang: SourceLanguage) => (lang === 'nasm' ? nasmWordAt(line, column) : wordAt(line, column, lang))
+  const word = (line: string, column: number, lang: SourceLanguage) => (lang === 'nasm' ? nasmWordAt(line, column) : lang === 'x86-gas' ? gasX86WordAt(line, column) : wordAt(line, column, lang))
   const disposables: Monaco.IDisposable[] = []
 
   for (const lang of LANGUAGES) {
     disposables.push(
       monaco.languages.registerCompletionItemProvider(lang, {
-        triggerCharacters: lang === 'riscv-asm' || lang === 'nasm' ? ['.', '%'] : [],
+        triggerCharacters: lang === 'gnu-ld' ? [] : ['.', '%'],
         provideCompletionItems(model, position) {
           const before = model.getLineContent(position.lineNumber).slice(0, position.column - 1)
-          const prefix = (lang === 'nasm' ? /[A-Za-z0-9_.$%?@]*$/ : /[A-Za-z0-9_.$%]*$/).exec(before)![0]
+          // (In x86 GAS `$` starts an immediate, so it is not part of the word being completed.)
+          const prefix = (lang === 'nasm' ? /[A-Za-z0-9_.$%?@]*$/ : lang === 'x86-gas' ? /[A-Za-z0-9_.%]*$/ : /[A-Za-z0-9_.$%]*$/).exec(before)![0]
           const range = new monaco.Range(position.lineNumber, position.column - prefix.length, position.lineNumber, position.column)
           const items = lang === 'riscv-asm' ? asmCompletions(asmContext(before), symbols(model))
             : lang === 'nasm' ? nasmCompletions(nasmContext(before), bitsAt(model.getValue(), position.lineNumber), symbols(model), macrosIn(model.getValue()))
+            : lang === 'x86-gas' ? gasX86Completions(gasX86Context(before), gasSyntaxAt(model.getValue(), position.lineNumber), gasCodeAt(model.getValue(), position.lineNumber), symbols(model))
             : ldCompletions(symbols(model))
           return {
             suggestions: items.map((c, i) => ({
@@ -76,7 +79,7 @@ export function registerLanguageFeatures(monaco: MonacoApi, deps: LanguageFeatur
           const w = word(model.getLineContent(position.lineNumber), position.column, lang)
           if (!w || /^\d/.test(w.word)) return null
           const range = new monaco.Range(position.lineNumber, w.start, position.lineNumber, w.end)
-          const known = layoutHover(w.word, deps.layout(), deps.pathOf(model.uri)) ?? (lang === 'riscv-asm' ? asmWordHover(w.word) : lang === 'nasm' ? nasmWordHover(w.word, bitsAt(model.getValue(), position.lineNumber)) : ldWordHover(w.word))
+          const known = layoutHover(w.word, deps.layout(), deps.pathOf(model.uri)) ?? (lang === 'riscv-asm' ? asmWordHover(w.word) : lang === 'nasm' ? nasmWordHover(w.word, bitsAt(model.getValue(), position.lineNumber)) : lang === 'x86-gas' ? gasX86WordHover(w.word, gasSyntaxAt(model.getValue(), position.lineNumber).syntax, gasCodeAt(model.getValue(), position.lineNumber)) : ldWordHover(w.word))
           if (known) return { range, contents: known.map((value) => ({ value })) }
           const defs = findDefinitions(w.word, await deps.sources())
           if (!defs.length) return null
@@ -93,7 +96,7 @@ export function registerLanguageFeatures(monaco: MonacoApi, deps: LanguageFeatur
             const d = findNasmLocalLabel(w.word, model.getValue(), position.lineNumber)
             return d ? { uri: model.uri, range: new monaco.Range(d.line, d.column, d.line, d.endColumn) } : null
           }
-          if (lang === 'riscv-asm' && /^\d+[bf]$/.test(w.word)) {
+          if ((lang === 'riscv-asm' || lang === 'x86-gas') && /^\d+[bf]$/.test(w.word)) {
             const d = findLocalLabel(w.word, model.getValue(), position.lineNumber, deps.pathOf(model.uri) ?? '')
             return d ? { uri: model.uri, range: new monaco.Range(d.line, d.column, d.line, d.endColumn) } : null
           }

@@ -9,6 +9,7 @@
 import { NASM_DATA, NASM_DIRECTIVES, NASM_KEYWORDS, NASM_PREPROCESSOR, type NasmWord } from '../../../../shared/asm/nasm-vocabulary'
 import { MODE_BIT, X86_MNEMONICS, X86_REGISTERS, registerUnavailable, x86InstructionSummary, x86RowsByMnemonic, type X86Mode, type X86Row } from '../../../../shared/isa/x86'
 import type { Completion } from './completions'
+import { wordAround } from './source-text'
 
 /** Index of the `;` that starts the comment (outside '…', "…", `…`), or the line's length. */
 export function nasmCommentStart(line: string): number {
@@ -28,15 +29,7 @@ const WORD = /[A-Za-z0-9_.$?@#~%]/
 
 /** The word under (or just before) the cursor, outside comments: names, `.local` labels, `%define`, `%%label`. */
 export function nasmWordAt(line: string, column: number): { word: string; start: number; end: number } | undefined {
-  const codeEnd = nasmCommentStart(line)
-  let i = Math.min(column - 1, codeEnd)
-  if (i >= codeEnd || !WORD.test(line[i] ?? '')) i--
-  if (i < 0 || i >= codeEnd || !WORD.test(line[i])) return undefined
-  let s = i
-  while (s > 0 && WORD.test(line[s - 1])) s--
-  let e = i + 1
-  while (e < codeEnd && WORD.test(line[e])) e++
-  return { word: line.slice(s, e), start: s + 1, end: e + 1 }
+  return wordAround(line, column, nasmCommentStart(line), WORD)
 }
 
 export type NasmContext =

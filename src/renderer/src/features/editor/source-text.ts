@@ -7,7 +7,7 @@
 
 import { nasmCommentStart } from './nasm-features'
 
-export type SourceLanguage = 'riscv-asm' | 'nasm' | 'gnu-ld'
+export type SourceLanguage = 'riscv-asm' | 'x86-gas' | 'nasm' | 'gnu-ld'
 
 export interface WordAt {
   word: string
@@ -23,12 +23,13 @@ const WORD_CHAR = /[A-Za-z0-9_.$]/
 const CPP_LINE = /^\s*#\s*(define|undef|include|if|ifdef|ifndef|elif|else|endif)\b/
 
 /**
- * The index where the line's comment starts (or the line's length): `#` and `//` in assembly
- * outside strings (a `.S` preprocessor line is code), `/*` in both languages.
+ * The index where the line's comment starts (or the line's length): `#` in GNU assembly (and
+ * `//` for RISC-V) outside strings (a `.S` preprocessor line is code), `/*` in all but NASM (`;`).
  */
 export function commentStart(line: string, language: SourceLanguage): number {
   if (language === 'nasm') return nasmCommentStart(line)
-  if (language === 'riscv-asm' && CPP_LINE.test(line)) return line.length
+  const gas = language === 'riscv-asm' || language === 'x86-gas'
+  if (gas && CPP_LINE.test(line)) return line.length
   let inString = false
   for (let i = 0; i < line.length; i++) {
     const c = line[i]
@@ -39,9 +40,21 @@ export function commentStart(line: string, language: SourceLanguage): number {
     }
     if (c === '"') inString = true
     else if (c === '/' && line[i + 1] === '*') return i
-    else if (language === 'riscv-asm' && (c === '#' || (c === '/' && line[i + 1] === '/'))) return i
+    else if (gas && (c === '#' || (language === 'riscv-asm' && c === '/' && line[i + 1] === '/'))) return i
   }
   return line.length
+}
+
+/** The run of `wordChar` characters around (or just before) 1-based `column`, before `codeEnd`; columns 1-based, end exclusive. */
+export function wordAround(line: string, column: number, codeEnd: number, wordChar: RegExp): WordAt | undefined {
+  let i = Math.min(column - 1, codeEnd)
+  if (i >= codeEnd || !wordChar.test(line[i] ?? '')) i-- // the cursor sits just after the word
+  if (i < 0 || i >= codeEnd || !wordChar.test(line[i])) return undefined
+  let s = i
+  while (s > 0 && wordChar.test(line[s - 1])) s--
+  let e = i + 1
+  while (e < codeEnd && wordChar.test(line[e])) e++
+  return { word: line.slice(s, e), start: s + 1, end: e + 1 }
 }
 
 /**
@@ -50,17 +63,10 @@ export function commentStart(line: string, language: SourceLanguage): number {
  * or a number; `%hi` style relocation operators include their `%`.
  */
 export function wordAt(line: string, column: number, language: SourceLanguage): WordAt | undefined {
-  const codeEnd = commentStart(line, language)
-  let i = Math.min(column - 1, codeEnd)
-  if (i >= codeEnd || !WORD_CHAR.test(line[i] ?? '')) i-- // the cursor sits just after the word
-  if (i < 0 || i >= codeEnd || !WORD_CHAR.test(line[i])) return undefined
-  let s = i
-  while (s > 0 && WORD_CHAR.test(line[s - 1])) s--
-  let e = i + 1
-  while (e < codeEnd && WORD_CHAR.test(line[e])) e++
-  if (inString(line, s)) return undefined
-  if (s > 0 && line[s - 1] === '%') s--
-  return { word: line.slice(s, e), start: s + 1, end: e + 1 }
+  const w = wordAround(line, column, commentStart(line, language), WORD_CHAR)
+  if (!w || inString(line, w.start - 1)) return undefined
+  if (w.start > 1 && line[w.start - 2] === '%') return { ...w, word: '%' + w.word, start: w.start - 1 }
+  return w
 }
 
 function inString(line: string, index: number): boolean {

@@ -9,7 +9,7 @@ import { api } from '../../api/client'
 import { useWorkspaceStore } from '../../stores/workspace'
 import type { SourceText } from './definitions'
 
-const SOURCE_LANGUAGES = ['riscv-asm', 'nasm', 'gnu-ld']
+const SOURCE_LANGUAGES = ['riscv-asm', 'x86-gas', 'nasm', 'gnu-ld']
 
 export const useEditorSourcesStore = defineStore('editor-sources', () => {
   async function all(): Promise<SourceText[]> {

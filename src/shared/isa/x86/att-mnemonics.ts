@@ -1,0 +1,103 @@
+/**
+ * AT&T mnemonics → the table's (Intel/nasm) names (GNU as manual, "i386-Mnemonics"), shared by
+ * the GNU as x86 front end and the editor's x86 GAS language (one home): a size
+ * suffix `b w l q` (x87: `s l t`, integer x87 `s l ll/q`) is taken off and becomes the operand
+ * size; AT&T spells some instructions differently (`movzbl` → movzx, `movslq` → movsxd, `cltq` →
+ * cdqe, `lret` → retf, `ljmp` → far jmp, `movsl` → movsd the string move). A mnemonic the table
+ * knows as written (`call`, `shl`, `movq` with xmm operands) is taken as is.
+ */
+import { X86_MNEMONICS, x86RowsByMnemonic } from './table'
+
+export interface AttMnemonic {
+  mnemonic: string
+  /** Operand size the suffix names, in bits. */
+  size?: number
+  /** movzx/movsx: the size of the source. */
+  srcSize?: number
+  /** ljmp/lcall/lret: a far transfer. */
+  far?: boolean
+}
+
+const SUFFIX_SIZE: Record<string, number> = { b: 8, w: 16, l: 32, q: 64 }
+
+/** AT&T names whose Intel name differs, with the size they imply. */
+const RENAMED: Record<string, AttMnemonic> = {
+  cbtw: { mnemonic: 'cbw' }, cwtl: { mnemonic: 'cwde' }, cltq: { mnemonic: 'cdqe' },
+  cwtd: { mnemonic: 'cwd' }, cltd: { mnemonic: 'cdq' }, cqto: { mnemonic: 'cqo' },
+  movslq: { mnemonic: 'movsxd', size: 64, srcSize: 32 },
+  ljmp: { mnemonic: 'jmp', far: true }, ljmpl: { mnemonic: 'jmp', far: true, size: 32 }, ljmpw: { mnemonic: 'jmp', far: true, size: 16 }, ljmpq: { mnemonic: 'jmp', far: true, size: 64 },
+  lcall: { mnemonic: 'call', far: true }, lcalll: { mnemonic: 'call', far: true, size: 32 }, lcallw: { mnemonic: 'call', far: true, size: 16 }, lcallq: { mnemonic: 'call', far: true, size: 64 },
+  lret: { mnemonic: 'retf' }, lretl: { mnemonic: 'retf', size: 32 }, lretw: { mnemonic: 'retf', size: 16 }, lretq: { mnemonic: 'retf', size: 64 },
+  iretl: { mnemonic: 'iretd' }, pushfl: { mnemonic: 'pushfd' }, popfl: { mnemonic: 'popfd' },
+  pushal: { mnemonic: 'pushad' }, popal: { mnemonic: 'popad' }, pushaw: { mnemonic: 'pushaw' }, popaw: { mnemonic: 'popaw' },
+  movabs: { mnemonic: 'movabs' }, movabsb: { mnemonic: 'movabs', size: 8 }, movabsw: { mnemonic: 'movabs', size: 16 },
+  movabsl: { mnemonic: 'movabs', size: 32 }, movabsq: { mnemonic: 'movabs', size: 64 },
+  sysretl: { mnemonic: 'sysret' }, sysexitl: { mnemonic: 'sysexit' },
+}
+
+/** String instructions: AT&T `l` is the table's `d`. */
+const STRING_OPS = ['movs', 'cmps', 'stos', 'lods', 'scas', 'ins', 'outs']
+
+/** x87 memory-operand suffixes (float: s=32, l=64, t=80; integer fi*: s=16, l=32, ll/q=64). */
+function x87(m: string): AttMnemonic | undefined {
+  if (!m.startsWith('f')) return undefined
+  const integer = m.startsWith('fi') && !m.startsWith('fincstp') && !m.startsWith('finit')
+  for (const [suf, fsize, isize] of [['ll', 0, 64], ['q', 0, 64], ['s', 32, 16], ['l', 64, 32], ['t', 80, 0]] as const) {
+    if (!m.endsWith(suf)) continue
+    const base = m.slice(0, -suf.length)
+    if (!x86RowsByMnemonic(base).length) continue
+    const size = integer ? isize : fsize
+    if (size) return { mnemonic: base, size }
+  }
+  return undefined
+}
+
+/** The table mnemonic and size an AT&T mnemonic stands for, or undefined when there is none. */
+export function attMnemonic(m: string, hasVectorOperand: boolean): AttMnemonic | undefined {
+  const renamed = RENAMED[m]
+  if (renamed) return renamed
+  const mz = /^mov([sz])([bw])([wlq])?$/.exec(m)
+  if (mz && !(mz[1] === 's' && !mz[3])) {
+    return { mnemonic: mz[1] === 'z' ? 'movzx' : 'movsx', srcSize: SUFFIX_SIZE[mz[2]], size: mz[3] ? SUFFIX_SIZE[mz[3]] : undefined }
+  }
+  if (/^mov[sz]x[wlq]?$/.test(m)) return { mnemonic: m.slice(0, 5), size: m.length > 5 ? SUFFIX_SIZE[m[5]] : undefined }
+  for (const s of STRING_OPS) {
+    if (m === s + 'l') return { mnemonic: s + 'd' }
+    if (m === s + 'b' || m === s + 'w' || m === s + 'q') return { mnemonic: m }
+  }
+  // movq/movd with a vector register are the SSE/MMX moves; `movq %rax, %rbx` is mov.
+  if (x86RowsByMnemonic(m).length && (hasVectorOperand || !/^(movq|movsd|cmpsd)$/.test(m))) return { mnemonic: m }
+  const fp = x87(m)
+  if (fp) return fp
+  const suffix = m[m.length - 1]
+  const base = m.slice(0, -1)
+  if (SUFFIX_SIZE[suffix] && x86RowsByMnemonic(base).length) return { mnemonic: base, size: SUFFIX_SIZE[suffix] }
+  if (x86RowsByMnemonic(m).length) return { mnemonic: m }
+  return undefined
+}
+
+let spellings: string[] | undefined
+
+/** Operand kinds whose size an AT&T suffix names: general registers, memory, immediates. */
+const SIZED = /^(r\/?m?(8|16|32|64|v)|r(8|16|32|64|v)|rv\/m16|accv|al|ax|eax|rax|m(8|16|32|64|v)?|mv|imm.*|simm8|1|moffs.*)$/
+
+/**
+ * The AT&T spellings of the table's mnemonics (GNU as "i386-Mnemonics"), sorted — for
+ * highlighting and completion: each mnemonic as written, with a b/w/l/q suffix when it has a
+ * sized general-register or memory operand (x87 memory forms: s/l/t, fi*: s/l/ll/q), and the
+ * renamed ones (`movzbl`, `cltq`, `lret`, `ljmp` …).
+ */
+export function attMnemonicSpellings(): readonly string[] {
+  if (spellings) return spellings
+  const out = new Set<string>(Object.keys(RENAMED))
+  for (const m of X86_MNEMONICS) {
+    out.add(m)
+    const rows = x86RowsByMnemonic(m)
+    const x87 = m.startsWith('f') && rows.some((r) => r.operands.some((k) => /^m(16|32|64|80)$/.test(k)))
+    const sized = !m.startsWith('f') && rows.some((r) => r.operands.some((k) => SIZED.test(k)) && !r.operands.some((k) => k.includes('xmm') || k.includes('mm')))
+    const suffixes = x87 ? ['s', 'l', 't', 'll', 'q'] : sized ? ['b', 'w', 'l', 'q'] : []
+    for (const suf of suffixes) if (attMnemonic(m + suf, false)?.mnemonic === m) out.add(m + suf)
+  }
+  for (const z of ['s', 'z']) for (const from of ['b', 'w']) for (const to of ['', 'w', 'l', 'q']) if (attMnemonic(`mov${z}${from}${to}`, false)) out.add(`mov${z}${from}${to}`)
+  return (spellings = [...out].sort())
+}
