@@ -75,7 +75,7 @@ async function openSbiKernel(): Promise<BenchResult> {
 }
 
 async function uBootPrompt(): Promise<BenchResult> {
-  const created = await Machine.create({ createHart, bios: file(OPENSBI), kernel: file(UBOOT) })
+  const created = await Machine.create({ createHart, bios: file(OPENSBI), kernel: { ...file(UBOOT), rawAddr: 0x8020_0000n } })
   if (!created.ok) throw new Error(created.error.message)
   const m = created.value
   m.addListener((e) => {

@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures'
 import type { Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openFile } from './editor-keys'
@@ -218,6 +218,8 @@ test("real firmware from Open ELF: OpenSBI + U-Boot to its prompt, which waits f
   await page.goto(web.url)
   await page.getByTestId('open-elf-button').click()
   await page.getByTestId('open-elf-path').fill(UBOOT)
+  // u-boot.bin is a raw binary: it goes where OpenSBI's fw_jump jumps.
+  await page.getByTestId('open-elf-raw').fill('0x80200000')
   await page.getByTestId('open-elf-bios-file').check()
   await page.getByTestId('open-elf-firmware').fill(OPENSBI)
   await page.getByTestId('open-elf-boot').click()
@@ -236,4 +238,24 @@ test("real firmware from Open ELF: OpenSBI + U-Boot to its prompt, which waits f
   // The boot is still open (the guest waits); Cancel ends it and keeps the recording.
   await page.getByTestId('progress').getByRole('button', { name: 'Cancel' }).click()
   await expect(page.getByTestId('recording-list')).toContainText('cancelled', { timeout: 30_000 })
+})
+
+test('Open ELF… with an initrd and a command line: the kernel finds both in /chosen', async ({ page, web }) => {
+  test.setTimeout(120_000)
+  // The machine tests' /chosen reader (M-mode, no firmware): it prints bootargs, the initrd's place and its first line.
+  const fixtures = join(ROOT, 'test/fixtures/machine')
+  execFileSync(process.execPath, ['bin/bootscope.mjs', 'build', '-T', join(fixtures, 'm-mode.ld'), join(fixtures, 'chosen-initrd.S'), '-o', join(web.workspace, 'chosen.elf')], { cwd: ROOT, stdio: 'pipe' })
+  writeFileSync(join(web.workspace, 'initrd.img'), 'hello from the initrd\n')
+  await page.goto(web.url)
+  await page.getByTestId('open-elf-button').click()
+  await page.getByTestId('open-elf-path').fill('chosen.elf')
+  await page.getByTestId('open-elf-bios-none').check()
+  await page.getByTestId('open-elf-initrd').fill('initrd.img')
+  await page.getByTestId('open-elf-append').fill('console=ttyS0 rdinit=/init')
+  await page.getByTestId('open-elf-boot').click()
+  const console_ = page.getByTestId('console')
+  await expect(console_).toContainText('bootargs: console=ttyS0 rdinit=/init', { timeout: 60_000 })
+  await expect(console_).toContainText('initrd: 0x0000000084000000 - 0x0000000084000016')
+  await expect(console_).toContainText('initrd text: hello from the initrd')
+  await expect(page.getByTestId('recording-list')).toContainText('shutdown', { timeout: 30_000 })
 })

@@ -1,9 +1,9 @@
 /**
  * What several commands read from their arguments: files named on the command line (a missing
- * one is a usage mistake, exit 2), numbers in decimal or 0x hex, and the kernel and firmware of a
- * boot (`bootscope boot`, `bootscope record`).
+ * one is a usage mistake, exit 2), numbers in decimal or 0x hex, and the images of a boot
+ * (`bootscope boot`, `bootscope record`): kernel, firmware and initrd.
  */
-import type { BiosChoice, ImageFile } from '../machine/boot/boot-plan'
+import type { BiosChoice, ImageFile, KernelFile } from '../machine/boot/boot-plan'
 import { diskBaseFromFile } from '../machine/devices/cow-disk'
 import { checkRegularFile, MAX_DISK_BYTES, MAX_IMAGE_BYTES, MAX_SOURCE_BYTES, readRegularFile } from '../files/regular-file'
 import { UsageError } from './command'
@@ -32,10 +32,15 @@ export function numberArg(v: string | undefined, what: string): string {
   return v
 }
 
-/** The kernel file and the firmware choice (`none`, `builtin` or a file) of a boot. */
-export function bootImages(kernelPath: string, bios: string): { kernel: ImageFile; bios: BiosChoice } {
+/** The kernel file (with its raw load address, if given), the firmware choice (`none`, `builtin` or a file) and the initrd of a boot. */
+export function bootImages(
+  kernelPath: string,
+  bios: string,
+  more: { rawAddr?: bigint; initrd?: string } = {},
+): { kernel: KernelFile; bios: BiosChoice; initrd?: ImageFile } {
   return {
-    kernel: { bytes: readInputFile(kernelPath, 'kernel'), file: kernelPath },
+    kernel: { bytes: readInputFile(kernelPath, 'kernel'), file: kernelPath, ...(more.rawAddr === undefined ? {} : { rawAddr: more.rawAddr }) },
     bios: bios === 'none' || bios === 'builtin' ? bios : { bytes: readInputFile(bios, 'firmware'), file: bios },
+    ...(more.initrd === undefined ? {} : { initrd: { bytes: readInputFile(more.initrd, 'initrd'), file: more.initrd } }),
   }
 }

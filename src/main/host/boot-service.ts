@@ -1,7 +1,8 @@
 /**
- * Boot runs for the contract: resolves what to boot (the workspace's build or an ELF file — a
- * workspace file, or one the user chose, never another path), names the recording, starts the recording in the core worker and relays its progress, live
- * console output and outcome as events. Cancel and typed input go to the running boot.
+ * Boot runs for the contract: resolves what to boot (the workspace's build or a kernel file — a
+ * workspace file, or one the user chose, never another path — and an initrd the same way), names
+ * the recording, starts the recording in the core worker and relays its progress, live console
+ * output and outcome as events. Cancel and typed input go to the running boot.
  */
 import { basename, isAbsolute, join } from 'node:path'
 import { randomUUID } from 'node:crypto'
@@ -82,6 +83,13 @@ export class BootService {
     const kernel: Result<BuiltKernel> =
       kernelOpt.kind === 'build' ? await this.deps.buildKernel() : mapImage(await this.readImage(kernelOpt.path, 'kernel'))
     if (!kernel.ok) return kernel
+    const image = kernelOpt.kind === 'file' && kernelOpt.rawAddr !== undefined ? { ...kernel.value.image, rawAddr: BigInt(kernelOpt.rawAddr) } : kernel.value.image
+    let initrd: ImageBytes | undefined
+    if (opts.initrd) {
+      const r = await this.readImage(opts.initrd.file, 'initrd')
+      if (!r.ok) return r
+      initrd = r.value
+    }
     let bios: 'none' | 'builtin' | ImageBytes = 'builtin'
     if (opts.bios === 'none' || opts.bios === 'builtin') bios = opts.bios
     else if (opts.bios && typeof opts.bios === 'object') {
@@ -102,9 +110,11 @@ export class BootService {
         {
           runId,
           recordingPath: join(recordings.value, name),
-          kernel: kernel.value.image,
+          kernel: image,
           sourceLines: kernel.value.sourceLines,
           bios,
+          initrd,
+          append: opts.append,
           memBytes: opts.memBytes,
           maxSteps: opts.maxSteps,
         },

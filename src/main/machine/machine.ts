@@ -20,7 +20,7 @@ import { Plic } from './devices/plic'
 import { TestFinisher, type FinisherRequest } from './devices/test-finisher'
 import { UART_LSR, Uart16550 } from './devices/uart-16550'
 import { VirtioMmioBlock } from './devices/virtio-mmio-block'
-import { planBoot, type BiosChoice, type BootPlan, type ImageFile } from './boot/boot-plan'
+import { planBoot, type BiosChoice, type BootPlan, type ImageFile, type KernelFile } from './boot/boot-plan'
 import { CAUSE_INSTRUCTION_PAGE_FAULT, CSR } from './boot/csr-numbers'
 import { symbolAddress } from './boot/loader'
 import { BuiltinSbi, SBI_SRST_RESET_REASON_SYSFAIL, SBI_SRST_RESET_TYPE_SHUTDOWN } from './boot/sbi'
@@ -56,13 +56,17 @@ export const EXIT_CODE_STUCK = 125
 export const EXIT_CODE_CANCELLED = 130
 
 export interface MachineConfig {
-  kernel?: ImageFile
+  /** An ELF, a RISC-V Linux Image, or a raw binary with its `rawAddr` (`boot/kernel-image.ts`). */
+  kernel?: KernelFile
   /** Default: 'builtin'. */
   bios?: BiosChoice
+  /** Loaded where QEMU's -initrd puts it; `/chosen` says where. */
+  initrd?: ImageFile
   disk?: DiskBase
   memBytes?: number
   /** Watch the kernel's `tohost` symbol (riscv-tests protocol). */
   tohost?: boolean
+  /** The kernel command line (`/chosen/bootargs`, QEMU's -append). */
   bootargs?: string
   trace?: boolean
   /** Guest time (mtime ticks) of pure UART input polling that counts as waiting for input (default `INPUT_POLL_IDLE_TICKS`). */
@@ -83,7 +87,7 @@ export const INPUT_POLL_IDLE_TICKS = (3n * BigInt(TIMEBASE_FREQUENCY_HZ)) / 2n
 const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
-const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'dtb', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
+const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
 
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
   return new Hart(options)
@@ -101,7 +105,6 @@ export class Machine implements BootMachine {
   readonly plic: Plic
   readonly virtio: VirtioMmioBlock[] = []
   readonly sbi?: BuiltinSbi
-  readonly dtb: Uint8Array
   /** Everything the UART (and the SBI console) printed, for callers that want the text. */
   readonly console: number[] = []
   private readonly listeners: MachineListener[] = []
@@ -175,7 +178,6 @@ export class Machine implements BootMachine {
         flushLocal: () => this.invalidateHartCaches(),
       })
     }
-    this.dtb = writeFdt(virtDeviceTree({ ramBase: DRAM_BASE, ramSize: hart.ram.length, bootargs: config.bootargs }))
     if (config.tohost) this.tohost = new TohostWatch()
   }
 
@@ -190,7 +192,14 @@ export class Machine implements BootMachine {
       return err('machine.hart_unavailable', `cannot start the hart: ${(e as Error).message}`, { hint: 'run `npm run build:wasm`, then try again' })
     }
     const m = new Machine(hart, config)
-    const plan = planBoot({ ram: { base: DRAM_BASE, bytes: hart.ram }, rom: hart.rom, dtb: m.dtb, bios: config.bios ?? 'builtin', kernel: config.kernel })
+    const plan = planBoot({
+      ram: { base: DRAM_BASE, bytes: hart.ram },
+      rom: hart.rom,
+      deviceTree: ({ initrd }) => writeFdt(virtDeviceTree({ ramBase: DRAM_BASE, ramSize: hart.ram.length, bootargs: config.bootargs, initrd })),
+      bios: config.bios ?? 'builtin',
+      kernel: config.kernel,
+      initrd: config.initrd,
+    })
     if (!plan.ok) return plan
     m.plan = plan.value
     if (config.tohost) {
@@ -299,6 +308,10 @@ export class Machine implements BootMachine {
     const h = this.hart
     const p = this.plan
     for (const img of [p.firmware, p.kernel]) for (const segment of img?.segments ?? []) this.emit({ kind: 'segment-loaded', step: 0n, segment })
+    if (p.initrd) {
+      const { start, end } = p.initrd
+      this.emit({ kind: 'segment-loaded', step: 0n, segment: { image: 'initrd', vaddr: start, paddr: start, filesz: Number(end - start), memsz: end - start, sections: [] } })
+    }
     for (const message of p.warnings) this.emit({ kind: 'warning', step: 0n, message })
     h.pc = p.start.pc
     h.priv = p.start.priv

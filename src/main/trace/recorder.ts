@@ -11,7 +11,7 @@ import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
 import { err, ok, type Result } from '../../shared/api/result'
 import { hex } from '../../shared/trace/events'
 import { DEFAULT_MAX_STEPS, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
-import type { ImageFile } from '../machine/boot/boot-plan'
+import type { ImageFile, KernelFile } from '../machine/boot/boot-plan'
 import type { DiskBase } from '../machine/devices/cow-disk'
 import type { BootMachine } from '../machine/core/boot-machine'
 import { createMachine, type ModuleFile } from '../machine/core/create-machine'
@@ -34,8 +34,10 @@ export interface RecordProgress {
 
 export interface RecordOptions {
   recordingPath: string
-  kernel: ImageFile
+  kernel: KernelFile
   bios?: MachineConfig['bios']
+  /** QEMU's -initrd: kept in the recording (role 'initrd'). */
+  initrd?: ImageFile
   memBytes?: number
   maxSteps?: number | bigint
   disk?: DiskBase
@@ -96,6 +98,8 @@ export class Recorder {
         tohost: !!opts.tohost,
         disk: opts.disk ? true : false,
         machine: opts.machine ?? kernelKind(opts.kernel.bytes).preset ?? null,
+        rawAddr: opts.kernel.rawAddr === undefined ? null : hex(opts.kernel.rawAddr),
+        initrd: opts.initrd?.file ?? null,
         ...(opts.append !== undefined ? { append: opts.append } : {}),
         ...(opts.modules?.length ? { modules: opts.modules.map((m) => ({ file: m.file, string: m.string ?? null })) } : {}),
       },
@@ -103,6 +107,7 @@ export class Recorder {
     })
     this.writer.artifact(opts.kernel.file, 'kernel', opts.kernel.bytes)
     if (typeof bios === 'object') this.writer.artifact(bios.file, 'firmware', bios.bytes)
+    if (opts.initrd) this.writer.artifact(opts.initrd.file, 'initrd', opts.initrd.bytes)
     for (const m of opts.modules ?? []) this.writer.artifact(m.file, 'module', m.bytes)
     if (opts.sourceLines?.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(opts.sourceLines)))
   }
@@ -115,6 +120,7 @@ export class Recorder {
       created = await createMachine({
         kernel: opts.kernel,
         bios: opts.bios ?? 'builtin',
+        initrd: opts.initrd,
         memBytes: opts.memBytes,
         disk: opts.disk,
         tohost: opts.tohost,

@@ -15,6 +15,9 @@ import type { StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
 import type { BootMachine, RegisterGroup } from '../machine/core/boot-machine'
 import { createMachine, type BootConfig } from '../machine/core/create-machine'
+import { DRAM_BASE, KERNEL_BASE_WITH_FIRMWARE } from '../machine/devices/memory-map'
+import { isElf } from '../machine/boot/loader'
+import { isLinuxImage } from '../machine/boot/kernel-image'
 import { RecordingReader } from './recording-reader'
 import { Checkpoints } from './checkpoints'
 import { META } from './schema'
@@ -45,9 +48,25 @@ interface RecordedConfig {
   disk: boolean
   /** The machine preset (recordings made before x86 have none: riscv64-virt). */
   machine?: string
-  /** The kernel command line and Multiboot modules (x86), kept as artifacts named by file. */
-  append?: string
+  /** The kernel command line (RISC-V bootargs, Multiboot cmdline) and Multiboot modules (x86), kept as artifacts named by file. */
+  append?: string | null
   modules?: { file: string; string: string | null }[]
+  /** Load address of a raw kernel (hex); absent in recordings made before raw binaries needed one. */
+  rawAddr?: string | null
+  /** The initrd's artifact name. */
+  initrd?: string | null
+}
+
+/**
+ * Where the recorded boot put a raw kernel. Recordings made before raw binaries needed `--raw`
+ * (no `rawAddr` key) had them loaded where the firmware mode put them then: DRAM base without a
+ * firmware, 0x8020_0000 after one.
+ */
+function recordedRawAddr(config: RecordedConfig, kernel: Uint8Array): bigint | undefined {
+  if (config.rawAddr) return BigInt(config.rawAddr)
+  const riscv = config.machine === undefined || config.machine === 'riscv64-virt'
+  if (config.rawAddr === null || !riscv || isElf(kernel) || isLinuxImage(kernel)) return undefined
+  return config.bios === 'none' ? DRAM_BASE : KERNEL_BASE_WITH_FIRMWARE
 }
 
 export class ReplaySession {
@@ -86,13 +105,20 @@ export class ReplaySession {
         if (!fw?.data) return err('replay.no_firmware', `the recording does not hold its firmware '${config.bios}'`)
         bios = { file: config.bios, bytes: fw.data } satisfies ImageFile
       }
+      let initrd: ImageFile | undefined
+      if (config.initrd) {
+        const data = r.artifact(config.initrd)?.data
+        if (!data) return err('replay.no_initrd', `the recording does not hold its initrd '${config.initrd}'`)
+        initrd = { file: config.initrd, bytes: data }
+      }
       const machineConfig: BootConfig = {
-        kernel: { file: kernelName, bytes: kernel.data },
+        kernel: { file: kernelName, bytes: kernel.data, rawAddr: recordedRawAddr(config, kernel.data) },
         bios,
+        initrd,
         memBytes: config.memBytes ?? undefined,
         tohost: config.tohost,
         machine: config.machine,
-        append: config.append,
+        append: config.append ?? undefined,
       }
       for (const m of config.modules ?? []) {
         const bytes = r.artifact(m.file)?.data

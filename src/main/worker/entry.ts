@@ -103,6 +103,8 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       recordingPath: args.recordingPath,
       kernel: args.kernel,
       bios: args.bios,
+      initrd: args.initrd,
+      append: args.append,
       memBytes: args.memBytes,
       maxSteps: args.maxSteps,
       sourceLines: args.sourceLines,

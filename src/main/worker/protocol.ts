@@ -65,8 +65,11 @@ export interface ImageBytes {
 export interface BootRunArgs {
   runId: string
   recordingPath: string
-  kernel: ImageBytes
+  kernel: ImageBytes & { rawAddr?: bigint }
   bios: 'none' | 'builtin' | ImageBytes
+  initrd?: ImageBytes
+  /** The kernel command line. */
+  append?: string
   memBytes?: number
   maxSteps?: number
   /** The build's line table when the kernel is the workspace's build. */

@@ -11,10 +11,18 @@ import type { SourceLine } from '../trace/source-map'
 export const DEFAULT_BOOT_MAX_STEPS = 5_000_000_000
 
 export interface BootOptions {
-  /** Which ELF to boot: the workspace's build (default) or a file path chosen by the user. */
-  kernel?: { kind: 'build' } | { kind: 'file'; path: string }
+  /**
+   * What to boot: the workspace's build (default) or a file chosen by the user — an ELF, a RISC-V
+   * Linux Image (recognised by its header), or a raw binary, which needs `rawAddr`: its load and
+   * start address (`0x…` or decimal), e.g. '0x80200000' for u-boot.bin after OpenSBI.
+   */
+  kernel?: { kind: 'build' } | { kind: 'file'; path: string; rawAddr?: string }
   /** `none`: kernel in M-mode at its start; `builtin`: our SBI, kernel in S-mode at 0x80200000; or a firmware file. */
   bios?: 'none' | 'builtin' | { file: string }
+  /** An initial ramdisk, placed where QEMU's -initrd puts it; `/chosen` says where. */
+  initrd?: { file: string }
+  /** The kernel command line (`/chosen/bootargs`), as QEMU's -append. */
+  append?: string
   /** Guest RAM in bytes (default 128 MiB). */
   memBytes?: number
   /** Stop after this many retired instructions (default `DEFAULT_BOOT_MAX_STEPS`, 5 000 000 000). */

@@ -36,8 +36,12 @@ const address = v.pipe(
 )
 
 const BOOT_OPTIONS = v.strictObject({
-  kernel: v.optional(v.variant('kind', [v.strictObject({ kind: v.literal('build') }), v.strictObject({ kind: v.literal('file'), path })])),
+  kernel: v.optional(
+    v.variant('kind', [v.strictObject({ kind: v.literal('build') }), v.strictObject({ kind: v.literal('file'), path, rawAddr: v.optional(address) })]),
+  ),
   bios: v.optional(v.union([v.picklist(['none', 'builtin']), v.strictObject({ file: path })], "is 'none', 'builtin' or { file: PATH }")),
+  initrd: v.optional(v.strictObject({ file: path })),
+  append: v.optional(shortString),
   memBytes: v.optional(count(1)),
   maxSteps: v.optional(count(1)),
 })

@@ -23,7 +23,7 @@ describe.skipIf(openSbi.missing || uBoot.missing)("recording Debian's OpenSBI + 
     let peakRss = 0
     const started = await Recorder.start({
       recordingPath: path,
-      kernel: image(uBoot.path!),
+      kernel: { ...image(uBoot.path!), rawAddr: 0x8020_0000n },
       bios: image(openSbi.path!),
       writtenBy: 'test',
       onOutput: (_step, t) => {

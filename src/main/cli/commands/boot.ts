@@ -11,23 +11,28 @@ import { UsageError, type CliCommand } from '../command'
 import { DEFAULT_MAX_STEPS, type MachineEvent } from '../../machine/machine'
 import { createMachine, type ModuleFile } from '../../machine/core/create-machine'
 import { MACHINE_PRESETS, PRESET_NAMES } from '../../machine/core/presets'
-import { bootImages, openDiskImage, readInputFile } from '../inputs'
+import { bootImages, numberArg, openDiskImage, readInputFile } from '../inputs'
 
 const USAGE = `Usage: bootscope boot KERNEL [options]
 
-Boots KERNEL (an ELF, loaded at its physical addresses, or a raw binary) on the machine it is
-built for: a RISC-V ELF or raw binary on riscv64-virt, an i386/x86-64 ELF or a Multiboot image on
-x86-pc. The guest's console (UART, COM1) goes to stdout; why it stopped goes to stderr. The exit
+Boots KERNEL on the machine it is built for: on riscv64-virt a RISC-V ELF (loaded at its physical
+addresses), a RISC-V Linux Image (recognised by its header; loaded where QEMU's -kernel puts it)
+or a raw binary at the address --raw gives; on x86-pc an i386/x86-64 ELF or a Multiboot image. The guest's console (UART, COM1) goes to stdout; why it stopped goes to stderr. The exit
 code is the guest's (test finisher, SBI shutdown, tohost, isa-debug-exit), 124 when the step
 budget runs out, 125 when the guest is stuck (trap loop, triple fault, a halt nothing can wake).
 
 Options:
   --machine NAME            ${PRESET_NAMES.map((n) => `${n}: ${MACHINE_PRESETS[n].title}`).join('\n                            ')}
-  --append CMDLINE          the kernel command line (Multiboot cmdline; RISC-V: bootargs in the device tree)
+  --append CMDLINE          the kernel command line, as QEMU's -append (Multiboot cmdline; RISC-V:
+                            /chosen/bootargs in the device tree)
   --module FILE[,STRING]    a Multiboot module with its string (repeatable, x86)
   --bios none|builtin|FILE  firmware: none (KERNEL runs in M-mode from 0x80000000), builtin
                             (default: Bootscope's SBI, KERNEL entered in S-mode at 0x80200000),
                             or a firmware ELF/.bin loaded at 0x80000000 (e.g. OpenSBI fw_jump.elf)
+  --raw ADDR                KERNEL is a raw binary (objcopy -O binary, u-boot.bin): load it at
+                            ADDR and start it there (e.g. 0x80200000 after a firmware)
+  --initrd FILE             an initial ramdisk, loaded where QEMU's -initrd puts it (min(RAM/2,
+                            128M) above the kernel); /chosen gets linux,initrd-start/-end
   --disk IMG                virtio block device backed by IMG (copy-on-write: IMG is never modified)
   --mem SIZE                guest RAM, e.g. 128M (default), 1G
   --max-steps N             stop after N retired instructions (default ${DEFAULT_MAX_STEPS})
@@ -41,6 +46,8 @@ export interface BootArgs {
   append?: string
   modules: { file: string; string?: string }[]
   bios: string
+  rawAddr?: bigint
+  initrd?: string
   disk?: string
   memBytes: number
   maxSteps: bigint
@@ -88,6 +95,12 @@ export function parseBootArgs(argv: string[]): BootArgs {
         args.machine = value(i++, a)
         if (!(args.machine in MACHINE_PRESETS)) throw new UsageError(`--machine ${args.machine}: the machines are ${PRESET_NAMES.join(', ')}`)
         break
+      case '--raw':
+        args.rawAddr = BigInt(numberArg(value(i++, a), '--raw'))
+        break
+      case '--initrd':
+        args.initrd = value(i++, a)
+        break
       case '--append':
         args.append = value(i++, a)
         break
@@ -124,7 +137,7 @@ export function parseBootArgs(argv: string[]): BootArgs {
         args.kernel = a
     }
   }
-  if (args.kernel === undefined) throw new UsageError('which kernel? give the path of an ELF or raw binary')
+  if (args.kernel === undefined) throw new UsageError('which kernel? give the path of an ELF, a Linux Image, or a raw binary with --raw ADDR')
   return args as BootArgs
 }
 
@@ -157,7 +170,7 @@ export const bootCommand: CliCommand = {
   usage: USAGE,
   async run(argv) {
     const args = parseBootArgs(argv)
-    const { kernel, bios } = bootImages(args.kernel, args.bios)
+    const { kernel, bios, initrd } = bootImages(args.kernel, args.bios, args)
     const disk = args.disk ? openDiskImage(args.disk) : undefined
     try {
       const pending: number[] = []
@@ -167,6 +180,7 @@ export const bootCommand: CliCommand = {
       const created = await createMachine({
         kernel,
         bios,
+        initrd,
         disk,
         memBytes: args.memBytes,
         tohost: args.tohost,

@@ -11,13 +11,14 @@ import { moduleFiles, parseBootArgs } from './boot'
 
 const USAGE = `Usage: bootscope record KERNEL -o REC.sqlite [options]
 
-Boots KERNEL like \`bootscope boot\` and records the boot into REC.sqlite: the kernel and firmware
-with their hashes, typed input with its step, and the events of the boot (segments loaded, firmware
-hand-off, traps, satp writes, console output, why it stopped). Query it with \`bootscope events\`.
+Boots KERNEL like \`bootscope boot\` and records the boot into REC.sqlite: the kernel, firmware
+and initrd with their hashes, the command line, typed input with its step, and the events of the
+boot (segments loaded, firmware hand-off, traps, satp writes, console output, why it stopped).
+Query it with \`bootscope events\`.
 
 Options: -o FILE (required), and those of \`bootscope boot\`:
-  --machine NAME, --append CMDLINE, --module FILE[,STRING], --bios none|builtin|FILE, --disk IMG,
-  --mem SIZE, --max-steps N, --tohost, --input TEXT`
+  --machine NAME, --append CMDLINE, --module FILE[,STRING], --bios none|builtin|FILE, --raw ADDR,
+  --initrd FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --input TEXT`
 
 export const recordCommand: CliCommand = {
   name: 'record',
@@ -28,13 +29,14 @@ export const recordCommand: CliCommand = {
     if (o < 0 || argv[o + 1] === undefined) throw new UsageError('where to? give the recording file with -o REC.sqlite')
     const out = argv[o + 1]
     const args = parseBootArgs([...argv.slice(0, o), ...argv.slice(o + 2)])
-    const { kernel, bios } = bootImages(args.kernel, args.bios)
+    const { kernel, bios, initrd } = bootImages(args.kernel, args.bios, args)
     const disk = args.disk ? openDiskImage(args.disk) : undefined
     try {
       const started = await Recorder.start({
         recordingPath: out,
         kernel,
         bios,
+        initrd,
         disk,
         memBytes: args.memBytes,
         maxSteps: args.maxSteps,

@@ -1,34 +1,42 @@
 /**
  * How a boot starts, per firmware mode, exactly as QEMU 7.2 `virt` does it (`virt_machine_done`):
- * load the firmware and the kernel into RAM, place the device tree near the top of DRAM, and fill
- * the reset-vector ROM. The ROM always jumps to DRAM base (0x8000_0000); with a firmware file the
- * kernel goes to its `p_paddr` (ELF) or 0x8020_0000 (raw) and becomes `fw_dynamic_info.next_addr`.
- * `--bios builtin` skips the ROM: the hart starts in S-mode at the kernel's `e_entry` (its physical
- * address) with a0 = hart id and a1 = the FDT, as OpenSBI would leave it.
+ * load the firmware, the kernel (`kernel-image.ts`: an ELF, a Linux Image, or a raw binary at the
+ * address the user gave) and the initrd into RAM, write the device tree — with the initrd's place
+ * and the command line in `/chosen` — near the top of DRAM, and fill the reset-vector ROM. The ROM
+ * always jumps to DRAM base (0x8000_0000); with a firmware file the kernel's load base becomes
+ * `fw_dynamic_info.next_addr`. `--bios builtin` skips the ROM: the hart starts in S-mode at the
+ * kernel's `e_entry` (its physical address) with a0 = hart id and a1 = the FDT, as OpenSBI would leave it.
  */
 import { err, ok, type Result } from '../../../shared/api/result'
 import { DRAM_BASE, KERNEL_BASE_WITH_FIRMWARE } from '../devices/memory-map'
 import { fdtAddress, writeResetVector } from './reset-vector'
 import { loadImage, type LoadedImage, type PhysicalRam } from './loader'
+import { kernelStartAddr, loadInitrd, loadKernel, type ImageFile, type KernelFile, type PlacedInitrd } from './kernel-image'
 
-export interface ImageFile {
-  bytes: Uint8Array
-  file: string
-}
+export type { ImageFile, KernelFile, PlacedInitrd } from './kernel-image'
 
 export type BiosChoice = 'none' | 'builtin' | ImageFile
+
+/** What `/chosen` gets from the boot besides the console: known once the images are placed. */
+export interface ChosenInfo {
+  initrd?: PlacedInitrd
+}
 
 export interface BootPlanInput {
   ram: PhysicalRam
   rom: Uint8Array
-  dtb: Uint8Array
+  /** The flattened device tree, given where the boot placed the initrd. */
+  deviceTree: (chosen: ChosenInfo) => Uint8Array
   bios: BiosChoice
-  kernel?: ImageFile
+  kernel?: KernelFile
+  initrd?: ImageFile
 }
 
 export interface BootPlan {
   firmware?: LoadedImage
   kernel?: LoadedImage
+  initrd?: PlacedInitrd
+  dtb: Uint8Array
   fdtAddr: bigint
   /** Where the hart starts, in which privilege, with which a0/a1 (builtin: the kernel, S-mode). */
   start: { pc: bigint; priv: 3 | 1; a0: bigint; a1: bigint }
@@ -39,20 +47,21 @@ export interface BootPlan {
 
 const hex = (x: bigint) => `0x${x.toString(16)}`
 
-function overlaps(a: LoadedImage, b: LoadedImage): boolean {
+type Range = Pick<LoadedImage, 'lowestPaddr' | 'highestPaddrEnd'>
+
+function overlaps(a: Range, b: Range): boolean {
   return a.lowestPaddr < b.highestPaddrEnd && b.lowestPaddr < a.highestPaddrEnd
 }
 
 export function planBoot(input: BootPlanInput): Result<BootPlan> {
-  const { ram, rom, dtb, bios, kernel } = input
+  const { ram, rom, bios, kernel } = input
   const warnings: string[] = []
-  const fdtAddr = fdtAddress(ram.base, ram.bytes.length, dtb.length)
   let firmware: LoadedImage | undefined
   let loadedKernel: LoadedImage | undefined
 
   if (bios === 'none') {
     if (!kernel) return err('boot.no_kernel', 'nothing to boot: --bios none needs a kernel', { hint: 'bootscope boot KERNEL --bios none' })
-    const r = loadImage(kernel.bytes, DRAM_BASE, ram, { file: kernel.file, image: 'kernel' })
+    const r = loadKernel(kernel, kernelStartAddr('none'), ram)
     if (!r.ok) return r
     loadedKernel = r.value
     if (loadedKernel.lowestPaddr !== DRAM_BASE) {
@@ -63,7 +72,7 @@ export function planBoot(input: BootPlanInput): Result<BootPlan> {
     }
   } else if (bios === 'builtin') {
     if (!kernel) return err('boot.no_kernel', 'nothing to boot: the built-in firmware needs a kernel', { hint: 'bootscope boot KERNEL' })
-    const r = loadImage(kernel.bytes, KERNEL_BASE_WITH_FIRMWARE, ram, { file: kernel.file, image: 'kernel' })
+    const r = loadKernel(kernel, kernelStartAddr('builtin'), ram)
     if (!r.ok) return r
     loadedKernel = r.value
     if (loadedKernel.entryPaddr !== KERNEL_BASE_WITH_FIRMWARE) {
@@ -76,7 +85,7 @@ export function planBoot(input: BootPlanInput): Result<BootPlan> {
     if (!f.ok) return f
     firmware = f.value
     if (kernel) {
-      const k = loadImage(kernel.bytes, KERNEL_BASE_WITH_FIRMWARE, ram, { file: kernel.file, image: 'kernel' })
+      const k = loadKernel(kernel, kernelStartAddr(firmware), ram)
       if (!k.ok) return k
       loadedKernel = k.value
       if (overlaps(firmware, loadedKernel)) {
@@ -90,7 +99,27 @@ export function planBoot(input: BootPlanInput): Result<BootPlan> {
   }
 
   for (const img of [firmware, loadedKernel]) warnings.push(...(img?.warnings ?? []))
-  const endOfImages = [firmware, loadedKernel].reduce((m, i) => (i && i.highestPaddrEnd > m ? i.highestPaddrEnd : m), 0n)
+
+  let initrd: PlacedInitrd | undefined
+  if (input.initrd) {
+    const file = input.initrd.file
+    if (!loadedKernel) return err('boot.initrd_without_kernel', `${file}: an initrd goes with a kernel, and there is none`, { hint: 'give the kernel too' })
+    const placed = loadInitrd(input.initrd, loadedKernel.loadBase, ram)
+    if (!placed.ok) return placed
+    initrd = placed.value
+    for (const [what, img] of [['kernel', loadedKernel], ['firmware', firmware]] as const) {
+      if (img && overlaps({ lowestPaddr: initrd.start, highestPaddrEnd: initrd.end }, img)) {
+        return err('boot.initrd_overlaps', `${file}: the initrd [${hex(initrd.start)}, ${hex(initrd.end)}) overlaps the ${what} [${hex(img.lowestPaddr)}, ${hex(img.highestPaddrEnd)})`, {
+          loc: { file, line: 1, column: 1 },
+          hint: 'QEMU puts the initrd min(RAM / 2, 128 MiB) above the kernel: raise --mem',
+        })
+      }
+    }
+  }
+
+  const dtb = input.deviceTree({ initrd })
+  const fdtAddr = fdtAddress(ram.base, ram.bytes.length, dtb.length)
+  const endOfImages = [firmware?.highestPaddrEnd, loadedKernel?.highestPaddrEnd, initrd?.end].reduce<bigint>((m, e) => (e !== undefined && e > m ? e : m), 0n)
   if (endOfImages > fdtAddr) {
     return err('boot.no_room_for_fdt', `the images end at ${hex(endOfImages)}, past where the device tree goes (${hex(fdtAddr)})`, { hint: 'raise --mem' })
   }
@@ -103,5 +132,5 @@ export function planBoot(input: BootPlanInput): Result<BootPlan> {
     bios === 'builtin'
       ? { pc: kernelEntry!, priv: 1 as const, a0: 0n, a1: fdtAddr }
       : { pc: 0x1000n, priv: 3 as const, a0: 0n, a1: 0n }
-  return ok({ firmware, kernel: loadedKernel, fdtAddr, start, kernelEntry, warnings })
+  return ok({ firmware, kernel: loadedKernel, initrd, dtb, fdtAddr, start, kernelEntry, warnings })
 }

@@ -177,8 +177,10 @@ export function getProp(n: FdtNode, name: string): FdtValue | undefined {
 export interface VirtFdtOptions {
   ramBase: bigint
   ramSize: number
-  /** Kernel command line for `/chosen/bootargs` (Linux), when given. */
+  /** Kernel command line for `/chosen/bootargs` (Linux), when given and not empty (as QEMU's -append). */
   bootargs?: string
+  /** Where the initrd was placed ([start, end)): `/chosen/linux,initrd-start` and `linux,initrd-end`. */
+  initrd?: { start: bigint; end: bigint }
   /** `riscv,isa` of the hart. */
   isa?: string
   /** `mmu-type` of the hart. */
@@ -209,7 +211,14 @@ export function virtDeviceTree(o: VirtFdtOptions): FdtNode {
     )
   }
   const chosen: [string, FdtValue][] = [['stdout-path', prop.string(`/soc/serial@${hex(UART0_BASE)}`)]]
-  if (o.bootargs !== undefined) chosen.unshift(['bootargs', prop.string(o.bootargs)])
+  // QEMU adds properties to an existing node at its front (libfdt), so the later ones come first.
+  if (o.bootargs) chosen.unshift(['bootargs', prop.string(o.bootargs)])
+  if (o.initrd) {
+    // QEMU 7.2 writes each as one cell (qemu_fdt_setprop_cell); Linux reads any number of cells.
+    const cell = (x: bigint) => (x >> 32n === 0n ? prop.u32(Number(x)) : prop.u64cells(x))
+    chosen.unshift(['linux,initrd-start', cell(o.initrd.start)])
+    chosen.unshift(['linux,initrd-end', cell(o.initrd.end)])
+  }
   return node(
     '',
     [

@@ -3,7 +3,7 @@ import { planBoot } from '../../../../src/main/machine/boot/boot-plan'
 import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
 
 const RAM_BASE = 0x8000_0000n
-const setup = () => ({ ram: { base: RAM_BASE, bytes: new Uint8Array(128 * 1024 * 1024) }, rom: new Uint8Array(0xf000), dtb: new Uint8Array(0x1000).fill(0xd0) })
+const setup = () => ({ ram: { base: RAM_BASE, bytes: new Uint8Array(128 * 1024 * 1024) }, rom: new Uint8Array(0xf000), deviceTree: () => new Uint8Array(0x1000).fill(0xd0) })
 const romWord = (rom: Uint8Array, at: number) => new DataView(rom.buffer).getBigUint64(at, true)
 
 describe.skipIf(binutilsMissing)('planBoot', () => {

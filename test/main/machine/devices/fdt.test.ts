@@ -71,3 +71,25 @@ describe.skipIf(q.missing || dtc.missing)('the virt DTB against QEMU 7.2', () =>
     compare(ours, '/')
   })
 })
+
+describe.skipIf(q.missing)('/chosen with -initrd and -append against QEMU 7.2', () => {
+  it('has the same properties, in the same order, as QEMU’s dump (but for its random rng-seed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdt-'))
+    const file = join(dir, 'virt.dtb')
+    const initrd = new Uint8Array(12345).fill(7)
+    writeFileSync(join(dir, 'initrd.img'), initrd)
+    writeFileSync(join(dir, 'k.bin'), new Uint8Array([0x13, 0, 0, 0]))
+    const append = 'console=ttyS0 root=/dev/ram rdinit=/init'
+    const args = ['-M', `virt,dumpdtb=${file}`, '-nographic', '-bios', 'none', '-kernel', join(dir, 'k.bin'), '-initrd', join(dir, 'initrd.img'), '-append', append]
+    execFileSync(q.path!, args, { stdio: 'ignore', timeout: 20_000 })
+    const theirs = findNode(readFdt(new Uint8Array(readFileSync(file))), '/chosen')!.props.filter(([name]) => name !== 'rng-seed')
+    // QEMU puts a raw -kernel at DRAM base without firmware, and the initrd half-way into 128 MiB above it.
+    const ours = findNode(readFdt(writeFdt(virtDeviceTree({ ramBase: 0x8000_0000n, ramSize: 128 * 1024 * 1024, bootargs: append, initrd: { start: 0x8400_0000n, end: 0x8400_0000n + 12345n } }))), '/chosen')!.props
+    expect(ours.map(([name, value]) => [name, Array.from(value)])).toEqual(theirs.map(([name, value]) => [name, Array.from(value)]))
+    expect(ours.map(([name]) => name)).toEqual(['linux,initrd-end', 'linux,initrd-start', 'bootargs', 'stdout-path'])
+  })
+
+  it('an empty command line gives no bootargs, as QEMU', () => {
+    expect(getProp(findNode(readFdt(writeFdt(virtDeviceTree({ ramBase: 0x8000_0000n, ramSize: 1 << 27, bootargs: '' }))), '/chosen')!, 'bootargs')).toBeUndefined()
+  })
+})

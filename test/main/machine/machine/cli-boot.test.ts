@@ -1,10 +1,17 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../../../src/main/cli/command'
 import { parseBootArgs, parseSize, unescapeInput } from '../../../../src/main/cli/commands/boot'
 import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
 import { hartMissing } from './harness'
+import { readElf } from '../../../../src/shared/elf/reader'
+import { PT_LOAD } from '../../../../src/shared/elf/constants'
+
+const hex = (x: bigint) => `0x${x.toString(16)}`
 
 const BIN = fileURLToPath(new URL('../../../../bin/bootscope.mjs', import.meta.url))
 
@@ -21,6 +28,13 @@ describe('bootscope boot arguments', () => {
       events: false,
       modules: [],
     })
+    expect(parseBootArgs(['Image', '--initrd', 'rootfs.cpio', '--append', 'console=ttyS0 quiet', '--raw', '0x80200000'])).toMatchObject({
+      kernel: 'Image',
+      initrd: 'rootfs.cpio',
+      append: 'console=ttyS0 quiet',
+      rawAddr: 0x8020_0000n,
+    })
+    expect(() => parseBootArgs(['k.bin', '--raw', 'there'])).toThrow(/--raw takes a number/)
   })
   it('reads the machine, the command line and Multiboot modules', () => {
     expect(parseBootArgs(['k.elf', '--machine', 'x86-pc', '--append', 'console=ttyS0 quiet', '--module', 'initrd.img,initrd  --x', '--module', 'fs.img'])).toMatchObject({
@@ -65,6 +79,24 @@ describe.skipIf(hartMissing || binutilsMissing)('bootscope boot (the command)', 
     expect(r.stderr).toContain('p_paddr 0xffffffff80200000 is outside RAM')
     expect(r.stderr).toContain('hint: link with AT() so the load address is physical')
     expect(r.status).toBe(1)
+  })
+
+  it('refuses a file that is neither an ELF nor a Linux Image unless --raw says where it goes', () => {
+    const k = buildKernel(['uart-hello.S'], 'm-mode.ld')
+    const bin = join(mkdtempSync(join(tmpdir(), 'bootscope-raw-')), 'k.bin')
+    // The ELF's single segment, as `objcopy -O binary` would write it: a raw binary.
+    const elf = readElf(k.bytes, { file: k.elf })
+    if (!elf.ok) throw new Error(elf.error.message)
+    const seg = elf.value.segments.find((s) => s.type === PT_LOAD && s.filesz > 0)!
+    writeFileSync(bin, k.bytes.subarray(seg.offset, seg.offset + seg.filesz))
+    const refused = run(bin, '--bios', 'none')
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toContain('not an ELF file, nor a RISC-V Linux Image')
+    expect(refused.stderr).toContain('hint: if it is a raw binary, give its load address: --raw 0x80000000')
+    expect(refused.status).toBe(1)
+    const raw = run(bin, '--bios', 'none', '--raw', hex(seg.paddr))
+    expect(raw.stdout).toBe('hello from M-mode over the 16550\nfdt: yes\n')
+    expect(raw.status).toBe(3)
   })
 
   it('stops a runaway guest at --max-steps with exit code 124', () => {

@@ -54,7 +54,7 @@ describe.skipIf(hartMissing || binutilsMissing || openSbi.missing)("Debian's Ope
 
 describe.skipIf(hartMissing || openSbi.missing || uBoot.missing)("Debian's S-mode U-Boot after OpenSBI", () => {
   it('reaches the => prompt and answers `version` typed on the UART', async () => {
-    const created = await Machine.create({ createHart, bios: fwJump(), kernel: { bytes: new Uint8Array(readFileSync(uBoot.path!)), file: uBoot.path! } })
+    const created = await Machine.create({ createHart, bios: fwJump(), kernel: { bytes: new Uint8Array(readFileSync(uBoot.path!)), file: uBoot.path!, rawAddr: 0x8020_0000n } })
     if (!created.ok) throw new Error(created.error.message)
     const m = created.value
     let watching = 0

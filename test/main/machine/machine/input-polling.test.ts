@@ -49,7 +49,7 @@ describe('waiting for input by polling the UART', () => {
   const uBoot = uBootSmode()
   it.skipIf(openSbi.missing || uBoot.missing)('stops U-Boot at its prompt as waiting for input; a command typed there runs', async () => {
     const image = (path: string) => ({ bytes: new Uint8Array(readFileSync(path)), file: path })
-    const created = await Machine.create({ bios: image(openSbi.path!), kernel: image(uBoot.path!) })
+    const created = await Machine.create({ bios: image(openSbi.path!), kernel: { ...image(uBoot.path!), rawAddr: 0x8020_0000n } })
     if (!created.ok) throw new Error(created.error.message)
     const m = created.value
     m.addListener((e) => {

@@ -13,7 +13,8 @@ export interface QemuRun {
   timedOut: boolean
 }
 
-export function runQemu(qemuPath: string, kernel: Uint8Array, bios: string, timeoutMs = 10_000, disk?: Uint8Array): QemuRun {
+/** `extra`: more QEMU arguments (-initrd FILE, -append ARGS, -m SIZE). */
+export function runQemu(qemuPath: string, kernel: Uint8Array, bios: string, timeoutMs = 10_000, disk?: Uint8Array, extra: string[] = []): QemuRun {
   const dir = mkdtempSync(join(tmpdir(), 'qemu-run-'))
   const file = join(dir, 'kernel.elf')
   writeFileSync(file, kernel)
@@ -24,7 +25,7 @@ export function runQemu(qemuPath: string, kernel: Uint8Array, bios: string, time
     drive.push('-global', 'virtio-mmio.force-legacy=false', '-drive', `file=${join(dir, 'disk.img')},if=none,format=raw,id=hd0,snapshot=on`)
     drive.push('-device', 'virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0')
   }
-  const r = spawnSync(qemuPath, ['-M', 'virt', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-bios', bios, ...drive, '-kernel', file], {
+  const r = spawnSync(qemuPath, ['-M', 'virt', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-bios', bios, ...drive, ...extra, '-kernel', file], {
     timeout: timeoutMs,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,6 +1,7 @@
 /**
  * "Open an ELF" built elsewhere: the kernel path and the machine's boot options the user picked
- * (firmware: our SBI, none, or a firmware file; the step budget), importing a dropped file into
+ * (firmware: our SBI, none, or a firmware file; a raw binary's load address; an initrd and the
+ * kernel command line, as QEMU's -initrd and -append; the step budget), importing a dropped file into
  * the workspace (`file.import`), and starting the boot. The run is handed to the boot store, so
  * its progress, console, recording list and timeline behave exactly like a boot of the build.
  *
@@ -41,12 +42,16 @@ export const useOpenElfStore = defineStore('open-elf', () => {
   const path = ref('')
   const bios = ref<BiosChoice>('builtin')
   const firmwarePath = ref('')
+  /** A raw binary's load address (empty: the kernel is an ELF or a Linux Image). */
+  const rawAddr = ref('')
+  const initrdPath = ref('')
+  const append = ref('')
   /** Empty means the machine's default. */
   const maxSteps = ref<number | ''>('')
   const error = ref<ApiError>()
   const busy = ref(false)
   // An error is about what was typed: editing the choice clears it.
-  watch([path, bios, firmwarePath, maxSteps], () => (error.value = undefined))
+  watch([path, bios, firmwarePath, rawAddr, initrdPath, append, maxSteps], () => (error.value = undefined))
 
   function open(prefill?: string): void {
     if (prefill !== undefined) path.value = prefill
@@ -88,7 +93,16 @@ export const useOpenElfStore = defineStore('open-elf', () => {
     if (bios.value === 'file' && !firmware) return { code: 'open_elf.no_firmware', message: 'Type the path of the firmware file, or pick another firmware.' }
     const steps = maxSteps.value === '' ? undefined : Number(maxSteps.value)
     if (steps !== undefined && (!Number.isSafeInteger(steps) || steps <= 0)) return { code: 'open_elf.bad_steps', message: 'The step budget must be a positive whole number.' }
-    return { kernel: { kind: 'file', path: kernel }, bios: bios.value === 'file' ? { file: firmware } : bios.value, maxSteps: steps }
+    const raw = rawAddr.value.trim()
+    if (raw && !/^(0x[0-9a-f]{1,16}|\d{1,20})$/i.test(raw)) return { code: 'open_elf.bad_raw', message: 'The raw binary\'s address must be a number, like 0x80200000.' }
+    const initrd = initrdPath.value.trim()
+    return {
+      kernel: { kind: 'file', path: kernel, ...(raw ? { rawAddr: raw } : {}) },
+      bios: bios.value === 'file' ? { file: firmware } : bios.value,
+      ...(initrd ? { initrd: { file: initrd } } : {}),
+      ...(append.value.trim() ? { append: append.value.trim() } : {}),
+      maxSteps: steps,
+    }
   }
 
   /** The desktop app can show the system's file dialog; browser mode cannot (the server may be another machine's). */
@@ -114,6 +128,7 @@ export const useOpenElfStore = defineStore('open-elf', () => {
     const wanted: [ChosenFileRole, string][] = []
     if (opts.kernel?.kind === 'file') wanted.push(['kernel', opts.kernel.path])
     if (opts.bios && typeof opts.bios === 'object') wanted.push(['firmware', opts.bios.file])
+    if (opts.initrd) wanted.push(['initrd', opts.initrd.file])
     for (const [role, file] of wanted) {
       if (!isAbsoluteFilePath(file)) continue
       const r = canBrowse ? await api.invoke('file.choose', { role, defaultPath: file }) : await api.invoke('file.grant', { path: file, role })
@@ -124,7 +139,8 @@ export const useOpenElfStore = defineStore('open-elf', () => {
       if (!r.value) return false // the dialog was cancelled
       if (r.value.path !== file) {
         // Another file was picked in the dialog: boot that one, and show it.
-        if (role === 'kernel') opts.kernel = { kind: 'file', path: (path.value = r.value.path) }
+        if (role === 'kernel' && opts.kernel?.kind === 'file') opts.kernel = { ...opts.kernel, path: (path.value = r.value.path) }
+        else if (role === 'initrd') opts.initrd = { file: (initrdPath.value = r.value.path) }
         else opts.bios = { file: (firmwarePath.value = r.value.path) }
       }
     }
@@ -156,5 +172,5 @@ export const useOpenElfStore = defineStore('open-elf', () => {
     }
   }
 
-  return { dialogOpen, path, bios, firmwarePath, maxSteps, error, busy, canBrowse, open, close, importDropped, browse, boot }
+  return { dialogOpen, path, bios, firmwarePath, rawAddr, initrdPath, append, maxSteps, error, busy, canBrowse, open, close, importDropped, browse, boot }
 })
