@@ -25,7 +25,7 @@ describe.skipIf(openSbi.missing || uBoot.missing)('the OpenSBI fw_jump hand-off'
     let text = ''
     const started = await Recorder.start({
       recordingPath: path,
-      kernel: image(uBoot.path!),
+      kernel: { ...image(uBoot.path!), rawAddr: 0x8020_0000n }, // u-boot.bin is raw: where QEMU -kernel would put it after fw_jump
       bios: image(openSbi.path!),
       writtenBy: 'test',
       // U-Boot's banner: well past the hand-off.
