@@ -257,5 +257,5 @@ test('Open ELF… with an initrd and a command line: the kernel finds both in /c
   await expect(console_).toContainText('bootargs: console=ttyS0 rdinit=/init', { timeout: 60_000 })
   await expect(console_).toContainText('initrd: 0x0000000084000000 - 0x0000000084000016')
   await expect(console_).toContainText('initrd text: hello from the initrd')
-  await expect(page.getByTestId('recording-list')).toContainText('shutdown', { timeout: 30_000 })
+  await expect(page.getByTestId('recording-list')).toContainText('shut down', { timeout: 30_000 })
 })
