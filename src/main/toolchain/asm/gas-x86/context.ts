@@ -13,6 +13,8 @@ export interface GasX86State {
   elf: 32 | 64
   mode: X86Mode
   intel: boolean
+  /** Bytes of instructions with only constant operands (see instructions.ts). */
+  constantEncodings: Map<string, Uint8Array>
   /** An explicit `rex.*` prefix for the instruction being assembled. */
   rex?: number
   /** `.hidden` / `.protected` / `.internal`: ELF st_other. */

@@ -14,7 +14,7 @@ import { AsmError, type Assembler } from '../assembler'
 import type { Expr } from '../expr'
 import type { Fixup } from '../state'
 import { closest } from '../diagnostics'
-import { attMnemonic } from './mnemonics'
+import { SIZED_RETURNS, attMnemonic } from './mnemonics'
 import { parseAttOperand, parseIntelOperand, splitGasOperands, type GasOperand, type GasValue, type RelocOp } from './operands'
 import type { GasX86State } from './context'
 
@@ -140,6 +140,8 @@ function parse(st: GasX86State, word: string, args: string, col: number): Parsed
   let ops = parts.map((p) => (st.intel ? parseIntelOperand(p.text, p.col) : parseAttOperand(p.text, p.col)))
   const vector = ops.some((o) => o.kind === 'reg' && (o.reg.cls === 'xmm' || o.reg.cls === 'mm'))
   if (st.intel) {
+    const sized = SIZED_RETURNS[word]
+    if (sized) return { mnemonic: sized.mnemonic, size: sized.size, ops }
     if (x86RowsByMnemonic(word).length || STRING_BASE.test(word)) return { mnemonic: word, ops }
     // GNU as takes AT&T-suffixed names in Intel syntax too (`pushw`, `retw`), and objdump's `lgdtd`.
     const m = attMnemonic(word, vector) ?? (/d$/.test(word) && x86RowsByMnemonic(word.slice(0, -1)).length ? { mnemonic: word.slice(0, -1), size: 32 } : undefined)
@@ -164,8 +166,27 @@ function unknownMnemonic(word: string, col: number): AsmError {
   return new AsmError(`no such instruction: \`${word}\``, col - word.length, 'asm.unknown_instruction', guess ? `did you mean \`${guess}\`?` : 'GNU as x86 mnemonics are the Intel ones, with a b/w/l/q size suffix in AT&T syntax')
 }
 
+/**
+ * Encodings of instructions whose operands are only registers and numbers (no symbol, no `.`),
+ * by mode, mnemonic and operand text: most of a kernel's lines, encoded once per file.
+ */
+const ONLY_CONSTANTS = /^[\s,()$%*:+-]*(?:(?:%[a-z][a-z0-9]*|0x[0-9a-f]+|[0-9]+)[\s,()$%*:+-]*)*$/i
+
 /** The instruction handler the Assembler calls for every non-directive statement. */
 export function x86Instruction(st: GasX86State, word: string, args: string, col: number): void {
+  const cacheable = !st.intel && st.rex === undefined && ONLY_CONSTANTS.test(args)
+  const key = cacheable ? `${st.mode} ${word} ${args}` : ''
+  const hit = cacheable ? st.constantEncodings.get(key) : undefined
+  if (hit) return st.asm.emitBytes(hit)
+  const before = st.asm.cur.items.length
+  const section = st.asm.cur
+  statement(st, word, args, col)
+  // Cache the bytes when the instruction became exactly one fixed item without fixups.
+  const last = section.items[section.items.length - 1]
+  if (cacheable && section === st.asm.cur && section.items.length === before + 1 && last.k === 'bytes' && !last.fixups) st.constantEncodings.set(key, last.bytes)
+}
+
+function statement(st: GasX86State, word: string, args: string, col: number): void {
   const asm = st.asm
   const prefixes: X86Prefix[] = []
   let rest = args
@@ -179,7 +200,7 @@ export function x86Instruction(st: GasX86State, word: string, args: string, col:
     if (!m) return asm.emitBytes(Uint8Array.of(0x40 | bits))
     st.rex = 0x40 | bits
     try {
-      return x86Instruction(st, m[2].toLowerCase(), rest.slice(m[0].length), col + m[0].length)
+      return statement(st, m[2].toLowerCase(), rest.slice(m[0].length), col + m[0].length)
     } finally {
       st.rex = undefined
     }

@@ -51,9 +51,19 @@ function x87(m: string): AttMnemonic | undefined {
   return undefined
 }
 
+/**
+ * Sized returns: GNU as reads `retw $8` as ret with a 16-bit operand size (66 C2), while the
+ * table's `retw` rows are nasm's spelling (whose `retw imm16` has no 66). Both syntaxes.
+ */
+export const SIZED_RETURNS: Record<string, AttMnemonic> = {
+  retw: { mnemonic: 'ret', size: 16 }, retl: { mnemonic: 'ret', size: 32 }, retd: { mnemonic: 'ret', size: 32 }, retq: { mnemonic: 'ret', size: 64 },
+  retnw: { mnemonic: 'ret', size: 16 }, retnd: { mnemonic: 'ret', size: 32 }, retnq: { mnemonic: 'ret', size: 64 },
+  retfw: { mnemonic: 'retf', size: 16 }, retfd: { mnemonic: 'retf', size: 32 }, retfl: { mnemonic: 'retf', size: 32 }, retfq: { mnemonic: 'retf', size: 64 },
+}
+
 /** The table mnemonic and size an AT&T mnemonic stands for, or undefined when there is none. */
 export function attMnemonic(m: string, hasVectorOperand: boolean): AttMnemonic | undefined {
-  const renamed = RENAMED[m]
+  const renamed = RENAMED[m] ?? SIZED_RETURNS[m]
   if (renamed) return renamed
   const mz = /^mov([sz])([bw])([wlq])?$/.exec(m)
   if (mz && !(mz[1] === 's' && !mz[3])) {
