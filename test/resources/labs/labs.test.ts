@@ -15,7 +15,8 @@ import { gnuAs, gnuLd, qemu } from '../../support/oracles'
 import { bootQemu, buildLab, elfFacts, STATIC_CHECK_KINDS, staticCheckFails, toolsFrom, type BuildOutcome, type ElfFacts, type QemuBoot } from './gnu-build'
 
 const LABS_DIR = join(__dirname, '../../../resources/labs')
-const QEMU_TIMEOUT_MS = 10_000
+/** Generous: ten QEMU boots run at once, and on a loaded machine OpenSBI alone can take seconds to print its banner. */
+const QEMU_TIMEOUT_MS = 30_000
 /** RAM on QEMU virt with 128 MiB; OpenSBI owns 0x80000000..0x801fffff. */
 const KERNEL_RAM_FIRST = 0x8020_0000n
 const KERNEL_RAM_END = 0x8800_0000n
