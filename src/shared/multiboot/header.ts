@@ -7,13 +7,18 @@
  * (seed 002's reason for `KEEP(*(.multiboot_header))` first); a loader can use it to find one.
  */
 
-export const MULTIBOOT1_HEADER_MAGIC = 0x1badb002
-export const MULTIBOOT2_HEADER_MAGIC = 0xe85250d6
-/** How far into the file a loader searches, in bytes. */
-export const MULTIBOOT1_SEARCH_BYTES = 8192
-export const MULTIBOOT2_SEARCH_BYTES = 32768
-export const MULTIBOOT1_HEADER_ALIGN = 4
-export const MULTIBOOT2_HEADER_ALIGN = 8
+import {
+  MULTIBOOT_HEADER_ALIGN as MULTIBOOT1_HEADER_ALIGN,
+  MULTIBOOT_HEADER_MAGIC as MULTIBOOT1_HEADER_MAGIC,
+  MULTIBOOT_SEARCH_BYTES as MULTIBOOT1_SEARCH_BYTES,
+  MULTIBOOT2_HEADER_ALIGN,
+  MULTIBOOT2_HEADER_MAGIC,
+  MULTIBOOT2_SEARCH_BYTES,
+} from '../boot/multiboot'
+
+// The numbers live once, in shared/boot/multiboot.ts (with the rest of both specifications).
+/** Magic, how far into the file a loader searches (bytes) and the alignment, per version. */
+export { MULTIBOOT1_HEADER_MAGIC, MULTIBOOT2_HEADER_MAGIC, MULTIBOOT1_SEARCH_BYTES, MULTIBOOT2_SEARCH_BYTES, MULTIBOOT1_HEADER_ALIGN, MULTIBOOT2_HEADER_ALIGN }
 
 export interface MultibootHeaderAt {
   version: 1 | 2
