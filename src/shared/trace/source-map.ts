@@ -12,6 +12,8 @@ export interface SourceLine {
   size: number
   file: string
   line: number
+  /** Column from DWARF (1-based), when the compiler recorded one. */
+  column?: number
 }
 
 /** A loaded segment: where it is linked (vaddr) and where it sits in memory (paddr). */
@@ -26,6 +28,7 @@ interface Range {
   to: bigint
   file: string
   line: number
+  column: number
 }
 
 export class SourceMap {
@@ -36,7 +39,7 @@ export class SourceMap {
     private readonly segments: SegmentAddresses[] = [],
   ) {
     this.ranges = lines
-      .map((l) => ({ from: BigInt(l.address), to: BigInt(l.address) + BigInt(l.size), file: l.file, line: l.line }))
+      .map((l) => ({ from: BigInt(l.address), to: BigInt(l.address) + BigInt(l.size), file: l.file, line: l.line, column: l.column ?? 1 }))
       .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
   }
 
@@ -88,6 +91,6 @@ export class SourceMap {
 
   private find(address: bigint): SourceLoc | undefined {
     const i = this.indexOf(address)
-    return i < 0 ? undefined : { file: this.ranges[i].file, line: this.ranges[i].line, column: 1 }
+    return i < 0 ? undefined : { file: this.ranges[i].file, line: this.ranges[i].line, column: this.ranges[i].column }
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * DWARF debug information of a kernel, in the shapes the rest of Bootscope keeps: the line table
+ * as `SourceLine` runs (address, size, file, line — what the recording stores and `SourceMap`
+ * looks up) and the functions with their inlined calls as flat `FunctionRange`s (what
+ * `FunctionMap` looks up). Reads DWARF 2–5 from gcc, clang and rustc ELF files of either class,
+ * compressed sections included; a malformed section is an error value naming it and the offset.
+ */
+import { err, ok, type Result } from '../api/result'
+import type { ElfFile } from '../elf/reader'
+import type { SourceLine } from '../trace/source-map'
+import type { FunctionRange } from '../trace/function-map'
+import { DwarfError } from './cursor'
+import { readDebugInfo, type DwarfScope } from './info'
+import { readLinePrograms, type LineProgram } from './line-program'
+import { debugSections, type Decompressors } from './sections'
+
+export { debugSections, type DebugSections, type Decompressors } from './sections'
+export { readLinePrograms, type LineProgram, type LineRow } from './line-program'
+export { readDebugInfo, type CompileUnit, type DwarfFunction, type DwarfInlined } from './info'
+export { readAranges, type AddressRange } from './ranges'
+export { DwarfError } from './cursor'
+
+export interface KernelDebugInfo {
+  lines: SourceLine[]
+  functions: FunctionRange[]
+  /** Compilation units (their primary source file), for what a kernel was built from. */
+  units: string[]
+}
+
+const hex = (v: bigint) => `0x${v.toString(16)}`
+
+/** The line table and function ranges of `elf`; empty tables when it has no DWARF. */
+export function readKernelDebugInfo(elf: ElfFile, codecs: Decompressors = {}): Result<KernelDebugInfo> {
+  try {
+    const s = debugSections(elf, codecs)
+    const info = readDebugInfo(s)
+    const compDirs = new Map<number, string>()
+    for (const u of info.units) if (u.stmtList !== undefined) compDirs.set(u.stmtList, u.compDir)
+    const programs = readLinePrograms(s, compDirs)
+    const byOffset = new Map(programs.map((p) => [p.offset, p]))
+    const functions: FunctionRange[] = []
+    for (const f of info.functions) flatten(f, 0, byOffset.get(f.stmtList ?? -1), undefined, functions)
+    return ok({ lines: lineRuns(programs), functions, units: info.units.map((u) => u.name) })
+  } catch (e) {
+    if (e instanceof DwarfError) return err('dwarf.malformed', `bad DWARF in ${e.message}`, { hint: 'rebuild the kernel, or boot it without source lines (strip -g)' })
+    throw e
+  }
+}
+
+function flatten(scope: DwarfScope, depth: number, program: LineProgram | undefined, call: { file: number; line: number } | undefined, out: FunctionRange[]): void {
+  for (const r of scope.ranges) {
+    const f: FunctionRange = { low: hex(r.low), high: hex(r.high), name: scope.name, depth }
+    if (call) {
+      f.callFile = program?.files[call.file] ?? ''
+      f.callLine = call.line
+    }
+    out.push(f)
+  }
+  for (const i of scope.inlined) flatten(i, depth + 1, program, { file: i.callFile, line: i.callLine }, out)
+}
+
+/**
+ * Each row covers the bytes up to the next row of its sequence; of several rows at one address
+ * the last counts (as addr2line and gdb read it). Rows with line 0 (no source) cover nothing.
+ */
+export function lineRuns(programs: LineProgram[]): SourceLine[] {
+  const out: SourceLine[] = []
+  for (const p of programs) {
+    const rows = p.rows
+    for (let i = 0; i + 1 < rows.length; i++) {
+      const r = rows[i]
+      if (r.endSequence) continue
+      const next = rows[i + 1]
+      if (next.address <= r.address || r.line === 0) continue
+      out.push({ address: hex(r.address), size: Number(next.address - r.address), file: r.file, line: r.line, column: r.column || undefined })
+    }
+  }
+  return out
+}
