@@ -17,7 +17,8 @@ import type { BootMachine } from '../machine/core/boot-machine'
 import { createMachine, type ModuleFile } from '../machine/core/create-machine'
 import { kernelKind } from '../machine/core/presets'
 import { RecordingWriter } from './recording-writer'
-import { SOURCE_LINES_ARTIFACT } from './schema'
+import { FUNCTIONS_ARTIFACT, SOURCE_LINES_ARTIFACT } from './schema'
+import { kernelDebugInfoOf } from './kernel-debug-info'
 import { attachEventDeriver, type EventDeriver } from './event-derivers'
 
 /** Console text is flushed as an event at each newline, or when this long. */
@@ -59,7 +60,10 @@ export interface RecordOptions {
    * ends there with 'waiting-for-input' (the command line, labs).
    */
   waitForInput?: boolean
-  /** The build's line table (kernels built in Bootscope): kept in the recording, and used to place the stop. */
+  /**
+   * The build's line table (kernels built in Bootscope): kept in the recording, and used to place
+   * the stop. Without it, the kernel's own DWARF (gcc, clang, rustc -g) gives the lines.
+   */
   sourceLines?: SourceLine[]
 }
 
@@ -82,6 +86,8 @@ export class Recorder {
   private early: MachineEvent[] | undefined = []
   private derive?: EventDeriver
   private sources?: SourceMap
+  /** The line table kept in the recording (the build's, or the kernel's DWARF). */
+  private readonly lines: SourceLine[]
   private waiting = false
   private wake?: () => void
   /** Input or a cancel arrived since the machine last ran. */
@@ -109,7 +115,10 @@ export class Recorder {
     if (typeof bios === 'object') this.writer.artifact(bios.file, 'firmware', bios.bytes)
     if (opts.initrd) this.writer.artifact(opts.initrd.file, 'initrd', opts.initrd.bytes)
     for (const m of opts.modules ?? []) this.writer.artifact(m.file, 'module', m.bytes)
-    if (opts.sourceLines?.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(opts.sourceLines)))
+    const debug = opts.sourceLines?.length ? undefined : kernelDebugInfoOf(opts.kernel.bytes)
+    this.lines = opts.sourceLines?.length ? opts.sourceLines : (debug?.lines ?? [])
+    if (this.lines.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(this.lines)))
+    if (debug?.functions.length) this.writer.artifact(FUNCTIONS_ARTIFACT, 'functions', new TextEncoder().encode(JSON.stringify(debug.functions)))
   }
 
   /** Creates the recording file and the machine; a kernel that cannot be loaded is an error value (and no file is left half-made). */
@@ -145,7 +154,7 @@ export class Recorder {
     for (const e of early) rec.onMachineEvent(e)
     const elf = created.value.images[0]?.elf
     rec.derive = attachEventDeriver(created.value, rec.writer)
-    if (opts.sourceLines?.length) rec.sources = new SourceMap(opts.sourceLines, elf?.segments ?? [])
+    if (rec.lines.length) rec.sources = new SourceMap(rec.lines, elf?.segments ?? [])
     rec.derive.drain()
     return ok(rec)
   }

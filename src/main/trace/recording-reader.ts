@@ -4,7 +4,8 @@
  * disturbs a recording being written, and refuses files from a newer format.
  */
 import type { SourceLine } from '../../shared/trace/source-map'
-import { SOURCE_LINES_ARTIFACT } from './schema'
+import type { FunctionRange } from '../../shared/trace/function-map'
+import { FUNCTIONS_ARTIFACT, SOURCE_LINES_ARTIFACT } from './schema'
 import Database from 'better-sqlite3'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
@@ -56,13 +57,22 @@ export class RecordingReader {
     return this.meta()[META.outcome] ?? 'incomplete'
   }
 
-  /** The build's line table kept with the recording (empty when the kernel came from elsewhere). */
+  /** The line table kept with the recording: the build's, or the kernel's DWARF (empty without either). */
   sourceLines(): SourceLine[] {
-    const a = this.artifact(SOURCE_LINES_ARTIFACT)
+    return this.jsonArray<SourceLine>(SOURCE_LINES_ARTIFACT)
+  }
+
+  /** The kernel's DWARF functions and inlined calls kept with the recording (empty without DWARF). */
+  functions(): FunctionRange[] {
+    return this.jsonArray<FunctionRange>(FUNCTIONS_ARTIFACT)
+  }
+
+  private jsonArray<T>(name: string): T[] {
+    const a = this.artifact(name)
     if (!a?.data) return []
     try {
       const parsed: unknown = JSON.parse(new TextDecoder().decode(a.data))
-      return Array.isArray(parsed) ? (parsed as SourceLine[]) : []
+      return Array.isArray(parsed) ? (parsed as T[]) : []
     } catch {
       return []
     }

@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../../shared/api/result'
 import type { FindQuery, FindResult, InstructionAt, MachineState, RegisterGroupValue, StateQuery } from '../../shared/api/replay'
 import { hex } from '../../shared/trace/events'
 import { SourceMap } from '../../shared/trace/source-map'
+import { describeFrames, FunctionMap } from '../../shared/trace/function-map'
 import { symbolAt } from '../../shared/elf/reader'
 import type { StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
@@ -81,6 +82,7 @@ export class ReplaySession {
     private readonly config: BootConfig,
     private readonly inputs: { step: bigint; data: Uint8Array }[],
     private readonly sources: SourceMap,
+    private readonly functions: FunctionMap,
     /** Steps in the recording: replay never runs past them. */
     readonly steps: bigint,
     /** How the recorded boot ended: a boot the machine itself ended (not a budget or a cancel) ends the replay the same way. */
@@ -129,7 +131,7 @@ export class ReplaySession {
       const created = await createMachine(machineConfig)
       if (!created.ok) return created
       const segments = created.value.images[0]?.elf?.segments ?? []
-      const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), BigInt(r.steps), r.outcome)
+      const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), new FunctionMap(r.functions(), segments), BigInt(r.steps), r.outcome)
       session.machine = created.value
       session.checkpoints = new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
       return ok(session)
@@ -377,6 +379,8 @@ export class ReplaySession {
       loc: this.sources.locate(pc) ?? null,
       symbol: sym ? (sym.offset ? `${sym.symbol.name}+${hex(sym.offset)}` : sym.symbol.name) : null,
     }
+    const fn = describeFrames(this.functions.framesAt(pc))
+    if (fn) at.function = fn
     const where = this.physical(pc, 'fetch')
     if ('fault' in where) {
       at.fault = where.fault

@@ -69,3 +69,5 @@ export const META = {
 
 /** The artifact holding the build's line table (a JSON array of SourceLine, addresses in hex). */
 export const SOURCE_LINES_ARTIFACT = 'source-lines.json'
+/** The artifact holding the kernel's DWARF functions and inlined calls (a JSON array of FunctionRange). */
+export const FUNCTIONS_ARTIFACT = 'functions.json'

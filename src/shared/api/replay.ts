@@ -56,6 +56,8 @@ export interface InstructionAt {
   symbol: string | null
   /** Bytes the instruction occupies, when it could be fetched. */
   length?: number
+  /** The DWARF function (and inlined call) there: "kernel_main", "write_satp (inlined into kernel_main)". */
+  function?: string
 }
 
 export interface MachineState {

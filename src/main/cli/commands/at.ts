@@ -26,7 +26,8 @@ event listed at step N by \`bootscope events\` shows its effect in the state of 
 
 function printState(s: MachineState, opts: { regs: boolean; mappings: boolean }): void {
   const i = s.instruction
-  const where = [i.symbol, i.loc ? `${i.loc.file}:${i.loc.line}` : null].filter(Boolean).join(', ')
+  const inlined = i.function?.includes(' (inlined into ') ? i.function : null
+  const where = [i.symbol, i.loc ? `${i.loc.file}:${i.loc.line}` : null, inlined].filter(Boolean).join(', ')
   console.log(`step ${s.step}  ${s.modeLabel}  ${s.rootRegister} ${s.satp.mode}${s.satp.mode === 'Bare' ? '' : ` root ${s.satp.root}`}`)
   console.log(`pc ${s.pc}${i.pa && i.pa !== s.pc ? ` (PA ${i.pa})` : ''}  ${i.text ?? `cannot fetch: ${i.fault}`}${where ? `  [${where}]` : ''}`)
   if (s.endedAt) console.log(`(the boot ended at step ${s.endedAt.step}: ${s.endedAt.reason})`)
