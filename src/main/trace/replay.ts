@@ -146,6 +146,22 @@ export class ReplaySession {
     return this.machine.steps
   }
 
+  /** The machine at the current step, for a debugger to read (not to change: a recording is history). */
+  get machineAtStep(): BootMachine {
+    return this.machine
+  }
+
+  /** The link address of a PC (before paging the PC runs at its load address). */
+  linkAddress(pc: bigint): bigint {
+    return this.sources.linkAddress(pc)
+  }
+
+  /** Where `va` is in physical memory at this step, as the hart would load it; undefined when unmapped. */
+  physicalAddress(va: bigint): bigint | undefined {
+    const where = this.physical(va, 'load')
+    return 'pa' in where ? where.pa : undefined
+  }
+
   /** Positions the machine after `target` instructions (clamped to the recording). */
   async seek(target: bigint): Promise<Result<void>> {
     const to = target < 0n ? 0n : target > this.steps ? this.steps : target
@@ -441,19 +457,25 @@ export class ReplaySession {
   }
 
   private readMemory(address: bigint, length: number, physical: boolean): MachineState['memory'] {
-    const n = Math.max(0, Math.min(MAX_MEMORY_READ, Math.floor(length)))
+    const r = this.readBytes(address, Math.min(MAX_MEMORY_READ, length), physical)
+    return 'bytes' in r ? { address: hex(address), bytes: Buffer.from(r.bytes).toString('hex') } : { address: hex(address), error: r.error }
+  }
+
+  /** `length` bytes at `address` as the hart sees them at this step: virtual through the page table, or physical. */
+  readBytes(address: bigint, length: number, physical = false): { bytes: Uint8Array } | { error: string } {
+    const n = Math.max(0, Math.floor(length))
     const out = new Uint8Array(n)
     // Page by page: a virtual range may be scattered in physical memory.
     for (let i = 0; i < n; ) {
       const va = address + BigInt(i)
       const chunk = Math.min(n - i, 4096 - Number(va & 0xfffn))
       const where = physical ? { pa: va } : this.physical(va, 'load')
-      if ('fault' in where) return { address: hex(address), error: `${hex(va)}: ${where.fault}` }
+      if ('fault' in where) return { error: `${hex(va)}: ${where.fault}` }
       const bytes = this.machine.view.readPhys(where.pa, chunk)
-      if (!bytes) return { address: hex(address), error: `${hex(where.pa)} is not in RAM` }
+      if (!bytes) return { error: `${hex(where.pa)} is not in RAM` }
       out.set(bytes, i)
       i += chunk
     }
-    return { address: hex(address), bytes: Buffer.from(out).toString('hex') }
+    return { bytes: out }
   }
 }

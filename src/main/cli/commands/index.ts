@@ -8,5 +8,6 @@ import { atCommand } from './at'
 import { findCommand } from './find'
 import { checkCommand } from './check'
 import { gradeCommand } from './grade'
+import { gdbCommand } from './gdb'
 
-export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand, atCommand, findCommand, checkCommand, gradeCommand]
+export const COMMANDS: CliCommand[] = [buildCommand, bootCommand, recordCommand, eventsCommand, atCommand, findCommand, gdbCommand, checkCommand, gradeCommand]
