@@ -71,6 +71,12 @@ export interface MachineConfig {
   trace?: boolean
   /** Guest time (mtime ticks) of pure UART input polling that counts as waiting for input (default `INPUT_POLL_IDLE_TICKS`). */
   inputPollIdleTicks?: bigint
+  /**
+   * Serve the UART's side-effect-free register reads (a polled line status) inside the hart instead
+   * of as MMIO exits (default true). The run is the same either way, only faster; off is for
+   * measuring and for the tests that prove it.
+   */
+  uartReadsInHart?: boolean
   /** Where the hart comes from (default: `Hart.create` from `hart/hart.ts`). */
   createHart?: (options: HartOptions) => Promise<HartApi>
   listener?: MachineListener
@@ -85,6 +91,13 @@ export const INPUT_POLL_IDLE_TICKS = (3n * BigInt(TIMEBASE_FREQUENCY_HZ)) / 2n
 
 /** A polling streak this long (10 ms of guest time) when the budget runs out counts as waiting for input. */
 const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
+
+/**
+ * A polling streak this long (10 ms of guest time) means the guest asks for input: held input
+ * (`typeWhenAsked`) is typed then. U-Boot's autoboot countdown polls every 10 ms between the
+ * seconds it prints; OpenSBI's console polls the line status only around each byte it writes.
+ */
+export const INPUT_ASK_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
 const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
@@ -123,8 +136,8 @@ export class Machine implements BootMachine {
   private cachesStale = false
   /** RAM pages written by the host (DMA, SBI) since `takeHostWrittenPages`: the hart's dirty bits do not see them. */
   private hostWritten = new Set<number>()
-  /** mtime when the guest's current streak of UART input polling began (see `watchInputPolling`). */
-  private pollSince: bigint | undefined = undefined
+  /** Input held back until the guest asks for it (`typeWhenAsked`). */
+  private heldInput?: Uint8Array
   /** Hart exits so far (for the yield check's pace; not state). */
   private exits = 0
   private readonly exitHooks: ((exit: number) => void)[] = []
@@ -136,7 +149,16 @@ export class Machine implements BootMachine {
     if (config.listener) this.listeners.push(config.listener)
     this.view = new RiscvView(hart, DRAM_BASE)
     this.plic = new Plic((bit, level) => hart.setInterruptLine(bit, level))
-    this.uart = new Uart16550({ irq: this.plic.line(UART0_IRQ), output: (b, step) => this.emitConsole(b, step), now: () => hart.instret })
+    const inHart = config.uartReadsInHart ?? true
+    this.uart = new Uart16550({
+      irq: this.plic.line(UART0_IRQ),
+      output: (b, step) => this.emitConsole(b, step),
+      now: () => hart.instret,
+      mirror: inHart ? (registers, pure, idle) => hart.publishUart(registers, pure, idle) : undefined,
+    })
+    hart.mirrorUart(inHart ? UART0_BASE : 0n, UART_LSR)
+    hart.inputPollSince = undefined
+    this.setPollLimit()
     const memory: DmaMemory = { read: (a, out) => this.readPhys(a, out), write: (a, d) => this.writePhys(a, d) }
     const disk = config.disk ? new CowDisk(config.disk) : undefined
     for (let i = 0; i < VIRTIO_MMIO_COUNT; i++) {
@@ -233,6 +255,7 @@ export class Machine implements BootMachine {
 
   /** Replay: input recorded at this step goes to the UART without a new input event. */
   deliverInput(bytes: Uint8Array): void {
+    this.hart.inputPollSince = undefined // as when it was typed (`sendInput`), so replay stops where the boot did
     this.uart.receive(bytes)
   }
 
@@ -249,8 +272,43 @@ export class Machine implements BootMachine {
   sendInput(bytes: Uint8Array | string): void {
     const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
     this.emit({ kind: 'input', step: this.hart.instret, bytes: data })
-    this.pollSince = undefined
+    this.hart.inputPollSince = undefined
     this.uart.receive(data)
+  }
+
+  /**
+   * Input typed when the guest first asks for it, not now (the command line's --input): a key given
+   * at step 0 would be read and dropped by firmware that empties the UART as it starts (OpenSBI
+   * reads RBR once), long before U-Boot's autoboot countdown looks for a key. The guest asks by
+   * polling the line status with no input pending for `INPUT_ASK_TICKS` of guest time, or by turning
+   * on the received-data interrupt (interrupt-driven drivers: Linux, xv6). The input is recorded at
+   * the step it is typed, so replay needs nothing of this.
+   */
+  typeWhenAsked(bytes: Uint8Array | string): void {
+    const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
+    const held = this.heldInput ?? new Uint8Array(0)
+    this.heldInput = new Uint8Array([...held, ...data])
+    this.setPollLimit()
+    if (this.uart.rxInterruptEnabled) this.typeHeldInput()
+  }
+
+  /** Input still held back because the guest has not asked for input yet. */
+  get inputHeldBack(): number {
+    return this.heldInput?.length ?? 0
+  }
+
+  private typeHeldInput(): void {
+    const data = this.heldInput
+    if (!data) return
+    this.heldInput = undefined
+    this.setPollLimit()
+    this.sendInput(data)
+  }
+
+  /** The polling streak at which a poll served in the hart comes to the host instead: when it would decide something. */
+  private setPollLimit(): void {
+    const idle = this.config.inputPollIdleTicks ?? INPUT_POLL_IDLE_TICKS
+    this.hart.inputPollLimit = this.heldInput && INPUT_ASK_TICKS < idle ? INPUT_ASK_TICKS : idle
   }
 
   /**
@@ -352,7 +410,8 @@ export class Machine implements BootMachine {
       if (now >= budget) {
         // Out of steps while the guest has been polling for input for a while: it is waiting for
         // the user, not running away — say so (resumable) rather than end the boot.
-        if (this.pollSince !== undefined && h.mtime - this.pollSince >= POLL_STREAK_AT_BUDGET_TICKS) {
+        const pollSince = h.inputPollSince
+        if (pollSince !== undefined && h.mtime - pollSince >= POLL_STREAK_AT_BUDGET_TICKS) {
           return { reason: 'waiting-for-input', message: `the guest polls the UART for input (pc ${hex(h.pc)}) and none is queued`, step: now, pc: h.pc }
         }
         return this.finish(
@@ -414,6 +473,7 @@ export class Machine implements BootMachine {
     if (a.isWrite) {
       const okWrite = this.bus.write(a.addr, size, a.value)
       h.completeMmio(0n, !okWrite)
+      if (this.heldInput && this.uart.rxInterruptEnabled) this.typeHeldInput()
     } else {
       const v = this.bus.read(a.addr, size)
       h.completeMmio(v ?? 0n, v === undefined)
@@ -425,24 +485,29 @@ export class Machine implements BootMachine {
    * `INPUT_POLL_IDLE_TICKS` of guest time (1.5 s), is waiting for a key (U-Boot at its prompt, a polling
    * shell): say so, as for a wfi that only input can end, instead of burning the step budget. Any
    * other device access, firmware call or output breaks the streak (U-Boot's autoboot countdown
-   * prints every second, so it never gets this far). Costly to reach: each poll is a device exit.
+   * prints every second, so it never gets this far). Polls the hart serves itself keep the same
+   * streak (`hart/assembly/uart-mirror.ts`) and come here once it reaches `inputPollLimit`. A streak
+   * of `INPUT_ASK_TICKS` types held input (`typeWhenAsked`) before this poll reads the line status.
    */
   private watchInputPolling(addr: bigint, isWrite: boolean): void {
+    const h = this.hart
     const polling = !isWrite && addr === UART0_BASE + BigInt(UART_LSR) && this.uart.pendingInput === 0
     if (!polling) {
-      this.pollSince = undefined
+      h.inputPollSince = undefined
       return
     }
-    const now = this.hart.mtime
-    if (this.pollSince === undefined) this.pollSince = now
-    else if (now - this.pollSince >= (this.config.inputPollIdleTicks ?? INPUT_POLL_IDLE_TICKS) && !this.pendingStop) {
-      this.requestStop('waiting-for-input', `the guest polls the UART for input (pc ${hex(this.hart.pc)}) and none is queued`, 0)
+    const now = h.mtime
+    const since = h.inputPollSince
+    if (since === undefined) h.inputPollSince = now
+    else if (this.heldInput && now - since >= INPUT_ASK_TICKS) this.typeHeldInput()
+    else if (now - since >= (this.config.inputPollIdleTicks ?? INPUT_POLL_IDLE_TICKS) && !this.pendingStop) {
+      this.requestStop('waiting-for-input', `the guest polls the UART for input (pc ${hex(h.pc)}) and none is queued`, 0)
     }
   }
 
   private serveFirmwareTrap(): void {
     const h = this.hart
-    this.pollSince = undefined
+    h.inputPollSince = undefined
     const sbi = this.sbi
     const trap = h.trap
     if (!sbi) {

@@ -65,6 +65,8 @@ export interface RecordOptions {
    * the stop. Without it, the kernel's own DWARF (gcc, clang, rustc -g) gives the lines.
    */
   sourceLines?: SourceLine[]
+  /** `MachineConfig.uartReadsInHart` (default true; the recording is the same either way). */
+  uartReadsInHart?: boolean
 }
 
 export interface RecordResult {
@@ -136,6 +138,7 @@ export class Recorder {
         machine: opts.machine,
         append: opts.append,
         modules: opts.modules,
+        uartReadsInHart: opts.uartReadsInHart,
         trace: true,
         listener: (e) => rec.onMachineEvent(e),
       })
@@ -169,6 +172,12 @@ export class Recorder {
     this.kicked = true
     this.wake?.()
     return bytes.length
+  }
+
+  /** Input typed when the guest first asks for it (`Machine.typeWhenAsked`), recorded at that step. */
+  typeWhenAsked(text: string | Uint8Array): void {
+    if (this.machine.typeWhenAsked) this.machine.typeWhenAsked(text)
+    else this.machine.sendInput(text)
   }
 
   cancel(): void {

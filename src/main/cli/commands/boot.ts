@@ -37,7 +37,9 @@ Options:
   --mem SIZE                guest RAM, e.g. 128M (default), 1G
   --max-steps N             stop after N retired instructions (default ${DEFAULT_MAX_STEPS})
   --tohost                  riscv-tests exit protocol through the kernel's \`tohost\` symbol
-  --input TEXT              type TEXT on the UART at the start (\\n, \\r, \\t, \\\\ are escapes)
+  --input TEXT              type TEXT on the UART when the guest first asks for input: polls
+                            for it (U-Boot's autoboot countdown) or turns on its receive
+                            interrupt (Linux, xv6); \\n, \\r, \\t, \\\\ are escapes
   --events                  also print the machine's events (segments, hand-off) on stderr`
 
 export interface BootArgs {
@@ -204,9 +206,13 @@ export const bootCommand: CliCommand = {
         return 1
       }
       const machine = created.value
-      if (args.input !== undefined) machine.sendInput(args.input)
+      if (args.input !== undefined) {
+        if (machine.typeWhenAsked) machine.typeWhenAsked(args.input)
+        else machine.sendInput(args.input)
+      }
       const stop = await machine.run({ maxSteps: args.maxSteps })
       flush()
+      if (machine.inputHeldBack) process.stderr.write(`bootscope boot: warning: the guest never asked for input, so --input was not typed\n`)
       process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n${stop.hint ? `  hint: ${stop.hint}\n` : ''}`)
       return stop.exitCode ?? 0
     } finally {

@@ -51,7 +51,7 @@ export const recordCommand: CliCommand = {
         console.error(formatDiagnostic(started.error))
         return 1
       }
-      if (args.input !== undefined) started.value.sendInput(args.input)
+      if (args.input !== undefined) started.value.typeWhenAsked(args.input)
       const r = await started.value.run()
       process.stderr.write(`bootscope record: ${r.stop.reason} at step ${r.steps}: ${r.stop.message}\n${r.stop.hint ? `  hint: ${r.stop.hint}\n` : ''}bootscope record: wrote ${out}\n`)
       return r.stop.exitCode ?? 0

@@ -126,6 +126,13 @@ export interface BootMachine {
   addListener(l: MachineListener): void
   /** Typed input, recorded with the current step. */
   sendInput(bytes: Uint8Array | string): void
+  /**
+   * Input typed when the guest first asks for it (the command line's --input), recorded at that
+   * step; a machine without it types at once (`sendInput`).
+   */
+  typeWhenAsked?(bytes: Uint8Array | string): void
+  /** Bytes given to `typeWhenAsked` and not typed yet. */
+  readonly inputHeldBack?: number
   /** Replay: input recorded at this step, delivered without a new input event. */
   deliverInput(bytes: Uint8Array): void
   run(opts?: RunOptions): Promise<StopInfo>

@@ -66,7 +66,16 @@ export interface UartOptions {
   output: (byte: number, step: bigint) => void
   /** The current step, for output timestamps. */
   now: () => bigint
+  /**
+   * Told after every change of the device's state: the byte each of the 8 registers reads now, which
+   * reads change nothing (bit i = register i), and whether no input is pending — so the hart can
+   * serve those reads itself (`hart/assembly/uart-mirror.ts`).
+   */
+  mirror?: (registers: Uint8Array, pure: number, inputIdle: boolean) => void
 }
+
+/** The number of byte registers (offsets 0..7). */
+export const UART_REGISTER_COUNT = 8
 
 export class Uart16550 implements Device {
   readonly name = 'uart0'
@@ -85,7 +94,11 @@ export class Uart16550 implements Device {
   /** Host input not yet in the FIFO: moved in as the guest drains the FIFO, so delivery is deterministic. */
   private readonly hostQueue: number[] = []
 
-  constructor(private readonly opts: UartOptions) {}
+  private readonly published = new Uint8Array(UART_REGISTER_COUNT)
+
+  constructor(private readonly opts: UartOptions) {
+    this.publish()
+  }
 
   /**
    * Host input (typed keys): queued, and moved into the receive FIFO when the guest looks (reads
@@ -97,6 +110,7 @@ export class Uart16550 implements Device {
     // QEMU's serial_receive1 ends with serial_update_irq: the wire is driven when data arrives.
     if (this.ier & UART_IER_RDI) this.refill()
     this.updateIrq()
+    this.publish()
   }
 
   /** Takes one byte of host input directly (SBI console_getchar), or -1 when there is none. */
@@ -104,6 +118,7 @@ export class Uart16550 implements Device {
     const b = this.rxFifo.length ? this.rxFifo.shift()! & 0xff : this.hostQueue.shift()
     this.refill()
     this.updateIrq()
+    this.publish()
     return b ?? -1
   }
 
@@ -118,17 +133,27 @@ export class Uart16550 implements Device {
   }
 
   read(offset: number, _size: AccessSize): bigint {
+    const v = this.readRegister(offset)
+    this.publish()
+    return BigInt(v)
+  }
+
+  write(offset: number, size: AccessSize, value: bigint): void {
+    this.writeRegister(offset, size, value)
+    this.publish()
+  }
+
+  /** A register read with its side effects on the FIFO and the interrupt wire. */
+  private readRegister(offset: number): number {
     const dlab = (this.lcr & UART_LCR_DLAB) !== 0
     switch (offset) {
       case UART_RBR: {
-        if (dlab) return BigInt(this.divisor & 0xff)
+        if (dlab) return this.peek(offset)
         const b = (this.rxFifo.shift() ?? 0) & 0xff
         this.refill()
         this.updateIrq()
-        return BigInt(b)
+        return b
       }
-      case UART_IER:
-        return BigInt(dlab ? (this.divisor >> 8) & 0xff : this.ier)
       case UART_IIR: {
         if (this.refill()) this.updateIrq()
         const iir = this.iir()
@@ -137,32 +162,71 @@ export class Uart16550 implements Device {
           this.thrIpending = false
           this.updateIrq()
         }
-        return BigInt(iir)
+        return iir
       }
-      case UART_LCR:
-        return BigInt(this.lcr)
-      case UART_MCR:
-        return BigInt(this.mcr)
       case UART_LSR:
         // QEMU drives the wire on an LSR read only for break/overrun, which never happen here;
         // host input moving into the FIFO is data arriving, which does.
         if (this.refill()) this.updateIrq()
-        return BigInt(this.lsr())
+        return this.lsr()
+      default:
+        return this.peek(offset)
+    }
+  }
+
+  /** What reading register `offset` returns now, without its side effects. */
+  private peek(offset: number): number {
+    const dlab = (this.lcr & UART_LCR_DLAB) !== 0
+    switch (offset) {
+      case UART_RBR:
+        return dlab ? this.divisor & 0xff : (this.rxFifo[0] ?? 0) & 0xff
+      case UART_IER:
+        return dlab ? (this.divisor >> 8) & 0xff : this.ier
+      case UART_IIR:
+        return this.iir()
+      case UART_LCR:
+        return this.lcr
+      case UART_MCR:
+        return this.mcr
+      case UART_LSR:
+        return this.lsr()
       case UART_MSR:
         if (this.mcr & UART_MCR_LOOP) {
           // Loopback: MCR outputs appear on the modem-status inputs (DTR→DSR, RTS→CTS, OUT1→RI, OUT2→DCD).
           const m = this.mcr
-          return BigInt(((m & 0x01) << 5) | ((m & 0x02) << 3) | ((m & 0x04) << 4) | ((m & 0x08) << 4))
+          return ((m & 0x01) << 5) | ((m & 0x02) << 3) | ((m & 0x04) << 4) | ((m & 0x08) << 4)
         }
-        return BigInt(UART_MSR_RESET)
+        return UART_MSR_RESET
       case UART_SCR:
-        return BigInt(this.scr)
+        return this.scr
       default:
-        return 0n
+        return 0
     }
   }
 
-  write(offset: number, _size: AccessSize, value: bigint): void {
+  /**
+   * Which register reads change nothing now (bit i = register i): all but RBR (it takes a byte from
+   * the FIFO, unless DLAB shows the divisor), LSR and IIR while host input waits to move into the
+   * FIFO, and IIR while it reports THRE (the read clears it).
+   */
+  private pureReads(): number {
+    let pure = 0xff
+    if (!(this.lcr & UART_LCR_DLAB)) pure &= ~(1 << UART_RBR)
+    const inputWaits = this.hostQueue.length > 0 && this.rxFifo.length < UART_FIFO_DEPTH_BYTES
+    if (inputWaits) pure &= ~(1 << UART_LSR)
+    if (inputWaits || (this.iir() & 0x0f) === UART_IIR_THRI) pure &= ~(1 << UART_IIR)
+    return pure
+  }
+
+  /** Tells the mirror (if any) the state after a change. */
+  private publish(): void {
+    const mirror = this.opts.mirror
+    if (!mirror) return
+    for (let i = 0; i < UART_REGISTER_COUNT; i++) this.published[i] = this.peek(i)
+    mirror(this.published, this.pureReads(), this.pendingInput === 0)
+  }
+
+  private writeRegister(offset: number, _size: AccessSize, value: bigint): void {
     const v = Number(value & 0xffn)
     const dlab = (this.lcr & UART_LCR_DLAB) !== 0
     switch (offset) {

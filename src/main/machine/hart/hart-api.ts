@@ -97,6 +97,20 @@ export interface HartApi {
   /** Software interrupt (CLINT msip). */
   msip: boolean
 
+  /**
+   * UART reads served in the hart (assembly/uart-mirror.ts): the UART's registers are at physical
+   * `base`, its line status register at `pollRegister`; a base of 0 turns the path off. The device
+   * then publishes its state with `publishUart` after every change: the byte each register reads
+   * now, a mask of the registers whose read changes nothing (bit i = register i), and whether input
+   * is pending.
+   */
+  mirrorUart(base: bigint, pollRegister: number): void
+  publishUart(registers: Uint8Array, pure: number, inputIdle: boolean): void
+  /** mtime at which the current streak of input polls began (undefined: no streak); kept in the hart so served polls extend it. */
+  inputPollSince: bigint | undefined
+  /** A poll finding the streak this long (mtime ticks) is an MMIO exit, for the host to judge. */
+  inputPollLimit: bigint
+
   /** Full state for checkpoints: registers, CSRs, TLB-independent state, RAM (caller compresses). */
   snapshot(): Uint8Array
   restore(state: Uint8Array): void

@@ -21,6 +21,8 @@ export const SLOT = {
   mmioAddr: 41, mmioSize: 42, mmioIsWrite: 43, mmioValue: 44, mmioIsFetch: 45, mmioRd: 46, mmioKind: 47,
   mmioVa: 48, mmioLen: 49, traceRegionShift: 50, traceWalks: 51, ringHead: 52, ringTail: 53, lastPc: 54,
   stopRequested: 55, mhartid: 56, traceRegion: 57, mmioPending: 58, pendingExc: 59, pendingCause: 60, pendingTval: 61,
+  uartMirrorBase: 96, uartMirrorRegs: 97, uartMirrorPure: 98, uartMirrorIdle: 99, uartPollReg: 100, uartPolling: 101,
+  uartPollSince: 102, uartPollLimit: 103,
 } as const
 
 export const DEFAULT_RAM_BASE = 0x8000_0000n
@@ -250,6 +252,31 @@ export class Hart implements HartApi {
   }
   set msip(on: boolean) {
     this.setSlot('msip', on ? 1n : 0n)
+  }
+
+  mirrorUart(base: bigint, pollRegister: number): void {
+    this.setSlot('uartMirrorBase', base)
+    this.setSlot('uartPollReg', BigInt(pollRegister))
+  }
+  publishUart(registers: Uint8Array, pure: number, inputIdle: boolean): void {
+    let v = 0n
+    for (let i = registers.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(registers[i])
+    this.setSlot('uartMirrorRegs', v)
+    this.setSlot('uartMirrorPure', BigInt(pure))
+    this.setSlot('uartMirrorIdle', inputIdle ? 1n : 0n)
+  }
+  get inputPollSince(): bigint | undefined {
+    return this.slot('uartPolling') !== 0n ? this.slot('uartPollSince') : undefined
+  }
+  set inputPollSince(since: bigint | undefined) {
+    this.setSlot('uartPolling', since === undefined ? 0n : 1n)
+    this.setSlot('uartPollSince', since ?? 0n)
+  }
+  get inputPollLimit(): bigint {
+    return this.slot('uartPollLimit')
+  }
+  set inputPollLimit(ticks: bigint) {
+    this.setSlot('uartPollLimit', ticks)
   }
 
   /** Drops TLBs and pre-decoded instructions: call after writing guest code through `ram`/`rom` once the hart has run. */

@@ -8,6 +8,7 @@ import { UsageError } from '../../../../src/main/cli/command'
 import { parseBootArgs, parseSize, unescapeInput } from '../../../../src/main/cli/commands/boot'
 import { binutilsMissing, buildKernel } from '../../../fixtures/machine/build-kernel'
 import { hartMissing } from './harness'
+import { openSbiFwJump, uBootSmode } from '../../../support/oracles'
 import { readElf } from '../../../../src/shared/elf/reader'
 import { PT_LOAD } from '../../../../src/shared/elf/constants'
 
@@ -106,4 +107,16 @@ describe.skipIf(hartMissing || binutilsMissing)('bootscope boot (the command)', 
     expect(r.stderr).toContain('hint: if the boot needs more steps, raise the budget (--max-steps')
     expect(r.status).toBe(124)
   })
+
+  const openSbi = openSbiFwJump()
+  const uBoot = uBootSmode()
+  it.skipIf(openSbi.missing || uBoot.missing)('types --input when U-Boot asks: the key stops the autoboot countdown, the command after it runs at the prompt', () => {
+    const r = spawnSync(process.execPath, [BIN, 'boot', uBoot.path!, '--raw', '0x80200000', '--bios', openSbi.path!, '--input', ' version\\r'], { encoding: 'utf8', timeout: 300_000 })
+    // The countdown stops at its first second (it would print 2, 1, 0, then try to boot from disks).
+    expect(r.stdout).toMatch(/Hit any key to stop autoboot: +2 [\b ]+0 \r\n=> version\r\nU-Boot 20\d\d/)
+    expect(r.stdout).not.toContain('Device 0')
+    expect(r.stdout.endsWith('=> ')).toBe(true)
+    expect(r.stderr).toMatch(/waiting-for-input at step \d+/)
+    expect(r.status).toBe(0)
+  }, 300_000)
 })

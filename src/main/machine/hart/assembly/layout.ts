@@ -97,6 +97,23 @@ export const S_PMPADDR0: usize = STATE + 66 * 8
 export const S_TSELECT: usize = STATE + 82 * 8
 export const S_TDATA1: usize = STATE + 83 * 8
 export const S_TDATA2: usize = STATE + 85 * 8
+// The 16550 UART as its device publishes it (uart-mirror.ts): reads without side effects served in the hart.
+/** Physical address of the UART's registers; 0 = no mirror (every access leaves the loop). */
+export const S_UART_MIRROR_BASE: usize = STATE + 96 * 8
+/** The byte each of the 8 registers would read now (register i in bits 8i..8i+7). */
+export const S_UART_MIRROR_REGS: usize = STATE + 97 * 8
+/** Bit i set: reading register i now changes nothing in the device, so the hart may serve it. */
+export const S_UART_MIRROR_PURE: usize = STATE + 98 * 8
+/** 1 while no input is pending: a line-status read is then a poll for input. */
+export const S_UART_MIRROR_IDLE: usize = STATE + 99 * 8
+/** Offset of the line status register (the register a driver polls). */
+export const S_UART_POLL_REG: usize = STATE + 100 * 8
+/** 1 while the guest is in a streak of input polls (nothing but line-status reads with no input pending)… */
+export const S_UART_POLLING: usize = STATE + 101 * 8
+/** …which began at this mtime. */
+export const S_UART_POLL_SINCE: usize = STATE + 102 * 8
+/** A poll that finds the streak this long (mtime ticks) leaves the loop, so the host judges it as it would every poll. */
+export const S_UART_POLL_LIMIT: usize = STATE + 103 * 8
 
 /** Three direct-mapped TLBs (fetch, load, store) of TLB_ENTRIES entries of TLB_ENTRY_BYTES. */
 export const TLB_ENTRIES: u64 = 256

@@ -1,6 +1,7 @@
 /**
  * Slow paths of loads, stores and atomics: TLB misses, accesses that straddle a page,
- * MMIO (leave the loop with HartExit.Mmio; `completeMmio` finishes the instruction), the boot
+ * MMIO (leave the loop with HartExit.Mmio; `completeMmio` finishes the instruction — except UART
+ * reads the device's mirror can serve, `uart-mirror.ts`), the boot
  * ROM (read-only: stores are ignored, as QEMU ignores writes to virt's mrom), LR/SC and AMOs.
  *
  * Misaligned accesses: QEMU 7.2 performs misaligned ordinary loads and stores to RAM in
@@ -21,6 +22,7 @@ import {
 import { takeTrap } from './trap'
 import { dirtyFs } from './csr'
 import { dataTriggerHit, MCONTROL_LOAD, MCONTROL_STORE } from './triggers'
+import { uartMirrorRead } from './uart-mirror'
 
 // Load kinds (how to extend / where the value goes).
 export const K_LB: i32 = 0
@@ -140,7 +142,12 @@ export function loadSlow(va: u64, kind: i32, rd: u32, len: u64): i32 {
     return R_OK
   }
   if (!translate(va, ACC_LOAD, p, size)) return takeTrap(xCause, va)
-  if (xHostPage == 0) return mmioExit(xPa, va, size, false, 0, rd, kind, len)
+  if (xHostPage == 0) {
+    const mirrored = uartMirrorRead(xPa, size)
+    if (mirrored < 0) return mmioExit(xPa, va, size, false, 0, rd, kind, len)
+    writeBack(kind, rd, <u64>mirrored)
+    return R_OK
+  }
   tlbFill(ACC_LOAD, va, ctx)
   writeBack(kind, rd, readHost(xHostPage + <usize>(va & PAGE_MASK), size))
   return R_OK
