@@ -1,0 +1,487 @@
+/**
+ * The x86 hart (i386 + x86-64): the run loop and the entry points for the host (`../hart.ts`).
+ *
+ * The loop follows TinyEMU, as the RV64 hart does: RIP's page is translated only when RIP leaves
+ * it; each instruction is looked up in the pre-decoded cache by physical address and code size;
+ * one dense `switch` over execute ops runs the common integer instructions inline, with memory
+ * operands hitting a direct-mapped TLB inline; everything else calls out of line (exec-*.ts) and
+ * returns a status. Exceptions never unwind: a helper records the fault and returns R_FAULT, the
+ * loop delivers it through the IDT (deliver.ts). External interrupts are only considered between
+ * slices; every instruction that can make one deliverable (sti, popf, iret, mov ss, cr8, …) ends
+ * its slice, and the platform changes `intrLine` only between runs — so delivery is exact to the
+ * instruction and deterministic.
+ */
+import * as G from './decode.generated'
+import {
+  BASE, STATE_START, STATE_BYTES, S_RIP, S_INSTRET, S_FLAGS, S_CR0, S_MODE, S_CPL, S_RAM_SIZE, S_SHUTDOWN,
+  S_PENDING_EXC, S_PENDING_ERR, S_UD_STOPPED, S_UD_STEP, S_STOP_REQUESTED, S_NMI_PENDING, S_NMI_BLOCKED,
+  S_ACK_VECTOR, S_INTR_LINE, S_SHADOW_AT, S_HALTED, S_TRACE_REGION_SHIFT, S_TRACE_REGION, S_LAST_RIP,
+  S_RING_HEAD, S_RING_TAIL, S_MMIO_ADDR, S_MMIO_FETCH, S_MMIO_SIZE, S_MMIO_WRITE, S_DR6,
+  TLB_FETCH, DCACHE, DC_MASK, DC_SCRATCH, DC_ENTRY_BYTES, FETCH_BUF, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DEVICE,
+  RING_RECORDS, RING_SLACK, RAM, SEGS, SEG_CS, SEG_SS, SEG_EBASE, SEG_LIMIT, REGS,
+} from './layout'
+import {
+  R_OK, R_FAULT, R_EXIT, R_RESYNC, R_JUMP, R_TRAP, R_HLT, pendingExit, setExit, ringNearlyFull, setRingNearlyFull,
+  EXIT_STEPS_DONE, EXIT_HLT, EXIT_INTERRUPT_ACK, EXIT_TRIPLE_FAULT, EXIT_TRACE_FULL, EXIT_FETCH_OUTSIDE_RAM,
+  EXIT_BREAKPOINT, EXIT_UNIMPLEMENTED, ACC_FETCH, EV_EXCEPTION, EV_EXTERNAL, EV_NMI, EV_SOFTWARE, excVector, excError,
+  excHasError, excKind, fault, faultErr, mst, sizeMask, sext,
+} from './globals'
+import { decode, DEC_MORE, DEC_INVALID, DEC_TOO_LONG, E_OP, E_IMM, E_CC, E_FLAGS, C_REG, C_MEM, C_IMM, lastRow } from './decode'
+import { translate, tlbFill, xPa, xHost, xErr, markCodePage, canonical, PAGE_MASK } from './mmu'
+import { rd, wr, pageFault, resetAnswerCursor, answersPending, gLinMask } from './mem'
+import { deliver } from './deliver'
+import { recomputeMode } from './seg'
+import { setLazy, cond, carry, FL_ADD, FL_ADC, FL_SUB, FL_SBB, FL_LOGIC, FL_INC, FL_DEC, FL_SHL, FL_SAR, FL_MUL } from './flags'
+import { R, setR, rdReg, wrReg, eaOf, segOf, stackWidth, widthMask, setSp, push, peek, readOp, writeOp, RSP_OFF } from './regs'
+import { execSlow, noteUndefined, UD_INVALID, UD_UNIMPLEMENTED, R_STAY } from './exec'
+import { MODE_LONG64, EFLAGS_IF, EFLAGS_TF, VEC_UD, VEC_GP, VEC_DB, VEC_NMI } from './spec.generated'
+import { S_FL_C } from './layout'
+import { TRACING, record, T_REGION } from './trace'
+
+export * from './host'
+
+// Results of fetchPage.
+let fPage: u64 = 0
+let fPa: u64 = 0
+
+/** Translates the page of RIP for fetch (fetch TLB, then the walker); R_OK, a fault, or an exit for code outside RAM. */
+function fetchPage(lin: u64, lastRip: u64, rip: u64): i32 {
+  const user = load<u64>(S_CPL) == 3
+  const ctx: u64 = user ? 1 : 0
+  if (TRACING) {
+    const shift = load<u64>(S_TRACE_REGION_SHIFT)
+    const region = rip >> shift
+    if (shift != 0 && region != load<u64>(S_TRACE_REGION)) {
+      store<u64>(S_TRACE_REGION, region)
+      record(T_REGION, <u32>load<u64>(S_CPL), lastRip, rip, 0, 0)
+    }
+  }
+  const e = TLB_FETCH + <usize>(((lin >> 12) & 255) << 5)
+  if (load<u64>(e) == ((lin & ~PAGE_MASK) | ctx)) {
+    fPage = lin & ~PAGE_MASK
+    fPa = load<u64>(e, 16)
+    return R_OK
+  }
+  if (load<u64>(S_MODE) == MODE_LONG64 && !canonical(lin)) return faultErr(VEC_GP, 0)
+  if (!translate(lin, ACC_FETCH, user, true, ctx)) return pageFault(lin, xErr)
+  if (xHost == 0) {
+    store<u64>(S_MMIO_ADDR, xPa)
+    store<u64>(S_MMIO_SIZE, 1)
+    store<u64>(S_MMIO_WRITE, 0)
+    store<u64>(S_MMIO_FETCH, 1)
+    return setExit(EXIT_FETCH_OUTSIDE_RAM)
+  }
+  tlbFill(ACC_FETCH, lin, ctx)
+  fPage = lin & ~PAGE_MASK
+  fPa = xPa & ~PAGE_MASK
+  return R_OK
+}
+
+/** Decodes the instruction at pa (linear lin) into entry e; R_OK, 2 (use DC_SCRATCH), or a fault status. */
+function decodeMiss(e: usize, pa: u64, lin: u64, modeCode: u64): i32 {
+  const off = pa & PAGE_MASK
+  const first = <u32>(4096 - off < 16 ? 4096 - off : 16)
+  memory.copy(FETCH_BUF, RAM + <usize>pa, first)
+  let r = decode(e, first, modeCode)
+  let target = e
+  if (r == DEC_MORE) {
+    // Straddles a page: the rest comes from the next linear page, translated separately, never cached.
+    const lin2 = (lin + (4096 - off)) & gLinMask
+    const user = load<u64>(S_CPL) == 3
+    if (load<u64>(S_MODE) == MODE_LONG64 && !canonical(lin2)) return faultErr(VEC_GP, 0)
+    if (!translate(lin2, ACC_FETCH, user, true, user ? 1 : 0)) return pageFault(lin2, xErr)
+    if (xHost == 0) return faultErr(VEC_GP, 0)
+    memory.copy(FETCH_BUF + <usize>first, xHost, 16 - first)
+    target = DC_SCRATCH
+    r = decode(target, 16, modeCode)
+  }
+  if (r == DEC_INVALID) {
+    noteUndefined(load<u64>(S_RIP), UD_INVALID, lastRow)
+    return fault(VEC_UD)
+  }
+  if (r == DEC_TOO_LONG) return faultErr(VEC_GP, 0)
+  if (target == DC_SCRATCH) return 2
+  store<u64>(e, pa | (modeCode << 56))
+  markCodePage(pa & ~PAGE_MASK)
+  return R_OK
+}
+
+/** Longest stretch of inner() before returning to the outer loop. */
+const SLICE_STEPS: u64 = 1 << 16
+
+// ---- the run loop ------------------------------------------------------------------------------------
+
+/** Runs until maxSteps steps retire or something needs the host; returns an X86HartExit code. */
+export function run(maxSteps: u64): i32 {
+  resetAnswerCursor()
+  if (load<u64>(S_SHUTDOWN) != 0) return EXIT_TRIPLE_FAULT
+  if (TRACING) {
+    if (load<u64>(S_RING_HEAD) - load<u64>(S_RING_TAIL) >= RING_RECORDS - RING_SLACK) return EXIT_TRACE_FULL
+    setRingNearlyFull(false)
+  }
+  const target = load<u64>(S_INSTRET) + maxSteps
+  let idle: u64 = 0
+  while (true) {
+    const instret = load<u64>(S_INSTRET)
+    // Events the host queued (a #GP from completeMsr(null), #UD after an Unimplemented stop).
+    const pend = load<u64>(S_PENDING_EXC)
+    if (pend != 0) {
+      store<u64>(S_PENDING_EXC, 0)
+      const v = <u32>(pend - 1)
+      if (deliver(v, <u32>load<u64>(S_PENDING_ERR), v == VEC_GP, EV_EXCEPTION) == R_EXIT) return pendingExit
+      continue
+    }
+    if (load<u64>(S_STOP_REQUESTED) != 0) {
+      store<u64>(S_STOP_REQUESTED, 0)
+      return EXIT_BREAKPOINT
+    }
+    if (instret >= target) return EXIT_STEPS_DONE
+    let limit = target
+    if (answersPending()) {
+      limit = instret + 1 // finish the answered instruction before anything else
+    } else {
+      const shadow = load<u64>(S_SHADOW_AT) == instret && instret != 0
+      if (load<u64>(S_NMI_PENDING) != 0 && load<u64>(S_NMI_BLOCKED) == 0 && !shadow) {
+        store<u64>(S_NMI_PENDING, 0)
+        if (deliver(VEC_NMI, 0, false, EV_NMI) == R_EXIT) return pendingExit
+        continue
+      }
+      const ack = load<u64>(S_ACK_VECTOR)
+      if (ack != 0) {
+        store<u64>(S_ACK_VECTOR, 0)
+        if (deliver(<u32>(ack - 1), 0, false, EV_EXTERNAL) == R_EXIT) return pendingExit
+        continue
+      }
+      const ifSet = (load<u64>(S_FLAGS) & EFLAGS_IF) != 0
+      if (load<u64>(S_INTR_LINE) != 0 && ifSet && !shadow) return EXIT_INTERRUPT_ACK
+      if (load<u64>(S_HALTED) != 0) return EXIT_HLT
+      if (shadow) limit = instret + 1
+    }
+    const tf = (load<u64>(S_FLAGS) & EFLAGS_TF) != 0
+    if (tf) limit = instret + 1
+    if (limit - instret > SLICE_STEPS) limit = instret + SLICE_STEPS
+    const status = inner(limit)
+    if (status == R_EXIT) return pendingExit
+    const progressed = load<u64>(S_INSTRET) != instret
+    if (tf && progressed && status != R_FAULT) {
+      // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4): #DB with DR6.BS.
+      store<u64>(S_DR6, load<u64>(S_DR6) | 0x4000)
+      if (deliver(VEC_DB, 0, false, EV_EXCEPTION) == R_EXIT) return pendingExit
+    }
+    if (status == R_HLT) return EXIT_HLT
+    if (!progressed && ++idle >= maxSteps) return EXIT_STEPS_DONE
+    if (TRACING) {
+      if (ringNearlyFull) return EXIT_TRACE_FULL
+    }
+  }
+  return EXIT_STEPS_DONE
+}
+
+/** Evaluates a condition code; the compare-and-branch case is answered inline. */
+@inline function condition(cc: u32): bool { return cond(cc) }
+
+/** Executes until instret reaches limit (R_OK), the loop must re-derive state (R_OK), or exit/halt. */
+function inner(limit: u64): i32 {
+  let rip = load<u64>(S_RIP)
+  let instret = load<u64>(S_INSTRET)
+  const m = load<u64>(S_MODE)
+  const modeTag = m << 56
+  const ipMask: u64 = m == MODE_LONG64 ? <u64>-1 : (m == 2 || m == 4) ? 0xffffffff : 0xffff
+  const cs = SEGS + <usize>SEG_CS * 64
+  const csBase = load<u64>(cs, SEG_EBASE)
+  const csLimit: u64 = m == MODE_LONG64 ? <u64>-1 : load<u64>(cs, SEG_LIMIT)
+  const linMask = gLinMask
+  const sw = stackWidth()
+  const spMask = widthMask(sw)
+  let lastRip = load<u64>(S_LAST_RIP)
+  let page: u64 = 1 // never a page address: forces a fetch translation first
+  let pageBase: u64 = 0
+  let brk: i32 = 0
+  while (instret < limit) {
+    const lin = (csBase + rip) & linMask
+    if ((lin & ~PAGE_MASK) != page) {
+      store<u64>(S_RIP, rip)
+      store<u64>(S_INSTRET, instret)
+      const r = fetchPage(lin, lastRip, rip)
+      if (r != R_OK) { brk = r; break }
+      page = fPage
+      pageBase = fPa
+    }
+    const pa = pageBase | (lin & PAGE_MASK)
+    let e = DCACHE + <usize>((pa & DC_MASK) * DC_ENTRY_BYTES)
+    if (load<u64>(e) != (pa | modeTag)) {
+      store<u64>(S_RIP, rip)
+      store<u64>(S_INSTRET, instret)
+      const r = decodeMiss(e, pa, lin, m)
+      if (r == 2) e = DC_SCRATCH
+      else if (r != R_OK) { brk = r; break }
+    }
+    const w = load<u64>(e, E_OP)
+    const op = <u32>(w & 0xffff)
+    const len = (w >> 16) & 0xff
+    const osz = (w >> 24) & 0xff
+    const form = <u32>((w >> 32) & 0xff)
+    const r0 = <usize>((w >> 40) & 0xff)
+    const r1 = <usize>((w >> 48) & 0xff)
+    if (rip + len - 1 > csLimit) { store<u64>(S_RIP, rip); store<u64>(S_INSTRET, instret); brk = faultErr(VEC_GP, 0); break }
+    let npc = (rip + len) & ipMask
+    const c0 = form & 3
+    const c1 = (form >> 2) & 3
+    switch (op) {
+      case G.X_MOV: {
+        let v: u64
+        if (c1 == C_REG) v = rdReg(r1, osz)
+        else if (c1 == C_IMM) v = load<u64>(e, E_IMM)
+        else { v = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
+        if (c0 == C_REG) wrReg(r0, osz, v)
+        else { wr(segOf(e), eaOf(e, npc), osz, v); if (mst != R_OK) { brk = mst; break } }
+        break
+      }
+      case G.X_ADD: case G.X_OR: case G.X_ADC: case G.X_SBB: case G.X_AND: case G.X_SUB: case G.X_XOR: case G.X_CMP:
+      case G.X_TEST: {
+        const mask = sizeMask(osz)
+        const ea: u64 = c0 == C_MEM || c1 == C_MEM ? eaOf(e, npc) : 0
+        const b = readOp(e, c1, r1, osz, ea) & mask
+        if (mst != R_OK && c1 == C_MEM) { brk = mst; break }
+        const a = c0 == C_REG ? rdReg(r0, osz) : rd(segOf(e), ea, osz)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        let res: u64
+        switch (op) {
+          case G.X_ADD: res = (a + b) & mask; setLazy(FL_ADD, osz, res, a, b); break
+          case G.X_SUB: case G.X_CMP: res = (a - b) & mask; setLazy(FL_SUB, osz, res, a, b); break
+          case G.X_AND: case G.X_TEST: res = a & b; setLazy(FL_LOGIC, osz, res, 0, 0); break
+          case G.X_OR: res = a | b; setLazy(FL_LOGIC, osz, res, 0, 0); break
+          case G.X_XOR: res = a ^ b; setLazy(FL_LOGIC, osz, res, 0, 0); break
+          case G.X_ADC: { const c = carry(); res = (a + b + c) & mask; setLazy(FL_ADC, osz, res, a, b); store<u64>(S_FL_C, c); break }
+          default: { const c = carry(); res = (a - b - c) & mask; setLazy(FL_SBB, osz, res, a, b); store<u64>(S_FL_C, c) }
+        }
+        if (op != G.X_CMP && op != G.X_TEST) {
+          writeOp(e, c0, r0, osz, ea, res)
+          if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        }
+        break
+      }
+      case G.X_INC: case G.X_DEC: {
+        const mask = sizeMask(osz)
+        const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
+        const a = readOp(e, c0, r0, osz, ea)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        const res = (op == G.X_INC ? a + 1 : a - 1) & mask
+        writeOp(e, c0, r0, osz, ea, res)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        const c = carry()
+        setLazy(op == G.X_INC ? FL_INC : FL_DEC, osz, res, a, 1)
+        store<u64>(S_FL_C, c)
+        break
+      }
+      case G.X_LEA: wrReg(r0, osz, eaOf(e, npc)); break
+      case G.X_JCC: if (condition(<u32>load<u8>(e, E_CC))) npc = (npc + load<u64>(e, E_IMM)) & ipMask; break
+      case G.X_JMP: npc = (npc + load<u64>(e, E_IMM)) & ipMask; break
+      case G.X_CALL: {
+        push(npc, osz, sw)
+        if (mst != R_OK) { brk = mst; break }
+        npc = (npc + load<u64>(e, E_IMM)) & ipMask
+        break
+      }
+      case G.X_RET: {
+        const t = peek(osz, sw, 0)
+        if (mst != R_OK) { brk = mst; break }
+        setSp((R(RSP_OFF) + osz + load<u64>(e, E_IMM)) & spMask, sw)
+        npc = t & ipMask
+        break
+      }
+      case G.X_PUSH: {
+        let v: u64
+        if (c0 == C_REG) v = rdReg(r0, osz)
+        else if (c0 == C_IMM) v = load<u64>(e, E_IMM)
+        else { v = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
+        push(v, osz, sw)
+        if (mst != R_OK) { brk = mst; break }
+        break
+      }
+      case G.X_POP: {
+        const v = peek(osz, sw, 0)
+        if (mst != R_OK) { brk = mst; break }
+        const sp = R(RSP_OFF)
+        if (c0 == C_REG) {
+          setSp((sp + osz) & spMask, sw)
+          wrReg(r0, osz, v)
+        } else {
+          // pop [mem] computes the address with RSP already incremented (SDM POP).
+          setSp((sp + osz) & spMask, sw)
+          wr(segOf(e), eaOf(e, npc), osz, v)
+          if (mst != R_OK) { setSp(sp, sw); brk = mst; break }
+        }
+        break
+      }
+      case G.X_JMP_INDIRECT: {
+        const t = c0 == C_REG ? rdReg(r0, osz) : rd(segOf(e), eaOf(e, npc), osz)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        npc = t & ipMask
+        break
+      }
+      case G.X_CALL_INDIRECT: {
+        const t = c0 == C_REG ? rdReg(r0, osz) : rd(segOf(e), eaOf(e, npc), osz)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        push(npc, osz, sw)
+        if (mst != R_OK) { brk = mst; break }
+        npc = t & ipMask
+        break
+      }
+      case G.X_MOVZX: case G.X_MOVSX: case G.X_MOVSXD: {
+        const src: u64 = op == G.X_MOVSXD ? 4 : srcSize(e)
+        const v = readOp(e, c1, r1, src, c1 == C_MEM ? eaOf(e, npc) : 0)
+        if (c1 == C_MEM && mst != R_OK) { brk = mst; break }
+        wrReg(r0, osz, op == G.X_MOVZX ? v : sext(v, src))
+        break
+      }
+      case G.X_CMOVCC: {
+        const v = readOp(e, c1, r1, osz, c1 == C_MEM ? eaOf(e, npc) : 0)
+        if (c1 == C_MEM && mst != R_OK) { brk = mst; break }
+        if (condition(<u32>load<u8>(e, E_CC))) wrReg(r0, osz, v)
+        else if (osz == 4) wrReg(r0, 4, rdReg(r0, 4)) // a 32-bit cmov zero-extends even when false
+        break
+      }
+      case G.X_SETCC: {
+        const v: u64 = condition(<u32>load<u8>(e, E_CC)) ? 1 : 0
+        writeOp(e, c0, r0, 1, c0 == C_MEM ? eaOf(e, npc) : 0, v)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        break
+      }
+      case G.X_NOP: case G.X_PAUSE: case G.X_FWAIT: break
+      case G.X_SHL: case G.X_SHR: case G.X_SAR: {
+        const cmask: u64 = osz == 8 ? 63 : 31
+        const count = (c1 == C_REG ? rdReg(8, 1) : load<u64>(e, E_IMM)) & cmask
+        const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
+        const a = readOp(e, c0, r0, osz, ea)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        if (count == 0) break // no flags change, no write
+        const mask = sizeMask(osz)
+        let res: u64, prev: u64
+        if (op == G.X_SHL) { prev = (a << (count - 1)) & mask; res = (a << count) & mask }
+        else if (op == G.X_SHR) { prev = a >> (count - 1); res = a >> count }
+        else { const sa = sext(a, osz); prev = <u64>(<i64>sa >> <i64>(count - 1)) & mask; res = <u64>(<i64>sa >> <i64>count) & mask }
+        writeOp(e, c0, r0, osz, ea, res)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        setLazy(op == G.X_SHL ? FL_SHL : FL_SAR, osz, res, prev, 0)
+        break
+      }
+      case G.X_IMUL: {
+        // imul r, r/m (0F AF) or imul r, r/m, imm: the product truncated to osz, CF = OF = it did not fit.
+        const ea: u64 = c1 == C_MEM ? eaOf(e, npc) : 0
+        const b = readOp(e, c1, r1, osz, ea)
+        if (c1 == C_MEM && mst != R_OK) { brk = mst; break }
+        const a = ((form >> 4) & 3) == C_IMM ? load<u64>(e, E_IMM) : rdReg(r0, osz)
+        const sa = <i64>sext(a, osz), sb = <i64>sext(b, osz)
+        const p = sa * sb
+        const res = <u64>p & sizeMask(osz)
+        let big: bool
+        if (osz == 8) {
+          const hi = mulhs(sa, sb)
+          big = hi != (p >> 63)
+        } else big = <i64>sext(<u64>p, osz) != p
+        wrReg(r0, osz, res)
+        setLazy(FL_MUL, osz, res, 0, big ? 1 : 0)
+        break
+      }
+      case G.X_XCHG: {
+        if (c0 == C_REG && c1 == C_REG) {
+          const a = rdReg(r0, osz), b = rdReg(r1, osz)
+          wrReg(r0, osz, b)
+          wrReg(r1, osz, a)
+          break
+        }
+        store<u64>(S_RIP, rip)
+        store<u64>(S_INSTRET, instret)
+        brk = execSlow(e, op, npc)
+        break
+      }
+      case G.X_NOT: case G.X_NEG: {
+        const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
+        const a = readOp(e, c0, r0, osz, ea)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        const mask = sizeMask(osz)
+        const res = op == G.X_NOT ? ~a & mask : (0 - a) & mask
+        writeOp(e, c0, r0, osz, ea, res)
+        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+        if (op == G.X_NEG) setLazy(FL_SUB, osz, res, 0, a & mask)
+        break
+      }
+      case G.X_CBW: {
+        // cbw/cwde/cdqe: sign-extend the low half of the accumulator.
+        const half = osz >> 1
+        wrReg(0, osz, sext(rdReg(0, half), half))
+        break
+      }
+      case G.X_CWD: {
+        // cwd/cdq/cqo: rDX = the sign of rAX.
+        wrReg(16, osz, (rdReg(0, osz) >> ((osz << 3) - 1)) & 1 ? <u64>-1 : 0)
+        break
+      }
+      case G.X_LEAVE: {
+        // rSP = rBP, then pop rBP.
+        const bp = R(5 * 8) & spMask
+        const v = rd(SEG_SS, bp, osz)
+        if (mst != R_OK) { brk = mst; break }
+        setSp((bp + osz) & spMask, sw)
+        wrReg(5 * 8, osz, v)
+        break
+      }
+      default: {
+        store<u64>(S_RIP, rip)
+        store<u64>(S_INSTRET, instret)
+        brk = execSlow(e, op, npc)
+      }
+    }
+    if (brk != 0) {
+      if (brk == R_RESYNC || brk == R_HLT) { rip = npc; instret++ }
+      else if (brk == R_STAY) { instret++; brk = 0; if (TRACING) { lastRip = rip } continue }
+      else if (brk == R_JUMP) { rip = load<u64>(S_RIP); instret++ }
+      else if (brk == R_TRAP) { rip = npc; instret++ }
+      // R_FAULT / R_EXIT: the instruction did not complete; RIP stays on it.
+      break
+    }
+    if (TRACING) {
+      lastRip = rip
+      if (ringNearlyFull) { rip = npc; instret++; break }
+    }
+    rip = npc
+    instret++
+  }
+  store<u64>(S_RIP, rip)
+  store<u64>(S_INSTRET, instret)
+  if (TRACING) store<u64>(S_LAST_RIP, lastRip)
+  if (brk == R_FAULT) {
+    if (deliver(excVector, excError, excHasError, excKind) == R_EXIT) return R_EXIT
+    return R_OK
+  }
+  if (brk == R_TRAP) {
+    if (deliver(excVector, excError, excHasError, EV_SOFTWARE) == R_EXIT) return R_EXIT
+    return R_OK
+  }
+  if (brk == R_HLT) { store<u64>(S_HALTED, 1); return R_HLT }
+  if (brk == R_EXIT) return R_EXIT
+  return R_OK
+}
+
+/** Source size of movzx/movsx: 1 for the r/m8 forms, 2 for r/m16. */
+function srcSize(e: usize): u64 {
+  const shape = G.ROW_SHAPE[load<u16>(e, 56)]
+  const k1 = (shape >> 17) & 63
+  return (k1 & 32) != 0 ? 1 : 2
+}
+
+/** High 64 bits of a signed 64 × 64 product. */
+export function mulhs(a: i64, b: i64): i64 {
+  let h = <i64>mulhu(<u64>a, <u64>b)
+  if (a < 0) h -= b
+  if (b < 0) h -= a
+  return h
+}
+/** High 64 bits of an unsigned 64 × 64 product. */
+export function mulhu(a: u64, b: u64): u64 {
+  const a0 = a & 0xffffffff, a1 = a >> 32, b0 = b & 0xffffffff, b1 = b >> 32
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1
+  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff)
+  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)
+}
