@@ -16,7 +16,7 @@ function restrict(files, patterns, paths = [electron]) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'build/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', 'src/main/machine/hart/assembly/**'] },
+  { ignores: ['out/**', 'dist/**', 'build/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', 'src/main/machine/hart/assembly/**', 'src/main/machine/x86/hart/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

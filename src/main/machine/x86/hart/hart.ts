@@ -102,7 +102,8 @@ export function x86WasmPath(trace: boolean): string {
 }
 
 function compiled(trace: boolean): WasmModule {
-  const file = x86WasmPath(trace)
+  // BOOTSCOPE_X86_WASM=path loads another untraced build (benchmarks, profiling builds with names).
+  const file = !trace && process.env.BOOTSCOPE_X86_WASM ? process.env.BOOTSCOPE_X86_WASM : x86WasmPath(trace)
   let m = modules.get(file)
   if (!m) {
     if (!existsSync(file)) throw new Error(`x86 hart wasm not built: ${file} is missing — run \`npm run build:wasm\``)

@@ -3,824 +3,824 @@
 
 /** No table row matches: #UD. */
 export const X_INVALID: u16 = 0
-/** aaa */
-export const X_AAA: u16 = 1
-/** aad */
-export const X_AAD: u16 = 2
-/** aam */
-export const X_AAM: u16 = 3
-/** aas */
-export const X_AAS: u16 = 4
-/** adc */
-export const X_ADC: u16 = 5
+/** mov */
+export const X_MOV: u16 = 1
 /** add */
-export const X_ADD: u16 = 6
-/** addpd */
-export const X_ADDPD: u16 = 7
-/** addps */
-export const X_ADDPS: u16 = 8
-/** addsd */
-export const X_ADDSD: u16 = 9
-/** addss */
-export const X_ADDSS: u16 = 10
-/** and */
-export const X_AND: u16 = 11
-/** andnpd */
-export const X_ANDNPD: u16 = 12
-/** andnps */
-export const X_ANDNPS: u16 = 13
-/** andpd */
-export const X_ANDPD: u16 = 14
-/** andps */
-export const X_ANDPS: u16 = 15
-/** arpl */
-export const X_ARPL: u16 = 16
-/** bound */
-export const X_BOUND: u16 = 17
-/** bsf */
-export const X_BSF: u16 = 18
-/** bsr */
-export const X_BSR: u16 = 19
-/** bswap */
-export const X_BSWAP: u16 = 20
-/** bt */
-export const X_BT: u16 = 21
-/** btc */
-export const X_BTC: u16 = 22
-/** btr */
-export const X_BTR: u16 = 23
-/** bts */
-export const X_BTS: u16 = 24
-/** call */
-export const X_CALL: u16 = 25
-/** call */
-export const X_CALL_FAR: u16 = 26
-/** call */
-export const X_CALL_FAR_MEM: u16 = 27
-/** call */
-export const X_CALL_INDIRECT: u16 = 28
-/** cbw, cwde, cdqe */
-export const X_CBW: u16 = 29
-/** clc */
-export const X_CLC: u16 = 30
-/** cld */
-export const X_CLD: u16 = 31
-/** clflush */
-export const X_CLFLUSH: u16 = 32
-/** cli */
-export const X_CLI: u16 = 33
-/** clts */
-export const X_CLTS: u16 = 34
-/** cmc */
-export const X_CMC: u16 = 35
-/** cmovo, cmovno, cmovb, cmovae, cmove, cmovne */
-export const X_CMOVCC: u16 = 36
-/** cmp */
-export const X_CMP: u16 = 37
-/** cmppd */
-export const X_CMPPD: u16 = 38
-/** cmpps */
-export const X_CMPPS: u16 = 39
-/** cmpsb, cmpsw, cmpsd, cmpsq */
-export const X_CMPS: u16 = 40
-/** cmpsd */
-export const X_CMPSD: u16 = 41
-/** cmpss */
-export const X_CMPSS: u16 = 42
-/** cmpxchg */
-export const X_CMPXCHG: u16 = 43
-/** cmpxchg16b */
-export const X_CMPXCHG16B: u16 = 44
-/** cmpxchg8b */
-export const X_CMPXCHG8B: u16 = 45
-/** comisd */
-export const X_COMISD: u16 = 46
-/** comiss */
-export const X_COMISS: u16 = 47
-/** cpuid */
-export const X_CPUID: u16 = 48
-/** cvtdq2pd */
-export const X_CVTDQ2PD: u16 = 49
-/** cvtdq2ps */
-export const X_CVTDQ2PS: u16 = 50
-/** cvtpd2dq */
-export const X_CVTPD2DQ: u16 = 51
-/** cvtpd2ps */
-export const X_CVTPD2PS: u16 = 52
-/** cvtps2dq */
-export const X_CVTPS2DQ: u16 = 53
-/** cvtps2pd */
-export const X_CVTPS2PD: u16 = 54
-/** cvtsd2si */
-export const X_CVTSD2SI: u16 = 55
-/** cvtsd2ss */
-export const X_CVTSD2SS: u16 = 56
-/** cvtsi2sd */
-export const X_CVTSI2SD: u16 = 57
-/** cvtsi2ss */
-export const X_CVTSI2SS: u16 = 58
-/** cvtss2sd */
-export const X_CVTSS2SD: u16 = 59
-/** cvtss2si */
-export const X_CVTSS2SI: u16 = 60
-/** cvttpd2dq */
-export const X_CVTTPD2DQ: u16 = 61
-/** cvttps2dq */
-export const X_CVTTPS2DQ: u16 = 62
-/** cvttsd2si */
-export const X_CVTTSD2SI: u16 = 63
-/** cvttss2si */
-export const X_CVTTSS2SI: u16 = 64
-/** cwd, cdq, cqo */
-export const X_CWD: u16 = 65
-/** daa */
-export const X_DAA: u16 = 66
-/** das */
-export const X_DAS: u16 = 67
-/** dec */
-export const X_DEC: u16 = 68
-/** div */
-export const X_DIV: u16 = 69
-/** divpd */
-export const X_DIVPD: u16 = 70
-/** divps */
-export const X_DIVPS: u16 = 71
-/** divsd */
-export const X_DIVSD: u16 = 72
-/** divss */
-export const X_DIVSS: u16 = 73
-/** emms */
-export const X_EMMS: u16 = 74
-/** enter */
-export const X_ENTER: u16 = 75
-/** f2xm1 */
-export const X_F2XM1: u16 = 76
-/** fabs */
-export const X_FABS: u16 = 77
-/** fadd */
-export const X_FADD: u16 = 78
-/** faddp */
-export const X_FADDP: u16 = 79
-/** fbld */
-export const X_FBLD: u16 = 80
-/** fbstp */
-export const X_FBSTP: u16 = 81
-/** fchs */
-export const X_FCHS: u16 = 82
-/** fcmovb, fcmove, fcmovbe, fcmovu, fcmovnb, fcmovne */
-export const X_FCMOVCC: u16 = 83
-/** fcom */
-export const X_FCOM: u16 = 84
-/** fcomi */
-export const X_FCOMI: u16 = 85
-/** fcomip */
-export const X_FCOMIP: u16 = 86
-/** fcomp */
-export const X_FCOMP: u16 = 87
-/** fcompp */
-export const X_FCOMPP: u16 = 88
-/** fcos */
-export const X_FCOS: u16 = 89
-/** fdecstp */
-export const X_FDECSTP: u16 = 90
-/** fdiv */
-export const X_FDIV: u16 = 91
-/** fdivp */
-export const X_FDIVP: u16 = 92
-/** fdivr */
-export const X_FDIVR: u16 = 93
-/** fdivrp */
-export const X_FDIVRP: u16 = 94
-/** ffree */
-export const X_FFREE: u16 = 95
-/** fiadd */
-export const X_FIADD: u16 = 96
-/** ficom */
-export const X_FICOM: u16 = 97
-/** ficomp */
-export const X_FICOMP: u16 = 98
-/** fidiv */
-export const X_FIDIV: u16 = 99
-/** fidivr */
-export const X_FIDIVR: u16 = 100
-/** fild */
-export const X_FILD: u16 = 101
-/** fimul */
-export const X_FIMUL: u16 = 102
-/** fincstp */
-export const X_FINCSTP: u16 = 103
-/** fist */
-export const X_FIST: u16 = 104
-/** fistp */
-export const X_FISTP: u16 = 105
-/** fisttp */
-export const X_FISTTP: u16 = 106
-/** fisub */
-export const X_FISUB: u16 = 107
-/** fisubr */
-export const X_FISUBR: u16 = 108
-/** fld */
-export const X_FLD: u16 = 109
-/** fld1 */
-export const X_FLD1: u16 = 110
-/** fldcw */
-export const X_FLDCW: u16 = 111
-/** fldenv */
-export const X_FLDENV: u16 = 112
-/** fldl2e */
-export const X_FLDL2E: u16 = 113
-/** fldl2t */
-export const X_FLDL2T: u16 = 114
-/** fldlg2 */
-export const X_FLDLG2: u16 = 115
-/** fldln2 */
-export const X_FLDLN2: u16 = 116
-/** fldpi */
-export const X_FLDPI: u16 = 117
-/** fldz */
-export const X_FLDZ: u16 = 118
-/** fmul */
-export const X_FMUL: u16 = 119
-/** fmulp */
-export const X_FMULP: u16 = 120
-/** fnclex */
-export const X_FNCLEX: u16 = 121
-/** fninit */
-export const X_FNINIT: u16 = 122
-/** fnop */
-export const X_FNOP: u16 = 123
-/** fnsave */
-export const X_FNSAVE: u16 = 124
-/** fnstcw */
-export const X_FNSTCW: u16 = 125
-/** fnstenv */
-export const X_FNSTENV: u16 = 126
-/** fnstsw */
-export const X_FNSTSW: u16 = 127
-/** fpatan */
-export const X_FPATAN: u16 = 128
-/** fprem */
-export const X_FPREM: u16 = 129
-/** fprem1 */
-export const X_FPREM1: u16 = 130
-/** fptan */
-export const X_FPTAN: u16 = 131
-/** frndint */
-export const X_FRNDINT: u16 = 132
-/** frstor */
-export const X_FRSTOR: u16 = 133
-/** fscale */
-export const X_FSCALE: u16 = 134
-/** fsin */
-export const X_FSIN: u16 = 135
-/** fsincos */
-export const X_FSINCOS: u16 = 136
-/** fsqrt */
-export const X_FSQRT: u16 = 137
-/** fst */
-export const X_FST: u16 = 138
-/** fstp */
-export const X_FSTP: u16 = 139
-/** fsub */
-export const X_FSUB: u16 = 140
-/** fsubp */
-export const X_FSUBP: u16 = 141
-/** fsubr */
-export const X_FSUBR: u16 = 142
-/** fsubrp */
-export const X_FSUBRP: u16 = 143
-/** ftst */
-export const X_FTST: u16 = 144
-/** fucom */
-export const X_FUCOM: u16 = 145
-/** fucomi */
-export const X_FUCOMI: u16 = 146
-/** fucomip */
-export const X_FUCOMIP: u16 = 147
-/** fucomp */
-export const X_FUCOMP: u16 = 148
-/** fucompp */
-export const X_FUCOMPP: u16 = 149
-/** fwait */
-export const X_FWAIT: u16 = 150
-/** fxam */
-export const X_FXAM: u16 = 151
-/** fxch */
-export const X_FXCH: u16 = 152
-/** fxrstor, fxrstor64 */
-export const X_FXRSTOR: u16 = 153
-/** fxsave, fxsave64 */
-export const X_FXSAVE: u16 = 154
-/** fxtract */
-export const X_FXTRACT: u16 = 155
-/** fyl2x */
-export const X_FYL2X: u16 = 156
-/** fyl2xp1 */
-export const X_FYL2XP1: u16 = 157
-/** hlt */
-export const X_HLT: u16 = 158
-/** idiv */
-export const X_IDIV: u16 = 159
-/** imul */
-export const X_IMUL: u16 = 160
-/** imul */
-export const X_IMUL1: u16 = 161
-/** in */
-export const X_IN: u16 = 162
-/** inc */
-export const X_INC: u16 = 163
-/** insb, insw, insd */
-export const X_INS: u16 = 164
-/** int */
-export const X_INT: u16 = 165
-/** int1 */
-export const X_INT1: u16 = 166
-/** int3 */
-export const X_INT3: u16 = 167
-/** into */
-export const X_INTO: u16 = 168
-/** invd */
-export const X_INVD: u16 = 169
-/** invlpg */
-export const X_INVLPG: u16 = 170
-/** iretw, iretd, iretq */
-export const X_IRET: u16 = 171
-/** jo, jno, jb, jae, je, jne */
-export const X_JCC: u16 = 172
-/** jcxz */
-export const X_JCXZ: u16 = 173
-/** jecxz */
-export const X_JECXZ: u16 = 174
-/** jmp */
-export const X_JMP: u16 = 175
-/** jmp */
-export const X_JMP_FAR: u16 = 176
-/** jmp */
-export const X_JMP_FAR_MEM: u16 = 177
-/** jmp */
-export const X_JMP_INDIRECT: u16 = 178
-/** jrcxz */
-export const X_JRCXZ: u16 = 179
-/** lahf */
-export const X_LAHF: u16 = 180
-/** lar */
-export const X_LAR: u16 = 181
-/** ldmxcsr */
-export const X_LDMXCSR: u16 = 182
-/** lds */
-export const X_LDS: u16 = 183
-/** lea */
-export const X_LEA: u16 = 184
-/** leave */
-export const X_LEAVE: u16 = 185
-/** les */
-export const X_LES: u16 = 186
-/** lfence */
-export const X_LFENCE: u16 = 187
-/** lfs */
-export const X_LFS: u16 = 188
-/** lgdt */
-export const X_LGDT: u16 = 189
-/** lgs */
-export const X_LGS: u16 = 190
-/** lidt */
-export const X_LIDT: u16 = 191
-/** lldt */
-export const X_LLDT: u16 = 192
-/** lmsw */
-export const X_LMSW: u16 = 193
-/** lodsb, lodsw, lodsd, lodsq */
-export const X_LODS: u16 = 194
-/** loop */
-export const X_LOOP: u16 = 195
-/** loope */
-export const X_LOOPE: u16 = 196
-/** loopne */
-export const X_LOOPNE: u16 = 197
-/** lsl */
-export const X_LSL: u16 = 198
-/** lss */
-export const X_LSS: u16 = 199
-/** ltr */
-export const X_LTR: u16 = 200
-/** lzcnt */
-export const X_LZCNT: u16 = 201
-/** maskmovdqu */
-export const X_MASKMOVDQU: u16 = 202
-/** maxpd */
-export const X_MAXPD: u16 = 203
-/** maxps */
-export const X_MAXPS: u16 = 204
-/** maxsd */
-export const X_MAXSD: u16 = 205
-/** maxss */
-export const X_MAXSS: u16 = 206
-/** mfence */
-export const X_MFENCE: u16 = 207
-/** minpd */
-export const X_MINPD: u16 = 208
-/** minps */
-export const X_MINPS: u16 = 209
-/** minsd */
-export const X_MINSD: u16 = 210
-/** minss */
-export const X_MINSS: u16 = 211
-/** movd, movq */
-export const X_MMX_MOVD: u16 = 212
-/** movq */
-export const X_MMX_MOVQ: u16 = 213
-/** monitor */
-export const X_MONITOR: u16 = 214
-/** mov */
-export const X_MOV: u16 = 215
-/** mov */
-export const X_MOV_FROM_CR: u16 = 216
-/** mov */
-export const X_MOV_FROM_DR: u16 = 217
-/** mov */
-export const X_MOV_FROM_SREG: u16 = 218
-/** mov */
-export const X_MOV_TO_CR: u16 = 219
-/** mov */
-export const X_MOV_TO_DR: u16 = 220
-/** mov */
-export const X_MOV_TO_SREG: u16 = 221
-/** movapd */
-export const X_MOVAPD: u16 = 222
-/** movaps */
-export const X_MOVAPS: u16 = 223
-/** movd, movq */
-export const X_MOVD: u16 = 224
-/** movdqa */
-export const X_MOVDQA: u16 = 225
-/** movdqu */
-export const X_MOVDQU: u16 = 226
-/** movhlps */
-export const X_MOVHLPS: u16 = 227
-/** movhpd */
-export const X_MOVHPD: u16 = 228
-/** movhps */
-export const X_MOVHPS: u16 = 229
-/** movlhps */
-export const X_MOVLHPS: u16 = 230
-/** movlpd */
-export const X_MOVLPD: u16 = 231
-/** movlps */
-export const X_MOVLPS: u16 = 232
-/** movmskpd */
-export const X_MOVMSKPD: u16 = 233
-/** movmskps */
-export const X_MOVMSKPS: u16 = 234
-/** movntdq */
-export const X_MOVNTDQ: u16 = 235
-/** movnti */
-export const X_MOVNTI: u16 = 236
-/** movntpd */
-export const X_MOVNTPD: u16 = 237
-/** movntps */
-export const X_MOVNTPS: u16 = 238
-/** movq */
-export const X_MOVQ: u16 = 239
-/** movsb, movsw, movsd, movsq */
-export const X_MOVS: u16 = 240
-/** movsd */
-export const X_MOVSD: u16 = 241
-/** movss */
-export const X_MOVSS: u16 = 242
-/** movsx */
-export const X_MOVSX: u16 = 243
-/** movsxd */
-export const X_MOVSXD: u16 = 244
-/** movupd */
-export const X_MOVUPD: u16 = 245
-/** movups */
-export const X_MOVUPS: u16 = 246
-/** movzx */
-export const X_MOVZX: u16 = 247
-/** mul */
-export const X_MUL: u16 = 248
-/** mulpd */
-export const X_MULPD: u16 = 249
-/** mulps */
-export const X_MULPS: u16 = 250
-/** mulsd */
-export const X_MULSD: u16 = 251
-/** mulss */
-export const X_MULSS: u16 = 252
-/** mwait */
-export const X_MWAIT: u16 = 253
-/** neg */
-export const X_NEG: u16 = 254
-/** nop */
-export const X_NOP: u16 = 255
-/** not */
-export const X_NOT: u16 = 256
+export const X_ADD: u16 = 2
 /** or */
-export const X_OR: u16 = 257
-/** orpd */
-export const X_ORPD: u16 = 258
-/** orps */
-export const X_ORPS: u16 = 259
-/** out */
-export const X_OUT: u16 = 260
-/** outsb, outsw, outsd */
-export const X_OUTS: u16 = 261
-/** packssdw */
-export const X_PACKSSDW: u16 = 262
-/** packsswb */
-export const X_PACKSSWB: u16 = 263
-/** packuswb */
-export const X_PACKUSWB: u16 = 264
-/** paddb */
-export const X_PADDB: u16 = 265
-/** paddd */
-export const X_PADDD: u16 = 266
-/** paddq */
-export const X_PADDQ: u16 = 267
-/** paddsb */
-export const X_PADDSB: u16 = 268
-/** paddsw */
-export const X_PADDSW: u16 = 269
-/** paddusb */
-export const X_PADDUSB: u16 = 270
-/** paddusw */
-export const X_PADDUSW: u16 = 271
-/** paddw */
-export const X_PADDW: u16 = 272
-/** pand */
-export const X_PAND: u16 = 273
-/** pandn */
-export const X_PANDN: u16 = 274
-/** pause */
-export const X_PAUSE: u16 = 275
-/** pavgb */
-export const X_PAVGB: u16 = 276
-/** pavgw */
-export const X_PAVGW: u16 = 277
-/** pcmpeqb */
-export const X_PCMPEQB: u16 = 278
-/** pcmpeqd */
-export const X_PCMPEQD: u16 = 279
-/** pcmpeqw */
-export const X_PCMPEQW: u16 = 280
-/** pcmpgtb */
-export const X_PCMPGTB: u16 = 281
-/** pcmpgtd */
-export const X_PCMPGTD: u16 = 282
-/** pcmpgtw */
-export const X_PCMPGTW: u16 = 283
-/** pextrw */
-export const X_PEXTRW: u16 = 284
-/** pinsrw */
-export const X_PINSRW: u16 = 285
-/** pmaddwd */
-export const X_PMADDWD: u16 = 286
-/** pmaxsw */
-export const X_PMAXSW: u16 = 287
-/** pmaxub */
-export const X_PMAXUB: u16 = 288
-/** pminsw */
-export const X_PMINSW: u16 = 289
-/** pminub */
-export const X_PMINUB: u16 = 290
-/** pmovmskb */
-export const X_PMOVMSKB: u16 = 291
-/** pmulhuw */
-export const X_PMULHUW: u16 = 292
-/** pmulhw */
-export const X_PMULHW: u16 = 293
-/** pmullw */
-export const X_PMULLW: u16 = 294
-/** pmuludq */
-export const X_PMULUDQ: u16 = 295
-/** pop */
-export const X_POP: u16 = 296
-/** pop */
-export const X_POP_SREG: u16 = 297
-/** popaw, popad */
-export const X_POPA: u16 = 298
-/** popcnt */
-export const X_POPCNT: u16 = 299
-/** popfw, popfd, popfq */
-export const X_POPF: u16 = 300
-/** por */
-export const X_POR: u16 = 301
-/** prefetchnta */
-export const X_PREFETCHNTA: u16 = 302
-/** prefetcht0 */
-export const X_PREFETCHT0: u16 = 303
-/** prefetcht1 */
-export const X_PREFETCHT1: u16 = 304
-/** prefetcht2 */
-export const X_PREFETCHT2: u16 = 305
-/** psadbw */
-export const X_PSADBW: u16 = 306
-/** pshufd */
-export const X_PSHUFD: u16 = 307
-/** pshufhw */
-export const X_PSHUFHW: u16 = 308
-/** pshuflw */
-export const X_PSHUFLW: u16 = 309
-/** pslld */
-export const X_PSLLD: u16 = 310
-/** pslldq */
-export const X_PSLLDQ: u16 = 311
-/** psllq */
-export const X_PSLLQ: u16 = 312
-/** psllw */
-export const X_PSLLW: u16 = 313
-/** psrad */
-export const X_PSRAD: u16 = 314
-/** psraw */
-export const X_PSRAW: u16 = 315
-/** psrld */
-export const X_PSRLD: u16 = 316
-/** psrldq */
-export const X_PSRLDQ: u16 = 317
-/** psrlq */
-export const X_PSRLQ: u16 = 318
-/** psrlw */
-export const X_PSRLW: u16 = 319
-/** psubb */
-export const X_PSUBB: u16 = 320
-/** psubd */
-export const X_PSUBD: u16 = 321
-/** psubq */
-export const X_PSUBQ: u16 = 322
-/** psubsb */
-export const X_PSUBSB: u16 = 323
-/** psubsw */
-export const X_PSUBSW: u16 = 324
-/** psubusb */
-export const X_PSUBUSB: u16 = 325
-/** psubusw */
-export const X_PSUBUSW: u16 = 326
-/** psubw */
-export const X_PSUBW: u16 = 327
-/** punpckhbw */
-export const X_PUNPCKHBW: u16 = 328
-/** punpckhdq */
-export const X_PUNPCKHDQ: u16 = 329
-/** punpckhqdq */
-export const X_PUNPCKHQDQ: u16 = 330
-/** punpckhwd */
-export const X_PUNPCKHWD: u16 = 331
-/** punpcklbw */
-export const X_PUNPCKLBW: u16 = 332
-/** punpckldq */
-export const X_PUNPCKLDQ: u16 = 333
-/** punpcklqdq */
-export const X_PUNPCKLQDQ: u16 = 334
-/** punpcklwd */
-export const X_PUNPCKLWD: u16 = 335
-/** push */
-export const X_PUSH: u16 = 336
-/** push */
-export const X_PUSH_SREG: u16 = 337
-/** pushaw, pushad */
-export const X_PUSHA: u16 = 338
-/** pushfw, pushfd, pushfq */
-export const X_PUSHF: u16 = 339
-/** pxor */
-export const X_PXOR: u16 = 340
-/** rcl */
-export const X_RCL: u16 = 341
-/** rcpps */
-export const X_RCPPS: u16 = 342
-/** rcpss */
-export const X_RCPSS: u16 = 343
-/** rcr */
-export const X_RCR: u16 = 344
-/** rdmsr */
-export const X_RDMSR: u16 = 345
-/** rdpmc */
-export const X_RDPMC: u16 = 346
-/** rdtsc */
-export const X_RDTSC: u16 = 347
-/** rdtscp */
-export const X_RDTSCP: u16 = 348
-/** ret */
-export const X_RET: u16 = 349
-/** retf */
-export const X_RETF: u16 = 350
-/** rol */
-export const X_ROL: u16 = 351
-/** ror */
-export const X_ROR: u16 = 352
-/** rsm */
-export const X_RSM: u16 = 353
-/** rsqrtps */
-export const X_RSQRTPS: u16 = 354
-/** rsqrtss */
-export const X_RSQRTSS: u16 = 355
-/** sahf */
-export const X_SAHF: u16 = 356
-/** salc */
-export const X_SALC: u16 = 357
-/** sar */
-export const X_SAR: u16 = 358
+export const X_OR: u16 = 3
+/** adc */
+export const X_ADC: u16 = 4
 /** sbb */
-export const X_SBB: u16 = 359
-/** scasb, scasw, scasd, scasq */
-export const X_SCAS: u16 = 360
-/** seto, setno, setb, setae, sete, setne */
-export const X_SETCC: u16 = 361
-/** sfence */
-export const X_SFENCE: u16 = 362
-/** sgdt */
-export const X_SGDT: u16 = 363
-/** shl, sal */
-export const X_SHL: u16 = 364
-/** shld */
-export const X_SHLD: u16 = 365
-/** shr */
-export const X_SHR: u16 = 366
-/** shrd */
-export const X_SHRD: u16 = 367
-/** shufpd */
-export const X_SHUFPD: u16 = 368
-/** shufps */
-export const X_SHUFPS: u16 = 369
-/** sidt */
-export const X_SIDT: u16 = 370
-/** sldt */
-export const X_SLDT: u16 = 371
-/** smsw */
-export const X_SMSW: u16 = 372
-/** sqrtpd */
-export const X_SQRTPD: u16 = 373
-/** sqrtps */
-export const X_SQRTPS: u16 = 374
-/** sqrtsd */
-export const X_SQRTSD: u16 = 375
-/** sqrtss */
-export const X_SQRTSS: u16 = 376
-/** stc */
-export const X_STC: u16 = 377
-/** std */
-export const X_STD: u16 = 378
-/** sti */
-export const X_STI: u16 = 379
-/** stmxcsr */
-export const X_STMXCSR: u16 = 380
-/** stosb, stosw, stosd, stosq */
-export const X_STOS: u16 = 381
-/** str */
-export const X_STR: u16 = 382
+export const X_SBB: u16 = 5
+/** and */
+export const X_AND: u16 = 6
 /** sub */
-export const X_SUB: u16 = 383
-/** subpd */
-export const X_SUBPD: u16 = 384
-/** subps */
-export const X_SUBPS: u16 = 385
-/** subsd */
-export const X_SUBSD: u16 = 386
-/** subss */
-export const X_SUBSS: u16 = 387
-/** swapgs */
-export const X_SWAPGS: u16 = 388
-/** syscall */
-export const X_SYSCALL: u16 = 389
-/** sysenter */
-export const X_SYSENTER: u16 = 390
-/** sysexit, sysexitq */
-export const X_SYSEXIT: u16 = 391
-/** sysret, sysretq */
-export const X_SYSRET: u16 = 392
-/** test */
-export const X_TEST: u16 = 393
-/** tzcnt */
-export const X_TZCNT: u16 = 394
-/** ucomisd */
-export const X_UCOMISD: u16 = 395
-/** ucomiss */
-export const X_UCOMISS: u16 = 396
-/** ud2 */
-export const X_UD2: u16 = 397
-/** unpckhpd */
-export const X_UNPCKHPD: u16 = 398
-/** unpckhps */
-export const X_UNPCKHPS: u16 = 399
-/** unpcklpd */
-export const X_UNPCKLPD: u16 = 400
-/** unpcklps */
-export const X_UNPCKLPS: u16 = 401
-/** verr */
-export const X_VERR: u16 = 402
-/** verw */
-export const X_VERW: u16 = 403
-/** wbinvd */
-export const X_WBINVD: u16 = 404
-/** wrmsr */
-export const X_WRMSR: u16 = 405
-/** xadd */
-export const X_XADD: u16 = 406
-/** xchg */
-export const X_XCHG: u16 = 407
-/** xlatb */
-export const X_XLAT: u16 = 408
+export const X_SUB: u16 = 7
 /** xor */
-export const X_XOR: u16 = 409
+export const X_XOR: u16 = 8
+/** cmp */
+export const X_CMP: u16 = 9
+/** test */
+export const X_TEST: u16 = 10
+/** inc */
+export const X_INC: u16 = 11
+/** dec */
+export const X_DEC: u16 = 12
+/** lea */
+export const X_LEA: u16 = 13
+/** jo, jno, jb, jae, je, jne */
+export const X_JCC: u16 = 14
+/** jmp */
+export const X_JMP: u16 = 15
+/** call */
+export const X_CALL: u16 = 16
+/** ret */
+export const X_RET: u16 = 17
+/** push */
+export const X_PUSH: u16 = 18
+/** pop */
+export const X_POP: u16 = 19
+/** jmp */
+export const X_JMP_INDIRECT: u16 = 20
+/** call */
+export const X_CALL_INDIRECT: u16 = 21
+/** movzx */
+export const X_MOVZX: u16 = 22
+/** movsx */
+export const X_MOVSX: u16 = 23
+/** movsxd */
+export const X_MOVSXD: u16 = 24
+/** cmovo, cmovno, cmovb, cmovae, cmove, cmovne */
+export const X_CMOVCC: u16 = 25
+/** seto, setno, setb, setae, sete, setne */
+export const X_SETCC: u16 = 26
+/** nop */
+export const X_NOP: u16 = 27
+/** pause */
+export const X_PAUSE: u16 = 28
+/** fwait */
+export const X_FWAIT: u16 = 29
+/** shl, sal */
+export const X_SHL: u16 = 30
+/** shr */
+export const X_SHR: u16 = 31
+/** sar */
+export const X_SAR: u16 = 32
+/** imul */
+export const X_IMUL: u16 = 33
+/** xchg */
+export const X_XCHG: u16 = 34
+/** not */
+export const X_NOT: u16 = 35
+/** neg */
+export const X_NEG: u16 = 36
+/** cbw, cwde, cdqe */
+export const X_CBW: u16 = 37
+/** cwd, cdq, cqo */
+export const X_CWD: u16 = 38
+/** leave */
+export const X_LEAVE: u16 = 39
+/** aaa */
+export const X_AAA: u16 = 40
+/** aad */
+export const X_AAD: u16 = 41
+/** aam */
+export const X_AAM: u16 = 42
+/** aas */
+export const X_AAS: u16 = 43
+/** addpd */
+export const X_ADDPD: u16 = 44
+/** addps */
+export const X_ADDPS: u16 = 45
+/** addsd */
+export const X_ADDSD: u16 = 46
+/** addss */
+export const X_ADDSS: u16 = 47
+/** andnpd */
+export const X_ANDNPD: u16 = 48
+/** andnps */
+export const X_ANDNPS: u16 = 49
+/** andpd */
+export const X_ANDPD: u16 = 50
+/** andps */
+export const X_ANDPS: u16 = 51
+/** arpl */
+export const X_ARPL: u16 = 52
+/** bound */
+export const X_BOUND: u16 = 53
+/** bsf */
+export const X_BSF: u16 = 54
+/** bsr */
+export const X_BSR: u16 = 55
+/** bswap */
+export const X_BSWAP: u16 = 56
+/** bt */
+export const X_BT: u16 = 57
+/** btc */
+export const X_BTC: u16 = 58
+/** btr */
+export const X_BTR: u16 = 59
+/** bts */
+export const X_BTS: u16 = 60
+/** call */
+export const X_CALL_FAR: u16 = 61
+/** call */
+export const X_CALL_FAR_MEM: u16 = 62
+/** clc */
+export const X_CLC: u16 = 63
+/** cld */
+export const X_CLD: u16 = 64
+/** clflush */
+export const X_CLFLUSH: u16 = 65
+/** cli */
+export const X_CLI: u16 = 66
+/** clts */
+export const X_CLTS: u16 = 67
+/** cmc */
+export const X_CMC: u16 = 68
+/** cmppd */
+export const X_CMPPD: u16 = 69
+/** cmpps */
+export const X_CMPPS: u16 = 70
+/** cmpsb, cmpsw, cmpsd, cmpsq */
+export const X_CMPS: u16 = 71
+/** cmpsd */
+export const X_CMPSD: u16 = 72
+/** cmpss */
+export const X_CMPSS: u16 = 73
+/** cmpxchg */
+export const X_CMPXCHG: u16 = 74
+/** cmpxchg16b */
+export const X_CMPXCHG16B: u16 = 75
+/** cmpxchg8b */
+export const X_CMPXCHG8B: u16 = 76
+/** comisd */
+export const X_COMISD: u16 = 77
+/** comiss */
+export const X_COMISS: u16 = 78
+/** cpuid */
+export const X_CPUID: u16 = 79
+/** cvtdq2pd */
+export const X_CVTDQ2PD: u16 = 80
+/** cvtdq2ps */
+export const X_CVTDQ2PS: u16 = 81
+/** cvtpd2dq */
+export const X_CVTPD2DQ: u16 = 82
+/** cvtpd2ps */
+export const X_CVTPD2PS: u16 = 83
+/** cvtps2dq */
+export const X_CVTPS2DQ: u16 = 84
+/** cvtps2pd */
+export const X_CVTPS2PD: u16 = 85
+/** cvtsd2si */
+export const X_CVTSD2SI: u16 = 86
+/** cvtsd2ss */
+export const X_CVTSD2SS: u16 = 87
+/** cvtsi2sd */
+export const X_CVTSI2SD: u16 = 88
+/** cvtsi2ss */
+export const X_CVTSI2SS: u16 = 89
+/** cvtss2sd */
+export const X_CVTSS2SD: u16 = 90
+/** cvtss2si */
+export const X_CVTSS2SI: u16 = 91
+/** cvttpd2dq */
+export const X_CVTTPD2DQ: u16 = 92
+/** cvttps2dq */
+export const X_CVTTPS2DQ: u16 = 93
+/** cvttsd2si */
+export const X_CVTTSD2SI: u16 = 94
+/** cvttss2si */
+export const X_CVTTSS2SI: u16 = 95
+/** daa */
+export const X_DAA: u16 = 96
+/** das */
+export const X_DAS: u16 = 97
+/** div */
+export const X_DIV: u16 = 98
+/** divpd */
+export const X_DIVPD: u16 = 99
+/** divps */
+export const X_DIVPS: u16 = 100
+/** divsd */
+export const X_DIVSD: u16 = 101
+/** divss */
+export const X_DIVSS: u16 = 102
+/** emms */
+export const X_EMMS: u16 = 103
+/** enter */
+export const X_ENTER: u16 = 104
+/** f2xm1 */
+export const X_F2XM1: u16 = 105
+/** fabs */
+export const X_FABS: u16 = 106
+/** fadd */
+export const X_FADD: u16 = 107
+/** faddp */
+export const X_FADDP: u16 = 108
+/** fbld */
+export const X_FBLD: u16 = 109
+/** fbstp */
+export const X_FBSTP: u16 = 110
+/** fchs */
+export const X_FCHS: u16 = 111
+/** fcmovb, fcmove, fcmovbe, fcmovu, fcmovnb, fcmovne */
+export const X_FCMOVCC: u16 = 112
+/** fcom */
+export const X_FCOM: u16 = 113
+/** fcomi */
+export const X_FCOMI: u16 = 114
+/** fcomip */
+export const X_FCOMIP: u16 = 115
+/** fcomp */
+export const X_FCOMP: u16 = 116
+/** fcompp */
+export const X_FCOMPP: u16 = 117
+/** fcos */
+export const X_FCOS: u16 = 118
+/** fdecstp */
+export const X_FDECSTP: u16 = 119
+/** fdiv */
+export const X_FDIV: u16 = 120
+/** fdivp */
+export const X_FDIVP: u16 = 121
+/** fdivr */
+export const X_FDIVR: u16 = 122
+/** fdivrp */
+export const X_FDIVRP: u16 = 123
+/** ffree */
+export const X_FFREE: u16 = 124
+/** fiadd */
+export const X_FIADD: u16 = 125
+/** ficom */
+export const X_FICOM: u16 = 126
+/** ficomp */
+export const X_FICOMP: u16 = 127
+/** fidiv */
+export const X_FIDIV: u16 = 128
+/** fidivr */
+export const X_FIDIVR: u16 = 129
+/** fild */
+export const X_FILD: u16 = 130
+/** fimul */
+export const X_FIMUL: u16 = 131
+/** fincstp */
+export const X_FINCSTP: u16 = 132
+/** fist */
+export const X_FIST: u16 = 133
+/** fistp */
+export const X_FISTP: u16 = 134
+/** fisttp */
+export const X_FISTTP: u16 = 135
+/** fisub */
+export const X_FISUB: u16 = 136
+/** fisubr */
+export const X_FISUBR: u16 = 137
+/** fld */
+export const X_FLD: u16 = 138
+/** fld1 */
+export const X_FLD1: u16 = 139
+/** fldcw */
+export const X_FLDCW: u16 = 140
+/** fldenv */
+export const X_FLDENV: u16 = 141
+/** fldl2e */
+export const X_FLDL2E: u16 = 142
+/** fldl2t */
+export const X_FLDL2T: u16 = 143
+/** fldlg2 */
+export const X_FLDLG2: u16 = 144
+/** fldln2 */
+export const X_FLDLN2: u16 = 145
+/** fldpi */
+export const X_FLDPI: u16 = 146
+/** fldz */
+export const X_FLDZ: u16 = 147
+/** fmul */
+export const X_FMUL: u16 = 148
+/** fmulp */
+export const X_FMULP: u16 = 149
+/** fnclex */
+export const X_FNCLEX: u16 = 150
+/** fninit */
+export const X_FNINIT: u16 = 151
+/** fnop */
+export const X_FNOP: u16 = 152
+/** fnsave */
+export const X_FNSAVE: u16 = 153
+/** fnstcw */
+export const X_FNSTCW: u16 = 154
+/** fnstenv */
+export const X_FNSTENV: u16 = 155
+/** fnstsw */
+export const X_FNSTSW: u16 = 156
+/** fpatan */
+export const X_FPATAN: u16 = 157
+/** fprem */
+export const X_FPREM: u16 = 158
+/** fprem1 */
+export const X_FPREM1: u16 = 159
+/** fptan */
+export const X_FPTAN: u16 = 160
+/** frndint */
+export const X_FRNDINT: u16 = 161
+/** frstor */
+export const X_FRSTOR: u16 = 162
+/** fscale */
+export const X_FSCALE: u16 = 163
+/** fsin */
+export const X_FSIN: u16 = 164
+/** fsincos */
+export const X_FSINCOS: u16 = 165
+/** fsqrt */
+export const X_FSQRT: u16 = 166
+/** fst */
+export const X_FST: u16 = 167
+/** fstp */
+export const X_FSTP: u16 = 168
+/** fsub */
+export const X_FSUB: u16 = 169
+/** fsubp */
+export const X_FSUBP: u16 = 170
+/** fsubr */
+export const X_FSUBR: u16 = 171
+/** fsubrp */
+export const X_FSUBRP: u16 = 172
+/** ftst */
+export const X_FTST: u16 = 173
+/** fucom */
+export const X_FUCOM: u16 = 174
+/** fucomi */
+export const X_FUCOMI: u16 = 175
+/** fucomip */
+export const X_FUCOMIP: u16 = 176
+/** fucomp */
+export const X_FUCOMP: u16 = 177
+/** fucompp */
+export const X_FUCOMPP: u16 = 178
+/** fxam */
+export const X_FXAM: u16 = 179
+/** fxch */
+export const X_FXCH: u16 = 180
+/** fxrstor, fxrstor64 */
+export const X_FXRSTOR: u16 = 181
+/** fxsave, fxsave64 */
+export const X_FXSAVE: u16 = 182
+/** fxtract */
+export const X_FXTRACT: u16 = 183
+/** fyl2x */
+export const X_FYL2X: u16 = 184
+/** fyl2xp1 */
+export const X_FYL2XP1: u16 = 185
+/** hlt */
+export const X_HLT: u16 = 186
+/** idiv */
+export const X_IDIV: u16 = 187
+/** imul */
+export const X_IMUL1: u16 = 188
+/** in */
+export const X_IN: u16 = 189
+/** insb, insw, insd */
+export const X_INS: u16 = 190
+/** int */
+export const X_INT: u16 = 191
+/** int1 */
+export const X_INT1: u16 = 192
+/** int3 */
+export const X_INT3: u16 = 193
+/** into */
+export const X_INTO: u16 = 194
+/** invd */
+export const X_INVD: u16 = 195
+/** invlpg */
+export const X_INVLPG: u16 = 196
+/** iretw, iretd, iretq */
+export const X_IRET: u16 = 197
+/** jcxz */
+export const X_JCXZ: u16 = 198
+/** jecxz */
+export const X_JECXZ: u16 = 199
+/** jmp */
+export const X_JMP_FAR: u16 = 200
+/** jmp */
+export const X_JMP_FAR_MEM: u16 = 201
+/** jrcxz */
+export const X_JRCXZ: u16 = 202
+/** lahf */
+export const X_LAHF: u16 = 203
+/** lar */
+export const X_LAR: u16 = 204
+/** ldmxcsr */
+export const X_LDMXCSR: u16 = 205
+/** lds */
+export const X_LDS: u16 = 206
+/** les */
+export const X_LES: u16 = 207
+/** lfence */
+export const X_LFENCE: u16 = 208
+/** lfs */
+export const X_LFS: u16 = 209
+/** lgdt */
+export const X_LGDT: u16 = 210
+/** lgs */
+export const X_LGS: u16 = 211
+/** lidt */
+export const X_LIDT: u16 = 212
+/** lldt */
+export const X_LLDT: u16 = 213
+/** lmsw */
+export const X_LMSW: u16 = 214
+/** lodsb, lodsw, lodsd, lodsq */
+export const X_LODS: u16 = 215
+/** loop */
+export const X_LOOP: u16 = 216
+/** loope */
+export const X_LOOPE: u16 = 217
+/** loopne */
+export const X_LOOPNE: u16 = 218
+/** lsl */
+export const X_LSL: u16 = 219
+/** lss */
+export const X_LSS: u16 = 220
+/** ltr */
+export const X_LTR: u16 = 221
+/** lzcnt */
+export const X_LZCNT: u16 = 222
+/** maskmovdqu */
+export const X_MASKMOVDQU: u16 = 223
+/** maxpd */
+export const X_MAXPD: u16 = 224
+/** maxps */
+export const X_MAXPS: u16 = 225
+/** maxsd */
+export const X_MAXSD: u16 = 226
+/** maxss */
+export const X_MAXSS: u16 = 227
+/** mfence */
+export const X_MFENCE: u16 = 228
+/** minpd */
+export const X_MINPD: u16 = 229
+/** minps */
+export const X_MINPS: u16 = 230
+/** minsd */
+export const X_MINSD: u16 = 231
+/** minss */
+export const X_MINSS: u16 = 232
+/** movd, movq */
+export const X_MMX_MOVD: u16 = 233
+/** movq */
+export const X_MMX_MOVQ: u16 = 234
+/** monitor */
+export const X_MONITOR: u16 = 235
+/** mov */
+export const X_MOV_FROM_CR: u16 = 236
+/** mov */
+export const X_MOV_FROM_DR: u16 = 237
+/** mov */
+export const X_MOV_FROM_SREG: u16 = 238
+/** mov */
+export const X_MOV_TO_CR: u16 = 239
+/** mov */
+export const X_MOV_TO_DR: u16 = 240
+/** mov */
+export const X_MOV_TO_SREG: u16 = 241
+/** movapd */
+export const X_MOVAPD: u16 = 242
+/** movaps */
+export const X_MOVAPS: u16 = 243
+/** movd, movq */
+export const X_MOVD: u16 = 244
+/** movdqa */
+export const X_MOVDQA: u16 = 245
+/** movdqu */
+export const X_MOVDQU: u16 = 246
+/** movhlps */
+export const X_MOVHLPS: u16 = 247
+/** movhpd */
+export const X_MOVHPD: u16 = 248
+/** movhps */
+export const X_MOVHPS: u16 = 249
+/** movlhps */
+export const X_MOVLHPS: u16 = 250
+/** movlpd */
+export const X_MOVLPD: u16 = 251
+/** movlps */
+export const X_MOVLPS: u16 = 252
+/** movmskpd */
+export const X_MOVMSKPD: u16 = 253
+/** movmskps */
+export const X_MOVMSKPS: u16 = 254
+/** movntdq */
+export const X_MOVNTDQ: u16 = 255
+/** movnti */
+export const X_MOVNTI: u16 = 256
+/** movntpd */
+export const X_MOVNTPD: u16 = 257
+/** movntps */
+export const X_MOVNTPS: u16 = 258
+/** movq */
+export const X_MOVQ: u16 = 259
+/** movsb, movsw, movsd, movsq */
+export const X_MOVS: u16 = 260
+/** movsd */
+export const X_MOVSD: u16 = 261
+/** movss */
+export const X_MOVSS: u16 = 262
+/** movupd */
+export const X_MOVUPD: u16 = 263
+/** movups */
+export const X_MOVUPS: u16 = 264
+/** mul */
+export const X_MUL: u16 = 265
+/** mulpd */
+export const X_MULPD: u16 = 266
+/** mulps */
+export const X_MULPS: u16 = 267
+/** mulsd */
+export const X_MULSD: u16 = 268
+/** mulss */
+export const X_MULSS: u16 = 269
+/** mwait */
+export const X_MWAIT: u16 = 270
+/** orpd */
+export const X_ORPD: u16 = 271
+/** orps */
+export const X_ORPS: u16 = 272
+/** out */
+export const X_OUT: u16 = 273
+/** outsb, outsw, outsd */
+export const X_OUTS: u16 = 274
+/** packssdw */
+export const X_PACKSSDW: u16 = 275
+/** packsswb */
+export const X_PACKSSWB: u16 = 276
+/** packuswb */
+export const X_PACKUSWB: u16 = 277
+/** paddb */
+export const X_PADDB: u16 = 278
+/** paddd */
+export const X_PADDD: u16 = 279
+/** paddq */
+export const X_PADDQ: u16 = 280
+/** paddsb */
+export const X_PADDSB: u16 = 281
+/** paddsw */
+export const X_PADDSW: u16 = 282
+/** paddusb */
+export const X_PADDUSB: u16 = 283
+/** paddusw */
+export const X_PADDUSW: u16 = 284
+/** paddw */
+export const X_PADDW: u16 = 285
+/** pand */
+export const X_PAND: u16 = 286
+/** pandn */
+export const X_PANDN: u16 = 287
+/** pavgb */
+export const X_PAVGB: u16 = 288
+/** pavgw */
+export const X_PAVGW: u16 = 289
+/** pcmpeqb */
+export const X_PCMPEQB: u16 = 290
+/** pcmpeqd */
+export const X_PCMPEQD: u16 = 291
+/** pcmpeqw */
+export const X_PCMPEQW: u16 = 292
+/** pcmpgtb */
+export const X_PCMPGTB: u16 = 293
+/** pcmpgtd */
+export const X_PCMPGTD: u16 = 294
+/** pcmpgtw */
+export const X_PCMPGTW: u16 = 295
+/** pextrw */
+export const X_PEXTRW: u16 = 296
+/** pinsrw */
+export const X_PINSRW: u16 = 297
+/** pmaddwd */
+export const X_PMADDWD: u16 = 298
+/** pmaxsw */
+export const X_PMAXSW: u16 = 299
+/** pmaxub */
+export const X_PMAXUB: u16 = 300
+/** pminsw */
+export const X_PMINSW: u16 = 301
+/** pminub */
+export const X_PMINUB: u16 = 302
+/** pmovmskb */
+export const X_PMOVMSKB: u16 = 303
+/** pmulhuw */
+export const X_PMULHUW: u16 = 304
+/** pmulhw */
+export const X_PMULHW: u16 = 305
+/** pmullw */
+export const X_PMULLW: u16 = 306
+/** pmuludq */
+export const X_PMULUDQ: u16 = 307
+/** pop */
+export const X_POP_SREG: u16 = 308
+/** popaw, popad */
+export const X_POPA: u16 = 309
+/** popcnt */
+export const X_POPCNT: u16 = 310
+/** popfw, popfd, popfq */
+export const X_POPF: u16 = 311
+/** por */
+export const X_POR: u16 = 312
+/** prefetchnta */
+export const X_PREFETCHNTA: u16 = 313
+/** prefetcht0 */
+export const X_PREFETCHT0: u16 = 314
+/** prefetcht1 */
+export const X_PREFETCHT1: u16 = 315
+/** prefetcht2 */
+export const X_PREFETCHT2: u16 = 316
+/** psadbw */
+export const X_PSADBW: u16 = 317
+/** pshufd */
+export const X_PSHUFD: u16 = 318
+/** pshufhw */
+export const X_PSHUFHW: u16 = 319
+/** pshuflw */
+export const X_PSHUFLW: u16 = 320
+/** pslld */
+export const X_PSLLD: u16 = 321
+/** pslldq */
+export const X_PSLLDQ: u16 = 322
+/** psllq */
+export const X_PSLLQ: u16 = 323
+/** psllw */
+export const X_PSLLW: u16 = 324
+/** psrad */
+export const X_PSRAD: u16 = 325
+/** psraw */
+export const X_PSRAW: u16 = 326
+/** psrld */
+export const X_PSRLD: u16 = 327
+/** psrldq */
+export const X_PSRLDQ: u16 = 328
+/** psrlq */
+export const X_PSRLQ: u16 = 329
+/** psrlw */
+export const X_PSRLW: u16 = 330
+/** psubb */
+export const X_PSUBB: u16 = 331
+/** psubd */
+export const X_PSUBD: u16 = 332
+/** psubq */
+export const X_PSUBQ: u16 = 333
+/** psubsb */
+export const X_PSUBSB: u16 = 334
+/** psubsw */
+export const X_PSUBSW: u16 = 335
+/** psubusb */
+export const X_PSUBUSB: u16 = 336
+/** psubusw */
+export const X_PSUBUSW: u16 = 337
+/** psubw */
+export const X_PSUBW: u16 = 338
+/** punpckhbw */
+export const X_PUNPCKHBW: u16 = 339
+/** punpckhdq */
+export const X_PUNPCKHDQ: u16 = 340
+/** punpckhqdq */
+export const X_PUNPCKHQDQ: u16 = 341
+/** punpckhwd */
+export const X_PUNPCKHWD: u16 = 342
+/** punpcklbw */
+export const X_PUNPCKLBW: u16 = 343
+/** punpckldq */
+export const X_PUNPCKLDQ: u16 = 344
+/** punpcklqdq */
+export const X_PUNPCKLQDQ: u16 = 345
+/** punpcklwd */
+export const X_PUNPCKLWD: u16 = 346
+/** push */
+export const X_PUSH_SREG: u16 = 347
+/** pushaw, pushad */
+export const X_PUSHA: u16 = 348
+/** pushfw, pushfd, pushfq */
+export const X_PUSHF: u16 = 349
+/** pxor */
+export const X_PXOR: u16 = 350
+/** rcl */
+export const X_RCL: u16 = 351
+/** rcpps */
+export const X_RCPPS: u16 = 352
+/** rcpss */
+export const X_RCPSS: u16 = 353
+/** rcr */
+export const X_RCR: u16 = 354
+/** rdmsr */
+export const X_RDMSR: u16 = 355
+/** rdpmc */
+export const X_RDPMC: u16 = 356
+/** rdtsc */
+export const X_RDTSC: u16 = 357
+/** rdtscp */
+export const X_RDTSCP: u16 = 358
+/** retf */
+export const X_RETF: u16 = 359
+/** rol */
+export const X_ROL: u16 = 360
+/** ror */
+export const X_ROR: u16 = 361
+/** rsm */
+export const X_RSM: u16 = 362
+/** rsqrtps */
+export const X_RSQRTPS: u16 = 363
+/** rsqrtss */
+export const X_RSQRTSS: u16 = 364
+/** sahf */
+export const X_SAHF: u16 = 365
+/** salc */
+export const X_SALC: u16 = 366
+/** scasb, scasw, scasd, scasq */
+export const X_SCAS: u16 = 367
+/** sfence */
+export const X_SFENCE: u16 = 368
+/** sgdt */
+export const X_SGDT: u16 = 369
+/** shld */
+export const X_SHLD: u16 = 370
+/** shrd */
+export const X_SHRD: u16 = 371
+/** shufpd */
+export const X_SHUFPD: u16 = 372
+/** shufps */
+export const X_SHUFPS: u16 = 373
+/** sidt */
+export const X_SIDT: u16 = 374
+/** sldt */
+export const X_SLDT: u16 = 375
+/** smsw */
+export const X_SMSW: u16 = 376
+/** sqrtpd */
+export const X_SQRTPD: u16 = 377
+/** sqrtps */
+export const X_SQRTPS: u16 = 378
+/** sqrtsd */
+export const X_SQRTSD: u16 = 379
+/** sqrtss */
+export const X_SQRTSS: u16 = 380
+/** stc */
+export const X_STC: u16 = 381
+/** std */
+export const X_STD: u16 = 382
+/** sti */
+export const X_STI: u16 = 383
+/** stmxcsr */
+export const X_STMXCSR: u16 = 384
+/** stosb, stosw, stosd, stosq */
+export const X_STOS: u16 = 385
+/** str */
+export const X_STR: u16 = 386
+/** subpd */
+export const X_SUBPD: u16 = 387
+/** subps */
+export const X_SUBPS: u16 = 388
+/** subsd */
+export const X_SUBSD: u16 = 389
+/** subss */
+export const X_SUBSS: u16 = 390
+/** swapgs */
+export const X_SWAPGS: u16 = 391
+/** syscall */
+export const X_SYSCALL: u16 = 392
+/** sysenter */
+export const X_SYSENTER: u16 = 393
+/** sysexit, sysexitq */
+export const X_SYSEXIT: u16 = 394
+/** sysret, sysretq */
+export const X_SYSRET: u16 = 395
+/** tzcnt */
+export const X_TZCNT: u16 = 396
+/** ucomisd */
+export const X_UCOMISD: u16 = 397
+/** ucomiss */
+export const X_UCOMISS: u16 = 398
+/** ud2 */
+export const X_UD2: u16 = 399
+/** unpckhpd */
+export const X_UNPCKHPD: u16 = 400
+/** unpckhps */
+export const X_UNPCKHPS: u16 = 401
+/** unpcklpd */
+export const X_UNPCKLPD: u16 = 402
+/** unpcklps */
+export const X_UNPCKLPS: u16 = 403
+/** verr */
+export const X_VERR: u16 = 404
+/** verw */
+export const X_VERW: u16 = 405
+/** wbinvd */
+export const X_WBINVD: u16 = 406
+/** wrmsr */
+export const X_WRMSR: u16 = 407
+/** xadd */
+export const X_XADD: u16 = 408
+/** xlatb */
+export const X_XLAT: u16 = 409
 /** xorpd */
 export const X_XORPD: u16 = 410
 /** xorps */
@@ -829,7 +829,7 @@ export const X_COUNT: u16 = 412
 export const ROW_COUNT: i32 = 909
 
 /** Execute op of each row (0 for rows the decoder never returns). */
-export const ROW_EXEC: StaticArray<u16> = [6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 383, 383, 383, 383, 383, 383, 383, 383, 383, 383, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 163, 163, 163, 68, 68, 68, 393, 393, 0, 0, 393, 393, 393, 393, 393, 393, 256, 256, 254, 254, 248, 248, 161, 161, 160, 160, 160, 0, 0, 69, 69, 159, 159, 351, 351, 351, 351, 351, 351, 352, 352, 352, 352, 352, 352, 341, 341, 341, 341, 341, 341, 344, 344, 344, 344, 344, 344, 364, 364, 364, 364, 364, 364, 366, 366, 366, 366, 366, 366, 0, 0, 0, 0, 0, 0, 364, 364, 364, 364, 364, 364, 358, 358, 358, 358, 358, 358, 365, 365, 367, 367, 215, 215, 215, 215, 0, 218, 218, 221, 0, 0, 215, 215, 215, 215, 215, 215, 215, 215, 216, 216, 217, 217, 219, 219, 220, 220, 247, 247, 247, 243, 243, 243, 244, 16, 184, 407, 0, 407, 0, 407, 0, 43, 43, 45, 44, 406, 406, 20, 20, 336, 336, 336, 336, 337, 337, 337, 337, 337, 337, 296, 296, 297, 297, 297, 297, 297, 0, 338, 338, 0, 298, 298, 0, 339, 339, 339, 0, 300, 300, 300, 75, 185, 172, 172, 172, 0, 0, 172, 0, 0, 172, 0, 172, 0, 172, 0, 172, 0, 172, 172, 172, 0, 172, 0, 172, 0, 172, 0, 172, 0, 172, 0, 172, 172, 172, 0, 0, 172, 0, 0, 172, 0, 172, 0, 172, 0, 172, 0, 172, 172, 172, 0, 172, 0, 172, 0, 172, 0, 172, 0, 172, 0, 175, 175, 178, 176, 177, 25, 28, 26, 27, 173, 174, 179, 195, 196, 0, 197, 0, 349, 349, 0, 0, 350, 350, 167, 165, 168, 166, 0, 0, 171, 171, 171, 361, 361, 361, 0, 0, 361, 0, 0, 361, 0, 361, 0, 361, 0, 361, 0, 361, 361, 361, 0, 361, 0, 361, 0, 361, 0, 361, 0, 361, 0, 36, 36, 36, 0, 0, 36, 0, 0, 36, 0, 36, 0, 36, 0, 36, 0, 36, 36, 36, 0, 36, 0, 36, 0, 36, 0, 36, 0, 36, 0, 21, 21, 24, 24, 23, 23, 22, 22, 18, 19, 299, 394, 201, 255, 275, 255, 158, 35, 30, 377, 33, 379, 31, 378, 356, 180, 29, 29, 29, 65, 65, 65, 408, 0, 357, 66, 67, 1, 4, 3, 0, 2, 0, 17, 186, 183, 199, 188, 190, 162, 162, 162, 162, 162, 162, 260, 260, 260, 260, 260, 260, 164, 164, 164, 261, 261, 261, 240, 240, 240, 240, 40, 40, 40, 40, 381, 381, 381, 381, 194, 194, 194, 194, 360, 360, 360, 360, 363, 370, 189, 191, 372, 193, 170, 214, 253, 388, 348, 0, 371, 382, 192, 200, 402, 403, 181, 198, 34, 169, 404, 397, 389, 392, 392, 390, 391, 391, 405, 347, 345, 346, 48, 353, 302, 303, 304, 305, 154, 154, 153, 153, 182, 380, 32, 187, 207, 362, 74, 78, 78, 78, 0, 78, 79, 0, 0, 96, 96, 119, 119, 119, 0, 119, 120, 0, 0, 102, 102, 84, 84, 84, 0, 0, 87, 87, 87, 0, 0, 140, 140, 140, 0, 140, 141, 0, 0, 107, 107, 142, 142, 142, 0, 142, 143, 0, 0, 108, 108, 91, 91, 91, 0, 91, 92, 0, 0, 99, 99, 93, 93, 93, 0, 93, 94, 0, 0, 100, 100, 97, 97, 98, 98, 88, 109, 109, 109, 109, 138, 138, 138, 139, 139, 139, 139, 101, 101, 101, 104, 104, 105, 105, 105, 106, 106, 106, 80, 81, 152, 0, 0, 145, 0, 148, 0, 149, 85, 0, 86, 0, 146, 0, 147, 0, 83, 83, 83, 83, 83, 83, 83, 83, 95, 123, 82, 77, 144, 151, 110, 114, 113, 117, 115, 116, 118, 76, 156, 131, 128, 155, 130, 90, 103, 129, 157, 137, 136, 132, 134, 135, 89, 122, 0, 121, 0, 127, 127, 0, 0, 125, 0, 111, 126, 0, 112, 124, 0, 133, 150, 0, 246, 246, 245, 245, 242, 242, 241, 241, 227, 232, 232, 231, 231, 401, 400, 399, 398, 230, 229, 229, 228, 228, 223, 223, 222, 222, 58, 58, 57, 57, 238, 237, 64, 64, 63, 63, 60, 60, 55, 55, 396, 395, 47, 46, 234, 233, 374, 373, 376, 375, 354, 355, 342, 343, 15, 14, 13, 12, 259, 258, 411, 410, 8, 7, 10, 9, 250, 249, 252, 251, 54, 52, 59, 56, 50, 53, 62, 385, 384, 387, 386, 209, 208, 211, 210, 71, 70, 73, 72, 204, 203, 206, 205, 332, 335, 333, 263, 281, 283, 282, 264, 328, 331, 329, 262, 334, 330, 278, 280, 279, 319, 316, 318, 267, 294, 325, 326, 290, 273, 270, 271, 288, 274, 276, 315, 314, 277, 292, 293, 323, 324, 289, 301, 268, 269, 287, 340, 313, 310, 312, 295, 286, 306, 320, 327, 321, 322, 265, 272, 266, 239, 239, 213, 213, 224, 224, 224, 224, 212, 212, 212, 212, 225, 225, 226, 226, 307, 308, 309, 319, 315, 313, 316, 314, 310, 318, 317, 312, 311, 39, 38, 42, 41, 236, 236, 285, 284, 369, 368, 291, 61, 51, 49, 235, 202]
+export const ROW_EXEC: StaticArray<u16> = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11, 11, 12, 12, 12, 10, 10, 0, 0, 10, 10, 10, 10, 10, 10, 35, 35, 36, 36, 265, 265, 188, 188, 33, 33, 33, 0, 0, 98, 98, 187, 187, 360, 360, 360, 360, 360, 360, 361, 361, 361, 361, 361, 361, 351, 351, 351, 351, 351, 351, 354, 354, 354, 354, 354, 354, 30, 30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 0, 0, 0, 0, 0, 0, 30, 30, 30, 30, 30, 30, 32, 32, 32, 32, 32, 32, 370, 370, 371, 371, 1, 1, 1, 1, 0, 238, 238, 241, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 236, 236, 237, 237, 239, 239, 240, 240, 22, 22, 22, 23, 23, 23, 24, 52, 13, 34, 0, 34, 0, 34, 0, 74, 74, 76, 75, 408, 408, 56, 56, 18, 18, 18, 18, 347, 347, 347, 347, 347, 347, 19, 19, 308, 308, 308, 308, 308, 0, 348, 348, 0, 309, 309, 0, 349, 349, 349, 0, 311, 311, 311, 104, 39, 14, 14, 14, 0, 0, 14, 0, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 0, 14, 0, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 15, 15, 20, 200, 201, 16, 21, 61, 62, 198, 199, 202, 216, 217, 0, 218, 0, 17, 17, 0, 0, 359, 359, 193, 191, 194, 192, 0, 0, 197, 197, 197, 26, 26, 26, 0, 0, 26, 0, 0, 26, 0, 26, 0, 26, 0, 26, 0, 26, 26, 26, 0, 26, 0, 26, 0, 26, 0, 26, 0, 26, 0, 25, 25, 25, 0, 0, 25, 0, 0, 25, 0, 25, 0, 25, 0, 25, 0, 25, 25, 25, 0, 25, 0, 25, 0, 25, 0, 25, 0, 25, 0, 57, 57, 60, 60, 59, 59, 58, 58, 54, 55, 310, 396, 222, 27, 28, 27, 186, 68, 63, 381, 66, 383, 64, 382, 365, 203, 37, 37, 37, 38, 38, 38, 409, 0, 366, 96, 97, 40, 43, 42, 0, 41, 0, 53, 207, 206, 220, 209, 211, 189, 189, 189, 189, 189, 189, 273, 273, 273, 273, 273, 273, 190, 190, 190, 274, 274, 274, 260, 260, 260, 260, 71, 71, 71, 71, 385, 385, 385, 385, 215, 215, 215, 215, 367, 367, 367, 367, 369, 374, 210, 212, 376, 214, 196, 235, 270, 391, 358, 0, 375, 386, 213, 221, 404, 405, 204, 219, 67, 195, 406, 399, 392, 395, 395, 393, 394, 394, 407, 357, 355, 356, 79, 362, 313, 314, 315, 316, 182, 182, 181, 181, 205, 384, 65, 208, 228, 368, 103, 107, 107, 107, 0, 107, 108, 0, 0, 125, 125, 148, 148, 148, 0, 148, 149, 0, 0, 131, 131, 113, 113, 113, 0, 0, 116, 116, 116, 0, 0, 169, 169, 169, 0, 169, 170, 0, 0, 136, 136, 171, 171, 171, 0, 171, 172, 0, 0, 137, 137, 120, 120, 120, 0, 120, 121, 0, 0, 128, 128, 122, 122, 122, 0, 122, 123, 0, 0, 129, 129, 126, 126, 127, 127, 117, 138, 138, 138, 138, 167, 167, 167, 168, 168, 168, 168, 130, 130, 130, 133, 133, 134, 134, 134, 135, 135, 135, 109, 110, 180, 0, 0, 174, 0, 177, 0, 178, 114, 0, 115, 0, 175, 0, 176, 0, 112, 112, 112, 112, 112, 112, 112, 112, 124, 152, 111, 106, 173, 179, 139, 143, 142, 146, 144, 145, 147, 105, 184, 160, 157, 183, 159, 119, 132, 158, 185, 166, 165, 161, 163, 164, 118, 151, 0, 150, 0, 156, 156, 0, 0, 154, 0, 140, 155, 0, 141, 153, 0, 162, 29, 0, 264, 264, 263, 263, 262, 262, 261, 261, 247, 252, 252, 251, 251, 403, 402, 401, 400, 250, 249, 249, 248, 248, 243, 243, 242, 242, 89, 89, 88, 88, 258, 257, 95, 95, 94, 94, 91, 91, 86, 86, 398, 397, 78, 77, 254, 253, 378, 377, 380, 379, 363, 364, 352, 353, 51, 50, 49, 48, 272, 271, 411, 410, 45, 44, 47, 46, 267, 266, 269, 268, 85, 83, 90, 87, 81, 84, 93, 388, 387, 390, 389, 230, 229, 232, 231, 100, 99, 102, 101, 225, 224, 227, 226, 343, 346, 344, 276, 293, 295, 294, 277, 339, 342, 340, 275, 345, 341, 290, 292, 291, 330, 327, 329, 280, 306, 336, 337, 302, 286, 283, 284, 300, 287, 288, 326, 325, 289, 304, 305, 334, 335, 301, 312, 281, 282, 299, 350, 324, 321, 323, 307, 298, 317, 331, 338, 332, 333, 278, 285, 279, 259, 259, 234, 234, 244, 244, 244, 244, 233, 233, 233, 233, 245, 245, 246, 246, 318, 319, 320, 330, 326, 324, 327, 325, 321, 329, 328, 323, 322, 70, 69, 73, 72, 256, 256, 297, 296, 373, 372, 303, 92, 82, 80, 255, 223]
 
 /** Packed shape of each row (see gen-decoder.ts rowShape). */
 export const ROW_SHAPE: StaticArray<u32> = [0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x00431110, 0x00021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x00111111, 0x00101014, 0x00111111, 0x00101016, 0x0000e800, 0x20011110, 0x20001010, 0x0000e800, 0x20011110, 0x20001010, 0x00431110, 0x00021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x00111111, 0x00101014, 0x00111111, 0x00101014, 0x20011110, 0x20001010, 0x20011110, 0x20001010, 0x00011110, 0x00001010, 0x00011110, 0x00001010, 0x00040810, 0x04040816, 0x04040814, 0x00100816, 0x00100814, 0x00011110, 0x00001010, 0x00011110, 0x00001010, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x04021011, 0x13021010, 0x04021011, 0x13021010, 0x00431110, 0x00021010, 0x00450910, 0x00040810, 0x00142410, 0x00142010, 0x00141a10, 0x00045210, 0x00085310, 0x00085410, 0x0077290a, 0x0036280a, 0x004bd90a, 0x000ad80a, 0x0011e901, 0x0010e805, 0x00111111, 0x00101014, 0x00162390, 0x00162490, 0x00182390, 0x00182490, 0x00085b90, 0x00085c90, 0x00086390, 0x00086490, 0x00440810, 0x00040b10, 0x00040c10, 0x00440810, 0x00040b10, 0x00040c10, 0x00040c10, 0x00021210, 0x00060810, 0x003a2800, 0x000ae800, 0x20450910, 0x20431110, 0x20040810, 0x20021010, 0x20431110, 0x20021010, 0x20001c10, 0x20001c10, 0x20431110, 0x20021010, 0x0000eb00, 0x0000ec00, 0x0000e820, 0x00001030, 0x00004026, 0x00004024, 0x00009800, 0x0000a000, 0x0000a800, 0x0000b000, 0x0000b800, 0x0000c000, 0x0000e820, 0x00001030, 0x00009800, 0x0000a800, 0x0000b000, 0x0000b800, 0x0000c000, 0x00000000, 0x00000200, 0x00000300, 0x00000000, 0x00000200, 0x00000300, 0x00000020, 0x00000220, 0x00000300, 0x00000420, 0x00000020, 0x00000220, 0x00000300, 0x00000420, 0x0038402b, 0x00000020, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004007, 0x00004048, 0x00001050, 0x00004009, 0x00001810, 0x00004048, 0x00001050, 0x00004009, 0x00001810, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00000020, 0x00004022, 0x00000020, 0x00004022, 0x00000000, 0x00004002, 0x00000000, 0x00004001, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000200, 0x00000300, 0x00000400, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00021010, 0x00101011, 0x20021010, 0x20101011, 0x20021010, 0x20101011, 0x20021010, 0x20101011, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00000000, 0x00000000, 0x00001010, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000200, 0x00000300, 0x00000400, 0x00000200, 0x00000300, 0x00000400, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00004001, 0x00000000, 0x00004001, 0x00000000, 0x00060810, 0x00060810, 0x00060810, 0x00060810, 0x00060810, 0x00060810, 0x00112901, 0x00102a01, 0x00102b01, 0x000f2900, 0x000e2a00, 0x000e2b00, 0x004a4101, 0x000a4201, 0x000a4301, 0x004a3900, 0x000a3a00, 0x000a3b00, 0x00000100, 0x00000200, 0x00000300, 0x00000100, 0x00000200, 0x00000300, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00001010, 0x00001210, 0x00001810, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00002410, 0x00001010, 0x00001010, 0x00001210, 0x00001210, 0x00001210, 0x00001210, 0x00040810, 0x00040810, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000400, 0x00000000, 0x00000000, 0x00000400, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00001910, 0x00001910, 0x00001910, 0x00001910, 0x00001810, 0x00001c10, 0x00001810, 0x00001c10, 0x00001b10, 0x00001b10, 0x00001810, 0x00000010, 0x00000010, 0x00000010, 0x00000000, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x00000010, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x00000010, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001a10, 0x00000010, 0x00001b10, 0x00001c10, 0x00001e10, 0x0000d010, 0x00001b10, 0x00001c10, 0x0000d010, 0x00001b10, 0x00001c10, 0x00001e10, 0x0000d010, 0x00001a10, 0x00001b10, 0x00001c10, 0x00001a10, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x00001a10, 0x00001b10, 0x00001c10, 0x00001e10, 0x00001e10, 0x0000d010, 0x0034c810, 0x00000010, 0x0000d010, 0x00000010, 0x0000d010, 0x00000010, 0x00000010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0000d010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00002a10, 0x00001a10, 0x00002a10, 0x00001a10, 0x00001a10, 0x00001a10, 0x00001a10, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00000000, 0x00000000, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x001e6d10, 0x00066d10, 0x001a1c10, 0x00066d10, 0x001a1c10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001e6d10, 0x00066d10, 0x001a1c10, 0x00066d10, 0x001a1c10, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x00046d10, 0x00046c10, 0x00046d10, 0x00046c10, 0x001a1d10, 0x001a1d10, 0x001c0b10, 0x001c0c10, 0x001c0b10, 0x001c0c10, 0x001c0b10, 0x001c0c10, 0x001c0b10, 0x001c0c10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001e0b10, 0x001e0b10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001a7510, 0x00228010, 0x00208810, 0x00046d10, 0x00046c10, 0x001a1310, 0x001a1410, 0x00048310, 0x00048410, 0x00201310, 0x00201410, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x041c6d11, 0x041c6d11, 0x041c6d11, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x041c6d11, 0x041c6d11, 0x041c6d11, 0x041c6d11, 0x00021b10, 0x00021c10, 0x04046d11, 0x041e0b11, 0x041c6d11, 0x041c6d11, 0x001e0b10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001a1d10, 0x001e6d10]

@@ -91,7 +91,7 @@ function rotate(e: usize, op: u32, npc: u64): i32 {
   const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
   const a = readOp(e, c0, r0(e), s, ea)
   if (c0 == C_MEM && mst != R_OK) return mst
-  if (raw == 0) return R_OK
+  if (raw == 0) { if (c0 == C_REG) wrReg(r0(e), s, a); return R_OK } // flags unchanged; a 32-bit register is still zero-extended
   const mask = sizeMask(s)
   let res: u64
   let cf: u64, ovf: u64
@@ -129,7 +129,7 @@ function doubleShift(e: usize, op: u32, npc: u64): i32 {
   const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
   const a = readOp(e, c0, r0(e), s, ea)
   if (c0 == C_MEM && mst != R_OK) return mst
-  if (n == 0) return R_OK
+  if (n == 0) { if (c0 == C_REG) wrReg(r0(e), s, a); return R_OK }
   const b = rdReg(r1(e), s)
   const mask = sizeMask(s)
   let res: u64 = a, prev: u64 = a
@@ -335,7 +335,9 @@ function exchange(e: usize, op: u32, npc: u64): i32 {
   // cmpxchg: compare rAX with the destination.
   const acc = rdReg(0, s)
   const equal = acc == d
-  writeOp(e, dstCls, dstReg, s, ea, equal ? src : d)
+  // Memory is always written (the processor's locked read-modify-write); a register destination only when
+  // equal, so a failing 32-bit cmpxchg leaves the register's upper half as QEMU does.
+  if (dstCls == C_MEM || equal) writeOp(e, dstCls, dstReg, s, ea, equal ? src : d)
   if (dstCls == C_MEM && mst != R_OK) return mst
   if (!equal) wrReg(0, s, d)
   setLazy(FL_SUB, s, (acc - d) & sizeMask(s), acc, d)

@@ -39,7 +39,7 @@ export const FL_MUL: u64 = 10
 export const ARITH_FLAGS: u64 = EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | EFLAGS_SF | EFLAGS_OF
 
 @inline export function sizeIdx(size: u64): u64 {
-  return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3
+  return ctz<u64>(size) // 1, 2, 4, 8 → 0 … 3
 }
 
 /** Records a flag-setting operation (res, a, b already masked to the operand size). */
@@ -133,73 +133,79 @@ export function setArith(bits: u64, values: u64): void {
   setFlags((f & ~bits) | (values & bits))
 }
 
-/** CF as 0/1. */
+/** CF as 0/1, without computing the other flags. */
 export function carry(): u64 {
   const opw = load<u64>(S_FL_OP)
   const op = opw >> 2
-  if (op == FL_SUB) {
-    const bits: u64 = (<u64>8) << (opw & 3)
-    const mask: u64 = bits == 64 ? <u64>-1 : ((<u64>1) << bits) - 1
-    return (load<u64>(S_FL_A) & mask) < (load<u64>(S_FL_B) & mask) ? 1 : 0
+  if (op == FL_EAGER) return load<u64>(S_FLAGS) & EFLAGS_CF
+  const bits: u64 = (<u64>8) << (opw & 3)
+  const mask: u64 = bits == 64 ? <u64>-1 : ((<u64>1) << bits) - 1
+  const a = load<u64>(S_FL_A) & mask
+  switch (<i32>op) {
+    case <i32>FL_ADD: return (load<u64>(S_FL_RES) & mask) < a ? 1 : 0
+    case <i32>FL_SUB: return a < (load<u64>(S_FL_B) & mask) ? 1 : 0
+    case <i32>FL_INC: case <i32>FL_DEC: return load<u64>(S_FL_C) & 1
+    case <i32>FL_LOGIC: return 0
+    case <i32>FL_ADC: {
+      const r = load<u64>(S_FL_RES) & mask
+      return r < a || (load<u64>(S_FL_C) != 0 && r == a) ? 1 : 0
+    }
+    case <i32>FL_SBB: {
+      const b = load<u64>(S_FL_B) & mask
+      return a < b || (load<u64>(S_FL_C) != 0 && a == b) ? 1 : 0
+    }
+    case <i32>FL_SHL: return (a >> (bits - 1)) & 1
+    case <i32>FL_SAR: return a & 1
+    default: return (load<u64>(S_FL_B) & mask) != 0 ? 1 : 0 // FL_MUL
   }
-  if (op == FL_LOGIC) return 0
-  return arithFlags() & EFLAGS_CF
 }
 
 /**
  * Condition code cc (the low 4 bits of jcc/setcc/cmovcc, SDM vol. 1 appendix B): O NO B AE E NE
- * BE A S NS P NP L GE LE G. After sub/cmp and logic it is evaluated from the operands directly.
+ * BE A S NS P NP L GE LE G. ZF and SF come straight from the recorded result, CF from `carry`,
+ * the compares after cmp/sub from the operands; only OF and PF need the full computation.
  */
 export function cond(cc: u32): bool {
   const opw = load<u64>(S_FL_OP)
   const op = opw >> 2
-  const bits: u64 = (<u64>8) << (opw & 3)
-  const mask: u64 = bits == 64 ? <u64>-1 : ((<u64>1) << bits) - 1
-  if (op == FL_SUB) {
-    const a = load<u64>(S_FL_A) & mask
-    const b = load<u64>(S_FL_B) & mask
-    const sh = 64 - bits
-    const sa = (<i64>(a << sh)) >> sh
-    const sb = (<i64>(b << sh)) >> sh
-    switch (cc) {
-      case 2: return a < b
-      case 3: return a >= b
-      case 4: return a == b
-      case 5: return a != b
-      case 6: return a <= b
-      case 7: return a > b
-      case 12: return sa < sb
-      case 13: return sa >= sb
-      case 14: return sa <= sb
-      case 15: return sa > sb
-      default: break
-    }
-  } else if (op == FL_LOGIC) {
-    const r = load<u64>(S_FL_RES) & mask
-    const neg = ((r >> (bits - 1)) & 1) != 0
-    switch (cc) {
-      case 4: return r == 0
-      case 5: return r != 0
-      case 8: return neg
-      case 9: return !neg
-      case 12: return neg // SF != OF with OF = 0
-      case 13: return !neg
-      case 14: return r == 0 || neg
-      case 15: return r != 0 && !neg
-      default: break
-    }
-  }
-  const f = arithFlags()
   let r: bool
-  switch (cc >> 1) {
-    case 0: r = (f & EFLAGS_OF) != 0; break
-    case 1: r = (f & EFLAGS_CF) != 0; break
-    case 2: r = (f & EFLAGS_ZF) != 0; break
-    case 3: r = (f & (EFLAGS_CF | EFLAGS_ZF)) != 0; break
-    case 4: r = (f & EFLAGS_SF) != 0; break
-    case 5: r = (f & EFLAGS_PF) != 0; break
-    case 6: r = ((f & EFLAGS_SF) != 0) != ((f & EFLAGS_OF) != 0); break
-    default: r = (f & EFLAGS_ZF) != 0 || (((f & EFLAGS_SF) != 0) != ((f & EFLAGS_OF) != 0))
+  if (op == FL_EAGER) {
+    r = condFromFlags(cc >> 1, load<u64>(S_FLAGS))
+  } else {
+    const bits: u64 = (<u64>8) << (opw & 3)
+    const mask: u64 = bits == 64 ? <u64>-1 : ((<u64>1) << bits) - 1
+    const res = load<u64>(S_FL_RES) & mask
+    switch (cc >> 1) {
+      case 1: r = carry() != 0; break
+      case 2: r = res == 0; break
+      case 3: r = res == 0 || carry() != 0; break
+      case 4: r = ((res >> (bits - 1)) & 1) != 0; break
+      default: {
+        if (op == FL_SUB && cc >= 12) {
+          const sh = 64 - bits
+          const sa = (<i64>(load<u64>(S_FL_A) << sh)) >> sh
+          const sb = (<i64>(load<u64>(S_FL_B) << sh)) >> sh
+          r = cc < 14 ? sa < sb : sa <= sb
+        } else if (op == FL_LOGIC && cc >= 12) {
+          const neg = ((res >> (bits - 1)) & 1) != 0
+          r = cc < 14 ? neg : (neg || res == 0)
+        } else r = condFromFlags(cc >> 1, arithFlags())
+      }
+    }
   }
   return (cc & 1) != 0 ? !r : r
+}
+
+/** The un-negated condition `half` (cc >> 1) from materialised flags. */
+function condFromFlags(half: u32, f: u64): bool {
+  switch (half) {
+    case 0: return (f & EFLAGS_OF) != 0
+    case 1: return (f & EFLAGS_CF) != 0
+    case 2: return (f & EFLAGS_ZF) != 0
+    case 3: return (f & (EFLAGS_CF | EFLAGS_ZF)) != 0
+    case 4: return (f & EFLAGS_SF) != 0
+    case 5: return (f & EFLAGS_PF) != 0
+    case 6: return ((f & EFLAGS_SF) != 0) != ((f & EFLAGS_OF) != 0)
+    default: return (f & EFLAGS_ZF) != 0 || (((f & EFLAGS_SF) != 0) != ((f & EFLAGS_OF) != 0))
+  }
 }

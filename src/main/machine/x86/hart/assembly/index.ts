@@ -355,7 +355,7 @@ function inner(limit: u64): i32 {
         const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
         const a = readOp(e, c0, r0, osz, ea)
         if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        if (count == 0) break // no flags change, no write
+        if (count == 0) { if (c0 == C_REG) wrReg(r0, osz, a); break } // no flags change; a 32-bit register is still zero-extended (as QEMU)
         const mask = sizeMask(osz)
         let res: u64, prev: u64
         if (op == G.X_SHL) { prev = (a << (count - 1)) & mask; res = (a << count) & mask }
