@@ -259,7 +259,7 @@ section .text
 `
 
 /**
- * 32-bit code that identity-maps the first GiB with 2 MiB pages (pml4/pdpt/pd in .bss) and enters
+ * 32-bit code that identity-maps the first GiB with user-accessible 2 MiB pages (pml4/pdpt/pd in .bss) and enters
  * 64-bit mode at `long_start` (SDM vol. 3, 9.8.5).
  */
 export const TO_LONG = `
@@ -268,14 +268,14 @@ export const TO_LONG = `
 .pde:
   mov edx, eax
   shl edx, 21
-  or edx, 0x83
+  or edx, 0x87
   mov [edi+eax*8], edx
   mov dword [edi+eax*8+4], 0
   inc eax
   cmp eax, 512
   jne .pde
-  mov dword [pdpt], pd + 3
-  mov dword [pml4], pdpt + 3
+  mov dword [pdpt], pd + 7
+  mov dword [pml4], pdpt + 7
   mov eax, pml4
   mov cr3, eax
   mov eax, cr4
