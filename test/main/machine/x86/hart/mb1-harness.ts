@@ -46,7 +46,7 @@ SECTIONS {
       const lines = (MB1_PRELUDE + source).split('\n')
       const msg = String((e as { stderr?: Buffer }).stderr ?? e)
       const detail = [...msg.matchAll(/k\.asm:(\d+): (.*)/g)].map((m) => `line ${m[1]}: ${m[2]}: ${lines[Number(m[1]) - 1]}`)
-      throw new Error(`nasm failed:\n${detail.join('\n') || msg}`)
+      throw new Error(`nasm failed:\n${detail.join('\n') || msg}`, { cause: e })
     }
     execFileSync('ld', ['-m', 'elf_i386', '-T', join(dir, 'k.ld'), '-o', join(dir, 'k.elf'), join(dir, 'k.o')], { stdio: 'pipe' })
     return new Uint8Array(readFileSync(join(dir, 'k.elf')))

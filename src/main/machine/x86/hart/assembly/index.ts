@@ -228,7 +228,7 @@ function inner(limit: u64): i32 {
     const c0 = form & 3
     const c1 = (form >> 2) & 3
     switch (op) {
-      case G.X_MOV: {
+      case G.X_MOV: case G.X_MOVNTI: {
         let v: u64
         if (c1 == C_REG) v = rdReg(r1, osz)
         else if (c1 == C_IMM) v = load<u64>(e, E_IMM)
