@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest'
 import { oracle } from '../../../../support/oracles'
-import { diffKernels, parseDumps, type DumpRecord } from './diff-kernel'
+import { diffKernels, sseKernels, parseDumps, type DumpRecord } from './diff-kernel'
 import type { DiffCase, DiffMode } from './diff-gen'
 import { runKernel, runInQemu } from './mb1-harness'
 import { ensureX86Wasm } from './x86-run'
@@ -28,22 +28,30 @@ function differences(c: DiffCase, q: DumpRecord, o: DumpRecord, width: number): 
   const keep = ~BigInt(c.flagMask)
   if ((q.flags & keep) !== (o.flags & keep)) out.push(`flags: QEMU 0x${q.flags.toString(16)}, ours 0x${o.flags.toString(16)} (undefined ignored: 0x${c.flagMask.toString(16)})`)
   if (Buffer.compare(Buffer.from(q.scratch), Buffer.from(o.scratch)) !== 0) out.push(`memory: QEMU ${Buffer.from(q.scratch).toString('hex')}, ours ${Buffer.from(o.scratch).toString('hex')}`)
+  for (let x = 0; x < q.xmm.length / 16; x++) {
+    const a = Buffer.from(q.xmm.subarray(x * 16, x * 16 + 16)).toString('hex')
+    const b = Buffer.from(o.xmm.subarray(x * 16, x * 16 + 16)).toString('hex')
+    if (a !== b) out.push(`xmm${x}: QEMU ${a}, ours ${b}`)
+  }
   return out
 }
 
 describe.skipIf(qemu.missing || nasm.missing)('generated instruction sequences agree with QEMU', () => {
   beforeAll(() => ensureX86Wasm())
 
-  const modes: [DiffMode, string, number][] = [[16, 'a 16-bit code segment', 101], [32, '32-bit protected mode', 202], [64, '64-bit long mode', 303]]
-  for (const [mode, name, seed] of modes) {
+  const modes: [DiffMode, string, number, boolean][] = [
+    [16, 'a 16-bit code segment', 101, false], [32, '32-bit protected mode', 202, false], [64, '64-bit long mode', 303, false],
+    [32, '32-bit protected mode (SSE/SSE2, XMM registers compared too)', 404, true], [64, '64-bit long mode (SSE/SSE2, XMM0-15 compared too)', 505, true],
+  ]
+  for (const [mode, name, seed, sse] of modes) {
     it(`in ${name}: registers, flags and memory after every instruction`, () => {
       let cases = 0
       const failures: string[] = []
-      for (const k of diffKernels(mode, seed, 2)) {
+      for (const k of sse ? sseKernels(mode, seed, 3) : diffKernels(mode, seed, 2)) {
         const q = runInQemu(k.elf, qemu.path!, 120_000, QEMU_CPU)
         const o = runKernel(k.elf, { maxSteps: 100_000_000 })
-        const qd = parseDumps(q.serial, mode)
-        const od = parseDumps(o.serial, mode)
+        const qd = parseDumps(q.serial, mode, sse)
+        const od = parseDumps(o.serial, mode, sse)
         expect(qd.length, 'QEMU ran every case').toBe(k.cases.length)
         expect(od.length, 'the hart ran every case').toBe(k.cases.length)
         for (let i = 0; i < k.cases.length; i++) {

@@ -12,13 +12,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildKernel } from './mb1-harness'
 import { diffRows, instances, prng, setup, type DiffCase, type DiffMode } from './diff-gen'
+import { sseRows, sseInstance, randomXmm } from './diff-sse'
 
 export const SCRATCH_BYTES = 48
 
-/** Bytes per dump record: registers (8 or 16, rSP included), flags, scratch. */
-export function dumpBytes(mode: DiffMode): number {
-  return mode === 64 ? 16 * 8 + 8 + SCRATCH_BYTES : 8 * 4 + 4 + SCRATCH_BYTES
+/** Bytes per dump record: registers (8 or 16, rSP included), flags, scratch, and the XMM registers for SSE kernels. */
+export function dumpBytes(mode: DiffMode, sse = false): number {
+  return (mode === 64 ? 16 * 8 + 8 + SCRATCH_BYTES : 8 * 4 + 4 + SCRATCH_BYTES) + (sse ? xmmCount(mode) * 16 : 0)
 }
+const xmmCount = (mode: DiffMode): number => (mode === 64 ? 16 : 8)
 
 const GDT = `
 align 8
@@ -41,6 +43,33 @@ function caseCode(c: DiffCase, mode: DiffMode, rnd: () => number): string {
   for (let k = 0; k < SCRATCH_BYTES; k += 4) lines.push(`mov dword [scratch+${k}], 0x${Math.floor(rnd() * 2 ** 32).toString(16)}`)
   lines.push(setup(c, mode, rnd), c.text, 'call dump')
   return lines.join('\n')
+}
+
+/** An SSE case: also loads every XMM register from its own table row first. */
+function sseCaseCode(c: DiffCase, mode: DiffMode, rnd: () => number, n: number): string {
+  const lines: string[] = [`; ${c.text}`]
+  for (let k = 0; k < SCRATCH_BYTES; k += 4) lines.push(`mov dword [scratch+${k}], 0x${Math.floor(rnd() * 2 ** 32).toString(16)}`)
+  const rows: string[] = []
+  for (let i = 0; i < xmmCount(mode); i++) {
+    rows.push(`db ${randomXmm(rnd).join(',')}`)
+    lines.push(`movdqu xmm${i}, [xtab${n} + ${i * 16}]`)
+  }
+  lines.push(setup(c, mode, rnd), c.text, 'call dump', 'call dumpx', `section .data\nxtab${n}:\n${rows.join('\n')}\nsection .text`)
+  return lines.join('\n')
+}
+
+/** Sends the XMM registers (after `dump`, in the same record). */
+function dumpXmm(mode: DiffMode): string {
+  const si = mode === 64 ? 'rsi' : 'esi'
+  const stores = Array.from({ length: xmmCount(mode) }, (_, i) => `  movdqu [xbuf+${i * 16}], xmm${i}`).join('\n')
+  return `
+dumpx:
+${stores}
+  mov ${si}, xbuf
+  mov ecx, ${xmmCount(mode) * 16}
+  call send
+  ret
+`
 }
 
 const DUMP32 = `
@@ -139,9 +168,27 @@ export function diffKernels(mode: DiffMode, seed: number, perRow: number, perKer
   return out
 }
 
+/** Kernels for the SSE rows the hart executes (32- or 64-bit mode). */
+export function sseKernels(mode: DiffMode, seed: number, perRow: number, perKernel = 150): DiffKernel[] {
+  const rnd = prng(seed)
+  const cases: DiffCase[] = []
+  for (const r of sseRows(mode)) {
+    for (let k = 0; k < perRow; k++) {
+      const c = sseInstance(r, mode, rnd)
+      if (c) cases.push(c)
+    }
+  }
+  const code = cases.map((c, i) => sseCaseCode(c, mode, rnd, i))
+  const out: DiffKernel[] = []
+  for (let i = 0; i < cases.length; i += perKernel) {
+    out.push({ elf: kernelFor(mode, code.slice(i, i + perKernel).join('\n') + dumpXmm(mode)), cases: cases.slice(i, i + perKernel) })
+  }
+  return out
+}
+
 function kernelFor(mode: DiffMode, body: string): Uint8Array {
   const exit = 'mov al, 0\n  out 0xf4, al\n  cli\n  hlt'
-  const data = `align 16\nscratch: times ${SCRATCH_BYTES} db 0\nalign 16\ndbuf: times 160 db 0\n`
+  const data = `align 16\nscratch: times ${SCRATCH_BYTES} db 0\nalign 16\ndbuf: times 160 db 0\nalign 16\nxbuf: times 256 db 0\n`
   const prologue = `
 _start:
   cli
@@ -155,6 +202,13 @@ _start:
   mov fs, ax
   mov gs, ax
   mov esp, stack_top
+  mov eax, cr0
+  and eax, ~4                          ; EM = 0
+  or eax, 2                            ; MP = 1
+  mov cr0, eax
+  mov eax, cr4
+  or eax, 0x600                        ; OSFXSR, OSXMMEXCPT: SSE on
+  mov cr4, eax
 `
   let text: string
   if (mode === 32) {
@@ -238,11 +292,14 @@ export interface DumpRecord {
   regs: bigint[]
   flags: bigint
   scratch: Uint8Array
+  /** XMM registers (SSE kernels). */
+  xmm: Uint8Array
 }
 
 /** Splits serial output into dump records. */
-export function parseDumps(serial: Uint8Array, mode: DiffMode): DumpRecord[] {
-  const size = dumpBytes(mode)
+export function parseDumps(serial: Uint8Array, mode: DiffMode, sse = false): DumpRecord[] {
+  const size = dumpBytes(mode, sse)
+  const plain = dumpBytes(mode)
   const w = mode === 64 ? 8 : 4
   const n = mode === 64 ? 16 : 8
   const out: DumpRecord[] = []
@@ -251,7 +308,7 @@ export function parseDumps(serial: Uint8Array, mode: DiffMode): DumpRecord[] {
     const rd = (at: number): bigint => (w === 8 ? dv.getBigUint64(at, true) : BigInt(dv.getUint32(at, true)))
     const regs: bigint[] = []
     for (let i = 0; i < n; i++) regs.push(rd(o + i * w))
-    out.push({ regs, flags: rd(o + n * w), scratch: serial.slice(o + (n + 1) * w, o + size) })
+    out.push({ regs, flags: rd(o + n * w), scratch: serial.slice(o + (n + 1) * w, o + plain), xmm: serial.slice(o + plain, o + size) })
   }
   return out
 }

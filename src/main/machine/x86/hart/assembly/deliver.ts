@@ -163,12 +163,12 @@ function realMode(vec: u32): bool {
   const sp = load<u64>(REGS + 4 * 8)
   const flags = getFlags()
   const base = load<u64>(ss, SEG_BASE)
-  const values: StaticArray<u64> = [flags & 0xffff, segSel(SEG_CS), load<u64>(S_RIP) & 0xffff]
   let p = sp
   for (let i = 0; i < 3; i++) {
     p = (p - 2) & 0xffff
     stepAddr = base + p
-    writeLin((base + p) & 0xffffffff, 2, values[i], false)
+    const v: u64 = i == 0 ? flags & 0xffff : i == 1 ? segSel(SEG_CS) : load<u64>(S_RIP) & 0xffff
+    writeLin((base + p) & 0xffffffff, 2, v, false)
     if (mst != R_OK) return false
   }
   store<u16>(REGS + 4 * 8, <u16>p)

@@ -7,7 +7,10 @@
  * Every instruction commits registers after its last memory access (mem.ts: re-execution).
  */
 import * as G from './decode.generated'
-import { S_FLAGS, S_RIP, S_MODE as S_MODE_SLOT, SEG_SS, SEG_DS } from './layout'
+import { S_FLAGS, S_RIP, S_MODE as S_MODE_SLOT, SEG_SS, SEG_DS, DC_SCRATCH } from './layout'
+
+/** Scratch for popa's eight values (not guest state). */
+const POPA_TMP: usize = DC_SCRATCH + 0x300
 import {
   R_OK, R_FAULT, R_JUMP, mst, fault, faultErr, sizeMask, sext,
 } from './globals'
@@ -470,13 +473,13 @@ function popa(e: usize): i32 {
   const w = stackWidth()
   const wm = widthMask(w)
   let sp = R(RSP_OFF)
-  const vals = new StaticArray<u64>(8)
+  // Values are collected in scratch memory first: registers change only when every pop succeeded.
   for (let i = 7; i >= 0; i--) {
-    vals[i] = rd(SEG_SS, sp, s)
+    store<u64>(POPA_TMP + (<usize>i << 3), rd(SEG_SS, sp, s))
     if (mst != R_OK) return mst
     sp = (sp + s) & wm
   }
-  for (let i = 0; i < 8; i++) if (i != 4) wrReg(<usize>i << 3, s, vals[i])
+  for (let i = 0; i < 8; i++) if (i != 4) wrReg(<usize>i << 3, s, load<u64>(POPA_TMP + (<usize>i << 3)))
   setSp(sp, w)
   return R_OK
 }
