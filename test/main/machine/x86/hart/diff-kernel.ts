@@ -181,12 +181,13 @@ export function sseKernels(mode: DiffMode, seed: number, perRow: number, perKern
   const code = cases.map((c, i) => sseCaseCode(c, mode, rnd, i))
   const out: DiffKernel[] = []
   for (let i = 0; i < cases.length; i += perKernel) {
-    out.push({ elf: kernelFor(mode, code.slice(i, i + perKernel).join('\n') + dumpXmm(mode)), cases: cases.slice(i, i + perKernel) })
+    out.push({ elf: kernelFor(mode, code.slice(i, i + perKernel).join('\n'), dumpXmm(mode)), cases: cases.slice(i, i + perKernel) })
   }
   return out
 }
 
-function kernelFor(mode: DiffMode, body: string): Uint8Array {
+/** A Multiboot kernel running `body` and then exiting; `routines` (called by the body) come after the exit. */
+function kernelFor(mode: DiffMode, body: string, routines = ''): Uint8Array {
   const exit = 'mov al, 0\n  out 0xf4, al\n  cli\n  hlt'
   const data = `align 16\nscratch: times ${SCRATCH_BYTES} db 0\nalign 16\ndbuf: times 160 db 0\nalign 16\nxbuf: times 256 db 0\n`
   const prologue = `
@@ -212,7 +213,7 @@ _start:
 `
   let text: string
   if (mode === 32) {
-    text = `${prologue}\n${body}\n${exit}\n${DUMP32}`
+    text = `${prologue}\n${body}\n${exit}\n${DUMP32}\n${routines}`
   } else if (mode === 64) {
     text = `${prologue}
   ; identity-map the first GiB with 2 MiB pages and enter long mode (SDM vol. 3, 9.8.5)
@@ -247,7 +248,8 @@ long_start:
   mov rsp, stack_top
 ${body}
 ${exit}
-${DUMP64}`
+${DUMP64}
+${routines}`
   } else {
     // 16-bit: the cases are a flat binary (org 0) run from a 16-bit code segment based at 0x20000.
     const blob = nasmFlat(`bits 16\norg 0\n  mov ax, 0x28\n  mov ds, ax\n  mov es, ax\n  mov ss, ax\n  mov sp, 0xfff0\n${body}\n${exit}\n${DUMP16}\nalign 16\n${data}`)

@@ -1,7 +1,7 @@
 /**
  * The CPU model CPUID describes (SDM vol. 2, CPUID): vendor "BootscopeCPU", one logical
  * processor, and exactly the features this hart implements — so a kernel that probes before it
- * uses a feature never takes a path we cannot run. Documented for users in ../cpu-model.md.
+ * uses a feature never takes a path we cannot run. Documented for users in docs/x86-cpu.md.
  *
  * Leaf 1 EDX: fpu de pse tsc msr pae cx8 apic sep pge cmov pat pse36 clfsh fxsr sse sse2;
  * ECX: cx16 popcnt. Leaf 0x80000001 EDX: syscall nx pdpe1gb rdtscp lm; ECX: lahf_lm abm (lzcnt).

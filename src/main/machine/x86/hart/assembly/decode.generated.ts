@@ -81,755 +81,823 @@ export const X_CBW: u16 = 37
 export const X_CWD: u16 = 38
 /** leave */
 export const X_LEAVE: u16 = 39
+/** hart-internal: mov rr form (decode.ts) */
+export const X_MOV_RR: u16 = 40
+/** hart-internal: mov ri form (decode.ts) */
+export const X_MOV_RI: u16 = 41
+/** hart-internal: mov rm form (decode.ts) */
+export const X_MOV_RM: u16 = 42
+/** hart-internal: mov mr form (decode.ts) */
+export const X_MOV_MR: u16 = 43
+/** hart-internal: add rr form (decode.ts) */
+export const X_ADD_RR: u16 = 44
+/** hart-internal: add ri form (decode.ts) */
+export const X_ADD_RI: u16 = 45
+/** hart-internal: sub rr form (decode.ts) */
+export const X_SUB_RR: u16 = 46
+/** hart-internal: sub ri form (decode.ts) */
+export const X_SUB_RI: u16 = 47
+/** hart-internal: and rr form (decode.ts) */
+export const X_AND_RR: u16 = 48
+/** hart-internal: and ri form (decode.ts) */
+export const X_AND_RI: u16 = 49
+/** hart-internal: or rr form (decode.ts) */
+export const X_OR_RR: u16 = 50
+/** hart-internal: or ri form (decode.ts) */
+export const X_OR_RI: u16 = 51
+/** hart-internal: xor rr form (decode.ts) */
+export const X_XOR_RR: u16 = 52
+/** hart-internal: xor ri form (decode.ts) */
+export const X_XOR_RI: u16 = 53
+/** hart-internal: cmp rr form (decode.ts) */
+export const X_CMP_RR: u16 = 54
+/** hart-internal: cmp ri form (decode.ts) */
+export const X_CMP_RI: u16 = 55
+/** hart-internal: cmp rm form (decode.ts) */
+export const X_CMP_RM: u16 = 56
+/** hart-internal: test rr form (decode.ts) */
+export const X_TEST_RR: u16 = 57
+/** hart-internal: test ri form (decode.ts) */
+export const X_TEST_RI: u16 = 58
+/** hart-internal: inc r form (decode.ts) */
+export const X_INC_R: u16 = 59
+/** hart-internal: dec r form (decode.ts) */
+export const X_DEC_R: u16 = 60
+/** hart-internal: push r form (decode.ts) */
+export const X_PUSH_R: u16 = 61
+/** hart-internal: pop r form (decode.ts) */
+export const X_POP_R: u16 = 62
+/** hart-internal: add rm form (decode.ts) */
+export const X_ADD_RM: u16 = 63
+/** hart-internal: sub rm form (decode.ts) */
+export const X_SUB_RM: u16 = 64
+/** hart-internal: and rm form (decode.ts) */
+export const X_AND_RM: u16 = 65
+/** hart-internal: or rm form (decode.ts) */
+export const X_OR_RM: u16 = 66
+/** hart-internal: xor rm form (decode.ts) */
+export const X_XOR_RM: u16 = 67
+/** hart-internal: shl ri form (decode.ts) */
+export const X_SHL_RI: u16 = 68
+/** hart-internal: shr ri form (decode.ts) */
+export const X_SHR_RI: u16 = 69
+/** hart-internal: sar ri form (decode.ts) */
+export const X_SAR_RI: u16 = 70
+/** hart-internal: imul rr form (decode.ts) */
+export const X_IMUL_RR: u16 = 71
+/** hart-internal: movzx rr form (decode.ts) */
+export const X_MOVZX_RR: u16 = 72
+/** hart-internal: movsx rr form (decode.ts) */
+export const X_MOVSX_RR: u16 = 73
 /** aaa */
-export const X_AAA: u16 = 40
+export const X_AAA: u16 = 74
 /** aad */
-export const X_AAD: u16 = 41
+export const X_AAD: u16 = 75
 /** aam */
-export const X_AAM: u16 = 42
+export const X_AAM: u16 = 76
 /** aas */
-export const X_AAS: u16 = 43
+export const X_AAS: u16 = 77
 /** addpd */
-export const X_ADDPD: u16 = 44
+export const X_ADDPD: u16 = 78
 /** addps */
-export const X_ADDPS: u16 = 45
+export const X_ADDPS: u16 = 79
 /** addsd */
-export const X_ADDSD: u16 = 46
+export const X_ADDSD: u16 = 80
 /** addss */
-export const X_ADDSS: u16 = 47
+export const X_ADDSS: u16 = 81
 /** andnpd */
-export const X_ANDNPD: u16 = 48
+export const X_ANDNPD: u16 = 82
 /** andnps */
-export const X_ANDNPS: u16 = 49
+export const X_ANDNPS: u16 = 83
 /** andpd */
-export const X_ANDPD: u16 = 50
+export const X_ANDPD: u16 = 84
 /** andps */
-export const X_ANDPS: u16 = 51
+export const X_ANDPS: u16 = 85
 /** arpl */
-export const X_ARPL: u16 = 52
+export const X_ARPL: u16 = 86
 /** bound */
-export const X_BOUND: u16 = 53
+export const X_BOUND: u16 = 87
 /** bsf */
-export const X_BSF: u16 = 54
+export const X_BSF: u16 = 88
 /** bsr */
-export const X_BSR: u16 = 55
+export const X_BSR: u16 = 89
 /** bswap */
-export const X_BSWAP: u16 = 56
+export const X_BSWAP: u16 = 90
 /** bt */
-export const X_BT: u16 = 57
+export const X_BT: u16 = 91
 /** btc */
-export const X_BTC: u16 = 58
+export const X_BTC: u16 = 92
 /** btr */
-export const X_BTR: u16 = 59
+export const X_BTR: u16 = 93
 /** bts */
-export const X_BTS: u16 = 60
+export const X_BTS: u16 = 94
 /** call */
-export const X_CALL_FAR: u16 = 61
+export const X_CALL_FAR: u16 = 95
 /** call */
-export const X_CALL_FAR_MEM: u16 = 62
+export const X_CALL_FAR_MEM: u16 = 96
 /** clc */
-export const X_CLC: u16 = 63
+export const X_CLC: u16 = 97
 /** cld */
-export const X_CLD: u16 = 64
+export const X_CLD: u16 = 98
 /** clflush */
-export const X_CLFLUSH: u16 = 65
+export const X_CLFLUSH: u16 = 99
 /** cli */
-export const X_CLI: u16 = 66
+export const X_CLI: u16 = 100
 /** clts */
-export const X_CLTS: u16 = 67
+export const X_CLTS: u16 = 101
 /** cmc */
-export const X_CMC: u16 = 68
+export const X_CMC: u16 = 102
 /** cmppd */
-export const X_CMPPD: u16 = 69
+export const X_CMPPD: u16 = 103
 /** cmpps */
-export const X_CMPPS: u16 = 70
+export const X_CMPPS: u16 = 104
 /** cmpsb, cmpsw, cmpsd, cmpsq */
-export const X_CMPS: u16 = 71
+export const X_CMPS: u16 = 105
 /** cmpsd */
-export const X_CMPSD: u16 = 72
+export const X_CMPSD: u16 = 106
 /** cmpss */
-export const X_CMPSS: u16 = 73
+export const X_CMPSS: u16 = 107
 /** cmpxchg */
-export const X_CMPXCHG: u16 = 74
+export const X_CMPXCHG: u16 = 108
 /** cmpxchg16b */
-export const X_CMPXCHG16B: u16 = 75
+export const X_CMPXCHG16B: u16 = 109
 /** cmpxchg8b */
-export const X_CMPXCHG8B: u16 = 76
+export const X_CMPXCHG8B: u16 = 110
 /** comisd */
-export const X_COMISD: u16 = 77
+export const X_COMISD: u16 = 111
 /** comiss */
-export const X_COMISS: u16 = 78
+export const X_COMISS: u16 = 112
 /** cpuid */
-export const X_CPUID: u16 = 79
+export const X_CPUID: u16 = 113
 /** cvtdq2pd */
-export const X_CVTDQ2PD: u16 = 80
+export const X_CVTDQ2PD: u16 = 114
 /** cvtdq2ps */
-export const X_CVTDQ2PS: u16 = 81
+export const X_CVTDQ2PS: u16 = 115
 /** cvtpd2dq */
-export const X_CVTPD2DQ: u16 = 82
+export const X_CVTPD2DQ: u16 = 116
 /** cvtpd2ps */
-export const X_CVTPD2PS: u16 = 83
+export const X_CVTPD2PS: u16 = 117
 /** cvtps2dq */
-export const X_CVTPS2DQ: u16 = 84
+export const X_CVTPS2DQ: u16 = 118
 /** cvtps2pd */
-export const X_CVTPS2PD: u16 = 85
+export const X_CVTPS2PD: u16 = 119
 /** cvtsd2si */
-export const X_CVTSD2SI: u16 = 86
+export const X_CVTSD2SI: u16 = 120
 /** cvtsd2ss */
-export const X_CVTSD2SS: u16 = 87
+export const X_CVTSD2SS: u16 = 121
 /** cvtsi2sd */
-export const X_CVTSI2SD: u16 = 88
+export const X_CVTSI2SD: u16 = 122
 /** cvtsi2ss */
-export const X_CVTSI2SS: u16 = 89
+export const X_CVTSI2SS: u16 = 123
 /** cvtss2sd */
-export const X_CVTSS2SD: u16 = 90
+export const X_CVTSS2SD: u16 = 124
 /** cvtss2si */
-export const X_CVTSS2SI: u16 = 91
+export const X_CVTSS2SI: u16 = 125
 /** cvttpd2dq */
-export const X_CVTTPD2DQ: u16 = 92
+export const X_CVTTPD2DQ: u16 = 126
 /** cvttps2dq */
-export const X_CVTTPS2DQ: u16 = 93
+export const X_CVTTPS2DQ: u16 = 127
 /** cvttsd2si */
-export const X_CVTTSD2SI: u16 = 94
+export const X_CVTTSD2SI: u16 = 128
 /** cvttss2si */
-export const X_CVTTSS2SI: u16 = 95
+export const X_CVTTSS2SI: u16 = 129
 /** daa */
-export const X_DAA: u16 = 96
+export const X_DAA: u16 = 130
 /** das */
-export const X_DAS: u16 = 97
+export const X_DAS: u16 = 131
 /** div */
-export const X_DIV: u16 = 98
+export const X_DIV: u16 = 132
 /** divpd */
-export const X_DIVPD: u16 = 99
+export const X_DIVPD: u16 = 133
 /** divps */
-export const X_DIVPS: u16 = 100
+export const X_DIVPS: u16 = 134
 /** divsd */
-export const X_DIVSD: u16 = 101
+export const X_DIVSD: u16 = 135
 /** divss */
-export const X_DIVSS: u16 = 102
+export const X_DIVSS: u16 = 136
 /** emms */
-export const X_EMMS: u16 = 103
+export const X_EMMS: u16 = 137
 /** enter */
-export const X_ENTER: u16 = 104
+export const X_ENTER: u16 = 138
 /** f2xm1 */
-export const X_F2XM1: u16 = 105
+export const X_F2XM1: u16 = 139
 /** fabs */
-export const X_FABS: u16 = 106
+export const X_FABS: u16 = 140
 /** fadd */
-export const X_FADD: u16 = 107
+export const X_FADD: u16 = 141
 /** faddp */
-export const X_FADDP: u16 = 108
+export const X_FADDP: u16 = 142
 /** fbld */
-export const X_FBLD: u16 = 109
+export const X_FBLD: u16 = 143
 /** fbstp */
-export const X_FBSTP: u16 = 110
+export const X_FBSTP: u16 = 144
 /** fchs */
-export const X_FCHS: u16 = 111
+export const X_FCHS: u16 = 145
 /** fcmovb, fcmove, fcmovbe, fcmovu, fcmovnb, fcmovne */
-export const X_FCMOVCC: u16 = 112
+export const X_FCMOVCC: u16 = 146
 /** fcom */
-export const X_FCOM: u16 = 113
+export const X_FCOM: u16 = 147
 /** fcomi */
-export const X_FCOMI: u16 = 114
+export const X_FCOMI: u16 = 148
 /** fcomip */
-export const X_FCOMIP: u16 = 115
+export const X_FCOMIP: u16 = 149
 /** fcomp */
-export const X_FCOMP: u16 = 116
+export const X_FCOMP: u16 = 150
 /** fcompp */
-export const X_FCOMPP: u16 = 117
+export const X_FCOMPP: u16 = 151
 /** fcos */
-export const X_FCOS: u16 = 118
+export const X_FCOS: u16 = 152
 /** fdecstp */
-export const X_FDECSTP: u16 = 119
+export const X_FDECSTP: u16 = 153
 /** fdiv */
-export const X_FDIV: u16 = 120
+export const X_FDIV: u16 = 154
 /** fdivp */
-export const X_FDIVP: u16 = 121
+export const X_FDIVP: u16 = 155
 /** fdivr */
-export const X_FDIVR: u16 = 122
+export const X_FDIVR: u16 = 156
 /** fdivrp */
-export const X_FDIVRP: u16 = 123
+export const X_FDIVRP: u16 = 157
 /** ffree */
-export const X_FFREE: u16 = 124
+export const X_FFREE: u16 = 158
 /** fiadd */
-export const X_FIADD: u16 = 125
+export const X_FIADD: u16 = 159
 /** ficom */
-export const X_FICOM: u16 = 126
+export const X_FICOM: u16 = 160
 /** ficomp */
-export const X_FICOMP: u16 = 127
+export const X_FICOMP: u16 = 161
 /** fidiv */
-export const X_FIDIV: u16 = 128
+export const X_FIDIV: u16 = 162
 /** fidivr */
-export const X_FIDIVR: u16 = 129
+export const X_FIDIVR: u16 = 163
 /** fild */
-export const X_FILD: u16 = 130
+export const X_FILD: u16 = 164
 /** fimul */
-export const X_FIMUL: u16 = 131
+export const X_FIMUL: u16 = 165
 /** fincstp */
-export const X_FINCSTP: u16 = 132
+export const X_FINCSTP: u16 = 166
 /** fist */
-export const X_FIST: u16 = 133
+export const X_FIST: u16 = 167
 /** fistp */
-export const X_FISTP: u16 = 134
+export const X_FISTP: u16 = 168
 /** fisttp */
-export const X_FISTTP: u16 = 135
+export const X_FISTTP: u16 = 169
 /** fisub */
-export const X_FISUB: u16 = 136
+export const X_FISUB: u16 = 170
 /** fisubr */
-export const X_FISUBR: u16 = 137
+export const X_FISUBR: u16 = 171
 /** fld */
-export const X_FLD: u16 = 138
+export const X_FLD: u16 = 172
 /** fld1 */
-export const X_FLD1: u16 = 139
+export const X_FLD1: u16 = 173
 /** fldcw */
-export const X_FLDCW: u16 = 140
+export const X_FLDCW: u16 = 174
 /** fldenv */
-export const X_FLDENV: u16 = 141
+export const X_FLDENV: u16 = 175
 /** fldl2e */
-export const X_FLDL2E: u16 = 142
+export const X_FLDL2E: u16 = 176
 /** fldl2t */
-export const X_FLDL2T: u16 = 143
+export const X_FLDL2T: u16 = 177
 /** fldlg2 */
-export const X_FLDLG2: u16 = 144
+export const X_FLDLG2: u16 = 178
 /** fldln2 */
-export const X_FLDLN2: u16 = 145
+export const X_FLDLN2: u16 = 179
 /** fldpi */
-export const X_FLDPI: u16 = 146
+export const X_FLDPI: u16 = 180
 /** fldz */
-export const X_FLDZ: u16 = 147
+export const X_FLDZ: u16 = 181
 /** fmul */
-export const X_FMUL: u16 = 148
+export const X_FMUL: u16 = 182
 /** fmulp */
-export const X_FMULP: u16 = 149
+export const X_FMULP: u16 = 183
 /** fnclex */
-export const X_FNCLEX: u16 = 150
+export const X_FNCLEX: u16 = 184
 /** fninit */
-export const X_FNINIT: u16 = 151
+export const X_FNINIT: u16 = 185
 /** fnop */
-export const X_FNOP: u16 = 152
+export const X_FNOP: u16 = 186
 /** fnsave */
-export const X_FNSAVE: u16 = 153
+export const X_FNSAVE: u16 = 187
 /** fnstcw */
-export const X_FNSTCW: u16 = 154
+export const X_FNSTCW: u16 = 188
 /** fnstenv */
-export const X_FNSTENV: u16 = 155
+export const X_FNSTENV: u16 = 189
 /** fnstsw */
-export const X_FNSTSW: u16 = 156
+export const X_FNSTSW: u16 = 190
 /** fpatan */
-export const X_FPATAN: u16 = 157
+export const X_FPATAN: u16 = 191
 /** fprem */
-export const X_FPREM: u16 = 158
+export const X_FPREM: u16 = 192
 /** fprem1 */
-export const X_FPREM1: u16 = 159
+export const X_FPREM1: u16 = 193
 /** fptan */
-export const X_FPTAN: u16 = 160
+export const X_FPTAN: u16 = 194
 /** frndint */
-export const X_FRNDINT: u16 = 161
+export const X_FRNDINT: u16 = 195
 /** frstor */
-export const X_FRSTOR: u16 = 162
+export const X_FRSTOR: u16 = 196
 /** fscale */
-export const X_FSCALE: u16 = 163
+export const X_FSCALE: u16 = 197
 /** fsin */
-export const X_FSIN: u16 = 164
+export const X_FSIN: u16 = 198
 /** fsincos */
-export const X_FSINCOS: u16 = 165
+export const X_FSINCOS: u16 = 199
 /** fsqrt */
-export const X_FSQRT: u16 = 166
+export const X_FSQRT: u16 = 200
 /** fst */
-export const X_FST: u16 = 167
+export const X_FST: u16 = 201
 /** fstp */
-export const X_FSTP: u16 = 168
+export const X_FSTP: u16 = 202
 /** fsub */
-export const X_FSUB: u16 = 169
+export const X_FSUB: u16 = 203
 /** fsubp */
-export const X_FSUBP: u16 = 170
+export const X_FSUBP: u16 = 204
 /** fsubr */
-export const X_FSUBR: u16 = 171
+export const X_FSUBR: u16 = 205
 /** fsubrp */
-export const X_FSUBRP: u16 = 172
+export const X_FSUBRP: u16 = 206
 /** ftst */
-export const X_FTST: u16 = 173
+export const X_FTST: u16 = 207
 /** fucom */
-export const X_FUCOM: u16 = 174
+export const X_FUCOM: u16 = 208
 /** fucomi */
-export const X_FUCOMI: u16 = 175
+export const X_FUCOMI: u16 = 209
 /** fucomip */
-export const X_FUCOMIP: u16 = 176
+export const X_FUCOMIP: u16 = 210
 /** fucomp */
-export const X_FUCOMP: u16 = 177
+export const X_FUCOMP: u16 = 211
 /** fucompp */
-export const X_FUCOMPP: u16 = 178
+export const X_FUCOMPP: u16 = 212
 /** fxam */
-export const X_FXAM: u16 = 179
+export const X_FXAM: u16 = 213
 /** fxch */
-export const X_FXCH: u16 = 180
+export const X_FXCH: u16 = 214
 /** fxrstor, fxrstor64 */
-export const X_FXRSTOR: u16 = 181
+export const X_FXRSTOR: u16 = 215
 /** fxsave, fxsave64 */
-export const X_FXSAVE: u16 = 182
+export const X_FXSAVE: u16 = 216
 /** fxtract */
-export const X_FXTRACT: u16 = 183
+export const X_FXTRACT: u16 = 217
 /** fyl2x */
-export const X_FYL2X: u16 = 184
+export const X_FYL2X: u16 = 218
 /** fyl2xp1 */
-export const X_FYL2XP1: u16 = 185
+export const X_FYL2XP1: u16 = 219
 /** hlt */
-export const X_HLT: u16 = 186
+export const X_HLT: u16 = 220
 /** idiv */
-export const X_IDIV: u16 = 187
+export const X_IDIV: u16 = 221
 /** imul */
-export const X_IMUL1: u16 = 188
+export const X_IMUL1: u16 = 222
 /** in */
-export const X_IN: u16 = 189
+export const X_IN: u16 = 223
 /** insb, insw, insd */
-export const X_INS: u16 = 190
+export const X_INS: u16 = 224
 /** int */
-export const X_INT: u16 = 191
+export const X_INT: u16 = 225
 /** int1 */
-export const X_INT1: u16 = 192
+export const X_INT1: u16 = 226
 /** int3 */
-export const X_INT3: u16 = 193
+export const X_INT3: u16 = 227
 /** into */
-export const X_INTO: u16 = 194
+export const X_INTO: u16 = 228
 /** invd */
-export const X_INVD: u16 = 195
+export const X_INVD: u16 = 229
 /** invlpg */
-export const X_INVLPG: u16 = 196
+export const X_INVLPG: u16 = 230
 /** iretw, iretd, iretq */
-export const X_IRET: u16 = 197
+export const X_IRET: u16 = 231
 /** jcxz */
-export const X_JCXZ: u16 = 198
+export const X_JCXZ: u16 = 232
 /** jecxz */
-export const X_JECXZ: u16 = 199
+export const X_JECXZ: u16 = 233
 /** jmp */
-export const X_JMP_FAR: u16 = 200
+export const X_JMP_FAR: u16 = 234
 /** jmp */
-export const X_JMP_FAR_MEM: u16 = 201
+export const X_JMP_FAR_MEM: u16 = 235
 /** jrcxz */
-export const X_JRCXZ: u16 = 202
+export const X_JRCXZ: u16 = 236
 /** lahf */
-export const X_LAHF: u16 = 203
+export const X_LAHF: u16 = 237
 /** lar */
-export const X_LAR: u16 = 204
+export const X_LAR: u16 = 238
 /** ldmxcsr */
-export const X_LDMXCSR: u16 = 205
+export const X_LDMXCSR: u16 = 239
 /** lds */
-export const X_LDS: u16 = 206
+export const X_LDS: u16 = 240
 /** les */
-export const X_LES: u16 = 207
+export const X_LES: u16 = 241
 /** lfence */
-export const X_LFENCE: u16 = 208
+export const X_LFENCE: u16 = 242
 /** lfs */
-export const X_LFS: u16 = 209
+export const X_LFS: u16 = 243
 /** lgdt */
-export const X_LGDT: u16 = 210
+export const X_LGDT: u16 = 244
 /** lgs */
-export const X_LGS: u16 = 211
+export const X_LGS: u16 = 245
 /** lidt */
-export const X_LIDT: u16 = 212
+export const X_LIDT: u16 = 246
 /** lldt */
-export const X_LLDT: u16 = 213
+export const X_LLDT: u16 = 247
 /** lmsw */
-export const X_LMSW: u16 = 214
+export const X_LMSW: u16 = 248
 /** lodsb, lodsw, lodsd, lodsq */
-export const X_LODS: u16 = 215
+export const X_LODS: u16 = 249
 /** loop */
-export const X_LOOP: u16 = 216
+export const X_LOOP: u16 = 250
 /** loope */
-export const X_LOOPE: u16 = 217
+export const X_LOOPE: u16 = 251
 /** loopne */
-export const X_LOOPNE: u16 = 218
+export const X_LOOPNE: u16 = 252
 /** lsl */
-export const X_LSL: u16 = 219
+export const X_LSL: u16 = 253
 /** lss */
-export const X_LSS: u16 = 220
+export const X_LSS: u16 = 254
 /** ltr */
-export const X_LTR: u16 = 221
+export const X_LTR: u16 = 255
 /** lzcnt */
-export const X_LZCNT: u16 = 222
+export const X_LZCNT: u16 = 256
 /** maskmovdqu */
-export const X_MASKMOVDQU: u16 = 223
+export const X_MASKMOVDQU: u16 = 257
 /** maxpd */
-export const X_MAXPD: u16 = 224
+export const X_MAXPD: u16 = 258
 /** maxps */
-export const X_MAXPS: u16 = 225
+export const X_MAXPS: u16 = 259
 /** maxsd */
-export const X_MAXSD: u16 = 226
+export const X_MAXSD: u16 = 260
 /** maxss */
-export const X_MAXSS: u16 = 227
+export const X_MAXSS: u16 = 261
 /** mfence */
-export const X_MFENCE: u16 = 228
+export const X_MFENCE: u16 = 262
 /** minpd */
-export const X_MINPD: u16 = 229
+export const X_MINPD: u16 = 263
 /** minps */
-export const X_MINPS: u16 = 230
+export const X_MINPS: u16 = 264
 /** minsd */
-export const X_MINSD: u16 = 231
+export const X_MINSD: u16 = 265
 /** minss */
-export const X_MINSS: u16 = 232
+export const X_MINSS: u16 = 266
 /** movd, movq */
-export const X_MMX_MOVD: u16 = 233
+export const X_MMX_MOVD: u16 = 267
 /** movq */
-export const X_MMX_MOVQ: u16 = 234
+export const X_MMX_MOVQ: u16 = 268
 /** monitor */
-export const X_MONITOR: u16 = 235
+export const X_MONITOR: u16 = 269
 /** mov */
-export const X_MOV_FROM_CR: u16 = 236
+export const X_MOV_FROM_CR: u16 = 270
 /** mov */
-export const X_MOV_FROM_DR: u16 = 237
+export const X_MOV_FROM_DR: u16 = 271
 /** mov */
-export const X_MOV_FROM_SREG: u16 = 238
+export const X_MOV_FROM_SREG: u16 = 272
 /** mov */
-export const X_MOV_TO_CR: u16 = 239
+export const X_MOV_TO_CR: u16 = 273
 /** mov */
-export const X_MOV_TO_DR: u16 = 240
+export const X_MOV_TO_DR: u16 = 274
 /** mov */
-export const X_MOV_TO_SREG: u16 = 241
+export const X_MOV_TO_SREG: u16 = 275
 /** movapd */
-export const X_MOVAPD: u16 = 242
+export const X_MOVAPD: u16 = 276
 /** movaps */
-export const X_MOVAPS: u16 = 243
+export const X_MOVAPS: u16 = 277
 /** movd, movq */
-export const X_MOVD: u16 = 244
+export const X_MOVD: u16 = 278
 /** movdqa */
-export const X_MOVDQA: u16 = 245
+export const X_MOVDQA: u16 = 279
 /** movdqu */
-export const X_MOVDQU: u16 = 246
+export const X_MOVDQU: u16 = 280
 /** movhlps */
-export const X_MOVHLPS: u16 = 247
+export const X_MOVHLPS: u16 = 281
 /** movhpd */
-export const X_MOVHPD: u16 = 248
+export const X_MOVHPD: u16 = 282
 /** movhps */
-export const X_MOVHPS: u16 = 249
+export const X_MOVHPS: u16 = 283
 /** movlhps */
-export const X_MOVLHPS: u16 = 250
+export const X_MOVLHPS: u16 = 284
 /** movlpd */
-export const X_MOVLPD: u16 = 251
+export const X_MOVLPD: u16 = 285
 /** movlps */
-export const X_MOVLPS: u16 = 252
+export const X_MOVLPS: u16 = 286
 /** movmskpd */
-export const X_MOVMSKPD: u16 = 253
+export const X_MOVMSKPD: u16 = 287
 /** movmskps */
-export const X_MOVMSKPS: u16 = 254
+export const X_MOVMSKPS: u16 = 288
 /** movntdq */
-export const X_MOVNTDQ: u16 = 255
+export const X_MOVNTDQ: u16 = 289
 /** movnti */
-export const X_MOVNTI: u16 = 256
+export const X_MOVNTI: u16 = 290
 /** movntpd */
-export const X_MOVNTPD: u16 = 257
+export const X_MOVNTPD: u16 = 291
 /** movntps */
-export const X_MOVNTPS: u16 = 258
+export const X_MOVNTPS: u16 = 292
 /** movq */
-export const X_MOVQ: u16 = 259
+export const X_MOVQ: u16 = 293
 /** movsb, movsw, movsd, movsq */
-export const X_MOVS: u16 = 260
+export const X_MOVS: u16 = 294
 /** movsd */
-export const X_MOVSD: u16 = 261
+export const X_MOVSD: u16 = 295
 /** movss */
-export const X_MOVSS: u16 = 262
+export const X_MOVSS: u16 = 296
 /** movupd */
-export const X_MOVUPD: u16 = 263
+export const X_MOVUPD: u16 = 297
 /** movups */
-export const X_MOVUPS: u16 = 264
+export const X_MOVUPS: u16 = 298
 /** mul */
-export const X_MUL: u16 = 265
+export const X_MUL: u16 = 299
 /** mulpd */
-export const X_MULPD: u16 = 266
+export const X_MULPD: u16 = 300
 /** mulps */
-export const X_MULPS: u16 = 267
+export const X_MULPS: u16 = 301
 /** mulsd */
-export const X_MULSD: u16 = 268
+export const X_MULSD: u16 = 302
 /** mulss */
-export const X_MULSS: u16 = 269
+export const X_MULSS: u16 = 303
 /** mwait */
-export const X_MWAIT: u16 = 270
+export const X_MWAIT: u16 = 304
 /** orpd */
-export const X_ORPD: u16 = 271
+export const X_ORPD: u16 = 305
 /** orps */
-export const X_ORPS: u16 = 272
+export const X_ORPS: u16 = 306
 /** out */
-export const X_OUT: u16 = 273
+export const X_OUT: u16 = 307
 /** outsb, outsw, outsd */
-export const X_OUTS: u16 = 274
+export const X_OUTS: u16 = 308
 /** packssdw */
-export const X_PACKSSDW: u16 = 275
+export const X_PACKSSDW: u16 = 309
 /** packsswb */
-export const X_PACKSSWB: u16 = 276
+export const X_PACKSSWB: u16 = 310
 /** packuswb */
-export const X_PACKUSWB: u16 = 277
+export const X_PACKUSWB: u16 = 311
 /** paddb */
-export const X_PADDB: u16 = 278
+export const X_PADDB: u16 = 312
 /** paddd */
-export const X_PADDD: u16 = 279
+export const X_PADDD: u16 = 313
 /** paddq */
-export const X_PADDQ: u16 = 280
+export const X_PADDQ: u16 = 314
 /** paddsb */
-export const X_PADDSB: u16 = 281
+export const X_PADDSB: u16 = 315
 /** paddsw */
-export const X_PADDSW: u16 = 282
+export const X_PADDSW: u16 = 316
 /** paddusb */
-export const X_PADDUSB: u16 = 283
+export const X_PADDUSB: u16 = 317
 /** paddusw */
-export const X_PADDUSW: u16 = 284
+export const X_PADDUSW: u16 = 318
 /** paddw */
-export const X_PADDW: u16 = 285
+export const X_PADDW: u16 = 319
 /** pand */
-export const X_PAND: u16 = 286
+export const X_PAND: u16 = 320
 /** pandn */
-export const X_PANDN: u16 = 287
+export const X_PANDN: u16 = 321
 /** pavgb */
-export const X_PAVGB: u16 = 288
+export const X_PAVGB: u16 = 322
 /** pavgw */
-export const X_PAVGW: u16 = 289
+export const X_PAVGW: u16 = 323
 /** pcmpeqb */
-export const X_PCMPEQB: u16 = 290
+export const X_PCMPEQB: u16 = 324
 /** pcmpeqd */
-export const X_PCMPEQD: u16 = 291
+export const X_PCMPEQD: u16 = 325
 /** pcmpeqw */
-export const X_PCMPEQW: u16 = 292
+export const X_PCMPEQW: u16 = 326
 /** pcmpgtb */
-export const X_PCMPGTB: u16 = 293
+export const X_PCMPGTB: u16 = 327
 /** pcmpgtd */
-export const X_PCMPGTD: u16 = 294
+export const X_PCMPGTD: u16 = 328
 /** pcmpgtw */
-export const X_PCMPGTW: u16 = 295
+export const X_PCMPGTW: u16 = 329
 /** pextrw */
-export const X_PEXTRW: u16 = 296
+export const X_PEXTRW: u16 = 330
 /** pinsrw */
-export const X_PINSRW: u16 = 297
+export const X_PINSRW: u16 = 331
 /** pmaddwd */
-export const X_PMADDWD: u16 = 298
+export const X_PMADDWD: u16 = 332
 /** pmaxsw */
-export const X_PMAXSW: u16 = 299
+export const X_PMAXSW: u16 = 333
 /** pmaxub */
-export const X_PMAXUB: u16 = 300
+export const X_PMAXUB: u16 = 334
 /** pminsw */
-export const X_PMINSW: u16 = 301
+export const X_PMINSW: u16 = 335
 /** pminub */
-export const X_PMINUB: u16 = 302
+export const X_PMINUB: u16 = 336
 /** pmovmskb */
-export const X_PMOVMSKB: u16 = 303
+export const X_PMOVMSKB: u16 = 337
 /** pmulhuw */
-export const X_PMULHUW: u16 = 304
+export const X_PMULHUW: u16 = 338
 /** pmulhw */
-export const X_PMULHW: u16 = 305
+export const X_PMULHW: u16 = 339
 /** pmullw */
-export const X_PMULLW: u16 = 306
+export const X_PMULLW: u16 = 340
 /** pmuludq */
-export const X_PMULUDQ: u16 = 307
+export const X_PMULUDQ: u16 = 341
 /** pop */
-export const X_POP_SREG: u16 = 308
+export const X_POP_SREG: u16 = 342
 /** popaw, popad */
-export const X_POPA: u16 = 309
+export const X_POPA: u16 = 343
 /** popcnt */
-export const X_POPCNT: u16 = 310
+export const X_POPCNT: u16 = 344
 /** popfw, popfd, popfq */
-export const X_POPF: u16 = 311
+export const X_POPF: u16 = 345
 /** por */
-export const X_POR: u16 = 312
+export const X_POR: u16 = 346
 /** prefetchnta */
-export const X_PREFETCHNTA: u16 = 313
+export const X_PREFETCHNTA: u16 = 347
 /** prefetcht0 */
-export const X_PREFETCHT0: u16 = 314
+export const X_PREFETCHT0: u16 = 348
 /** prefetcht1 */
-export const X_PREFETCHT1: u16 = 315
+export const X_PREFETCHT1: u16 = 349
 /** prefetcht2 */
-export const X_PREFETCHT2: u16 = 316
+export const X_PREFETCHT2: u16 = 350
 /** psadbw */
-export const X_PSADBW: u16 = 317
+export const X_PSADBW: u16 = 351
 /** pshufd */
-export const X_PSHUFD: u16 = 318
+export const X_PSHUFD: u16 = 352
 /** pshufhw */
-export const X_PSHUFHW: u16 = 319
+export const X_PSHUFHW: u16 = 353
 /** pshuflw */
-export const X_PSHUFLW: u16 = 320
+export const X_PSHUFLW: u16 = 354
 /** pslld */
-export const X_PSLLD: u16 = 321
+export const X_PSLLD: u16 = 355
 /** pslldq */
-export const X_PSLLDQ: u16 = 322
+export const X_PSLLDQ: u16 = 356
 /** psllq */
-export const X_PSLLQ: u16 = 323
+export const X_PSLLQ: u16 = 357
 /** psllw */
-export const X_PSLLW: u16 = 324
+export const X_PSLLW: u16 = 358
 /** psrad */
-export const X_PSRAD: u16 = 325
+export const X_PSRAD: u16 = 359
 /** psraw */
-export const X_PSRAW: u16 = 326
+export const X_PSRAW: u16 = 360
 /** psrld */
-export const X_PSRLD: u16 = 327
+export const X_PSRLD: u16 = 361
 /** psrldq */
-export const X_PSRLDQ: u16 = 328
+export const X_PSRLDQ: u16 = 362
 /** psrlq */
-export const X_PSRLQ: u16 = 329
+export const X_PSRLQ: u16 = 363
 /** psrlw */
-export const X_PSRLW: u16 = 330
+export const X_PSRLW: u16 = 364
 /** psubb */
-export const X_PSUBB: u16 = 331
+export const X_PSUBB: u16 = 365
 /** psubd */
-export const X_PSUBD: u16 = 332
+export const X_PSUBD: u16 = 366
 /** psubq */
-export const X_PSUBQ: u16 = 333
+export const X_PSUBQ: u16 = 367
 /** psubsb */
-export const X_PSUBSB: u16 = 334
+export const X_PSUBSB: u16 = 368
 /** psubsw */
-export const X_PSUBSW: u16 = 335
+export const X_PSUBSW: u16 = 369
 /** psubusb */
-export const X_PSUBUSB: u16 = 336
+export const X_PSUBUSB: u16 = 370
 /** psubusw */
-export const X_PSUBUSW: u16 = 337
+export const X_PSUBUSW: u16 = 371
 /** psubw */
-export const X_PSUBW: u16 = 338
+export const X_PSUBW: u16 = 372
 /** punpckhbw */
-export const X_PUNPCKHBW: u16 = 339
+export const X_PUNPCKHBW: u16 = 373
 /** punpckhdq */
-export const X_PUNPCKHDQ: u16 = 340
+export const X_PUNPCKHDQ: u16 = 374
 /** punpckhqdq */
-export const X_PUNPCKHQDQ: u16 = 341
+export const X_PUNPCKHQDQ: u16 = 375
 /** punpckhwd */
-export const X_PUNPCKHWD: u16 = 342
+export const X_PUNPCKHWD: u16 = 376
 /** punpcklbw */
-export const X_PUNPCKLBW: u16 = 343
+export const X_PUNPCKLBW: u16 = 377
 /** punpckldq */
-export const X_PUNPCKLDQ: u16 = 344
+export const X_PUNPCKLDQ: u16 = 378
 /** punpcklqdq */
-export const X_PUNPCKLQDQ: u16 = 345
+export const X_PUNPCKLQDQ: u16 = 379
 /** punpcklwd */
-export const X_PUNPCKLWD: u16 = 346
+export const X_PUNPCKLWD: u16 = 380
 /** push */
-export const X_PUSH_SREG: u16 = 347
+export const X_PUSH_SREG: u16 = 381
 /** pushaw, pushad */
-export const X_PUSHA: u16 = 348
+export const X_PUSHA: u16 = 382
 /** pushfw, pushfd, pushfq */
-export const X_PUSHF: u16 = 349
+export const X_PUSHF: u16 = 383
 /** pxor */
-export const X_PXOR: u16 = 350
+export const X_PXOR: u16 = 384
 /** rcl */
-export const X_RCL: u16 = 351
+export const X_RCL: u16 = 385
 /** rcpps */
-export const X_RCPPS: u16 = 352
+export const X_RCPPS: u16 = 386
 /** rcpss */
-export const X_RCPSS: u16 = 353
+export const X_RCPSS: u16 = 387
 /** rcr */
-export const X_RCR: u16 = 354
+export const X_RCR: u16 = 388
 /** rdmsr */
-export const X_RDMSR: u16 = 355
+export const X_RDMSR: u16 = 389
 /** rdpmc */
-export const X_RDPMC: u16 = 356
+export const X_RDPMC: u16 = 390
 /** rdtsc */
-export const X_RDTSC: u16 = 357
+export const X_RDTSC: u16 = 391
 /** rdtscp */
-export const X_RDTSCP: u16 = 358
+export const X_RDTSCP: u16 = 392
 /** retf */
-export const X_RETF: u16 = 359
+export const X_RETF: u16 = 393
 /** rol */
-export const X_ROL: u16 = 360
+export const X_ROL: u16 = 394
 /** ror */
-export const X_ROR: u16 = 361
+export const X_ROR: u16 = 395
 /** rsm */
-export const X_RSM: u16 = 362
+export const X_RSM: u16 = 396
 /** rsqrtps */
-export const X_RSQRTPS: u16 = 363
+export const X_RSQRTPS: u16 = 397
 /** rsqrtss */
-export const X_RSQRTSS: u16 = 364
+export const X_RSQRTSS: u16 = 398
 /** sahf */
-export const X_SAHF: u16 = 365
+export const X_SAHF: u16 = 399
 /** salc */
-export const X_SALC: u16 = 366
+export const X_SALC: u16 = 400
 /** scasb, scasw, scasd, scasq */
-export const X_SCAS: u16 = 367
+export const X_SCAS: u16 = 401
 /** sfence */
-export const X_SFENCE: u16 = 368
+export const X_SFENCE: u16 = 402
 /** sgdt */
-export const X_SGDT: u16 = 369
+export const X_SGDT: u16 = 403
 /** shld */
-export const X_SHLD: u16 = 370
+export const X_SHLD: u16 = 404
 /** shrd */
-export const X_SHRD: u16 = 371
+export const X_SHRD: u16 = 405
 /** shufpd */
-export const X_SHUFPD: u16 = 372
+export const X_SHUFPD: u16 = 406
 /** shufps */
-export const X_SHUFPS: u16 = 373
+export const X_SHUFPS: u16 = 407
 /** sidt */
-export const X_SIDT: u16 = 374
+export const X_SIDT: u16 = 408
 /** sldt */
-export const X_SLDT: u16 = 375
+export const X_SLDT: u16 = 409
 /** smsw */
-export const X_SMSW: u16 = 376
+export const X_SMSW: u16 = 410
 /** sqrtpd */
-export const X_SQRTPD: u16 = 377
+export const X_SQRTPD: u16 = 411
 /** sqrtps */
-export const X_SQRTPS: u16 = 378
+export const X_SQRTPS: u16 = 412
 /** sqrtsd */
-export const X_SQRTSD: u16 = 379
+export const X_SQRTSD: u16 = 413
 /** sqrtss */
-export const X_SQRTSS: u16 = 380
+export const X_SQRTSS: u16 = 414
 /** stc */
-export const X_STC: u16 = 381
+export const X_STC: u16 = 415
 /** std */
-export const X_STD: u16 = 382
+export const X_STD: u16 = 416
 /** sti */
-export const X_STI: u16 = 383
+export const X_STI: u16 = 417
 /** stmxcsr */
-export const X_STMXCSR: u16 = 384
+export const X_STMXCSR: u16 = 418
 /** stosb, stosw, stosd, stosq */
-export const X_STOS: u16 = 385
+export const X_STOS: u16 = 419
 /** str */
-export const X_STR: u16 = 386
+export const X_STR: u16 = 420
 /** subpd */
-export const X_SUBPD: u16 = 387
+export const X_SUBPD: u16 = 421
 /** subps */
-export const X_SUBPS: u16 = 388
+export const X_SUBPS: u16 = 422
 /** subsd */
-export const X_SUBSD: u16 = 389
+export const X_SUBSD: u16 = 423
 /** subss */
-export const X_SUBSS: u16 = 390
+export const X_SUBSS: u16 = 424
 /** swapgs */
-export const X_SWAPGS: u16 = 391
+export const X_SWAPGS: u16 = 425
 /** syscall */
-export const X_SYSCALL: u16 = 392
+export const X_SYSCALL: u16 = 426
 /** sysenter */
-export const X_SYSENTER: u16 = 393
+export const X_SYSENTER: u16 = 427
 /** sysexit, sysexitq */
-export const X_SYSEXIT: u16 = 394
+export const X_SYSEXIT: u16 = 428
 /** sysret, sysretq */
-export const X_SYSRET: u16 = 395
+export const X_SYSRET: u16 = 429
 /** tzcnt */
-export const X_TZCNT: u16 = 396
+export const X_TZCNT: u16 = 430
 /** ucomisd */
-export const X_UCOMISD: u16 = 397
+export const X_UCOMISD: u16 = 431
 /** ucomiss */
-export const X_UCOMISS: u16 = 398
+export const X_UCOMISS: u16 = 432
 /** ud2 */
-export const X_UD2: u16 = 399
+export const X_UD2: u16 = 433
 /** unpckhpd */
-export const X_UNPCKHPD: u16 = 400
+export const X_UNPCKHPD: u16 = 434
 /** unpckhps */
-export const X_UNPCKHPS: u16 = 401
+export const X_UNPCKHPS: u16 = 435
 /** unpcklpd */
-export const X_UNPCKLPD: u16 = 402
+export const X_UNPCKLPD: u16 = 436
 /** unpcklps */
-export const X_UNPCKLPS: u16 = 403
+export const X_UNPCKLPS: u16 = 437
 /** verr */
-export const X_VERR: u16 = 404
+export const X_VERR: u16 = 438
 /** verw */
-export const X_VERW: u16 = 405
+export const X_VERW: u16 = 439
 /** wbinvd */
-export const X_WBINVD: u16 = 406
+export const X_WBINVD: u16 = 440
 /** wrmsr */
-export const X_WRMSR: u16 = 407
+export const X_WRMSR: u16 = 441
 /** xadd */
-export const X_XADD: u16 = 408
+export const X_XADD: u16 = 442
 /** xlatb */
-export const X_XLAT: u16 = 409
+export const X_XLAT: u16 = 443
 /** xorpd */
-export const X_XORPD: u16 = 410
+export const X_XORPD: u16 = 444
 /** xorps */
-export const X_XORPS: u16 = 411
-export const X_COUNT: u16 = 412
+export const X_XORPS: u16 = 445
+export const X_COUNT: u16 = 446
 export const ROW_COUNT: i32 = 909
 
 /** Execute op of each row (0 for rows the decoder never returns). */
-export const ROW_EXEC: StaticArray<u16> = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11, 11, 12, 12, 12, 10, 10, 0, 0, 10, 10, 10, 10, 10, 10, 35, 35, 36, 36, 265, 265, 188, 188, 33, 33, 33, 0, 0, 98, 98, 187, 187, 360, 360, 360, 360, 360, 360, 361, 361, 361, 361, 361, 361, 351, 351, 351, 351, 351, 351, 354, 354, 354, 354, 354, 354, 30, 30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 0, 0, 0, 0, 0, 0, 30, 30, 30, 30, 30, 30, 32, 32, 32, 32, 32, 32, 370, 370, 371, 371, 1, 1, 1, 1, 0, 238, 238, 241, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 236, 236, 237, 237, 239, 239, 240, 240, 22, 22, 22, 23, 23, 23, 24, 52, 13, 34, 0, 34, 0, 34, 0, 74, 74, 76, 75, 408, 408, 56, 56, 18, 18, 18, 18, 347, 347, 347, 347, 347, 347, 19, 19, 308, 308, 308, 308, 308, 0, 348, 348, 0, 309, 309, 0, 349, 349, 349, 0, 311, 311, 311, 104, 39, 14, 14, 14, 0, 0, 14, 0, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 0, 14, 0, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 15, 15, 20, 200, 201, 16, 21, 61, 62, 198, 199, 202, 216, 217, 0, 218, 0, 17, 17, 0, 0, 359, 359, 193, 191, 194, 192, 0, 0, 197, 197, 197, 26, 26, 26, 0, 0, 26, 0, 0, 26, 0, 26, 0, 26, 0, 26, 0, 26, 26, 26, 0, 26, 0, 26, 0, 26, 0, 26, 0, 26, 0, 25, 25, 25, 0, 0, 25, 0, 0, 25, 0, 25, 0, 25, 0, 25, 0, 25, 25, 25, 0, 25, 0, 25, 0, 25, 0, 25, 0, 25, 0, 57, 57, 60, 60, 59, 59, 58, 58, 54, 55, 310, 396, 222, 27, 28, 27, 186, 68, 63, 381, 66, 383, 64, 382, 365, 203, 37, 37, 37, 38, 38, 38, 409, 0, 366, 96, 97, 40, 43, 42, 0, 41, 0, 53, 207, 206, 220, 209, 211, 189, 189, 189, 189, 189, 189, 273, 273, 273, 273, 273, 273, 190, 190, 190, 274, 274, 274, 260, 260, 260, 260, 71, 71, 71, 71, 385, 385, 385, 385, 215, 215, 215, 215, 367, 367, 367, 367, 369, 374, 210, 212, 376, 214, 196, 235, 270, 391, 358, 0, 375, 386, 213, 221, 404, 405, 204, 219, 67, 195, 406, 399, 392, 395, 395, 393, 394, 394, 407, 357, 355, 356, 79, 362, 313, 314, 315, 316, 182, 182, 181, 181, 205, 384, 65, 208, 228, 368, 103, 107, 107, 107, 0, 107, 108, 0, 0, 125, 125, 148, 148, 148, 0, 148, 149, 0, 0, 131, 131, 113, 113, 113, 0, 0, 116, 116, 116, 0, 0, 169, 169, 169, 0, 169, 170, 0, 0, 136, 136, 171, 171, 171, 0, 171, 172, 0, 0, 137, 137, 120, 120, 120, 0, 120, 121, 0, 0, 128, 128, 122, 122, 122, 0, 122, 123, 0, 0, 129, 129, 126, 126, 127, 127, 117, 138, 138, 138, 138, 167, 167, 167, 168, 168, 168, 168, 130, 130, 130, 133, 133, 134, 134, 134, 135, 135, 135, 109, 110, 180, 0, 0, 174, 0, 177, 0, 178, 114, 0, 115, 0, 175, 0, 176, 0, 112, 112, 112, 112, 112, 112, 112, 112, 124, 152, 111, 106, 173, 179, 139, 143, 142, 146, 144, 145, 147, 105, 184, 160, 157, 183, 159, 119, 132, 158, 185, 166, 165, 161, 163, 164, 118, 151, 0, 150, 0, 156, 156, 0, 0, 154, 0, 140, 155, 0, 141, 153, 0, 162, 29, 0, 264, 264, 263, 263, 262, 262, 261, 261, 247, 252, 252, 251, 251, 403, 402, 401, 400, 250, 249, 249, 248, 248, 243, 243, 242, 242, 89, 89, 88, 88, 258, 257, 95, 95, 94, 94, 91, 91, 86, 86, 398, 397, 78, 77, 254, 253, 378, 377, 380, 379, 363, 364, 352, 353, 51, 50, 49, 48, 272, 271, 411, 410, 45, 44, 47, 46, 267, 266, 269, 268, 85, 83, 90, 87, 81, 84, 93, 388, 387, 390, 389, 230, 229, 232, 231, 100, 99, 102, 101, 225, 224, 227, 226, 343, 346, 344, 276, 293, 295, 294, 277, 339, 342, 340, 275, 345, 341, 290, 292, 291, 330, 327, 329, 280, 306, 336, 337, 302, 286, 283, 284, 300, 287, 288, 326, 325, 289, 304, 305, 334, 335, 301, 312, 281, 282, 299, 350, 324, 321, 323, 307, 298, 317, 331, 338, 332, 333, 278, 285, 279, 259, 259, 234, 234, 244, 244, 244, 244, 233, 233, 233, 233, 245, 245, 246, 246, 318, 319, 320, 330, 326, 324, 327, 325, 321, 329, 328, 323, 322, 70, 69, 73, 72, 256, 256, 297, 296, 373, 372, 303, 92, 82, 80, 255, 223]
+export const ROW_EXEC: StaticArray<u16> = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11, 11, 12, 12, 12, 10, 10, 0, 0, 10, 10, 10, 10, 10, 10, 35, 35, 36, 36, 299, 299, 222, 222, 33, 33, 33, 0, 0, 132, 132, 221, 221, 394, 394, 394, 394, 394, 394, 395, 395, 395, 395, 395, 395, 385, 385, 385, 385, 385, 385, 388, 388, 388, 388, 388, 388, 30, 30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 0, 0, 0, 0, 0, 0, 30, 30, 30, 30, 30, 30, 32, 32, 32, 32, 32, 32, 404, 404, 405, 405, 1, 1, 1, 1, 0, 272, 272, 275, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 270, 270, 271, 271, 273, 273, 274, 274, 22, 22, 22, 23, 23, 23, 24, 86, 13, 34, 0, 34, 0, 34, 0, 108, 108, 110, 109, 442, 442, 90, 90, 18, 18, 18, 18, 381, 381, 381, 381, 381, 381, 19, 19, 342, 342, 342, 342, 342, 0, 382, 382, 0, 343, 343, 0, 383, 383, 383, 0, 345, 345, 345, 138, 39, 14, 14, 14, 0, 0, 14, 0, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 0, 14, 0, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 14, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 14, 0, 15, 15, 20, 234, 235, 16, 21, 95, 96, 232, 233, 236, 250, 251, 0, 252, 0, 17, 17, 0, 0, 393, 393, 227, 225, 228, 226, 0, 0, 231, 231, 231, 26, 26, 26, 0, 0, 26, 0, 0, 26, 0, 26, 0, 26, 0, 26, 0, 26, 26, 26, 0, 26, 0, 26, 0, 26, 0, 26, 0, 26, 0, 25, 25, 25, 0, 0, 25, 0, 0, 25, 0, 25, 0, 25, 0, 25, 0, 25, 25, 25, 0, 25, 0, 25, 0, 25, 0, 25, 0, 25, 0, 91, 91, 94, 94, 93, 93, 92, 92, 88, 89, 344, 430, 256, 27, 28, 27, 220, 102, 97, 415, 100, 417, 98, 416, 399, 237, 37, 37, 37, 38, 38, 38, 443, 0, 400, 130, 131, 74, 77, 76, 0, 75, 0, 87, 241, 240, 254, 243, 245, 223, 223, 223, 223, 223, 223, 307, 307, 307, 307, 307, 307, 224, 224, 224, 308, 308, 308, 294, 294, 294, 294, 105, 105, 105, 105, 419, 419, 419, 419, 249, 249, 249, 249, 401, 401, 401, 401, 403, 408, 244, 246, 410, 248, 230, 269, 304, 425, 392, 0, 409, 420, 247, 255, 438, 439, 238, 253, 101, 229, 440, 433, 426, 429, 429, 427, 428, 428, 441, 391, 389, 390, 113, 396, 347, 348, 349, 350, 216, 216, 215, 215, 239, 418, 99, 242, 262, 402, 137, 141, 141, 141, 0, 141, 142, 0, 0, 159, 159, 182, 182, 182, 0, 182, 183, 0, 0, 165, 165, 147, 147, 147, 0, 0, 150, 150, 150, 0, 0, 203, 203, 203, 0, 203, 204, 0, 0, 170, 170, 205, 205, 205, 0, 205, 206, 0, 0, 171, 171, 154, 154, 154, 0, 154, 155, 0, 0, 162, 162, 156, 156, 156, 0, 156, 157, 0, 0, 163, 163, 160, 160, 161, 161, 151, 172, 172, 172, 172, 201, 201, 201, 202, 202, 202, 202, 164, 164, 164, 167, 167, 168, 168, 168, 169, 169, 169, 143, 144, 214, 0, 0, 208, 0, 211, 0, 212, 148, 0, 149, 0, 209, 0, 210, 0, 146, 146, 146, 146, 146, 146, 146, 146, 158, 186, 145, 140, 207, 213, 173, 177, 176, 180, 178, 179, 181, 139, 218, 194, 191, 217, 193, 153, 166, 192, 219, 200, 199, 195, 197, 198, 152, 185, 0, 184, 0, 190, 190, 0, 0, 188, 0, 174, 189, 0, 175, 187, 0, 196, 29, 0, 298, 298, 297, 297, 296, 296, 295, 295, 281, 286, 286, 285, 285, 437, 436, 435, 434, 284, 283, 283, 282, 282, 277, 277, 276, 276, 123, 123, 122, 122, 292, 291, 129, 129, 128, 128, 125, 125, 120, 120, 432, 431, 112, 111, 288, 287, 412, 411, 414, 413, 397, 398, 386, 387, 85, 84, 83, 82, 306, 305, 445, 444, 79, 78, 81, 80, 301, 300, 303, 302, 119, 117, 124, 121, 115, 118, 127, 422, 421, 424, 423, 264, 263, 266, 265, 134, 133, 136, 135, 259, 258, 261, 260, 377, 380, 378, 310, 327, 329, 328, 311, 373, 376, 374, 309, 379, 375, 324, 326, 325, 364, 361, 363, 314, 340, 370, 371, 336, 320, 317, 318, 334, 321, 322, 360, 359, 323, 338, 339, 368, 369, 335, 346, 315, 316, 333, 384, 358, 355, 357, 341, 332, 351, 365, 372, 366, 367, 312, 319, 313, 293, 293, 268, 268, 278, 278, 278, 278, 267, 267, 267, 267, 279, 279, 280, 280, 352, 353, 354, 364, 360, 358, 361, 359, 355, 363, 362, 357, 356, 104, 103, 107, 106, 290, 290, 331, 330, 407, 406, 337, 126, 116, 114, 289, 257]
 
 /** Packed shape of each row (see gen-decoder.ts rowShape). */
 export const ROW_SHAPE: StaticArray<u32> = [0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x20431110, 0x20021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x20111111, 0x20101014, 0x00111111, 0x20101016, 0x00431110, 0x00021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x00111111, 0x00101014, 0x00111111, 0x00101016, 0x0000e800, 0x20011110, 0x20001010, 0x0000e800, 0x20011110, 0x20001010, 0x00431110, 0x00021010, 0x00450910, 0x00040810, 0x00112901, 0x00102804, 0x00111111, 0x00101014, 0x00111111, 0x00101014, 0x20011110, 0x20001010, 0x20011110, 0x20001010, 0x00011110, 0x00001010, 0x00011110, 0x00001010, 0x00040810, 0x04040816, 0x04040814, 0x00100816, 0x00100814, 0x00011110, 0x00001010, 0x00011110, 0x00001010, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x00131110, 0x004d1110, 0x00111111, 0x00121010, 0x004c1010, 0x00101011, 0x04021011, 0x13021010, 0x04021011, 0x13021010, 0x00431110, 0x00021010, 0x00450910, 0x00040810, 0x00142410, 0x00142010, 0x00141a10, 0x00045210, 0x00085310, 0x00085410, 0x0077290a, 0x0036280a, 0x004bd90a, 0x000ad80a, 0x0011e901, 0x0010e805, 0x00111111, 0x00101014, 0x00162390, 0x00162490, 0x00182390, 0x00182490, 0x00085b90, 0x00085c90, 0x00086390, 0x00086490, 0x00440810, 0x00040b10, 0x00040c10, 0x00440810, 0x00040b10, 0x00040c10, 0x00040c10, 0x00021210, 0x00060810, 0x003a2800, 0x000ae800, 0x20450910, 0x20431110, 0x20040810, 0x20021010, 0x20431110, 0x20021010, 0x20001c10, 0x20001c10, 0x20431110, 0x20021010, 0x0000eb00, 0x0000ec00, 0x0000e820, 0x00001030, 0x00004026, 0x00004024, 0x00009800, 0x0000a000, 0x0000a800, 0x0000b000, 0x0000b800, 0x0000c000, 0x0000e820, 0x00001030, 0x00009800, 0x0000a800, 0x0000b000, 0x0000b800, 0x0000c000, 0x00000000, 0x00000200, 0x00000300, 0x00000000, 0x00000200, 0x00000300, 0x00000020, 0x00000220, 0x00000300, 0x00000420, 0x00000020, 0x00000220, 0x00000300, 0x00000420, 0x0038402b, 0x00000020, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004048, 0x00004007, 0x00004048, 0x00001050, 0x00004009, 0x00001810, 0x00004048, 0x00001050, 0x00004009, 0x00001810, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00004007, 0x00000020, 0x00004022, 0x00000020, 0x00004022, 0x00000000, 0x00004002, 0x00000000, 0x00004001, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000200, 0x00000300, 0x00000400, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00011110, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00021010, 0x00101011, 0x20021010, 0x20101011, 0x20021010, 0x20101011, 0x20021010, 0x20101011, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00040810, 0x00000000, 0x00000000, 0x00001010, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000200, 0x00000300, 0x00000400, 0x00000200, 0x00000300, 0x00000400, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00004001, 0x00000000, 0x00004001, 0x00000000, 0x00060810, 0x00060810, 0x00060810, 0x00060810, 0x00060810, 0x00060810, 0x00112901, 0x00102a01, 0x00102b01, 0x000f2900, 0x000e2a00, 0x000e2b00, 0x004a4101, 0x000a4201, 0x000a4301, 0x004a3900, 0x000a3a00, 0x000a3b00, 0x00000100, 0x00000200, 0x00000300, 0x00000100, 0x00000200, 0x00000300, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00000100, 0x00000200, 0x00000300, 0x00000400, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00001010, 0x00001210, 0x00001810, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00002410, 0x00001010, 0x00001010, 0x00001210, 0x00001210, 0x00001210, 0x00001210, 0x00040810, 0x00040810, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000400, 0x00000000, 0x00000000, 0x00000400, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00001910, 0x00001910, 0x00001910, 0x00001910, 0x00001810, 0x00001c10, 0x00001810, 0x00001c10, 0x00001b10, 0x00001b10, 0x00001810, 0x00000010, 0x00000010, 0x00000010, 0x00000000, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x00000010, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x00000010, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x0034c810, 0x0000d010, 0x0032d010, 0x0032d010, 0x0000d010, 0x00000010, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001a10, 0x00000010, 0x00001b10, 0x00001c10, 0x00001e10, 0x0000d010, 0x00001b10, 0x00001c10, 0x0000d010, 0x00001b10, 0x00001c10, 0x00001e10, 0x0000d010, 0x00001a10, 0x00001b10, 0x00001c10, 0x00001a10, 0x00001b10, 0x00001a10, 0x00001b10, 0x00001c10, 0x00001a10, 0x00001b10, 0x00001c10, 0x00001e10, 0x00001e10, 0x0000d010, 0x0034c810, 0x00000010, 0x0000d010, 0x00000010, 0x0000d010, 0x00000010, 0x00000010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0000d010, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0034c810, 0x0000d010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00000010, 0x00002a10, 0x00001a10, 0x00002a10, 0x00001a10, 0x00001a10, 0x00001a10, 0x00001a10, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00001810, 0x00000000, 0x00000000, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x001e6d10, 0x00066d10, 0x001a1c10, 0x00066d10, 0x001a1c10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001e6d10, 0x00066d10, 0x001a1c10, 0x00066d10, 0x001a1c10, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x00046d10, 0x00046c10, 0x00046d10, 0x00046c10, 0x001a1d10, 0x001a1d10, 0x001c0b10, 0x001c0c10, 0x001c0b10, 0x001c0c10, 0x001c0b10, 0x001c0c10, 0x001c0b10, 0x001c0c10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001e0b10, 0x001e0b10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001a7510, 0x00228010, 0x00208810, 0x00046d10, 0x00046c10, 0x001a1310, 0x001a1410, 0x00048310, 0x00048410, 0x00201310, 0x00201410, 0x001c6d10, 0x001a7510, 0x001c6d10, 0x001a7510, 0x041c6d11, 0x041c6d11, 0x041c6d11, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x00107811, 0x041c6d11, 0x041c6d11, 0x041c6d11, 0x041c6d11, 0x00021b10, 0x00021c10, 0x04046d11, 0x041e0b11, 0x041c6d11, 0x041c6d11, 0x001e0b10, 0x001c6d10, 0x001c6d10, 0x001c6d10, 0x001a1d10, 0x001e6d10]

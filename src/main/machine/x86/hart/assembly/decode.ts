@@ -129,6 +129,47 @@ function ranOut(n: u32): i32 { return n >= 15 ? DEC_TOO_LONG : DEC_MORE }
   return <u8>(r << 3)
 }
 
+const RR: u32 = C_REG | (C_REG << 2)
+const RI: u32 = C_REG | (C_IMM << 2)
+const RM: u32 = C_REG | (C_MEM << 2)
+const MR: u32 = C_MEM | (C_REG << 2)
+
+/**
+ * The hart-internal op for the hottest forms (gen-decoder.ts FAST_FORMS): mov/alu between
+ * registers and with immediates, loads and stores through mov, inc/dec/push/pop of a register.
+ * Only general-register operands qualify (segment, control and XMM registers have other ops).
+ */
+function fastForm(op: u16, form: u32, shape: u32): u16 {
+  const k0 = (shape >> 11) & 31, k1 = (shape >> 17) & 31
+  const gpr0 = k0 == K_G || k0 == K_E || k0 == K_ER || k0 == K_ACC || k0 == K_PLUSREG
+  const gpr1 = k1 == K_G || k1 == K_E || k1 == K_ER || k1 == K_ACC || k1 == K_PLUSREG || k1 == K_CL
+  const f = form & 15
+  if ((f & 3) == C_REG && !gpr0) return op
+  if (((f >> 2) & 3) == C_REG && !gpr1) return op
+  switch (op) {
+    case G.X_MOV: return f == RR ? G.X_MOV_RR : f == RI ? G.X_MOV_RI : f == RM ? G.X_MOV_RM : f == MR ? G.X_MOV_MR : op
+    case G.X_ADD: return f == RR ? G.X_ADD_RR : f == RI ? G.X_ADD_RI : f == RM ? G.X_ADD_RM : op
+    case G.X_SUB: return f == RR ? G.X_SUB_RR : f == RI ? G.X_SUB_RI : f == RM ? G.X_SUB_RM : op
+    case G.X_AND: return f == RR ? G.X_AND_RR : f == RI ? G.X_AND_RI : f == RM ? G.X_AND_RM : op
+    case G.X_OR: return f == RR ? G.X_OR_RR : f == RI ? G.X_OR_RI : f == RM ? G.X_OR_RM : op
+    case G.X_XOR: return f == RR ? G.X_XOR_RR : f == RI ? G.X_XOR_RI : f == RM ? G.X_XOR_RM : op
+    // Shifts by an immediate or 1 (not CL) of a register; imul r, r/m and imul r, r, imm with registers.
+    case G.X_SHL: return f == RI ? G.X_SHL_RI : op
+    case G.X_SHR: return f == RI ? G.X_SHR_RI : op
+    case G.X_SAR: return f == RI ? G.X_SAR_RI : op
+    case G.X_IMUL: return f == RR ? G.X_IMUL_RR : op
+    case G.X_MOVZX: return f == RR ? G.X_MOVZX_RR : op
+    case G.X_MOVSX: return f == RR ? G.X_MOVSX_RR : op
+    case G.X_CMP: return f == RR ? G.X_CMP_RR : f == RI ? G.X_CMP_RI : f == RM ? G.X_CMP_RM : op
+    case G.X_TEST: return f == RR ? G.X_TEST_RR : f == RI ? G.X_TEST_RI : op
+    case G.X_INC: return (f & 3) == C_REG ? G.X_INC_R : op
+    case G.X_DEC: return (f & 3) == C_REG ? G.X_DEC_R : op
+    case G.X_PUSH: return (f & 3) == C_REG ? G.X_PUSH_R : op
+    case G.X_POP: return (f & 3) == C_REG ? G.X_POP_R : op
+    default: return op
+  }
+}
+
 /** The row of the last decode (for #UD reporting even when decoding failed: -1). */
 export let lastRow: i32 = -1
 
@@ -347,7 +388,7 @@ export function decode(e: usize, n: u32, m: u64): i32 {
 
   store<u64>(e, imm, E_IMM)
   store<u64>(e, disp, E_DISP)
-  store<u16>(e, G.ROW_EXEC[row], E_OP)
+  store<u16>(e, fastForm(G.ROW_EXEC[row], form, shape), E_OP)
   store<u8>(e, <u8>i, E_LEN)
   store<u8>(e, <u8>eosz, E_OSZ)
   store<u8>(e, <u8>form, E_FORM)

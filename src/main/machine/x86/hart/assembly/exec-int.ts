@@ -24,7 +24,7 @@ import {
   EFLAGS_CF, EFLAGS_PF, EFLAGS_AF, EFLAGS_ZF, EFLAGS_SF, EFLAGS_OF, EFLAGS_DF, VEC_DE, VEC_BR, VEC_GP,
 } from './spec.generated'
 import { mulhu, mulhs } from './index'
-import { NOT_MINE } from './exec'
+import { NOT_MINE, R_BRANCH } from './exec'
 
 @inline function form(e: usize): u32 { return <u32>load<u8>(e, 28) }
 @inline function osz(e: usize): u64 { return <u64>load<u8>(e, 27) }
@@ -499,7 +499,7 @@ function loop(e: usize, op: u32, npc: u64): i32 {
   if (!take) return R_OK
   const ipMask = codeMask()
   store<u64>(S_RIP, (npc + load<u64>(e, E_IMM)) & ipMask)
-  return R_JUMP
+  return R_BRANCH
 }
 
 /** RIP mask of the current code size (matches the run loop's ipMask). */

@@ -13,6 +13,7 @@ import { R_EXIT, fault, setExit, queueException, EXIT_UNIMPLEMENTED, ACC_FETCH }
 import { E_ROW } from './decode'
 import { translate, xHost, PAGE_MASK } from './mmu'
 import { VEC_UD, MODE_LONG64 } from './spec.generated'
+import { execCommon } from './exec-common'
 import { execInt } from './exec-int'
 import { execString } from './exec-string'
 import { execSystem } from './exec-system'
@@ -27,13 +28,17 @@ export const NOT_MINE: i32 = -1
 export const R_STAY: i32 = 7
 /** Retired; then leave run() with `pendingExit` (mov cr8 → Tpr). */
 export const R_DONE_EXIT: i32 = 8
+/** Retired and S_RIP holds the target of a near branch: the run loop continues at it (nothing it caches changed). */
+export const R_BRANCH: i32 = 9
 
 export const UD_INVALID: u64 = 1
 export const UD_UNIMPLEMENTED: u64 = 2
 
 /** Runs an op the loop does not run inline. S_RIP and S_INSTRET are current; npc is the next RIP. */
 export function execSlow(e: usize, op: u32, npc: u64): i32 {
-  let r = execInt(e, op, npc)
+  let r = execCommon(e, op, npc)
+  if (r != NOT_MINE) return r
+  r = execInt(e, op, npc)
   if (r != NOT_MINE) return r
   r = execString(e, op, npc)
   if (r != NOT_MINE) return r

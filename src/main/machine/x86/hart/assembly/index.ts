@@ -33,7 +33,7 @@ import { deliver } from './deliver'
 import { recomputeMode } from './seg'
 import { setLazy, cond, carry, FL_ADD, FL_ADC, FL_SUB, FL_SBB, FL_LOGIC, FL_INC, FL_DEC, FL_SHL, FL_SAR, FL_MUL } from './flags'
 import { R, setR, rdReg, wrReg, eaOf, segOf, stackWidth, widthMask, setSp, push, peek, readOp, writeOp, RSP_OFF } from './regs'
-import { execSlow, noteUndefined, UD_INVALID, UD_UNIMPLEMENTED, R_STAY } from './exec'
+import { execSlow, noteUndefined, UD_INVALID, UD_UNIMPLEMENTED, R_STAY, R_BRANCH, R_DONE_EXIT } from './exec'
 import { MODE_LONG64, EFLAGS_IF, EFLAGS_TF, VEC_UD, VEC_GP, VEC_DB, VEC_NMI } from './spec.generated'
 import { S_FL_C } from './layout'
 import { TRACING, record, T_REGION } from './trace'
@@ -180,39 +180,42 @@ export function run(maxSteps: u64): i32 {
 /** Evaluates a condition code; the compare-and-branch case is answered inline. */
 @inline function condition(cc: u32): bool { return cond(cc) }
 
+/** Stack width and its mask for the current slice (SS.B or 64-bit mode): globals, not loop registers. */
+let gSw: u64 = 4
+let gSpMask: u64 = 0xffffffff
+
 /** Executes until instret reaches limit (R_OK), the loop must re-derive state (R_OK), or exit/halt. */
 function inner(limit: u64): i32 {
   let rip = load<u64>(S_RIP)
   let instret = load<u64>(S_INSTRET)
   const m = load<u64>(S_MODE)
-  const modeTag = m << 56
   const ipMask: u64 = m == MODE_LONG64 ? <u64>-1 : (m == 2 || m == 4) ? 0xffffffff : 0xffff
-  const cs = SEGS + <usize>SEG_CS * 64
-  const csBase = load<u64>(cs, SEG_EBASE)
-  const csLimit: u64 = m == MODE_LONG64 ? <u64>-1 : load<u64>(cs, SEG_LIMIT)
-  const linMask = gLinMask
-  const sw = stackWidth()
-  const spMask = widthMask(sw)
+  const csLimit: u64 = m == MODE_LONG64 ? <u64>-1 : load<u64>(SEGS + <usize>SEG_CS * 64, SEG_LIMIT)
+  gSw = stackWidth()
+  gSpMask = widthMask(gSw)
   let lastRip = load<u64>(S_LAST_RIP)
-  let page: u64 = 1 // never a page address: forces a fetch translation first
-  let pageBase: u64 = 0
+  // The fetch page as a RIP range: RIP in [ripLo, ripLo + 4096) is at physical tagBase + (RIP − ripLo)
+  // (tagBase also carries the mode bits of the decode-cache tag). ripLo = 1 + 4096 forces the first translation.
+  let ripLo: u64 = rip + 4096
+  let tagBase: u64 = 0
   let brk: i32 = 0
   while (instret < limit) {
-    const lin = (csBase + rip) & linMask
-    if ((lin & ~PAGE_MASK) != page) {
+    if (rip - ripLo >= 4096) {
       store<u64>(S_RIP, rip)
       store<u64>(S_INSTRET, instret)
+      const lin = (load<u64>(SEGS + <usize>SEG_CS * 64, SEG_EBASE) + rip) & gLinMask
       const r = fetchPage(lin, lastRip, rip)
       if (r != R_OK) { brk = r; break }
-      page = fPage
-      pageBase = fPa
+      ripLo = rip - (lin & PAGE_MASK)
+      tagBase = fPa | (m << 56)
     }
-    const pa = pageBase | (lin & PAGE_MASK)
-    let e = DCACHE + <usize>((pa & DC_MASK) * DC_ENTRY_BYTES)
-    if (load<u64>(e) != (pa | modeTag)) {
+    const tag = tagBase + (rip - ripLo)
+    let e = DCACHE + <usize>((tag & DC_MASK) * DC_ENTRY_BYTES)
+    if (load<u64>(e) != tag) {
       store<u64>(S_RIP, rip)
       store<u64>(S_INSTRET, instret)
-      const r = decodeMiss(e, pa, lin, m)
+      const lin = (load<u64>(SEGS + <usize>SEG_CS * 64, SEG_EBASE) + rip) & gLinMask
+      const r = decodeMiss(e, tag & 0x00ffffffffffffff, lin, m)
       if (r == 2) e = DC_SCRATCH
       else if (r != R_OK) { brk = r; break }
     }
@@ -228,205 +231,132 @@ function inner(limit: u64): i32 {
     const c0 = form & 3
     const c1 = (form >> 2) & 3
     switch (op) {
-      case G.X_MOV: case G.X_MOVNTI: {
-        let v: u64
-        if (c1 == C_REG) v = rdReg(r1, osz)
-        else if (c1 == C_IMM) v = load<u64>(e, E_IMM)
-        else { v = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
-        if (c0 == C_REG) wrReg(r0, osz, v)
-        else { wr(segOf(e), eaOf(e, npc), osz, v); if (mst != R_OK) { brk = mst; break } }
+      // Register and immediate forms first (decode.ts fastForm): no operand-class tests.
+      case G.X_MOV_RR: wrReg(r0, osz, rdReg(r1, osz)); break
+      case G.X_MOV_RI: wrReg(r0, osz, load<u64>(e, E_IMM)); break
+      case G.X_MOV_RM: {
+        const v = rd(segOf(e), eaOf(e, npc), osz)
+        if (mst != R_OK) { brk = mst; break }
+        wrReg(r0, osz, v)
         break
       }
-      case G.X_ADD: case G.X_OR: case G.X_ADC: case G.X_SBB: case G.X_AND: case G.X_SUB: case G.X_XOR: case G.X_CMP:
-      case G.X_TEST: {
-        const mask = sizeMask(osz)
-        const ea: u64 = c0 == C_MEM || c1 == C_MEM ? eaOf(e, npc) : 0
-        const b = readOp(e, c1, r1, osz, ea) & mask
-        if (mst != R_OK && c1 == C_MEM) { brk = mst; break }
-        const a = c0 == C_REG ? rdReg(r0, osz) : rd(segOf(e), ea, osz)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+      case G.X_MOV_MR: {
+        wr(segOf(e), eaOf(e, npc), osz, rdReg(r1, osz))
+        if (mst != R_OK) { brk = mst; break }
+        break
+      }
+      case G.X_ADD_RR: case G.X_ADD_RI: case G.X_ADD_RM: {
+        const m = sizeMask(osz)
+        const a = load<u64>(REGS + r0) & m
+        let b: u64
+        if (op == G.X_ADD_RR) b = load<u64>(REGS + r1) & m
+        else if (op == G.X_ADD_RI) b = load<u64>(e, E_IMM) & m
+        else { b = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
+        const res = (a + b) & m
+        wrReg(r0, osz, res)
+        setLazy(FL_ADD, osz, res, a, b)
+        break
+      }
+      case G.X_SUB_RR: case G.X_SUB_RI: case G.X_SUB_RM: case G.X_CMP_RR: case G.X_CMP_RI: case G.X_CMP_RM: {
+        const m = sizeMask(osz)
+        const a = load<u64>(REGS + r0) & m
+        let b: u64
+        if (op == G.X_SUB_RR || op == G.X_CMP_RR) b = load<u64>(REGS + r1) & m
+        else if (op == G.X_SUB_RI || op == G.X_CMP_RI) b = load<u64>(e, E_IMM) & m
+        else { b = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
+        const res = (a - b) & m
+        if (op == G.X_SUB_RR || op == G.X_SUB_RI || op == G.X_SUB_RM) wrReg(r0, osz, res)
+        setLazy(FL_SUB, osz, res, a, b)
+        break
+      }
+      case G.X_AND_RR: case G.X_AND_RI: case G.X_AND_RM: case G.X_OR_RR: case G.X_OR_RI: case G.X_OR_RM: case G.X_XOR_RR:
+      case G.X_XOR_RI: case G.X_XOR_RM: case G.X_TEST_RR: case G.X_TEST_RI: {
+        const m = sizeMask(osz)
+        const a = load<u64>(REGS + r0) & m
+        let b: u64
+        if (op == G.X_AND_RR || op == G.X_OR_RR || op == G.X_XOR_RR || op == G.X_TEST_RR) b = load<u64>(REGS + r1) & m
+        else if (op == G.X_AND_RM || op == G.X_OR_RM || op == G.X_XOR_RM) {
+          b = rd(segOf(e), eaOf(e, npc), osz)
+          if (mst != R_OK) { brk = mst; break }
+        } else b = load<u64>(e, E_IMM) & m
         let res: u64
-        switch (op) {
-          case G.X_ADD: res = (a + b) & mask; setLazy(FL_ADD, osz, res, a, b); break
-          case G.X_SUB: case G.X_CMP: res = (a - b) & mask; setLazy(FL_SUB, osz, res, a, b); break
-          case G.X_AND: case G.X_TEST: res = a & b; setLazy(FL_LOGIC, osz, res, 0, 0); break
-          case G.X_OR: res = a | b; setLazy(FL_LOGIC, osz, res, 0, 0); break
-          case G.X_XOR: res = a ^ b; setLazy(FL_LOGIC, osz, res, 0, 0); break
-          case G.X_ADC: { const c = carry(); res = (a + b + c) & mask; setLazy(FL_ADC, osz, res, a, b); store<u64>(S_FL_C, c); break }
-          default: { const c = carry(); res = (a - b - c) & mask; setLazy(FL_SBB, osz, res, a, b); store<u64>(S_FL_C, c) }
-        }
-        if (op != G.X_CMP && op != G.X_TEST) {
-          writeOp(e, c0, r0, osz, ea, res)
-          if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        }
+        if (op == G.X_AND_RR || op == G.X_AND_RI || op == G.X_AND_RM || op == G.X_TEST_RR || op == G.X_TEST_RI) res = a & b
+        else if (op == G.X_OR_RR || op == G.X_OR_RI || op == G.X_OR_RM) res = a | b
+        else res = a ^ b
+        if (op != G.X_TEST_RR && op != G.X_TEST_RI) wrReg(r0, osz, res)
+        setLazy(FL_LOGIC, osz, res, 0, 0)
         break
       }
-      case G.X_INC: case G.X_DEC: {
-        const mask = sizeMask(osz)
-        const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
-        const a = readOp(e, c0, r0, osz, ea)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        const res = (op == G.X_INC ? a + 1 : a - 1) & mask
-        writeOp(e, c0, r0, osz, ea, res)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
+      case G.X_INC_R: case G.X_DEC_R: {
+        const m = sizeMask(osz)
+        const a = load<u64>(REGS + r0) & m
+        const res = (op == G.X_INC_R ? a + 1 : a - 1) & m
+        wrReg(r0, osz, res)
         const c = carry()
-        setLazy(op == G.X_INC ? FL_INC : FL_DEC, osz, res, a, 1)
+        setLazy(op == G.X_INC_R ? FL_INC : FL_DEC, osz, res, a, 1)
         store<u64>(S_FL_C, c)
+        break
+      }
+      case G.X_SHL_RI: case G.X_SHR_RI: case G.X_SAR_RI: {
+        const count = load<u64>(e, E_IMM) & (osz == 8 ? 63 : 31)
+        const m = sizeMask(osz)
+        const a = load<u64>(REGS + r0) & m
+        if (count == 0) { wrReg(r0, osz, a); break } // flags unchanged; a 32-bit register is still zero-extended
+        let res: u64, prev: u64
+        if (op == G.X_SHL_RI) { prev = (a << (count - 1)) & m; res = (a << count) & m }
+        else if (op == G.X_SHR_RI) { prev = a >> (count - 1); res = a >> count }
+        else { const sa = <i64>sext(a, osz); prev = <u64>(sa >> <i64>(count - 1)) & m; res = <u64>(sa >> <i64>count) & m }
+        wrReg(r0, osz, res)
+        setLazy(op == G.X_SHL_RI ? FL_SHL : FL_SAR, osz, res, prev, 0)
+        break
+      }
+      case G.X_IMUL_RR: {
+        // imul r, r (0F AF) or imul r, r, imm: CF = OF = the product did not fit the operand size.
+        const b = load<u64>(REGS + r1)
+        const a = ((form >> 4) & 3) == C_IMM ? load<u64>(e, E_IMM) : load<u64>(REGS + r0)
+        const sa = <i64>sext(a, osz), sb = <i64>sext(b, osz)
+        const p = sa * sb
+        const res = <u64>p & sizeMask(osz)
+        const big = osz == 8 ? mulhs(sa, sb) != (p >> 63) : <i64>sext(<u64>p, osz) != p
+        wrReg(r0, osz, res)
+        setLazy(FL_MUL, osz, res, 0, big ? 1 : 0)
+        break
+      }
+      case G.X_MOVZX_RR: case G.X_MOVSX_RR: {
+        const src: u64 = (G.ROW_SHAPE[load<u16>(e, 56)] >> 17) & 32 ? 1 : 2
+        const v = load<u64>(REGS + r1) & sizeMask(src)
+        wrReg(r0, osz, op == G.X_MOVZX_RR ? v : sext(v, src))
+        break
+      }
+      case G.X_PUSH_R: {
+        push(rdReg(r0, osz), osz, gSw)
+        if (mst != R_OK) { brk = mst; break }
+        break
+      }
+      case G.X_POP_R: {
+        const v = peek(osz, gSw, 0)
+        if (mst != R_OK) { brk = mst; break }
+        setSp((R(RSP_OFF) + osz) & gSpMask, gSw)
+        wrReg(r0, osz, v)
         break
       }
       case G.X_LEA: wrReg(r0, osz, eaOf(e, npc)); break
       case G.X_JCC: if (condition(<u32>load<u8>(e, E_CC))) npc = (npc + load<u64>(e, E_IMM)) & ipMask; break
       case G.X_JMP: npc = (npc + load<u64>(e, E_IMM)) & ipMask; break
       case G.X_CALL: {
-        push(npc, osz, sw)
+        push(npc, osz, gSw)
         if (mst != R_OK) { brk = mst; break }
         npc = (npc + load<u64>(e, E_IMM)) & ipMask
         break
       }
       case G.X_RET: {
-        const t = peek(osz, sw, 0)
+        const t = peek(osz, gSw, 0)
         if (mst != R_OK) { brk = mst; break }
-        setSp((R(RSP_OFF) + osz + load<u64>(e, E_IMM)) & spMask, sw)
+        setSp((R(RSP_OFF) + osz + load<u64>(e, E_IMM)) & gSpMask, gSw)
         npc = t & ipMask
-        break
-      }
-      case G.X_PUSH: {
-        let v: u64
-        if (c0 == C_REG) v = rdReg(r0, osz)
-        else if (c0 == C_IMM) v = load<u64>(e, E_IMM)
-        else { v = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
-        push(v, osz, sw)
-        if (mst != R_OK) { brk = mst; break }
-        break
-      }
-      case G.X_POP: {
-        const v = peek(osz, sw, 0)
-        if (mst != R_OK) { brk = mst; break }
-        const sp = R(RSP_OFF)
-        if (c0 == C_REG) {
-          setSp((sp + osz) & spMask, sw)
-          wrReg(r0, osz, v)
-        } else {
-          // pop [mem] computes the address with RSP already incremented (SDM POP).
-          setSp((sp + osz) & spMask, sw)
-          wr(segOf(e), eaOf(e, npc), osz, v)
-          if (mst != R_OK) { setSp(sp, sw); brk = mst; break }
-        }
-        break
-      }
-      case G.X_JMP_INDIRECT: {
-        const t = c0 == C_REG ? rdReg(r0, osz) : rd(segOf(e), eaOf(e, npc), osz)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        npc = t & ipMask
-        break
-      }
-      case G.X_CALL_INDIRECT: {
-        const t = c0 == C_REG ? rdReg(r0, osz) : rd(segOf(e), eaOf(e, npc), osz)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        push(npc, osz, sw)
-        if (mst != R_OK) { brk = mst; break }
-        npc = t & ipMask
-        break
-      }
-      case G.X_MOVZX: case G.X_MOVSX: case G.X_MOVSXD: {
-        const src: u64 = op == G.X_MOVSXD ? 4 : srcSize(e)
-        const v = readOp(e, c1, r1, src, c1 == C_MEM ? eaOf(e, npc) : 0)
-        if (c1 == C_MEM && mst != R_OK) { brk = mst; break }
-        wrReg(r0, osz, op == G.X_MOVZX ? v : sext(v, src))
-        break
-      }
-      case G.X_CMOVCC: {
-        const v = readOp(e, c1, r1, osz, c1 == C_MEM ? eaOf(e, npc) : 0)
-        if (c1 == C_MEM && mst != R_OK) { brk = mst; break }
-        if (condition(<u32>load<u8>(e, E_CC))) wrReg(r0, osz, v)
-        else if (osz == 4) wrReg(r0, 4, rdReg(r0, 4)) // a 32-bit cmov zero-extends even when false
-        break
-      }
-      case G.X_SETCC: {
-        const v: u64 = condition(<u32>load<u8>(e, E_CC)) ? 1 : 0
-        writeOp(e, c0, r0, 1, c0 == C_MEM ? eaOf(e, npc) : 0, v)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
         break
       }
       case G.X_NOP: case G.X_PAUSE: case G.X_FWAIT: break
-      case G.X_SHL: case G.X_SHR: case G.X_SAR: {
-        const cmask: u64 = osz == 8 ? 63 : 31
-        const count = (c1 == C_REG ? rdReg(8, 1) : load<u64>(e, E_IMM)) & cmask
-        const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
-        const a = readOp(e, c0, r0, osz, ea)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        if (count == 0) { if (c0 == C_REG) wrReg(r0, osz, a); break } // no flags change; a 32-bit register is still zero-extended (as QEMU)
-        const mask = sizeMask(osz)
-        let res: u64, prev: u64
-        if (op == G.X_SHL) { prev = (a << (count - 1)) & mask; res = (a << count) & mask }
-        else if (op == G.X_SHR) { prev = a >> (count - 1); res = a >> count }
-        else { const sa = sext(a, osz); prev = <u64>(<i64>sa >> <i64>(count - 1)) & mask; res = <u64>(<i64>sa >> <i64>count) & mask }
-        writeOp(e, c0, r0, osz, ea, res)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        setLazy(op == G.X_SHL ? FL_SHL : FL_SAR, osz, res, prev, 0)
-        break
-      }
-      case G.X_IMUL: {
-        // imul r, r/m (0F AF) or imul r, r/m, imm: the product truncated to osz, CF = OF = it did not fit.
-        const ea: u64 = c1 == C_MEM ? eaOf(e, npc) : 0
-        const b = readOp(e, c1, r1, osz, ea)
-        if (c1 == C_MEM && mst != R_OK) { brk = mst; break }
-        const a = ((form >> 4) & 3) == C_IMM ? load<u64>(e, E_IMM) : rdReg(r0, osz)
-        const sa = <i64>sext(a, osz), sb = <i64>sext(b, osz)
-        const p = sa * sb
-        const res = <u64>p & sizeMask(osz)
-        let big: bool
-        if (osz == 8) {
-          const hi = mulhs(sa, sb)
-          big = hi != (p >> 63)
-        } else big = <i64>sext(<u64>p, osz) != p
-        wrReg(r0, osz, res)
-        setLazy(FL_MUL, osz, res, 0, big ? 1 : 0)
-        break
-      }
-      case G.X_XCHG: {
-        if (c0 == C_REG && c1 == C_REG) {
-          const a = rdReg(r0, osz), b = rdReg(r1, osz)
-          wrReg(r0, osz, b)
-          wrReg(r1, osz, a)
-          break
-        }
-        store<u64>(S_RIP, rip)
-        store<u64>(S_INSTRET, instret)
-        brk = execSlow(e, op, npc)
-        break
-      }
-      case G.X_NOT: case G.X_NEG: {
-        const ea: u64 = c0 == C_MEM ? eaOf(e, npc) : 0
-        const a = readOp(e, c0, r0, osz, ea)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        const mask = sizeMask(osz)
-        const res = op == G.X_NOT ? ~a & mask : (0 - a) & mask
-        writeOp(e, c0, r0, osz, ea, res)
-        if (c0 == C_MEM && mst != R_OK) { brk = mst; break }
-        if (op == G.X_NEG) setLazy(FL_SUB, osz, res, 0, a & mask)
-        break
-      }
-      case G.X_CBW: {
-        // cbw/cwde/cdqe: sign-extend the low half of the accumulator.
-        const half = osz >> 1
-        wrReg(0, osz, sext(rdReg(0, half), half))
-        break
-      }
-      case G.X_CWD: {
-        // cwd/cdq/cqo: rDX = the sign of rAX.
-        wrReg(16, osz, (rdReg(0, osz) >> ((osz << 3) - 1)) & 1 ? <u64>-1 : 0)
-        break
-      }
-      case G.X_LEAVE: {
-        // rSP = rBP, then pop rBP.
-        const bp = R(5 * 8) & spMask
-        const v = rd(SEG_SS, bp, osz)
-        if (mst != R_OK) { brk = mst; break }
-        setSp((bp + osz) & spMask, sw)
-        wrReg(5 * 8, osz, v)
-        break
-      }
       default: {
         store<u64>(S_RIP, rip)
         store<u64>(S_INSTRET, instret)
@@ -434,8 +364,9 @@ function inner(limit: u64): i32 {
       }
     }
     if (brk != 0) {
-      if (brk == R_RESYNC || brk == R_HLT) { rip = npc; instret++ }
+      if (brk == R_RESYNC || brk == R_HLT || brk == R_DONE_EXIT) { rip = npc; instret++ }
       else if (brk == R_STAY) { instret++; brk = 0; if (TRACING) { lastRip = rip } continue }
+      else if (brk == R_BRANCH) { if (TRACING) { lastRip = rip } rip = load<u64>(S_RIP); instret++; brk = 0; continue }
       else if (brk == R_JUMP) { rip = load<u64>(S_RIP); instret++ }
       else if (brk == R_TRAP) { rip = npc; instret++ }
       // R_FAULT / R_EXIT: the instruction did not complete; RIP stays on it.
@@ -460,15 +391,8 @@ function inner(limit: u64): i32 {
     return R_OK
   }
   if (brk == R_HLT) { store<u64>(S_HALTED, 1); return R_HLT }
-  if (brk == R_EXIT) return R_EXIT
+  if (brk == R_EXIT || brk == R_DONE_EXIT) return R_EXIT
   return R_OK
-}
-
-/** Source size of movzx/movsx: 1 for the r/m8 forms, 2 for r/m16. */
-function srcSize(e: usize): u64 {
-  const shape = G.ROW_SHAPE[load<u16>(e, 56)]
-  const k1 = (shape >> 17) & 63
-  return (k1 & 32) != 0 ? 1 : 2
 }
 
 /** High 64 bits of a signed 64 × 64 product. */

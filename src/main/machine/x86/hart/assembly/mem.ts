@@ -23,7 +23,7 @@ import {
 import {
   R_OK, R_FAULT, R_EXIT, ACC_READ, ACC_WRITE, EXIT_MMIO, setExit, faultErr, mst, setMst, sizeMask,
 } from './globals'
-import { translate, tlbFill, xPa, xHost, xErr, noteStore, canonical, PAGE_MASK } from './mmu'
+import { translate, tlbFill, xPa, xHost, xErr, noteStore, canonical, PAGE_MASK, TAG_CODE } from './mmu'
 
 import { SEG_ATTR_UNUSABLE, SEG_ATTR_CODE, SEG_ATTR_RW, SEG_ATTR_DC, SEG_ATTR_DB, MODE_LONG64 } from './spec.generated'
 import { VEC_GP, VEC_SS, VEC_PF } from './spec.generated'
@@ -47,12 +47,9 @@ export function setAccessContext(ctx: u64, linMask: u64): void {
     const lin = (load<u64>(s, SEG_EBASE) + off) & gLinMask
     const t = TLB_READ + <usize>(((lin >> 12) & 255) << 5)
     if (load<u64>(t) == ((lin & ~PAGE_MASK) | gCtx) && (lin & PAGE_MASK) <= 0xff8) {
-      const h = <usize>(lin + load<u64>(t, 8))
+      // Eight bytes are inside the page whatever the size: one load and a mask.
       setMst(R_OK)
-      if (size == 4) return <u64>load<u32>(h)
-      if (size == 8) return load<u64>(h)
-      if (size == 1) return <u64>load<u8>(h)
-      return <u64>load<u16>(h)
+      return load<u64>(<usize>(lin + load<u64>(t, 8))) & sizeMask(size)
     }
   }
   return readSlow(seg, off, size)
@@ -64,7 +61,8 @@ export function setAccessContext(ctx: u64, linMask: u64): void {
   if (off + size <= load<u64>(s, SEG_WR_LIM1)) {
     const lin = (load<u64>(s, SEG_EBASE) + off) & gLinMask
     const t = TLB_WRITE + <usize>(((lin >> 12) & 255) << 5)
-    if (load<u64>(t) == ((lin & ~PAGE_MASK) | gCtx) && (lin & PAGE_MASK) <= 0xff8) {
+    const tag = load<u64>(t)
+    if (tag == ((lin & ~PAGE_MASK) | gCtx) && (lin & PAGE_MASK) <= 0xff8) {
       const h = <usize>(lin + load<u64>(t, 8))
       setMst(R_OK)
       if (size == 4) store<u32>(h, <u32>v)
@@ -73,8 +71,19 @@ export function setAccessContext(ctx: u64, linMask: u64): void {
       else store<u16>(h, <u16>v)
       return
     }
+    if (tag == ((lin & ~PAGE_MASK) | gCtx | TAG_CODE) && (lin & PAGE_MASK) <= 0xff8) { writeCodePage(t, lin, size, v); return }
   }
   writeSlow(seg, off, size, v)
+}
+
+/** A store into a page that holds decoded instructions, through its flagged write-TLB entry: no walk, but the decode cache is kept exact. */
+function writeCodePage(t: usize, lin: u64, size: u64, v: u64): void {
+  const h = <usize>(lin + load<u64>(t, 8))
+  const pa = load<u64>(t, 16) | (lin & PAGE_MASK)
+  const old = readHost(h, size)
+  writeHost(h, size, v)
+  noteStore(h, pa, lin, size, old, v)
+  setMst(R_OK)
 }
 
 // ---- segmentation ------------------------------------------------------------------------------

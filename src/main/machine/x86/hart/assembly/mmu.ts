@@ -40,6 +40,12 @@ import { TRACING, record, T_WALK, T_STORE } from './trace'
 export const PAGE_MASK: u64 = 0xfff
 /** Never produced by (linear & ~0xfff) | ctx with ctx ≤ 1. */
 export const TAG_INVALID: u64 = 0xfff
+/**
+ * Set in a write-TLB tag whose page holds decoded instructions: the inline compare misses, and
+ * the store takes a short path that updates RAM through the entry and drops the decoded
+ * instructions it overwrites (mem.ts writeCodePage) — no page walk on every store near code.
+ */
+export const TAG_CODE: u64 = 2
 /** Physical-address bits 39:12 of a 64-bit paging entry (MAXPHYADDR = 40). */
 const ADDR_MASK_64: u64 = 0x000000fffffff000
 /** Entry bits 51:40, reserved with MAXPHYADDR = 40. */
@@ -103,14 +109,17 @@ export function invalidateCode(pa: u64, size: u64): void {
   }
 }
 
-/** Marks a RAM page as holding decoded code: stores to it take the slow path from now on. */
+/** Marks a RAM page as holding decoded code: stores to it take the code-page path from now on. */
 export function markCodePage(pagePa: u64): void {
   if (pagePa >= load<u64>(S_RAM_SIZE)) return
   const p = PAGE_FLAGS + <usize>(pagePa >> 12)
   const f = load<u8>(p)
   if (f & PF_CODE) return
   store<u8>(p, f | PF_CODE)
-  evictWritePage(pagePa)
+  for (let i: usize = 0; i < 256; i++) {
+    const e = TLB_WRITE + (i << 5)
+    if (load<u64>(e, 16) == pagePa && load<u64>(e) != TAG_INVALID) store<u64>(e, load<u64>(e) | TAG_CODE)
+  }
 }
 
 /** Removes write-TLB entries that point at a physical page (it became code or watched, or was cleaned). */
@@ -172,15 +181,17 @@ export function tlbFill(acc: i32, lin: u64, ctx: u64): void {
 
 function fillFirstLevel(acc: i32, lin: u64, ctx: u64): void {
   if (xHost == 0) return
+  let flag: u64 = 0
   if (acc == ACC_WRITE) {
     const page = (xHost - RAM) >> 12
     const f = load<u8>(PAGE_FLAGS + page)
-    if (f & (PF_CODE | PF_WATCHED)) return // stores there must see the slow path
+    if (f & PF_WATCHED) return // recorded stores must see the slow path
+    if (f & PF_CODE) flag = TAG_CODE
     store<u8>(PAGE_FLAGS + page, f | PF_DIRTY)
   }
   const e = tlbBase(acc) + <usize>(((lin >> 12) & 255) << 5)
   const lpage = lin & ~PAGE_MASK
-  store<u64>(e, lpage | ctx)
+  store<u64>(e, lpage | ctx | flag)
   store<u64>(e, <u64>xHost - lpage, 8)
   store<u64>(e, xPa & ~PAGE_MASK, 16)
   store<u64>(e, xGlobal ? 1 : 0, 24)

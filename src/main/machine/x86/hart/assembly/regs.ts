@@ -8,7 +8,7 @@
 import { REGS, SEGS, SEG_ATTRS, SEG_SS, S_MODE } from './layout'
 import { E_DISP, E_BASE, E_INDEX, E_SCALE, E_FLAGS, E_F_RIPREL, E_AMASK, E_SEG, E_IMM, C_REG, C_IMM } from './decode'
 import { rd, wr } from './mem'
-import { mst } from './globals'
+import { mst, sizeMask } from './globals'
 import { SEG_ATTR_DB, MODE_LONG64 } from './spec.generated'
 
 export const RSP_OFF: usize = 4 * 8
@@ -16,20 +16,16 @@ export const RSP_OFF: usize = 4 * 8
 @inline export function R(off: usize): u64 { return load<u64>(REGS + off) }
 @inline export function setR(off: usize, v: u64): void { store<u64>(REGS + off, v) }
 
-/** Reads a general register operand of `size` bytes at byte offset `off`. */
+/** Reads a general register operand of `size` bytes at byte offset `off` (one load and a mask: AH … BH are +1). */
 @inline export function rdReg(off: usize, size: u64): u64 {
-  if (size == 4) return <u64>load<u32>(REGS + off)
-  if (size == 8) return load<u64>(REGS + off)
-  if (size == 1) return <u64>load<u8>(REGS + off)
-  return <u64>load<u16>(REGS + off)
+  return load<u64>(REGS + off) & sizeMask(size)
 }
 
 /** Writes a general register operand: 32-bit writes zero-extend to 64 bits, 8/16-bit writes keep the rest. */
 @inline export function wrReg(off: usize, size: u64, v: u64): void {
-  if (size == 4) store<u64>(REGS + off, v & 0xffffffff)
-  else if (size == 8) store<u64>(REGS + off, v)
-  else if (size == 1) store<u8>(REGS + off, <u8>v)
-  else store<u16>(REGS + off, <u16>v)
+  if (size >= 4) store<u64>(REGS + off, v & sizeMask(size))
+  else if (size == 2) store<u16>(REGS + off, <u16>v)
+  else store<u8>(REGS + off, <u8>v)
 }
 
 /** Effective address of the entry's memory operand; `npc` is the next instruction's RIP (RIP-relative). */

@@ -1,0 +1,206 @@
+/**
+ * x86 hart speed, with QEMU (TCG, `qemu-system-x86_64 -kernel`, Multiboot 1) as the peer in the
+ * same run: guest MIPS on three Multiboot kernels — an integer loop (ALU, shifts, multiplies,
+ * loads and stores, branches; 32-bit protected mode), a paging-heavy loop (64-bit, touching 4096
+ * pages with invlpg, so translations miss and walk) and an interrupt-heavy loop (64-bit, `int
+ * 0x80` to a handler that returns with iretq). QEMU's time is its wall time minus its start-up
+ * (the same kernel with one iteration); its instruction count comes from ours per iteration.
+ * BOOTSCOPE_X86_WASM=path measures another untraced build.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { X86Hart } from '../src/main/machine/x86/hart/hart'
+import { X86HartExit } from '../src/main/machine/x86/hart/hart-api'
+import { buildKernel, loadMultiboot1 } from '../test/main/machine/x86/hart/mb1-harness'
+import { ENTER32, GDT32, IDT64, TO_LONG, STACK } from '../test/main/machine/x86/hart/kernel-lib'
+import { ensureX86Wasm } from '../test/main/machine/x86/hart/x86-run'
+import type { BenchResult } from './bench-types'
+
+const QEMU = 'qemu-system-x86_64'
+const EXIT = 'mov al, 0\n  out 0xf4, al\n  cli\n  hlt'
+
+/** ~20 instructions per iteration: an LCG drives loads and stores over a 16 KiB buffer. */
+function integerKernel(iterations: number): Uint8Array {
+  return buildKernel(`
+${ENTER32}
+  mov ebp, ${iterations}
+  mov esi, 0x2545F491
+  xor edi, edi
+.loop:
+  imul esi, esi, 1103515245
+  add esi, 12345
+  mov eax, esi
+  shr eax, 16
+  and eax, 0x3ffc
+  mov edx, [buf + eax]
+  xor edx, esi
+  mov [buf + eax], edx
+  add edi, edx
+  mov ecx, edi
+  shl ecx, 7
+  shr edi, 25
+  or edi, ecx
+  test eax, 4
+  jz .even
+  add edi, 3
+  jmp .next
+.even:
+  sub edi, 1
+.next:
+  dec ebp
+  jnz .loop
+  ${EXIT}
+${GDT32}
+section .bss
+alignb 16
+buf: resb 16384
+${STACK}
+`)
+}
+
+/** 64-bit: each iteration touches 4096 pages (4 KiB, 16 MiB) so the TLB keeps missing, and invlpg's one. */
+function pagingKernel(iterations: number): Uint8Array {
+  return buildKernel(`
+${ENTER32}
+${TO_LONG}
+bits 64
+long_start:
+  mov rsp, stack_top
+  ; 0x40000000-0x40ffffff: 4096 4 KiB pages onto physical 16-32 MiB (pdpt[1] → pd2 → 8 page tables)
+  mov rax, pd2 + 7
+  mov [pdpt + 8], rax
+  xor ecx, ecx
+.pt:
+  mov rax, rcx
+  shl rax, 12
+  add rax, 0x1000000 + 7
+  mov [pts + rcx*8], rax
+  inc ecx
+  cmp ecx, 4096
+  jne .pt
+  xor ecx, ecx
+.pd:
+  mov rax, rcx
+  shl rax, 12
+  add rax, pts + 7
+  mov [pd2 + rcx*8], rax
+  inc ecx
+  cmp ecx, 8
+  jne .pd
+  mov rax, cr3
+  mov cr3, rax
+  mov ebp, ${iterations}
+.iter:
+  mov rbx, 0x40000000
+  mov ecx, 4096
+.touch:
+  add [rbx], ecx
+  add rbx, 4096
+  dec ecx
+  jnz .touch
+  invlpg [0x40000000]
+  dec ebp
+  jnz .iter
+  ${EXIT}
+section .bss
+alignb 4096
+pd2: resb 4096
+pts: resb 8*4096
+bits 32
+${GDT32}
+${STACK}
+`)
+}
+
+/** 64-bit: int 0x80 to an interrupt gate whose handler only returns (delivery + iretq per iteration). */
+function interruptKernel(iterations: number): Uint8Array {
+  return buildKernel(`
+${ENTER32}
+${TO_LONG}
+bits 64
+long_start:
+  mov rsp, stack_top
+  mov eax, 0x80
+  mov rbx, handler
+  mov ecx, 0x8E
+  xor edx, edx
+  call set_gate64
+  call lidt64
+  mov ebp, ${iterations}
+.loop:
+  int 0x80
+  dec ebp
+  jnz .loop
+  ${EXIT}
+handler:
+  add r8, 1
+  iretq
+${IDT64}
+bits 32
+${GDT32}
+${STACK}
+`)
+}
+
+function runOurs(elf: Uint8Array, trace: boolean): { mips: number; instret: bigint } {
+  const hart = new X86Hart({ ramSize: 64 << 20, trace })
+  loadMultiboot1(hart, elf)
+  const t0 = performance.now()
+  for (;;) {
+    const exit = hart.run(50_000_000)
+    if (exit === X86HartExit.Io) {
+      if (hart.io.port === 0xf4) break
+      hart.completeIo(0)
+    } else if (exit === X86HartExit.TraceFull) hart.drainTrace()
+    else if (exit !== X86HartExit.StepsDone) throw new Error(`unexpected exit ${exit}`)
+  }
+  const s = (performance.now() - t0) / 1000
+  return { mips: Number(hart.instret) / s / 1e6, instret: hart.instret }
+}
+
+function qemuSeconds(elf: Uint8Array): number {
+  const dir = mkdtempSync(join(tmpdir(), 'x86-bench-'))
+  try {
+    const file = join(dir, 'k.elf')
+    writeFileSync(file, elf)
+    const t0 = performance.now()
+    const r = spawnSync(QEMU, ['-kernel', file, '-display', 'none', '-monitor', 'none', '-serial', 'none', '-no-reboot',
+      '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-m', '64'], { timeout: 300_000 })
+    if (r.status !== 1) throw new Error(`QEMU exited with ${r.status}`)
+    return (performance.now() - t0) / 1000
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Ours (untraced and traced) and QEMU's MIPS on one kernel family. */
+function measure(build: (n: number) => Uint8Array, n: number, qemuScale: number): { untraced: number; traced: number; qemu?: number } {
+  runOurs(build(Math.max(1, Math.floor(n / 20))), false) // warm the wasm tiers
+  const untraced = runOurs(build(n), false)
+  const traced = runOurs(build(n), true)
+  let qemu: number | undefined
+  if (spawnSync(QEMU, ['--version']).status === 0) {
+    const one = runOurs(build(1), false).instret
+    const perIteration = Number(untraced.instret - one) / (n - 1)
+    const startup = Math.min(qemuSeconds(build(1)), qemuSeconds(build(1)))
+    const total = qemuSeconds(build(n * qemuScale))
+    qemu = (perIteration * n * qemuScale + Number(one)) / Math.max(total - startup, 1e-3) / 1e6
+  }
+  return { untraced: untraced.mips, traced: traced.mips, qemu }
+}
+
+export default async function (): Promise<BenchResult[]> {
+  ensureX86Wasm()
+  const out: BenchResult[] = []
+  const add = (name: string, r: { untraced: number; traced: number; qemu?: number }, goal?: number): void => {
+    const peer = r.qemu === undefined ? undefined : { name: 'QEMU 7.2 TCG', value: r.qemu }
+    out.push({ name: `${name}, untraced`, value: r.untraced, unit: 'MIPS', peer, ...(goal ? { goal: `≥ ${goal} MIPS`, met: r.untraced >= goal } : {}) })
+    out.push({ name: `${name}, traced build`, value: r.traced, unit: 'MIPS', peer })
+  }
+  add('x86 integer loop (32-bit)', measure(integerKernel, 2_000_000, 20), 150)
+  add('x86 paging-heavy loop (64-bit, 4096 pages per pass)', measure(pagingKernel, 60, 20))
+  add('x86 interrupt-heavy loop (64-bit, int 0x80 + iretq)', measure(interruptKernel, 1_000_000, 20))
+  return out
+}
