@@ -63,7 +63,6 @@ export function execInt(e: usize, op: u32, npc: u64): i32 {
       wrReg(0, 1, v)
       return R_OK
     }
-    case G.X_SALC: wrReg(0, 1, carry() != 0 ? 0xff : 0); return R_OK
     case G.X_DAA: case G.X_DAS: case G.X_AAA: case G.X_AAS: case G.X_AAM: case G.X_AAD: return bcd(e, op)
     case G.X_BOUND: {
       const s = osz(e)
