@@ -6,7 +6,7 @@
 // decoder from src/shared/isa; the x86 decoder and spec constants from src/shared/isa/x86 and
 // src/shared/paging/x86). Run by `npm run build:wasm` and npm `prepare`; skips work whose outputs
 // are newer than their inputs, so running it again is cheap and changes nothing.
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 
@@ -29,7 +29,9 @@ for (const h of harts) {
   }
 }
 
-// 2. Compile both variants of each hart when a source is newer than the output.
+// 2. Compile both variants of each hart when a source is newer than the output. Each is written to a
+//    .partial file and renamed when whole, so a failed or interrupted build never leaves an output that
+//    looks current (an empty hart.wasm newer than its sources was skipped by the next run).
 const newest = (dir) => Math.max(...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(dir, f)).mtimeMs))
 mkdirSync(outDir, { recursive: true })
 const asc = (await import('assemblyscript/asc')).default
@@ -42,16 +44,21 @@ const jobs = harts.flatMap((h) => {
   ].map(async ({ out, extra }) => {
     const target = join(outDir, out)
     if (existsSync(target) && statSync(target).mtimeMs >= srcTime) return
+    const partial = target.replace(/\.wasm$/, '.partial.wasm')
     const { error, stderr } = await asc.main([
-      join(asmDir, 'index.ts'), '-o', target,
+      join(asmDir, 'index.ts'), '-o', partial,
       '-O3', '--runtime', 'stub', '--noAssert',
       '--initialMemory', '64', '--maximumMemory', '65536', '--enable', 'bulk-memory', '--enable', 'nontrapping-f2i',
       ...extra,
     ])
     if (error) {
+      rmSync(partial, { force: true })
       console.error(stderr.toString())
       throw new Error(`build-wasm: ${out}: ${error.message}`)
     }
+    renameSync(partial, target)
   })
 })
-await Promise.all(jobs)
+// Every job finishes (or fails) before the first failure is reported.
+const failed = (await Promise.allSettled(jobs)).find((r) => r.status === 'rejected')
+if (failed) throw failed.reason

@@ -394,7 +394,7 @@ function bcd(e: usize, op: u32): i32 {
     case G.X_AAA: case G.X_AAS: {
       let ax = rdReg(0, 2)
       if ((al & 15) > 9 || af) {
-        ax = op == G.X_AAA ? ax + 0x106 : ((ax - 6) & 0xff) | (((ax >> 8) - 1) << 8)
+        ax = op == G.X_AAA ? ax + 0x106 : ax - 0x106 // SDM: AX ← AX ∓ 6 (borrowing into AH), AH ← AH ∓ 1
         nf |= EFLAGS_AF | EFLAGS_CF
       }
       wrReg(0, 2, ax & 0xff0f)

@@ -167,7 +167,7 @@ export const S_RECENT_HEAD: usize = STATE + 140 * 8
 export const S_RECENT: usize = STATE + 144 * 8
 export const RECENT_RECORDS: usize = 8
 /** Answer values of S_ANS_COUNT outside accesses (ANS_MAX u64). */
-export const ANSWERS: usize = STATE + 0x400
+export const ANSWERS: usize = STATE + 0x1000
 export const ANS_MAX: u64 = 32
 
 /**
