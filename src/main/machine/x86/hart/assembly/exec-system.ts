@@ -109,7 +109,8 @@ export function execSystem(e: usize, op: u32, npc: u64): i32 {
       return R_OK
     }
     case G.X_HLT: return cpl() != 0 ? gp0() : R_HLT
-    case G.X_UD2: case G.X_RSM:
+    // xgetbv/xsetbv: #UD while CR4.OSXSAVE = 0 (SDM), which it always is here (CPUID has no XSAVE; CR4 refuses the bit).
+    case G.X_UD2: case G.X_RSM: case G.X_XGETBV: case G.X_XSETBV:
       noteUndefined(load<u64>(S_RIP), UD_INVALID, <i32>load<u16>(e, 56))
       return fault(VEC_UD)
     case G.X_LFENCE: case G.X_MFENCE: case G.X_SFENCE: case G.X_PREFETCHNTA: case G.X_PREFETCHT0: case G.X_PREFETCHT1:
