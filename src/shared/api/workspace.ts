@@ -1,4 +1,5 @@
 /** Workspace files: what the file tree shows and what the editor opens and saves. */
+import { X86_GAS_LANGUAGE, isX86GasSource } from '../asm/x86-gas'
 
 export interface WorkspaceInfo {
   /** Absolute path of the workspace folder on the machine running the core. */
@@ -53,15 +54,16 @@ export interface LanguageHints {
   x86Project?: boolean
 }
 
-const X86_GAS_MARKS = /^\s*\.(?:code16|code16gcc|code32|code64|intel_syntax|att_syntax)\b|%(?:[re]?(?:ax|bx|cx|dx|si|di|sp|bp)|[abcd][lh]|r(?:[89]|1[0-5])[dwb]?|cr[0-8]|[c-gs]s)\b|^\s*(?:[\w.$]+:\s*)*(?:movl|movq|pushl|popl|ljmp|lgdt|lidt|iret|hlt|cli|int)\b/m
+/** AT&T x86 mnemonics that name no RISC-V instruction (beyond shared/asm/x86-gas.ts's directives and registers). */
+const X86_GAS_MNEMONICS = /^\s*(?:[\w.$]+:\s*)*(?:movl|movq|pushl|popl|ljmp|lgdt|lidt|iret|hlt|cli)\b/m
 const RISCV_MARKS = /^\s*\.option\b|^\s*(?:[\w.$]+:\s*)*(?:la|li|lui|auipc|addi|csrr|csrw|csrs|csrc|sd|ld|sw|lw|jal|jalr|ecall|mret|sret|wfi|beqz|bnez)\s/m
 
 /** `x86-gas` or `riscv-asm` for a GNU assembly file, from its text; undefined when the text does not say. */
 export function gasArchOfText(text: string): 'x86-gas' | 'riscv-asm' | undefined {
   const sample = text.slice(0, 64 * 1024)
   const riscv = RISCV_MARKS.test(sample)
-  const x86 = X86_GAS_MARKS.test(sample)
-  return x86 && !riscv ? 'x86-gas' : riscv && !x86 ? 'riscv-asm' : undefined
+  const x86 = isX86GasSource(sample) || X86_GAS_MNEMONICS.test(sample)
+  return x86 && !riscv ? X86_GAS_LANGUAGE : riscv && !x86 ? 'riscv-asm' : undefined
 }
 
 /**
@@ -70,7 +72,7 @@ export function gasArchOfText(text: string): 'x86-gas' | 'riscv-asm' | undefined
  */
 export function languageOf(path: string, hints: LanguageHints = {}): string {
   const lower = path.toLowerCase()
-  if (lower.endsWith('.s')) return (hints.text !== undefined ? gasArchOfText(hints.text) : undefined) ?? (hints.x86Project ? 'x86-gas' : 'riscv-asm')
+  if (lower.endsWith('.s')) return (hints.text !== undefined ? gasArchOfText(hints.text) : undefined) ?? (hints.x86Project ? X86_GAS_LANGUAGE : 'riscv-asm')
   if (lower.endsWith('.asm') || lower.endsWith('.nasm')) return 'nasm'
   if (lower.endsWith('.ld') || lower.endsWith('.lds') || lower.endsWith('.x')) return 'gnu-ld'
   if (lower.endsWith('.md')) return 'markdown'
