@@ -13,7 +13,7 @@ import {
   S_KERNEL_GS_BASE, S_SYSENTER_CS, S_SYSENTER_ESP, S_SYSENTER_EIP, S_PAT, S_APIC_BASE, S_MISC_ENABLE, S_MSR_NUM,
   S_MSR_WRITE, S_MSR_VALUE, S_RIP, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_BASE,
 } from './layout'
-import { R_OK, R_RESYNC, R_HLT, mst, setMst, fault, faultErr, setExit, EXIT_MSR, EXIT_TPR, sizeMask } from './globals'
+import { R_OK, R_RESYNC, R_HLT, mst, setMst, fault, faultErr, setExit, EXIT_MSR, EXIT_TPR, sizeMask, setRingNearlyFull } from './globals'
 import { E_MODRM, E_K0, C_REG, C_MEM } from './decode'
 import { rd, wr, outside, linearOf, writeLin } from './mem'
 import { rdReg, wrReg, eaOf, segOf, readOp, writeOp } from './regs'
@@ -168,7 +168,11 @@ function movFromCr(e: usize): i32 {
 }
 
 @inline function traceCr(n: u32, old: u64, v: u64): void {
-  if (TRACING) record(T_CR, n, 0, 0, old, v)
+  if (TRACING) {
+    record(T_CR, n, 0, 0, old, v)
+    // The run ends after this instruction, so the host walks the table it selects at this step (as after a satp write on RV64).
+    if (n == 0 || n == 3 || n == 4) setRingNearlyFull(true)
+  }
 }
 
 /**
@@ -371,7 +375,10 @@ export function writeMsr(num: u32, v: u64, checked: bool): i32 {
       if (checked && (v & ~(EFER_WRITABLE | EFER_LMA)) != 0) return gp0()
       if (checked && ((old ^ v) & EFER_LME) != 0 && (load<u64>(S_CR0) & CR0_PG) != 0) return gp0()
       const nv = (v & EFER_WRITABLE) | (old & EFER_LMA)
-      if (TRACING) record(T_MSR, 0, num, 0, old, nv)
+      if (TRACING) {
+        record(T_MSR, 0, num, 0, old, nv)
+        setRingNearlyFull(true)
+      }
       store<u64>(S_EFER, nv)
       if (((old ^ nv) & EFER_NXE) != 0) tlbFlushAll()
       return R_RESYNC
