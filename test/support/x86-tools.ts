@@ -6,8 +6,8 @@
  * exactly as REFERENCE.md's reference runs do. Missing tools skip locally and fail in CI
  * (`oracles.ts`).
  */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -107,6 +107,40 @@ export function runQemuMultiboot1(kernelPath: string, opts: { append?: string; m
   if (opts.append !== undefined) args.push('-append', opts.append)
   if (opts.modules?.length) args.push('-initrd', opts.modules.join(','))
   return runPc('qemu-system-x86_64', [...args, ...(opts.extra ?? [])], opts.timeoutMs ?? 20_000)
+}
+
+/**
+ * A Multiboot 1 run on qemu-system-x86_64 with keys typed on the PS/2 keyboard (the monitor's
+ * `sendkey`, one key per QEMU key name) once the serial output contains `after`: COM1 goes to a
+ * file the test watches, the monitor reads stdin. Ends when QEMU exits or after `timeoutMs`.
+ */
+export async function runQemuMultiboot1Keys(kernelPath: string, after: string, keys: string[], timeoutMs = 60_000): Promise<QemuPcRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'qemu-keys-'))
+  const serialFile = join(dir, 'serial.txt')
+  const q = spawn('qemu-system-x86_64', ['-display', 'none', '-serial', `file:${serialFile}`, '-monitor', 'stdio', '-no-reboot', '-m', '128M', ...DEBUG_EXIT, '-kernel', kernelPath], { stdio: ['pipe', 'ignore', 'pipe'] })
+  let stderr = ''
+  q.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const serial = () => (existsSync(serialFile) ? readFileSync(serialFile, 'latin1') : '')
+  let typed = false
+  let timedOut = false
+  const exitCode = await new Promise<number | null>((resolve) => {
+    const poll = setInterval(() => {
+      if (!typed && serial().includes(after)) {
+        typed = true
+        q.stdin.write(keys.map((k) => `sendkey ${k}\n`).join(''))
+      }
+    }, 100)
+    const limit = setTimeout(() => {
+      timedOut = true
+      q.kill('SIGKILL')
+    }, timeoutMs)
+    q.on('exit', (code) => {
+      clearInterval(poll)
+      clearTimeout(limit)
+      resolve(code)
+    })
+  })
+  return { serial: serial(), exitCode, timedOut, stderr }
 }
 
 /**

@@ -9,6 +9,8 @@ import { Machine, type MachineConfig } from '../machine'
 import type { ImageFile } from '../boot/boot-plan'
 import type { BootMachine } from './boot-machine'
 import { choosePreset } from './presets'
+import { PcMachine } from '../x86/pc-machine'
+import { createX86Hart } from '../x86/hart/hart'
 
 /** A Multiboot module: a file and the string the boot information gives it (GRUB: `module2 FILE STRING`). */
 export interface ModuleFile extends ImageFile {
@@ -31,12 +33,27 @@ export async function createMachine(config: BootConfig): Promise<Result<BootMach
   }
   const preset = k ? choosePreset(k.bytes, k.file, config.machine) : undefined
   if (preset && !preset.ok) return preset
-  if (preset?.value === 'x86-pc') {
-    return err('machine.x86_unavailable', `${k!.file} is an x86 kernel; the x86-pc machine is not in this build yet (issue 13), so it cannot boot it`, {
-      loc: { file: k!.file, line: 1, column: 1 },
-      hint: 'boot it in QEMU for now: qemu-system-i386 -kernel FILE (Multiboot 1) or a GRUB ISO (Multiboot 2)',
-    })
-  }
+  if (preset?.value === 'x86-pc') return createPc(config)
   if (config.modules?.length) return err('boot.modules_unsupported', 'modules are a Multiboot feature: the RISC-V machine has no place for them', { hint: 'boot an x86 kernel, or build the data into the RISC-V image' })
   return Machine.create({ ...config, bootargs: config.bootargs ?? config.append })
+}
+
+/** The PC: a Multiboot kernel, its command line and modules; the RISC-V-only options are refused. */
+async function createPc(config: BootConfig): Promise<Result<BootMachine>> {
+  const k = config.kernel!
+  const refuse = (what: string, hint: string) => err('boot.x86_option', `${what} is a RISC-V machine option: the x86 PC has no place for it`, { hint })
+  if (config.disk) return refuse('--disk', 'the PC has no virtio disk; pass data to the kernel as a Multiboot module (--module FILE)')
+  if (config.tohost) return refuse('--tohost', 'x86 test kernels exit through isa-debug-exit (outb to port 0xf4), which Bootscope reads as QEMU does')
+  if (config.bios !== undefined && config.bios !== 'builtin' && config.bios !== 'none') {
+    return refuse('a firmware file (--bios FILE)', 'the PC boots a Multiboot kernel directly, as GRUB or qemu -kernel would: drop --bios')
+  }
+  return PcMachine.create({
+    kernel: k,
+    append: config.append ?? config.bootargs,
+    modules: config.modules,
+    memBytes: config.memBytes,
+    trace: config.trace,
+    listener: config.listener,
+    createHart: async (opts) => createX86Hart(opts),
+  })
 }
