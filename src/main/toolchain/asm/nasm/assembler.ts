@@ -68,6 +68,17 @@ export interface NSymbol {
   equUnknown?: boolean
 }
 
+/**
+ * What the passes remember of an instruction statement (parsed lines share statements: `push
+ * rbp` is encoded once per mode): whether it has only registers and constants, its encodings
+ * by mode if so, else its last encoding and what that depended on (`signature`).
+ */
+interface InsnMemo {
+  constant: boolean
+  byMode: Encoded<Ref>[]
+  last?: { sig: string; r: Encoded<Ref>; size: number; late: boolean }
+}
+
 /** Passes before sizes may only grow, and the hard limit (nasm's default -Ox limit is similar). */
 const FREE_PASSES = 12
 const MAX_PASSES = 60
@@ -102,10 +113,6 @@ export class NasmAssembler {
   readonly warnedLines = new Set<string>()
   /** Diagnostics of the current output pass, reported only if it turns out to be the last. */
   private pending: (() => void)[] = []
-  private encodeCache = new WeakMap<Stmt, { sig: string; r: Encoded<Ref>; size: number; late: boolean }>()
-  private constantInsn = new WeakMap<Stmt, boolean>()
-  /** Encodings of constant instructions by mode and text: `push rbp` is encoded once per file. */
-  private constantCache = new Map<string, Encoded<Ref>>()
   /** Instruction sizes of the previous pass, in walk order: after FREE_PASSES they may only grow. */
   private sizes: number[] = []
   private prevSizes: number[] = []
@@ -368,11 +375,12 @@ export class NasmAssembler {
       this.emit(st.prefixes.map((p) => PREFIX_BYTE[p] ?? 0x66), st.col)
       return
     }
-    // An instruction without symbols (registers and constants only) encodes once for good.
-    let constant = this.constantInsn.get(st)
-    if (constant === undefined) this.constantInsn.set(st, (constant = st.operands.every(isConstantOperand)))
+    // An instruction without symbols (registers and constants only) encodes once per mode.
+    let memo = st.memo as InsnMemo | undefined
+    if (!memo) st.memo = memo = { constant: st.operands.every(isConstantOperand), byMode: [] }
+    const constant = memo.constant
     if (constant) {
-      const c = this.constantCache.get(`${this.bits}|${st.text}`)
+      const c = memo.byMode[this.bits]
       if (c) {
         this.sizes.push(c.bytes.length)
         this.emitEncoded(c, st)
@@ -383,9 +391,9 @@ export class NasmAssembler {
     const ip = this.absolute ? 0n : BigInt(this.cur.offset)
     // Most instructions encode the same in every pass: reuse the last encoding when nothing it
     // depends on (mode, operand values, and the address for relative operands) changed.
-    const sig = constant ? `const${this.bits}` : signature(insn, this.bits, ip)
-    const cache = this.encodeCache.get(st)
-    if (cache && cache.sig === sig && this.pass > FREE_PASSES === cache.late) {
+    const sig = constant ? '' : signature(insn, this.bits, ip)
+    const cache = memo.last
+    if (!constant && cache && cache.sig === sig && this.pass > FREE_PASSES === cache.late) {
       this.sizes.push(cache.size)
       this.emitEncoded(cache.r, st)
       return
@@ -403,8 +411,8 @@ export class NasmAssembler {
       const col = r.operand !== undefined ? st.operands[r.operand]?.col ?? st.col : st.col
       throw new PassError(r.message, col, r.hint)
     }
-    if (constant) this.constantCache.set(`${this.bits}|${st.text}`, r)
-    else this.encodeCache.set(st, { sig, r, size: r.bytes.length, late: this.pass > FREE_PASSES })
+    if (constant) memo.byMode[this.bits] = r
+    else memo.last = { sig, r, size: r.bytes.length, late: this.pass > FREE_PASSES }
     this.emitEncoded(r, st)
   }
 

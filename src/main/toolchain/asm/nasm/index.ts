@@ -13,7 +13,7 @@ import { ExprError } from './expr'
 import { LexError } from './lexer'
 import { buildNasmObject } from './object'
 import { NasmPreprocessor } from './preprocess'
-import { LabelScope, StmtError, parseLine, type Line } from './statements'
+import { LabelScope, StmtError, parseLine, type Line, type Stmt } from './statements'
 
 export interface NasmOptions {
   /** Name used in diagnostics, the line table and the file symbol, e.g. `boot.asm`. */
@@ -38,10 +38,19 @@ export function assembleNasm(source: string, opts: NasmOptions): NasmResult {
   const plines = pp.run(source)
   const scope = new LabelScope()
   const lines: Line[] = []
+  // An instruction line without labels or local names (`.x`) parses the same wherever it is:
+  // repeated lines (`push rbp`, `ret`) share one statement.
+  const shared = new Map<string, Stmt>()
   for (const pl of plines) {
+    const seen = shared.get(pl.text)
+    if (seen) {
+      lines.push({ stmt: seen, file: pl.file, line: pl.line })
+      continue
+    }
     try {
       const l = parseLine(pl.text, scope, pl.file, pl.line, pl.uniq)
       if (l.label || l.stmt) lines.push(l)
+      if (!l.label && l.stmt?.k === 'insn' && !pl.text.includes('.')) shared.set(pl.text, l.stmt)
     } catch (e) {
       if (e instanceof StmtError || e instanceof ExprError || e instanceof LexError) diags.error('nasm.syntax', e.message, { file: pl.file, line: pl.line, column: e.col }, 'hint' in e ? (e.hint as string | undefined) : undefined)
       else throw e

@@ -20,12 +20,45 @@ export class LexError extends Error {
   }
 }
 
-const ID_START = /[A-Za-z_.?@]/
-const ID_CHAR = /[A-Za-z0-9_$#@~.?]/
+/** Character classes by char code (the tokenizer runs on every source line). */
+const CLASS = new Uint8Array(128)
+const DIGIT = 1
+const ID_START = 2
+const ID_CHAR = 4
+const NUM_CHAR = 8
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c)
+  if (/[0-9]/.test(ch)) CLASS[c] |= DIGIT
+  if (/[A-Za-z_.?@]/.test(ch)) CLASS[c] |= ID_START
+  if (/[A-Za-z0-9_$#@~.?]/.test(ch)) CLASS[c] |= ID_CHAR
+  if (/[0-9A-Za-z_.$]/.test(ch)) CLASS[c] |= NUM_CHAR
+}
+const is = (line: string, i: number, cls: number): boolean => {
+  const c = line.charCodeAt(i)
+  return c < 128 && (CLASS[c] & cls) !== 0
+}
 /** Hexadecimal floating point (NASM manual 3.4.6): `0x1.8p1`, `0x1p-3`. */
 export const HEX_FLOAT = /^0x[0-9a-f_]*(\.[0-9a-f_]*)?p[+-]?[0-9]+$/i
 /** Operators, longest first. */
 const OPS = ['<<<', '>>>', '<=>', '||', '&&', '^^', '<<', '>>', '//', '%%', '==', '!=', '<>', '<=', '>=', '+', '-', '*', '/', '%', '(', ')', '[', ']', ',', ':', '~', '!', '|', '&', '^', '<', '>', '=', '{', '}', '?']
+
+/** Operators by their first character, longest first. */
+const OPS_BY_FIRST = new Map<string, string[]>()
+for (const o of OPS) OPS_BY_FIRST.set(o[0], [...(OPS_BY_FIRST.get(o[0]) ?? []), o])
+
+function operatorAt(line: string, i: number): string | undefined {
+  const candidates = OPS_BY_FIRST.get(line[i])
+  if (!candidates) return undefined
+  for (const o of candidates) if (o.length === 1 || line.startsWith(o, i)) return o
+  return undefined
+}
+
+/** The common case of a number literal: plain decimal digits that fit a double exactly. */
+function smallDecimal(text: string): bigint | undefined {
+  if (text.length > 15) return undefined
+  for (let k = 0; k < text.length; k++) if (!is(text, k, DIGIT)) return undefined
+  return BigInt(Number(text))
+}
 
 /** Parses a NASM number literal, or returns undefined when `text` is not one. */
 export function parseNumber(text: string): bigint | undefined {
@@ -144,16 +177,17 @@ export function tokenize(line: string, col0 = 1): Tok[] {
       i = end + 1
       continue
     }
-    if (/[0-9]/.test(c) || (c === '$' && /[0-9]/.test(line[i + 1] ?? ''))) {
+    if (is(line, i, DIGIT) || (c === '$' && is(line, i + 1, DIGIT))) {
       let j = i + 1
-      while (j < n && /[0-9A-Za-z_.$]/.test(line[j])) {
+      while (j < n && is(line, j, NUM_CHAR)) {
         // An exponent sign belongs to a float: 1.5e-3, 0x1.8p-3.
-        const hexFloat = /^0x/i.test(line.slice(i, j)) && (line[j] === 'p' || line[j] === 'P')
-        if ((hexFloat || ((line[j] === 'e' || line[j] === 'E') && /\./.test(line.slice(i, j)))) && (line[j + 1] === '+' || line[j + 1] === '-')) j += 2
+        const sign = line[j + 1] === '+' || line[j + 1] === '-'
+        const hexFloat = sign && (line[j] === 'p' || line[j] === 'P') && /^0x/i.test(line.slice(i, j))
+        if (sign && (hexFloat || ((line[j] === 'e' || line[j] === 'E') && line.slice(i, j).includes('.')))) j += 2
         else j++
       }
       const text = line.slice(i, j)
-      const v = parseNumber(text)
+      const v = smallDecimal(text) ?? parseNumber(text)
       if (v !== undefined) out.push({ t: 'num', v, col, text })
       else if (/^[0-9][0-9_]*\.[0-9_]*(e[+-]?[0-9]+)?$/i.test(text) || /^[0-9]+e[+-]?[0-9]+$/i.test(text) || HEX_FLOAT.test(text)) out.push({ t: 'float', text, col })
       else throw new LexError(`\`${text}\` is not a valid number`, col)
@@ -166,10 +200,10 @@ export function tokenize(line: string, col0 = 1): Tok[] {
         i += 2
         continue
       }
-      if (ID_START.test(line[i + 1] ?? '') || line[i + 1] === '$') {
+      if (is(line, i + 1, ID_START) || line[i + 1] === '$') {
         // `$name`: an identifier that would otherwise be a keyword (manual 3.1).
         let j = i + 1
-        while (j < n && ID_CHAR.test(line[j])) j++
+        while (j < n && is(line, j, ID_CHAR)) j++
         out.push({ t: 'id', s: line.slice(i + 1, j), col })
         i = j
         continue
@@ -178,15 +212,15 @@ export function tokenize(line: string, col0 = 1): Tok[] {
       i++
       continue
     }
-    if (ID_START.test(c) || (c === '%' && line[i + 1] === '%' && ID_START.test(line[i + 2] ?? ''))) {
+    if (is(line, i, ID_START) || (c === '%' && line[i + 1] === '%' && is(line, i + 2, ID_START))) {
       let j = c === '%' ? i + 2 : i + 1
-      while (j < n && ID_CHAR.test(line[j])) j++
+      while (j < n && is(line, j, ID_CHAR)) j++
       // A lone `?` is an operator (the conditional `c ? a : b`, and `db ?`), not a name.
       out.push(j === i + 1 && c === '?' ? { t: 'op', s: '?', col } : { t: 'id', s: line.slice(i, j), col })
       i = j
       continue
     }
-    const op = OPS.find((o) => line.startsWith(o, i))
+    const op = operatorAt(line, i)
     if (!op) throw new LexError(`unexpected character \`${c}\``, col)
     out.push({ t: 'op', s: op, col })
     i += op.length

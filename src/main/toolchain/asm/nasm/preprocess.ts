@@ -181,7 +181,10 @@ export class NasmPreprocessor {
       this.stopped = true
       return
     }
-    this.out.push({ text: expanded, file: f.file, line: lineNo, ...(f.macro ? { macro: f.macro } : {}), ...(uniq !== undefined ? { uniq } : {}) })
+    const out: PLine = { text: expanded, file: f.file, line: lineNo }
+    if (f.macro) out.macro = f.macro
+    if (uniq !== undefined) out.uniq = uniq
+    this.out.push(out)
   }
 
   // ---- conditionals ----
@@ -492,41 +495,32 @@ export class NasmPreprocessor {
   /** Expands %define'd names in `text` (outside strings), recursively but never inside their own expansion. */
   expandSingles(text: string, lineNo: number, file: string, active: Set<SingleMacro> = new Set(), budget = { n: MAX_SINGLE_EXPANSIONS }): string {
     if (this.singles.size === 0 && this.singlesCi.size === 0 && !text.includes('__LINE__') && !text.includes('__FILE__')) return text
+    // `out` holds the expanded text before `copied`; text[copied, i) is still to be copied as is.
     let out = ''
+    let copied = 0
     let i = 0
     while (i < text.length) {
       const ch = text[i]
       if (ch === "'" || ch === '"' || ch === '`') {
         const end = closingQuote(text, i)
-        if (end < 0) {
-          out += text.slice(i)
-          break
-        }
-        out += text.slice(i, end + 1)
+        if (end < 0) break
         i = end + 1
         continue
       }
-      if (!/[A-Za-z_.?@$]/.test(ch) || (i > 0 && /[\w.?$#@~]/.test(text[i - 1]))) {
-        out += ch
+      if (!isNameStart(text, i) || (i > 0 && isNameChar(text, i - 1))) {
         i++
         continue
       }
       let j = i + 1
-      while (j < text.length && /[\w.?$#@~]/.test(text[j])) j++
+      while (j < text.length && isNameChar(text, j)) j++
       const name = text.slice(i, j)
-      if (name === '__LINE__') {
-        out += String(lineNo)
-        i = j
+      if (name === '__LINE__' || name === '__FILE__') {
+        out += text.slice(copied, i) + (name === '__LINE__' ? String(lineNo) : `'${file}'`)
+        copied = i = j
         continue
       }
-      if (name === '__FILE__') {
-        out += `'${file}'`
-        i = j
-        continue
-      }
-      const m = this.singles.get(name) ?? this.singlesCi.get(name.toLowerCase())
+      const m = this.singles.get(name) ?? (this.singlesCi.size ? this.singlesCi.get(name.toLowerCase()) : undefined)
       if (!m || active.has(m)) {
-        out += name
         i = j
         continue
       }
@@ -536,7 +530,6 @@ export class NasmPreprocessor {
         let k = j
         while (text[k] === ' ' || text[k] === '\t') k++
         if (text[k] !== '(') {
-          out += name
           i = j
           continue
         }
@@ -553,12 +546,26 @@ export class NasmPreprocessor {
         j = close + 1
       }
       active.add(m)
-      out += this.expandSingles(body, lineNo, file, active, budget)
+      out += text.slice(copied, i) + this.expandSingles(body, lineNo, file, active, budget)
       active.delete(m)
-      i = j
+      copied = i = j
     }
-    return out
+    return copied === 0 ? text : out + text.slice(copied)
   }
+}
+
+const NAME_START = /[A-Za-z_.?@$]/
+const NAME_CHAR = /[\w.?$#@~]/
+/** Name characters by code (macro names are looked up in every line). */
+const NAME_CLASS = new Uint8Array(128)
+for (let c = 0; c < 128; c++) NAME_CLASS[c] = (NAME_START.test(String.fromCharCode(c)) ? 1 : 0) | (NAME_CHAR.test(String.fromCharCode(c)) ? 2 : 0)
+const isNameStart = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i)
+  return c < 128 && (NAME_CLASS[c] & 1) !== 0
+}
+const isNameChar = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i)
+  return c < 128 && (NAME_CLASS[c] & 2) !== 0
 }
 
 class PpError extends Error {

@@ -15,7 +15,7 @@ import { parseOperand, splitOperands, type NOperand } from './operands'
 export type DataItem = { k: 'expr'; e: NExpr; col: number; wrt?: string } | { k: 'str'; bytes: number[] } | { k: 'float'; text: string; neg: boolean; col: number } | { k: 'undef' }
 
 export type Stmt =
-  | { k: 'insn'; mnemonic: string; prefixes: X86Prefix[]; operands: NOperand[]; col: number; text: string }
+  | { k: 'insn'; mnemonic: string; prefixes: X86Prefix[]; operands: NOperand[]; col: number; memo?: object }
   | { k: 'data'; width: number; items: DataItem[]; col: number }
   | { k: 'res'; width: number; count: NExpr; col: number }
   | { k: 'times'; count: NExpr; stmt: Stmt; col: number }
@@ -165,21 +165,19 @@ function parseStatement(toks: Tok[], i: number, scope: LabelScope): Stmt {
     j++
   }
   if (j >= toks.length) {
-    if (prefixes.length) return { k: 'insn', mnemonic: '', prefixes, operands: [], col: t.col, text: prefixes.join(' ') }
+    if (prefixes.length) return { k: 'insn', mnemonic: '', prefixes, operands: [], col: t.col }
     throw new StmtError('expected an instruction', t.col)
   }
   const m = toks[j]
   if (m.t !== 'id') throw new StmtError('expected an instruction after the prefix', m.col)
   const mnemonic = m.s.toLowerCase()
-  if (mnemonic === 'wait' && j === toks.length - 1) return { k: 'insn', mnemonic: 'fwait', prefixes, operands: [], col: m.col, text: 'fwait' }
+  if (mnemonic === 'wait' && j === toks.length - 1) return { k: 'insn', mnemonic: 'fwait', prefixes, operands: [], col: m.col }
   if (x86RowsByMnemonic(mnemonic).length === 0) throw unknownInstruction(m.s, m.col)
   const operands = splitOperands(toks, j + 1).map((op) => parseOperand(op, nm, op[0]?.col ?? m.col))
   // x87 `fadd to st1` is `fadd st1, st0`.
-  if (toks.slice(j + 1).some((u) => u.t === 'id' && u.s.toLowerCase() === 'to') && operands.length === 1 && operands[0].kind === 'reg')
+  if (operands.length === 1 && operands[0].kind === 'reg' && toks.some((u, k) => k > j && u.t === 'id' && u.s.toLowerCase() === 'to'))
     operands.push({ kind: 'reg', reg: x86Register('st0')!, col: operands[0].col })
-  // The instruction's text, for sharing the encoding of identical constant instructions.
-  const text = toks.slice(i).map(tokText).join(' ')
-  return { k: 'insn', mnemonic, prefixes, operands, col: m.col, text }
+  return { k: 'insn', mnemonic, prefixes, operands, col: m.col }
 }
 
 /**

@@ -71,6 +71,29 @@ function defaultOsz(row: X86Row, mode: X86Mode): number {
   return mode === 64 ? (row.flags.d64 || row.flags.f64 ? 64 : 32) : mode
 }
 
+type Form = Omit<Candidate, 'penalty'>
+const FORMS = new Map<string, { forms: readonly Form[]; countMatched: boolean }>()
+
+/**
+ * The forms (row × operand size) a mnemonic can take in a mode and dialect with `count`
+ * operands, in table order: computed once per key, so matching only checks operands.
+ */
+function formsOf(mnemonic: string, rows: readonly X86Row[], mode: X86Mode, dialect: X86Dialect, count: number): { forms: readonly Form[]; countMatched: boolean } {
+  const key = `${mnemonic} ${mode} ${dialect} ${count}`
+  let known = FORMS.get(key)
+  if (known) return known
+  const forms: Form[] = []
+  let countMatched = false
+  for (const row of rows) {
+    if (row.flags.dis || !(row.modes & MODE_BIT[mode]) || row.operands.length !== count) continue
+    if ((row.flags.nasm && dialect !== 'nasm') || (row.flags.gas && dialect !== 'gas')) continue
+    countMatched = true
+    for (const osz of operandSizes(row, mode)) forms.push({ row, osz, infos: rowInfos(row, osz) })
+  }
+  FORMS.set(key, (known = { forms, countMatched }))
+  return known
+}
+
 const ASZ_PREFIX: Partial<Record<X86Prefix, 16 | 32 | 64>> = { a16: 16, a32: 32, a64: 64 }
 
 /** Encodes one instruction, or explains why it cannot be encoded. */
@@ -108,24 +131,18 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
 
   // 1. Every form whose operands match.
   let cands: Candidate[] = []
-  let countMatched = false
-  for (const row of rows) {
-    if (row.flags.dis || !(row.modes & MODE_BIT[mode]) || row.operands.length !== ops.length) continue
-    if ((row.flags.nasm && opts.dialect !== 'nasm') || (row.flags.gas && opts.dialect !== 'gas')) continue
-    countMatched = true
-    for (const osz of operandSizes(row, mode)) {
-      let penalty = 0
-      const infos = rowInfos(row, osz)
-      let ok = true
-      for (let i = 0; i < ops.length && ok; i++) {
-        const p = operandFits(infos[i], ops[i], osz, mode, opts.dialect)
-        if (p === undefined) ok = false
-        else if (p > penalty) penalty = p
-      }
-      // 90 is `nop` in 64-bit mode, not `xchg eax, eax` (which zero-extends): use 87 /r there.
-      if (ok && row.plusReg && row.opcode === 0x90 && mode === 64 && osz === 32 && ops.every((o) => o.kind === 'reg' && o.reg.num === 0)) ok = false
-      if (ok) cands.push({ row, osz, infos, penalty })
+  const { forms, countMatched } = formsOf(insn.mnemonic, rows, mode, opts.dialect, ops.length)
+  for (const { row, osz, infos } of forms) {
+    let penalty = 0
+    let ok = true
+    for (let i = 0; i < ops.length && ok; i++) {
+      const p = operandFits(infos[i], ops[i], osz, mode, opts.dialect)
+      if (p === undefined) ok = false
+      else if (p > penalty) penalty = p
     }
+    // 90 is `nop` in 64-bit mode, not `xchg eax, eax` (which zero-extends): use 87 /r there.
+    if (ok && row.plusReg && row.opcode === 0x90 && mode === 64 && osz === 32 && ops.every((o) => o.kind === 'reg' && o.reg.num === 0)) ok = false
+    if (ok) cands.push({ row, osz, infos, penalty })
   }
   if (cands.length === 0) return noMatch(insn, rows, ops, mode, countMatched)
 
