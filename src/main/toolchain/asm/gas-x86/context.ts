@@ -19,4 +19,6 @@ export interface GasX86State {
   rex?: number
   /** `.hidden` / `.protected` / `.internal`: ELF st_other. */
   visibility: Map<Sym, number>
+  /** `.comm` symbols (SHN_COMMON): size and alignment (the ELF symbol's value). */
+  commons: Map<Sym, { size: bigint; align: number }>
 }

@@ -4,12 +4,13 @@
  * `.code16/.code32/.code64`, `.att_syntax`/`.intel_syntax [noprefix|prefix]`, and what x86
  * means differently from RISC-V: `.align n` is a byte count (as `.balign`), `.word` and
  * `.value` are 2 bytes. `.hidden/.protected/.internal` set the symbol's visibility, `.arch`
- * and `.att_mnemonic`-style settings are accepted.
+ * and `.att_mnemonic`-style settings are accepted. Subsections, `.comm` and `.lcomm`: subsections.ts.
  */
 import { AsmError } from '../assembler'
 import { data, directive as shared } from '../directives'
 import { splitOperands } from '../operands'
 import type { GasX86State } from './context'
+import { commonDirective, subsectionDirective } from './subsections'
 import { R_386_NAMES, R_X86_64_NAMES } from '../../../../shared/elf/relocs-x86'
 
 /** x86 data sizes that differ from the shared table (tc-i386.c md_pseudo_table). */
@@ -20,7 +21,10 @@ const VISIBILITY: Record<string, number> = { '.internal': 1, '.hidden': 2, '.pro
 
 export function x86Directive(st: GasX86State, name: string, args: string, col: number): void {
   const asm = st.asm
+  if (subsectionDirective(st, name, args, col)) return
   switch (name) {
+    case '.comm': case '.lcomm':
+      return commonDirective(st, name, args, col)
     case '.code16': case '.code32': case '.code64': {
       const mode = Number(name.slice(5)) as 16 | 32 | 64
       if (mode === 64 && st.elf === 32) throw new AsmError('64-bit code is not possible in an elf32 object (as --32)', col - name.length, 'asm.bad_directive', 'assemble with --64 (bootscope build --arch x86_64), or keep this file 32-bit')

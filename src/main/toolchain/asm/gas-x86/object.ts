@@ -20,6 +20,7 @@ import type { Expr } from '../expr'
 import { SHT_NOBITS, type Fixup, type Item, type Section, type Sym, type X86FieldFixup } from '../state'
 import type { GasX86State } from './context'
 import { gasNops } from './nops'
+import { mergeSubsections } from './subsections'
 
 /** Layout passes: jump sizes only grow, so this ends; the cap guards against a bug. */
 const MAX_PASSES = 200
@@ -97,6 +98,7 @@ interface PendingReloc {
 
 export function buildX86Object(st: GasX86State, name: string): ObjectFile | undefined {
   const asm = st.asm
+  mergeSubsections(asm)
   layout(asm)
   const elf64 = st.elf === 64
   const datas = asm.sections.map((s) => new Uint8Array(s.type === SHT_NOBITS ? 0 : s.size))
@@ -365,11 +367,12 @@ function buildSymbols(st: GasX86State, usedSections: Set<number>): { list: ObjSy
     const defined = s.kind !== 'undef'
     if (s.internal && !(s.usedByReloc && defined)) continue
     if (defined && s.bind === 'local') locals.push(s)
-    else if (defined || s.usedByReloc || (s.bindSet && s.bind !== 'local')) globals.push(s)
+    else if (defined || s.usedByReloc || (s.bindSet && s.bind !== 'local') || st.commons.has(s)) globals.push(s)
   }
   for (const s of [...locals, ...globals]) {
     s.outIndex = list.length
-    const o = toObjSymbol(asm, s)
+    const common = st.commons.get(s)
+    const o = common ? { name: s.name, section: 'common' as const, value: BigInt(common.align), size: common.size, bind: 'global' as const, type: 'object' as const, visibility: 0, loc: s.loc } : toObjSymbol(asm, s)
     // An ELF32 symbol value has 32 bits (`-(MAGIC + FLAGS)` is 0xe4524ffb, not a 64-bit negative).
     if (st.elf === 32) o.value = BigInt.asUintN(32, o.value)
     list.push({ ...o, visibility: st.visibility.get(s) ?? 0 })
