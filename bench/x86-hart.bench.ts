@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { X86Hart } from '../src/main/machine/x86/hart/hart'
 import { X86HartExit } from '../src/main/machine/x86/hart/hart-api'
+import { X86_TRACE_KIND } from '../src/main/machine/x86/hart/trace-layout'
 import { buildKernel, loadMultiboot1 } from '../test/main/machine/x86/hart/mb1-harness'
 import { ENTER32, GDT32, IDT64, TO_LONG, STACK } from '../test/main/machine/x86/hart/kernel-lib'
 import { ensureX86Wasm } from '../test/main/machine/x86/hart/x86-run'
@@ -144,8 +145,10 @@ ${STACK}
 `)
 }
 
-function runOurs(elf: Uint8Array, trace: boolean): { mips: number; instret: bigint } {
-  const hart = new X86Hart({ ramSize: 64 << 20, trace })
+/** trace: 'exceptions' = the traced build recording only EXC and SHUTDOWN records (hart.traceKinds). */
+function runOurs(elf: Uint8Array, trace: boolean | 'exceptions'): { mips: number; instret: bigint } {
+  const hart = new X86Hart({ ramSize: 64 << 20, trace: trace !== false })
+  if (trace === 'exceptions') hart.traceKinds = [X86_TRACE_KIND.EXC, X86_TRACE_KIND.SHUTDOWN]
   loadMultiboot1(hart, elf)
   const t0 = performance.now()
   for (;;) {
@@ -176,10 +179,11 @@ function qemuSeconds(elf: Uint8Array): number {
 }
 
 /** Ours (untraced and traced) and QEMU's MIPS on one kernel family. */
-function measure(build: (n: number) => Uint8Array, n: number, qemuScale: number): { untraced: number; traced: number; qemu?: number } {
+function measure(build: (n: number) => Uint8Array, n: number, qemuScale: number): { untraced: number; traced: number; exceptionsOnly: number; qemu?: number } {
   runOurs(build(Math.max(1, Math.floor(n / 20))), false) // warm the wasm tiers
   const untraced = runOurs(build(n), false)
   const traced = runOurs(build(n), true)
+  const exceptionsOnly = runOurs(build(n), 'exceptions')
   let qemu: number | undefined
   if (spawnSync(QEMU, ['--version']).status === 0) {
     const one = runOurs(build(1), false).instret
@@ -188,16 +192,17 @@ function measure(build: (n: number) => Uint8Array, n: number, qemuScale: number)
     const total = qemuSeconds(build(n * qemuScale))
     qemu = (perIteration * n * qemuScale + Number(one)) / Math.max(total - startup, 1e-3) / 1e6
   }
-  return { untraced: untraced.mips, traced: traced.mips, qemu }
+  return { untraced: untraced.mips, traced: traced.mips, exceptionsOnly: exceptionsOnly.mips, qemu }
 }
 
 export default async function (): Promise<BenchResult[]> {
   ensureX86Wasm()
   const out: BenchResult[] = []
-  const add = (name: string, r: { untraced: number; traced: number; qemu?: number }, goal?: number): void => {
+  const add = (name: string, r: { untraced: number; traced: number; exceptionsOnly: number; qemu?: number }, goal?: number): void => {
     const peer = r.qemu === undefined ? undefined : { name: 'QEMU 7.2 TCG', value: r.qemu }
     out.push({ name: `${name}, untraced`, value: r.untraced, unit: 'MIPS', peer, ...(goal ? { goal: `≥ ${goal} MIPS`, met: r.untraced >= goal } : {}) })
     out.push({ name: `${name}, traced build`, value: r.traced, unit: 'MIPS', peer })
+    out.push({ name: `${name}, traced build, exceptions only`, value: r.exceptionsOnly, unit: 'MIPS', peer })
   }
   add('x86 integer loop (32-bit)', measure(integerKernel, 2_000_000, 20), 150)
   add('x86 paging-heavy loop (64-bit, 4096 pages per pass)', measure(pagingKernel, 60, 20))

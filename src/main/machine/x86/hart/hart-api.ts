@@ -16,6 +16,7 @@
  * steps plus the idle time the platform adds while the hart is halted (`advanceTime`).
  * The human description of this contract lives in /work/coord/x86-hart-api.md.
  */
+import type { X86TraceKind } from './trace-layout'
 
 /** Why `run` returned. */
 export const enum X86HartExit {
@@ -391,6 +392,12 @@ export interface X86HartApi {
   regionShift: number
   /** Records every paging-structure entry the walker reads (WALK events). */
   traceWalks: boolean
+  /**
+   * The record kinds the ring keeps (default: every kind). `[X86_TRACE_KIND.EXC, X86_TRACE_KIND.SHUTDOWN]`
+   * is an exception-only trace: an `int`-heavy loop then writes one record per event instead of two
+   * (no IRET), and nothing for far transfers, regions or stores. Part of the saved state.
+   */
+  traceKinds: readonly X86TraceKind[]
   /** Copies out and consumes every record in the ring. */
   drainTrace(): Uint8Array
 }

@@ -12,7 +12,7 @@ import {
   type X86Segment, type X86SegmentName, type X86TableRegister, type X86Mode, type X86PagingMode, type X86ProbeAccess,
   type X86ProbeResult, type X86TripleFault, type X86FaultRecord, type X86UndefinedOpcode, type X86DeliveryStep,
 } from './hart-api'
-import { TRACE_RECORD_BYTES, X86_MODE_CODE } from './trace-layout'
+import { TRACE_RECORD_BYTES, X86_MODE_CODE, X86_TRACE_KIND, type X86TraceKind } from './trace-layout'
 import { X86_ROWS } from '../../../../shared/isa/x86/index'
 
 /** State-slot numbers: must equal the `S_* = STATE + n * 8` slots of assembly/layout.ts. */
@@ -26,7 +26,7 @@ export const SLOT = {
   ansCount: 78, ansStep: 79, exitWaiting: 80, stopOnUnimpl: 84, haltOnInt3: 85, strictTlb: 86, stopRequested: 87,
   ramSize: 88, traceRegionShift: 90, traceWalks: 91, ringHead: 92, ringTail: 93, lastRip: 94, traceRegion: 95,
   shutdown: 96, tfStep: 97, tfChain: 98, udValid: 124, udRip: 125, udReason: 126, udRow: 127, udStep: 128, udLen: 129,
-  udBytes: 130,
+  udBytes: 130, traceSkip: 208,
 } as const
 /** u64 slots per fault record (deliver.ts FR_*). */
 const FAULT_SLOTS = 8
@@ -392,6 +392,15 @@ export class X86Hart implements X86HartApi {
   }
   get traceWalks(): boolean { return this.slot('traceWalks') !== 0n }
   set traceWalks(on: boolean) { this.setSlot('traceWalks', on ? 1n : 0n) }
+  get traceKinds(): readonly X86TraceKind[] {
+    const skip = this.slot('traceSkip')
+    return Object.values(X86_TRACE_KIND).filter((k) => ((skip >> BigInt(k)) & 1n) === 0n)
+  }
+  set traceKinds(kinds: readonly X86TraceKind[]) {
+    let skip = 0n
+    for (const k of Object.values(X86_TRACE_KIND)) if (!kinds.includes(k)) skip |= 1n << BigInt(k)
+    this.setSlot('traceSkip', skip)
+  }
   drainTrace(): Uint8Array {
     const head = this.slot('ringHead')
     const tail = this.slot('ringTail')

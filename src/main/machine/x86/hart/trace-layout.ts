@@ -26,7 +26,12 @@
  * - SHUTDOWN triple fault: aux = vector of the third fault, a = RIP, b = CR2
  *
  * Steps: a record's step is the instret before the instruction that caused it retires (an
- * exception's step is that of the faulting instruction), as on RISC-V.
+ * exception's step is that of the faulting instruction), as on RISC-V. int n, int3, into and int1
+ * retire with their delivery: their EXC carries the instruction's own step and the handler's first
+ * instruction runs one step later; a fault while delivering them is the instruction's own (step
+ * unchanged, it does not retire, the fault returns to it). External interrupts, NMIs and the
+ * single-step #DB are taken between instructions: their step is that of the instruction they
+ * come before (the handler's first instruction runs at that step).
  */
 import { TRACE_FIELD, TRACE_RECORD_BYTES } from '../../hart/trace-layout'
 
@@ -54,7 +59,7 @@ export const EXC_FLAG = {
   ERROR_CODE: 1,
   /** External interrupt (from `acknowledgeInterrupt`). */
   EXTERNAL: 2,
-  /** Software interrupt: int n, int3, into, int1. */
+  /** Software interrupt: int n, int3, into (not int1: a #DB trap delivered as an exception, EXT set, gate DPL ignored). */
   SOFTWARE: 4,
   /** NMI. */
   NMI: 8,

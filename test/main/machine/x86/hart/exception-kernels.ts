@@ -2,9 +2,10 @@
  * Test kernels for exceptions and interrupts (NASM, on kernel-lib.ts): delivery through 32-bit
  * and 64-bit IDTs with error codes, traps vs faults (int3 and into return after the instruction,
  * #DE and #UD to it), a ring-3 → ring-0 transition through an `int 0x80` gate with the stack
- * from the TSS, syscall/sysret and sysenter/sysexit round trips, a double fault from a missing
- * #PF gate, the stack-overflow kernel whose #DF handler runs on an IST stack, and the triple-
- * fault kernel of the issue's example (the #PF handler is not mapped, its IST stack neither).
+ * from the TSS, an `int 6` from ring 3 refused by its gate's DPL (#GP, returning to the int),
+ * syscall/sysret and sysenter/sysexit round trips, a double fault from a missing #PF gate, the
+ * stack-overflow kernel whose #DF handler runs on an IST stack, and the triple-fault kernel of
+ * the issue's example (the #PF handler is not mapped, its IST stack neither).
  */
 import { ENTER32, GDT32, IDT32, IDT64, IO32, IO64, SAY, STACK, TO_LONG } from './kernel-lib'
 
@@ -91,6 +92,10 @@ ${GATES32.map(([v]) => `  mov eax, ${v}\n  mov ebx, h${v}\n  mov ecx, 0x8E\n  ca
   push dword user_code
   iret
 user_code:
+  mov dword [resume], .after_int6
+  int 6                                ; gate DPL 0 from ring 3: #GP((6 << 3) | 2), a fault of the int: EIP of the int
+.after_int6:
+  mov dword [resume], 0
   mov eax, 1
   int 0x80
   mov eax, 2

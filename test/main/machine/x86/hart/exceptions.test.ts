@@ -25,7 +25,7 @@ function both(source: string): { ours: string; qemu: string | undefined; qemuSta
 describe.skipIf(nasm.missing)('x86 exceptions and interrupts', () => {
   beforeAll(() => ensureX86Wasm())
 
-  it('32-bit: faults return to the instruction, traps after it, error codes name the selector, int 0x80 from ring 3 uses ESP0, sysenter/sysexit, #DF from a missing #PF gate', () => {
+  it('32-bit: faults return to the instruction, traps after it, error codes name the selector, an int n its gate refuses faults on the int, int 0x80 from ring 3 uses ESP0, sysenter/sysexit, #DF from a missing #PF gate', () => {
     const { ours, qemu: q } = both(EXCEPTIONS32)
     expect(ours).toBe([
       'vec 00 eip=000000da cs=00000008', // #DE: the div itself
@@ -34,11 +34,12 @@ describe.skipIf(nasm.missing)('x86 exceptions and interrupts', () => {
       'vec 06 eip=000000f6 cs=00000008', // #UD: the ud2
       'vec 0d err=00001234 eip=00000106 cs=00000008', // #GP(selector): an LDT selector without an LDT
       'vec 0b err=00000028 eip=0000011d cs=00000008', // #NP(selector)
+      'vec 0d err=00000032 eip=0000018a cs=00000023', // int 6 from ring 3, gate DPL 0: #GP(6 << 3 | 2) returns to the int
       'int80 eax=00000001 esp0 frame ok=00000001 user ss:esp=0000002b:00105070 if=00000000',
       'int80 eax=00000002 esp0 frame ok=00000001 user ss:esp=0000002b:00105070 if=00000000',
       'ring 3 again, cs=0000001b', // sysexit: SYSENTER_CS + 16 | 3
       'sysenter cs=00000008 ss=00000010',
-      'double fault err=00000000 eip=00000351', // #NP while delivering #PF: contributory after a page fault
+      'double fault err=00000000 eip=00000367', // #NP while delivering #PF: contributory after a page fault
       '',
     ].join('\n'))
     if (q !== undefined) expect(ours).toBe(q)

@@ -8,13 +8,14 @@
 import { describe, expect, it, beforeAll } from 'vitest'
 import { X86HartExit } from '../../../../../src/main/machine/x86/hart/hart-api'
 import { X86Hart } from '../../../../../src/main/machine/x86/hart/hart'
+import { X86_TRACE_KIND, EXC_FLAG, decodeX86TraceRecords, type X86TraceRecord } from '../../../../../src/main/machine/x86/hart/trace-layout'
 import { nasm, enterMode, ensureX86Wasm, LOAD_ADDR } from './x86-run'
 import { nasmOracle } from '../../../../support/oracles'
 
 /** A 32-bit program loaded at 1 MiB in flat protected mode, with an IDT at 0x1000 when `idt` lists vectors → handlers. */
-function hart32(source: string, ram = 8 << 20): X86Hart {
+function hart32(source: string, ram = 8 << 20, trace = false): X86Hart {
   const code = nasm(`bits 32\norg 0x${LOAD_ADDR.toString(16)}\n${source}\n`)
-  const h = new X86Hart({ ramSize: ram })
+  const h = new X86Hart({ ramSize: ram, trace })
   h.ram.set(code, LOAD_ADDR)
   enterMode(h, 'prot32', LOAD_ADDR)
   return h
@@ -330,5 +331,68 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
     expect(exit).toBe(X86HartExit.Hlt)
     expect(many.instret).toBe(one.instret)
     expect(many.getReg('rbx')).toBe(one.getReg('rbx'))
+  })
+})
+
+describe.skipIf(nasmTool.missing)('the x86 trace ring (traced build)', () => {
+  beforeAll(() => ensureX86Wasm())
+
+  /** Runs `n` int 0x80 from a loop to a handler that only irets; every drained record, and how often the ring filled. */
+  function intLoop(n: number, kinds?: readonly (typeof X86_TRACE_KIND)[keyof typeof X86_TRACE_KIND][]): { records: X86TraceRecord[]; fills: number; h: X86Hart } {
+    const h = hart32(`
+      ${idt([0x80])}
+      mov ecx, ${n}
+    again:
+      int 0x80
+      dec ecx
+      jnz again
+      cli
+      hlt
+    vec_128:
+      iret
+    ${TABLES}`, 8 << 20, true)
+    if (kinds) h.traceKinds = kinds
+    h.drainTrace() // the records of the mode setup
+    const records: X86TraceRecord[] = []
+    let fills = 0
+    for (;;) {
+      const exit = h.run(10_000_000)
+      records.push(...decodeX86TraceRecords(h.drainTrace()))
+      if (exit === X86HartExit.TraceFull) { fills++; continue }
+      expect(exit).toBe(X86HartExit.Hlt)
+      return { records, fills, h }
+    }
+  }
+
+  it('records each int 0x80 as an EXC at the int\'s own step (it retires with its delivery) and an IRET one step later', () => {
+    const { records, h } = intLoop(3)
+    const exc = records.filter((r) => r.kind === X86_TRACE_KIND.EXC)
+    const iret = records.filter((r) => r.kind === X86_TRACE_KIND.IRET)
+    expect(exc).toHaveLength(3)
+    expect(iret).toHaveLength(3)
+    for (let i = 0; i < 3; i++) {
+      expect(exc[i].aux & 0xff).toBe(0x80)
+      expect((exc[i].aux >> 12) & EXC_FLAG.SOFTWARE).toBe(EXC_FLAG.SOFTWARE)
+      expect(iret[i].b, 'iret returns where the int 0x80 trap said it would').toBe(exc[i].c)
+      expect(iret[i].a, 'the iret is the handler').toBe(exc[i].d)
+      // int 0x80 (step s, retires: SDM vol. 3, 6.5 — a trap is reported after the instruction), iret (s + 1), dec, jnz.
+      expect(iret[i].step, 'the handler\'s first instruction runs one step after the int').toBe(exc[i].step + 1n)
+      if (i > 0) expect(exc[i].step - exc[i - 1].step, 'int, iret, dec, jnz').toBe(4n)
+    }
+    // After the last int (step s): iret, dec, jnz (falls through), cli, hlt — hlt retires too: instret = s + 6.
+    expect(h.instret).toBe(exc[2].step + 6n)
+    expect(h.traceKinds).toEqual(Object.values(X86_TRACE_KIND))
+  })
+
+  it('an exception-only trace keeps the EXC records alone, and 200 000 events fill the ring at most three times', () => {
+    const all = intLoop(1000)
+    const only = intLoop(200_000, [X86_TRACE_KIND.EXC, X86_TRACE_KIND.SHUTDOWN])
+    expect(only.h.traceKinds).toEqual([X86_TRACE_KIND.EXC, X86_TRACE_KIND.SHUTDOWN])
+    expect(new Set(only.records.map((r) => r.kind))).toEqual(new Set([X86_TRACE_KIND.EXC]))
+    expect(only.records).toHaveLength(200_000)
+    expect(only.fills).toBeLessThanOrEqual(3)
+    // The same events as the full trace, where both ran.
+    const fullExc = all.records.filter((r) => r.kind === X86_TRACE_KIND.EXC)
+    expect(only.records.slice(0, 1000).map((r) => [r.step, r.aux, r.c, r.d])).toEqual(fullExc.map((r) => [r.step, r.aux, r.c, r.d]))
   })
 })

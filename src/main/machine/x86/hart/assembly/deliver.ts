@@ -77,6 +77,30 @@ function writeRecord(at: usize, vector: u32, error: u32, hasError: bool, during:
 @inline function chainSlot(i: usize): usize { return S_TF_CHAIN + i * FAULT_SLOTS * 8 }
 
 /**
+ * The instruction whose trap is being delivered (int n, int3, into, int1), while deliverTrap runs;
+ * -1 for every other event.
+ */
+let trapInsnRip: u64 = <u64>-1
+
+/**
+ * Delivers the trap of an instruction that has executed: int n, int3, into, int1 at `insnRip`, with
+ * S_RIP already on the next instruction (the return address) and S_INSTRET still the instruction's
+ * step. The instruction retires with its delivery (SDM vol. 3, 6.5: a trap is reported after the
+ * trapping instruction completes; it is counted, as in QEMU's icount): its EXC record carries its
+ * own step and the handler's first instruction runs one step later. A fault on the way (the gate's
+ * DPL below CPL, a gate not present …) is the instruction's own fault instead: it does not retire and
+ * that fault returns to it (SDM vol. 3, 6.12.1.1; QEMU raises it with the int's EIP).
+ */
+export function deliverTrap(vector: u32, kind: i32, insnRip: u64): i32 {
+  trapInsnRip = insnRip
+  const r = deliver(vector, 0, false, kind)
+  const retired = trapInsnRip != <u64>-1
+  trapInsnRip = <u64>-1
+  if (r == R_OK && retired) store<u64>(S_INSTRET, load<u64>(S_INSTRET) + 1)
+  return r
+}
+
+/**
  * Delivers an event with S_RIP as the return address; applies the double-fault rules to faults
  * raised on the way. Returns R_OK (a handler is entered) or R_EXIT (triple fault: EXIT_TRIPLE_FAULT).
  */
@@ -92,6 +116,11 @@ export function deliver(vector: u32, error: u32, hasError: bool, kind: i32): i32
     }
     // A fault (excVector/excError) while delivering.
     const v2 = excVector, e2 = excError, h2 = excHasError
+    if (trapInsnRip != <u64>-1) {
+      // The trapping instruction faulted (deliverTrap): the fault returns to it, and it does not retire.
+      store<u64>(S_RIP, trapInsnRip)
+      trapInsnRip = <u64>-1
+    }
     const c2 = dfClass(v2)
     if (delivering == 1) {
       if (c2 != DF_BENIGN) {

@@ -29,7 +29,7 @@ import {
 import { decode, DEC_MORE, DEC_INVALID, DEC_TOO_LONG, E_OP, E_IMM, E_CC, E_FLAGS, C_REG, C_MEM, C_IMM, lastRow } from './decode'
 import { translate, tlbFill, xPa, xHost, xErr, markCodePage, canonical, PAGE_MASK } from './mmu'
 import { rd, wr, pageFault, resetAnswerCursor, answersPending, gLinMask } from './mem'
-import { deliver } from './deliver'
+import { deliver, deliverTrap } from './deliver'
 import { recomputeMode } from './seg'
 import { setLazy, cond, carry, FL_ADD, FL_ADC, FL_SUB, FL_SBB, FL_LOGIC, FL_INC, FL_DEC, FL_SHL, FL_SAR, FL_MUL } from './flags'
 import { R, setR, rdReg, wrReg, eaOf, segOf, stackWidth, widthMask, setSp, push, peek, readOp, writeOp, RSP_OFF } from './regs'
@@ -194,6 +194,7 @@ function inner(limit: u64): i32 {
   gSw = stackWidth()
   gSpMask = widthMask(gSw)
   let lastRip = load<u64>(S_LAST_RIP)
+  let trapRip: u64 = 0 // the instruction of an R_TRAP (int n …): its own faults return to it
   // The fetch page as a RIP range: RIP in [ripLo, ripLo + 4096) is at physical tagBase + (RIP − ripLo)
   // (tagBase also carries the mode bits of the decode-cache tag). ripLo = 1 + 4096 forces the first translation.
   let ripLo: u64 = rip + 4096
@@ -368,7 +369,7 @@ function inner(limit: u64): i32 {
       else if (brk == R_STAY) { instret++; brk = 0; if (TRACING) { lastRip = rip } continue }
       else if (brk == R_BRANCH) { if (TRACING) { lastRip = rip } rip = load<u64>(S_RIP); instret++; brk = 0; continue }
       else if (brk == R_JUMP) { rip = load<u64>(S_RIP); instret++ }
-      else if (brk == R_TRAP) { rip = npc; instret++ }
+      else if (brk == R_TRAP) { trapRip = rip; rip = npc } // retires with its delivery (deliverTrap)
       // R_FAULT / R_EXIT: the instruction did not complete; RIP stays on it.
       break
     }
@@ -387,7 +388,7 @@ function inner(limit: u64): i32 {
     return R_OK
   }
   if (brk == R_TRAP) {
-    if (deliver(excVector, excError, excHasError, EV_SOFTWARE) == R_EXIT) return R_EXIT
+    if (deliverTrap(excVector, excKind, trapRip) == R_EXIT) return R_EXIT
     return R_OK
   }
   if (brk == R_HLT) { store<u64>(S_HALTED, 1); return R_HLT }

@@ -166,6 +166,8 @@ export const S_PENDING_ERR: usize = STATE + 137 * 8
 export const S_RECENT_HEAD: usize = STATE + 140 * 8
 export const S_RECENT: usize = STATE + 144 * 8
 export const RECENT_RECORDS: usize = 8
+/** Trace kinds the ring skips: bit k set = records of kind k are not written (0 = record every kind). Traced build only. */
+export const S_TRACE_SKIP: usize = STATE + 208 * 8
 /** Answer values of S_ANS_COUNT outside accesses (ANS_MAX u64). */
 export const ANSWERS: usize = STATE + 0x1000
 export const ANS_MAX: u64 = 32
@@ -207,10 +209,10 @@ export const PF_DEVICE: u8 = 8
 
 /** Trace ring: RING_RECORDS fixed-size records of RING_RECORD_BYTES (see ../trace-layout.ts). */
 export const RING: usize = PAGE_FLAGS + PAGE_FLAGS_BYTES
-export const RING_RECORDS: u64 = 16384
+export const RING_RECORDS: u64 = 65536
 export const RING_RECORD_BYTES: usize = 48
 /** Leave the loop with TraceFull once fewer than this many records are free (one instruction writes at most a few). */
 export const RING_SLACK: u64 = 64
 
 /** Guest RAM (physical 0 upward) starts here, 64 KiB aligned. */
-export const RAM: usize = (RING + 16384 * 48 + 0xffff) & ~0xffff
+export const RAM: usize = (RING + <usize>RING_RECORDS * RING_RECORD_BYTES + 0xffff) & ~0xffff

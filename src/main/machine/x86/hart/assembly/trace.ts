@@ -6,7 +6,7 @@
  * descriptor-table loads, invlpg, page walks, stores into watched pages (never in the write TLB)
  * and fetch-page changes — so the hot loop pays nothing per instruction but remembering RIP.
  */
-import { RING, RING_RECORDS, RING_RECORD_BYTES, RING_SLACK, S_INSTRET, S_RING_HEAD, S_RING_TAIL } from './layout'
+import { RING, RING_RECORDS, RING_RECORD_BYTES, RING_SLACK, S_INSTRET, S_RING_HEAD, S_RING_TAIL, S_TRACE_SKIP } from './layout'
 import { setRingNearlyFull } from './globals'
 
 // @ts-ignore: decorator
@@ -26,8 +26,9 @@ export const T_MODE: u32 = 10
 export const T_MSR: u32 = 11
 export const T_SHUTDOWN: u32 = 12
 
-/** Appends one record: step, kind, aux, a, b, c, d. */
+/** Appends one record: step, kind, aux, a, b, c, d — unless the host turned its kind off (S_TRACE_SKIP). */
 export function record(kind: u32, aux: u32, a: u64, b: u64, c: u64, d: u64): void {
+  if (((load<u64>(S_TRACE_SKIP) >> <u64>kind) & 1) != 0) return
   const head = load<u64>(S_RING_HEAD)
   const tail = load<u64>(S_RING_TAIL)
   if (head - tail >= RING_RECORDS) return // cannot happen: the loop exits before the ring fills
