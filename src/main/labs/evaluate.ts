@@ -11,7 +11,7 @@
 import { formatDiagnostic, type ApiError } from '../../shared/api/result'
 import type { MachineState } from '../../shared/api/replay'
 import { consoleCheckPasses } from '../../shared/labs/console-match'
-import type { Check, CheckKind, ConsoleCheck, Lab, SectionCheck, SegmentCheck, SymbolCheck, TranslateCheck } from '../../shared/labs/lab-format'
+import type { Check, CheckKind, ConsoleCheck, EventSelector, Lab, ModeCheck, RegisterCheck, SectionCheck, SegmentCheck, SymbolCheck, TranslateCheck, VgaTextCheck } from '../../shared/labs/lab-format'
 import { PAGE_SIZES_BYTES } from '../../shared/labs/parse-checks'
 import { hex, type TraceEvent } from '../../shared/trace/events'
 import { stepAfter } from '../../shared/trace/steps'
@@ -22,6 +22,7 @@ import { ReplaySession } from '../trace/replay'
 import { sectionVerdict, segmentVerdict, symbolVerdict, type Verdict } from './layout-checks'
 import { firstBuildError, type LabRun } from './run-lab'
 import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, sameInstruction, selectEvent, SymbolTable, trapCode } from './select-events'
+import { faultVerdict, modeVerdict, registerVerdict, VGA_TEXT, VGA_TEXT_BYTES, vgaVerdict } from './x86-checks'
 
 /** One check's verdict: the contract's type (the app shows it), with the check kind narrowed. */
 export interface CheckResult extends LabCheckResult {
@@ -82,16 +83,22 @@ export async function evaluateLab(run: LabRun): Promise<CheckResult[]> {
     const verdicts = new Map<Check, Verdict>()
     for (const c of lab.checks) {
       if (c.kind === 'section' || c.kind === 'segment' || c.kind === 'symbol') verdicts.set(c, layoutVerdict(c)!)
-      else if (c.kind !== 'translate') verdicts.set(c, ctx.decide(c))
+      else if (!isReplayCheck(c)) verdicts.set(c, ctx.decide(c))
     }
-    // Page walks need the machine replayed to a step: visit those steps in order, so replay only runs forward.
-    const walks = lab.checks.filter((c): c is TranslateCheck => c.kind === 'translate').map((c) => ({ c, at: ctx.translateStep(c) }))
+    // Page walks, registers and the screen need the machine replayed to a step: visit those steps in order, so replay only runs forward.
+    const walks = lab.checks.filter(isReplayCheck).map((c) => ({ c, at: ctx.momentOf(c) }))
     walks.sort((x, y) => ('step' in x.at ? x.at.step : -1) - ('step' in y.at ? y.at.step : -1))
-    for (const w of walks) verdicts.set(w.c, 'error' in w.at ? { passed: false, detail: w.at.error, step: w.at.failStep } : await ctx.translate(w.c, w.at))
+    for (const w of walks) verdicts.set(w.c, 'error' in w.at ? { passed: false, detail: w.at.error, step: w.at.failStep } : await ctx.replayed(w.c, w.at))
     return lab.checks.map((c) => result(c, verdicts.get(c)!))
   } finally {
     reader.close()
   }
+}
+
+/** The checks decided on the machine replayed to a step rather than on the events alone. */
+type ReplayCheck = TranslateCheck | RegisterCheck | VgaTextCheck | ModeCheck
+function isReplayCheck(c: Check): c is ReplayCheck {
+  return c.kind === 'translate' || c.kind === 'register' || c.kind === 'vga_text' || c.kind === 'mode'
 }
 
 interface WalkAt {
@@ -105,7 +112,7 @@ class RecordingContext {
   private readonly events: EventIndex
   private readonly steps: number
   private replay?: ReplaySession
-  private readonly states = new Map<number, MachineState>()
+  private readonly states = new Map<string, MachineState>()
 
   constructor(
     reader: RecordingReader,
@@ -131,7 +138,7 @@ class RecordingContext {
     return this.stop?.step ?? this.steps
   }
 
-  decide(c: Exclude<Check, TranslateCheck | SectionCheck | SegmentCheck | SymbolCheck>): Verdict {
+  decide(c: Exclude<Check, ReplayCheck | SectionCheck | SegmentCheck | SymbolCheck>): Verdict {
     switch (c.kind) {
       case 'console':
         return this.console(c)
@@ -179,6 +186,8 @@ class RecordingContext {
         const words = `${describeSelector(c.first)} at step ${stepAfter(first, this.steps)}, ${describeSelector(c.then)} at step ${stepAfter(then, this.steps)}`
         return { passed: before, detail: before ? words : `${words}: in the wrong order`, step: stepAfter(before ? then : first, this.steps) }
       }
+      case 'fault':
+        return faultVerdict(c, this.events.of('trap'), this.x86Context())
       case 'shutdown': {
         const s = this.stop
         if (!s) return { passed: false, detail: `the recording has no stop: it ends at step ${this.steps}`, step: this.steps }
@@ -225,31 +234,56 @@ class RecordingContext {
    * then fails (a kernel that dies at its first fetch has "no identity mapping at the end" only
    * because it never got there).
    */
-  translateStep(c: TranslateCheck): WalkAt | { error: string; failStep: number } {
-    if (c.when === 'end') {
+  momentOf(c: ReplayCheck): WalkAt | { error: string; failStep: number } {
+    // A mode check starts from the mode the kernel was started in (the state at step 0), then follows the mode changes.
+    if (c.kind === 'mode') return { step: 0, when: 'at the start' }
+    return this.moment(c.kind === 'vga_text' ? 'end' : c.when)
+  }
+
+  private moment(when: 'end' | EventSelector): WalkAt | { error: string; failStep: number } {
+    if (when === 'end') {
       const s = this.stop
       if (s && !SUCCESSFUL_OUTCOMES.includes(s.data.reason)) {
         return { error: `the boot never got to its end, so its end state cannot be checked: it stopped at step ${s.step} because it ${outcomeWords(s.data.reason)}`, failStep: s.step }
       }
       return { step: this.steps, when: `at the end of the boot (step ${this.steps})` }
     }
-    const e = selectEvent(c.when, this.events, this.symbols)
-    if (!e) return { error: `${describeSelector(c.when)} never happened, so there is no moment to look at; ${this.endWords()}`, failStep: this.endStep }
+    const e = selectEvent(when, this.events, this.symbols)
+    if (!e) return { error: `${describeSelector(when)} never happened, so there is no moment to look at; ${this.endWords()}`, failStep: this.endStep }
     const step = stepAfter(e, this.steps)
-    return { step, when: `right after ${describeSelector(c.when)} (step ${step})` }
+    return { step, when: `right after ${describeSelector(when)} (step ${step})` }
   }
 
-  private async stateAt(step: number, va: bigint): Promise<MachineState | string> {
-    const cached = this.states.get(step)
+  private x86Context() {
+    return { symbols: this.symbols, endWords: () => this.endWords(), endStep: this.endStep }
+  }
+
+  /** Decides a check that needs the machine replayed to `at`. */
+  async replayed(c: ReplayCheck, at: WalkAt): Promise<Verdict> {
+    if (c.kind === 'translate') return this.translate(c, at)
+    const state = await this.stateAt(at.step, undefined, c.kind === 'vga_text')
+    if (typeof state === 'string') return { passed: false, detail: state, step: at.step }
+    if (c.kind === 'mode') return modeVerdict(c, this.events.of('mode_change'), state.arch === 'x86' ? state.modeLabel : undefined, this.x86Context())
+    return { ...(c.kind === 'register' ? registerVerdict(c, state, at.when) : vgaVerdict(c, state, at.when)), step: at.step }
+  }
+
+  /** The replayed state at `step`, with `va` translated or the VGA text buffer read; cached per step and question. */
+  private async stateAt(step: number, va?: bigint, vga = false): Promise<MachineState | string> {
+    const key = `${step}:${va ?? ''}:${vga}`
+    const cached = this.states.get(key)
     if (cached) return cached
     if (!this.replay) {
       const opened = await ReplaySession.open(this.path)
       if (!opened.ok) return `the recording cannot be replayed: ${opened.error.message}`
       this.replay = opened.value
     }
-    const s = await this.replay.stateAt({ step, translate: hex(va) })
+    const s = await this.replay.stateAt({
+      step,
+      ...(va !== undefined ? { translate: hex(va) } : {}),
+      ...(vga ? { memory: { address: hex(BigInt(VGA_TEXT.address)), length: VGA_TEXT_BYTES, physical: true } } : {}),
+    })
     if (!s.ok) return `the recording cannot be replayed to step ${step}: ${s.error.message}`
-    this.states.set(step, s.value)
+    this.states.set(key, s.value)
     return s.value
   }
 
@@ -291,14 +325,17 @@ class RecordingContext {
    * (X-only, U) still maps the address, and "unmapped" means no leaf at all.
    */
   private leafOf(state: MachineState, va: bigint): { pa: bigint; perms: string; pageSize: string } | undefined {
+    const t = state.translation
+    const walked = t?.ok && t.va === hex(va) ? { pa: BigInt(t.pa), perms: rwxu(t.flags), pageSize: t.pageSize } : undefined
     for (const m of state.addressSpace.mappings) {
       const base = BigInt(m.va)
-      if (va >= base && va - base < BigInt(m.size)) return { pa: BigInt(m.pa) + (va - base), perms: rwxu(m.perms), pageSize: m.pageSize }
+      if (va < base || va - base >= BigInt(m.size)) continue
+      // The range an x86 recursive entry makes meaningful is not one page: the MMU's walk of this address says what it maps.
+      if (m.pageSize === 'recursive') return walked
+      return { pa: BigInt(m.pa) + (va - base), perms: rwxu(m.perms), pageSize: m.pageSize }
     }
     // A huge table may be cut short; then the MMU's own walk of this address decides.
-    const t = state.translation
-    if (state.addressSpace.truncated && t?.ok && t.va === hex(va)) return { pa: BigInt(t.pa), perms: rwxu(t.flags), pageSize: t.pageSize }
-    return undefined
+    return state.addressSpace.truncated ? walked : undefined
   }
 }
 

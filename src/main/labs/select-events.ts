@@ -8,6 +8,7 @@ import type { AddressRef, EventSelector } from '../../shared/labs/lab-format'
 import { hex, type EventKind, type TraceEvent } from '../../shared/trace/events'
 import type { BuildSymbol } from '../toolchain/build'
 import type { RecordingReader } from '../trace/recording-reader'
+import { modeOfLabel } from '../../shared/labs/parse-x86-checks'
 
 const CAUSE_CODE_MASK = (1n << 63n) - 1n
 
@@ -145,6 +146,8 @@ export function matchesSelector(sel: EventSelector, e: TraceEvent, symbols: Symb
       return sel.contains === undefined || (e as TraceEvent<'uart_output'>).data.text.includes(sel.contains)
     case 'stop':
       return sel.reason === undefined || (e as TraceEvent<'stop'>).data.reason === sel.reason
+    case 'mode_change':
+      return sel.to === undefined || modeOfLabel((e as TraceEvent<'mode_change'>).data.to) === sel.to
     default:
       return true
   }
@@ -199,6 +202,9 @@ export function describeSelector(sel: EventSelector): string {
       break
     case 'stop':
       if (sel.reason) filters.push(`reason ${sel.reason}`)
+      break
+    case 'mode_change':
+      if (sel.to) filters.push(`to ${sel.to} mode`)
       break
   }
   return `the ${sel.occurrence} ${EVENT_WORDS[sel.event]}${filters.length ? ` with ${filters.join(', ')}` : ''}`

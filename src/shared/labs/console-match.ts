@@ -7,7 +7,7 @@
 import type { ConsoleCheck } from './lab-format'
 
 /** True when the check passes on `text`. */
-export function consoleCheckPasses(check: ConsoleCheck, text: string): boolean {
+export function consoleCheckPasses(check: Pick<ConsoleCheck, 'match' | 'absent'>, text: string): boolean {
   const found = 'contains' in check.match ? text.includes(check.match.contains) : new RegExp(check.match.regex, check.match.flags).test(text)
   return check.absent ? !found : found
 }

@@ -104,7 +104,9 @@ export type EventSelector = (
   | { event: 'pte_write'; new?: string }
   | { event: 'uart_output'; contains?: string }
   | { event: 'stop'; reason?: StopReason }
-  | { event: Exclude<EventKind, 'satp_write' | 'region_enter' | 'trap' | 'pte_write' | 'uart_output' | 'stop'> }
+  /** x86: the operating mode changed (to `to`: real, protected, compatibility or long). */
+  | { event: 'mode_change'; to?: X86ModeName }
+  | { event: Exclude<EventKind, 'satp_write' | 'region_enter' | 'trap' | 'pte_write' | 'uart_output' | 'stop' | 'mode_change'> }
 ) & { occurrence: 'first' | 'last' }
 
 /** The console (UART and SBI console) output of the whole boot contains a string or matches a regex; or, with `absent`, does not. */
@@ -195,7 +197,49 @@ export interface ShutdownCheck extends CheckBase {
   maxSteps: number
 }
 
+/** x86: the CPU reached an operating mode (a `mode_change` to it), at the latest at `maxStep` when given. */
+export interface ModeCheck extends CheckBase {
+  kind: 'mode'
+  mode: X86ModeName
+  maxStep?: number
+}
+
+/** x86: an exception of this vector happened (optionally at an address, with CR2 for #PF); with `absent`, none did. */
+export interface FaultCheck extends CheckBase {
+  kind: 'fault'
+  vector: number
+  at?: AddressRef
+  cr2?: AddressRef
+  absent: boolean
+}
+
+/** x86: right after an event (or at the end), a control register or EFER has these bits set and clear, or this value. */
+export interface RegisterCheck extends CheckBase {
+  kind: 'register'
+  register: X86CheckedRegister
+  set: string[]
+  clear: string[]
+  value?: string
+  when: 'end' | EventSelector
+}
+
+/** x86: the VGA text screen (80×25 at physical 0xB8000) shows a text at the end of the boot; or, with `absent`, does not. */
+export interface VgaTextCheck extends CheckBase {
+  kind: 'vga_text'
+  match: { contains: string } | { regex: string; flags: string }
+  absent: boolean
+}
+
+/** The operating modes a `mode` check names (the words of the timeline's mode lane). */
+export type X86ModeName = 'real' | 'protected' | 'compatibility' | 'long'
+/** The registers a `register` check reads (names as `bootscope at --regs` prints them). */
+export type X86CheckedRegister = 'cr0' | 'cr2' | 'cr3' | 'cr4' | 'efer'
+
 export type Check =
+  | ModeCheck
+  | FaultCheck
+  | RegisterCheck
+  | VgaTextCheck
   | ConsoleCheck
   | SatpWriteCheck
   | RegionEnterCheck

@@ -26,6 +26,7 @@ import {
   type Fields,
 } from './json-fields'
 import type { AddressRef, Check, CheckBase, CheckKind, EventSelector, TranslateExpect } from './lab-format'
+import { readFaultCheck, readModeCheck, readRegisterCheck, X86_KIND_KEYS, X86_MODES, type SharedReaders } from './parse-x86-checks'
 
 export const CHECK_KINDS: readonly CheckKind[] = [
   'console',
@@ -39,6 +40,10 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   'segment',
   'symbol',
   'shutdown',
+  'mode',
+  'fault',
+  'register',
+  'vga_text',
 ]
 
 /** Ids of labs and checks: kebab-case, so they work as folder names and report columns. */
@@ -59,6 +64,7 @@ const KIND_KEYS: Record<CheckKind, readonly string[]> = {
   segment: ['section', 'vaddr', 'paddr', 'flags'],
   symbol: ['name', 'value', 'section', 'align'],
   shutdown: ['maxSteps'],
+  ...X86_KIND_KEYS,
 }
 
 /** The filters each event kind accepts in a selector, besides `event` and `occurrence`. */
@@ -69,6 +75,7 @@ const SELECTOR_FILTERS: Partial<Record<EventKind, readonly string[]>> = {
   pte_write: ['new'],
   uart_output: ['contains'],
   stop: ['reason'],
+  mode_change: ['to'],
 }
 
 export const TRANSLATION_MODES: readonly TranslationMode[] = ['Bare', 'Sv39', 'Sv48', 'Sv57']
@@ -205,15 +212,27 @@ function readKind(issues: Issues, f: Fields, kind: CheckKind): KindFields | unde
       const maxSteps = readInteger(issues, f, 'maxSteps', true, { min: 1, max: 10_000_000_000 })
       return maxSteps === undefined ? undefined : { kind, maxSteps }
     }
+    case 'mode':
+      return readModeCheck(issues, f)
+    case 'fault':
+      return readFaultCheck(issues, f, SHARED)
+    case 'register':
+      return readRegisterCheck(issues, f, SHARED)
+    case 'vga_text': {
+      const c = readConsole(issues, f)
+      return c && c.kind === 'console' ? { kind: 'vga_text', match: c.match, absent: c.absent } : undefined
+    }
   }
 }
+
+const SHARED: SharedReaders = { addressRef: (issues, what, node) => addressRef(issues, what, node), when: (issues, f) => readWhen(issues, f) }
 
 /** Drops undefined values, so a parsed check has only the keys its author wrote. */
 function opt<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
-function readConsole(issues: Issues, f: Fields): KindFields | undefined {
+export function readConsole(issues: Issues, f: Fields): KindFields | undefined {
   const contains = readString(issues, f, 'contains', false)
   const regex = readString(issues, f, 'regex', false)
   const flagsNode = member(issues, f, 'flags', false)
@@ -247,15 +266,7 @@ function readConsole(issues: Issues, f: Fields): KindFields | undefined {
 function readTranslate(issues: Issues, f: Fields): KindFields | undefined {
   const vaNode = member(issues, f, 'va', true, 'e.g. "va": "0xffffffff80200000" or "va": { "symbol": "text_start" }')
   const va = vaNode && addressRef(issues, '"va"', vaNode)
-  const whenNode = member(issues, f, 'when', false)
-  let when: 'end' | EventSelector | undefined = 'end'
-  if (whenNode) {
-    if (whenNode.type === 'string') {
-      when = whenNode.value === 'end' ? 'end' : issues.add('lab.bad_value', `"when" must be "end" or an event selector, not ${JSON.stringify(whenNode.value)}`, whenNode.pos, 'e.g. "when": { "event": "satp_write", "mode": "Sv39" }')
-    } else {
-      when = selectorValue(issues, '"when"', whenNode)
-    }
-  }
+  const when = readWhen(issues, f)
   const unmapped = readBoolean(issues, f, 'unmapped')
   const pa = readHex(issues, f, 'pa', false)
   const perms = readLetters(issues, f, 'perms', 'RWXU')
@@ -276,6 +287,16 @@ function readTranslate(issues: Issues, f: Fields): KindFields | undefined {
   }
   if (!va || !when) return undefined
   return { kind: 'translate', va, when, expect }
+}
+
+/** `"when"`: "end" (the default) or an event selector: the moment a translate or register check looks at. */
+function readWhen(issues: Issues, f: Fields): 'end' | EventSelector | undefined {
+  const whenNode = member(issues, f, 'when', false)
+  if (!whenNode) return 'end'
+  if (whenNode.type === 'string') {
+    return whenNode.value === 'end' ? 'end' : issues.add('lab.bad_value', `"when" must be "end" or an event selector, not ${JSON.stringify(whenNode.value)}`, whenNode.pos, 'e.g. "when": { "event": "satp_write", "mode": "Sv39" }')
+  }
+  return selectorValue(issues, '"when"', whenNode)
 }
 
 /** A set of permission letters among `allowed`, returned in canonical order ("XR" → "RX"). */
@@ -369,6 +390,9 @@ export function selectorValue(issues: Issues, what: string, node: JsonNode): Eve
       break
     case 'stop':
       sel = { event, occurrence, ...opt({ reason: readEnum(issues, f, 'reason', STOP_REASONS, false) }) }
+      break
+    case 'mode_change':
+      sel = { event, occurrence, ...opt({ to: readEnum(issues, f, 'to', X86_MODES, false) }) }
       break
     default:
       sel = { event, occurrence }

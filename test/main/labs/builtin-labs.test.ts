@@ -26,6 +26,16 @@ const STARTER_FAILS: Record<string, string[]> = {
   'sections-permissions': ['no-orphan-text', 'console-code-in-text', 'rodata-aligned', 'data-aligned', 'end-aligned', 'text-rx', 'rodata-r', 'data-rw', 'stack-rw', 'identity-removed'],
   // The stubs report no memory and null frames, but boot and shut down cleanly.
   'frame-allocator': ['memory-region', 'first-frame-after-kernel', 'frames-advance', 'no-zero-frame'],
+  // x86 (issue 15). No AT(): the loader refuses segments at 0xC01....., so nothing runs; only the symbol check passes.
+  'i386-higher-half': ['text-lma', 'code-segment', 'bss-segment', 'paging-on', 'runs-high', 'high-maps-low', 'prints-high', 'vga-hello', 'exits'],
+  // PDE 0 is never cleared: it boots and exits, with the identity mapping still there and no invlpg.
+  'i386-identity-mapping': ['identity-removed', 'flushed-after-clear', 'reports-pde0-cleared'],
+  // No CR4.PAE, no EFER.LME: CR0.PG turns on 32-bit paging, the next fetch faults, and with no IDT that is a triple fault.
+  'x86-64-long-mode': ['pae-before-paging', 'lme-before-paging', 'compatibility-mode', 'lma-set', 'long-mode', 'prints-hello', 'exits'],
+  // No recursive entry and no guard page: the probe's write below the stack lands, and it says so.
+  'x86-64-guard-page': ['recursive-entry', 'guard-unmapped', 'guard-cleared-before-running-on', 'guard-faults', 'reports-fault'],
+  // #DF without an IST stack: the overflow ends in a triple fault.
+  'x86-64-double-fault-ist': ['double-fault-delivered', 'handler-reports', 'no-triple-fault'],
 }
 const LAB_IDS = Object.keys(STARTER_FAILS)
 

@@ -103,6 +103,43 @@ describe('parseLab: valid labs', () => {
     expect(byId.n).toMatchObject({ first: { event: 'trap', cause: 12, at: '0x80200020' }, then: { event: 'stop', reason: 'trap-loop' } })
   })
 
+  it('reads the x86 check kinds: mode, fault, register and vga_text', () => {
+    const base = (id: string) => ({ id, title: 'T', message: 'M' })
+    const lab = parsed(
+      labJson([
+        { ...base('a'), kind: 'mode', mode: 'long', maxStep: 5000 },
+        { ...base('b'), kind: 'fault', vector: 14, cr2: { symbol: 'stack_bottom', offset: -8 }, at: '0x101000' },
+        { ...base('c'), kind: 'fault', vector: 13, absent: true },
+        { ...base('d'), kind: 'register', register: 'efer', set: ['LME', 'LMA'], clear: ['NXE'], when: { event: 'mode_change', to: 'compatibility' } },
+        { ...base('e'), kind: 'register', register: 'cr3', value: '0x105000' },
+        { ...base('f'), kind: 'vga_text', regex: 'Hello.*half', flags: 'i' },
+      ]),
+    )
+    const byId = Object.fromEntries(lab.checks.map((c) => [c.id, c]))
+    expect(byId.a).toMatchObject({ kind: 'mode', mode: 'long', maxStep: 5000 })
+    expect(byId.b).toMatchObject({ kind: 'fault', vector: 14, cr2: { symbol: 'stack_bottom', offset: -8 }, at: '0x101000', absent: false })
+    expect(byId.c).toMatchObject({ kind: 'fault', vector: 13, absent: true })
+    expect(byId.d).toMatchObject({ kind: 'register', register: 'efer', set: ['LME', 'LMA'], clear: ['NXE'], when: { event: 'mode_change', to: 'compatibility', occurrence: 'first' } })
+    expect(byId.e).toMatchObject({ kind: 'register', register: 'cr3', set: [], clear: [], value: '0x105000', when: 'end' })
+    expect(byId.f).toMatchObject({ kind: 'vga_text', match: { regex: 'Hello.*half', flags: 'i' }, absent: false })
+  })
+
+  it('validates the x86 kinds: modes, exception vectors, CR2 only for #PF, bit names per register', () => {
+    const t = { id: 'x', title: 't', message: 'm' }
+    expect(failure(labJson([{ ...t, kind: 'mode', mode: 'unreal' }])).code).toBe('lab.bad_value')
+    expect(failure(labJson([{ ...t, kind: 'fault', vector: 15 }])).code).toBe('lab.bad_value') // reserved by the SDM
+    expect(failure(labJson([{ ...t, kind: 'fault', vector: 32 }])).code).toBe('lab.bad_value')
+    expect(failure(labJson([{ ...t, kind: 'fault', vector: 13, cr2: '0x1000' }])).code).toBe('lab.bad_value')
+    const typo = labJson([{ ...t, kind: 'register', register: 'cr0', set: ['WPX'] }])
+    expect(failure(typo)).toMatchObject({ code: 'lab.bad_value', loc: where(typo, '"WPX"') })
+    expect(failure(typo).hint).toContain('did you mean "WP"?')
+    expect(failure(labJson([{ ...t, kind: 'register', register: 'cr4' }])).code).toBe('lab.missing_key')
+    expect(failure(labJson([{ ...t, kind: 'register', register: 'cr4', set: ['PAE'], clear: ['PAE'] }])).code).toBe('lab.bad_value')
+    expect(failure(labJson([{ ...t, kind: 'register', register: 'rflags', set: ['IF'] }])).code).toBe('lab.bad_value')
+    expect(failure(labJson([{ ...t, kind: 'vga_text' }])).code).toBe('lab.missing_key')
+    expect(failure(labJson([{ ...t, kind: 'order', first: { event: 'mode_change', to: 'warp' }, then: { event: 'stop' } }])).code).toBe('lab.bad_value')
+  })
+
   it('accepts a UTF-8 byte-order mark and CRLF line ends', () => {
     expect(parsed('\ufeff' + labJson().replace(/\n/g, '\r\n')).id).toBe('demo')
   })
