@@ -44,7 +44,7 @@ export interface ObjSection {
 }
 
 export type SymbolBind = 'local' | 'global' | 'weak'
-export type SymbolType = 'notype' | 'object' | 'func' | 'section' | 'file'
+export type SymbolType = 'notype' | 'object' | 'func' | 'section' | 'file' | 'tls'
 
 export interface ObjSymbol {
   name: string

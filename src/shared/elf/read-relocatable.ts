@@ -10,7 +10,7 @@ import type { Result } from '../api/result'
 import type { ObjectFile, ObjSection, ObjSymbol, Reloc, SymbolBind, SymbolType } from './object-file'
 import {
   EM_386, EM_X86_64, ET_REL, GRP_COMDAT, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
-  SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_WEAK, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION, r386FieldBytes, rX86_64FieldBytes, relocName,
+  SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_WEAK, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION, STT_TLS, r386FieldBytes, rX86_64FieldBytes, relocName,
 } from './constants'
 import { readElf, readRelocations, type ElfFile } from './reader'
 
@@ -21,7 +21,7 @@ function bindOf(b: number): SymbolBind {
 }
 
 function typeOf(t: number): SymbolType {
-  return t === STT_OBJECT ? 'object' : t === STT_FUNC ? 'func' : t === STT_SECTION ? 'section' : t === STT_FILE ? 'file' : 'notype'
+  return t === STT_OBJECT ? 'object' : t === STT_FUNC ? 'func' : t === STT_SECTION ? 'section' : t === STT_FILE ? 'file' : t === STT_TLS ? 'tls' : 'notype'
 }
 
 /** Reads ELF bytes that must be ET_REL. `name` becomes `ObjectFile.name` (e.g. `entry.o`). */

@@ -326,7 +326,7 @@ function linkUnchecked(given: LinkInput[], opts: LinkOptions): LinkResult {
   finalOuts.forEach((o, i) => shndxOf.set(o, i + 1))
   const symbols: OutSymbol[] = []
   finalOuts.forEach((o) => symbols.push({ name: '', value: o.vma, size: 0n, bind: E.STB_LOCAL, type: E.STT_SECTION, visibility: 0, shndx: shndxOf.get(o)! }))
-  const typeNum = (t: string) => (t === 'object' ? E.STT_OBJECT : t === 'func' ? E.STT_FUNC : E.STT_NOTYPE)
+  const typeNum = (t: string) => (t === 'object' ? E.STT_OBJECT : t === 'func' ? E.STT_FUNC : t === 'tls' ? E.STT_TLS : E.STT_NOTYPE)
   const placedShndx = (obj: number, sym: number): number | undefined => {
     const s = objects[obj].symbols[sym]
     if (s.section === 'abs') return E.SHN_ABS

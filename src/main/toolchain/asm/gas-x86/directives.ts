@@ -11,6 +11,8 @@ import { data, directive as shared } from '../directives'
 import { splitOperands } from '../operands'
 import type { GasX86State } from './context'
 import { commonDirective, subsectionDirective } from './subsections'
+import { noteRelocOp } from './instructions'
+import { withReloc } from './operands'
 import { R_386_NAMES, R_X86_64_NAMES } from '../../../../shared/elf/relocs-x86'
 
 /** x86 data sizes that differ from the shared table (tc-i386.c md_pseudo_table). */
@@ -78,6 +80,20 @@ export function x86Directive(st: GasX86State, name: string, args: string, col: n
       return
   }
   const size = X86_DATA[name] ?? DATA_SIZES[name]
-  if (size) return data(asm, size, args, col, true)
+  if (size) return args.includes('@') ? relocData(st, size, args, col) : data(asm, size, args, col, true)
   shared(asm, name, args, col)
+}
+
+/** Data with relocation operators (`.long x@ntpoff`, `.quad v@dtpoff`, `.long f@GOTOFF`): a field each. */
+function relocData(st: GasX86State, size: number, args: string, col: number): void {
+  const asm = st.asm
+  for (const p of splitOperands(args, col)) {
+    if (!p.text.includes('@')) {
+      data(asm, size, p.text, p.col, true)
+      continue
+    }
+    const v = withReloc(p.text.trim(), p.col)
+    noteRelocOp(st, v.reloc)
+    asm.emitBytes(new Uint8Array(size), [{ at: 0, kind: 'x86', expr: v.expr, loc: asm.loc(p.col), x86: { size: size as 1 | 2 | 4 | 8, pcrel: false, signed: false, toEnd: 0, reloc: v.reloc } }])
+  }
 }

@@ -15,7 +15,7 @@ import type { Expr } from '../expr'
 import type { Fixup } from '../state'
 import { closest } from '../diagnostics'
 import { SIZED_RETURNS, attMnemonic } from './mnemonics'
-import { parseAttOperand, parseIntelOperand, splitGasOperands, type GasOperand, type GasValue, type RelocOp } from './operands'
+import { TLS_OPS, parseAttOperand, parseIntelOperand, splitGasOperands, type GasOperand, type GasValue, type RelocOp } from './operands'
 import type { GasX86State } from './context'
 
 /** Prefixes written as words before the mnemonic (GNU as "Instruction Prefixes"). */
@@ -39,7 +39,8 @@ const UNREVERSED = new Set(['bound', 'enter', 'invlpga', 'monitor', 'mwait'])
 
 type Val = X86Value<Expr>
 
-const GOT_OPS = new Set(['GOTPCREL', 'GOT', 'GOTOFF', 'GOTPC'])
+/** Operators that make GNU as create `_GLOBAL_OFFSET_TABLE_` (tc-i386.c gotrel[].need_GOT_symbol; every TLS one too). */
+const GOT_OPS = new Set(['GOTPCREL', 'GOT', 'GOTOFF', 'GOTPC', ...TLS_OPS])
 
 /** String instructions written with their operands (`stos %al,%es:(%edi)`, `movsb %ds:(%esi),%es:(%edi)`). */
 const STRING_BASE = /^(movs|cmps|stos|lods|scas|ins|outs)[bwlqd]?$/
@@ -238,10 +239,7 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
     }
   }
   // GNU as creates `_GLOBAL_OFFSET_TABLE_` (undefined) when it reads a GOT operator (tc-i386.c lex_got).
-  if (p.ops.some((o) => GOT_OPS.has((o.kind === 'imm' ? o.value : o.kind === 'mem' ? o.disp : undefined)?.reloc ?? ''))) {
-    const got = asm.sym('_GLOBAL_OFFSET_TABLE_')
-    if (got.kind === 'undef') Object.assign(got, { bind: 'global', bindSet: true })
-  }
+  for (const o of p.ops) noteRelocOp(st, (o.kind === 'imm' ? o.value : o.kind === 'mem' ? o.disp : undefined)?.reloc)
 
   // Relative jumps: jmp/jcc relax (object.ts), call/loop/jcxz get a fixed field.
   const target = branchTarget(p)
@@ -322,6 +320,16 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
     if (probe.ok && probe.osz !== undefined && probe.osz !== p.size) prefixes.push(p.size === 16 ? 'o16' : p.size === 32 ? 'o32' : 'o64')
   }
   encodeAndEmit(st, { mnemonic: p.mnemonic, operands: ops, prefixes }, cols, reloc, false)
+}
+
+/**
+ * What reading a relocation operator does to the symbol table (tc-i386.c lex_got): GOT and TLS
+ * operators create `_GLOBAL_OFFSET_TABLE_` (undefined).
+ */
+export function noteRelocOp(st: GasX86State, op: RelocOp | undefined): void {
+  if (!op || !GOT_OPS.has(op)) return
+  const got = st.asm.sym('_GLOBAL_OFFSET_TABLE_')
+  if (got.kind === 'undef') Object.assign(got, { bind: 'global', bindSet: true })
 }
 
 /** The target of a direct jmp/jcc/call/loop: a bare expression (AT&T) or symbol/constant (Intel). */

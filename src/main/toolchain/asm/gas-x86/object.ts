@@ -17,10 +17,11 @@ import { AsmError, NUMERIC_MARK, type Assembler, type Val } from '../assembler'
 import { lineTable, toObjSymbol } from '../layout'
 import { locOf } from '../diagnostics'
 import type { Expr } from '../expr'
-import { SHT_NOBITS, type Fixup, type Item, type Section, type Sym, type X86FieldFixup } from '../state'
+import { SHF_TLS, SHT_NOBITS, type Fixup, type Item, type Section, type Sym, type X86FieldFixup } from '../state'
 import type { GasX86State } from './context'
 import { gasNops } from './nops'
 import { mergeSubsections } from './subsections'
+import { TLS_OPS } from './operands'
 
 /** Layout passes: jump sizes only grow, so this ends; the cap guards against a bug. */
 const MAX_PASSES = 200
@@ -187,7 +188,8 @@ class Writer {
         const shown = parts.length === 2 ? `${parts[0].slice(2)}${'f'}` : sym.name
         throw new AsmError(`undefined local label \`${shown}\``, loc.column, 'asm.undefined_local_label', 'define the label, or use a global name')
       }
-      const p = sym.bind === 'local' && !keepSymbol ? this.asm.place(sym, true) : undefined
+      // write.c adjust_reloc_syms: never against the section symbol of a thread-local symbol.
+      const p = sym.bind === 'local' && !keepSymbol && !inTlsSection(this.asm, sym) ? this.asm.place(sym, true) : undefined
       if (p) {
         r = { offset, type, section: p.section, addend: addend + BigInt(p.offset), loc }
         this.usedSections.add(p.section)
@@ -273,6 +275,25 @@ class Writer {
     return { n: p.n, add: this.asm.resolveName(p.sym, col) }
   }
 
+  /**
+   * A thread-local storage operator (i386 and x86-64 TLS ABI; tc-i386.c gotrel): the relocation
+   * for the field, always against the symbol itself, which becomes STT_TLS.
+   */
+  private tls(at: number, x: X86FieldFixup, op: string, v: Val, loc: Fixup['loc']): void {
+    const col = loc.column
+    if (!v.add || v.sub) throw new AsmError(`@${op} needs a symbol plus a constant`, col, 'asm.bad_operand')
+    const elf64 = this.st.elf === 64
+    const type = elf64
+      ? ({ TPOFF: x.size === 8 ? R.R_X86_64_TPOFF64 : R.R_X86_64_TPOFF32, DTPOFF: x.size === 8 ? R.R_X86_64_DTPOFF64 : R.R_X86_64_DTPOFF32, GOTTPOFF: R.R_X86_64_GOTTPOFF, TLSGD: R.R_X86_64_TLSGD, TLSLD: R.R_X86_64_TLSLD } as Record<string, number>)[op]
+      : ({ TPOFF: R.R_386_TLS_LE_32, NTPOFF: R.R_386_TLS_LE, DTPOFF: R.R_386_TLS_LDO_32, GOTTPOFF: R.R_386_TLS_IE_32, GOTNTPOFF: R.R_386_TLS_GOTIE, INDNTPOFF: R.R_386_TLS_IE, TLSGD: R.R_386_TLS_GD, TLSLDM: R.R_386_TLS_LDM } as Record<string, number>)[op]
+    if (type === undefined) throw new AsmError(`@${op} reloc is not supported with ${elf64 ? 64 : 32}-bit output format`, col, 'asm.bad_operand', elf64 ? 'x86-64 code uses @TPOFF, @DTPOFF, @GOTTPOFF, @TLSGD and @TLSLD' : 'i386 code uses @NTPOFF, @TPOFF, @DTPOFF, @GOTNTPOFF, @INDNTPOFF, @GOTTPOFF, @TLSGD and @TLSLDM')
+    const wide = elf64 && x.size === 8 && (op === 'TPOFF' || op === 'DTPOFF')
+    if (x.size !== 4 && !wide) throw new AsmError(`@${op} needs a 32-bit field`, col, 'asm.bad_operand')
+    if (x.pcrel && (op === 'TPOFF' || op === 'DTPOFF' || !elf64)) throw new AsmError('non-pc-relative relocation for pc-relative field', col, 'asm.bad_operand', `@${op} is an offset, not an address: write it without (%rip)`)
+    if (v.add.type === 'notype') v.add.type = 'tls'
+    this.reloc(this.relocs, at, type, v.add, x.pcrel ? v.n - BigInt(x.toEnd) : v.n, loc, true, x.size)
+  }
+
   fixup(it: Item & { k: 'bytes' }, f: Fixup): void {
     const at = it.offset + f.at
     const col = f.loc.column
@@ -286,6 +307,7 @@ class Writer {
       return
     }
     const op = x.reloc
+    if (op && TLS_OPS.has(op)) return this.tls(at, x, op, v, f.loc)
     // `sym - .` (or `sym - label_here`): PC-relative to this section.
     const pcrel = x.pcrel
     const n = v.n
@@ -333,6 +355,12 @@ class Writer {
   }
 }
 
+/** Whether a symbol is defined in a thread-local (SHF_TLS) section. */
+function inTlsSection(asm: Assembler, sym: Sym): boolean {
+  const p = sym.kind === 'label' ? asm.place(sym, true) : undefined
+  return p !== undefined && (asm.sections[p.section].flags & SHF_TLS) !== 0
+}
+
 function fitsSigned(v: bigint, size: number): boolean {
   const b = BigInt(size * 8)
   return v >= -(1n << (b - 1n)) && v < 1n << (b - 1n)
@@ -373,6 +401,8 @@ function buildSymbols(st: GasX86State, usedSections: Set<number>): { list: ObjSy
     s.outIndex = list.length
     const common = st.commons.get(s)
     const o = common ? { name: s.name, section: 'common' as const, value: BigInt(common.align), size: common.size, bind: 'global' as const, type: 'object' as const, visibility: 0, loc: s.loc } : toObjSymbol(asm, s)
+    // Symbols of SHF_TLS sections are STT_TLS (obj-elf.c elf_frob_symbol).
+    if (typeof o.section === 'number' && (asm.sections[o.section].flags & SHF_TLS) !== 0 && (o.type === 'notype' || o.type === 'object')) o.type = 'tls'
     // An ELF32 symbol value has 32 bits (`-(MAGIC + FLAGS)` is 0xe4524ffb, not a 64-bit negative).
     if (st.elf === 32) o.value = BigInt.asUintN(32, o.value)
     list.push({ ...o, visibility: st.visibility.get(s) ?? 0 })

@@ -13,8 +13,11 @@ import { AsmError } from '../assembler'
 import { parseExpr, type Expr } from '../expr'
 
 /** Relocation operators GNU as accepts after a symbol (`foo@PLT`). */
-export type RelocOp = 'PLT' | 'GOTPCREL' | 'GOT' | 'GOTOFF' | 'GOTPC' | 'GOTPCRELX' | 'REX_GOTPCRELX'
-const RELOC_OPS = new Set<string>(['PLT', 'GOTPCREL', 'GOT', 'GOTOFF', 'GOTPC'])
+export type RelocOp = 'PLT' | 'GOTPCREL' | 'GOT' | 'GOTOFF' | 'GOTPC' | 'GOTPCRELX' | 'REX_GOTPCRELX' | TlsOp
+/** Thread-local storage operators (ELF TLS ABI, Drepper "ELF Handling For Thread-Local Storage" 4). */
+export type TlsOp = 'TPOFF' | 'NTPOFF' | 'DTPOFF' | 'GOTTPOFF' | 'GOTNTPOFF' | 'INDNTPOFF' | 'TLSGD' | 'TLSLDM' | 'TLSLD'
+export const TLS_OPS = new Set<string>(['TPOFF', 'NTPOFF', 'DTPOFF', 'GOTTPOFF', 'GOTNTPOFF', 'INDNTPOFF', 'TLSGD', 'TLSLDM', 'TLSLD'])
+const RELOC_OPS = new Set<string>(['PLT', 'GOTPCREL', 'GOT', 'GOTOFF', 'GOTPC', ...TLS_OPS])
 
 export interface GasValue {
   expr: Expr
@@ -71,12 +74,12 @@ function reg(name: string, col: number): X86Register {
 }
 
 /** `sym@PLT` → the expression and the operator. */
-function withReloc(text: string, col: number): GasValue {
+export function withReloc(text: string, col: number): GasValue {
   const at = text.lastIndexOf('@')
   if (at < 0) return { expr: parseExpr(text, col) }
   const m = /^@([A-Za-z_]+)(.*)$/.exec(text.slice(at))
   const op = m?.[1].toUpperCase()
-  if (!m || !op || !RELOC_OPS.has(op)) throw new AsmError(`unknown relocation operator \`${text.slice(at).split(/[^@A-Za-z_]/)[0]}\``, col + at, 'asm.bad_operand', 'GNU as knows @PLT, @GOTPCREL, @GOT, @GOTOFF and @GOTPC')
+  if (!m || !op || !RELOC_OPS.has(op)) throw new AsmError(`unknown relocation operator \`${text.slice(at).split(/[^@A-Za-z_]/)[0]}\``, col + at, 'asm.bad_operand', 'GNU as knows @PLT, @GOTPCREL, @GOT, @GOTOFF, @GOTPC and the TLS ones (@TPOFF, @NTPOFF, @DTPOFF, @GOTTPOFF, @GOTNTPOFF, @INDNTPOFF, @TLSGD, @TLSLDM, @TLSLD)')
   // `foo@PLT+4` / `foo@GOTPCREL-8`: the addend may follow the operator.
   const expr = parseExpr(text.slice(0, at) + m[2], col)
   return { expr, reloc: op as RelocOp }

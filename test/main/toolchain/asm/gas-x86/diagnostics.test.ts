@@ -45,6 +45,20 @@ describe('GNU as x86 diagnostics', () => {
     expect(firstError('\tjecxz far\n\t.fill 200, 1, 0x90\nfar:\n')).toMatchObject({ line: 1, message: 'jump target is out of range (200 does not fit in 8 bits)' })
   })
 
+  it('names the TLS operators of the other ELF class and refuses @tpoff as a RIP-relative address', () => {
+    expect(firstError('\tmovq %fs:x@ntpoff, %rax\n', 64)).toMatchObject({ line: 1, message: '@NTPOFF reloc is not supported with 64-bit output format' })
+    expect(firstError('\tleal x@tlsld(%ebx), %eax\n').message).toBe('@TLSLD reloc is not supported with 32-bit output format')
+    expect(firstError('\tmovl x@tpoff(%rip), %eax\n', 64)).toMatchObject({ message: 'non-pc-relative relocation for pc-relative field' })
+    expect(firstError('\tmovl x@tpofff, %eax\n').message).toBe('unknown relocation operator `@tpofff`')
+  })
+
+  it('refuses an alignment on .lcomm (x86 ELF takes none), a weak common and a common that is defined', () => {
+    expect(firstError('\t.lcomm buf, 16, 8\n')).toMatchObject({ line: 1, message: '.lcomm takes a symbol, a size' })
+    expect(firstError('\t.weak w\n\t.comm w, 4\n').message).toBe('symbol `w` can not be both weak and common')
+    expect(firstError('x:\n\t.comm x, 4\n').message).toBe('symbol `x` is already defined')
+    expect(firstError('\t.comm x, 4, 3\n').message).toBe('common alignment 3 is not a power of 2')
+  })
+
   it('reports an undefined numeric label at its reference', () => {
     expect(firstError('\tjmp 1f\n\tret\n')).toMatchObject({ line: 1, message: 'undefined local label `1f`' })
   })
