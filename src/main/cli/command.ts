@@ -1,3 +1,5 @@
+import { formatDiagnostic, type ApiError } from '../../shared/api/result'
+
 /**
  * One `bootscope` subcommand. Each lives in `commands/<name>.ts` and is listed in
  * `commands/index.ts`; `run` returns the process exit code and prints GNU-style diagnostics.
@@ -13,3 +15,8 @@ export interface CliCommand {
 
 /** A usage mistake on the command line: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
+
+/** An error value a command reports: `bootscope CMD: message` (GNU-style `file:line:col:` when it has a location), hint below. */
+export function printError(command: string, e: ApiError): void {
+  console.error(e.loc ? formatDiagnostic(e) : `bootscope ${command}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`)
+}

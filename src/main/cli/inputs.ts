@@ -44,3 +44,8 @@ export function bootImages(
     ...(more.initrd === undefined ? {} : { initrd: { bytes: readInputFile(more.initrd, 'initrd'), file: more.initrd } }),
   }
 }
+
+/** What every query of a recording whose writer never finished says first (on stderr). */
+export function incompleteNote(lastStep: number | bigint): string {
+  return `bootscope: this recording is incomplete: its writer stopped (crash or kill) and it covers the boot up to step ${lastStep} only\n`
+}

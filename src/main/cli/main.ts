@@ -29,6 +29,15 @@ export function helpText(): string {
   ].join('\n')
 }
 
+/** An unexpected failure in words: SQLite's and the OS's codes named, the message without a stack. */
+function describeFailure(e: unknown): string {
+  const code = (e as { code?: unknown }).code
+  const message = e instanceof Error ? e.message : String(e)
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return `the disk is full (${message})`
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `the file is damaged: ${message}`
+  return typeof code === 'string' ? `${message} (${code})` : message
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv
   if (first === undefined || first === '-h' || first === '--help') {
@@ -60,6 +69,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`bootscope ${cmd.name}: ${e.message}\n\n${cmd.usage}`)
       return 2
     }
-    throw e
+    // Whatever a command did not foresee is still one line, never a stack trace (BOOTSCOPE_DEBUG=1 shows it).
+    console.error(`bootscope ${cmd.name}: ${describeFailure(e)}`)
+    if (process.env.BOOTSCOPE_DEBUG === '1') console.error((e as Error).stack)
+    return 1
   }
 }

@@ -14,6 +14,9 @@ import { err, type Result } from '../../shared/api/result'
 import type { FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from '../worker/protocol'
 import { workerEntry } from './paths'
 
+/** How long shutting down waits for running boots to finish their recordings. */
+const INTERRUPT_GRACE_MS = 2000
+
 interface Pending {
   resolve: (r: Result<unknown>) => void
   onProgress?: (p: unknown) => void
@@ -177,6 +180,11 @@ export class CoreWorker {
   }
 
   async dispose(): Promise<void> {
+    // Boots in progress end their recordings cleanly (outcome `interrupted`) before the thread goes.
+    if (!this.disposed) {
+      const interrupted = this.request('boot.interruptAll', { why: 'Bootscope is shutting down' })
+      await Promise.race([interrupted, new Promise((r) => setTimeout(r, INTERRUPT_GRACE_MS).unref())])
+    }
     this.disposed = true
     this.failAll('the core worker was stopped')
     await this.worker.terminate()

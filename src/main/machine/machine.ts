@@ -29,7 +29,7 @@ import { ramReader } from '../../shared/paging/page-walk'
 import { TrapWatch, type TrapLoop } from './trap-watch'
 import { TohostWatch } from './tohost'
 import { loadDeviceState, saveDeviceState } from './device-state'
-import type { BootMachine, MachineSnapshot, RunOptions } from './core/boot-machine'
+import type { BootMachine, CancelReason, MachineSnapshot, RunOptions } from './core/boot-machine'
 import type { LoadedImage } from './boot/loader'
 import { RiscvView } from './riscv/riscv-view'
 
@@ -126,7 +126,8 @@ export class Machine implements BootMachine {
   private plan!: BootPlan
   private pendingStop?: { reason: StopReason; message: string; exitCode?: number; hint?: string; pc?: bigint }
   private stopInfo?: StopInfo
-  private cancelRequested = false
+  /** Set by `cancel`: the run ends with this at the next exit or slice end. */
+  private cancelRequested: { reason: CancelReason; message: string; exitCode: number } | undefined = undefined
   private pauseRequested = false
   private handoffSeen: boolean
   /** The firmware has prepared an mret into the kernel (MPP = S, mepc in the kernel): run one step at a time until the privilege drops. */
@@ -341,7 +342,7 @@ export class Machine implements BootMachine {
     })
     loadDeviceState(this, s.run)
     this.console.length = Math.min(this.console.length, s.consoleLength)
-    this.cancelRequested = false
+    this.cancelRequested = undefined
     this.pauseRequested = false
   }
 
@@ -352,9 +353,12 @@ export class Machine implements BootMachine {
     return pages
   }
 
-  /** Stops a running `run` at the next exit or slice end with reason 'cancelled' (final). */
-  cancel(): void {
-    this.cancelRequested = true
+  /**
+   * Stops a running `run` at the next exit or slice end (final): 'cancelled' by the user, or on the
+   * recorder's behalf — 'interrupted' by a signal, 'size-limit' when the recording is full.
+   */
+  cancel(reason: CancelReason = 'cancelled', message = 'cancelled by the user', exitCode = EXIT_CODE_CANCELLED): void {
+    this.cancelRequested ??= { reason, message, exitCode }
   }
 
   /** Stops a running `run` at the next exit with reason 'paused'; `run` can continue later. */
@@ -393,7 +397,7 @@ export class Machine implements BootMachine {
     let lastYield = performance.now()
     let lastExit: HartExit | undefined
     for (;;) {
-      if (this.cancelRequested) return this.finish('cancelled', 'cancelled by the user', EXIT_CODE_CANCELLED)
+      if (this.cancelRequested) return this.finish(this.cancelRequested.reason, this.cancelRequested.message, this.cancelRequested.exitCode)
       if (this.pauseRequested) {
         this.pauseRequested = false
         return { reason: 'paused', message: 'paused', step: h.instret, pc: h.pc }

@@ -5,25 +5,25 @@
  * firmware hand-off, console output, and why the run stopped). Memory stays bounded whatever the
  * length: events are committed in batches and console text is flushed line by line.
  */
-import { statSync } from 'node:fs'
 import type { SourceLoc } from '../../shared/api/result'
 import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
 import { err, ok, type Result } from '../../shared/api/result'
 import { hex } from '../../shared/trace/events'
-import { DEFAULT_MAX_STEPS, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
+import { DEFAULT_MAX_STEPS, EXIT_CODE_CANCELLED, EXIT_CODE_STUCK, type MachineConfig, type MachineEvent, type StopInfo } from '../machine/machine'
 import type { ImageFile, KernelFile } from '../machine/boot/boot-plan'
 import type { DiskBase } from '../machine/devices/cow-disk'
 import type { BootMachine } from '../machine/core/boot-machine'
 import { createMachine, type ModuleFile } from '../machine/core/create-machine'
 import { kernelKind } from '../machine/core/presets'
-import { RecordingWriter } from './recording-writer'
+import { COMMIT_EVERY_MS, describeWriteError, RecordingWriter } from './recording-writer'
 import { FUNCTIONS_ARTIFACT, SOURCE_LINES_ARTIFACT } from './schema'
 import { kernelDebugInfoOf } from './kernel-debug-info'
 import { attachEventDeriver, type EventDeriver } from './event-derivers'
 
 /** Console text is flushed as an event at each newline, or when this long. */
 const UART_FLUSH_CHARS = 256
-const PROGRESS_EVERY_MS = 100
+/** A recording stops (outcome `size-limit`) once its file grows past this, unless `maxBytes` says otherwise. */
+export const DEFAULT_MAX_RECORDING_BYTES = 2 * 1024 ** 3
 
 export interface RecordProgress {
   steps: number
@@ -34,11 +34,12 @@ export interface RecordProgress {
 }
 
 export interface RecordOptions {
+  /** Where the recording goes; it is written beside it under a temporary name and renamed there at the end. */
   recordingPath: string
   kernel: KernelFile
-  bios?: MachineConfig['bios']
   /** QEMU's -initrd: kept in the recording (role 'initrd'). */
   initrd?: ImageFile
+  bios?: MachineConfig['bios']
   memBytes?: number
   maxSteps?: number | bigint
   disk?: DiskBase
@@ -60,6 +61,8 @@ export interface RecordOptions {
    * ends there with 'waiting-for-input' (the command line, labs).
    */
   waitForInput?: boolean
+  /** Size cap of the recording file in bytes (default `DEFAULT_MAX_RECORDING_BYTES`), checked at every commit. */
+  maxBytes?: number
   /**
    * The build's line table (kernels built in Bootscope): kept in the recording, and used to place
    * the stop. Without it, the kernel's own DWARF (gcc, clang, rustc -g) gives the lines.
@@ -75,10 +78,11 @@ export interface RecordResult {
   stop: StopInfo
   /** The source line of the instruction the run stopped at, when the line table knows it. */
   loc?: SourceLoc
+  /** The recording could not be finished or moved to its path (`path` is where it is). */
+  writeError?: string
 }
 
 export class Recorder {
-  private readonly writer: RecordingWriter
   private uart = ''
   private uartStep = 0n
   private lastProgress = 0
@@ -95,9 +99,25 @@ export class Recorder {
   /** Input or a cancel arrived since the machine last ran. */
   private kicked = false
 
-  private constructor(private readonly opts: RecordOptions) {
+  private constructor(
+    private readonly opts: RecordOptions,
+    private readonly writer: RecordingWriter,
+  ) {
     const bios = opts.bios ?? 'builtin'
-    this.writer = new RecordingWriter(opts.recordingPath, {
+    this.writer.artifact(opts.kernel.file, 'kernel', opts.kernel.bytes)
+    if (typeof bios === 'object') this.writer.artifact(bios.file, 'firmware', bios.bytes)
+    if (opts.initrd) this.writer.artifact(opts.initrd.file, 'initrd', opts.initrd.bytes)
+    for (const m of opts.modules ?? []) this.writer.artifact(m.file, 'module', m.bytes)
+    const debug = opts.sourceLines?.length ? undefined : kernelDebugInfoOf(opts.kernel.bytes)
+    this.lines = opts.sourceLines?.length ? opts.sourceLines : (debug?.lines ?? [])
+    if (this.lines.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(this.lines)))
+    if (debug?.functions.length) this.writer.artifact(FUNCTIONS_ARTIFACT, 'functions', new TextEncoder().encode(JSON.stringify(debug.functions)))
+  }
+
+  /** Creates the recording file and the machine; a kernel that cannot be loaded is an error value (and no file is left half-made). */
+  static async start(opts: RecordOptions): Promise<Result<Recorder>> {
+    const bios = opts.bios ?? 'builtin'
+    const writer = RecordingWriter.create(opts.recordingPath, {
       kernel: opts.kernel.file,
       config: {
         bios: typeof bios === 'string' ? bios : bios.file,
@@ -113,31 +133,20 @@ export class Recorder {
       },
       writtenBy: opts.writtenBy,
     })
-    this.writer.artifact(opts.kernel.file, 'kernel', opts.kernel.bytes)
-    if (typeof bios === 'object') this.writer.artifact(bios.file, 'firmware', bios.bytes)
-    if (opts.initrd) this.writer.artifact(opts.initrd.file, 'initrd', opts.initrd.bytes)
-    for (const m of opts.modules ?? []) this.writer.artifact(m.file, 'module', m.bytes)
-    const debug = opts.sourceLines?.length ? undefined : kernelDebugInfoOf(opts.kernel.bytes)
-    this.lines = opts.sourceLines?.length ? opts.sourceLines : (debug?.lines ?? [])
-    if (this.lines.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(this.lines)))
-    if (debug?.functions.length) this.writer.artifact(FUNCTIONS_ARTIFACT, 'functions', new TextEncoder().encode(JSON.stringify(debug.functions)))
-  }
-
-  /** Creates the recording file and the machine; a kernel that cannot be loaded is an error value (and no file is left half-made). */
-  static async start(opts: RecordOptions): Promise<Result<Recorder>> {
-    const rec = new Recorder(opts)
+    if (!writer.ok) return writer
+    const rec = new Recorder(opts, writer.value)
     let created: Result<BootMachine>
     try {
       created = await createMachine({
         kernel: opts.kernel,
         bios: opts.bios ?? 'builtin',
-        initrd: opts.initrd,
         memBytes: opts.memBytes,
         disk: opts.disk,
         tohost: opts.tohost,
         machine: opts.machine,
         append: opts.append,
         modules: opts.modules,
+        initrd: opts.initrd,
         uartReadsInHart: opts.uartReadsInHart,
         trace: true,
         listener: (e) => rec.onMachineEvent(e),
@@ -162,8 +171,9 @@ export class Recorder {
     return ok(rec)
   }
 
-  get path(): string {
-    return this.opts.recordingPath
+  /** Where the recording is written until it ends (a temporary file beside `recordingPath`). */
+  get writingPath(): string {
+    return this.writer.writingPath
   }
 
   sendInput(text: string | Uint8Array): number {
@@ -181,16 +191,24 @@ export class Recorder {
   }
 
   cancel(): void {
-    this.machine.cancel()
+    this.stopWith('cancelled', 'cancelled by the user', EXIT_CODE_CANCELLED)
+  }
+
+  /** A signal (SIGINT, SIGTERM) or the host shutting down: the recording ends cleanly as `interrupted`. */
+  interrupt(why: string, exitCode = EXIT_CODE_CANCELLED): void {
+    this.stopWith('interrupted', `interrupted (${why}); the recording is complete up to here`, exitCode)
+  }
+
+  private stopWith(reason: 'cancelled' | 'interrupted' | 'size-limit', message: string, exitCode: number): void {
+    this.machine.cancel(reason, message, exitCode)
     this.kicked = true
     this.wake?.()
   }
 
   async run(): Promise<RecordResult> {
     this.derive?.drain()
-    const t0 = performance.now()
-    this.lastProgress = t0
-    const timer = setInterval(() => this.progress(t0), PROGRESS_EVERY_MS)
+    this.lastProgress = performance.now()
+    const timer = setInterval(() => this.progress(), COMMIT_EVERY_MS)
     let stop: StopInfo
     try {
       // The step budget stops a runaway guest; each time the user answers a guest waiting for
@@ -204,7 +222,7 @@ export class Recorder {
         // The guest sleeps until a key arrives: the boot stays open (no steps pass) until the
         // user types or cancels (which may already have happened, even from the progress report).
         this.waiting = true
-        this.progress(t0)
+        this.progress()
         if (!this.kicked) await new Promise<void>((resolve) => (this.wake = resolve))
         this.wake = undefined
         this.waiting = false
@@ -213,21 +231,44 @@ export class Recorder {
     } finally {
       clearInterval(timer)
     }
-    this.progress(t0)
+    this.progress()
     const steps = Number(this.machine.steps)
-    this.writer.finish(steps, stop.reason)
-    return { path: this.opts.recordingPath, steps, stop, loc: this.sources?.locate(stop.pc) }
+    const done = this.writer.finish(steps, stop.reason)
+    return {
+      path: done.ok ? done.value : this.writer.writingPath,
+      steps,
+      stop,
+      loc: this.sources?.locate(stop.pc),
+      ...(done.ok ? {} : { writeError: done.error.message }),
+    }
   }
 
-  private progress(t0: number): void {
+  /**
+   * Every `COMMIT_EVERY_MS`: commits what is buffered up to the last step whose events are all
+   * written (console text not yet flushed holds it back), enforces the size cap, and reports.
+   */
+  private progress(): void {
     const now = performance.now()
     const steps = this.machine.steps
     const dt = (now - this.lastProgress) / 1000
     const rate = dt > 0 ? Number(steps - this.lastSteps) / dt : 0
     this.lastProgress = now
     this.lastSteps = steps
-    void t0
-    this.opts.onProgress?.({ steps: Number(steps), stepsPerSecond: Math.round(rate), bytesWritten: fileBytes(this.opts.recordingPath), waiting: this.waiting })
+    this.writer.commit(this.uart.length ? this.uartStep : steps)
+    const bytes = this.writer.bytes
+    if (this.writer.failure) this.stopWith('interrupted', `the recording cannot be written: ${describeWriteError(this.writer.failure)}`, EXIT_CODE_STUCK)
+    else if (bytes > this.maxBytes) {
+      this.stopWith(
+        'size-limit',
+        `the recording reached its size cap (${bytes} bytes > ${this.maxBytes}); it is complete up to here`,
+        EXIT_CODE_STUCK,
+      )
+    }
+    this.opts.onProgress?.({ steps: Number(steps), stepsPerSecond: Math.round(rate), bytesWritten: bytes, waiting: this.waiting })
+  }
+
+  private get maxBytes(): number {
+    return this.opts.maxBytes ?? DEFAULT_MAX_RECORDING_BYTES
   }
 
   private onMachineEvent(e: MachineEvent): void {
@@ -293,16 +334,4 @@ export class Recorder {
     this.writer.event(this.uartStep, 'uart_output', null, { text: this.uart })
     this.uart = ''
   }
-}
-
-function fileBytes(path: string): number {
-  let n = 0
-  for (const p of [path, `${path}-wal`]) {
-    try {
-      n += statSync(p).size
-    } catch {
-      // not there yet
-    }
-  }
-  return n
 }

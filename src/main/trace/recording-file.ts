@@ -32,6 +32,11 @@ export function createRecording(path: string, rec: NewRecording): Database.Datab
   return db
 }
 
+/** Records that the file covers the boot up to `step` (every event and input before it is committed). */
+export function recordProgress(db: Database.Database, step: bigint | number): void {
+  db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(META.steps, String(step))
+}
+
 /** Records how the boot ended; until this is called the recording reads as `incomplete`. */
 export function finishRecording(db: Database.Database, steps: bigint | number, outcome: string): void {
   const put = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')

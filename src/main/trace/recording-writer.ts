@@ -1,15 +1,23 @@
 /**
- * Writes a recording while the machine runs, with bounded memory: events, inputs and segments are
- * buffered and committed in batched transactions, so a crash or cancel loses at most the last
- * batch and the file stays readable (it says `incomplete` until `finish`).
+ * Writes a recording while the machine runs, with bounded memory and bounded loss: events, inputs
+ * and checkpoints are committed in batched transactions (WAL), at the latest every
+ * `COMMIT_EVERY_MS` through `commit`, which also records the last step the file covers. A writer
+ * killed at any moment (kill -9, power cut aside) leaves a file that reads as `incomplete` up to
+ * its last committed step. The file is written under a temporary name and renamed over the
+ * destination by `finish` (recording-output.ts), so an earlier recording there stays whole until
+ * then. A failed write (disk full) is kept in `failure`, and later writes are skipped.
  */
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { EventKind, EventPayloads } from '../../shared/trace/events'
-import { createRecording, finishRecording, type NewRecording } from './recording-file'
+import { err, ok, type Result } from '../../shared/api/result'
+import { createRecording, finishRecording, recordProgress, type NewRecording } from './recording-file'
+import { checkDestination, claimTemporaryPath, moveIntoPlace } from './recording-output'
 
 /** Events buffered before a commit; small enough that a crash loses little, big enough to batch. */
 const EVENTS_PER_COMMIT = 512
+/** The recorder commits at least this often (wall clock): a killed recorder loses at most this much. */
+export const COMMIT_EVERY_MS = 100
 
 export class RecordingWriter {
   private readonly db: Database.Database
@@ -18,23 +26,45 @@ export class RecordingWriter {
   private readonly insertArtifact: Database.Statement
   private pending: [number, string, string | null, string][] = []
   private closed = false
+  /** The first write that failed (disk full, file removed): the recording ends there. */
+  failure?: Error
   eventCount = 0
 
-  constructor(readonly path: string, rec: NewRecording) {
-    this.db = createRecording(path, rec)
+  private constructor(
+    /** Where the recording ends up. */
+    readonly path: string,
+    /** Where it is written until it ends. */
+    readonly writingPath: string,
+    rec: NewRecording,
+  ) {
+    this.db = createRecording(writingPath, rec)
     this.insertEvent = this.db.prepare('INSERT INTO events (step, kind, pc, data) VALUES (?, ?, ?, ?)')
     this.insertInput = this.db.prepare('INSERT INTO inputs (step, kind, data) VALUES (?, ?, ?)')
     this.insertArtifact = this.db.prepare('INSERT OR REPLACE INTO artifacts (name, role, sha256, size, data) VALUES (?, ?, ?, ?, ?)')
   }
 
-  /** Stores an input file (kernel, firmware) with its hash; `keepBytes` false stores the identity only (disk images). */
+  /** Starts a recording for `path`: refuses a path that holds something other than a recording. */
+  static create(path: string, rec: NewRecording): Result<RecordingWriter> {
+    const allowed = checkDestination(path)
+    if (!allowed.ok) return allowed
+    let temporary: string | undefined
+    try {
+      temporary = claimTemporaryPath(path)
+      return ok(new RecordingWriter(path, temporary, rec))
+    } catch (e) {
+      return err('recording.write_failed', `cannot write the recording ${temporary ?? path}: ${describeWriteError(e)}`)
+    }
+  }
+
+  /** Stores an input file (kernel, firmware) with its hash; `keepBytes` false stores the identity only. */
   artifact(name: string, role: string, bytes: Uint8Array, keepBytes = true): string {
     const sha256 = createHash('sha256').update(bytes).digest('hex')
-    this.insertArtifact.run(name, role, sha256, bytes.length, keepBytes ? Buffer.from(bytes) : null)
+    this.guard(() => this.insertArtifact.run(name, role, sha256, bytes.length, keepBytes ? Buffer.from(bytes) : null))
     return sha256
   }
 
   event<K extends EventKind>(step: number | bigint, kind: K, pc: string | null, data: EventPayloads[K]): void {
+    if (this.failure) return
     this.pending.push([Number(step), kind, pc, JSON.stringify(data)])
     this.eventCount++
     if (this.pending.length >= EVENTS_PER_COMMIT) this.flush()
@@ -42,36 +72,92 @@ export class RecordingWriter {
 
   input(step: number | bigint, kind: string, data: Uint8Array): void {
     this.flush()
-    this.insertInput.run(Number(step), kind, Buffer.from(data))
+    this.guard(() => this.insertInput.run(Number(step), kind, Buffer.from(data)))
   }
 
   /** Commits what is buffered. */
   flush(): void {
-    if (this.pending.length === 0) return
+    if (this.pending.length === 0 || this.failure) return
     const rows = this.pending
     this.pending = []
-    this.db.transaction(() => {
-      for (const r of rows) this.insertEvent.run(...r)
-    })()
+    this.guard(() =>
+      this.db.transaction(() => {
+        for (const r of rows) this.insertEvent.run(...r)
+      })(),
+    )
+  }
+
+  /** Commits what is buffered and records that the file covers the boot up to `step`. */
+  commit(step: number | bigint): void {
+    this.flush()
+    this.guard(() => recordProgress(this.db, step))
   }
 
   /** Runs `fn` inside one transaction (for checkpoints and segments written by the recorder). */
-  transaction<T>(fn: (db: Database.Database) => T): T {
-    return this.db.transaction(() => fn(this.db))()
+  transaction<T>(fn: (db: Database.Database) => T): T | undefined {
+    return this.guard(() => this.db.transaction(() => fn(this.db))())
   }
 
-  finish(steps: number | bigint, outcome: string): void {
-    if (this.closed) return
+  /** Bytes on disk so far (the file and its write-ahead log). */
+  get bytes(): number {
+    const pages = this.guard(() => (this.db.pragma('page_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number))
+    return pages ?? 0
+  }
+
+  /**
+   * Marks the outcome, closes, and puts the file at its path. Returns where the recording is: its
+   * path, or the temporary file when it could not be moved there (the error says why).
+   */
+  finish(steps: number | bigint, outcome: string): Result<string> {
+    if (this.closed) return ok(this.path)
     this.flush()
-    finishRecording(this.db, steps, outcome)
-    this.close()
+    this.guard(() => {
+      finishRecording(this.db, steps, outcome)
+      // One self-contained file: the log is folded in, so the file can be moved and copied alone.
+      this.db.pragma('journal_mode = DELETE')
+    })
+    this.closeDb()
+    if (this.failure) return err('recording.write_failed', `the recording could not be written completely: ${describeWriteError(this.failure)} (what was written is in ${this.writingPath})`)
+    try {
+      const moved = moveIntoPlace(this.writingPath, this.path)
+      if (!moved.ok) return err(moved.error.code, `${moved.error.message}; the recording is in ${this.writingPath}`)
+    } catch (e) {
+      return err('recording.write_failed', `cannot move the recording to ${this.path}: ${describeWriteError(e)}; it is in ${this.writingPath}`)
+    }
+    return ok(this.path)
   }
 
-  /** Closes without marking an outcome: the file reads as `incomplete` (cancel, crash). */
+  /** Closes without marking an outcome: the file reads as `incomplete` and stays at its temporary path. */
   close(): void {
     if (this.closed) return
     this.flush()
-    this.closed = true
-    this.db.close()
+    this.closeDb()
   }
+
+  private closeDb(): void {
+    this.closed = true
+    try {
+      this.db.close()
+    } catch (e) {
+      this.failure ??= e as Error
+    }
+  }
+
+  private guard<T>(write: () => T): T | undefined {
+    if (this.failure || this.closed) return undefined
+    try {
+      return write()
+    } catch (e) {
+      this.failure = e as Error
+      return undefined
+    }
+  }
+}
+
+/** SQLite's and the OS's errors in words (disk full is the one people meet). */
+export function describeWriteError(e: unknown): string {
+  const code = (e as { code?: string }).code
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'the disk is full'
+  if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') return `permission denied (${(e as Error).message})`
+  return (e as Error).message
 }

@@ -28,7 +28,7 @@ const MAX_MEMORY_READ = 4096
 export const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000
 
 /** Recordings that end because the user or the budget stopped them, not the guest. */
-const CUT_SHORT = ['budget', 'cancelled', 'incomplete', 'crashed']
+const CUT_SHORT = ['budget', 'cancelled', 'interrupted', 'size-limit', 'incomplete', 'crashed']
 
 /** Instructions a history search examines unless asked otherwise. */
 const DEFAULT_FIND_LIMIT = 5_000_000
@@ -86,7 +86,7 @@ export class ReplaySession {
     /** Steps in the recording: replay never runs past them. */
     readonly steps: bigint,
     /** How the recorded boot ended: a boot the machine itself ended (not a budget or a cancel) ends the replay the same way. */
-    private readonly outcome: string,
+    readonly outcome: string,
   ) {}
 
   /** Reads what the boot needs from the recording and starts the machine at step 0. */
@@ -218,6 +218,8 @@ export class ReplaySession {
     const from = BigInt(Math.max(0, Math.floor(Number(q.from)) || 0))
     const address = (v: unknown) => (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v) ? BigInt(v) : undefined)
     if (q.direction !== 'forward' && q.direction !== 'backward') return err('bad_arguments', "direction is 'forward' or 'backward'")
+    const range = this.inRange(from)
+    if (!range.ok) return range
     const t = q.target as Partial<{ pc: unknown; change: { address?: unknown; length?: unknown; physical?: unknown } }> | undefined
     if (t && 'pc' in t) {
       const pc = address(t.pc)
@@ -318,9 +320,20 @@ export class ReplaySession {
     return { step: null, scanned: Number(from - stop), message: `the PC was not at ${hex(target)} between steps ${stop} and ${from}` }
   }
 
+  /** Refuses a step the recording does not reach, naming its last step (never a silent clamp). */
+  private inRange(step: bigint): Result<void> {
+    if (step <= this.steps) return ok(undefined)
+    const why = this.outcome === 'incomplete' ? ' (the recording is incomplete: its writer stopped there)' : ''
+    return err('replay.past_end', `step ${step} is past the end of the recording: its last step is ${this.steps}${why}`, {
+      hint: `give a step from 0 to ${this.steps}`,
+    })
+  }
+
   /** The state after `step` instructions, with what the last one changed. */
   async stateAt(q: Omit<StateQuery, 'path'>): Promise<Result<MachineState>> {
     const step = BigInt(Math.max(0, Math.floor(q.step)))
+    const range = this.inRange(step)
+    if (!range.ok) return range
     let before: Snapshot | undefined
     if (step > 0n) {
       const r = await this.seek(step - 1n)

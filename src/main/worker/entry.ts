@@ -28,6 +28,8 @@ const cancelled = new Set<number>()
 const onCancel = new Map<number, () => void>()
 /** Boots in progress, by run id (for typed input). */
 const runs = new Map<string, Recorder>()
+/** The end of each boot in progress (its recording finished and in place), by run id. */
+const ends = new Map<string, Promise<unknown>>()
 const replays = new ReplayCache()
 /** Output is batched into one progress message per this many milliseconds. */
 const OUTPUT_BATCH_MS = 30
@@ -118,8 +120,10 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     const rec = started.value
     runs.set(args.runId, rec)
     ctx.onCancel(() => rec.cancel())
+    const running = rec.run()
+    ends.set(args.runId, running.catch(() => undefined))
     try {
-      const r = await rec.run()
+      const r = await running
       output.flush()
       return ok({
         recordingPath: r.path,
@@ -128,7 +132,14 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       })
     } finally {
       runs.delete(args.runId)
+      ends.delete(args.runId)
     }
+  },
+
+  'boot.interruptAll': async ({ why }) => {
+    const ending = [...runs.values()].map((rec) => rec.interrupt(why))
+    await Promise.all([...ends.values()])
+    return ok({ interrupted: ending.length })
   },
 
   'boot.input': ({ runId, text }) => {

@@ -30,6 +30,8 @@ export interface WorkerMethods {
   'boot.run': { args: BootRunArgs; result: BootRunResult }
   /** Bytes typed by the user for a running boot. */
   'boot.input': { args: { runId: string; text: string }; result: { queued: number } }
+  /** The host is shutting down: every running boot ends its recording cleanly (outcome `interrupted`); answers once they are written. */
+  'boot.interruptAll': { args: { why: string }; result: { interrupted: number } }
   /** Assembles and links workspace files with our toolchain. */
   'build.run': { args: { files: { path: string; text: string }[]; script?: string }; result: WorkerBuildResult }
   /** "Check my work": builds a lab with the submission's edited files, records the boot to `recordingPath`, decides the checks. `recording` in the result is the absolute path, or null. */

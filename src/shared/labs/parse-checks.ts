@@ -87,6 +87,8 @@ export const STOP_REASONS = [
   'tohost',
   'budget',
   'cancelled',
+  'interrupted',
+  'size-limit',
   'paused',
   'trap-loop',
   'wfi-deadlock',

@@ -74,6 +74,10 @@ export type StopReason =
   | 'tohost'
   | 'budget'
   | 'cancelled'
+  /** The recorder was stopped by a signal (SIGINT, SIGTERM) or its host shutting down: the file ends cleanly there. */
+  | 'interrupted'
+  /** The recording reached its size cap (`--max-bytes`). */
+  | 'size-limit'
   /** `pause()` was called (e.g. a test waiting for a prompt): `run` may be called again. */
   | 'paused'
   /** The guest is stuck taking the same trap: explained in `message`. */

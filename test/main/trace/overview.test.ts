@@ -3,12 +3,20 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RecordingWriter } from '../../../src/main/trace/recording-writer'
+import type { NewRecording } from '../../../src/main/trace/recording-file'
 import { recordingOverview } from '../../../src/main/trace/overview'
+
+
+function writerFor(path: string, rec: NewRecording): RecordingWriter {
+  const w = RecordingWriter.create(path, rec)
+  if (!w.ok) throw new Error(w.error.message)
+  return w.value
+}
 
 describe('recording overview', () => {
   it('summarises a recording into lanes, notable events and counts, leaving UART output to paging', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'bootscope-ov-')), 'r.sqlite')
-    const w = new RecordingWriter(path, { kernel: 'kernel.elf', config: {}, writtenBy: 'test' })
+    const w = writerFor(path, { kernel: 'kernel.elf', config: {}, writtenBy: 'test' })
     w.event(40, 'firmware_handoff', null, { firmware: 'builtin', mode: 'S', entry: '0x80200000', a0: '0x0', a1: '0x87e00000' })
     w.event(47, 'satp_write', '0x80200018', {
       old: { mode: 'Bare', asid: 0, root: '0x0', raw: '0x0' },

@@ -55,7 +55,7 @@ describe('recording a boot that waits for input', () => {
     // Replay reaches the same end with the keys delivered at their recorded steps.
     const replay = await ReplaySession.open(path)
     if (!replay.ok) throw new Error(replay.error.message)
-    const end = await replay.value.stateAt({ step: result.steps + 10 })
+    const end = await replay.value.stateAt({ step: result.steps })
     expect(end.ok && end.value.endedAt?.reason).toBe('shutdown')
     expect(end.ok && end.value.step).toBe(result.steps)
   })

@@ -4,16 +4,24 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { RecordingWriter } from '../../../src/main/trace/recording-writer'
+import type { NewRecording } from '../../../src/main/trace/recording-file'
 import { RecordingReader } from '../../../src/main/trace/recording-reader'
 import { readSummary } from '../../../src/main/trace/recording-file'
 import { SCHEMA_VERSION } from '../../../src/main/trace/schema'
 
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-trace-'))
 
+
+function writerFor(path: string, rec: NewRecording): RecordingWriter {
+  const w = RecordingWriter.create(path, rec)
+  if (!w.ok) throw new Error(w.error.message)
+  return w.value
+}
+
 describe('recording files', () => {
   it('writes events and reads them back by kind and step range, in order', () => {
     const path = join(dir, 'a.sqlite')
-    const w = new RecordingWriter(path, { kernel: 'k.elf', config: {}, writtenBy: 'test' })
+    const w = writerFor(path, { kernel: 'k.elf', config: {}, writtenBy: 'test' })
     w.event(0, 'firmware_handoff', '0x80000000', { firmware: 'builtin', mode: 'S', entry: '0x80200000', a0: '0x0', a1: '0x87e00000' })
     w.event(7, 'satp_write', '0x80200018', {
       old: { mode: 'Bare', asid: 0, root: '0x0', raw: '0x0' },
@@ -39,12 +47,12 @@ describe('recording files', () => {
 
   it('stays readable and says incomplete when the writer dies before finishing', () => {
     const path = join(dir, 'b.sqlite')
-    const w = new RecordingWriter(path, { kernel: 'k.elf', config: {}, writtenBy: 'test' })
+    const w = writerFor(path, { kernel: 'k.elf', config: {}, writtenBy: 'test' })
     for (let i = 0; i < 600; i++) w.event(i, 'uart_output', null, { text: String(i) })
     // No finish(): simulate a crash after the first committed batch (512 events).
-    const s = readSummary(path)
+    const s = readSummary(w.writingPath)
     expect(s.ok && s.summary.outcome).toBe('incomplete')
-    const r = RecordingReader.open(path)
+    const r = RecordingReader.open(w.writingPath)
     expect(r.ok && r.value.events().length).toBe(512)
     if (r.ok) r.value.close()
     w.close()
@@ -52,7 +60,7 @@ describe('recording files', () => {
 
   it('keeps artifacts with their SHA-256', () => {
     const path = join(dir, 'c.sqlite')
-    const w = new RecordingWriter(path, { kernel: 'k.elf', config: {}, writtenBy: 'test' })
+    const w = writerFor(path, { kernel: 'k.elf', config: {}, writtenBy: 'test' })
     const sha = w.artifact('kernel.elf', 'kernel', new TextEncoder().encode('abc'))
     expect(sha).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
     w.finish(0, 'shutdown')

@@ -18,8 +18,10 @@ describe('ReplayCache', () => {
     const states = await Promise.all([100, 3, 50].map((step) => cache.with(path, (s) => s.stateAt({ step }))))
     await warm
     expect(states.map((s) => s.ok && s.value.step)).toEqual([100, 3, 50])
-    const last = await cache.with(path, (s) => s.stateAt({ step: steps + 1000 }))
+    const last = await cache.with(path, (s) => s.stateAt({ step: steps }))
     expect(last.ok && last.value.endedAt?.reason).toBe('shutdown')
+    const past = await cache.with(path, (s) => s.stateAt({ step: steps + 1000 }))
+    expect(!past.ok && past.error).toMatchObject({ code: 'replay.past_end', message: expect.stringContaining(`its last step is ${steps}`) })
     const missing = await cache.with(join(tmpdir(), 'no-such-recording.sqlite'), (s) => s.stateAt({ step: 0 }))
     expect(missing.ok).toBe(false)
     if (!missing.ok) expect(missing.error.code).toBe('trace.open_failed')

@@ -2,11 +2,10 @@
  * `bootscope at REC.sqlite STEP [--regs] [--mappings] [--translate VA] [--mem ADDR LEN] [--json]`:
  * the machine's state at a step of a recording, replayed from the recording alone.
  */
-import { formatDiagnostic } from '../../../shared/api/result'
 import type { MachineState, RegisterValue } from '../../../shared/api/replay'
 import { hex } from '../../../shared/trace/events'
-import { UsageError, type CliCommand } from '../command'
-import { numberArg } from '../inputs'
+import { printError, UsageError, type CliCommand } from '../command'
+import { incompleteNote, numberArg } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 import { describeCsr } from '../../../shared/isa/csr-fields'
 
@@ -91,12 +90,14 @@ export const atCommand: CliCommand = {
     if (!/^\d+$/.test(stepText)) throw new UsageError('STEP is a number of retired instructions')
     const opened = await ReplaySession.open(path)
     if (!opened.ok) {
-      console.error(formatDiagnostic(opened.error))
+      printError('at', opened.error)
       return 1
     }
-    const state = await opened.value.stateAt({ step: Number(stepText), translate, memory })
+    const session = opened.value
+    if (session.outcome === 'incomplete') process.stderr.write(incompleteNote(session.steps))
+    const state = await session.stateAt({ step: Number(stepText), translate, memory })
     if (!state.ok) {
-      console.error(formatDiagnostic(state.error))
+      printError('at', state.error)
       return 1
     }
     if (json) console.log(JSON.stringify(state.value))

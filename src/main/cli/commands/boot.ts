@@ -6,8 +6,7 @@
  * with the guest's exit code (test finisher, SBI SRST, tohost, isa-debug-exit), so a classroom can
  * grade boots in CI.
  */
-import { formatDiagnostic } from '../../../shared/api/result'
-import { UsageError, type CliCommand } from '../command'
+import { printError, UsageError, type CliCommand } from '../command'
 import { DEFAULT_MAX_STEPS, type MachineEvent } from '../../machine/machine'
 import { createMachine, type ModuleFile } from '../../machine/core/create-machine'
 import { MACHINE_PRESETS, PRESET_NAMES } from '../../machine/core/presets'
@@ -202,7 +201,7 @@ export const bootCommand: CliCommand = {
         },
       })
       if (!created.ok) {
-        console.error(formatDiagnostic(created.error))
+        printError('boot', created.error)
         return 1
       }
       const machine = created.value

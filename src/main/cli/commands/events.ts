@@ -3,12 +3,12 @@
  * events in step order, each explained in words (or as JSON lines for scripts and graders), with
  * the step of the state after the event (`bootscope at REC STEP` shows it; shared/trace/steps.ts).
  */
-import { formatDiagnostic } from '../../../shared/api/result'
 import { EVENT_KINDS, type EventKind } from '../../../shared/trace/events'
 import { explainEvent } from '../../../shared/trace/explain'
 import { stepAfter } from '../../../shared/trace/steps'
-import { UsageError, type CliCommand } from '../command'
+import { printError, UsageError, type CliCommand } from '../command'
 import { RecordingReader } from '../../trace/recording-reader'
+import { incompleteNote } from '../inputs'
 
 const USAGE = `Usage: bootscope events REC.sqlite [--kind K,...] [--from STEP] [--to STEP] [--json]
 
@@ -50,17 +50,18 @@ export const eventsCommand: CliCommand = {
     if (!path) throw new UsageError('which recording? give the .sqlite file written by `bootscope record`')
     const opened = RecordingReader.open(path)
     if (!opened.ok) {
-      console.error(formatDiagnostic(opened.error))
+      printError('events', opened.error)
       return 1
     }
     const r = opened.value
     try {
+      const last = r.steps
       for (const e of r.events({ kinds, from, to })) {
-        const after = stepAfter(e)
+        const after = stepAfter(e, last)
         if (json) console.log(JSON.stringify({ id: e.id, step: e.step, after, kind: e.kind, pc: e.pc, data: e.data }))
         else console.log(`${String(e.step).padStart(12)} ${after === e.step ? ' '.repeat(14) : `→ ${String(after).padEnd(12)}`} ${e.kind.padEnd(20)} ${explainEvent(e)}`)
       }
-      if (!json && r.outcome === 'incomplete') console.error('bootscope events: this recording is incomplete (the writer stopped before the end)')
+      if (r.outcome === 'incomplete') process.stderr.write(incompleteNote(r.steps))
     } finally {
       r.close()
     }

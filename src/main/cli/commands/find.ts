@@ -3,10 +3,9 @@
  * [--limit N] [--json]`: history search on a replayed recording — where the PC next (or last)
  * reaches an address, or where the value at an address next (or last) changes.
  */
-import { formatDiagnostic } from '../../../shared/api/result'
 import type { FindQuery } from '../../../shared/api/replay'
-import { UsageError, type CliCommand } from '../command'
-import { numberArg } from '../inputs'
+import { printError, UsageError, type CliCommand } from '../command'
+import { incompleteNote, numberArg } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 
 const USAGE = `Usage: bootscope find REC.sqlite STEP (--pc ADDR | --change ADDR [--len N] [--physical]) [--back] [--limit N] [--json]
@@ -50,12 +49,13 @@ export const findCommand: CliCommand = {
     if ('change' in target) target = { change: { ...target.change, length, physical } }
     const opened = await ReplaySession.open(path)
     if (!opened.ok) {
-      console.error(formatDiagnostic(opened.error))
+      printError('find', opened.error)
       return 1
     }
+    if (opened.value.outcome === 'incomplete') process.stderr.write(incompleteNote(opened.value.steps))
     const r = await opened.value.find({ from: Number(stepText), direction: backward ? 'backward' : 'forward', target, limit })
     if (!r.ok) {
-      console.error(formatDiagnostic(r.error))
+      printError('find', r.error)
       return 1
     }
     if (json) console.log(JSON.stringify(r.value))

@@ -14,6 +14,9 @@ import type { DeviceState } from '../device-state'
 import type { LoadedImage } from '../boot/loader'
 import type { MachineListener, StopInfo } from '../machine-events'
 
+/** Why a run is ended from outside: by the user, or on the recorder's behalf (a signal; the recording reached its size cap). */
+export type CancelReason = 'cancelled' | 'interrupted' | 'size-limit'
+
 export type ArchName = 'riscv64' | 'x86'
 export type MachinePresetName = 'riscv64-virt' | 'x86-pc'
 
@@ -136,7 +139,8 @@ export interface BootMachine {
   /** Replay: input recorded at this step, delivered without a new input event. */
   deliverInput(bytes: Uint8Array): void
   run(opts?: RunOptions): Promise<StopInfo>
-  cancel(): void
+  /** Ends a running `run` at the next exit: 'cancelled' by the user, or for the recorder 'interrupted' (a signal) or 'size-limit'. */
+  cancel(reason?: CancelReason, message?: string, exitCode?: number): void
   pause(): void
   saveState(): MachineSnapshot
   loadState(s: MachineSnapshot): void

@@ -13,7 +13,7 @@ import { DEFAULT_BOOT_MAX_STEPS } from '../../../shared/api/boot'
 import type { ImageFile } from '../boot/boot-plan'
 import type { LoadedImage } from '../boot/loader'
 import type { MachineEvent, MachineListener, StopInfo, StopReason } from '../machine-events'
-import type { BootMachine, CoreHart, MachineSnapshot, RunOptions } from '../core/boot-machine'
+import type { BootMachine, CancelReason, CoreHart, MachineSnapshot, RunOptions } from '../core/boot-machine'
 import { loadDeviceState, saveDeviceState } from '../device-state'
 import { X86HartExit, type X86HartApi, type X86HartOptions } from './hart/hart-api'
 import { decodeX86TraceRecords, type X86TraceRecord } from './hart/trace-layout'
@@ -79,7 +79,7 @@ export class PcMachine implements BootMachine {
   private readonly trapWatch = new X86TrapWatch()
   private pendingStop?: { reason: StopReason; message: string; exitCode?: number; hint?: string; pc?: bigint }
   private stopInfo?: StopInfo
-  private cancelRequested = false
+  private cancelRequested?: { reason: CancelReason; message: string; exitCode: number }
   private pauseRequested = false
   /** Guest time when the current streak of polling for input began. */
   private pollSince: bigint | undefined = undefined
@@ -198,8 +198,8 @@ export class PcMachine implements BootMachine {
     this.platform.deliverInput(bytes)
   }
 
-  cancel(): void {
-    this.cancelRequested = true
+  cancel(reason: CancelReason = 'cancelled', message = 'cancelled by the user', exitCode = EXIT_CODE_CANCELLED): void {
+    this.cancelRequested ??= { reason, message, exitCode }
   }
 
   pause(): void {
@@ -225,7 +225,7 @@ export class PcMachine implements BootMachine {
     this.pendingStop = undefined
     this.stopInfo = undefined
     this.console.length = Math.min(this.console.length, s.consoleLength)
-    this.cancelRequested = false
+    this.cancelRequested = undefined
     this.pauseRequested = false
   }
 
@@ -239,7 +239,8 @@ export class PcMachine implements BootMachine {
     const budget = BigInt(opts.maxSteps ?? DEFAULT_BOOT_MAX_STEPS)
     let lastYield = performance.now()
     for (;;) {
-      if (this.cancelRequested) return this.finish('cancelled', 'cancelled by the user', EXIT_CODE_CANCELLED)
+      const cancel = this.cancelRequested
+      if (cancel) return this.finish(cancel.reason, cancel.message, cancel.exitCode)
       if (this.pauseRequested) {
         this.pauseRequested = false
         return { reason: 'paused', message: 'paused', step: h.instret, pc: h.getReg('rip') }
