@@ -47,6 +47,14 @@ const YIELD_EVERY_MS = 25
 /** The clock is looked at after every full slice, and once per this many (+1) other hart exits. */
 const YIELD_CHECK_EVERY_EXITS = 63
 
+/**
+ * Hart exits in a row with no instruction retired before the machine calls it a fault loop, whatever
+ * the trap watch recognised: each is a slice of traps (the hart returns after a slice's worth of
+ * them, or when its trace ring fills), so a loop of traps that never retires anything still ends —
+ * the step budget alone would never run out.
+ */
+export const STALLED_EXITS_LIMIT = 64
+
 const MIE_MTIE = 1n << 7n
 const MIE_EXTERNAL = (1n << BigInt(MIP_MEIP)) | (1n << BigInt(MIP_SEIP))
 
@@ -100,7 +108,7 @@ const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 export const INPUT_ASK_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
-const MACHINE_WIRING = ['exits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
+const MACHINE_WIRING = ['exits', 'stalledExits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
 
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
   return new Hart(options)
@@ -142,6 +150,8 @@ export class Machine implements BootMachine {
   /** Hart exits so far (for the yield check's pace; not state). */
   private exits = 0
   private readonly exitHooks: ((exit: number) => void)[] = []
+  /** Hart exits in a row that retired no instruction: only a fault loop does that (see `STALLED_EXITS_LIMIT`). */
+  private stalledExits = 0
 
   private constructor(
     readonly hart: HartApi,
@@ -232,7 +242,9 @@ export class Machine implements BootMachine {
           hint: 'riscv-tests define it in section .tohost; drop --tohost for other kernels',
         })
       }
-      m.tohost!.attach(m.physOf(va) ?? va)
+      const pa = m.physOf(va) ?? va
+      m.tohost!.attach(pa)
+      hart.exitOnStore?.(pa)
     }
     m.start()
     return ok(m)
@@ -344,6 +356,7 @@ export class Machine implements BootMachine {
     this.console.length = Math.min(this.console.length, s.consoleLength)
     this.cancelRequested = undefined
     this.pauseRequested = false
+    this.stalledExits = 0
   }
 
   /** RAM pages (4 KiB, from the RAM base) the host wrote since the last call. */
@@ -441,6 +454,9 @@ export class Machine implements BootMachine {
       lastExit = exit
       for (const hook of this.exitHooks) hook(exit)
       if (!this.handoffSeen) this.watchHandoff()
+      // A slice (or a full trace ring) with nothing retired is a slice of traps; device and firmware exits are not counted.
+      if (h.instret !== now) this.stalledExits = 0
+      else if (exit === HartExit.StepsDone || exit === HartExit.TraceFull) this.stalledExits++
       switch (exit) {
         case HartExit.StepsDone:
           this.sliceEnd()
@@ -455,7 +471,10 @@ export class Machine implements BootMachine {
           this.serveWfi()
           break
         case HartExit.TraceFull:
-          break // the recorder drains the rings from its listener; nothing to do here
+          // The recorder drains the rings from its listener. A fault loop fills them without
+          // retiring anything: look at it as at a slice end.
+          if (this.stalledExits > 0) this.sliceEnd()
+          break
         case HartExit.Halt:
           this.requestStop('halt', `the hart halted at ${hex(h.pc)} (ebreak or host request)`, EXIT_CODE_STUCK)
           break
@@ -615,7 +634,7 @@ export class Machine implements BootMachine {
       if (r) this.requestStop('tohost', r.message, r.exitCode)
     }
     if (!this.pendingStop) {
-      const loop = this.trapWatch.checkVectorLoop(h, step)
+      const loop = this.trapWatch.checkVectorLoop(h, step, h.trapChainStart) ?? (this.stalledExits >= STALLED_EXITS_LIMIT ? this.trapWatch.stalled(h, step, h.trapChainStart) : undefined)
       if (loop) this.stopOnLoop(loop)
     }
   }

@@ -19,6 +19,13 @@ export const TRAP_REPEAT_LIMIT = 64
 
 const hex = (x: bigint) => `0x${x.toString(16)}`
 
+/** The first trap of a chain the hart took without retiring anything (`HartApi.trapChainStart`). */
+export interface TrapChainStart {
+  epc: bigint
+  cause: bigint
+  tval: bigint
+}
+
 export interface TrapLoop {
   message: string
   hint: string
@@ -126,8 +133,10 @@ export class TrapWatch {
    * At a slice boundary: is the hart parked on a fetch fault at its own trap vector? Then every
    * further trap lands on the same unfetchable address and nothing can ever change that. This
    * needs `HartApi.run` to come back while the hart loops on traps that retire no instruction.
+   * `chain` (the hart's first trap of the loop) names the instruction whose fault began it — under
+   * real firmware, the one after `csrw satp` — rather than only the vector.
    */
-  checkVectorLoop(hart: WatchedHart, step: bigint): TrapLoop | undefined {
+  checkVectorLoop(hart: WatchedHart, step: bigint, chain?: TrapChainStart): TrapLoop | undefined {
     const mode = hart.priv === 3 ? 'm' : hart.priv === 1 ? 's' : undefined
     if (!mode) return undefined
     const cause = hart.getCsr(mode === 'm' ? CSR.mcause : CSR.scause) ?? 0n
@@ -138,7 +147,17 @@ export class TrapWatch {
     const satp = hart.getCsr(CSR.satp) ?? 0n
     this.observeSatp(satp, step)
     const vec = `${mode}tvec`
-    const afterSatp = cause === CAUSE_INSTRUCTION_PAGE_FAULT && this.satpChangedAt >= 0n && satp >> 60n !== 0n
+    const first = chain && chain.epc !== tvec ? chain : undefined
+    const afterSatp = (first ? first.cause : cause) === CAUSE_INSTRUCTION_PAGE_FAULT && this.satpChangedAt >= 0n && satp >> 60n !== 0n
+    if (afterSatp && first) {
+      return {
+        pc: first.epc,
+        message:
+          `instruction page fault at ${hex(first.epc)} after satp was written (satp = ${hex(satp)}): the code still runs at an address ` +
+          `the new table does not map, and the trap handler (${vec} = ${hex(tvec)}) is not mapped either, so the hart faults there forever`,
+        hint: 'map the code that enables paging at its current (physical) address too — an identity mapping — or reach the higher half before writing satp; and point stvec at a mapped handler',
+      }
+    }
     if (afterSatp) {
       return {
         pc: tvec,
@@ -148,10 +167,21 @@ export class TrapWatch {
         hint: 'map the code that enables paging at its current address too (an identity mapping), and point stvec at a mapped handler before writing satp',
       }
     }
+    const began = first ? `; the loop began with ${causeName(first.cause)} at ${hex(first.epc)}` : ''
     return {
-      pc: tvec,
-      message: `${causeName(cause)} at ${hex(tvec)}, the trap vector (${vec}) itself: every trap lands on an address that traps again, forever`,
+      pc: first?.epc ?? tvec,
+      message: `${causeName(cause)} at ${hex(tvec)}, the trap vector (${vec}) itself: every trap lands on an address that traps again, forever${began}`,
       hint: `set ${vec} to a handler in mapped, executable memory (${vec} = ${hex(tvec)} now)`,
+    }
+  }
+
+  /** The hart took traps for many slices without retiring an instruction, in a loop none of the checks above names. */
+  stalled(hart: WatchedHart, step: bigint, chain?: TrapChainStart): TrapLoop {
+    const began = chain ? `, beginning with ${causeName(chain.cause)} at ${hex(chain.epc)} (tval ${hex(chain.tval)})` : ''
+    return {
+      pc: chain?.epc ?? hart.pc,
+      message: `the hart takes trap after trap without retiring an instruction (step ${step}, pc ${hex(hart.pc)})${began}: it can never make progress`,
+      hint: 'the trap handler cannot run: check that mtvec/stvec point at mapped, executable code',
     }
   }
 }

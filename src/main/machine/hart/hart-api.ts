@@ -86,6 +86,13 @@ export interface HartApi {
   firmwareTraps: boolean
   /** The trap that caused `HartExit.FirmwareTrap`. */
   readonly trap: TrapInfo
+  /**
+   * The first trap of the chain the hart is in: traps each taken at the previous trap's handler
+   * address with nothing retired between (a handler that cannot be fetched). Where a fault loop began.
+   */
+  readonly trapChainStart?: { epc: bigint; cause: bigint; tval: bigint }
+  /** Stores to the RAM page holding `pa` end `run` right after the storing instruction (tohost is then seen at its exact step). */
+  exitOnStore?(pa: bigint, on?: boolean): void
   /** Resumes from a firmware trap in privilege `priv` at `pc` (e.g. `sepc`-style return after an SBI call). */
   resumeAt(pc: bigint, priv: number): void
 

@@ -23,6 +23,7 @@ export const SLOT = {
   stopRequested: 55, mhartid: 56, traceRegion: 57, mmioPending: 58, pendingExc: 59, pendingCause: 60, pendingTval: 61,
   uartMirrorBase: 96, uartMirrorRegs: 97, uartMirrorPure: 98, uartMirrorIdle: 99, uartPollReg: 100, uartPolling: 101,
   uartPollSince: 102, uartPollLimit: 103,
+  chainEpc: 120, chainCause: 121, chainTval: 122,
 } as const
 
 export const DEFAULT_RAM_BASE = 0x8000_0000n
@@ -56,6 +57,7 @@ interface HartExports {
   getMtime(): bigint
   setMtime(v: bigint): void
   setWatchedPage(page: number, on: number): void
+  setExitPage(page: number, on: number): void
   clearDirty(): void
   layoutRegs(): number
   layoutFregs(): number
@@ -228,6 +230,9 @@ export class Hart implements HartApi {
       fromPriv: Number(this.slot('trapFromPriv')),
     }
   }
+  get trapChainStart(): { epc: bigint; cause: bigint; tval: bigint } {
+    return { epc: this.slot('chainEpc'), cause: this.slot('chainCause'), tval: this.slot('chainTval') }
+  }
   resumeAt(pc: bigint, priv: number): void {
     this.x.resumeAt(BigInt.asIntN(64, pc), BigInt(priv))
   }
@@ -384,6 +389,12 @@ export class Hart implements HartApi {
     const off = pa - this.ramBase
     if (off < 0n || off >= BigInt(this.ramSize)) return
     this.x.setWatchedPage(Number(off / BigInt(PAGE_BYTES)), on ? 1 : 0)
+  }
+  /** Stores to the RAM page holding `pa` end `run` right after the storing instruction (a value the host watches, like tohost). */
+  exitOnStore(pa: bigint, on = true): void {
+    const off = pa - this.ramBase
+    if (off < 0n || off >= BigInt(this.ramSize)) return
+    this.x.setExitPage(Number(off / BigInt(PAGE_BYTES)), on ? 1 : 0)
   }
   /** Records a REGION event when the pc enters a new (pc >> shift) region; 0 turns it off (e.g. 21 = 2 MiB). */
   set regionShift(shift: number) {

@@ -29,6 +29,9 @@ export function setExit(code: i32): i32 {
   return R_EXIT
 }
 /** Set when a trace record leaves fewer than RING_SLACK free slots: the loop exits with TraceFull after the instruction. */
+/** A store hit a PF_EXIT page: run() returns after the storing instruction. */
+export let storeExit: bool = false
+export function setStoreExit(v: bool): void { storeExit = v }
 export let ringNearlyFull: bool = false
 export function setRingNearlyFull(v: bool): void { ringNearlyFull = v }
 

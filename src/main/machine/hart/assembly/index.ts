@@ -15,11 +15,11 @@ import {
   S_MTIMECMP, S_RAM_BASE, S_RAM_SIZE, S_MMIO_PENDING,
   S_PENDING_EXC, S_PENDING_CAUSE, S_PENDING_TVAL, S_TRACE_REGION_SHIFT, S_TRACE_REGION, S_LAST_PC,
   S_RING_HEAD, S_RING_TAIL,
-  TLB_LOAD, TLB_STORE, TLB_FETCH, DCACHE, DC_MASK, DC_SCRATCH, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DIRTY, PF_WATCHED,
+  TLB_LOAD, TLB_STORE, TLB_FETCH, DCACHE, DC_MASK, DC_SCRATCH, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DIRTY, PF_WATCHED, PF_EXIT,
   RING, RING_RECORDS, RING_RECORD_BYTES, RING_SLACK, ROM, ROM_PA, ROM_SIZE, RAM, PRV_M,
 } from './layout'
 import {
-  R_OK, R_TRAP, R_EXIT, R_RESYNC, pendingExit, setExit, ringNearlyFull, setRingNearlyFull, EXIT_STEPS_DONE, EXIT_WFI,
+  R_OK, R_TRAP, R_EXIT, R_RESYNC, pendingExit, setExit, ringNearlyFull, setRingNearlyFull, storeExit, setStoreExit, EXIT_STEPS_DONE, EXIT_WFI,
   EXIT_TRACE_FULL, EXIT_MMIO, ACC_FETCH, CAUSE_FETCH_ACCESS, CAUSE_BREAKPOINT, MSTATUS_FS,
 } from './globals'
 import { fill16, fill32 } from './decode'
@@ -134,6 +134,10 @@ export function run(maxSteps: u64): i32 {
     if (limit - instret > SLICE_STEPS) limit = instret + SLICE_STEPS
     const status = inner(limit)
     if (status != R_OK) return pendingExit
+    if (storeExit) {
+      setStoreExit(false)
+      return EXIT_STEPS_DONE
+    }
     if (load<u64>(S_INSTRET) == instret && ++idle >= maxSteps) return EXIT_STEPS_DONE
     if (TRACING) {
       if (ringNearlyFull) return EXIT_TRACE_FULL
@@ -487,6 +491,13 @@ export function timeRatio(): u64 { return TIME_RATIO }
 export function setWatchedPage(page: u32, on: bool): void {
   const f = load<u8>(PAGE_FLAGS + page)
   store<u8>(PAGE_FLAGS + page, on ? f | PF_WATCHED : f & ~PF_WATCHED)
+  if (on) evictStorePage(load<u64>(S_RAM_BASE) + ((<u64>page) << 12))
+}
+
+/** Makes stores to a RAM page (index from ramBase) end run() right after the storing instruction (PF_EXIT). */
+export function setExitPage(page: u32, on: bool): void {
+  const f = load<u8>(PAGE_FLAGS + page)
+  store<u8>(PAGE_FLAGS + page, on ? f | PF_EXIT : f & ~PF_EXIT)
   if (on) evictStorePage(load<u64>(S_RAM_BASE) + ((<u64>page) << 12))
 }
 

@@ -140,6 +140,8 @@ export const PAGE_FLAGS_BYTES: usize = 0x100000
 export const PF_DIRTY: u8 = 1
 export const PF_CODE: u8 = 2
 export const PF_WATCHED: u8 = 4
+/** Stores here end run() right after the storing instruction: the host watches a value there (tohost), exact to the step. */
+export const PF_EXIT: u8 = 8
 
 /** Which full 16-bit ASID currently owns each of the 2048 TLB context tags (tags keep the low 11 bits). */
 /** Trace ring: RING_RECORDS fixed-size records of RING_RECORD_BYTES (see trace-layout.ts). */
@@ -162,6 +164,17 @@ export const RAM: usize = (ROM + 0x10000 + 0xffff) & ~0xffff
 export const S_PENDING_EXC: usize = STATE + 59 * 8
 export const S_PENDING_CAUSE: usize = STATE + 60 * 8
 export const S_PENDING_TVAL: usize = STATE + 61 * 8
+/**
+ * The first trap of the current chain — traps each taken at the previous one's handler address with
+ * no instruction retired in between (a handler that cannot be fetched): where a fault loop began,
+ * e.g. the instruction after `csrw satp` whose fetch faulted before stvec did. Then the handler
+ * address of the last trap and the step it was taken at, to tell a chain from a new trap.
+ */
+export const S_CHAIN_EPC: usize = STATE + 120 * 8
+export const S_CHAIN_CAUSE: usize = STATE + 121 * 8
+export const S_CHAIN_TVAL: usize = STATE + 122 * 8
+export const S_CHAIN_LAST_TARGET: usize = STATE + 123 * 8
+export const S_CHAIN_LAST_STEP: usize = STATE + 124 * 8
 
 export const PRV_U: u64 = 0
 export const PRV_S: u64 = 1

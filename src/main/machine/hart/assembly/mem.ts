@@ -13,7 +13,7 @@ import {
   S_INSTRET, S_PRIV, PAGE_FLAGS, RAM,
 } from './layout'
 import {
-  R_OK, R_EXIT, EXIT_MMIO, setExit, ACC_LOAD, ACC_STORE, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
+  R_OK, R_EXIT, R_RESYNC, EXIT_MMIO, setExit, storeExit, ACC_LOAD, ACC_STORE, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
   CAUSE_MISALIGNED_LOAD, CAUSE_BREAKPOINT,
 } from './globals'
 import {
@@ -168,7 +168,7 @@ export function storeSlow(va: u64, size: u64, value: u64, len: u64): i32 {
     const old = readHost(h, size)
     writeHost(h, size, value)
     noteStore(h, xPa, va, size, old, value)
-    return R_OK
+    return storeExit ? R_RESYNC : R_OK // a watched value changed: leave run() after this instruction
   }
   const e = tlbBase(ACC_STORE) + <usize>(((va >> 12) & 255) << 5)
   const h = <usize>(va + load<u64>(e, 8))

@@ -40,13 +40,13 @@
  */
 import {
   S_SATP, S_PRIV, S_MSTATUS, S_RAM_BASE, S_RAM_SIZE, S_PMPCFG0, S_PMPADDR0, S_TRACE_WALKS,
-  TLB_FETCH, TLB_LOAD, TLB_STORE, RAM, ROM, ROM_PA, ROM_SIZE, PAGE_FLAGS, PF_CODE, PF_WATCHED, PF_DIRTY,
+  TLB_FETCH, TLB_LOAD, TLB_STORE, RAM, ROM, ROM_PA, ROM_SIZE, PAGE_FLAGS, PF_CODE, PF_WATCHED, PF_EXIT, PF_DIRTY,
   PRV_M, PRV_S, PRV_U, DCACHE, DC_MASK, ASID_OWNERS,
 } from './layout'
 import {
   ACC_FETCH, ACC_LOAD, ACC_STORE, MSTATUS_MPRV, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_SUM, MSTATUS_MXR,
   CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS, CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT,
-  CAUSE_STORE_PAGE_FAULT,
+  CAUSE_STORE_PAGE_FAULT, setStoreExit,
 } from './globals'
 import { TRACING, record, T_WALK, T_STORE } from './trace'
 import { dataTriggerPage } from './triggers'
@@ -97,6 +97,7 @@ export function noteStore(host: usize, pa: u64, va: u64, size: u64, oldv: u64, n
   const page = (host - RAM) >> 12
   const f = load<u8>(PAGE_FLAGS + page)
   if (f & PF_CODE) invalidateCode(pa, size)
+  if (f & PF_EXIT) setStoreExit(true)
   if (TRACING) {
     if (f & PF_WATCHED) record(T_STORE, <u32>size, pa, va, oldv, newv)
   }
@@ -167,7 +168,7 @@ export function tlbFill(acc: i32, va: u64, ctx: u64): void {
     if (isRom(xHostPage)) return
     const page = (xHostPage - RAM) >> 12
     const f = load<u8>(PAGE_FLAGS + page)
-    if (f & (PF_CODE | PF_WATCHED)) return // stores there must see the slow path
+    if (f & (PF_CODE | PF_WATCHED | PF_EXIT)) return // stores there must see the slow path
     store<u8>(PAGE_FLAGS + page, f | PF_DIRTY)
   }
   const e = tlbBase(acc) + <usize>(((va >> PAGE_SHIFT) & 255) << 5)

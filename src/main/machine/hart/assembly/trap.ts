@@ -7,6 +7,7 @@
 import {
   S_PC, S_PRIV, S_MSTATUS, S_MIE, S_MEDELEG, S_MIDELEG, S_MTVEC, S_STVEC, S_MEPC, S_SEPC, S_MCAUSE, S_SCAUSE,
   S_MTVAL, S_STVAL, S_FIRMWARE_TRAPS, S_TRAP_CAUSE, S_TRAP_TVAL, S_TRAP_EPC, S_TRAP_FROM_PRIV,
+  S_CHAIN_EPC, S_CHAIN_CAUSE, S_CHAIN_TVAL, S_CHAIN_LAST_TARGET, S_CHAIN_LAST_STEP, S_INSTRET,
   PRV_M, PRV_S, PRV_U,
 } from './layout'
 import {
@@ -57,9 +58,22 @@ export function takeTrap(cause: u64, tval: u64): i32 {
   let pc = tvec & ~(<u64>3)
   if ((tvec & 1) != 0 && isInt) pc += code << 2
   store<u64>(S_PC, pc)
+  noteTrapChain(epc, cause, tval, pc)
   tlbFlushAll()
   if (TRACING) record(T_TRAP, <u32>(priv | (load<u64>(S_PRIV) << 8)), cause, tval, epc, pc)
   return R_TRAP
+}
+
+/** Keeps the first trap of a chain of traps taken at their handler's first instruction (see S_CHAIN_EPC). */
+function noteTrapChain(epc: u64, cause: u64, tval: u64, target: u64): void {
+  const step = load<u64>(S_INSTRET)
+  if (epc != load<u64>(S_CHAIN_LAST_TARGET) || step != load<u64>(S_CHAIN_LAST_STEP)) {
+    store<u64>(S_CHAIN_EPC, epc)
+    store<u64>(S_CHAIN_CAUSE, cause)
+    store<u64>(S_CHAIN_TVAL, tval)
+  }
+  store<u64>(S_CHAIN_LAST_TARGET, target)
+  store<u64>(S_CHAIN_LAST_STEP, step)
 }
 
 /** The highest-priority interrupt that is pending, enabled and allowed now, or -1. */
