@@ -24,6 +24,8 @@ export const OUTCOME_WORDS: Record<Outcome, string> = {
   halt: 'halted',
   'guest-error': 'hit an error Bootscope cannot emulate',
   crashed: 'lost its core worker',
+  interrupted: 'was interrupted (a signal or the host shutting down)',
+  'size-limit': 'filled its recording up to the size cap',
   incomplete: 'was not finished writing',
 }
 
@@ -31,7 +33,7 @@ export const OUTCOME_WORDS: Record<Outcome, string> = {
 export const SUCCESSFUL_OUTCOMES: readonly string[] = ['shutdown', 'reset', 'tohost']
 
 /** Ended by the user or by waiting, not by the guest failing: neither success nor failure. */
-export const NEUTRAL_OUTCOMES: readonly string[] = ['cancelled', 'waiting-for-input', 'paused']
+export const NEUTRAL_OUTCOMES: readonly string[] = ['cancelled', 'waiting-for-input', 'paused', 'interrupted']
 
 /** `success` (green), `neutral` (plain) or `failure` (red), for how a boot ended; a non-zero exit code of a shutdown is a failure. */
 export function outcomeTone(outcome: string, exitCode?: number | null): 'success' | 'neutral' | 'failure' {
