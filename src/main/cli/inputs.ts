@@ -49,3 +49,11 @@ export function bootImages(
 export function incompleteNote(lastStep: number | bigint): string {
   return `bootscope: this recording is incomplete: its writer stopped (crash or kill) and it covers the boot up to step ${lastStep} only\n`
 }
+
+/** What `at` and `find` say first (on stderr) about the recording they replay: incomplete, or too old to have its inputs checked. */
+export function replayNotes(s: { outcome: string; steps: number | bigint; inputsChecked: boolean }): string {
+  return (
+    (s.outcome === 'incomplete' ? incompleteNote(s.steps) : '') +
+    (s.inputsChecked ? '' : 'bootscope: this recording was written before recordings kept a hash of their configuration: its inputs are replayed without that check\n')
+  )
+}

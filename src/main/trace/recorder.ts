@@ -19,6 +19,7 @@ import { COMMIT_EVERY_MS, describeWriteError, RecordingWriter } from './recordin
 import { FUNCTIONS_ARTIFACT, SOURCE_LINES_ARTIFACT } from './schema'
 import { kernelDebugInfoOf } from './kernel-debug-info'
 import { attachEventDeriver, type EventDeriver } from './event-derivers'
+import { diskSha256 } from './input-hashes'
 
 /** Console text is flushed as an event at each newline, or when this long. */
 const UART_FLUSH_CHARS = 256
@@ -43,6 +44,8 @@ export interface RecordOptions {
   memBytes?: number
   maxSteps?: number | bigint
   disk?: DiskBase
+  /** The disk image's file name, as the recording names it (default `disk.img`). */
+  diskName?: string
   /** riscv-tests `tohost` exit protocol. */
   tohost?: boolean
   /** A machine preset (`riscv64-virt`, `x86-pc`); default: the one the kernel calls for. */
@@ -112,6 +115,8 @@ export class Recorder {
     this.lines = opts.sourceLines?.length ? opts.sourceLines : (debug?.lines ?? [])
     if (this.lines.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(this.lines)))
     if (debug?.functions.length) this.writer.artifact(FUNCTIONS_ARTIFACT, 'functions', new TextEncoder().encode(JSON.stringify(debug.functions)))
+    if (opts.disk) this.writer.artifactIdentity(opts.diskName ?? 'disk.img', 'disk', diskSha256(opts.disk), opts.disk.sizeBytes)
+    this.writer.sealInputs()
   }
 
   /** Creates the recording file and the machine; a kernel that cannot be loaded is an error value (and no file is left half-made). */

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import { err, ok, type Result } from '../../shared/api/result'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
 import { META, SCHEMA_VERSION } from './schema'
+import { checkInputs, type ArtifactIdentity } from './input-hashes'
 
 export interface EventQuery {
   kinds?: EventKind[]
@@ -78,6 +79,16 @@ export class RecordingReader {
     }
   }
 
+  /** Every artifact's identity (not its bytes). */
+  artifactList(): ArtifactIdentity[] {
+    return this.db.prepare('SELECT name, role, sha256, size FROM artifacts ORDER BY name').all() as ArtifactIdentity[]
+  }
+
+  /** Checks the inputs against the hashes recorded with them (see input-hashes.ts). */
+  checkInputs(): Result<{ checked: boolean }> {
+    return checkInputs({ meta: this.meta(), artifacts: this.artifactList(), bytesOf: (name) => this.artifact(name)?.data })
+  }
+
   artifact(name: string): { role: string; sha256: string; size: number; data: Uint8Array | null } | undefined {
     return this.db.prepare('SELECT role, sha256, size, data FROM artifacts WHERE name = ?').get(name) as never
   }
@@ -100,6 +111,14 @@ export class RecordingReader {
     const sql = `SELECT id, step, kind, pc, data FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY step, id${q.limit ? ' LIMIT ' + Math.floor(q.limit) : ''}`
     const rows = this.db.prepare(sql).all(...params) as { id: number; step: number; kind: EventKind; pc: string | null; data: string }[]
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }))
+  }
+
+  /** The last stop event: how the boot ended (a boot that waited for input has a stop at each wait before it). */
+  lastStop(): { step: number; reason: string } | undefined {
+    const row = this.db.prepare("SELECT step, data FROM events WHERE kind = 'stop' ORDER BY step DESC, id DESC LIMIT 1").get() as { step: number; data: string } | undefined
+    if (!row) return undefined
+    const data = JSON.parse(row.data) as { reason?: unknown }
+    return typeof data.reason === 'string' ? { step: row.step, reason: data.reason } : undefined
   }
 
   countsByKind(): Record<string, number> {

@@ -7,12 +7,13 @@
  * destination by `finish` (recording-output.ts), so an earlier recording there stays whole until
  * then. A failed write (disk full) is kept in `failure`, and later writes are skipped.
  */
-import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { EventKind, EventPayloads } from '../../shared/trace/events'
 import { err, ok, type Result } from '../../shared/api/result'
 import { createRecording, finishRecording, recordProgress, type NewRecording } from './recording-file'
 import { checkDestination, claimTemporaryPath, moveIntoPlace } from './recording-output'
+import { sealedInputs, sha256, type ArtifactIdentity } from './input-hashes'
+import { META } from './schema'
 
 /** Events buffered before a commit; small enough that a crash loses little, big enough to batch. */
 const EVENTS_PER_COMMIT = 512
@@ -58,9 +59,29 @@ export class RecordingWriter {
 
   /** Stores an input file (kernel, firmware) with its hash; `keepBytes` false stores the identity only. */
   artifact(name: string, role: string, bytes: Uint8Array, keepBytes = true): string {
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
-    this.guard(() => this.insertArtifact.run(name, role, sha256, bytes.length, keepBytes ? Buffer.from(bytes) : null))
-    return sha256
+    const hash = sha256(bytes)
+    this.guard(() => this.insertArtifact.run(name, role, hash, bytes.length, keepBytes ? Buffer.from(bytes) : null))
+    return hash
+  }
+
+  /**
+   * Stores an input the recording identifies but does not keep (a disk image read lazily): its
+   * hash is computed by the caller, which streams it.
+   */
+  artifactIdentity(name: string, role: string, sha256: string, size: number): void {
+    this.guard(() => this.insertArtifact.run(name, role, sha256, size, null))
+  }
+
+  /** Records the configuration's hash and the digest of every input, once all artifacts are written (input-hashes.ts). */
+  sealInputs(): void {
+    this.guard(() => {
+      const config = (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(META.config) as { value: string } | undefined)?.value ?? ''
+      const artifacts = this.db.prepare('SELECT name, role, sha256, size FROM artifacts').all() as ArtifactIdentity[]
+      const put = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+      this.db.transaction(() => {
+        for (const [k, v] of Object.entries(sealedInputs(config, artifacts))) put.run(k, v)
+      })()
+    })
   }
 
   event<K extends EventKind>(step: number | bigint, kind: K, pc: string | null, data: EventPayloads[K]): void {

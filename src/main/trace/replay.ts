@@ -75,6 +75,8 @@ export class ReplaySession {
   private ended?: StopInfo
   private nextInput = 0
   private checkpoints!: Checkpoints
+  /** The recording's last stop event: where and why the boot ended, as the UI says (stop-words.ts). */
+  private recordedEnd?: { step: number; reason: string }
   /** How far the first pass has gone (see `warmUp`). */
   private warmedTo = 0n
 
@@ -87,6 +89,8 @@ export class ReplaySession {
     readonly steps: bigint,
     /** How the recorded boot ended: a boot the machine itself ended (not a budget or a cancel) ends the replay the same way. */
     readonly outcome: string,
+    /** False for a recording written before it kept a hash of its configuration (see input-hashes.ts): replayed unchecked. */
+    readonly inputsChecked: boolean,
   ) {}
 
   /** Reads what the boot needs from the recording and starts the machine at step 0. */
@@ -95,6 +99,9 @@ export class ReplaySession {
     if (!opened.ok) return opened
     const r = opened.value
     try {
+      // What runs must be what was recorded: the inputs and the configuration against their hashes.
+      const checked = r.checkInputs()
+      if (!checked.ok) return checked
       const meta = r.meta()
       const config = JSON.parse(meta[META.config] ?? '{}') as RecordedConfig
       const kernelName = meta[META.kernel]
@@ -131,7 +138,8 @@ export class ReplaySession {
       const created = await createMachine(machineConfig)
       if (!created.ok) return created
       const segments = created.value.images[0]?.elf?.segments ?? []
-      const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), new FunctionMap(r.functions(), segments), BigInt(r.steps), r.outcome)
+      const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), new FunctionMap(r.functions(), segments), BigInt(r.steps), r.outcome, checked.value.checked)
+      session.recordedEnd = r.lastStop()
       session.machine = created.value
       session.checkpoints = new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
       return ok(session)
@@ -384,8 +392,19 @@ export class ReplaySession {
     if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, !!q.memory.physical)
     if (q.table) state.tableEntries = view.tablePage(BigInt(q.table.pa), q.table.level, BigInt(q.table.vaBase))
     if (q.disassembly) state.disassembly = this.disassemblyAround(now.pc, q.disassembly)
-    if (this.ended) state.endedAt = { step: Number(this.ended.step), reason: this.ended.reason }
+    if (this.ended) state.endedAt = this.endOf(this.ended)
     return state
+  }
+
+  /**
+   * Where and why the boot ended. At the recording's end that is its last stop event — a boot
+   * cancelled while it waited for input replays to its wait, but it ended by the cancel — else
+   * (a replay that ended before the recording did) the replay's own stop.
+   */
+  private endOf(stop: StopInfo): { step: number; reason: string } {
+    const recorded = this.recordedEnd
+    if (recorded && stop.step >= this.steps && recorded.step >= Number(stop.step)) return recorded
+    return { step: Number(stop.step), reason: stop.reason }
   }
 
   /** VA → PA as the hart fetches or loads at its privilege (RISC-V M-mode and paging off translate nothing). */

@@ -65,6 +65,10 @@ export const META = {
   steps: 'steps',
   outcome: 'outcome',
   config: 'config',
+  /** SHA-256 of `config` (see input-hashes.ts); absent in files written before it existed. */
+  configSha256: 'config_sha256',
+  /** One digest over `config_sha256` and every artifact's role, name, size and SHA-256. */
+  inputsSha256: 'inputs_sha256',
 } as const
 
 /** The artifact holding the build's line table (a JSON array of SourceLine, addresses in hex). */

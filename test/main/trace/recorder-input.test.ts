@@ -81,4 +81,38 @@ describe('recording a boot that waits for input', () => {
     expect(r.value.outcome).toBe('cancelled')
     r.value.close()
   })
+
+  it('replay says the boot ended where and why the recording did: by the cancel, after the waits', async () => {
+    const k = buildKernel(['uart-irq-echo.S'], 'm-mode.ld')
+    const path = join(mkdtempSync(join(tmpdir(), 'bootscope-input-')), 'cancel-late.sqlite')
+    let typedAt = -1
+    const started = await Recorder.start({
+      recordingPath: path,
+      kernel: { file: 'echo.elf', bytes: k.bytes },
+      bios: 'none',
+      writtenBy: 'test',
+      waitForInput: true,
+      onProgress: (p) => {
+        if (!p.waiting || !started.ok || p.steps === typedAt) return
+        // The first wait is answered with a key; the second is cancelled.
+        if (typedAt < 0) {
+          typedAt = p.steps
+          started.value.sendInput('a')
+        } else setTimeout(() => started.value.cancel(), 20)
+      },
+    })
+    if (!started.ok) throw new Error(started.error.message)
+    const result = await started.value.run()
+    expect(result.stop.reason).toBe('cancelled')
+    expect(result.steps).toBeGreaterThan(typedAt)
+    const r = RecordingReader.open(path)
+    if (!r.ok) throw new Error(r.error.message)
+    const stops = r.value.events({ kinds: ['stop'] }).map((e) => (e.data as { reason: string }).reason)
+    r.value.close()
+    expect(stops.at(-1)).toBe('cancelled')
+    const replay = await ReplaySession.open(path)
+    if (!replay.ok) throw new Error(replay.error.message)
+    const end = await replay.value.stateAt({ step: result.steps })
+    expect(end.ok && end.value.endedAt).toEqual({ step: result.steps, reason: 'cancelled' })
+  })
 })

@@ -5,7 +5,7 @@
 import type { MachineState, RegisterValue } from '../../../shared/api/replay'
 import { hex } from '../../../shared/trace/events'
 import { printError, UsageError, type CliCommand } from '../command'
-import { incompleteNote, numberArg } from '../inputs'
+import { numberArg, replayNotes } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 import { describeCsr } from '../../../shared/isa/csr-fields'
 
@@ -94,7 +94,7 @@ export const atCommand: CliCommand = {
       return 1
     }
     const session = opened.value
-    if (session.outcome === 'incomplete') process.stderr.write(incompleteNote(session.steps))
+    process.stderr.write(replayNotes(session))
     const state = await session.stateAt({ step: Number(stepText), translate, memory })
     if (!state.ok) {
       printError('at', state.error)

@@ -5,7 +5,7 @@
  */
 import type { FindQuery } from '../../../shared/api/replay'
 import { printError, UsageError, type CliCommand } from '../command'
-import { incompleteNote, numberArg } from '../inputs'
+import { numberArg, replayNotes } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 
 const USAGE = `Usage: bootscope find REC.sqlite STEP (--pc ADDR | --change ADDR [--len N] [--physical]) [--back] [--limit N] [--json]
@@ -52,7 +52,7 @@ export const findCommand: CliCommand = {
       printError('find', opened.error)
       return 1
     }
-    if (opened.value.outcome === 'incomplete') process.stderr.write(incompleteNote(opened.value.steps))
+    process.stderr.write(replayNotes(opened.value))
     const r = await opened.value.find({ from: Number(stepText), direction: backward ? 'backward' : 'forward', target, limit })
     if (!r.ok) {
       printError('find', r.error)

@@ -62,6 +62,7 @@ export const recordCommand: CliCommand = {
         bios,
         initrd,
         disk,
+        diskName: args.disk,
         memBytes: args.memBytes,
         maxSteps: args.maxSteps,
         maxBytes,
