@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { COMMANDS } from './commands/index'
 import { UsageError } from './command'
+import { DamagedRecording } from '../trace/recording-damage'
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'))
@@ -33,6 +34,7 @@ export function helpText(): string {
 function describeFailure(e: unknown): string {
   const code = (e as { code?: unknown }).code
   const message = e instanceof Error ? e.message : String(e)
+  if (e instanceof DamagedRecording) return message
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return `the disk is full (${message})`
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `the file is damaged: ${message}`
   return typeof code === 'string' ? `${message} (${code})` : message

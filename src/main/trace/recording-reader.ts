@@ -1,7 +1,10 @@
 /**
  * Reads a recording: its summary, its artifacts, and its events by kind and step range (the
  * history queries of the timeline and the lab checks). Opens read-only, so a reader never
- * disturbs a recording being written, and refuses files from a newer format.
+ * disturbs a recording being written, and refuses files from a newer format. A damaged file (a
+ * table or column missing, a row that is not what the writer writes, corrupt pages) is an error
+ * naming the table and row (recording-damage.ts): from `open`, or thrown as `DamagedRecording`
+ * by the query that meets the row.
  */
 import type { SourceLine } from '../../shared/trace/source-map'
 import type { FunctionRange } from '../../shared/trace/function-map'
@@ -11,6 +14,7 @@ import { err, ok, type Result } from '../../shared/api/result'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
 import { META, SCHEMA_VERSION } from './schema'
 import { checkInputs, type ArtifactIdentity } from './input-hashes'
+import { badInputRow, badMeta, damaged, isCorruption, missingStructure, parseEventRow, type EventRow } from './recording-damage'
 
 export interface EventQuery {
   kinds?: EventKind[]
@@ -20,7 +24,11 @@ export interface EventQuery {
 }
 
 export class RecordingReader {
-  private constructor(private readonly db: Database.Database, readonly version: number) {}
+  private constructor(
+    private readonly db: Database.Database,
+    readonly version: number,
+    readonly path: string,
+  ) {}
 
   static open(path: string): Result<RecordingReader> {
     let db: Database.Database
@@ -38,16 +46,39 @@ export class RecordingReader {
           hint: 'Update Bootscope to read this recording.',
         })
       }
-      return ok(new RecordingReader(db, row.version))
-    } catch {
+      const reader = new RecordingReader(db, row.version, path)
+      const wrong = typeof row.version !== 'number' ? 'its schema_version row is not a format number' : reader.damage()
+      if (wrong) {
+        db.close()
+        return err('trace.damaged', `'${path}' is damaged: ${wrong}`, { hint: 'record the boot again; the parts of the file that are whole can be read with sqlite3' })
+      }
+      return ok(reader)
+    } catch (e) {
       db.close()
+      if (isCorruption(e)) return err('trace.damaged', `'${path}' is damaged: SQLite cannot read its pages (${(e as Error).message})`, { hint: 'record the boot again' })
       return err('trace.not_a_recording', `'${path}' is not a Bootscope recording`, { hint: 'Recordings are the .sqlite files Bootscope writes.' })
     }
   }
 
+  /** What makes the file unreadable as a recording (a missing table or column, bad meta values), in words. */
+  private damage(): string | undefined {
+    const columnsOf = (table: string) => (this.db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[]).map((c) => c.name)
+    return missingStructure(columnsOf) ?? badMeta(this.meta())
+  }
+
   meta(): Record<string, string> {
-    const rows = this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]
+    const rows = this.query('meta', () => this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[])
     return Object.fromEntries(rows.map((r) => [r.key, r.value]))
+  }
+
+  /** Runs a query on `table`; SQLite finding corrupt pages there is a `DamagedRecording` naming the table. */
+  private query<T>(table: string, run: () => T): T {
+    try {
+      return run()
+    } catch (e) {
+      if (isCorruption(e)) throw damaged(this.path, `its table '${table}' cannot be read (${(e as Error).message})`)
+      throw e
+    }
   }
 
   get steps(): number {
@@ -81,7 +112,13 @@ export class RecordingReader {
 
   /** Every artifact's identity (not its bytes). */
   artifactList(): ArtifactIdentity[] {
-    return this.db.prepare('SELECT name, role, sha256, size FROM artifacts ORDER BY name').all() as ArtifactIdentity[]
+    const rows = this.query('artifacts', () => this.db.prepare('SELECT name, role, sha256, size FROM artifacts ORDER BY name').all() as Record<string, unknown>[])
+    for (const r of rows) {
+      if (typeof r.name !== 'string' || typeof r.role !== 'string' || typeof r.sha256 !== 'string' || typeof r.size !== 'number') {
+        throw damaged(this.path, `artifacts row '${String(r.name)}': its name, role, sha256 or size has the wrong type`)
+      }
+    }
+    return rows as unknown as ArtifactIdentity[]
   }
 
   /** Checks the inputs against the hashes recorded with them (see input-hashes.ts). */
@@ -90,7 +127,17 @@ export class RecordingReader {
   }
 
   artifact(name: string): { role: string; sha256: string; size: number; data: Uint8Array | null } | undefined {
-    return this.db.prepare('SELECT role, sha256, size, data FROM artifacts WHERE name = ?').get(name) as never
+    const row = this.query('artifacts', () => this.db.prepare('SELECT role, sha256, size, data FROM artifacts WHERE name = ?').get(name)) as
+      | { role: unknown; sha256: unknown; size: unknown; data: unknown }
+      | undefined
+    if (!row) return undefined
+    const wrong =
+      typeof row.role !== 'string' || typeof row.sha256 !== 'string' ? 'its role or sha256 is not text'
+      : typeof row.size !== 'number' ? 'its size is not a number'
+      : row.data !== null && !(row.data instanceof Uint8Array) ? 'its data is not bytes'
+      : undefined
+    if (wrong) throw damaged(this.path, `artifacts row '${name}': ${wrong}`)
+    return row as { role: string; sha256: string; size: number; data: Uint8Array | null }
   }
 
   events(q: EventQuery = {}): TraceEvent[] {
@@ -109,25 +156,35 @@ export class RecordingReader {
       params.push(q.to)
     }
     const sql = `SELECT id, step, kind, pc, data FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY step, id${q.limit ? ' LIMIT ' + Math.floor(q.limit) : ''}`
-    const rows = this.db.prepare(sql).all(...params) as { id: number; step: number; kind: EventKind; pc: string | null; data: string }[]
-    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }))
+    const rows = this.query('events', () => this.db.prepare(sql).all(...params) as EventRow[])
+    return rows.map((r) => {
+      const e = parseEventRow(r)
+      if (typeof e === 'string') throw damaged(this.path, `events row ${String(r.id)}: ${e}`)
+      return e as TraceEvent
+    })
   }
 
   /** The last stop event: how the boot ended (a boot that waited for input has a stop at each wait before it). */
   lastStop(): { step: number; reason: string } | undefined {
-    const row = this.db.prepare("SELECT step, data FROM events WHERE kind = 'stop' ORDER BY step DESC, id DESC LIMIT 1").get() as { step: number; data: string } | undefined
+    const row = this.query('events', () => this.db.prepare("SELECT id, step, kind, pc, data FROM events WHERE kind = 'stop' ORDER BY step DESC, id DESC LIMIT 1").get() as EventRow | undefined)
     if (!row) return undefined
-    const data = JSON.parse(row.data) as { reason?: unknown }
-    return typeof data.reason === 'string' ? { step: row.step, reason: data.reason } : undefined
+    const e = parseEventRow(row)
+    if (typeof e === 'string') throw damaged(this.path, `events row ${String(row.id)}: ${e}`)
+    return typeof e.data.reason === 'string' ? { step: e.step, reason: e.data.reason } : undefined
   }
 
   countsByKind(): Record<string, number> {
-    const rows = this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: string; n: number }[]
+    const rows = this.query('events', () => this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: string; n: number }[])
     return Object.fromEntries(rows.map((r) => [r.kind, r.n]))
   }
 
   inputs(): { step: number; kind: string; data: Uint8Array }[] {
-    return this.db.prepare('SELECT step, kind, data FROM inputs ORDER BY step, id').all() as never
+    const rows = this.query('inputs', () => this.db.prepare('SELECT id, step, kind, data FROM inputs ORDER BY step, id').all() as { id: unknown; step: unknown; kind: unknown; data: unknown }[])
+    for (const r of rows) {
+      const wrong = badInputRow(r)
+      if (wrong) throw damaged(this.path, `inputs row ${String(r.id)}: ${wrong}`)
+    }
+    return rows as { step: number; kind: string; data: Uint8Array }[]
   }
 
   close(): void {

@@ -20,6 +20,7 @@ import { DRAM_BASE, KERNEL_BASE_WITH_FIRMWARE } from '../machine/devices/memory-
 import { isElf } from '../machine/boot/loader'
 import { isLinuxImage } from '../machine/boot/kernel-image'
 import { RecordingReader } from './recording-reader'
+import { DamagedRecording } from './recording-damage'
 import { Checkpoints } from './checkpoints'
 import { META } from './schema'
 
@@ -144,6 +145,7 @@ export class ReplaySession {
       session.checkpoints = new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
       return ok(session)
     } catch (e) {
+      if (e instanceof DamagedRecording) return err(e.code, e.message)
       return err('replay.failed', `cannot replay '${path}': ${(e as Error).message}`)
     } finally {
       r.close()

@@ -10,6 +10,12 @@ import type { SourceLine } from '../trace/source-map'
  */
 export const DEFAULT_BOOT_MAX_STEPS = 5_000_000_000
 
+/**
+ * The most guest RAM a machine can have: the hart keeps RAM in its 32-bit WebAssembly memory
+ * (4 GiB at most) after its own state, rings and tables (about 4 MiB), so 4080 MiB, in MiB steps.
+ */
+export const MAX_GUEST_RAM_BYTES = 4080 * 1024 ** 2
+
 export interface BootOptions {
   /**
    * What to boot: the workspace's build (default) or a file chosen by the user — an ELF, a RISC-V

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_STEPS, type MachineEvent } from '../../machine/machine'
 import { createMachine, type ModuleFile } from '../../machine/core/create-machine'
 import { MACHINE_PRESETS, PRESET_NAMES } from '../../machine/core/presets'
 import { bootImages, numberArg, openDiskImage, readInputFile } from '../inputs'
+import { MAX_GUEST_RAM_BYTES } from '../../../shared/api/boot'
 
 const USAGE = `Usage: bootscope boot KERNEL [options]
 
@@ -33,7 +34,7 @@ Options:
   --initrd FILE             an initial ramdisk, loaded where QEMU's -initrd puts it (min(RAM/2,
                             128M) above the kernel); /chosen gets linux,initrd-start/-end
   --disk IMG                virtio block device backed by IMG (copy-on-write: IMG is never modified)
-  --mem SIZE                guest RAM, e.g. 128M (default), 1G
+  --mem SIZE                guest RAM, e.g. 128M (default), 1G; at most ${MAX_GUEST_RAM_BYTES / 1024 ** 2}M
   --max-steps N             stop after N retired instructions (default ${DEFAULT_MAX_STEPS})
   --tohost                  riscv-tests exit protocol through the kernel's \`tohost\` symbol
   --input TEXT              type TEXT on the UART when the guest first asks for input: polls
@@ -114,6 +115,7 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--mem': {
         const size = parseSize(value(i++, a))
         if (!size || size < 16 * 1024 * 1024 || size % 4096 !== 0) throw new UsageError(`--mem ${argv[i]}: give a size of at least 16M, like 128M or 1G`)
+        if (size > MAX_GUEST_RAM_BYTES) throw new UsageError(`--mem ${argv[i]}: the most guest RAM is ${MAX_GUEST_RAM_BYTES / 1024 ** 2}M (the hart keeps RAM in 32-bit WebAssembly memory)`)
         args.memBytes = size
         break
       }

@@ -5,6 +5,7 @@
  * so none of them knows which architectures exist.
  */
 import { err, type Result } from '../../../shared/api/result'
+import { MAX_GUEST_RAM_BYTES } from '../../../shared/api/boot'
 import { Machine, type MachineConfig } from '../machine'
 import type { ImageFile } from '../boot/boot-plan'
 import type { BootMachine } from './boot-machine'
@@ -28,6 +29,11 @@ export interface BootConfig extends MachineConfig {
 
 export async function createMachine(config: BootConfig): Promise<Result<BootMachine>> {
   const k = config.kernel
+  if (config.memBytes !== undefined && config.memBytes > MAX_GUEST_RAM_BYTES) {
+    return err('boot.mem_too_large', `${config.memBytes} bytes of guest RAM is more than the machine can have: at most ${MAX_GUEST_RAM_BYTES / 1024 ** 2} MiB`, {
+      hint: `give --mem ${MAX_GUEST_RAM_BYTES / 1024 ** 2}M or less`,
+    })
+  }
   if (!k && config.machine !== undefined && config.machine !== 'riscv64-virt') {
     return err('boot.no_kernel', `nothing to boot: the ${config.machine} machine needs a kernel`, { hint: `bootscope boot KERNEL --machine ${config.machine}` })
   }
