@@ -4,7 +4,8 @@
  * A file that fails is *damaged* — reported in one line naming the table and the row at fault,
  * never as an exception from deep inside a query, a JSON parse or an event's explanation.
  */
-import { EVENT_KINDS, type EventKind } from '../../shared/trace/events'
+import { EVENT_KINDS, type EventKind, type EventPayloads, type TraceEvent } from '../../shared/trace/events'
+import { explainEvent } from '../../shared/trace/explain'
 import { META } from './schema'
 
 /** The columns each table must have for a reader (the writer's schema, schema.ts). */
@@ -55,6 +56,79 @@ export function badMeta(meta: Record<string, unknown>): string | undefined {
   return undefined
 }
 
+/**
+ * The form of each field of each event kind's payload (events.ts `EventPayloads`), checked as a
+ * row is read so the timeline, the lanes and the explanations only ever see payloads they can use:
+ * `s` text, `n` number, `b` boolean, `s|null`, `n|null`, `s?` text or absent, `s[]` a list of
+ * text, `satp` a `SatpValue`, `mappings` a list of `MappingRange`.
+ */
+type FieldForm = 's' | 'n' | 'b' | 's|null' | 'n|null' | 's?' | 's[]' | 'satp' | 'mappings'
+const S = 's' as const
+const PAYLOAD_FORMS: { [K in EventKind]: Record<keyof EventPayloads[K], FieldForm> } = {
+  segment_loaded: { vaddr: S, paddr: S, memsz: S, filesz: S, flags: S, sections: 's[]', file: S },
+  firmware_handoff: { firmware: S, mode: S, entry: S, a0: S, a1: S },
+  privilege_change: { from: S, to: S },
+  trap: { cause: S, causeName: S, interrupt: 'b', tval: S, epc: S, from: S, to: S },
+  trap_return: { instruction: S, from: S, to: S, target: S },
+  satp_write: { old: 'satp', new: 'satp' },
+  sfence_vma: { vaddr: 's|null', asid: 'n|null', instruction: 's?' },
+  cr3_write: { old: 'satp', new: 'satp' },
+  paging_change: { register: S, old: S, new: S, from: S, to: S, root: S },
+  mode_change: { from: S, to: S, rip: S },
+  page_table_activated: { mode: S, root: S, mappings: 'mappings' },
+  pte_write: { pa: S, old: S, new: S, flags: S, level: 'n|null', vaRange: 's|null' },
+  region_enter: { region: S, va: S, symbol: 's|null' },
+  uart_output: { text: S },
+  stop: { reason: S, exitCode: 'n|null', message: S, hint: 's?' },
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const MAPPING_FIELDS = ['va', 'pa', 'size', 'perms', 'pageSize']
+const SATP_FIELDS: [string, string][] = [['mode', 'string'], ['asid', 'number'], ['root', 'string'], ['raw', 'string']]
+
+function fits(v: unknown, form: FieldForm): boolean {
+  switch (form) {
+    case 's':
+      return typeof v === 'string'
+    case 'n':
+      return typeof v === 'number'
+    case 'b':
+      return typeof v === 'boolean'
+    case 's|null':
+      return v === null || typeof v === 'string'
+    case 'n|null':
+      return v === null || typeof v === 'number'
+    case 's?':
+      return v === undefined || typeof v === 'string'
+    case 's[]':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string')
+    case 'satp':
+      return isRecord(v) && SATP_FIELDS.every(([k, t]) => typeof v[k] === t)
+    case 'mappings':
+      return Array.isArray(v) && v.every((m) => isRecord(m) && MAPPING_FIELDS.every((k) => typeof m[k] === 'string'))
+  }
+}
+
+const FORM_WORDS: Record<FieldForm, string> = {
+  s: 'text',
+  n: 'a number',
+  b: 'true or false',
+  's|null': 'text or null',
+  'n|null': 'a number or null',
+  's?': 'text or absent',
+  's[]': 'a list of text',
+  satp: 'a satp value',
+  mappings: 'a list of mappings',
+}
+
+/** The first field of a payload that does not have its kind's form, in words. */
+function badPayload(kind: EventKind, data: Record<string, unknown>): string | undefined {
+  for (const [field, form] of Object.entries(PAYLOAD_FORMS[kind]) as [string, FieldForm][]) {
+    if (!fits(data[field], form)) return `its data does not fit a ${kind} event: '${field}' is not ${FORM_WORDS[form]}`
+  }
+  return undefined
+}
+
 /** An events row as stored. */
 export interface EventRow {
   id: unknown
@@ -76,8 +150,19 @@ export function parseEventRow(r: EventRow): { id: number; step: number; kind: Ev
   } catch (e) {
     return `its data is not JSON (${(e as Error).message})`
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'its data is not a JSON object'
+  if (!isRecord(data)) return 'its data is not a JSON object'
+  const wrong = badPayload(r.kind as EventKind, data)
+  if (wrong) return wrong
   return { id: r.id as number, step: r.step, kind: r.kind as EventKind, pc: r.pc, data: data as Record<string, unknown> }
+}
+
+/** An event in words (`bootscope events`); a payload that does not fit its kind is a damaged row, named. */
+export function explainRow(path: string, e: TraceEvent): string {
+  try {
+    return explainEvent(e)
+  } catch (x) {
+    throw damaged(path, `events row ${e.id}: its data does not fit a ${e.kind} event (${(x as Error).message})`)
+  }
 }
 
 /** Checks one inputs row; a string says what is wrong. */
@@ -88,8 +173,8 @@ export function badInputRow(r: { step: unknown; kind: unknown; data: unknown }):
   return undefined
 }
 
-/** SQLite's own verdict on a file whose pages are damaged (SQLITE_CORRUPT, SQLITE_NOTADB). */
+/** SQLite's own verdict on a file whose pages are damaged (SQLITE_CORRUPT, SQLITE_NOTADB; SQLITE_IOERR: a file cut inside a page). */
 export function isCorruption(e: unknown): boolean {
   const code = (e as { code?: unknown }).code
-  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR'))
 }

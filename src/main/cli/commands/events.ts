@@ -3,12 +3,11 @@
  * events in step order, each explained in words (or as JSON lines for scripts and graders), with
  * the step of the state after the event (`bootscope at REC STEP` shows it; shared/trace/steps.ts).
  */
-import { EVENT_KINDS, type EventKind, type TraceEvent } from '../../../shared/trace/events'
-import { explainEvent } from '../../../shared/trace/explain'
+import { EVENT_KINDS, type EventKind } from '../../../shared/trace/events'
 import { stepAfter } from '../../../shared/trace/steps'
 import { printError, UsageError, type CliCommand } from '../command'
 import { RecordingReader } from '../../trace/recording-reader'
-import { damaged } from '../../trace/recording-damage'
+import { explainRow } from '../../trace/recording-damage'
 import { incompleteNote } from '../inputs'
 
 const USAGE = `Usage: bootscope events REC.sqlite [--kind K,...] [--from STEP] [--to STEP] [--json]
@@ -23,15 +22,6 @@ instructions retired; an event at step N is caused by the instruction about to r
 function step(v: string | undefined, flag: string): number {
   if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${flag} takes a step number`)
   return Number(v)
-}
-
-/** An event in words; a payload that does not fit its kind is a damaged row, named. */
-function explain(path: string, e: TraceEvent): string {
-  try {
-    return explainEvent(e)
-  } catch (x) {
-    throw damaged(path, `events row ${e.id}: its data does not fit a ${e.kind} event (${(x as Error).message})`)
-  }
 }
 
 export const eventsCommand: CliCommand = {
@@ -69,7 +59,7 @@ export const eventsCommand: CliCommand = {
       for (const e of r.events({ kinds, from, to })) {
         const after = stepAfter(e, last)
         if (json) console.log(JSON.stringify({ id: e.id, step: e.step, after, kind: e.kind, pc: e.pc, data: e.data }))
-        else console.log(`${String(e.step).padStart(12)} ${after === e.step ? ' '.repeat(14) : `→ ${String(after).padEnd(12)}`} ${e.kind.padEnd(20)} ${explain(path, e)}`)
+        else console.log(`${String(e.step).padStart(12)} ${after === e.step ? ' '.repeat(14) : `→ ${String(after).padEnd(12)}`} ${e.kind.padEnd(20)} ${explainRow(path, e)}`)
       }
       if (r.outcome === 'incomplete') process.stderr.write(incompleteNote(r.steps))
     } finally {
