@@ -589,7 +589,8 @@ export class Assembler {
     }
     if (i >= n) return
     const rest = text.slice(i)
-    const wm = /^[A-Za-z_.$][A-Za-z0-9_.$]*/.exec(rest)
+    // (`{disp32}`-style pseudo-prefixes start an x86 instruction.)
+    const wm = /^(?:[A-Za-z_.$][A-Za-z0-9_.$]*|\{[A-Za-z0-9_]+\})/.exec(rest)
     if (!wm) {
       this.error('asm.syntax', `unexpected \`${rest.trim().slice(0, 20)}\``, col0 + i, 'a statement starts with a label, a directive or an instruction')
       return

@@ -15,6 +15,8 @@ export interface GasX86State {
   intel: boolean
   /** Bytes of instructions with only constant operands (see instructions.ts). */
   constantEncodings: Map<string, Uint8Array>
+  /** `{disp8}`/`{disp16}`/`{disp32}`, `{load}`/`{store}` of the instruction being assembled (pseudo.ts). */
+  pseudo?: { disp?: 8 | 16 | 32; direction?: 'load' | 'store' }
   /** An explicit `rex.*` prefix for the instruction being assembled. */
   rex?: number
   /** `.hidden` / `.protected` / `.internal`: ELF st_other. */

@@ -17,6 +17,7 @@ import { closest } from '../diagnostics'
 import { SIZED_RETURNS, attMnemonic } from './mnemonics'
 import { TLS_OPS, parseAttOperand, parseIntelOperand, splitGasOperands, type GasOperand, type GasValue, type RelocOp } from './operands'
 import type { GasX86State } from './context'
+import { applyDisp, readPseudoPrefixes } from './pseudo'
 
 /** Prefixes written as words before the mnemonic (GNU as "Instruction Prefixes"). */
 const PREFIX_WORDS: Record<string, X86Prefix> = {
@@ -175,6 +176,15 @@ const ONLY_CONSTANTS = /^[\s,()$%*:+-]*(?:(?:%[a-z][a-z0-9]*|0x[0-9a-f]+|[0-9]+)
 
 /** The instruction handler the Assembler calls for every non-directive statement. */
 export function x86Instruction(st: GasX86State, word: string, args: string, col: number): void {
+  if (word.startsWith('{')) {
+    const p = readPseudoPrefixes(word, args, col)
+    st.pseudo = p.pseudo
+    try {
+      return statement(st, p.word, p.args, p.col)
+    } finally {
+      st.pseudo = undefined
+    }
+  }
   const cacheable = !st.intel && st.rex === undefined && ONLY_CONSTANTS.test(args)
   const key = cacheable ? `${st.mode} ${word} ${args}` : ''
   const hit = cacheable ? st.constantEncodings.get(key) : undefined
@@ -248,7 +258,9 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
     if (cc !== undefined && prefixes.length === 0) {
       const v = value(asm, target.value)
       const bits = mode === 16 ? 16 : 32
-      asm.emitX86Jump({ cc, bits, target: v.sym ?? { k: 'num', v: v.value }, reloc: target.value.reloc, loc: asm.loc(target.col) }, 2)
+      // `{disp32} jmp x`: the near form from the start (the layout only ever grows a 2-byte jump).
+      const near = (st.pseudo?.disp ?? 8) > 8 ? (cc < 0 ? 1 : 2) + bits / 8 : 2
+      asm.emitX86Jump({ cc, bits, target: v.sym ?? { k: 'num', v: v.value }, reloc: target.value.reloc, loc: asm.loc(target.col) }, near)
       return
     }
     const v = value(asm, target.value)
@@ -283,6 +295,7 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
       if (o.disp?.reloc) reloc = o.disp.reloc
       const m = toMem(asm, o, o.size ?? (p.srcSize ? undefined : p.size))
       dropDefaultSegment(m)
+      applyDisp(m, st.pseudo?.disp)
       // Intel `jmp FWORD PTR [x]`: a far pointer in memory, m16:16 (DWORD, not in 32-bit code
       // where that is the near form), m16:32 (FWORD) or m16:64 (TBYTE); its offset size is the operand size.
       const farIntel = st.intel && (p.mnemonic === 'jmp' || p.mnemonic === 'call') && (o.size === 48 || (o.size === 32 && mode !== 32) || (o.size === 80 && mode === 64))
@@ -345,10 +358,11 @@ function branchTarget(p: Parsed): { value: GasValue; col: number } | undefined {
 
 function encodeAndEmit(st: GasX86State, insn: X86Instruction<Expr>, cols: number[], reloc: RelocOp | undefined, branch: boolean): void {
   const asm = st.asm
-  let r: ReturnType<typeof encodeX86<Expr>> = encodeX86(insn, { mode: st.mode, dialect: 'gas' })
+  const direction = st.pseudo?.direction
+  let r: ReturnType<typeof encodeX86<Expr>> = encodeX86(insn, { mode: st.mode, dialect: 'gas', direction })
   // A suffix also sizes memory operands that have one size only (lgdtl, invlpg, lea): retry without it.
   if (!r.ok && insn.operands.some((o) => o.kind === 'mem' && o.size !== undefined)) {
-    const retry = encodeX86({ ...insn, operands: insn.operands.map((o) => (o.kind === 'mem' ? { ...o, size: undefined } : o)) }, { mode: st.mode, dialect: 'gas' })
+    const retry = encodeX86({ ...insn, operands: insn.operands.map((o) => (o.kind === 'mem' ? { ...o, size: undefined } : o)) }, { mode: st.mode, dialect: 'gas', direction })
     if (retry.ok) r = retry
   }
   if (!r.ok) {

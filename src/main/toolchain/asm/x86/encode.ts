@@ -20,6 +20,11 @@ export interface EncodeOptions {
   dialect: X86Dialect
   /** Section offset of the instruction: needed to resolve `local` relative targets. */
   ip?: bigint
+  /**
+   * GNU as `{load}` / `{store}`: between register-register forms, the one with the destination
+   * in ModRM.reg (load, `8B /r`) or in ModRM.rm (store, `89 /r`).
+   */
+  direction?: 'load' | 'store'
 }
 
 export interface Encoded<E> {
@@ -145,6 +150,11 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
     if (ok) cands.push({ row, osz, infos, penalty })
   }
   if (cands.length === 0) return noMatch(insn, rows, ops, mode, countMatched)
+  if (opts.direction && ops.length === 2 && ops.every((o) => o.kind === 'reg')) {
+    const slot = opts.direction === 'load' ? 'reg' : 'rm'
+    const chosen = cands.filter((c) => c.infos[0].slot === slot)
+    if (chosen.length) cands = chosen
+  }
 
   // 2. When no operand pins the operand size (`push 5`, `jmp label`, `jmp 0x08:x`, `ret`), it is
   // the mode's default — even where a 16-bit form would be shorter.

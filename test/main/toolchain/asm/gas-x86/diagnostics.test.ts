@@ -59,6 +59,11 @@ describe('GNU as x86 diagnostics', () => {
     expect(firstError('\t.comm x, 4, 3\n').message).toBe('common alignment 3 is not a power of 2')
   })
 
+  it('names the pseudo-prefixes it knows when given another', () => {
+    expect(firstError('\t{vex} movl %eax, %ebx\n')).toMatchObject({ line: 1, column: 2, message: 'pseudo-prefix `{vex}` is not supported' })
+    expect(firstError('\t{load}\n').message).toBe('expected an instruction after `{load}`')
+  })
+
   it('reports an undefined numeric label at its reference', () => {
     expect(firstError('\tjmp 1f\n\tret\n')).toMatchObject({ line: 1, message: 'undefined local label `1f`' })
   })
