@@ -21,7 +21,7 @@ export const ENTRIES = {
   web: 'src/main/web/start.ts',
   worker: 'src/main/worker/entry.ts',
 }
-const SOURCE_RELATIVE = ['src/main/machine/hart/hart.ts', 'src/main/cli/main.ts', 'src/main/labs/grade.ts']
+const SOURCE_RELATIVE = ['src/main/cli/main.ts', 'src/main/labs/grade.ts']
 
 async function main() {
   let esbuild

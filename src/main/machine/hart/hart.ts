@@ -6,7 +6,7 @@
  * against assembly/layout.ts).
  */
 import { readFileSync, existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { wasmFile as builtWasm } from '../wasm-file'
 import type { HartApi, HartOptions, MmioAccess, TrapInfo } from './hart-api'
 import { HartExit } from './hart-api'
 import { TRACE_RECORD_BYTES } from './trace-layout'
@@ -79,7 +79,7 @@ const modules = new Map<string, WasmModule>()
 
 /** Where `npm run build:wasm` puts the modules. */
 export function wasmPath(trace: boolean): string {
-  return fileURLToPath(new URL(`../../../../build/wasm/${trace ? 'hart-trace' : 'hart'}.wasm`, import.meta.url))
+  return builtWasm(trace ? 'hart-trace' : 'hart')
 }
 
 function compiled(trace: boolean, path?: string): WasmModule {

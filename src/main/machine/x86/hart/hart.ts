@@ -5,7 +5,7 @@
  * numbers below mirror assembly/layout.ts (a test checks them).
  */
 import { readFileSync, existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { wasmFile } from '../../wasm-file'
 import {
   X86HartExit, X86_GPR_NAMES, X86_SEGMENT_NAMES, X86_HART_MSRS,
   type X86HartApi, type X86HartOptions, type X86IoAccess, type X86MmioAccess, type X86MsrAccess, type X86RegName,
@@ -98,7 +98,7 @@ const modules = new Map<string, WasmModule>()
 
 /** Where `npm run build:wasm` puts the modules. */
 export function x86WasmPath(trace: boolean): string {
-  return fileURLToPath(new URL(`../../../../../build/wasm/${trace ? 'x86-hart-trace' : 'x86-hart'}.wasm`, import.meta.url))
+  return wasmFile(trace ? 'x86-hart-trace' : 'x86-hart')
 }
 
 function compiled(trace: boolean): WasmModule {
