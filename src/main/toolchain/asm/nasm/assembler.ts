@@ -41,7 +41,8 @@ export interface NSection {
   offset: number
   data: ByteBuffer
   fixups: { at: number; f: X86Fixup<Ref>; loc: SourceLoc }[]
-  dataRelocs: { at: number; size: number; v: NVal; wrt?: string; loc: SourceLoc }[]
+  /** Data fields to relocate; `pcrel`: `sym - $`-style values (NVal.sub, the field's own section). */
+  dataRelocs: { at: number; size: number; v: NVal; wrt?: string; pcrel?: boolean; loc: SourceLoc }[]
   lines: { offset: number; size: number; file: string; line: number }[]
   /** Current pass used it (emitted something or was declared). */
   used: boolean
@@ -230,8 +231,8 @@ export class NasmAssembler {
       this.error(`label \`${name}\` redefined`, col, `it was first defined at ${s.loc.file}:${s.loc.line}`)
       return
     }
-    if (v.ext) {
-      this.error(`\`${name}\` cannot be defined as an external symbol plus a constant`, col)
+    if (v.ext || v.sub !== undefined) {
+      this.error(v.ext ? `\`${name}\` cannot be defined as an external symbol plus a constant` : `\`${name}\` cannot be a difference of addresses in different sections`, col)
       return
     }
     if (s.value !== v.n || s.sec !== v.sec) this.changed = true
@@ -363,6 +364,7 @@ export class NasmAssembler {
   /** An expression as an encoder value: constant, or relative to a section/extern (or unknown). */
   value(e: NExpr, wrt?: string): X86Value<Ref> {
     const v = this.eval(e)
+    if (v.sub !== undefined) throw new PassError('the difference of addresses in different sections is not a constant', 'col' in e ? e.col : 1, 'only data (`dd target - $`) can hold it, as a PC-relative relocation')
     if (v.unknown) return { value: this.absolute ? 0n : BigInt(this.cur.offset), sym: { unknown: true }, local: true }
     if (v.sec === undefined && v.ext === undefined && !wrt) return { value: v.n }
     return { value: v.n, sym: { sec: v.sec, ext: v.ext, wrt }, local: !this.absolute && v.sec === this.cur.index && !v.ext && !wrt }
@@ -459,7 +461,10 @@ export class NasmAssembler {
           return
         }
         if ((v.sec !== undefined || v.ext !== undefined || item.wrt) && !v.unknown) {
-          if (!this.absolute && this.final) this.cur.dataRelocs.push({ at: this.cur.offset, size: width, v, wrt: item.wrt, loc: this.loc(item.col) })
+          const pcrel = v.sub !== undefined
+          if (pcrel && (this.absolute || v.sub !== this.cur.index || item.wrt))
+            throw new PassError('a difference of addresses in two sections can only subtract an address of the section it is in', item.col, 'e.g. `dd target - $` (a PC-relative relocation)')
+          if (!this.absolute && this.final) this.cur.dataRelocs.push({ at: this.cur.offset, size: width, v, wrt: item.wrt, pcrel: pcrel || undefined, loc: this.loc(item.col) })
           this.emit(new Array(width).fill(0), col)
           return
         }

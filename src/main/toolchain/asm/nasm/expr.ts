@@ -29,6 +29,12 @@ export interface NVal {
   label?: string
   /** A symbol was not known yet (earlier pass): the value is a guess. */
   unknown?: boolean
+  /**
+   * `target - $`, `target - here`: an address of this section (`sub`, its offset already taken
+   * from `n`) is subtracted from one of another section or an external symbol. Only data can
+   * hold it, as a PC-relative relocation (R_386_PC32, R_X86_64_PC32/PC64…).
+   */
+  sub?: number
 }
 
 export class ExprError extends Error {
@@ -183,6 +189,7 @@ function binary(e: NExpr & { k: 'bin' }, l: NVal, r: NVal): NVal {
     if (abs(r)) return { ...l, n: l.n - r.n, label: undefined, unknown }
     if (l.sec !== undefined && l.sec === r.sec && !l.ext && !r.ext) return num(l.n - r.n, unknown)
     if (unknown) return num(l.n - r.n, unknown)
+    if (r.sec !== undefined && !r.ext && l.sub === undefined && r.sub === undefined) return { ...l, n: l.n - r.n, label: undefined, sub: r.sec }
     throw new ExprError('the difference of addresses in different sections (or of external symbols) is not a constant', e.col)
   }
   if (!abs(l) || !abs(r)) {

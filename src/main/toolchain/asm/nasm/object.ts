@@ -131,6 +131,7 @@ function relocations(asm: NasmAssembler, s: NSection, data: Uint8Array, sectionS
     }
     push(at, f.size, f.pcrel, f.signed, ref, f.value.value - (f.pcrel ? BigInt(f.toEnd) : 0n), ref.wrt, loc)
   }
-  for (const d of s.dataRelocs) push(d.at, d.size, false, false, d.v, d.v.n, d.wrt, d.loc)
+  // `dd target - $` (PC-relative): S + A - P = target - (here), so A = n + the field's offset.
+  for (const d of s.dataRelocs) push(d.at, d.size, d.pcrel ?? false, false, d.v, d.pcrel ? d.v.n + BigInt(d.at) : d.v.n, d.wrt, d.loc)
   return out.sort((a, b) => a.offset - b.offset)
 }

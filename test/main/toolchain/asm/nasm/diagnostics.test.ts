@@ -27,6 +27,13 @@ describe('NASM diagnostics', () => {
     expect(errors('a: nop\na: nop\n')).toEqual(['2:1 label `a` redefined (hint: it was first defined at k.asm:1)'])
   })
 
+  it('keeps differences of addresses in two sections to data that subtracts an address of its own section', () => {
+    const src = (line: string) => `section .data\nt: dd 0\nsection .text\nh: nop\n${line}\n`
+    expect(errors(src('mov eax, t - $'))).toEqual(['5:12 the difference of addresses in different sections is not a constant (hint: only data (`dd target - $`) can hold it, as a PC-relative relocation)'])
+    expect(errors(src('dd $ - t'))).toEqual(['5:4 a difference of addresses in two sections can only subtract an address of the section it is in (hint: e.g. `dd target - $` (a PC-relative relocation))'])
+    expect(errors(src('x equ t - h'))).toEqual(['5:3 `x` cannot be a difference of addresses in different sections'])
+  })
+
   it('explains a negative times count (code that outgrew its space) and a short jump out of range', () => {
     expect(errors('times 2 nop\ntimes 1-($-$$) db 0\n')).toEqual(['2:1 `times` value -1 is negative (hint: the code before it is probably larger than the space it should fit in)'])
     expect(errors('jmp short far_away\ntimes 200 nop\nfar_away:\n')).toEqual(['1:5 short jump is out of range (hint: remove `short`, or use a near jump)'])
