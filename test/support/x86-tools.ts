@@ -48,6 +48,8 @@ export interface KernelSource {
   script?: string
   /** Preprocessor / NASM defines. */
   defines?: Record<string, string | number>
+  /** DWARF line tables: `nasm -g -F dwarf`, `gcc -g`, `as -g`. */
+  debug?: boolean
 }
 
 const fixture = (p: string) => (p.startsWith('/') ? p : join(X86_FIXTURES, p))
@@ -61,13 +63,13 @@ export function buildX86Kernel(k: KernelSource): { bytes: Uint8Array; path: stri
     const file = fixture(src)
     const obj = join(dir, `${i}.o`)
     if (file.endsWith('.asm')) {
-      execFileSync('nasm', ['-f', k.bits === 32 ? 'elf32' : 'elf64', ...defs.map(([n, v]) => `-D${n}=${v}`), '-I', `${dirname(file)}/`, '-o', obj, file])
+      execFileSync('nasm', ['-f', k.bits === 32 ? 'elf32' : 'elf64', ...(k.debug ? ['-g', '-F', 'dwarf'] : []), ...defs.map(([n, v]) => `-D${n}=${v}`), '-I', `${dirname(file)}/`, '-o', obj, file])
     } else if (file.endsWith('.S') || file.endsWith('.c')) {
       const flags = k.bits === 32 ? ['-m32'] : ['-m64', '-mno-red-zone', '-mcmodel=kernel']
       const c = file.endsWith('.c') ? ['-ffreestanding', '-fno-pic', '-fno-pie', '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-O2', '-nostdinc', '-mno-sse', '-mno-mmx', '-mno-80387'] : ['-fno-pic']
-      execFileSync('gcc', [...flags, ...c, ...defs.map(([n, v]) => `-D${n}=${v}`), '-I', dirname(file), '-c', '-o', obj, file])
+      execFileSync('gcc', [...flags, ...c, ...(k.debug ? ['-g'] : []), ...defs.map(([n, v]) => `-D${n}=${v}`), '-I', dirname(file), '-c', '-o', obj, file])
     } else {
-      execFileSync('as', [k.bits === 32 ? '--32' : '--64', '-o', obj, file])
+      execFileSync('as', [k.bits === 32 ? '--32' : '--64', ...(k.debug ? ['-g'] : []), '-o', obj, file])
     }
     objects.push(obj)
   })

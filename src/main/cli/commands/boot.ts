@@ -12,6 +12,7 @@ import { createMachine, type ModuleFile } from '../../machine/core/create-machin
 import { MACHINE_PRESETS, PRESET_NAMES } from '../../machine/core/presets'
 import { bootImages, numberArg, openDiskImage, readInputFile } from '../inputs'
 import { MAX_GUEST_RAM_BYTES } from '../../../shared/api/boot'
+import { kernelLineAt, stopSourceText } from '../stop-source'
 
 const USAGE = `Usage: bootscope boot KERNEL [options]
 
@@ -214,7 +215,8 @@ export const bootCommand: CliCommand = {
       const stop = await machine.run({ maxSteps: args.maxSteps })
       flush()
       if (machine.inputHeldBack) process.stderr.write(`bootscope boot: warning: the guest never asked for input, so --input was not typed\n`)
-      process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n${stop.hint ? `  hint: ${stop.hint}\n` : ''}`)
+      const loc = kernelLineAt(kernel.bytes, machine.images[0]?.elf?.segments ?? [], stop.pc)
+      process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n${stopSourceText(loc)}${stop.hint ? `  hint: ${stop.hint}\n` : ''}`)
       return stop.exitCode ?? 0
     } finally {
       disk?.close()

@@ -8,6 +8,7 @@ import { printError, UsageError, type CliCommand } from '../command'
 import { bootImages, openDiskImage } from '../inputs'
 import { DEFAULT_MAX_RECORDING_BYTES, Recorder } from '../../trace/recorder'
 import { moduleFiles, parseBootArgs, parseSize, type BootArgs } from './boot'
+import { stopSourceText } from '../stop-source'
 
 const USAGE = `Usage: bootscope record KERNEL -o REC.sqlite [options]
 
@@ -91,7 +92,7 @@ export const recordCommand: CliCommand = {
       if (args.input !== undefined) rec.typeWhenAsked(args.input)
       const r = await rec.run()
       flush()
-      process.stderr.write(`bootscope record: ${r.stop.reason} at step ${r.steps}: ${r.stop.message}\n${r.stop.hint ? `  hint: ${r.stop.hint}\n` : ''}`)
+      process.stderr.write(`bootscope record: ${r.stop.reason} at step ${r.steps}: ${r.stop.message}\n${stopSourceText(r.loc)}${r.stop.hint ? `  hint: ${r.stop.hint}\n` : ''}`)
       if (r.writeError) {
         process.stderr.write(`bootscope record: ${r.writeError}\n`)
         return 1

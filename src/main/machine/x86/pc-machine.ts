@@ -83,6 +83,8 @@ export class PcMachine implements BootMachine {
   private pauseRequested = false
   /** Guest time when the current streak of polling for input began. */
   private pollSince: bigint | undefined = undefined
+  /** Input held back until the guest waits for it (`typeWhenAsked`). */
+  private heldInput?: Uint8Array
   /** Timer edges skipped to while halted since the last retired instruction (see `serveHlt`). */
   private idleSkips = 0
   private idleSkipsAt = -1n
@@ -198,6 +200,22 @@ export class PcMachine implements BootMachine {
     this.platform.deliverInput(bytes)
   }
 
+  /**
+   * Input typed when the guest first waits for it (the command line's --input): where the machine
+   * would stop 'waiting-for-input' — a hlt only a key can end, a loop polling COM1's or the
+   * i8042's status — it types this instead, recorded at that step. A kernel that drains the
+   * keyboard at start-up (as most do) would lose keys typed at once.
+   */
+  typeWhenAsked(bytes: Uint8Array | string): void {
+    const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
+    this.heldInput = new Uint8Array([...(this.heldInput ?? []), ...data])
+  }
+
+  /** Bytes given to `typeWhenAsked` and not typed yet. */
+  get inputHeldBack(): number {
+    return this.heldInput?.length ?? 0
+  }
+
   cancel(reason: CancelReason = 'cancelled', message = 'cancelled by the user', exitCode = EXIT_CODE_CANCELLED): void {
     this.cancelRequested ??= { reason, message, exitCode }
   }
@@ -248,7 +266,7 @@ export class PcMachine implements BootMachine {
       if (this.pendingStop) {
         const p = this.pendingStop
         this.pendingStop = undefined
-        if (p.reason === 'waiting-for-input') return { reason: p.reason, message: p.message, exitCode: p.exitCode, step: h.instret, pc: h.getReg('rip') }
+        if (p.reason === 'waiting-for-input') return { reason: p.reason, message: p.message, exitCode: p.exitCode, step: h.instret, pc: p.pc ?? h.getReg('rip') }
         return this.finish(p.reason, p.message, p.exitCode, p.hint, p.pc)
       }
       const now = h.instret
@@ -381,11 +399,21 @@ export class PcMachine implements BootMachine {
     this.platform.updateIntr()
   }
 
+  /**
+   * The address of the `hlt` the CPU sleeps in: RIP is already past it (an interrupt returns after
+   * it, SDM vol. 2 HLT), so the stop names the byte before when it is hlt's 0xF4.
+   */
+  private hltAddress(): bigint {
+    const rip = this.x86.getReg('rip')
+    const t = this.view.translate(rip - 1n, 'fetch')
+    return t.ok && this.view.readPhys(BigInt(t.pa), 1)?.[0] === 0xf4 ? rip - 1n : rip
+  }
+
   /** `hlt`: skip guest time to the next timer edge, or say why nothing can ever come. */
   private serveHlt(): void {
     const h = this.x86
-    const rip = h.getReg('rip')
     if (!h.interruptible) {
+      const rip = this.hltAddress()
       this.requestStop('wfi-deadlock', `cli; hlt at rip ${hex(rip)}: interrupts are off (IF = 0), so nothing can wake the CPU — stopped for good`, EXIT_CODE_STUCK,
         'this is how many kernels end on purpose; to exit with a status instead, write it to isa-debug-exit (outb 0xf4) as QEMU test kernels do', rip)
       return
@@ -399,7 +427,8 @@ export class PcMachine implements BootMachine {
     const next = this.platform.nextEventStep()
     if (next !== undefined && this.idleSkips++ < MAX_IDLE_SKIPS) {
       if (this.sleepsForInput()) {
-        this.requestStop('waiting-for-input', `the guest sleeps in hlt (rip ${hex(rip)}), woken only by its timer, and waits for an interrupt only input can bring; no input is queued`, 0)
+        const rip = this.hltAddress()
+        this.requestStop('waiting-for-input', `the guest sleeps in hlt (rip ${hex(rip)}), woken only by its timer, and waits for an interrupt only input can bring; no input is queued`, 0, undefined, rip)
         return
       }
       if (next > h.time) h.advanceTime(next - h.time)
@@ -407,9 +436,11 @@ export class PcMachine implements BootMachine {
       return
     }
     if (this.platform.pendingInput === 0 && this.platform.inputCanInterrupt()) {
-      this.requestStop('waiting-for-input', `the guest waits (hlt at rip ${hex(rip)}) for an interrupt only input can bring, and no input is queued`, 0)
+      const rip = this.hltAddress()
+      this.requestStop('waiting-for-input', `the guest waits (hlt at rip ${hex(rip)}) for an interrupt only input can bring, and no input is queued`, 0, undefined, rip)
       return
     }
+    const rip = this.hltAddress()
     const why = next === undefined ? 'no timer is running and no device can interrupt' : `the timers tick, but ${MAX_IDLE_SKIPS} of their edges brought no interrupt the CPU takes (masked in the PIC, the I/O APIC or the local APIC)`
     this.requestStop('wfi-deadlock', `hlt at rip ${hex(rip)} with interrupts on, but ${why}: nothing can ever wake the CPU`, EXIT_CODE_STUCK,
       'program a timer (PIT, local APIC) or enable a device interrupt before hlt, and unmask it in the PIC or the I/O APIC', rip)
@@ -465,6 +496,13 @@ export class PcMachine implements BootMachine {
   }
 
   private requestStop(reason: StopReason, message: string, exitCode?: number, hint?: string, pc?: bigint): void {
+    if (reason === 'waiting-for-input' && this.heldInput) {
+      const data = this.heldInput
+      this.heldInput = undefined
+      this.sendInput(data)
+      this.platform.updateIntr()
+      return
+    }
     if (!this.pendingStop) this.pendingStop = { reason, message, exitCode, hint, pc }
   }
 
