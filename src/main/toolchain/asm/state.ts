@@ -134,6 +134,7 @@ export const SHF_ALLOC = 2
 export const SHF_EXECINSTR = 4
 export const SHF_MERGE = 0x10
 export const SHF_STRINGS = 0x20
+export const SHF_GROUP = 0x200
 export const SHF_TLS = 0x400
 
 /** R_RISCV_* numbers, ELF psABI "Relocations". */

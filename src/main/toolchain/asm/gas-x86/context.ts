@@ -21,6 +21,8 @@ export interface GasX86State {
   rex?: number
   /** `.hidden` / `.protected` / `.internal`: ELF st_other. */
   visibility: Map<Sym, number>
+  /** Section groups by section name (groups.ts): the signature, and whether the group is COMDAT. */
+  groups: Map<string, { signature: string; comdat: boolean }>
   /** `.comm` symbols (SHN_COMMON): size and alignment (the ELF symbol's value). */
   commons: Map<Sym, { size: bigint; align: number }>
 }

@@ -11,6 +11,7 @@ import { data, directive as shared } from '../directives'
 import { splitOperands } from '../operands'
 import type { GasX86State } from './context'
 import { commonDirective, subsectionDirective } from './subsections'
+import { groupSection } from './groups'
 import { noteRelocOp } from './instructions'
 import { withReloc } from './operands'
 import { R_386_NAMES, R_X86_64_NAMES } from '../../../../shared/elf/relocs-x86'
@@ -24,6 +25,7 @@ const VISIBILITY: Record<string, number> = { '.internal': 1, '.hidden': 2, '.pro
 export function x86Directive(st: GasX86State, name: string, args: string, col: number): void {
   const asm = st.asm
   if (subsectionDirective(st, name, args, col)) return
+  if (groupSection(st, name, args, col, (rest) => shared(asm, name, rest, col))) return
   switch (name) {
     case '.comm': case '.lcomm':
       return commonDirective(st, name, args, col)

@@ -17,7 +17,7 @@ import { AsmError, NUMERIC_MARK, type Assembler, type Val } from '../assembler'
 import { lineTable, toObjSymbol } from '../layout'
 import { locOf } from '../diagnostics'
 import type { Expr } from '../expr'
-import { SHF_TLS, SHT_NOBITS, type Fixup, type Item, type Section, type Sym, type X86FieldFixup } from '../state'
+import { SHF_GROUP, SHF_TLS, SHT_NOBITS, type Fixup, type Item, type Section, type Sym, type X86FieldFixup } from '../state'
 import type { GasX86State } from './context'
 import { gasNops } from './nops'
 import { mergeSubsections } from './subsections'
@@ -156,7 +156,8 @@ export function buildX86Object(st: GasX86State, name: string): ObjectFile | unde
 
   const symbols = buildSymbols(st, usedSections)
   const sections: ObjSection[] = asm.sections.map((s) => ({
-    name: s.name, type: s.type, flags: s.flags, align: s.align, data: datas[s.index], size: s.size, entsize: s.entsize,
+    name: s.name, type: s.type, flags: s.flags | (st.groups.has(s.name) ? SHF_GROUP : 0), align: s.align, data: datas[s.index], size: s.size, entsize: s.entsize,
+    ...(st.groups.get(s.name)?.comdat ? { group: st.groups.get(s.name)!.signature } : {}),
     relocs: [...fixed[s.index], ...late[s.index]].map((r): Reloc => ({
       offset: r.offset, type: r.type, addend: r.addend, loc: r.loc,
       symbol: r.section !== undefined ? symbols.sectionSym.get(r.section)! : r.sym ? r.sym.outIndex! : -1,
@@ -189,7 +190,7 @@ class Writer {
         throw new AsmError(`undefined local label \`${shown}\``, loc.column, 'asm.undefined_local_label', 'define the label, or use a global name')
       }
       // write.c adjust_reloc_syms: never against the section symbol of a thread-local symbol.
-      const p = sym.bind === 'local' && !keepSymbol && !inTlsSection(this.asm, sym) ? this.asm.place(sym, true) : undefined
+      const p = sym.bind === 'local' && !keepSymbol && !inTlsSection(this.asm, sym) && !this.inGroup(sym) ? this.asm.place(sym, true) : undefined
       if (p) {
         r = { offset, type, section: p.section, addend: addend + BigInt(p.offset), loc }
         this.usedSections.add(p.section)
@@ -201,6 +202,12 @@ class Writer {
       this.put(offset, r.addend, size)
     }
     list.push(r)
+  }
+
+  /** Whether a symbol is defined in a member of a section group (relocations keep it). */
+  private inGroup(sym: Sym): boolean {
+    const p = sym.kind === 'label' ? this.asm.place(sym, true) : undefined
+    return p !== undefined && this.st.groups.has(this.asm.sections[p.section].name)
   }
 
   jump(it: JumpItem, late: PendingReloc[]): void {
@@ -397,15 +404,31 @@ function buildSymbols(st: GasX86State, usedSections: Set<number>): { list: ObjSy
     if (defined && s.bind === 'local') locals.push(s)
     else if (defined || s.usedByReloc || (s.bindSet && s.bind !== 'local') || st.commons.has(s)) globals.push(s)
   }
-  for (const s of [...locals, ...globals]) {
+  for (const s of locals) {
     s.outIndex = list.length
-    const common = st.commons.get(s)
-    const o = common ? { name: s.name, section: 'common' as const, value: BigInt(common.align), size: common.size, bind: 'global' as const, type: 'object' as const, visibility: 0, loc: s.loc } : toObjSymbol(asm, s)
-    // Symbols of SHF_TLS sections are STT_TLS (obj-elf.c elf_frob_symbol).
-    if (typeof o.section === 'number' && (asm.sections[o.section].flags & SHF_TLS) !== 0 && (o.type === 'notype' || o.type === 'object')) o.type = 'tls'
-    // An ELF32 symbol value has 32 bits (`-(MAGIC + FLAGS)` is 0xe4524ffb, not a 64-bit negative).
-    if (st.elf === 32) o.value = BigInt.asUintN(32, o.value)
-    list.push({ ...o, visibility: st.visibility.get(s) ?? 0 })
+    list.push(objSymbol(st, s))
+  }
+  // Group signatures that name no symbol of the file: local symbols GNU as makes for the groups.
+  for (const sig of new Set([...st.groups.values()].map((g) => g.signature))) {
+    const s = asm.symbols.get(sig)
+    if (s && (s.kind !== 'undef' || s.usedByReloc || s.bindSet)) continue
+    list.push({ name: sig, section: 'abs', value: 0n, size: 0n, bind: 'local', type: 'notype', visibility: 0 })
+  }
+  for (const s of globals) {
+    s.outIndex = list.length
+    list.push(objSymbol(st, s))
   }
   return { list, sectionSym }
+}
+
+/** One symbol as the ELF symbol table holds it. */
+function objSymbol(st: GasX86State, s: Sym): ObjSymbol {
+  const asm = st.asm
+  const common = st.commons.get(s)
+  const o = common ? { name: s.name, section: 'common' as const, value: BigInt(common.align), size: common.size, bind: 'global' as const, type: 'object' as const, visibility: 0, loc: s.loc } : toObjSymbol(asm, s)
+  // Symbols of SHF_TLS sections are STT_TLS (obj-elf.c elf_frob_symbol).
+  if (typeof o.section === 'number' && (asm.sections[o.section].flags & SHF_TLS) !== 0 && (o.type === 'notype' || o.type === 'object')) o.type = 'tls'
+  // An ELF32 symbol value has 32 bits (`-(MAGIC + FLAGS)` is 0xe4524ffb, not a 64-bit negative).
+  if (st.elf === 32) o.value = BigInt.asUintN(32, o.value)
+  return { ...o, visibility: st.visibility.get(s) ?? 0 }
 }
