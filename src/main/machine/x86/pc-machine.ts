@@ -16,7 +16,7 @@ import type { MachineEvent, MachineListener, StopInfo, StopReason } from '../mac
 import type { BootMachine, CancelReason, CoreHart, MachineSnapshot, RunOptions } from '../core/boot-machine'
 import { loadDeviceState, saveDeviceState } from '../device-state'
 import { X86HartExit, type X86HartApi, type X86HartOptions } from './hart/hart-api'
-import { decodeX86TraceRecords, type X86TraceRecord } from './hart/trace-layout'
+import { X86_TRACE_KIND, decodeX86TraceRecords, type X86TraceRecord } from './hart/trace-layout'
 import { PcPlatform } from './pc-platform'
 import { X86View } from './x86-view'
 import { multibootHeader } from './boot/multiboot-header'
@@ -34,6 +34,8 @@ const DEFAULT_SLICE_STEPS = 1_000_000
 const YIELD_EVERY_MS = 25
 const EXIT_CODE_BUDGET = 124
 const EXIT_CODE_STUCK = 125
+/** The trace kinds a boot without a recorder needs: exceptions (the trap-loop watch) and the shutdown. */
+const EXCEPTIONS_ONLY = [X86_TRACE_KIND.EXC, X86_TRACE_KIND.SHUTDOWN]
 const EXIT_CODE_CANCELLED = 130
 /** Guest time of nothing but polling COM1 or the i8042 for input before the guest counts as waiting for it (1.5 s, as on RISC-V). */
 export const INPUT_POLL_IDLE_STEPS = (STEPS_PER_SECOND * 3n) / 2n
@@ -152,6 +154,8 @@ export class PcMachine implements BootMachine {
     this.x86.invalidateCaches()
     // Records of the host setting the entry state (CR0, CS) are the loader's, not the guest's.
     if (this.x86.traced) this.x86.drainTrace()
+    // Until a recorder asks for every record (onTraceRecords), the trap-loop watch needs only exceptions.
+    if (this.x86.traced && !this.traceHooks.length) this.x86.traceKinds = EXCEPTIONS_ONLY
     for (const img of this.images) for (const segment of img.segments) this.emit({ kind: 'segment-loaded', step: 0n, segment })
     for (const message of kernel.value.warnings) this.emit({ kind: 'warning', step: 0n, message })
     this.emit({
@@ -186,6 +190,7 @@ export class PcMachine implements BootMachine {
   /** Trace records as the hart writes them (the recorder's events come from here). */
   onTraceRecords(fn: (records: X86TraceRecord[]) => void): void {
     this.traceHooks.push(fn)
+    if (this.x86.traced) this.x86.traceKinds = Object.values(X86_TRACE_KIND)
   }
 
   sendInput(bytes: Uint8Array | string): void {
