@@ -5,6 +5,7 @@
  * machine plugs in by implementing `DebugTarget` (riscv64 over a replay: `replay-target.ts`);
  * breakpoints, watchpoints and the packets live in the stub, written once.
  */
+import type { DebugStops } from '../machine/core/boot-machine'
 
 /** One register as the target description declares it. */
 export interface GdbRegister {
@@ -30,6 +31,13 @@ export interface GdbArchitecture {
   gCount: number
 }
 
+/** A region of physical memory for gdb's memory map. */
+export interface MemoryRegion {
+  type: 'ram' | 'rom'
+  start: bigint
+  length: bigint
+}
+
 export type MemoryRead = { bytes: Uint8Array } | { error: string }
 
 export interface DebugTarget {
@@ -52,6 +60,26 @@ export interface DebugTarget {
    * the load address. The link address of a PC.
    */
   linkAddress(pc: bigint): bigint
+  /** The PCs at which a breakpoint at `address` stops: itself and, before paging, its load addresses. */
+  breakpointPcs(address: bigint): bigint[]
+  /**
+   * Runs forward at full speed with `stops` checked in the machine, until one fires ('stop': just
+   * before that instruction or access), `to` ('reached'), the end of the boot ('ended') or
+   * `interrupted()` ('interrupted'); `skip` passes the stops at the starting point. Undefined
+   * (or the method absent) when the machine cannot: the stub then steps one instruction at a time.
+   */
+  runToStop?(
+    to: bigint,
+    stops: DebugStops,
+    skip: { breakpoint: boolean; watch: boolean },
+    interrupted: () => boolean,
+  ): Promise<'stop' | 'reached' | 'ended' | 'interrupted' | undefined>
+  /** Whether it is known that nothing wrote these physical ranges between steps `from` and `to`. */
+  unwrittenBetween?(from: bigint, to: bigint, ranges: { pa: bigint; length: number }[]): boolean
+  /** Steps between checkpoints: a backward search replays windows this long. */
+  readonly window?: bigint
+  /** The machine's ROM and RAM, for gdb's memory map (`qXfer:memory-map:read`). */
+  memoryRegions?(): MemoryRegion[]
   /** Target-specific `monitor` commands (translate, events, where); undefined when unknown. */
   monitor?(command: string): Promise<string | undefined>
 }

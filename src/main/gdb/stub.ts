@@ -1,16 +1,16 @@
 /**
  * The GDB stub: answers the remote serial protocol's packets (gdb manual, Appendix E "GDB Remote
  * Serial Protocol") against any `DebugTarget` — registers (`g`, `p`), memory (`m`, `x`),
- * breakpoints and write watchpoints (`Z0`/`Z1`/`Z2`), continue and step forward (`c`, `s`,
+ * breakpoints and write/read/access watchpoints (`Z0`–`Z4`), continue and step forward (`c`, `s`,
  * `vCont`) and backward (`bc`, `bs`: gdb's reverse-continue, reverse-stepi, and the
- * reverse-step/next/finish built on them), the target description (`qXfer:features:read`), and
+ * reverse-step/next/finish built on them), the target description and memory map (`qXfer`), and
  * `monitor` commands (`qRcmd`). One gdb at a time; the machine is never written (a recording is
  * history: `G`, `P`, `M` and `X` writes are refused with an error gdb shows).
  */
 import type { DebugTarget } from './debug-target'
-import { Execution, type StopSet, type StopWhy } from './execution'
+import { Execution, type StopSet, type StopWhy, type WatchKind } from './execution'
 import { regHex, textHex, toHex } from './packets'
-import { targetXml } from './target-xml'
+import { memoryMapXml, targetXml } from './target-xml'
 
 /** Signals in stop replies (gdb's numbering): SIGINT for an interrupt, SIGTRAP for the rest. */
 const SIGINT = 0x02
@@ -134,7 +134,7 @@ export class GdbStub {
       case 'breakpoint':
         return `T${hex2(SIGTRAP)}${why.hardware ? 'hwbreak' : 'swbreak'}:;${thread}`
       case 'watch':
-        return `T${hex2(SIGTRAP)}watch:${why.watch.va.toString(16)};${thread}`
+        return `T${hex2(SIGTRAP)}${STOP_WORD[why.watch.kind]}:${why.watch.va.toString(16)};${thread}`
       case 'history-end':
         return `T${hex2(SIGTRAP)}replaylog:end;${thread}`
       case 'history-begin':
@@ -147,7 +147,7 @@ export class GdbStub {
     }
   }
 
-  /** Z/z type,addr,kind: 0 software and 1 hardware breakpoints, 2 write watchpoints. */
+  /** Z/z type,addr,kind: 0 software and 1 hardware breakpoints, 2 write, 3 read and 4 access watchpoints. */
   private breakpoint(p: string): string {
     const [type, a, k] = p.slice(1).split(/[,;]/)
     const address = BigInt(`0x${a}`)
@@ -158,23 +158,22 @@ export class GdbStub {
       else set.delete(address)
       return 'OK'
     }
-    if (type === '2') {
-      const length = parseInt(k, 16)
-      if (!insert) {
-        const i = this.stops.watches.findIndex((w) => w.va === address && w.length === length)
-        if (i >= 0) this.stops.watches.splice(i, 1)
-        return 'OK'
-      }
-      const pa = this.target.physicalAddress(address)
-      if (pa === undefined) return 'E.the address is not mapped at this step: watch it where the kernel has mapped it, or watch its physical address'
-      this.stops.watches.push({ va: address, pa, length })
+    const kind = WATCH_TYPES[type]
+    if (!kind) return ''
+    const length = parseInt(k, 16)
+    if (!insert) {
+      const i = this.stops.watches.findIndex((w) => w.va === address && w.length === length && w.kind === kind)
+      if (i >= 0) this.stops.watches.splice(i, 1)
       return 'OK'
     }
-    return '' // read and access watchpoints (3, 4) are not supported: gdb says so
+    const pa = this.target.physicalAddress(address)
+    if (pa === undefined) return 'E.the address is not mapped at this step: watch it where the kernel has mapped it, or watch its physical address'
+    this.stops.watches.push({ va: address, pa, length, kind })
+    return 'OK'
   }
 
   private async query(p: string): Promise<string> {
-    if (p.startsWith('qSupported')) return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;swbreak+;hwbreak+;vContSupported+;ReverseStep+;ReverseContinue+;QStartNoAckMode+`
+    if (p.startsWith('qSupported')) return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;qXfer:memory-map:read+;swbreak+;hwbreak+;vContSupported+;ReverseStep+;ReverseContinue+;QStartNoAckMode+`
     if (p === 'QStartNoAckMode') {
       this.noAck = true
       return 'OK'
@@ -186,6 +185,11 @@ export class GdbStub {
       const xml = targetXml(this.target.arch)
       const chunk = xml.slice(off, off + len)
       return (off + len >= xml.length ? 'l' : 'm') + chunk
+    }
+    if (p.startsWith('qXfer:memory-map:read::')) {
+      const [off, len] = p.slice('qXfer:memory-map:read::'.length).split(',').map((x) => parseInt(x, 16))
+      const xml = memoryMapXml(this.target.memoryRegions?.() ?? [])
+      return (off + len >= xml.length ? 'l' : 'm') + xml.slice(off, off + len)
     }
     if (p === 'qAttached') return '1'
     if (p === 'qC') return 'QC1'
@@ -234,6 +238,10 @@ export class GdbStub {
     return textHex(text)
   }
 }
+
+/** Z packet types of watchpoints, and the stop reply word gdb expects for each. */
+const WATCH_TYPES: Record<string, WatchKind | undefined> = { '2': 'write', '3': 'read', '4': 'access' }
+const STOP_WORD: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' }
 
 function hex2(n: number): string {
   return n.toString(16).padStart(2, '0')

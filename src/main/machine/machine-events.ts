@@ -19,6 +19,8 @@ export interface StopInfo {
   hint?: string
   step: bigint
   pc: bigint
+  /** A 'paused' stop at a debugger's breakpoint or watch (`CoreHart.setDebugStops`), not at `pauseAt`. */
+  debugStop?: boolean
 }
 
 export type MachineEvent =

@@ -475,6 +475,8 @@ export class Machine implements BootMachine {
           // retiring anything: look at it as at a slice end.
           if (this.stalledExits > 0) this.sliceEnd()
           break
+        case HartExit.DebugStop:
+          return { reason: 'paused', message: `stopped by the debugger at ${hex(h.pc)}`, step: h.instret, pc: h.pc, debugStop: true }
         case HartExit.Halt:
           this.requestStop('halt', `the hart halted at ${hex(h.pc)} (ebreak or host request)`, EXIT_CODE_STUCK)
           break

@@ -78,6 +78,20 @@ export class Checkpoints {
     this.base = index
   }
 
+  /**
+   * Whether no RAM page holding these ranges (offsets from the RAM base) was written between the
+   * checkpoints at steps `from` and `to`; false when either is not a checkpoint taken yet.
+   */
+  unwrittenBetween(from: bigint, to: bigint, ranges: { offset: bigint; length: number }[]): boolean {
+    if (from % this.interval !== 0n || to % this.interval !== 0n || from > to) return false
+    const [a, b] = [Number(from / this.interval), Number(to / this.interval)]
+    if (b >= this.points.length) return false
+    const pages = new Set<number>()
+    for (const r of ranges) for (let p = Number(r.offset) >> 12; p <= (Number(r.offset) + r.length - 1) >> 12; p++) pages.add(p)
+    for (let i = a + 1; i <= b; i++) if (this.points[i].written.some((p) => pages.has(p))) return false
+    return true
+  }
+
   /** Puts the machine at checkpoint `index`, wherever it is now (before or after it). */
   restore(machine: BootMachine, index: number): void {
     const ram = machine.hart.ram

@@ -14,7 +14,7 @@ import { describeFrames, FunctionMap } from '../../shared/trace/function-map'
 import { symbolAt } from '../../shared/elf/reader'
 import type { StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
-import type { BootMachine, RegisterGroup } from '../machine/core/boot-machine'
+import type { BootMachine, DebugStops, RegisterGroup } from '../machine/core/boot-machine'
 import { createMachine, type BootConfig } from '../machine/core/create-machine'
 import { DRAM_BASE, KERNEL_BASE_WITH_FIRMWARE } from '../machine/devices/memory-map'
 import { isElf } from '../machine/boot/loader'
@@ -166,6 +166,16 @@ export class ReplaySession {
     return this.sources.linkAddress(pc)
   }
 
+  /** Every address the PC runs at for code linked at `link`: itself and, before paging, its load addresses. */
+  loadAddresses(link: bigint): bigint[] {
+    return this.sources.loadAddresses(link)
+  }
+
+  /** Steps between checkpoints. */
+  get checkpointInterval(): bigint {
+    return this.checkpoints.interval
+  }
+
   /** Where `va` is in physical memory at this step, as the hart would load it; undefined when unmapped. */
   physicalAddress(va: bigint): bigint | undefined {
     const where = this.physical(va, 'load')
@@ -184,6 +194,22 @@ export class ReplaySession {
       this.nextInput = this.inputs.findIndex((i) => i.step >= cpStep)
       if (this.nextInput < 0) this.nextInput = this.inputs.length
     }
+    await this.forward(to)
+    // At the end of the recording, the instruction there ends the boot (a shutdown ecall, a trap
+    // loop): run it, so the state says how the boot ended — unless the recording was cut short.
+    if (!this.ended && target >= this.steps && this.machine.steps === this.steps && !CUT_SHORT.includes(this.outcome)) {
+      const stop = await this.machine.run({ maxSteps: this.steps + 1n })
+      if (stop.reason !== 'paused' && stop.reason !== 'waiting-for-input') this.ended = stop
+    }
+    return ok(undefined)
+  }
+
+  /**
+   * Runs from the current step towards `to`, delivering typed input at its recorded steps and
+   * recording checkpoints at their boundaries. Returns the stop that ended the run early: a debug
+   * stop (the hart's, see `runToStop`), or the end of the boot; undefined when `to` was reached.
+   */
+  private async forward(to: bigint, interrupted?: () => boolean): Promise<StopInfo | undefined> {
     while (!this.ended && this.machine.steps < to) {
       // Typed input is delivered at the very step it arrived at in the live boot.
       for (; this.nextInput < this.inputs.length && this.inputs[this.nextInput].step <= this.machine.steps; this.nextInput++) {
@@ -200,15 +226,49 @@ export class ReplaySession {
         if (!input || input.step > this.machine.steps) this.ended = stop
         continue
       }
+      if (stop.debugStop) return stop
       if (stop.reason !== 'paused') this.ended = stop
+      if (interrupted?.()) return stop
     }
-    // At the end of the recording, the instruction there ends the boot (a shutdown ecall, a trap
-    // loop): run it, so the state says how the boot ended — unless the recording was cut short.
-    if (!this.ended && target >= this.steps && this.machine.steps === this.steps && !CUT_SHORT.includes(this.outcome)) {
-      const stop = await this.machine.run({ maxSteps: this.steps + 1n })
-      if (stop.reason !== 'paused' && stop.reason !== 'waiting-for-input') this.ended = stop
+    return this.ended
+  }
+
+  /**
+   * Runs forward from the current step at full speed with a debugger's stops armed in the hart
+   * (`CoreHart.setDebugStops`), until one fires — 'stop': the machine is just before that
+   * instruction or access — or `to` is reached ('reached'), the boot ends ('ended') or
+   * `interrupted()` says so between slices ('interrupted'). `skip` lets the instruction at the
+   * starting point run once without stopping at its breakpoint and/or its watched access.
+   * Undefined when this machine's hart cannot hold debug stops.
+   */
+  async runToStop(
+    to: bigint,
+    stops: DebugStops,
+    skip: { breakpoint: boolean; watch: boolean },
+    interrupted?: () => boolean,
+  ): Promise<'stop' | 'reached' | 'ended' | 'interrupted' | undefined> {
+    const hart = this.machine.hart
+    if (!hart.setDebugStops || !hart.skipDebugStop) return undefined
+    const end = to > this.steps ? this.steps : to
+    if (!hart.setDebugStops(stops)) return undefined
+    try {
+      if (skip.breakpoint || skip.watch) hart.skipDebugStop({ breakpoint: skip.breakpoint, watch: skip.watch })
+      const stop = await this.forward(end, interrupted)
+      if (stop?.debugStop) return 'stop'
+      if (this.ended) return 'ended'
+      return this.machine.steps >= end ? 'reached' : 'interrupted'
+    } finally {
+      hart.setDebugStops({ breakpoints: [], watches: [] })
     }
-    return ok(undefined)
+  }
+
+  /**
+   * Whether the checkpoints show that no instruction and no device wrote the RAM pages of these
+   * physical ranges between steps `from` and `to` (both checkpoint boundaries the session has
+   * passed); false when it cannot tell.
+   */
+  unwrittenBetween(from: bigint, to: bigint, ranges: { pa: bigint; length: number }[]): boolean {
+    return this.checkpoints.unwrittenBetween(from, to, ranges.map((r) => ({ offset: r.pa - this.machine.ramBase, length: r.length })))
   }
 
   /**

@@ -64,6 +64,17 @@ export class SourceMap {
     return pc
   }
 
+  /** The inverse of `linkAddress`: `link` itself and every load address whose link address it is. */
+  loadAddresses(link: bigint): bigint[] {
+    const out = [link]
+    for (const s of this.segments) {
+      if (s.paddr === s.vaddr || link < s.vaddr || link >= s.vaddr + s.memsz) continue
+      const pa = s.paddr + (link - s.vaddr)
+      if (this.linkAddress(pa) === link && !out.includes(pa)) out.push(pa)
+    }
+    return out
+  }
+
   /**
    * An instruction boundary at or before `address`: the start of the line `lines` lines earlier
    * in the same contiguous run of code (a disassembly window can start there), or undefined when

@@ -122,6 +122,33 @@ describe.skipIf(gdb.missing || make.missing || gcc.missing)('bootscope gdb over 
     expect(out).toMatch(/=> 0x[0-9a-f]+ <map_gigapage\+\d+>:\s+sd\s/)
   })
 
+  it('stops read and access watchpoints at the load through the higher half, and gives gdb the memory map', async () => {
+    const marker = sym('marker')
+    const out = await gdbSession([
+      'info mem',
+      `rwatch *(unsigned long *)0x${marker.toString(16)}`,
+      'continue',
+      'x/i $pc',
+      'p/x $satp',
+      'delete',
+      'break sbi_shutdown',
+      'continue',
+      'delete',
+      `awatch *(unsigned long *)0x${marker.toString(16)}`,
+      'reverse-continue',
+      'x/i $pc',
+    ])
+    // The memory map: the boot ROM, RAM, and every other address readable (virtual addresses).
+    expect(out).toMatch(/^\d+\s+y\s+0x0*1000 0x0*10000 ro nocache\s*$/m)
+    expect(out).toMatch(/^\d+\s+y\s+0x0*80000000 0x0*88000000 rw nocache\s*$/m)
+    // The load reads marker through its higher-half alias: the watch is on its physical bytes.
+    expect(out).toMatch(/Hardware read watchpoint 1: \*\(unsigned long \*\)0x[0-9a-f]+\s+Value = 1234605616436508552/)
+    const satps = [...out.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => m[1])
+    expect(satps[0]).toBe(`0x${((8n << 60n) | (sym('root_table') >> 12n)).toString(16)}`)
+    expect(out).toMatch(/Hardware access \(read\/write\) watchpoint 3: \*\(unsigned long \*\)0x[0-9a-f]+\s+Value = 1234605616436508552/)
+    expect([...out.matchAll(/=> 0x[0-9a-f]+ <kernel_main\+(\d+)>/g)].map((m) => m[1])).toHaveLength(2)
+  })
+
   it('goes back to an earlier breakpoint hit, reverse-finish / reverse-next through C calls, and monitor commands', async () => {
     const out = await gdbSession([
       'break map_gigapage',

@@ -8,9 +8,11 @@ import { explainEvent } from '../../../shared/trace/explain'
 import { EVENT_KINDS, type EventKind } from '../../../shared/trace/events'
 import type { ReplaySession } from '../../trace/replay'
 import { Machine } from '../../machine/machine'
+import { BOOT_ROM_BASE, BOOT_ROM_SIZE_BYTES } from '../../machine/devices/memory-map'
 import type { HartApi } from '../../machine/hart/hart-api'
 import { RecordingReader } from '../../trace/recording-reader'
-import type { DebugTarget, MemoryRead } from '../debug-target'
+import type { DebugTarget, MemoryRead, MemoryRegion } from '../debug-target'
+import type { DebugStops } from '../../machine/core/boot-machine'
 import { RISCV64_GDB, riscvRegister } from './arch'
 
 const MONITOR_EVENTS_LIMIT = 40
@@ -59,6 +61,30 @@ export class RiscvReplayTarget implements DebugTarget {
 
   linkAddress(pc: bigint): bigint {
     return this.session.linkAddress(pc)
+  }
+
+  memoryRegions(): MemoryRegion[] {
+    const m = this.session.machineAtStep
+    return [
+      { type: 'rom', start: BOOT_ROM_BASE, length: BigInt(BOOT_ROM_SIZE_BYTES) },
+      { type: 'ram', start: m.ramBase, length: BigInt(m.hart.ram.length) },
+    ]
+  }
+
+  breakpointPcs(address: bigint): bigint[] {
+    return this.session.loadAddresses(address)
+  }
+
+  get window(): bigint {
+    return this.session.checkpointInterval
+  }
+
+  runToStop(to: bigint, stops: DebugStops, skip: { breakpoint: boolean; watch: boolean }, interrupted: () => boolean) {
+    return this.session.runToStop(to, stops, skip, interrupted)
+  }
+
+  unwrittenBetween(from: bigint, to: bigint, ranges: { pa: bigint; length: number }[]): boolean {
+    return this.session.unwrittenBetween(from, to, ranges)
   }
 
   async monitor(command: string): Promise<string | undefined> {

@@ -37,6 +37,15 @@ export interface MachineSnapshot {
   consoleLength: number
 }
 
+/**
+ * A debugger's stops, served in the hart so it runs between them at full speed: PCs (virtual, as
+ * the hart fetches them) and physical ranges watched for writes and/or reads.
+ */
+export interface DebugStops {
+  breakpoints: bigint[]
+  watches: { pa: bigint; length: number; write: boolean; read: boolean }[]
+}
+
 /** What checkpoints and replay need of any hart. */
 export interface CoreHart {
   /** Retired instructions: the position of record and replay. */
@@ -47,6 +56,14 @@ export interface CoreHart {
   /** RAM pages (4 KiB) the guest wrote since `clearDirty`. */
   dirtyPages?(): number[]
   clearDirty?(): void
+  /**
+   * Arms a debugger's stops (replacing the previous ones): `run` then exits with a debug stop
+   * before an instruction at a breakpoint or an access to a watched range. False when there are
+   * more than the hart holds. Harts without it are stepped one instruction at a time by the debugger.
+   */
+  setDebugStops?(stops: DebugStops): boolean
+  /** The instruction at the current pc and step runs without stopping at its breakpoint and/or its watched access (resuming from there). */
+  skipDebugStop?(kinds: { breakpoint: boolean; watch: boolean }): void
 }
 
 /** A register as an inspector shows it. */

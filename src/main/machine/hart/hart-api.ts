@@ -20,6 +20,8 @@ export const enum HartExit {
   TraceFull = 4,
   /** `ebreak` while `haltOnEbreak` is on, or a host-requested stop. */
   Halt = 5,
+  /** A debugger's stop (`CoreHart.setDebugStops`): before the instruction at a breakpoint, or before an access to a watched range; pc stays on it. */
+  DebugStop = 6,
 }
 
 export interface MmioAccess {

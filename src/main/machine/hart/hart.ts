@@ -10,6 +10,7 @@ import { wasmFile as builtWasm } from '../wasm-file'
 import type { HartApi, HartOptions, MmioAccess, TrapInfo } from './hart-api'
 import { HartExit } from './hart-api'
 import { TRACE_RECORD_BYTES } from './trace-layout'
+import type { DebugStops } from '../core/boot-machine'
 
 /** State-slot numbers: must equal the `S_* = STATE + n * 8` slots of assembly/layout.ts. */
 export const SLOT = {
@@ -58,6 +59,10 @@ interface HartExports {
   setMtime(v: bigint): void
   setWatchedPage(page: number, on: number): void
   setExitPage(page: number, on: number): void
+  debugStopsClear(): void
+  debugBreakpointAdd(pc: bigint): number
+  debugWatchAdd(pa: bigint, length: number, kinds: number): number
+  debugSkip(pc: bigint, instret: bigint, breakpoint: number, watch: number): void
   clearDirty(): void
   layoutRegs(): number
   layoutFregs(): number
@@ -285,6 +290,17 @@ export class Hart implements HartApi {
   }
 
   /** Drops TLBs and pre-decoded instructions: call after writing guest code through `ram`/`rom` once the hart has run. */
+  setDebugStops(stops: DebugStops): boolean {
+    this.x.debugStopsClear()
+    let ok = true
+    for (const pc of stops.breakpoints) ok = !!this.x.debugBreakpointAdd(BigInt.asIntN(64, pc)) && ok
+    for (const w of stops.watches) ok = !!this.x.debugWatchAdd(BigInt.asIntN(64, w.pa), w.length, (w.write ? 1 : 0) | (w.read ? 2 : 0)) && ok
+    return ok
+  }
+  skipDebugStop(kinds: { breakpoint: boolean; watch: boolean }): void {
+    this.x.debugSkip(BigInt.asIntN(64, this.pc), BigInt.asIntN(64, this.instret), kinds.breakpoint ? 1 : 0, kinds.watch ? 1 : 0)
+  }
+
   invalidateCaches(): void {
     this.x.invalidateCaches()
   }

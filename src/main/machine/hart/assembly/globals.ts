@@ -22,6 +22,7 @@ export const EXIT_FIRMWARE_TRAP: i32 = 2
 export const EXIT_WFI: i32 = 3
 export const EXIT_TRACE_FULL: i32 = 4
 export const EXIT_HALT: i32 = 5
+export const EXIT_DEBUG_STOP: i32 = 6
 
 export let pendingExit: i32 = 0
 export function setExit(code: i32): i32 {

@@ -20,7 +20,7 @@ import {
 } from './layout'
 import {
   R_OK, R_TRAP, R_EXIT, R_RESYNC, pendingExit, setExit, ringNearlyFull, setRingNearlyFull, storeExit, setStoreExit, EXIT_STEPS_DONE, EXIT_WFI,
-  EXIT_TRACE_FULL, EXIT_MMIO, ACC_FETCH, CAUSE_FETCH_ACCESS, CAUSE_BREAKPOINT, MSTATUS_FS,
+  EXIT_TRACE_FULL, EXIT_MMIO, EXIT_DEBUG_STOP, ACC_FETCH, CAUSE_FETCH_ACCESS, CAUSE_BREAKPOINT, MSTATUS_FS,
 } from './globals'
 import { fill16, fill32 } from './decode'
 import {
@@ -35,6 +35,10 @@ import { csrRead, csrWrite, csrOk, mstatusRead } from './csr'
 import { timerDeadline, mtime as mtimeNow, setMtime as setMtimeImpl, TIME_RATIO } from './timer'
 import { TRACING, record, T_REGION, T_PRIV } from './trace'
 import { fetchTriggerArmed, fetchTriggerHit } from './triggers'
+import {
+  debugBreakpointsArmed, debugBreakpointHit, debugStopsClear as clearDebugStops, debugBreakpointAdd as addDebugBreakpoint,
+  debugWatchAdd as addDebugWatch, debugSkip as skipDebugStop,
+} from './debug-stops'
 
 // ---- small helpers (all inlined) ----------------------------------------------------------
 
@@ -158,7 +162,15 @@ function inner(limit: u64): i32 {
   // Fetch triggers (triggers.ts) are looked at per instruction only while one is armed for this
   // privilege; writing tdata1/tdata2 or changing privilege leaves this loop, so this stays true.
   const fetchTrig = fetchTriggerArmed(load<u64>(S_PRIV))
+  // A debugger's breakpoints (debug-stops.ts): looked at per instruction only while any is set.
+  const debugBrk = debugBreakpointsArmed()
   while (instret < limit) {
+    if (debugBrk && debugBreakpointHit(pc, instret)) {
+      store<u64>(S_PC, pc)
+      store<u64>(S_INSTRET, instret)
+      brk = setExit(EXIT_DEBUG_STOP)
+      break
+    }
     if (fetchTrig && fetchTriggerHit(pc, load<u64>(S_PRIV))) {
       store<u64>(S_PC, pc)
       store<u64>(S_INSTRET, instret)
@@ -500,6 +512,17 @@ export function setExitPage(page: u32, on: bool): void {
   store<u8>(PAGE_FLAGS + page, on ? f | PF_EXIT : f & ~PF_EXIT)
   if (on) evictStorePage(load<u64>(S_RAM_BASE) + ((<u64>page) << 12))
 }
+
+/** A debugger's stops (debug-stops.ts): the host sets them all again after each change. */
+export function debugStopsClear(): void { clearDebugStops(); tlbFlushAll() }
+export function debugBreakpointAdd(pc: u64): bool { return addDebugBreakpoint(pc) }
+/** Watches [pa, pa + length) for writes (kinds bit 0) and/or reads (bit 1); accesses there leave the TLB. */
+export function debugWatchAdd(pa: u64, length: u32, kinds: u32): bool {
+  const r = addDebugWatch(pa, length, kinds)
+  tlbFlushAll()
+  return r
+}
+export function debugSkip(pc: u64, instret: u64, breakpoint: bool, watch: bool): void { skipDebugStop(pc, instret, breakpoint, watch) }
 
 /** Clears the dirty bit of every RAM page (delta checkpoints); stores re-mark pages from now on. */
 export function clearDirty(): void {

@@ -134,7 +134,7 @@ export const DCACHE: usize = BASE + 0x10000
 /** One extra entry, never tagged, for instructions that straddle a page boundary. */
 export const DC_SCRATCH: usize = DCACHE + (1 << 16) * 32
 
-/** One flag byte per 4 KiB page of RAM (up to 4 GiB): PF_DIRTY, PF_CODE, PF_WATCHED. */
+/** One flag byte per 4 KiB page of RAM (up to 4 GiB): PF_DIRTY, PF_CODE, PF_WATCHED, PF_EXIT, PF_DEBUG_WATCH. */
 export const PAGE_FLAGS: usize = DC_SCRATCH + 0x10000
 export const PAGE_FLAGS_BYTES: usize = 0x100000
 export const PF_DIRTY: u8 = 1
@@ -142,6 +142,8 @@ export const PF_CODE: u8 = 2
 export const PF_WATCHED: u8 = 4
 /** Stores here end run() right after the storing instruction: the host watches a value there (tohost), exact to the step. */
 export const PF_EXIT: u8 = 8
+/** A debugger watches bytes in this page (debug-stops.ts): its accesses take the slow path, which checks them. */
+export const PF_DEBUG_WATCH: u8 = 16
 
 /** Which full 16-bit ASID currently owns each of the 2048 TLB context tags (tags keep the low 11 bits). */
 /** Trace ring: RING_RECORDS fixed-size records of RING_RECORD_BYTES (see trace-layout.ts). */

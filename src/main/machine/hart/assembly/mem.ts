@@ -13,7 +13,7 @@ import {
   S_INSTRET, S_PRIV, PAGE_FLAGS, RAM,
 } from './layout'
 import {
-  R_OK, R_EXIT, R_RESYNC, EXIT_MMIO, setExit, storeExit, ACC_LOAD, ACC_STORE, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
+  R_OK, R_EXIT, R_RESYNC, EXIT_MMIO, EXIT_DEBUG_STOP, setExit, storeExit, ACC_LOAD, ACC_STORE, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
   CAUSE_MISALIGNED_LOAD, CAUSE_BREAKPOINT,
 } from './globals'
 import {
@@ -23,6 +23,7 @@ import { takeTrap } from './trap'
 import { dirtyFs } from './csr'
 import { dataTriggerHit, MCONTROL_LOAD, MCONTROL_STORE } from './triggers'
 import { uartMirrorRead } from './uart-mirror'
+import { debugWatchHit } from './debug-stops'
 
 // Load kinds (how to extend / where the value goes).
 export const K_LB: i32 = 0
@@ -100,6 +101,7 @@ function crossPage(va: u64, size: u64, isStore: bool, value: u64, p: u64): i32 {
   const pa2 = xPa
   if (h1 == 0 || h2 == 0) return takeTrap(isStore ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS, va)
   const n1 = 4096 - (va & PAGE_MASK)
+  if (debugWatchHit(pa1, n1, isStore) || debugWatchHit(pa2, size - n1, isStore)) return setExit(EXIT_DEBUG_STOP)
   if (!isStore) {
     let v: u64 = 0
     for (let i: u64 = 0; i < size; i++) {
@@ -148,6 +150,7 @@ export function loadSlow(va: u64, kind: i32, rd: u32, len: u64): i32 {
     writeBack(kind, rd, <u64>mirrored)
     return R_OK
   }
+  if (debugWatchHit(xPa, size, false)) return setExit(EXIT_DEBUG_STOP)
   tlbFill(ACC_LOAD, va, ctx)
   writeBack(kind, rd, readHost(xHostPage + <usize>(va & PAGE_MASK), size))
   return R_OK
@@ -162,6 +165,7 @@ export function storeSlow(va: u64, size: u64, value: u64, len: u64): i32 {
   if (!tlbGlobalHit(ACC_STORE, va, ctx)) {
     if (!translate(va, ACC_STORE, p, size)) return takeTrap(xCause, va)
     if (xHostPage == 0) return mmioExit(xPa, va, size, true, value, 0, K_STORE, len)
+    if (debugWatchHit(xPa, size, true)) return setExit(EXIT_DEBUG_STOP)
     if (isRom(xHostPage)) return R_OK
     tlbFill(ACC_STORE, va, ctx)
     const h = xHostPage + <usize>(va & PAGE_MASK)
@@ -231,6 +235,7 @@ export function amo(f5: u32, size: u64, rd: u32, va: u64, src: u64): i32 {
   if (xHostPage == 0 || (acc == ACC_STORE && isRom(xHostPage))) return takeTrap(acc == ACC_LOAD ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, va)
   const h = xHostPage + <usize>(va & PAGE_MASK)
   const pa = xPa
+  if ((f5 != AMO_LR && debugWatchHit(pa, size, true)) || (f5 != AMO_SC && debugWatchHit(pa, size, false))) return setExit(EXIT_DEBUG_STOP)
   const old = size == 8 ? load<u64>(h) : <u64><i64>load<i32>(h)
   if (f5 == AMO_LR) {
     store<u64>(S_RES_VALID, 1)

@@ -50,6 +50,7 @@ import {
 } from './globals'
 import { TRACING, record, T_WALK, T_STORE } from './trace'
 import { dataTriggerPage } from './triggers'
+import { debugWatchedPage } from './debug-stops'
 
 export const CTX_BARE: u64 = 0x800
 export const ASID_MASK: u64 = 0x7ff
@@ -164,6 +165,7 @@ export function tlbFlush(va: u64, allVa: bool, asid: u64, allAsid: bool): void {
 export function tlbFill(acc: i32, va: u64, ctx: u64): void {
   if (!xCacheable || xHostPage == 0) return
   if (acc != ACC_FETCH && dataTriggerPage(va)) return // loads and stores there must meet the trigger check
+  if (acc != ACC_FETCH && debugWatchedPage(xHostPage, acc == ACC_STORE)) return // and a debugger's watch (debug-stops.ts)
   if (acc == ACC_STORE) {
     if (isRom(xHostPage)) return
     const page = (xHostPage - RAM) >> 12
