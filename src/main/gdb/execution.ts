@@ -151,6 +151,8 @@ export class Execution {
         await this.goTo(last)
         return last.why
       }
+      await yieldToEvents()
+      if (this.interrupted) return { kind: 'interrupted' }
       hi = lo
       valuesAtHi = valuesAtLo
     }
@@ -193,6 +195,8 @@ export class Execution {
       if (r === 'interrupted') return { kind: 'interrupted' }
       skip = { breakpoint: false, watch: false }
       if (r === 'reached') {
+        await yieldToEvents() // a Ctrl-C from gdb arrives here
+        if (this.interrupted) return { kind: 'interrupted' }
         if (this.changed(values, this.watched())) {
           // Something other than an instruction's store changed a watched value: step this stretch.
           await this.target.seek(from)
@@ -315,7 +319,7 @@ export class Execution {
         values = now
       }
       if (n % YIELD_EVERY === 0) {
-        await new Promise((r) => setImmediate(r))
+        await yieldToEvents()
         if (this.interrupted) return { kind: 'interrupted' }
       }
     }
@@ -345,10 +349,15 @@ export class Execution {
       const bp = this.breakpointAt()
       if (bp) hit(s, bp)
       if ((s - lo) % BigInt(YIELD_EVERY) === 0n) {
-        await new Promise((r) => setImmediate(r))
+        await yieldToEvents()
         if (this.interrupted) return 'interrupted'
       }
     }
     return last ?? null
   }
+}
+
+/** Lets the event loop in (socket data: gdb's Ctrl-C) between stretches of running. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((r) => setImmediate(r))
 }

@@ -210,6 +210,18 @@ export class Recorder {
     this.wake?.()
   }
 
+  /**
+   * Runs the boot on to step `to` and pauses there, still recording (a debugger drives a live boot
+   * in a machine of its own, `bootscope record --gdb`, and this one follows it); earlier only when
+   * the boot ends. `run()` then goes on to the end and finishes the recording.
+   */
+  async runTo(to: bigint): Promise<StopInfo> {
+    this.derive?.drain()
+    const stop = await this.machine.run({ pauseAt: to, maxSteps: this.opts.maxSteps ?? DEFAULT_MAX_STEPS })
+    this.derive?.drain()
+    return stop
+  }
+
   async run(): Promise<RecordResult> {
     this.derive?.drain()
     this.lastProgress = performance.now()

@@ -9,8 +9,8 @@
 import { err, ok, type Result } from '../../shared/api/result'
 import type { FindQuery, FindResult, InstructionAt, MachineState, RegisterGroupValue, StateQuery } from '../../shared/api/replay'
 import { hex } from '../../shared/trace/events'
-import { SourceMap } from '../../shared/trace/source-map'
-import { describeFrames, FunctionMap } from '../../shared/trace/function-map'
+import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
+import { describeFrames, FunctionMap, type FunctionRange } from '../../shared/trace/function-map'
 import { symbolAt } from '../../shared/elf/reader'
 import type { StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
@@ -86,7 +86,7 @@ export class ReplaySession {
     private readonly inputs: { step: bigint; data: Uint8Array }[],
     private readonly sources: SourceMap,
     private readonly functions: FunctionMap,
-    /** Steps in the recording: replay never runs past them. */
+    /** Steps in the recording: replay never runs past them (a live boot: its step budget). */
     readonly steps: bigint,
     /** How the recorded boot ended: a boot the machine itself ended (not a budget or a cancel) ends the replay the same way. */
     readonly outcome: string,
@@ -152,8 +152,28 @@ export class ReplaySession {
     }
   }
 
+  /**
+   * A live boot as a session (the GDB stub's `boot --gdb`): the machine boots `config` from step 0
+   * as far as it is asked (up to `budget` steps), recording checkpoints as it passes them, so it
+   * can go back as a replay does. Typed input is not supported: there is none to re-deliver.
+   */
+  static async live(config: BootConfig, budget: bigint, debug?: { lines: SourceLine[]; functions: FunctionRange[] }): Promise<Result<ReplaySession>> {
+    const created = await createMachine(config)
+    if (!created.ok) return created
+    const segments = created.value.images[0]?.elf?.segments ?? []
+    const session = new ReplaySession(config, [], new SourceMap(debug?.lines ?? [], segments), new FunctionMap(debug?.functions ?? [], segments), budget, 'incomplete', true)
+    session.machine = created.value
+    session.checkpoints = new Checkpoints(BigInt(DEFAULT_CHECKPOINT_INTERVAL), created.value)
+    return ok(session)
+  }
+
   get step(): bigint {
     return this.machine.steps
+  }
+
+  /** How the boot ended, when the session has seen it end (a live boot's shutdown). */
+  get end(): StopInfo | undefined {
+    return this.ended
   }
 
   /** The machine at the current step, for a debugger to read (not to change: a recording is history). */

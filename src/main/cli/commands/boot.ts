@@ -13,6 +13,9 @@ import { MACHINE_PRESETS, PRESET_NAMES } from '../../machine/core/presets'
 import { bootImages, numberArg, openDiskImage, readInputFile } from '../inputs'
 import { MAX_GUEST_RAM_BYTES } from '../../../shared/api/boot'
 import { kernelLineAt, stopSourceText } from '../stop-source'
+import { serveLiveBoot } from '../../gdb/live-boot'
+
+const GDB_DEFAULT_PORT = 1234
 
 const USAGE = `Usage: bootscope boot KERNEL [options]
 
@@ -41,7 +44,10 @@ Options:
   --input TEXT              type TEXT on the UART when the guest first asks for input: polls
                             for it (U-Boot's autoboot countdown) or turns on its receive
                             interrupt (Linux, xv6); \\n, \\r, \\t, \\\\ are escapes
-  --events                  also print the machine's events (segments, hand-off) on stderr`
+  --events                  also print the machine's events (segments, hand-off) on stderr
+  --gdb [PORT]              serve the live boot to gdb on 127.0.0.1:PORT (default ${GDB_DEFAULT_PORT}; 0 picks
+                            a free one), stopped at its first instruction: break, continue,
+                            stepi, watch — and backward over what has run (docs/gdb.md)`
 
 export interface BootArgs {
   kernel: string
@@ -57,6 +63,8 @@ export interface BootArgs {
   tohost: boolean
   input?: string
   events: boolean
+  /** `--gdb [PORT]`: serve the live boot to gdb on this port (default 1234). */
+  gdb?: number
 }
 
 /** "128M" → bytes; K/M/G are binary multiples, like QEMU's -m. */
@@ -135,6 +143,13 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--input':
         args.input = unescapeInput(value(i++, a))
         break
+      case '--gdb': {
+        const v = argv[i + 1]
+        const port = v !== undefined && /^\d+$/.test(v) ? Number(argv[++i]) : GDB_DEFAULT_PORT
+        if (port > 65535) throw new UsageError(`--gdb ${port}: give a TCP port number (0 picks a free one)`)
+        args.gdb = port
+        break
+      }
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`)
         if (args.kernel !== undefined) throw new UsageError(`one kernel only (got ${args.kernel} and ${a})`)
@@ -142,6 +157,9 @@ export function parseBootArgs(argv: string[]): BootArgs {
     }
   }
   if (args.kernel === undefined) throw new UsageError('which kernel? give the path of an ELF, a Linux Image, or a raw binary with --raw ADDR')
+  if (args.gdb !== undefined && (args.input !== undefined || args.disk !== undefined)) {
+    throw new UsageError(`--gdb cannot be combined with ${args.input !== undefined ? '--input' : '--disk'} yet: a live boot under gdb is re-run to go backward, and that input or disk is not re-delivered`)
+  }
   return args as BootArgs
 }
 
@@ -175,6 +193,23 @@ export const bootCommand: CliCommand = {
   async run(argv) {
     const args = parseBootArgs(argv)
     const { kernel, bios, initrd } = bootImages(args.kernel, args.bios, args)
+    if (args.gdb !== undefined) {
+      const config = { kernel, bios, initrd, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
+      const r = await serveLiveBoot({
+        config,
+        budget: args.maxSteps,
+        port: args.gdb,
+        write: (bytes) => process.stdout.write(bytes),
+        log: (line) => process.stderr.write(`bootscope boot: ${line}\n`),
+      })
+      if (!r.ok) {
+        printError('boot', r.error)
+        return 1
+      }
+      const stop = r.value!
+      process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n`)
+      return stop.exitCode ?? 0
+    }
     const disk = args.disk ? openDiskImage(args.disk) : undefined
     try {
       const pending: number[] = []

@@ -9,6 +9,7 @@ import { bootImages, openDiskImage } from '../inputs'
 import { DEFAULT_MAX_RECORDING_BYTES, Recorder } from '../../trace/recorder'
 import { moduleFiles, parseBootArgs, parseSize, type BootArgs } from './boot'
 import { stopSourceText } from '../stop-source'
+import { serveLiveBoot } from '../../gdb/live-boot'
 
 const USAGE = `Usage: bootscope record KERNEL -o REC.sqlite [options]
 
@@ -25,7 +26,9 @@ partial file reads as incomplete up to its last committed step. Ctrl-C or SIGTER
 Options: -o FILE (required), --max-bytes SIZE (size cap of the file, default ${DEFAULT_MAX_RECORDING_BYTES / 1024 ** 3}G),
 and those of \`bootscope boot\`:
   --machine NAME, --append CMDLINE, --module FILE[,STRING], --bios none|builtin|FILE, --raw ADDR,
-  --initrd FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --input TEXT`
+  --initrd FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --input TEXT, --gdb [PORT]
+  (with --gdb the boot waits for gdb at its first instruction and is recorded as far as gdb runs it,
+  then to its end once gdb detaches)`
 
 /** Exit codes of a recording ended by a signal, as shells report them (128 + signal number). */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 }
@@ -90,6 +93,24 @@ export const recordCommand: CliCommand = {
         listeners.push([signal, on])
       }
       if (args.input !== undefined) rec.typeWhenAsked(args.input)
+      if (args.gdb !== undefined) {
+        // gdb drives the boot in a machine of its own; the recorder follows the furthest step.
+        const config = { kernel, bios, initrd, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
+        const served = await serveLiveBoot({
+          config,
+          budget: args.maxSteps,
+          port: args.gdb,
+          follow: async (frontier) => void (await rec.runTo(frontier)),
+          write: () => {},
+          log: (line) => process.stderr.write(`bootscope record: ${line}\n`),
+        })
+        if (!served.ok) {
+          rec.cancel()
+          await rec.run()
+          printError('record', served.error)
+          return 1
+        }
+      }
       const r = await rec.run()
       flush()
       process.stderr.write(`bootscope record: ${r.stop.reason} at step ${r.steps}: ${r.stop.message}\n${stopSourceText(r.loc)}${r.stop.hint ? `  hint: ${r.stop.hint}\n` : ''}`)

@@ -21,8 +21,9 @@ export class RiscvReplayTarget implements DebugTarget {
   readonly arch = RISCV64_GDB
 
   constructor(
-    private readonly session: ReplaySession,
-    private readonly recordingPath: string,
+    protected readonly session: ReplaySession,
+    /** The recording's file, for `monitor events` and `where`'s last event (none for a live boot). */
+    private readonly recordingPath?: string,
   ) {}
 
   get step(): bigint {
@@ -117,6 +118,7 @@ export class RiscvReplayTarget implements DebugTarget {
   }
 
   private nearbyEvent(): string | undefined {
+    if (!this.recordingPath) return undefined
     const r = RecordingReader.open(this.recordingPath)
     if (!r.ok) return undefined
     try {
@@ -129,6 +131,7 @@ export class RiscvReplayTarget implements DebugTarget {
 
   private events(kind: string | undefined): string {
     if (kind && !(EVENT_KINDS as readonly string[]).includes(kind)) return `unknown event kind "${kind}": one of ${EVENT_KINDS.join(', ')}\n`
+    if (!this.recordingPath) return 'a live boot: its events are in the recording once it ends (bootscope events REC.sqlite)\n'
     const r = RecordingReader.open(this.recordingPath)
     if (!r.ok) return `${r.error.message}\n`
     try {

@@ -1,0 +1,64 @@
+/**
+ * `bootscope boot|record KERNEL --gdb [PORT]`: a live boot served to gdb. The boot waits at its
+ * first instruction for gdb; it runs only as far as gdb asks (continue, stepi — and backward over
+ * what has run), Ctrl-C interrupts it, and breakpoints are on the addresses the PC runs at (so one
+ * set before the paging switch on a virtual address still stops after it). When gdb detaches, the
+ * boot runs on to its end. With `record`, a Recorder follows the furthest step reached and records
+ * the boot as usual; with `boot`, the console output of each new stretch is printed.
+ */
+import { err, ok, type Result } from '../../shared/api/result'
+import type { StopInfo } from '../machine/machine'
+import type { BootConfig } from '../machine/core/create-machine'
+import { kernelDebugInfoOf } from '../trace/kernel-debug-info'
+import { ReplaySession } from '../trace/replay'
+import { isRiscvReplay } from './riscv64/replay-target'
+import { RiscvLiveTarget } from './riscv64/live-target'
+import { serveGdb } from './server'
+
+export interface LiveGdbOptions {
+  config: BootConfig
+  budget: bigint
+  port: number
+  host?: string
+  /** The frontier moved: a recorder runs on to it. Without it, the console of the new stretch goes to `write`. */
+  follow?: (frontier: bigint) => Promise<void>
+  write: (bytes: Uint8Array) => void
+  log: (line: string) => void
+}
+
+/**
+ * Serves the boot until gdb detaches. Without `follow`, then runs it to its end and returns the
+ * stop that ended it; with `follow` (a recorder), the caller runs the recorder on.
+ */
+export async function serveLiveBoot(o: LiveGdbOptions): Promise<Result<StopInfo | undefined>> {
+  const debug = o.config.kernel ? kernelDebugInfoOf(o.config.kernel.bytes) : undefined
+  const opened = await ReplaySession.live(o.config, o.budget, debug)
+  if (!opened.ok) return opened
+  const session = opened.value
+  if (!isRiscvReplay(session)) return err('gdb.arch', `the gdb stub serves riscv64 boots for now; this is a ${session.machineAtStep.preset} boot`)
+  let printed = 0
+  const printConsole = () => {
+    const c = session.machineAtStep.console
+    if (c.length > printed) o.write(Uint8Array.from(c.slice(printed)))
+    printed = c.length
+  }
+  const target = new RiscvLiveTarget(session, async (frontier) => {
+    if (o.follow) await o.follow(frontier)
+    else if (session.step === frontier) printConsole()
+  })
+  let server
+  try {
+    server = await serveGdb(target, { port: o.port, host: o.host ?? '127.0.0.1', log: o.log })
+  } catch (e) {
+    return err('gdb.listen', `cannot listen on ${o.host ?? '127.0.0.1'}:${o.port}: ${(e as Error).message}`)
+  }
+  o.log(`stopped at the first instruction (pc 0x${target.pc().toString(16)}); gdb stub on ${o.host ?? '127.0.0.1'}:${server.port} — in gdb: target remote ${o.host ?? '127.0.0.1'}:${server.port}`)
+  await server.done
+  await server.close()
+  o.log(`gdb detached at step ${target.step}; the boot runs on to its end`)
+  if (o.follow) return ok(undefined)
+  await session.seek(target.frontier)
+  const stop = session.end ?? (await session.machineAtStep.run({ maxSteps: o.budget }))
+  printConsole()
+  return ok(stop)
+}
