@@ -12,6 +12,8 @@ export interface GasX86State {
   /** ELF class of the object: `as --32` (elf32-i386) or `as --64` (elf64-x86-64). */
   elf: 32 | 64
   mode: X86Mode
+  /** `.code16gcc`: 16-bit code whose stack operations default to 32 bits (instructions.ts). */
+  code16gcc?: boolean
   intel: boolean
   /** Bytes of instructions with only constant operands (see instructions.ts). */
   constantEncodings: Map<string, Uint8Array>

@@ -1,7 +1,7 @@
 /**
  * Directives of GNU as for x86 (GNU as manual, "i386-Dependent Features" and "Assembler
  * Directives") on top of the shared ones (sections, symbols, data, macros — asm/directives.ts):
- * `.code16/.code32/.code64`, `.att_syntax`/`.intel_syntax [noprefix|prefix]`, and what x86
+ * `.code16/.code32/.code64` (and `.code16gcc`), `.att_syntax`/`.intel_syntax [noprefix|prefix]`, and what x86
  * means differently from RISC-V: `.align n` is a byte count (as `.balign`), `.word` and
  * `.value` are 2 bytes. `.hidden/.protected/.internal` set the symbol's visibility, `.arch`
  * and `.att_mnemonic`-style settings are accepted. Subsections, `.comm` and `.lcomm`: subsections.ts.
@@ -33,10 +33,13 @@ export function x86Directive(st: GasX86State, name: string, args: string, col: n
       const mode = Number(name.slice(5)) as 16 | 32 | 64
       if (mode === 64 && st.elf === 32) throw new AsmError('64-bit code is not possible in an elf32 object (as --32)', col - name.length, 'asm.bad_directive', 'assemble with --64 (bootscope build --arch x86_64), or keep this file 32-bit')
       st.mode = mode
+      st.code16gcc = undefined
       return
     }
     case '.code16gcc':
-      throw new AsmError('.code16gcc is not supported', col - name.length, 'asm.bad_directive', 'use .code16 and write 16-bit code')
+      st.mode = 16
+      st.code16gcc = true
+      return
     case '.att_syntax': case '.intel_syntax': {
       const a = args.trim().toLowerCase()
       if (a && a !== 'prefix' && a !== 'noprefix') throw new AsmError(`unknown argument \`${args.trim()}\` for ${name}`, col, 'asm.bad_directive', 'write `prefix` or `noprefix`')

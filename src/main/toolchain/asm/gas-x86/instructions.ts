@@ -186,7 +186,7 @@ export function x86Instruction(st: GasX86State, word: string, args: string, col:
     }
   }
   const cacheable = !st.intel && st.rex === undefined && ONLY_CONSTANTS.test(args)
-  const key = cacheable ? `${st.mode} ${word} ${args}` : ''
+  const key = cacheable ? `${st.mode}${st.code16gcc ? 'gcc' : ''} ${word} ${args}` : ''
   const hit = cacheable ? st.constantEncodings.get(key) : undefined
   if (hit) return st.asm.emitBytes(hit)
   const before = st.asm.cur.items.length
@@ -241,6 +241,7 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
   const p = parse(st, word, args, col)
   const mode = st.mode
   normalize(p, prefixes, mode, col)
+  if (st.code16gcc && p.size === undefined) code16gcc(st, p, col)
   // Registers of another mode, reported at the first one as written (the encoder sees Intel order).
   for (const o of [...p.ops].sort((a, b) => a.col - b.col)) {
     for (const r of o.kind === 'reg' ? [o.reg] : o.kind === 'mem' ? [o.base, o.index, o.seg] : []) {
@@ -268,6 +269,8 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
     const operand: X86Operand<Expr> = { kind: 'imm', value: v.sym ? v : { value: 0n, sym: { k: 'num', v: v.value } }, jump: 'near' }
     const onlyShort = !x86RowsByMnemonic(p.mnemonic).some((r) => r.operands.includes('relz'))
     if (onlyShort) operand.jump = undefined
+    // `calll x` in 16-bit code (and `call x` after .code16gcc): 66 E8 rel32.
+    else if (p.size !== undefined && p.size !== (mode === 64 ? 64 : mode)) operand.size = p.size as 16 | 32
     return encodeAndEmit(st, { mnemonic: p.mnemonic, operands: [operand], prefixes }, [target.col], target.value.reloc, true)
   }
 
@@ -343,6 +346,19 @@ export function noteRelocOp(st: GasX86State, op: RelocOp | undefined): void {
   if (!op || !GOT_OPS.has(op)) return
   const got = st.asm.sym('_GLOBAL_OFFSET_TABLE_')
   if (got.kind === 'undef') Object.assign(got, { bind: 'global', bindSet: true })
+}
+
+/**
+ * `.code16gcc` (GNU as "i386-16bit"): 16-bit code in which the instructions that use the stack
+ * implicitly default to 32-bit operands, as gcc's 32-bit code expects (tc-i386.c stackop_size):
+ * push/pop without a register, call, ret, lret, pushf/popf, enter/leave get the `l` suffix;
+ * `iret` stays 16-bit, with GNU's warning.
+ */
+const STACK_OPS = new Set(['push', 'pop', 'call', 'ret', 'retf', 'pushf', 'popf', 'enter', 'leave'])
+
+function code16gcc(st: GasX86State, p: Parsed, col: number): void {
+  if (p.mnemonic === 'iret') st.asm.diags.warning('asm.x86_warning', "generating 16-bit `iret' for .code16gcc directive", st.asm.loc(col))
+  if (STACK_OPS.has(p.mnemonic) && !p.far && !p.ops.some((o) => o.kind === 'reg' || (o.kind === 'mem' && o.size !== undefined))) p.size = 32
 }
 
 /** The target of a direct jmp/jcc/call/loop: a bare expression (AT&T) or symbol/constant (Intel). */

@@ -146,7 +146,8 @@ export function operandFits(info: KindInfo, op: X86Operand<unknown>, osz: number
       return 0
     }
     case 'rel':
-      return op.kind === 'imm' && op.size === undefined ? 0 : undefined
+      // A size on a relative target picks the field (`call dword x` / GNU `calll x` in 16-bit code: 66 E8 rel32).
+      return op.kind === 'imm' && (op.size === undefined || op.size === info.bytes! * 8) ? 0 : undefined
     case 'far':
       return op.kind === 'far' ? 0 : undefined
   }
