@@ -12,6 +12,7 @@ import { checkRequestArgs } from '../../shared/api/schemas'
 import { CoreWorker, type CoreWorkerOptions } from './core-worker'
 import { BootService } from './boot-service'
 import { BuildService } from './build-service'
+import { ExampleService } from './example-service'
 import { LabService } from './lab-service'
 import { RECORDINGS_FOLDER, Workspace } from './workspace'
 import { FileGrants } from './file-grants'
@@ -53,6 +54,7 @@ export class Host {
   private readonly boots: BootService
   private readonly builds: BuildService
   private readonly labs: LabService
+  private readonly examples: ExampleService
   /** Files outside the workspace the user chose this session (file-grants.ts). */
   private readonly grants = new FileGrants()
 
@@ -70,7 +72,16 @@ export class Host {
     const toolchain: Pick<CoreWorker, 'request'> = { request: (method, args, o) => this.toolchain().request(method, args, o) }
     this.builds = new BuildService({ core: toolchain, workspace: this.workspace, emit })
     this.boots = new BootService({ core: this.core, workspace: this.workspace, grants: this.grants, emit, buildKernel: () => this.builds.kernel() })
-    this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot: this.workspace.root, emit })
+    const homeRoot = this.workspace.root
+    this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot, emit })
+    this.examples = new ExampleService({
+      workspace: this.workspace,
+      homeRoot,
+      leaveLab: () => {
+        const open = this.labs.current()
+        if (open.ok && open.value) this.labs.close()
+      },
+    })
     this.handlers = {
       'app.info': async () => {
         const info = await this.core.request('core.info', {})
@@ -120,6 +131,9 @@ export class Host {
       'lab.current': () => this.labs.current(),
       'lab.check': () => this.labs.check(),
       'lab.close': () => this.labs.close(),
+      'example.list': () => this.examples.list(),
+      'example.open': ({ id }) => this.examples.open(id),
+      'example.close': () => this.examples.close(),
     }
   }
 

@@ -22,7 +22,7 @@ import { ReplaySession } from '../trace/replay'
 import { sectionVerdict, segmentVerdict, symbolVerdict, type Verdict } from './layout-checks'
 import { firstBuildError, type LabRun } from './run-lab'
 import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, sameInstruction, selectEvent, SymbolTable, trapCode } from './select-events'
-import { faultVerdict, modeVerdict, registerVerdict, VGA_TEXT, VGA_TEXT_BYTES, vgaVerdict } from './x86-checks'
+import { faultVerdict, modeVerdict, registerVerdict, VGA_TEXT_BASE, VGA_TEXT_BYTES, vgaVerdict } from './x86-checks'
 
 /** One check's verdict: the contract's type (the app shows it), with the check kind narrowed. */
 export interface CheckResult extends LabCheckResult {
@@ -280,7 +280,7 @@ class RecordingContext {
     const s = await this.replay.stateAt({
       step,
       ...(va !== undefined ? { translate: hex(va) } : {}),
-      ...(vga ? { memory: { address: hex(BigInt(VGA_TEXT.address)), length: VGA_TEXT_BYTES, physical: true } } : {}),
+      ...(vga ? { memory: { address: hex(BigInt(VGA_TEXT_BASE)), length: VGA_TEXT_BYTES, physical: true } } : {}),
     })
     if (!s.ok) return `the recording cannot be replayed to step ${step}: ${s.error.message}`
     this.states.set(key, s.value)

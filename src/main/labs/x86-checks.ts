@@ -12,12 +12,11 @@ import { modeOfLabel, X86_REGISTER_BITS } from '../../shared/labs/parse-x86-chec
 import { vectorName } from '../../shared/isa/x86/exceptions'
 import { hex, type TraceEvent } from '../../shared/trace/events'
 import { stepAfter } from '../../shared/trace/steps'
+import { hexToBytes, vgaText } from '../../shared/pc/vga-text'
 import type { Verdict } from './layout-checks'
 import { describeAddressRef, resolveAddress, sameInstruction, type SymbolTable } from './select-events'
 
-/** The VGA text buffer: 80 columns × 25 rows of (attribute << 8 | character), at physical 0xB8000. */
-export const VGA_TEXT = { address: 0xb8000, columns: 80, rows: 25 } as const
-export const VGA_TEXT_BYTES = VGA_TEXT.columns * VGA_TEXT.rows * 2
+export { VGA_TEXT_BASE, VGA_TEXT_BYTES } from '../../shared/pc/vga-text'
 
 /** What the decisions need of the recording around them. */
 export interface X86CheckContext {
@@ -91,25 +90,10 @@ export function registerVerdict(c: RegisterCheck, state: MachineState, when: str
   return { passed: problems.length === 0, detail: problems.length ? `${words}: ${problems.join(', ')}` : words }
 }
 
-/** The screen's text: 25 lines of 80 characters (code page 437's ASCII part; others as '?'), trailing blanks trimmed. */
-export function vgaScreenText(bytesHex: string): string {
-  const lines: string[] = []
-  for (let row = 0; row < VGA_TEXT.rows; row++) {
-    let line = ''
-    for (let col = 0; col < VGA_TEXT.columns; col++) {
-      const i = (row * VGA_TEXT.columns + col) * 2
-      const ch = parseInt(bytesHex.slice(i * 2, i * 2 + 2), 16)
-      line += ch === 0 ? ' ' : ch >= 0x20 && ch < 0x7f ? String.fromCharCode(ch) : '?'
-    }
-    lines.push(line.trimEnd())
-  }
-  return lines.join('\n').trimEnd()
-}
-
 export function vgaVerdict(c: VgaTextCheck, state: MachineState, when: string): Verdict {
   const m = state.memory
   if (!m || 'error' in m) return { passed: false, detail: `${when}: the VGA text buffer cannot be read${m && 'error' in m ? `: ${m.error}` : ''}` }
-  const text = vgaScreenText(m.bytes)
+  const text = vgaText(hexToBytes(m.bytes))
   const passed = consoleCheckPasses(c, text)
   const pattern = 'contains' in c.match ? JSON.stringify(c.match.contains) : `/${c.match.regex}/${c.match.flags}`
   const shown = text ? text.split('\n').filter(Boolean).slice(0, 4).map((l) => JSON.stringify(l)).join(', ') : 'a blank screen'

@@ -10,6 +10,8 @@ export interface Lanes {
   privilege: LaneRange[]
   translation: LaneRange[]
   region: LaneRange[]
+  /** x86: the operating mode, from the mode changes (absent when there are none, as on RISC-V). */
+  mode?: LaneRange[]
 }
 
 /** Appends a range, merging with the previous one when the value is unchanged. */
@@ -33,6 +35,11 @@ function close(lane: LaneRange[], end: number): LaneRange[] {
   return lane.filter((r) => r.to > r.from)
 }
 
+/** "long mode (64-bit)" → "long 64-bit", "protected mode (32-bit)" → "protected 32-bit": short enough for a lane. */
+function modeWords(label: string): string {
+  return label.replace(' mode (', ' ').replace(/\)$/, '').replace(' code', '')
+}
+
 /**
  * @param events all events of the recording, in step order
  * @param steps the recording's length
@@ -42,6 +49,7 @@ export function computeLanes(events: TraceEvent[], steps: number, startPriv = 'M
   const privilege: LaneRange[] = []
   const translation: LaneRange[] = []
   const region: LaneRange[] = []
+  const mode: LaneRange[] = []
   push(privilege, 0, startPriv)
   push(translation, 0, 'Bare')
   for (const e of events) {
@@ -61,6 +69,13 @@ export function computeLanes(events: TraceEvent[], steps: number, startPriv = 'M
       case 'paging_change':
         push(translation, e.step, (e.data as { to: string }).to)
         break
+      case 'mode_change': {
+        // The mode before the first change held from step 0 (a Multiboot kernel starts in protected mode).
+        const d = e.data as { from: string; to: string }
+        if (mode.length === 0) push(mode, 0, modeWords(d.from))
+        push(mode, e.step, modeWords(d.to))
+        break
+      }
       case 'region_enter': {
         const d = e.data as { region: string; symbol: string | null }
         push(region, e.step, d.symbol ?? d.region)
@@ -69,5 +84,5 @@ export function computeLanes(events: TraceEvent[], steps: number, startPriv = 'M
     }
   }
   const end = Math.max(steps, events.length ? events[events.length - 1].step + 1 : 0)
-  return { privilege: close(privilege, end), translation: close(translation, end), region: close(region, end) }
+  return { privilege: close(privilege, end), translation: close(translation, end), region: close(region, end), ...(mode.length ? { mode: close(mode, end) } : {}) }
 }

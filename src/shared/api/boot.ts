@@ -80,7 +80,8 @@ export interface LaneRange {
 }
 
 export interface RecordingOverview extends RecordingSummary {
-  lanes: { privilege: LaneRange[]; translation: LaneRange[]; region: LaneRange[] }
+  /** `mode`: x86 only, the CPU's operating mode (real, protected, compatibility, long 64-bit). */
+  lanes: { privilege: LaneRange[]; translation: LaneRange[]; region: LaneRange[]; mode?: LaneRange[] }
   /** Every event except UART output (which `recording.events` pages through), capped at `MAX_OVERVIEW_EVENTS`. */
   events: TraceEvent[]
   /** Counts per event kind over the whole recording. */

@@ -13,6 +13,7 @@ import type { FileEntry, SavedFile, WorkspaceInfo } from './workspace'
 import type { FileImportArgs, ImportedFile } from './file-import'
 import type { ChosenFileRole, GrantedFile } from './file-grant'
 import type { LabCheckOutcome, LabInfo, LabSummary } from './lab'
+import type { ExampleSummary } from './example'
 
 /** Requests: name → { args, result }. Names are `domain.verb`. */
 export interface Requests {
@@ -56,6 +57,12 @@ export interface Requests {
   'lab.check': { args: Record<string, never>; result: LabCheckOutcome }
   /** Leaves the lab: the workspace the app was opened with is the workspace again. */
   'lab.close': { args: Record<string, never>; result: WorkspaceInfo }
+  /** "New workspace from example": the built-in example workspaces (resources/examples). */
+  'example.list': { args: Record<string, never>; result: ExampleSummary[] }
+  /** Opens an example as the workspace: copied on first open into the home workspace's `.bootscope/examples/<id>`, the edits kept after; an open lab is left first. */
+  'example.open': { args: { id: string }; result: WorkspaceInfo }
+  /** Back to the workspace the app was opened with. */
+  'example.close': { args: Record<string, never>; result: WorkspaceInfo }
 }
 
 /** Pushed events: name → payload. */
@@ -105,6 +112,9 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'lab.current',
   'lab.check',
   'lab.close',
+  'example.list',
+  'example.open',
+  'example.close',
 ]
 
 export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.finished']

@@ -95,6 +95,9 @@ export const REQUEST_SCHEMAS = {
   'lab.current': NO_ARGS,
   'lab.check': NO_ARGS,
   'lab.close': NO_ARGS,
+  'example.list': NO_ARGS,
+  'example.open': v.strictObject({ id: nonEmpty }),
+  'example.close': NO_ARGS,
 } satisfies { [N in RequestName]: v.GenericSchema }
 
 /** `at.path: message` for the first problem, the way a user reads it. */

@@ -26,6 +26,22 @@ describe('timeline lanes', () => {
     ])
   })
 
+  it('x86: a CPU-mode lane from the mode changes, starting in the first one\'s mode; none without mode changes', () => {
+    const lanes = computeLanes(
+      [
+        ev(3638, 'mode_change', { from: 'protected mode (32-bit)', to: 'compatibility mode (32-bit)', rip: '0x1010ea' }),
+        ev(3641, 'mode_change', { from: 'compatibility mode (32-bit)', to: 'long mode (64-bit)', rip: '0x101027' }),
+      ],
+      21446,
+    )
+    expect(lanes.mode).toEqual([
+      { from: 0, to: 3638, value: 'protected 32-bit' },
+      { from: 3638, to: 3641, value: 'compatibility 32-bit' },
+      { from: 3641, to: 21446, value: 'long 64-bit' },
+    ])
+    expect(computeLanes([ev(10, 'satp_write', satp('Sv39'))], 20).mode).toBeUndefined()
+  })
+
   it('follows the translation mode through satp writes, merging unchanged modes', () => {
     const lanes = computeLanes([ev(10, 'satp_write', satp('Sv39')), ev(20, 'satp_write', satp('Sv39')), ev(30, 'satp_write', satp('Bare'))], 40)
     expect(lanes.translation).toEqual([

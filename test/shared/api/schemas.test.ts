@@ -39,6 +39,9 @@ const GOOD: { [N in RequestName]: unknown[] } = {
   'lab.current': [{}],
   'lab.check': [{}],
   'lab.close': [{}],
+  'example.list': [{}],
+  'example.open': [{ id: 'i386-higher-half' }],
+  'example.close': [{}],
 }
 
 /** Calls with a wrong type, a missing or an unknown field; the message must name the field. */
@@ -81,6 +84,7 @@ const BAD: [RequestName, unknown, RegExp][] = [
   ['recording.find', { path: 'a.sqlite', from: 0, direction: 'sideways', target: { pc: '0x0' } }, /direction/],
   ['recording.find', { path: 'a.sqlite', from: 0, direction: 'forward', target: {} }, /target/],
   ['lab.start', { id: 7 }, /id/],
+  ['example.open', { id: '' }, /id/],
 ]
 
 describe('request schemas', () => {

@@ -13,13 +13,15 @@ import type { EventKind } from '../../../shared/trace/events'
 import { useWorkspaceStore } from './workspace'
 import { useRecordingsStore } from './recordings'
 import { useReplayStore } from './replay'
-import { useBuildStore } from './build'
-import { useBootStore } from './boot'
+import { reloadSwitchedWorkspace } from './workspace-switch'
 import { stepAfter } from '../../../shared/trace/steps'
 
 /** The events a check of each kind looks at: the one to select when its step is shown. */
 const EVENT_OF_CHECK: Record<string, EventKind[]> = {
   trap: ['trap'],
+  fault: ['trap'],
+  mode: ['mode_change'],
+  register: ['paging_change', 'cr3_write', 'mode_change'],
   no_trap: ['trap'],
   satp_write: ['satp_write'],
   region_enter: ['region_enter'],
@@ -43,16 +45,9 @@ export const useLabStore = defineStore('lab', () => {
     if (cur.ok) current.value = cur.value
   }
 
-  /** After the backend switched workspaces: the old one's tabs, recording and build go. */
+  /** After the backend switched workspaces: the old one's tabs, recording and build go; the lab's edited files open. */
   async function reloadWorkspace(): Promise<void> {
-    const ws = useWorkspaceStore()
-    for (const f of [...ws.open]) ws.close(f.path)
-    // The old workspace's recording, its line highlight in the editor and its build go.
-    useReplayStore().close()
-    useBuildStore().last = undefined
-    useBootStore().forgetWorkspace()
-    await Promise.all([ws.load(), useRecordingsStore().load()])
-    for (const path of [...(current.value?.files ?? [])].reverse()) await ws.openFile(path)
+    await reloadSwitchedWorkspace(current.value?.files ?? [])
   }
 
   async function start(id: string): Promise<void> {
