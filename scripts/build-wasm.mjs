@@ -13,8 +13,9 @@ import { join } from 'node:path'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outDir = join(root, 'build/wasm')
 const harts = [
-  { dir: join(root, 'src/main/machine/hart'), generator: 'gen-decoder-cli.ts', name: 'hart' },
-  { dir: join(root, 'src/main/machine/x86/hart'), generator: 'gen-cli.ts', name: 'x86-hart' },
+  // The RV64 hart imports its function table: compiled blocks (src/main/machine/blocks) are added to it.
+  { dir: join(root, 'src/main/machine/hart'), generator: 'gen-decoder-cli.ts', name: 'hart', flags: ['--importTable'] },
+  { dir: join(root, 'src/main/machine/x86/hart'), generator: 'gen-cli.ts', name: 'x86-hart', flags: [] },
 ].filter((h) => existsSync(join(h.dir, 'assembly', 'index.ts')))
 if (harts.length === 0) process.exit(0)
 
@@ -49,7 +50,7 @@ const jobs = harts.flatMap((h) => {
       join(asmDir, 'index.ts'), '-o', partial,
       '-O3', '--runtime', 'stub', '--noAssert',
       '--initialMemory', '64', '--maximumMemory', '65536', '--enable', 'bulk-memory', '--enable', 'nontrapping-f2i',
-      ...extra,
+      ...h.flags, ...extra,
     ])
     if (error) {
       rmSync(partial, { force: true })

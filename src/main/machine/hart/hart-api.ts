@@ -54,7 +54,16 @@ export interface HartOptions {
   ramSize: number
   /** Load the traced build (trace hooks into rings); the untraced build has no hook cost. */
   trace?: boolean
+  /**
+   * Execution engine: 'interpreter', or 'blocks' (hot code compiled to wasm, docs/block-compiler.md;
+   * same results, step for step). Default: the BOOTSCOPE_ENGINE environment variable, else 'interpreter'.
+   */
+  engine?: HartEngine
+  /** Engine 'blocks': slice starts at a pc before it is compiled (default HOT_THRESHOLD; tests use 1 to compile everything). */
+  hotThreshold?: number
 }
+
+export type HartEngine = 'interpreter' | 'blocks'
 
 export interface HartApi {
   /** Runs until `maxSteps` instructions retire or an exit happens. */

@@ -7,10 +7,11 @@
  */
 import { readFileSync, existsSync } from 'node:fs'
 import { wasmFile as builtWasm } from '../wasm-file'
-import type { HartApi, HartOptions, MmioAccess, TrapInfo } from './hart-api'
+import type { HartApi, HartEngine, HartOptions, MmioAccess, TrapInfo } from './hart-api'
 import { HartExit } from './hart-api'
 import { TRACE_RECORD_BYTES } from './trace-layout'
 import type { DebugStops } from '../core/boot-machine'
+import { BlockEngine, type BlockStats, type WasmTable } from '../blocks/block-engine'
 
 /** State-slot numbers: must equal the `S_* = STATE + n * 8` slots of assembly/layout.ts. */
 export const SLOT = {
@@ -39,6 +40,7 @@ interface WasmModule { readonly __wasmModule?: never }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule
   Instance: new (m: WasmModule, imports: object) => { exports: unknown }
+  Table: new (desc: { initial: number; element: 'anyfunc' }) => WasmTable
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
@@ -76,6 +78,12 @@ interface HartExports {
   layoutRingRecords(): bigint
   layoutRingRecordBytes(): number
   layoutStateSlot(i: number): number
+  layoutBlockCtl(): number
+  layoutBlockMap(): number
+  layoutBlockHot(): number
+  layoutTlb(): number
+  layoutPageFlagCompiled(): number
+  armPage(pagePa: bigint): void
   isTraced(): number
   decodeWord(w: number): number
 }
@@ -100,6 +108,14 @@ function compiled(trace: boolean, path?: string): WasmModule {
 
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v)
 
+/** The engine a hart uses when its options do not say: BOOTSCOPE_ENGINE=blocks|interpreter, else the interpreter. */
+export function defaultEngine(): HartEngine {
+  const v = typeof process === 'undefined' ? undefined : process.env.BOOTSCOPE_ENGINE
+  if (v === undefined || v === '' || v === 'interpreter') return 'interpreter'
+  if (v === 'blocks') return 'blocks'
+  throw new Error(`BOOTSCOPE_ENGINE=${v}: expected 'interpreter' or 'blocks'`)
+}
+
 /** One RV64GC hart instance with its own wasm memory (RAM included). */
 export class Hart implements HartApi {
   readonly traced: boolean
@@ -110,14 +126,22 @@ export class Hart implements HartApi {
   private readonly ramSize: number
   private readonly ramBase: bigint
   private dv: DataView
+  /** The block compiler when the engine is 'blocks'. */
+  private readonly blocks?: BlockEngine
+  readonly engine: HartEngine
 
   constructor(opts: Partial<HartOptions> = {}, wasmFile?: string) {
     this.traced = !!opts.trace
+    this.engine = opts.engine ?? defaultEngine()
+    // The hart's function table: compiled blocks are added to it (call_indirect from the run loop).
+    const table = new WA.Table({ initial: 1, element: 'anyfunc' })
     const instance = new WA.Instance(compiled(this.traced, wasmFile), {
       env: {
         abort: () => {
           throw new Error('hart wasm aborted')
         },
+        table,
+        compileBlock: (pc: bigint, pa: bigint) => this.blocks?.request(u64(pc), u64(pa)),
       },
     })
     this.x = instance.exports as unknown as HartExports
@@ -130,6 +154,30 @@ export class Hart implements HartApi {
     this.fregs = this.x.layoutFregs()
     this.ramOff = this.x.layoutRam()
     this.dv = new DataView(this.x.memory.buffer)
+    if (this.engine === 'blocks') {
+      const x = this.x
+      const tlb = x.layoutTlb()
+      this.blocks = new BlockEngine({
+        memory: x.memory,
+        table,
+        traced: this.traced,
+        ramBase: this.ramBase,
+        ramSize: this.ramSize,
+        layout: {
+          regs: this.regs, pc: x.layoutStateSlot(SLOT.pc), instret: x.layoutStateSlot(SLOT.instret),
+          lastPc: x.layoutStateSlot(SLOT.lastPc), tlbLoad: tlb + 256 * 32, tlbStore: tlb + 2 * 256 * 32,
+          blockCtl: x.layoutBlockCtl(), blockMap: x.layoutBlockMap(), blockHot: x.layoutBlockHot(),
+          pageFlags: x.layoutPageFlags(), pageFlagCompiled: x.layoutPageFlagCompiled(), ram: this.ramOff,
+        },
+        decode: (word) => this.decode(word),
+        armPage: (pagePa) => x.armPage(BigInt.asIntN(64, pagePa)),
+      }, opts.hotThreshold)
+    }
+  }
+
+  /** Compiled-code statistics (engine 'blocks'), else undefined. */
+  get blockStats(): BlockStats | undefined {
+    return this.blocks?.stats()
   }
 
   private view(): DataView {
@@ -144,6 +192,7 @@ export class Hart implements HartApi {
   }
 
   run(maxSteps: number): HartExit {
+    this.blocks?.beforeRun()
     return this.x.run(BigInt(maxSteps)) as HartExit
   }
   get instret(): bigint {

@@ -102,3 +102,5 @@ export const ACC_STORE: i32 = 2
 
 /** PF_CODE replicated in every byte of a u64 (layout.ts PF_CODE = 2), to clear it 8 pages at a time. */
 export const PF_CODE_X8: u64 = 0x0202020202020202
+/** PF_COMPILED (layout.ts, 32) in every byte of a u64. */
+export const PF_COMPILED_X8: u64 = 0x2020202020202020

@@ -17,6 +17,7 @@ import {
   S_RING_HEAD, S_RING_TAIL,
   TLB_LOAD, TLB_STORE, TLB_FETCH, DCACHE, DC_MASK, DC_SCRATCH, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DIRTY, PF_WATCHED, PF_EXIT,
   RING, RING_RECORDS, RING_RECORD_BYTES, RING_SLACK, ROM, ROM_PA, ROM_SIZE, RAM, PRV_M,
+  BLOCK_CTL, BLOCK_MAP, BLOCK_HOT, TLB_FETCH as TLB_BASE, PF_COMPILED,
 } from './layout'
 import {
   R_OK, R_TRAP, R_EXIT, R_RESYNC, pendingExit, setExit, ringNearlyFull, setRingNearlyFull, storeExit, setStoreExit, EXIT_STEPS_DONE, EXIT_WFI,
@@ -39,6 +40,7 @@ import {
   debugBreakpointsArmed, debugBreakpointHit, debugStopsClear as clearDebugStops, debugBreakpointAdd as addDebugBreakpoint,
   debugWatchAdd as addDebugWatch, debugSkip as skipDebugStop,
 } from './debug-stops'
+import { blocksOn, runCompiled, armPage as armPageImpl, noteCodeFlushed, B_LEFT, B_SLOW, B_NONE } from './blocks'
 
 // ---- small helpers (all inlined) ----------------------------------------------------------
 
@@ -109,6 +111,8 @@ function decodeMiss(e: usize, pa: u64, pc: u64): i32 {
 
 /** Longest stretch of inner() before returning to the outer loop. */
 const SLICE_STEPS: u64 = 1 << 16
+/** With compiled blocks on: interpreted steps before looking for compiled code (and counting the pc) again. */
+const BLOCK_LOOK_STEPS: u64 = 512
 
 // ---- the run loop --------------------------------------------------------------------------------
 
@@ -123,6 +127,11 @@ export function run(maxSteps: u64): i32 {
   // A guest stuck in a trap loop (e.g. mtvec pointing at unmapped memory) retires nothing;
   // count slices that made no progress so run() still returns after about maxSteps of them.
   let idle: u64 = 0
+  // With compiled blocks, one interpreter slice can become several passes of this loop (compiled code,
+  // then the interpreter for one instruction, …). Idle accounting must see the interpreter's slices:
+  // `sliceStart` is the step where the current one began, and only a pass that ends where the
+  // interpreter's slice would end (a trap, a resync, the slice limit) closes it.
+  let sliceStart = load<u64>(S_INSTRET)
   while (true) {
     if (load<u64>(S_PENDING_EXC) != 0) {
       store<u64>(S_PENDING_EXC, 0)
@@ -136,19 +145,34 @@ export function run(maxSteps: u64): i32 {
     if (dl > instret && dl < limit) limit = dl
     // Short slices let V8 swap in its optimizing tier early (wasm has no on-stack replacement).
     if (limit - instret > SLICE_STEPS) limit = instret + SLICE_STEPS
-    const status = inner(limit)
+    let passLimit = limit
+    if (blocksOn()) {
+      // Compiled code first (blocks.ts); it never runs past `limit`, and leaves at block boundaries
+      // or before an instruction only the interpreter runs, which then runs exactly that one.
+      const c = runCompiled(limit, idle == 0)
+      if (c == B_LEFT) continue
+      const now = load<u64>(S_INSTRET)
+      if (c == B_SLOW && now < limit) passLimit = now + 1
+      else if (c == B_NONE && limit - now > BLOCK_LOOK_STEPS) passLimit = now + BLOCK_LOOK_STEPS
+    }
+    const status = inner(passLimit)
     if (status != R_OK) return pendingExit
     if (storeExit) {
       setStoreExit(false)
       return EXIT_STEPS_DONE
     }
-    if (load<u64>(S_INSTRET) == instret && ++idle >= maxSteps) return EXIT_STEPS_DONE
+    if (passLimit < limit && innerReachedLimit) continue // split by the compiled engine: the slice goes on
+    if (load<u64>(S_INSTRET) == sliceStart && ++idle >= maxSteps) return EXIT_STEPS_DONE
+    sliceStart = load<u64>(S_INSTRET)
     if (TRACING) {
       if (ringNearlyFull) return EXIT_TRACE_FULL
     }
   }
   return EXIT_STEPS_DONE
 }
+
+/** Whether the last inner() stopped only because it reached its limit (not a trap, resync or exit). */
+let innerReachedLimit: bool = false
 
 /** Executes until instret reaches limit (R_OK) or the loop must re-derive state (R_OK) or exit (R_EXIT). */
 function inner(limit: u64): i32 {
@@ -422,6 +446,7 @@ function inner(limit: u64): i32 {
     pc = npc
     instret++
   }
+  innerReachedLimit = brk == 0 && instret >= limit
   if (brk == R_TRAP) pc = load<u64>(S_PC)
   store<u64>(S_PC, pc)
   store<u64>(S_INSTRET, instret)
@@ -459,6 +484,7 @@ export function reset(): void {
   store<u64>(S_PC, ROM_PA)
   store<u64>(S_MTIMECMP, <u64>-1)
   memory.fill(PAGE_FLAGS, 0, PAGE_FLAGS_BYTES)
+  noteCodeFlushed()
   invalidateCaches()
 }
 
@@ -545,6 +571,14 @@ export function layoutRing(): usize { return RING }
 export function layoutRingRecords(): u64 { return RING_RECORDS }
 export function layoutRingRecordBytes(): usize { return RING_RECORD_BYTES }
 export function layoutStateSlot(i: u32): usize { return S_PC + (<usize>i << 3) }
+export function layoutBlockCtl(): usize { return BLOCK_CTL }
+export function layoutBlockMap(): usize { return BLOCK_MAP }
+export function layoutBlockHot(): usize { return BLOCK_HOT }
+export function layoutTlb(): usize { return TLB_BASE }
+export function layoutPageFlagCompiled(): u32 { return PF_COMPILED }
+
+/** The host checked the compiled code of the RAM page at physical `pagePa`: enter it from now on (blocks.ts). */
+export function armPage(pagePa: u64): void { armPageImpl(pagePa) }
 export function isTraced(): bool { return TRACING }
 
 /** Decodes one instruction word into the scratch entry and returns its address (tests compare operands with the ISA table). */

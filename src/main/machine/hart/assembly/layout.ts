@@ -144,6 +144,8 @@ export const PF_WATCHED: u8 = 4
 export const PF_EXIT: u8 = 8
 /** A debugger watches bytes in this page (debug-stops.ts): its accesses take the slow path, which checks them. */
 export const PF_DEBUG_WATCH: u8 = 16
+/** The host compiled code of this page and armed it (blocks.ts): cleared by any store to it or a decode flush. */
+export const PF_COMPILED: u8 = 32
 
 /** Which full 16-bit ASID currently owns each of the 2048 TLB context tags (tags keep the low 11 bits). */
 /** Trace ring: RING_RECORDS fixed-size records of RING_RECORD_BYTES (see trace-layout.ts). */
@@ -159,8 +161,31 @@ export const ROM_SIZE: u64 = 0xf000
 /** Which full 16-bit ASID currently owns each of the 2048 TLB context tags (tags keep the low 11 bits), u16 each. */
 export const ASID_OWNERS: usize = RING + 16384 * 48
 export const ROM: usize = ASID_OWNERS + 0x1000
+
+// Compiled blocks (blocks.ts, docs/block-compiler.md). Outside the snapshot range on purpose: which
+// engine runs is not guest state, so checkpoints and state comparisons are the same under both.
+/** Control words, one u64 each. */
+export const BLOCK_CTL: usize = ROM + 0x10000
+/** 1 = enter compiled blocks and count hot pcs; 0 = interpreter only. */
+export const BC_ON: usize = BLOCK_CTL + 0
+/** Set when a store, fence.i or a host write disarmed a compiled page (the host re-validates). */
+export const BC_CODE_WRITTEN: usize = BLOCK_CTL + 8
+/** Sightings of a pc at a slice start before the host is asked to compile it. */
+export const BC_THRESHOLD: usize = BLOCK_CTL + 16
+/** Instructions retired by compiled code (stats). */
+export const BC_COMPILED_STEPS: usize = BLOCK_CTL + 24
+/** Calls into compiled code (stats). */
+export const BC_ENTRIES: usize = BLOCK_CTL + 32
+/**
+ * Entry map: BLOCK_MAP_ENTRIES direct-mapped entries of 32 bytes, indexed by (pa >> 1):
+ * +0 pa | 1 (0 = empty), +8 pc (virtual), +16 function index in the table (u32), +20 entry number (u32).
+ */
+export const BLOCK_MAP: usize = BLOCK_CTL + 0x100
+export const BLOCK_MAP_ENTRIES: u64 = 16384
+/** Hot counters: one u32 per (pa >> 1) hash bucket. */
+export const BLOCK_HOT: usize = BLOCK_MAP + 16384 * 32
 /** Guest RAM starts here, 64 KiB aligned. */
-export const RAM: usize = (ROM + 0x10000 + 0xffff) & ~0xffff
+export const RAM: usize = (BLOCK_HOT + 16384 * 4 + 0xffff) & ~0xffff
 
 // Privilege levels.
 export const S_PENDING_EXC: usize = STATE + 59 * 8

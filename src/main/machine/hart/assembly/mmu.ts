@@ -51,6 +51,7 @@ import {
 import { TRACING, record, T_WALK, T_STORE } from './trace'
 import { dataTriggerPage } from './triggers'
 import { debugWatchedPage } from './debug-stops'
+import { disarmOnStore } from './blocks'
 
 export const CTX_BARE: u64 = 0x800
 export const ASID_MASK: u64 = 0x7ff
@@ -96,8 +97,11 @@ export function hostAddr(pa: u64, size: u64): usize {
 export function noteStore(host: usize, pa: u64, va: u64, size: u64, oldv: u64, newv: u64): void {
   if (host < RAM) return
   const page = (host - RAM) >> 12
-  const f = load<u8>(PAGE_FLAGS + page)
-  if (f & PF_CODE) invalidateCode(pa, size)
+  let f = load<u8>(PAGE_FLAGS + page)
+  if (f & PF_CODE) {
+    invalidateCode(pa, size)
+    f = disarmOnStore(f)
+  }
   if (f & PF_EXIT) setStoreExit(true)
   if (TRACING) {
     if (f & PF_WATCHED) record(T_STORE, <u32>size, pa, va, oldv, newv)

@@ -8,7 +8,7 @@ import * as G from './decode.generated'
 import { REGS, S_PRIV, S_MSTATUS, S_PC, S_HALT_ON_EBREAK, S_MIE, DCACHE, PAGE_FLAGS, PAGE_FLAGS_BYTES, PRV_M, PRV_S, PRV_U } from './layout'
 import {
   R_OK, R_RESYNC, setExit, EXIT_HALT, CAUSE_ILLEGAL_INSTRUCTION, CAUSE_BREAKPOINT, CAUSE_USER_ECALL,
-  MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PF_CODE_X8,
+  MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PF_CODE_X8, PF_COMPILED_X8,
 } from './globals'
 import { csrRead, csrWrite, csrAllowed, csrOk } from './csr'
 import { takeTrap, doMret, doSret } from './trap'
@@ -17,6 +17,7 @@ import { mipRead } from './csr'
 import { X_DUMMY } from './decode'
 import { TRACING, record, T_CSR, T_SFENCE } from './trace'
 import { setRingNearlyFull } from './globals'
+import { noteCodeFlushed } from './blocks'
 
 /** Retired, and the next pc is in S_PC (xRET). */
 export const R_JUMP: i32 = 5
@@ -97,9 +98,11 @@ export function execSystem(op: u16, rs1: u32, rs2: u32, raw: u32, len: u64): i32
 /** Drops every pre-decoded instruction (fence.i, restore, host writes to guest code). */
 export function flushDecodeCache(): void {
   memory.fill(DCACHE, 0, (1 << 16) * 32)
-  // Code pages no longer have decoded entries: let stores to them use the fast path again.
+  // Code pages no longer have decoded entries: let stores to them use the fast path again. Compiled
+  // pages are disarmed with them (the host re-checks their bytes before entering them again).
   for (let i: usize = 0; i < PAGE_FLAGS_BYTES; i += 8) {
     const v = load<u64>(PAGE_FLAGS + i)
-    if (v != 0) store<u64>(PAGE_FLAGS + i, v & ~PF_CODE_X8)
+    if (v != 0) store<u64>(PAGE_FLAGS + i, v & ~(PF_CODE_X8 | PF_COMPILED_X8))
   }
+  noteCodeFlushed()
 }

@@ -1,0 +1,263 @@
+/**
+ * The block compiler's host side (docs/block-compiler.md): answers the hart's compile requests
+ * (a hot pc), finds and translates the blocks of that pc's code page (`riscv-region.ts`), compiles
+ * the module with `new WebAssembly.Module` over the hart's own memory, puts the function into the
+ * hart's table and its entries into the hart's entry map, and arms the page. It also keeps the
+ * cache bounded (MAX_REGIONS, oldest evicted first), re-checks code bytes after the hart reports a
+ * write into a compiled page (self-modifying code, DMA, fence.i, restore), and keeps stats.
+ *
+ * Runs synchronously inside the hart's run() (an imported call): nothing here may run guest code.
+ */
+import { INSTRUCTIONS } from '../../../shared/isa/index'
+import { discoverBlocks, emitRegion, compiles, type GuestInstruction, type RegionLayout } from './riscv-region'
+
+/** Compiled regions kept at once (one per code page and virtual address); the oldest is evicted past this. */
+export const MAX_REGIONS = 512
+/** A module larger than this is not compiled (the region caps keep real ones far below). */
+export const MAX_MODULE_BYTES = 512 * 1024
+/** A page compiled this many times more (each for a new entry) takes no more entries: its other pcs stay interpreted. */
+export const MAX_RECOMPILES = 16
+/** Slice starts at a pc before it is compiled. */
+export const HOT_THRESHOLD = 16
+/** A pc that cannot start compiled code is not asked about again for this many sightings. */
+const BACKOFF_SIGHTINGS = 1 << 20
+const ENTRY_BYTES = 32
+const MAP_ENTRIES = 16384
+
+// The project's lib settings (ES2023, no DOM) do not declare WebAssembly; this is the part we use.
+export interface WasmTable { length: number; grow(n: number): number; set(i: number, f: unknown): void }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> }
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+
+/** What the engine needs from the hart it serves. */
+export interface BlockHost {
+  /** The hart's WebAssembly.Memory (imported by every compiled module). */
+  memory: { buffer: ArrayBuffer }
+  table: WasmTable
+  traced: boolean
+  layout: RegionLayout & { blockCtl: number; blockMap: number; blockHot: number; pageFlags: number; pageFlagCompiled: number; ram: number }
+  ramBase: bigint
+  ramSize: number
+  /** The hart's decoder: op id (decode.generated.ts), operands, length. */
+  decode(word: number): { op: number; rd: number; rs1: number; rs2: number; imm: bigint; len: number }
+  armPage(pagePa: bigint): void
+}
+
+export interface BlockStats {
+  regionsCompiled: number
+  regionsLive: number
+  evicted: number
+  invalidated: number
+  compileMs: number
+  moduleBytes: number
+  /** Instructions retired by compiled code since the engine started. */
+  compiledSteps: bigint
+  /** Calls into compiled code. */
+  entries: bigint
+}
+
+interface Region {
+  key: string
+  vpage: bigint
+  ppage: bigint
+  roots: Set<bigint>
+  leaders: bigint[]
+  fn: number
+  /** Times this page was compiled again for a new entry pc. */
+  recompiles: number
+  /** Page offsets [lo, hi) of the compiled instructions, and their bytes when compiled. */
+  lo: number
+  hi: number
+  bytes: Uint8Array
+}
+
+const CTL = { on: 0, codeWritten: 8, threshold: 16, compiledSteps: 24, entries: 32 } as const
+const OP_NAMES = ['', ...INSTRUCTIONS.map((r) => r.name.replace(/\.(aq|rl|aqrl)$/, ''))]
+
+export class BlockEngine {
+  private readonly regions = new Map<string, Region>()
+  private readonly freeSlots: number[] = []
+  private readonly stat = { regionsCompiled: 0, evicted: 0, invalidated: 0, compileMs: 0, moduleBytes: 0 }
+
+  constructor(private readonly host: BlockHost, hotThreshold = HOT_THRESHOLD) {
+    const dv = this.view()
+    dv.setBigUint64(host.layout.blockCtl + CTL.threshold, BigInt(Math.max(1, hotThreshold)), true)
+    dv.setBigUint64(host.layout.blockCtl + CTL.on, 1n, true)
+  }
+
+  /** Before each run: re-check pages the hart disarmed. */
+  beforeRun(): void {
+    if (this.view().getBigUint64(this.host.layout.blockCtl + CTL.codeWritten, true) !== 0n) this.revalidate()
+  }
+
+  /** The hart's compile request: `pc` (virtual) was hot at physical `pa`. */
+  request(pc: bigint, pa: bigint): void {
+    this.beforeRun()
+    const vpage = pc & ~0xfffn
+    const ppage = pa & ~0xfffn
+    const key = `${vpage}:${ppage}`
+    const old = this.regions.get(key)
+    if (old?.leaders.includes(pc) && this.pageArmed(ppage)) {
+      // Its map entry was taken by another pc with the same hash: put the region's entries back.
+      this.register(old)
+      return
+    }
+    const decode = this.decoder(vpage, ppage)
+    const first = decode(pc)
+    if (!first || !compiles(first.op)) {
+      this.backOff(pa)
+      return
+    }
+    if (old && old.recompiles >= MAX_RECOMPILES) {
+      this.backOff(pa)
+      return
+    }
+    const roots = new Set(old?.roots ?? [])
+    roots.add(pc)
+    const t0 = performance.now()
+    const blocks = discoverBlocks([...roots], decode)
+    const bytes = emitRegion(blocks, this.host.layout, this.host.traced)
+    if (bytes.length > MAX_MODULE_BYTES) {
+      this.backOff(pa)
+      return
+    }
+    const instance = new WA.Instance(new WA.Module(bytes), { env: { memory: this.host.memory } })
+    this.stat.compileMs += performance.now() - t0
+    this.stat.regionsCompiled++
+    this.stat.moduleBytes += bytes.length
+    if (old) this.drop(old)
+    else if (this.regions.size >= MAX_REGIONS) this.evictOldest()
+    const fn = this.slot()
+    this.host.table.set(fn, instance.exports.run)
+    let lo = 4096
+    let hi = 0
+    for (const b of blocks) {
+      for (const ins of [...b.body, ...('ins' in b.tail ? [b.tail.ins] : [])]) {
+        lo = Math.min(lo, Number(ins.pc - vpage))
+        hi = Math.max(hi, Number(ins.pc - vpage) + ins.len)
+      }
+    }
+    const at = Number(ppage - this.host.ramBase)
+    const region: Region = {
+      key, vpage, ppage, roots, fn, lo, hi, recompiles: old ? old.recompiles + 1 : 0,
+      leaders: blocks.map((b) => b.start),
+      bytes: this.ram().slice(at + lo, at + Math.max(lo, hi)),
+    }
+    this.regions.set(key, region)
+    this.register(region)
+    this.host.armPage(ppage)
+  }
+
+  stats(): BlockStats {
+    const dv = this.view()
+    return {
+      ...this.stat,
+      compileMs: Math.round(this.stat.compileMs * 1000) / 1000,
+      regionsLive: this.regions.size,
+      compiledSteps: dv.getBigUint64(this.host.layout.blockCtl + CTL.compiledSteps, true),
+      entries: dv.getBigUint64(this.host.layout.blockCtl + CTL.entries, true),
+    }
+  }
+
+  // ---- cache ----
+
+  private register(r: Region): void {
+    const dv = this.view()
+    r.leaders.forEach((pc, i) => {
+      const pa = r.ppage + (pc - r.vpage)
+      const e = this.entryAddr(pa)
+      dv.setBigUint64(e, pa | 1n, true)
+      dv.setBigUint64(e + 8, pc, true)
+      dv.setUint32(e + 16, r.fn, true)
+      dv.setUint32(e + 20, i, true)
+    })
+  }
+
+  private drop(r: Region): void {
+    const dv = this.view()
+    for (const pc of r.leaders) {
+      const pa = r.ppage + (pc - r.vpage)
+      const e = this.entryAddr(pa)
+      if (dv.getBigUint64(e, true) === (pa | 1n) && dv.getUint32(e + 16, true) === r.fn) dv.setBigUint64(e, 0n, true)
+    }
+    this.host.table.set(r.fn, null)
+    this.freeSlots.push(r.fn)
+    this.regions.delete(r.key)
+  }
+
+  private evictOldest(): void {
+    const oldest = this.regions.values().next().value
+    if (oldest) {
+      this.drop(oldest)
+      this.stat.evicted++
+    }
+  }
+
+  private slot(): number {
+    const free = this.freeSlots.pop()
+    if (free !== undefined) return free
+    const t = this.host.table
+    return t.grow(1)
+  }
+
+  /** Pages the hart disarmed: re-arm those whose compiled bytes are unchanged, drop the others. */
+  private revalidate(): void {
+    const ram = this.ram()
+    for (const r of [...this.regions.values()]) {
+      if (this.pageArmed(r.ppage)) continue
+      const at = Number(r.ppage - this.host.ramBase)
+      const now = ram.subarray(at + r.lo, at + r.lo + r.bytes.length)
+      if (now.every((b, i) => b === r.bytes[i])) {
+        this.host.armPage(r.ppage)
+      } else {
+        this.drop(r)
+        this.stat.invalidated++
+      }
+    }
+    this.view().setBigUint64(this.host.layout.blockCtl + CTL.codeWritten, 0n, true)
+  }
+
+  // ---- helpers ----
+
+  private decoder(vpage: bigint, ppage: bigint): (pc: bigint) => GuestInstruction | undefined {
+    const ram = this.ram()
+    const base = Number(ppage - this.host.ramBase)
+    return (pc) => {
+      const off = Number(pc - vpage)
+      if (off < 0 || off >= 4096) return undefined
+      const lo = ram[base + off] | (ram[base + off + 1] << 8)
+      let word = lo
+      if ((lo & 3) === 3) {
+        if (off + 4 > 4096) return undefined
+        word = (lo | (ram[base + off + 2] << 16) | (ram[base + off + 3] << 24)) >>> 0
+      }
+      const d = this.host.decode(word)
+      return { pc, op: OP_NAMES[d.op] ?? '', rd: d.rd, rs1: d.rs1, rs2: d.rs2, imm: d.imm, len: d.len }
+    }
+  }
+
+  private backOff(pa: bigint): void {
+    const bucket = Number((pa >> 1n) & BigInt(MAP_ENTRIES - 1))
+    this.view().setInt32(this.host.layout.blockHot + bucket * 4, -BACKOFF_SIGHTINGS, true)
+  }
+
+  private pageArmed(ppage: bigint): boolean {
+    const page = Number((ppage - this.host.ramBase) >> 12n)
+    return (new Uint8Array(this.host.memory.buffer)[this.host.layout.pageFlags + page] & this.host.layout.pageFlagCompiled) !== 0
+  }
+
+  private entryAddr(pa: bigint): number {
+    return this.host.layout.blockMap + Number((pa >> 1n) & BigInt(MAP_ENTRIES - 1)) * ENTRY_BYTES
+  }
+
+  private view(): DataView {
+    return new DataView(this.host.memory.buffer)
+  }
+
+  private ram(): Uint8Array {
+    return new Uint8Array(this.host.memory.buffer, this.host.layout.ram, this.host.ramSize)
+  }
+}
