@@ -60,3 +60,84 @@ result: .dword 0
 stack_top:
 `
 }
+
+/** The end of a bench kernel: `ebreak` (our hart, haltOnEbreak) or the virt test finisher (QEMU, the machine). */
+function kernelExit(exitViaFinisher: boolean): string {
+  return exitViaFinisher ? `
+  li t0, 0x100000
+  li t1, 0x5555
+  sw t1, 0(t0)
+9: j 9b` : '  ebreak'
+}
+
+/** A pure ALU loop: 6 dependent register ops per iteration (issue 17's "ALU loop"), no memory. */
+export function aluKernel(iterations: number, exitViaFinisher: boolean): string {
+  return `
+  .section .text.init
+  .globl _start
+_start:
+  li s0, ${iterations}
+  li a0, 1
+  li a1, 3
+1:
+  add a0, a0, a1
+  xor a1, a1, a0
+  slli a2, a0, 3
+  sub a0, a0, a2
+  addi s0, s0, -1
+  bnez s0, 1b
+${kernelExit(exitViaFinisher)}
+`
+}
+
+/**
+ * A memory loop: `passes` read-modify-write sweeps over `bytes` of RAM (ld, xor, sd, addi, bne per
+ * dword). With `sv39`, M-mode maps RAM with an identity Sv39 gigapage and runs the loop in S-mode.
+ */
+export function memoryKernel(bytes: number, passes: number, sv39: boolean, exitViaFinisher: boolean): string {
+  const loop = `
+  li s0, ${passes}
+  la s1, buf
+  li t0, ${bytes}
+  add s2, s1, t0
+2:
+  mv a0, s1
+1:
+  ld t1, 0(a0)
+  xor t1, t1, s0
+  sd t1, 0(a0)
+  addi a0, a0, 8
+  bne a0, s2, 1b
+  addi s0, s0, -1
+  bnez s0, 2b`
+  return `
+  .section .text.init
+  .globl _start
+_start:
+${sv39 ? `
+  la t0, mtrap
+  csrw mtvec, t0
+  la t0, root
+  li t1, (0x80000000 >> 12) << 10 | 0xcf
+  sd t1, 16(t0)
+  srli t0, t0, 12
+  li t1, 8 << 60
+  or t0, t0, t1
+  csrw satp, t0
+  sfence.vma
+  la t0, s_mode
+  csrw mepc, t0
+  li t0, 1 << 11
+  csrs mstatus, t0
+  mret
+s_mode:${loop}
+  ecall
+  .align 2
+mtrap:` : loop}
+${kernelExit(exitViaFinisher)}
+  .data
+  .align 12
+root: .space 4096
+buf: .space ${bytes}
+`
+}

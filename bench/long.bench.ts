@@ -27,19 +27,19 @@ import { buildProgram } from '../test/support/build-program'
 import { computeKernel } from './hart-kernels'
 import type { BenchResult } from './bench-types'
 
-const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf'
-const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin'
+export const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf'
+export const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin'
 const QEMU = 'qemu-system-riscv64'
 const ALU_ITERATIONS = 20_000_000
 const QEMU_SCALE = 20
-const CRC32_COMMAND = 'crc32 80200000 4000000\r' // above OpenSBI, whose memory S-mode may not read
+export const CRC32_COMMAND = 'crc32 80200000 4000000\r' // above OpenSBI, whose memory S-mode may not read
 /** Linux's last words without a root file system. */
 const LINUX_END = /Kernel panic|VFS: Unable to mount root fs/
 const CLOCK_TICKS_PER_SECOND = 100 // Linux USER_HZ, the unit of /proc/PID/stat's utime and stime
 
 const file = (path: string) => ({ bytes: new Uint8Array(readFileSync(path)), file: path })
 
-interface Times {
+export interface Times {
   cpuS: number
   wallS: number
 }
@@ -53,7 +53,7 @@ function processCpuSeconds(pid: number): number {
 }
 
 /** Our CPU and wall time around `fn` (this process: the hart and the machine run on this thread). */
-async function ours<T>(fn: () => Promise<T>): Promise<{ result: T; times: Times }> {
+export async function ours<T>(fn: () => Promise<T>): Promise<{ result: T; times: Times }> {
   const c0 = process.cpuUsage()
   const t0 = performance.now()
   const result = await fn()
@@ -61,7 +61,7 @@ async function ours<T>(fn: () => Promise<T>): Promise<{ result: T; times: Times 
   return { result, times: { cpuS: (c.user + c.system) / 1e6, wallS: (performance.now() - t0) / 1000 } }
 }
 
-interface QemuSession {
+export interface QemuSession {
   /** Resolves when `done(text)` holds, with QEMU's CPU and wall time since `mark()` (or since start). */
   until(done: (text: string) => boolean): Promise<Times>
   /** Starts the interval `until` measures. */
@@ -70,7 +70,7 @@ interface QemuSession {
   kill(): void
 }
 
-function qemu(args: string[]): QemuSession {
+export function qemu(args: string[]): QemuSession {
   const p = spawn(QEMU, ['-M', 'virt', '-nographic', '-monitor', 'none', '-serial', 'stdio', ...args], { stdio: ['pipe', 'pipe', 'ignore'] })
   let text = ''
   let wall0 = performance.now()
@@ -104,7 +104,7 @@ function qemu(args: string[]): QemuSession {
 }
 
 /** A QEMU run of a program that exits by itself: CPU and wall time of the whole process. */
-function qemuWhole(args: string[]): Times {
+export function qemuWhole(args: string[]): Times {
   const t0 = performance.now()
   const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ${QEMU} -M virt -nographic -monitor none ${args.join(' ')} > /dev/null`], { encoding: 'utf8', timeout: 300_000 })
   const wallS = (performance.now() - t0) / 1000
@@ -153,7 +153,7 @@ async function aluLoop(): Promise<BenchResult[]> {
 }
 
 /** OpenSBI + U-Boot at its prompt (a key typed when the autoboot countdown asks). */
-async function uBootAtPrompt(config: Partial<MachineConfig> = {}): Promise<Machine> {
+export async function uBootAtPrompt(config: Partial<MachineConfig> = {}): Promise<Machine> {
   const created = await Machine.create({ bios: file(OPENSBI), kernel: { ...file(UBOOT), rawAddr: 0x8020_0000n }, ...config })
   if (!created.ok) throw new Error(created.error.message)
   const m = created.value
