@@ -117,6 +117,10 @@ _start:
 ${sv39 ? `
   la t0, mtrap
   csrw mtvec, t0
+  li t0, -1                                  # PMP: all memory RWX for S-mode (QEMU denies S-mode without an entry)
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0
   la t0, root
   li t1, (0x80000000 >> 12) << 10 | 0xcf
   sd t1, 16(t0)
