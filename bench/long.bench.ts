@@ -175,7 +175,7 @@ async function uBootCrc32(): Promise<BenchResult[]> {
     m.sendInput(CRC32_COMMAND)
     return m.run({ maxSteps: m.steps + 10_000_000_000n })
   })
-  const out = Buffer.from(m.console.slice(printed)).toString('latin1')
+  const out = m.console.textSince(printed)
   if (stop.reason !== 'paused' || !/==> [0-9a-f]{8}/.test(out)) throw new Error(`crc32 did not finish: ${stop.reason}: ${out.slice(-200)}`)
   const steps = Number(stop.step - before)
   const label = `U-Boot \`crc32\` of 64 MiB at its prompt, ${(steps / 1e9).toFixed(2)} G instructions (${(steps / times.cpuS / 1e6).toFixed(0)} MIPS in CPU time)`

@@ -32,6 +32,7 @@ import { loadDeviceState, saveDeviceState } from './device-state'
 import type { BootMachine, CancelReason, MachineSnapshot, RunOptions } from './core/boot-machine'
 import type { LoadedImage } from './boot/loader'
 import { RiscvView } from './riscv/riscv-view'
+import { ConsoleRing } from './core/console-ring'
 
 export type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
 export type { MachineSnapshot, RunOptions } from './core/boot-machine'
@@ -127,7 +128,7 @@ export class Machine implements BootMachine {
   readonly virtio: VirtioMmioBlock[] = []
   readonly sbi?: BuiltinSbi
   /** Everything the UART (and the SBI console) printed, for callers that want the text. */
-  readonly console: number[] = []
+  readonly console = new ConsoleRing()
   private readonly listeners: MachineListener[] = []
   private readonly trapWatch = new TrapWatch()
   private readonly tohost?: TohostWatch
@@ -278,7 +279,7 @@ export class Machine implements BootMachine {
 
   /** The console output so far as text. */
   consoleText(): string {
-    return Buffer.from(this.console).toString('latin1')
+    return this.console.text()
   }
 
   /** Host input (typed keys): handed to the UART now, recorded with the current step. */
@@ -353,7 +354,7 @@ export class Machine implements BootMachine {
       if (d && saved) loadDeviceState(d, saved)
     })
     loadDeviceState(this, s.run)
-    this.console.length = Math.min(this.console.length, s.consoleLength)
+    this.console.truncate(s.consoleLength)
     this.cancelRequested = undefined
     this.pauseRequested = false
     this.stalledExits = 0

@@ -59,9 +59,10 @@ function riscvDeriver(machine: BootMachine, sink: EventSink): EventDeriver {
  * redirects, or cannot handle) is the guest's and goes on the timeline.
  */
 function firmwareTrap(hart: Hart, sink: EventSink): void {
+  const cause = hart.trapCause
+  const code = cause & 0xffn
+  if (isInterrupt(cause) || code === 8n || code === 9n) return
   const t = hart.trap
-  const code = t.cause & 0xffn
-  if (isInterrupt(t.cause) || code === 8n || code === 9n) return
   sink.event(hart.instret, 'trap', hex(t.epc), {
     cause: hex(t.cause),
     causeName: causeName(t.cause),

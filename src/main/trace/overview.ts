@@ -7,7 +7,7 @@ import { MAX_OVERVIEW_EVENTS, type RecordingOverview } from '../../shared/api/bo
 import { EVENT_KINDS } from '../../shared/trace/events'
 import { computeLanes } from './lanes'
 import { RecordingReader } from './recording-reader'
-import { DamagedRecording } from './recording-damage'
+import { DamagedRecording, oneLine } from './recording-damage'
 import { META } from './schema'
 
 export function recordingOverview(absPath: string, displayPath: string): Result<RecordingOverview> {
@@ -38,7 +38,7 @@ export function recordingOverview(absPath: string, displayPath: string): Result<
     })
   } catch (e) {
     if (e instanceof DamagedRecording) return err(e.code, e.message)
-    return err('trace.read_failed', `cannot read '${displayPath}': ${(e as Error).message}`)
+    return err('trace.read_failed', `cannot read '${displayPath}': ${oneLine((e as Error).message)}`)
   } finally {
     r.close()
   }

@@ -22,7 +22,12 @@ export class DamagedRecording extends Error {
 }
 
 export function damaged(path: string, what: string): DamagedRecording {
-  return new DamagedRecording(`'${path}' is damaged: ${what}`)
+  return new DamagedRecording(`'${path}' is damaged: ${oneLine(what)}`)
+}
+
+/** SQLite's messages can quote a damaged schema's text, line breaks included: one line for an error. */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ')
 }
 
 /** The first missing table or column, in words; undefined when the layout is whole. */

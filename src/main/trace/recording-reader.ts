@@ -14,7 +14,7 @@ import { err, ok, type Result } from '../../shared/api/result'
 import type { EventKind, TraceEvent } from '../../shared/trace/events'
 import { META, SCHEMA_VERSION } from './schema'
 import { checkInputs, type ArtifactIdentity } from './input-hashes'
-import { badInputRow, badMeta, damaged, isCorruption, missingStructure, parseEventRow, type EventRow } from './recording-damage'
+import { badInputRow, badMeta, damaged, isCorruption, missingStructure, oneLine, parseEventRow, type EventRow } from './recording-damage'
 
 export interface EventQuery {
   kinds?: EventKind[]
@@ -35,7 +35,7 @@ export class RecordingReader {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true })
     } catch (e) {
-      return err('trace.open_failed', `cannot open recording '${path}': ${(e as Error).message}`)
+      return err('trace.open_failed', `cannot open recording '${path}': ${oneLine((e as Error).message)}`)
     }
     try {
       const row = db.prepare('SELECT version FROM schema_version LIMIT 1').get() as { version: number } | undefined
@@ -55,7 +55,7 @@ export class RecordingReader {
       return ok(reader)
     } catch (e) {
       db.close()
-      if (isCorruption(e)) return err('trace.damaged', `'${path}' is damaged: SQLite cannot read its pages (${(e as Error).message})`, { hint: 'record the boot again' })
+      if (isCorruption(e)) return err('trace.damaged', `'${path}' is damaged: SQLite cannot read its pages (${oneLine((e as Error).message)})`, { hint: 'record the boot again' })
       return err('trace.not_a_recording', `'${path}' is not a Bootscope recording`, { hint: 'Recordings are the .sqlite files Bootscope writes.' })
     }
   }

@@ -13,6 +13,7 @@ import type { Access, TableEntry, Translation } from '../../../shared/paging/pag
 import type { DeviceState } from '../device-state'
 import type { LoadedImage } from '../boot/loader'
 import type { MachineListener, StopInfo } from '../machine-events'
+import type { ConsoleRing } from './console-ring'
 
 /** Why a run is ended from outside: by the user, or on the recorder's behalf (a signal; the recording reached its size cap). */
 export type CancelReason = 'cancelled' | 'interrupted' | 'size-limit'
@@ -137,8 +138,8 @@ export interface BootMachine {
   /** Physical address of `hart.ram[0]`. */
   readonly ramBase: bigint
   readonly steps: bigint
-  /** Everything the console printed. */
-  readonly console: number[]
+  /** The console's last `CONSOLE_RING_BYTES` (console-ring.ts); every byte also goes to the listeners as it is printed. */
+  readonly console: ConsoleRing
   readonly view: ArchView
   /** The images loaded at boot, kernel first (firmware, modules follow). */
   readonly images: LoadedImage[]

@@ -28,6 +28,8 @@ export const SLOT = {
   chainEpc: 120, chainCause: 121, chainTval: 122,
 } as const
 
+const NO_RECORDS = new Uint8Array(0)
+
 export const DEFAULT_RAM_BASE = 0x8000_0000n
 export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024
 /** Retired instructions per mtime tick (assembly/timer.ts TIME_RATIO; 10 MHz timebase at 100 MIPS). */
@@ -184,11 +186,17 @@ export class Hart implements HartApi {
     if (this.dv.buffer !== this.x.memory.buffer) this.dv = new DataView(this.x.memory.buffer)
     return this.dv
   }
+  /** Where state slot 0 is in the wasm memory (slots are 8 bytes apart: `layoutStateSlot`); read once, the exits read slots often. */
+  private slotBase = -1
+  private slotAt(name: keyof typeof SLOT): number {
+    if (this.slotBase < 0) this.slotBase = this.x.layoutStateSlot(0)
+    return this.slotBase + SLOT[name] * 8
+  }
   private slot(name: keyof typeof SLOT): bigint {
-    return this.view().getBigUint64(this.x.layoutStateSlot(SLOT[name]), true)
+    return this.view().getBigUint64(this.slotAt(name), true)
   }
   private setSlot(name: keyof typeof SLOT, v: bigint): void {
-    this.view().setBigUint64(this.x.layoutStateSlot(SLOT[name]), u64(v), true)
+    this.view().setBigUint64(this.slotAt(name), u64(v), true)
   }
 
   run(maxSteps: number): HartExit {
@@ -283,6 +291,10 @@ export class Hart implements HartApi {
       epc: this.slot('trapEpc'),
       fromPriv: Number(this.slot('trapFromPriv')),
     }
+  }
+  /** `trap.cause` alone (a firmware trap's first question). */
+  get trapCause(): bigint {
+    return this.slot('trapCause')
   }
   get trapChainStart(): { epc: bigint; cause: bigint; tval: bigint } {
     return { epc: this.slot('chainEpc'), cause: this.slot('chainCause'), tval: this.slot('chainTval') }
@@ -475,6 +487,7 @@ export class Hart implements HartApi {
     const head = this.slot('ringHead')
     const tail = this.slot('ringTail')
     const n = Number(head - tail)
+    if (n === 0) return NO_RECORDS // most exits (SBI calls, devices) trace nothing
     const cap = Number(this.x.layoutRingRecords())
     const ring = new Uint8Array(this.x.memory.buffer, this.x.layoutRing(), cap * TRACE_RECORD_BYTES)
     const out = new Uint8Array(n * TRACE_RECORD_BYTES)

@@ -14,6 +14,7 @@ import type { ImageFile } from '../boot/boot-plan'
 import type { LoadedImage } from '../boot/loader'
 import type { MachineEvent, MachineListener, StopInfo, StopReason } from '../machine-events'
 import type { BootMachine, CancelReason, CoreHart, MachineSnapshot, RunOptions } from '../core/boot-machine'
+import { ConsoleRing } from '../core/console-ring'
 import { loadDeviceState, saveDeviceState } from '../device-state'
 import { X86HartExit, type X86HartApi, type X86HartOptions } from './hart/hart-api'
 import { X86_TRACE_KIND, decodeX86TraceRecords, type X86TraceRecord } from './hart/trace-layout'
@@ -73,7 +74,7 @@ export class PcMachine implements BootMachine {
   readonly hart: CoreHart
   readonly view: X86View
   readonly platform: PcPlatform
-  readonly console: number[] = []
+  readonly console = new ConsoleRing()
   readonly images: LoadedImage[] = []
   private readonly listeners: MachineListener[] = []
   private readonly exitHooks: ((exit: number) => void)[] = []
@@ -176,7 +177,7 @@ export class PcMachine implements BootMachine {
   }
 
   consoleText(): string {
-    return Buffer.from(this.console).toString('latin1')
+    return this.console.text()
   }
 
   addListener(l: MachineListener): void {
@@ -247,7 +248,7 @@ export class PcMachine implements BootMachine {
     loadDeviceState(this, s.run)
     this.pendingStop = undefined
     this.stopInfo = undefined
-    this.console.length = Math.min(this.console.length, s.consoleLength)
+    this.console.truncate(s.consoleLength)
     this.cancelRequested = undefined
     this.pauseRequested = false
   }
