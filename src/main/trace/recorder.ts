@@ -20,6 +20,7 @@ import { FUNCTIONS_ARTIFACT, SOURCE_LINES_ARTIFACT } from './schema'
 import { kernelDebugInfoOf } from './kernel-debug-info'
 import { attachEventDeriver, type EventDeriver } from './event-derivers'
 import { diskSha256 } from './input-hashes'
+import { canCheckpoint, CheckpointWriter, DEFAULT_CHECKPOINT_EVERY } from './checkpoint-file'
 
 /** Console text is flushed as an event at each newline, or when this long. */
 const UART_FLUSH_CHARS = 256
@@ -64,6 +65,8 @@ export interface RecordOptions {
    * ends there with 'waiting-for-input' (the command line, labs).
    */
   waitForInput?: boolean
+  /** Steps between the checkpoints written into the recording (default `DEFAULT_CHECKPOINT_EVERY`; 0: none). */
+  checkpointEvery?: number
   /** Size cap of the recording file in bytes (default `DEFAULT_MAX_RECORDING_BYTES`), checked at every commit. */
   maxBytes?: number
   /**
@@ -94,6 +97,7 @@ export class Recorder {
   /** Events the machine emits while it is being created (segments, hand-off), handled once it exists. */
   private early: MachineEvent[] | undefined = []
   private derive?: EventDeriver
+  private checkpoints?: CheckpointWriter
   private sources?: SourceMap
   /** The line table kept in the recording (the build's, or the kernel's DWARF). */
   private readonly lines: SourceLine[]
@@ -171,9 +175,16 @@ export class Recorder {
     for (const e of early) rec.onMachineEvent(e)
     const elf = created.value.images[0]?.elf
     rec.derive = attachEventDeriver(created.value, rec.writer)
+    const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY
+    if (every > 0 && canCheckpoint(created.value)) rec.checkpoints = new CheckpointWriter(rec.writer, created.value, every)
     if (rec.lines.length) rec.sources = new SourceMap(rec.lines, elf?.segments ?? [])
     rec.derive.drain()
     return ok(rec)
+  }
+
+  /** Checkpoints written into the recording so far. */
+  get checkpointCount(): number {
+    return this.checkpoints?.count ?? 0
   }
 
   /** Where the recording is written until it ends (a temporary file beside `recordingPath`). */
@@ -234,7 +245,13 @@ export class Recorder {
       let until = budget
       for (;;) {
         this.kicked = false
-        stop = await this.machine.run({ maxSteps: until })
+        // A checkpoint is due at the next multiple of its interval: pause there and write it.
+        const pauseAt = this.checkpoints?.nextAfter(this.machine.steps)
+        stop = await this.machine.run({ maxSteps: until, ...(pauseAt !== undefined && pauseAt < until ? { pauseAt } : {}) })
+        if (stop.reason === 'paused' && this.checkpoints) {
+          this.checkpoints.write(this.machine)
+          continue
+        }
         if (stop.reason !== 'waiting-for-input' || !this.opts.waitForInput) break
         // The guest sleeps until a key arrives: the boot stays open (no steps pass) until the
         // user types or cancels (which may already have happened, even from the progress report).

@@ -21,7 +21,8 @@ import { isElf } from '../machine/boot/loader'
 import { isLinuxImage } from '../machine/boot/kernel-image'
 import { RecordingReader } from './recording-reader'
 import { DamagedRecording } from './recording-damage'
-import { Checkpoints } from './checkpoints'
+import { Checkpoints, type CheckpointStore } from './checkpoints'
+import { DiskCheckpoints } from './checkpoint-file'
 import { META } from './schema'
 
 const MAX_MEMORY_READ = 4096
@@ -35,7 +36,10 @@ const CUT_SHORT = ['budget', 'cancelled', 'interrupted', 'size-limit', 'incomple
 const DEFAULT_FIND_LIMIT = 5_000_000
 
 export interface ReplayOptions {
+  /** Steps between the checkpoints replay keeps in memory (recordings without checkpoints of their own). */
   checkpointInterval?: number
+  /** Use the checkpoints the recording holds (default true); false keeps replay's own in memory. */
+  diskCheckpoints?: boolean
 }
 
 interface Snapshot {
@@ -75,7 +79,13 @@ export class ReplaySession {
   private machine!: BootMachine
   private ended?: StopInfo
   private nextInput = 0
-  private checkpoints!: Checkpoints
+  private checkpoints!: CheckpointStore
+  /** Where the checkpoints come from: the recording's (checkpoint-file.ts), or replay's own in memory. */
+  checkpointSource: 'recording' | 'memory' = 'memory'
+  /** The step of the checkpoint the last seek restored (undefined: none yet). */
+  restoredFrom?: number
+  /** A damaged checkpoint met by a seek: every later seek reports it (the machine is not where a seek would put it). */
+  private broken?: DamagedRecording
   /** The recording's last stop event: where and why the boot ended, as the UI says (stop-words.ts). */
   private recordedEnd?: { step: number; reason: string }
   /** How far the first pass has gone (see `warmUp`). */
@@ -142,7 +152,9 @@ export class ReplaySession {
       const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), new FunctionMap(r.functions(), segments), BigInt(r.steps), r.outcome, checked.value.checked)
       session.recordedEnd = r.lastStop()
       session.machine = created.value
-      session.checkpoints = new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
+      const disk = options.diskCheckpoints === false ? undefined : DiskCheckpoints.open(path, created.value, BigInt(r.steps))
+      session.checkpoints = disk ?? new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
+      session.checkpointSource = disk ? 'recording' : 'memory'
       return ok(session)
     } catch (e) {
       if (e instanceof DamagedRecording) return err(e.code, e.message)
@@ -204,12 +216,24 @@ export class ReplaySession {
 
   /** Positions the machine after `target` instructions (clamped to the recording). */
   async seek(target: bigint): Promise<Result<void>> {
+    if (this.broken) return err(this.broken.code, this.broken.message)
+    try {
+      return await this.seekTo(target)
+    } catch (e) {
+      if (!(e instanceof DamagedRecording)) throw e
+      this.broken = e
+      return err(e.code, e.message)
+    }
+  }
+
+  private async seekTo(target: bigint): Promise<Result<void>> {
     const to = target < 0n ? 0n : target > this.steps ? this.steps : target
     const cp = this.checkpoints.nearest(to)
     const cpStep = this.checkpoints.stepOf(cp)
     // Back in time, or a checkpoint lies between here and the target: start from the checkpoint.
     if (to < this.machine.steps || cpStep > this.machine.steps) {
       this.checkpoints.restore(this.machine, cp)
+      this.restoredFrom = Number(cpStep)
       this.ended = undefined
       this.nextInput = this.inputs.findIndex((i) => i.step >= cpStep)
       if (this.nextInput < 0) this.nextInput = this.inputs.length
@@ -296,6 +320,7 @@ export class ReplaySession {
    * seeks anywhere find a checkpoint nearby. Returns true once the whole recording is covered.
    */
   async warmUp(chunk: bigint): Promise<boolean> {
+    if (this.checkpointSource === 'recording') return true // the recording's own checkpoints cover it already
     const target = this.warmedTo + chunk < this.steps ? this.warmedTo + chunk : this.steps
     await this.seek(target)
     this.warmedTo = target

@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   pages BLOB NOT NULL,
   page_count INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS page_blobs (
+  id INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS segments (
   id INTEGER PRIMARY KEY,
   stream TEXT NOT NULL,
@@ -69,6 +73,8 @@ export const META = {
   configSha256: 'config_sha256',
   /** One digest over `config_sha256` and every artifact's role, name, size and SHA-256. */
   inputsSha256: 'inputs_sha256',
+  /** Steps between the checkpoints the recorder writes (checkpoint-file.ts); absent when it writes none. */
+  checkpointEvery: 'checkpoint_every',
 } as const
 
 /** The artifact holding the build's line table (a JSON array of SourceLine, addresses in hex). */

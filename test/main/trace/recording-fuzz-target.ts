@@ -27,7 +27,8 @@ const file = join(dir, 'rec.sqlite')
 
 /** The recording every input starts from (recorded once, in this worker). */
 async function baseRecording(): Promise<Uint8Array> {
-  const started = await Recorder.start({ recordingPath: join(dir, 'base.sqlite'), kernel: { file: 'k.elf', bytes: buildFolder(EXAMPLE) }, writtenBy: 'fuzz' })
+  // Checkpoints every 20 000 steps, so the file has checkpoint rows and page contents to damage too.
+  const started = await Recorder.start({ recordingPath: join(dir, 'base.sqlite'), kernel: { file: 'k.elf', bytes: buildFolder(EXAMPLE) }, writtenBy: 'fuzz', checkpointEvery: 20_000 })
   if (!started.ok) throw new Error(started.error.message)
   const r = await started.value.run()
   if (r.writeError) throw new Error(r.writeError)
@@ -39,15 +40,17 @@ const base = await baseRecording()
 const warm = await ReplaySession.open(join(dir, 'base.sqlite'))
 if (warm.ok) await warm.value.stateAt({ step: 100 })
 
-const TABLES = ['meta', 'artifacts', 'inputs', 'events', 'schema_version', 'checkpoints', 'segments']
+const TABLES = ['meta', 'artifacts', 'inputs', 'events', 'schema_version', 'checkpoints', 'page_blobs', 'segments']
 const COLUMNS: Record<string, string[]> = {
   meta: ['key', 'value'],
   artifacts: ['name', 'role', 'sha256', 'size', 'data'],
   inputs: ['step', 'kind', 'data'],
   events: ['step', 'kind', 'pc', 'data'],
   schema_version: ['version', 'written_by'],
+  checkpoints: ['step', 'kind', 'base_step', 'hart', 'devices', 'pages', 'page_count'],
+  page_blobs: ['id', 'data'],
 }
-const META_KEYS = ['steps', 'outcome', 'config', 'kernel', 'created_at', 'config_sha256', 'inputs_sha256']
+const META_KEYS = ['steps', 'outcome', 'config', 'kernel', 'created_at', 'config_sha256', 'inputs_sha256', 'checkpoint_every']
 /** SQL literals of every storage class and the edges that break naive readers. */
 const VALUES = [
   '0', '-1', '1', '9007199254740993', '1e300', "'abc'", "''", 'NULL', "x'00ff'", "x''", "'{}'", "'[]'", "'null'", "'{'", "'5'",
@@ -165,7 +168,8 @@ async function replay(i: number): Promise<string | undefined> {
     return opened.error.code === 'replay.failed' ? `replay: ${opened.error.message}` : errorProblem(opened.error)
   }
   const s = opened.value
-  const step = Number(s.steps < 200n ? s.steps : 200n) - (i % 3)
+  // Early steps, or the last ones (past the recording's checkpoints, which replay then reads).
+  const step = (i % 2 ? Number(s.steps) : Math.min(Number(s.steps), 200)) - (i % 3)
   const state = await s.stateAt({ step: Math.max(0, step) })
   tally.replayed++
   return state.ok ? undefined : errorProblem(state.error)

@@ -1,0 +1,157 @@
+/**
+ * Checkpoints on disk (issue 11 item 9): a recording holds the machine's state every N steps, and
+ * replay from any process starts from the nearest one — the state found at any step, in any
+ * order, must be the state replay from step 0 finds (registers, PC and every byte of RAM), a cold
+ * seek to a late step re-executes at most one interval, and a damaged checkpoint is a one-line
+ * error naming its row.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { Recorder } from '../../../src/main/trace/recorder'
+import { ReplaySession } from '../../../src/main/trace/replay'
+import { build } from '../../../src/main/toolchain/build'
+import { EXAMPLE } from '../../support/build-workspace'
+import { buildX86Kernel, x86Toolchain } from '../../support/x86-tools'
+
+const EVERY = 100_000
+/**
+ * The example with a loop in rust_main that fills a 64 KiB window of a 256 KiB buffer with
+ * i × round, 24 rounds over 4 windows: pages rewritten with new contents every round.
+ */
+const LOOP = `rust_main:
+    li s3, 24
+    la s4, buf
+2:  li t0, 0
+    andi t3, s3, 3
+    slli t3, t3, 16
+    add t5, s4, t3
+    li t6, 8192
+3:  slli t2, t0, 3
+    add t2, t2, t5
+    mul t4, t0, s3
+    sd t4, 0(t2)
+    addi t0, t0, 1
+    bne t0, t6, 3b
+    addi s3, s3, -1
+    bnez s3, 2b
+`
+const dir = mkdtempSync(join(tmpdir(), 'bootscope-checkpoints-'))
+let kernel: { file: string; bytes: Uint8Array }
+let path = ''
+let steps = 0
+
+async function record(name: string, checkpointEvery?: number, k = kernel): Promise<{ path: string; steps: number }> {
+  const p = join(dir, name)
+  const started = await Recorder.start({ recordingPath: p, kernel: k, writtenBy: 'test', checkpointEvery })
+  if (!started.ok) throw new Error(started.error.message)
+  const r = await started.value.run()
+  expect(r.stop.reason).toBe('shutdown')
+  return { path: p, steps: r.steps }
+}
+
+/** Replay from the recording's checkpoints and replay from step 0 agree at `picks`, visited in the given order. */
+async function expectSameStates(p: string, picks: number[]): Promise<void> {
+  const fromDisk = await ReplaySession.open(p)
+  const fromZero = await ReplaySession.open(p, { diskCheckpoints: false })
+  if (!fromDisk.ok || !fromZero.ok) throw new Error('open failed')
+  expect(fromDisk.value.checkpointSource).toBe('recording')
+  expect(fromZero.value.checkpointSource).toBe('memory')
+  const expected = new Map<number, string>()
+  for (const step of [...picks].sort((a, b) => a - b)) expected.set(step, await stateOf(fromZero.value, step))
+  for (const step of picks) expect(await stateOf(fromDisk.value, step), `step ${step}`).toBe(expected.get(step))
+}
+
+/** The machine at `step` as one string: PC, every register the view shows, and a hash of RAM. */
+async function stateOf(s: ReplaySession, step: number): Promise<string> {
+  const r = await s.stateAt({ step })
+  if (!r.ok) throw new Error(r.error.message)
+  const m = s.machineAtStep
+  const regs = m.view.registers().flatMap((g) => g.registers.map((x) => `${x.name}=${x.value.toString(16)}`))
+  return `${m.steps} ${m.hart.pc.toString(16)} ${regs.join(' ')} ${createHash('sha256').update(m.hart.ram).digest('hex')}`
+}
+
+beforeAll(async () => {
+  const main = readFileSync(join(EXAMPLE, 'main.S'), 'utf8').replace(/^rust_main:\n/m, LOOP) + '\n    .section .bss\n    .balign 4096\nbuf: .space 262144\n'
+  const files = ['entry.S', 'linker.ld'].map((f) => ({ path: f, text: readFileSync(join(EXAMPLE, f), 'utf8') }))
+  const r = build({ files: [...files, { path: 'main.S', text: main }], script: 'linker.ld' })
+  if (!r.ok || !r.elf) throw new Error(r.diagnostics.map((d) => d.message).join('; '))
+  kernel = { file: 'fill.elf', bytes: r.elf }
+  ;({ path, steps } = await record('fill.sqlite', EVERY))
+})
+
+describe('checkpoints in the recording', () => {
+  it('are written every N steps with the pages the guest wrote, each distinct content once', () => {
+    const db = new Database(path, { readonly: true })
+    const rows = db.prepare('SELECT step, kind, base_step, page_count FROM checkpoints ORDER BY step').all() as { step: number; kind: string; base_step: number | null; page_count: number }[]
+    const blobs = (db.prepare('SELECT count(*) AS n FROM page_blobs').get() as { n: number }).n
+    db.close()
+    expect(steps).toBeGreaterThan(1_000_000)
+    expect(rows.map((r) => r.step)).toEqual(Array.from({ length: Math.floor(steps / EVERY) }, (_, i) => (i + 1) * EVERY).filter((s) => s <= steps))
+    expect(rows.every((r) => r.kind === 'pages')).toBe(true)
+    expect(rows.slice(1).map((r) => r.base_step)).toEqual(rows.slice(0, -1).map((r) => r.step))
+    // The 256 KiB buffer (64 pages) is written as the loop goes: page counts grow to cover it.
+    expect(rows.at(-1)!.page_count).toBeGreaterThanOrEqual(64)
+    expect(blobs).toBeGreaterThan(64)
+  })
+
+  it('give replay the same state as replaying from step 0, at any step in any order', async () => {
+    // Seeded steps, forward and backward, on and next to checkpoint steps, and the last one.
+    let seed = 7
+    const picks: number[] = [steps, EVERY, EVERY - 1, EVERY + 1, 5 * EVERY, 0]
+    for (let i = 0; i < 14; i++) picks.push((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % steps)
+    await expectSameStates(path, picks)
+  }, 120_000)
+
+  it('let a new process seek to a late step re-executing at most one interval', async () => {
+    const s = await ReplaySession.open(path)
+    if (!s.ok) throw new Error(s.error.message)
+    const late = steps - 1234
+    const r = await s.value.stateAt({ step: late })
+    expect(r.ok).toBe(true)
+    expect(s.value.restoredFrom).toBeGreaterThan(late - EVERY)
+    expect(s.value.restoredFrom).toBeLessThanOrEqual(late - 1)
+  })
+
+  it('are not written when the recorder is told not to, and replay then keeps its own', async () => {
+    const plain = await record('plain.sqlite', 0)
+    const db = new Database(plain.path, { readonly: true })
+    expect((db.prepare('SELECT count(*) AS n FROM checkpoints').get() as { n: number }).n).toBe(0)
+    db.close()
+    const s = await ReplaySession.open(plain.path)
+    if (!s.ok) throw new Error(s.error.message)
+    expect(s.value.checkpointSource).toBe('memory')
+  })
+
+  it('a damaged checkpoint row is a one-line error naming the table and row', async () => {
+    const copy = join(dir, 'damaged.sqlite')
+    const db = new Database(path)
+    await db.backup(copy)
+    db.close()
+    const d = new Database(copy)
+    d.prepare('UPDATE checkpoints SET devices = ? WHERE step = ?').run('{', 5 * EVERY)
+    d.close()
+    const s = await ReplaySession.open(copy)
+    if (!s.ok) throw new Error(s.error.message)
+    const r = await s.value.stateAt({ step: 5 * EVERY + 10 })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error.code).toBe('trace.damaged')
+    expect(r.error.message).toContain(`'checkpoints' row at step ${5 * EVERY}`)
+    expect(r.error.message).not.toContain('\n')
+  })
+
+  it.skipIf(x86Toolchain().missing)('work the same on the x86 PC (seed 002: long mode, a recursive P4, a remap)', async () => {
+    const k = buildX86Kernel({ sources: ['seed-002/boot.asm', 'seed-002/kernel.c'], bits: 64, script: 'seed-002/linker.ld' })
+    const every = 2_000
+    const started = await Recorder.start({ recordingPath: join(dir, 'x86.sqlite'), kernel: { file: k.path, bytes: k.bytes }, writtenBy: 'test', checkpointEvery: every })
+    if (!started.ok) throw new Error(started.error.message)
+    const r = await started.value.run()
+    expect(r.stop.reason).toBe('shutdown')
+    expect(started.value.checkpointCount).toBeGreaterThan(2)
+    await expectSameStates(r.path, [r.steps, every + 3, Math.floor(r.steps / 2), 1, every, r.steps - 7, 2 * every - 1])
+  }, 180_000)
+})
