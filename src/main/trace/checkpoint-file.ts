@@ -23,6 +23,7 @@ import type { BootMachine, MachineSnapshot } from '../machine/core/boot-machine'
 import type { RecordingWriter } from './recording-writer'
 import { decodeMachineState, encodeMachineState } from './state-codec'
 import { damaged, DamagedRecording } from './recording-damage'
+import { nonZeroPages } from './checkpoints'
 import { META } from './schema'
 
 const PAGE = 4096
@@ -128,7 +129,7 @@ interface Point {
 /** Replay's checkpoints read from the recording (see the file comment); index 0 is the reset state. */
 export class DiskCheckpoints {
   private readonly points: Point[]
-  private readonly atReset = new Map<number, Uint8Array>()
+  private readonly atReset: Map<number, Uint8Array>
   private readonly resetState: MachineSnapshot
   private readonly cache = new Map<number, Uint8Array>()
   private readonly zero = new Uint8Array(PAGE)
@@ -143,17 +144,8 @@ export class DiskCheckpoints {
     machine: BootMachine,
   ) {
     this.points = [{ step: 0n }, ...steps.map((step) => ({ step }))]
-    const ram = machine.hart.ram
-    this.baseMap = new Uint32Array(ram.length / PAGE)
-    const words = new Uint32Array(ram.buffer, ram.byteOffset, ram.length >>> 2)
-    for (let p = 0; p < ram.length / PAGE; p++) {
-      for (let w = p * (PAGE >>> 2); w < (p + 1) * (PAGE >>> 2); w++) {
-        if (words[w] !== 0) {
-          this.atReset.set(p, ram.slice(p * PAGE, (p + 1) * PAGE))
-          break
-        }
-      }
-    }
+    this.baseMap = new Uint32Array(machine.hart.ram.length / PAGE)
+    this.atReset = nonZeroPages(machine.hart.ram)
     takeWritten(machine)
     this.resetState = machine.saveState()
   }

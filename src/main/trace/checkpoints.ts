@@ -18,12 +18,23 @@ interface Checkpoint {
   written: number[]
 }
 
+const ZERO_PAGE = Buffer.alloc(PAGE)
+
+/** Copies of the RAM pages that are not all zero (the images a boot loaded), by page index; memcmp per page, not a JS loop. */
+export function nonZeroPages(ram: Uint8Array): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>()
+  for (let p = 0; p < ram.length / PAGE; p++) {
+    if (!Buffer.from(ram.buffer, ram.byteOffset + p * PAGE, PAGE).equals(ZERO_PAGE)) out.set(p, ram.slice(p * PAGE, (p + 1) * PAGE))
+  }
+  return out
+}
+
 export class Checkpoints {
   private readonly points: Checkpoint[] = []
   /** Per page: its contents at the checkpoints whose interval wrote it, in checkpoint order. */
   private readonly versions = new Map<number, { at: number; bytes: Uint8Array }[]>()
   /** Pages that were not zero at reset, as they were then. */
-  private readonly atReset = new Map<number, Uint8Array>()
+  private readonly atReset: Map<number, Uint8Array>
   /** The checkpoint the machine's current interval started from. */
   private base = 0
 
@@ -31,17 +42,7 @@ export class Checkpoints {
     readonly interval: bigint,
     machine: BootMachine,
   ) {
-    const ram = machine.hart.ram
-    const words = new Uint32Array(ram.buffer, ram.byteOffset, ram.length >>> 2)
-    for (let p = 0; p < ram.length / PAGE; p++) {
-      const first = p * (PAGE >>> 2)
-      for (let w = first; w < first + (PAGE >>> 2); w++) {
-        if (words[w] !== 0) {
-          this.atReset.set(p, ram.slice(p * PAGE, (p + 1) * PAGE))
-          break
-        }
-      }
-    }
+    this.atReset = nonZeroPages(machine.hart.ram)
     this.clearWritten(machine)
     this.points.push({ state: machine.saveState(), written: [] })
   }
