@@ -39,7 +39,7 @@ export async function serveLiveBoot(o: LiveGdbOptions): Promise<Result<StopInfo 
   let printed = 0
   const printConsole = () => {
     const c = session.machineAtStep.console
-    if (c.length > printed) o.write(Uint8Array.from(c.slice(printed)))
+    if (c.length > printed) o.write(Buffer.from(c.textSince(printed), 'latin1'))
     printed = c.length
   }
   const target = new RiscvLiveTarget(session, async (frontier) => {

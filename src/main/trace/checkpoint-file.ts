@@ -204,6 +204,11 @@ export class DiskCheckpoints {
     this.base = index
   }
 
+  /** The in-memory checkpoints can tell which pages an interval wrote; these cannot cheaply: "cannot tell". */
+  unwrittenBetween(): boolean {
+    return false
+  }
+
   /** Puts the machine at checkpoint `index`, wherever it is now. */
   restore(machine: BootMachine, index: number): void {
     const target = index === 0 ? { map: new Uint32Array(this.baseMap.length), state: this.resetState } : this.read(index)
