@@ -120,7 +120,7 @@ async function uBootRows(): Promise<BenchResult[]> {
       m.sendInput(CRC32_COMMAND)
       return m.run({ maxSteps: m.steps + 10_000_000_000n })
     })
-    const out = Buffer.from(m.console.slice(printed)).toString('latin1')
+    const out = m.console.textSince(printed)
     if (stop.reason !== 'paused' || !/==> [0-9a-f]{8}/.test(out)) throw new Error(`crc32 did not finish: ${stop.reason}: ${out.slice(-200)}`)
     const st = e.stats()
     crc[engine] = { times: t2, steps: Number(stop.step - before), stats: st && { ...st, compiledSteps: st.compiledSteps - compiledBefore } }
