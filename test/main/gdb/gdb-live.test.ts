@@ -152,7 +152,9 @@ describe.skipIf(gdb.missing || make.missing || gcc.missing)('a live boot under g
   }, 180_000)
 
   it('interrupts a continue on Ctrl-C', async () => {
-    const prog = await buildProgram(debugLoopKernel(8_000_000, 1 << 20))
+    // 40 M iterations (≈ 360 M steps, seconds of guest time): the Ctrl-C sent 300 ms after `c` must find
+    // the loop still running even on a fast, idle machine (8 M left only ≈ 100 ms of margin).
+    const prog = await buildProgram(debugLoopKernel(40_000_000, 1 << 20))
     const boot = live({ config: { kernel: { file: 'loop.elf', bytes: prog.elf }, bios: 'none' }, budget: 1_000_000_000n })
     const socket = connect(await boot.port, '127.0.0.1')
     const received: string[] = []
