@@ -54,7 +54,8 @@ export function mergeSubsections(asm: Assembler): void {
   if (subs.length === 0) return
   const number = (s: Section) => Number(s.name.slice(s.name.indexOf(MARK) + 1))
   subs.sort((a, b) => number(a) - number(b))
-  const labels = [...asm.symbols.values()].filter((s) => s.kind === 'label')
+  // Named labels and the hidden ones (`.` in expressions, `hereLabel`) all move with their items.
+  const labels = [...asm.symbols.values(), ...asm.hidden].filter((s) => s.kind === 'label')
   for (const sub of subs) {
     const main = asm.switchSection(sectionOf(sub.name))
     const base = main.items.length
