@@ -3,13 +3,13 @@
  * check, grade, bench). Dispatches to one module per subcommand.
  */
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { packagePath } from '../files/package-root'
 import { COMMANDS } from './commands/index'
 import { UsageError } from './command'
 import { DamagedRecording } from '../trace/recording-damage'
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'))
+  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8'))
   return pkg.version as string
 }
 

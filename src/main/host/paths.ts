@@ -1,24 +1,15 @@
 /**
  * Where things are on disk, the same whether we run from TypeScript sources (tsx, tests), from
  * electron-vite's bundle (`out/main`) or from a packaged app: everything is found relative to the
- * package root (the folder holding package.json).
+ * package root (the folder holding package.json; found by files/package-root.ts).
  */
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../files/package-root'
 
-function findPackageRoot(start: string): string {
-  let dir = start
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'resources'))) return dir
-    const up = dirname(dir)
-    if (up === dir) throw new Error(`cannot find the Bootscope package root above ${start}`)
-    dir = up
-  }
-}
-
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
+export const PACKAGE_ROOT = packageRoot()
 export const RESOURCES_DIR = join(PACKAGE_ROOT, 'resources')
 /** The built-in example workspace copied on first start (the seed 004 higher-half kernel). */
 export const EXAMPLE_DIR = join(RESOURCES_DIR, 'examples', 'higher-half')

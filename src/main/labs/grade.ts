@@ -10,13 +10,13 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { packagePath } from '../files/package-root'
 import type { CheckKind, Lab } from '../../shared/labs/lab-format'
 import type { CheckReport } from './check-report'
 import type { LabFolder } from './lab-folder'
 
 /** The `bootscope` launcher the children run. */
-export const BOOTSCOPE_BIN = fileURLToPath(new URL('../../../bin/bootscope.mjs', import.meta.url))
+export const BOOTSCOPE_BIN = packagePath('bin', 'bootscope.mjs')
 export const DEFAULT_GRADE_TIMEOUT_MS = 60_000
 /** Heap of one child: plenty for a lab kernel's build and recording, and a ceiling for a hostile one. */
 const CHILD_HEAP_MIB = 1024
