@@ -145,9 +145,10 @@ export class Assembler {
 
   private push(item: Item, size: number): void {
     const s = this.cur
-    if (s.type === SHT_NOBITS && (item.k === 'bytes' || item.k === 'insn' || item.k === 'branch' || item.k === 'x86jump' || (item.k === 'fill' && item.value !== 0n))) {
-      this.error('asm.nobits_data', `section \`${s.name}\` holds no data (@nobits): only .zero/.space/.skip may go here`)
-      return
+    if (s.type === SHT_NOBITS) {
+      const nobits = this.nobitsItem(s, item)
+      if (!nobits) return
+      item = nobits
     }
     const limit = s.type === SHT_NOBITS ? MAX_NOBITS_BYTES : MAX_SECTION_BYTES
     if (s.size + size > limit) {
@@ -157,6 +158,29 @@ export class Assembler {
     item.offset = s.size
     s.items.push(item)
     s.size += size
+  }
+
+  /**
+   * What a @nobits section (`.bss`) can hold: space, and data that is all zeros (GNU as stores
+   * `.byte 0`, `.long 0`, `.asciz ""` there as space; write.c refuses any other value with
+   * "attempt to store non-zero value in section"). Undefined (after the error) otherwise.
+   */
+  private nobitsItem(s: Section, item: Item): Item | undefined {
+    const hint = `\`${s.name}\` (@nobits) has no bytes in the file: put initialised data in \`.data\`, or reserve space with \`.zero\`/\`.skip\``
+    if (item.k === 'bytes') {
+      if (!item.fixups?.length && item.bytes.every((b) => b === 0)) return { k: 'fill', size: item.bytes.length, value: 0n, width: 1, origin: item.origin, offset: 0 }
+      this.error('asm.nobits_data', `attempt to store non-zero value in section \`${s.name}\``, 1, hint)
+      return undefined
+    }
+    if (item.k === 'fill' && item.value !== 0n) {
+      this.error('asm.nobits_data', `attempt to fill section \`${s.name}\` with non-zero value`, 1, hint)
+      return undefined
+    }
+    if (item.k === 'insn' || item.k === 'branch' || item.k === 'x86jump') {
+      this.error('asm.nobits_data', `instructions cannot go in \`${s.name}\` (@nobits)`, 1, hint)
+      return undefined
+    }
+    return item
   }
 
   emitBytes(bytes: Uint8Array, fixups?: Fixup[]): void {
@@ -180,6 +204,7 @@ export class Assembler {
     const s = this.cur
     if (align > s.align) s.align = align
     const code = fill === undefined && this.isCode()
+    if (fill && s.type === SHT_NOBITS) this.diags.warning('asm.nobits_fill', `ignoring fill value in section \`${s.name}\``, this.loc())
     const size = (align - (s.size % align)) % align
     s.epoch++
     this.push({ k: 'align', align, fill: fill ?? 0, code, max, size, origin: this.origin, offset: 0 }, size)

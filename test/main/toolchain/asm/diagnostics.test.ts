@@ -67,7 +67,8 @@ describe('assembler diagnostics', () => {
   })
 
   it('rejects data in a @nobits section', () => {
-    expect(diag('.bss\n.word 1\n').list[0].code).toBe('asm.nobits_data')
+    expect(diag('.bss\n.word 1\n').list[0]).toMatchObject({ code: 'asm.nobits_data', message: 'attempt to store non-zero value in section `.bss`' })
+    expect(diag('.bss\n.word 0\n.byte 0, 0\n').list).toEqual([])
   })
 
   it('reports a missing include with the path', () => {

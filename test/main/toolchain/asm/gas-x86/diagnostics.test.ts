@@ -59,6 +59,15 @@ describe('GNU as x86 diagnostics', () => {
     expect(firstError('\t.comm x, 4, 3\n').message).toBe('common alignment 3 is not a power of 2')
   })
 
+  it('refuses non-zero data in a @nobits section with GNU as\'s words (zeros are space there)', () => {
+    expect(firstError('\t.bss\n\t.byte 0\n\t.long 5\n')).toMatchObject({ line: 3, message: 'attempt to store non-zero value in section `.bss`' })
+    expect(firstError('\t.bss\n\t.fill 2, 4, 1\n')).toMatchObject({ line: 2, message: 'attempt to fill section `.bss` with non-zero value' })
+    expect(firstError('\t.section .mybss, "aw", @nobits\n\t.ascii "x"\n').hint).toContain('`.data`')
+    const ok = assembleGasX86('\t.bss\n\t.byte 0\n\t.asciz ""\n\t.balign 8, 1\n', { file: 'boot.s', elf: 32 })
+    expect(ok.object?.sections.find((s) => s.name === '.bss')?.size).toBe(8)
+    expect(ok.diagnostics).toMatchObject([{ severity: 'warning', message: 'ignoring fill value in section `.bss`', loc: { line: 4 } }])
+  })
+
   it('names the pseudo-prefixes it knows when given another', () => {
     expect(firstError('\t{vex} movl %eax, %ebx\n')).toMatchObject({ line: 1, column: 2, message: 'pseudo-prefix `{vex}` is not supported' })
     expect(firstError('\t{load}\n').message).toBe('expected an instruction after `{load}`')
