@@ -18,8 +18,10 @@ export interface WebApp {
   output: () => string
 }
 
-export async function startWebApp(): Promise<WebApp> {
+/** `prepare` fills the workspace folder before the app opens it (else the app copies in its example). */
+export async function startWebApp(prepare?: (workspace: string) => void): Promise<WebApp> {
   const workspace = join(mkdtempSync(join(tmpdir(), 'bootscope-e2e-')), 'workspace')
+  prepare?.(workspace)
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/web/start.ts', '--workspace', workspace], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

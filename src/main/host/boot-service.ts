@@ -83,15 +83,19 @@ export class BootService {
     const kernel: Result<BuiltKernel> =
       kernelOpt.kind === 'build' ? await this.deps.buildKernel() : mapImage(await this.readImage(kernelOpt.path, 'kernel'))
     if (!kernel.ok) return kernel
+    // A kernel built with the workspace file's command boots as that file says.
+    const fromFile = kernel.value.boot
+    if (fromFile) opts = { ...opts, ...(fromFile.memBytes ? { memBytes: fromFile.memBytes } : {}), ...(fromFile.append !== undefined ? { append: fromFile.append } : {}), ...(fromFile.maxSteps ? { maxSteps: fromFile.maxSteps } : {}) }
     const image = kernelOpt.kind === 'file' && kernelOpt.rawAddr !== undefined ? { ...kernel.value.image, rawAddr: BigInt(kernelOpt.rawAddr) } : kernel.value.image
-    let initrd: ImageBytes | undefined
-    if (opts.initrd) {
+    let initrd: ImageBytes | undefined = fromFile?.initrd
+    if (opts.initrd && !initrd) {
       const r = await this.readImage(opts.initrd.file, 'initrd')
       if (!r.ok) return r
       initrd = r.value
     }
     let bios: 'none' | 'builtin' | ImageBytes = 'builtin'
-    if (opts.bios === 'none' || opts.bios === 'builtin') bios = opts.bios
+    if (fromFile?.bios) bios = fromFile.bios
+    else if (opts.bios === 'none' || opts.bios === 'builtin') bios = opts.bios
     else if (opts.bios && typeof opts.bios === 'object') {
       const fw = await this.readImage(opts.bios.file, 'firmware')
       if (!fw.ok) return fw
@@ -117,6 +121,7 @@ export class BootService {
           append: opts.append,
           memBytes: opts.memBytes,
           maxSteps: opts.maxSteps,
+          ...(fromFile?.machine ? { machine: fromFile.machine } : {}),
         },
         {
           signal: abort.signal,

@@ -12,6 +12,10 @@ import type { Workspace } from './workspace'
 import type { ImageBytes } from '../worker/protocol'
 import { writeFileAtomic } from './atomic-write'
 import type { SourceLine } from '../../shared/trace/source-map'
+import { parseSize, parseWorkspaceFile, WORKSPACE_FILE, type WorkspaceFile } from '../../shared/workspace/workspace-file'
+import { runExternalBuild } from '../build/external-build'
+import { readElf } from '../../shared/elf/reader'
+import { MAX_IMAGE_BYTES, readRegularFile } from '../files/regular-file'
 
 /** Files of the workspace handed to the toolchain: sources, scripts and what they may include. */
 const BUILD_INPUT = /\.(S|s|asm|ld|lds|h|inc)$/
@@ -22,7 +26,20 @@ const BUILD_FOLDER = '.bootscope/build'
 /** A kernel built from the workspace, with its line table. */
 export interface BuiltKernel {
   image: ImageBytes
+  /** The build's line table; empty for a kernel built with the workspace file's command (the recorder reads its DWARF). */
   sourceLines: SourceLine[]
+  /** How bootscope.json says to boot it (over Boot's options). */
+  boot?: WorkspaceBoot
+}
+
+/** The boot options of bootscope.json, read. */
+export interface WorkspaceBoot {
+  machine?: string
+  bios?: 'none' | 'builtin' | ImageBytes
+  memBytes?: number
+  initrd?: ImageBytes
+  append?: string
+  maxSteps?: number
 }
 
 export interface BuildServiceDeps {
@@ -47,8 +64,9 @@ export class BuildService {
   }
 
   /** Builds; the summary goes to the UI (diagnostics, layout) and the ELF bytes to the caller. */
-  async build(askedScript?: string): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[] }>> {
+  async build(askedScript?: string): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[]; boot?: WorkspaceBoot }>> {
     const ws = this.deps.workspace
+    if (ws.info().files.some((f) => f.path === WORKSPACE_FILE)) return this.buildWithCommand()
     const files: { path: string; text: string }[] = []
     for (const f of ws.info().files) {
       if (!BUILD_INPUT.test(f.path)) continue
@@ -73,11 +91,63 @@ export class BuildService {
     return ok({ summary, elf, sourceLines: r.value.sourceLines })
   }
 
+  /**
+   * The workspace file's build: its command runs in the workspace (output to `build.output`), its
+   * tools' diagnostics become the summary's, and the kernel it names is read back (inside the
+   * workspace only), with the file's boot options.
+   */
+  private async buildWithCommand(): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[]; boot?: WorkspaceBoot }>> {
+    const ws = this.deps.workspace
+    const finished = (summary: BuildSummary) => {
+      this.deps.emit('build.finished', summary)
+      return summary
+    }
+    const text = await ws.read(WORKSPACE_FILE)
+    if (!text.ok) return text
+    const parsed = parseWorkspaceFile(text.value.text)
+    if (!parsed.value) return ok({ summary: finished({ ok: false, diagnostics: parsed.diagnostics, millis: 0 }), sourceLines: [] })
+    const config = parsed.value
+    const r = await runExternalBuild({ root: ws.root, config, resolveKernel: (p) => ws.confine(p), onOutput: (text) => this.deps.emit('build.output', { text }) })
+    const summary: BuildSummary = { ok: r.ok, diagnostics: r.diagnostics, millis: r.millis }
+    if (!r.ok || !r.kernel) return ok({ summary: finished(summary), sourceLines: [] })
+    const elf = readElf(r.kernel.bytes)
+    summary.elf = { path: config.kernel, bytes: r.kernel.bytes.length, entry: elf.ok ? `0x${elf.value.header.entry.toString(16)}` : '' }
+    const boot = await this.workspaceBoot(config)
+    if (!boot.ok) return ok({ summary: finished({ ...summary, ok: false, diagnostics: [...summary.diagnostics, { severity: 'error', ...boot.error }] }), sourceLines: [] })
+    return ok({ summary: finished(summary), elf: { file: config.kernel, bytes: r.kernel.bytes }, sourceLines: [], boot: boot.value })
+  }
+
+  private async workspaceBoot(config: WorkspaceFile): Promise<Result<WorkspaceBoot>> {
+    const image = async (path: string, role: string): Promise<Result<ImageBytes>> => {
+      const real = this.deps.workspace.confine(path)
+      if (!real.ok) return real
+      const bytes = readRegularFile(real.value, role, MAX_IMAGE_BYTES)
+      return bytes.ok ? ok({ file: path, bytes: bytes.value }) : bytes
+    }
+    const boot: WorkspaceBoot = {}
+    if (config.machine) boot.machine = config.machine
+    if (config.firmware === 'none' || config.firmware === 'builtin') boot.bios = config.firmware
+    else if (config.firmware) {
+      const fw = await image(config.firmware, 'firmware')
+      if (!fw.ok) return fw
+      boot.bios = fw.value
+    }
+    if (config.initrd) {
+      const rd = await image(config.initrd, 'initrd')
+      if (!rd.ok) return rd
+      boot.initrd = rd.value
+    }
+    if (config.memory) boot.memBytes = parseSize(config.memory)
+    if (config.cmdline !== undefined) boot.append = config.cmdline
+    if (config.maxSteps) boot.maxSteps = config.maxSteps
+    return ok(boot)
+  }
+
   /** For Boot: the ELF, or the build's first error (with the others in `build.finished`). */
   async kernel(): Promise<Result<BuiltKernel>> {
     const r = await this.build()
     if (!r.ok) return r
-    if (r.value.elf && r.value.summary.ok) return ok({ image: r.value.elf, sourceLines: r.value.sourceLines })
+    if (r.value.elf && r.value.summary.ok) return ok({ image: r.value.elf, sourceLines: r.value.sourceLines, ...(r.value.boot ? { boot: r.value.boot } : {}) })
     const first = r.value.summary.diagnostics.find((d) => d.severity === 'error')
     return err('build.failed', first ? `the build failed: ${first.message}` : 'the build failed', { loc: first?.loc, hint: 'see Problems for every error' })
   }

@@ -110,6 +110,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       memBytes: args.memBytes,
       maxSteps: args.maxSteps,
       sourceLines: args.sourceLines,
+      machine: args.machine,
       writtenBy: 'bootscope',
       // The app's console is live: a guest waiting for a key keeps the boot open.
       waitForInput: true,

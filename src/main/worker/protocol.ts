@@ -76,6 +76,8 @@ export interface BootRunArgs {
   maxSteps?: number
   /** The build's line table when the kernel is the workspace's build. */
   sourceLines?: SourceLine[]
+  /** A machine preset (`riscv64-virt`, `x86-pc`); default: the one the kernel calls for. */
+  machine?: string
 }
 
 export interface BootRunResult {

@@ -75,6 +75,8 @@ export interface Events {
   'core.crashed': { message: string; restarted: boolean }
   /** Every build's result (from Build or from Boot): diagnostics for the editor, layout for the layout view. */
   'build.finished': BuildSummary
+  /** Output of the workspace file's build command (bootscope.json), as it comes. */
+  'build.output': { text: string }
 }
 
 export type RequestName = keyof Requests
@@ -117,7 +119,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'example.close',
 ]
 
-export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.finished']
+export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.finished', 'build.output']
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && (REQUEST_NAMES as readonly string[]).includes(name)

@@ -35,6 +35,14 @@ export interface WorkspaceFile {
   maxSteps?: number
 }
 
+/** "128M" → bytes; K/M/G are binary multiples, like QEMU's -m. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim())
+  if (!m) return undefined
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G']
+  return Number(m[1]) * unit
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
 /** A JSON value with the place it starts at. */
@@ -217,7 +225,7 @@ export function parseWorkspaceFile(text: string, file = WORKSPACE_FILE): { value
     const s = str(key)
     if (s !== undefined) out[key] = s
   }
-  if (out.memory !== undefined && !/^\d+[KMG]?i?B?$/i.test(out.memory)) problem('/memory', `memory "${out.memory}" is not a size`, 'e.g. "128M" or "1G"')
+  if (out.memory !== undefined && parseSize(out.memory) === undefined) problem('/memory', `memory "${out.memory}" is not a size`, 'e.g. "128M" or "1G"')
   if (v.modules !== undefined) {
     const m = v.modules
     if (!Array.isArray(m)) problem('/modules', '"modules" is a list of { "path": …, "string": … }')

@@ -14,6 +14,7 @@ import { bootImages, numberArg, openDiskImage, readInputFile } from '../inputs'
 import { MAX_GUEST_RAM_BYTES } from '../../../shared/api/boot'
 import { kernelLineAt, stopSourceText } from '../stop-source'
 import { serveLiveBoot } from '../../gdb/live-boot'
+import { parseSize } from '../../../shared/workspace/workspace-file'
 
 const GDB_DEFAULT_PORT = 1234
 
@@ -67,13 +68,8 @@ export interface BootArgs {
   gdb?: number
 }
 
-/** "128M" → bytes; K/M/G are binary multiples, like QEMU's -m. */
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim())
-  if (!m) return undefined
-  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G']
-  return Number(m[1]) * unit
-}
+/** "128M" → bytes (one home: the workspace file's reader). */
+export { parseSize }
 
 export function unescapeInput(text: string): string {
   return text.replace(/\\(n|r|t|\\)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c] as string)

@@ -43,6 +43,10 @@ export const useBootStore = defineStore('boot', () => {
   api.on('boot.output', (o) => {
     if (o.runId === runId.value) live.value += o.text
   })
+  // Boot builds first: the build command's output (bootscope.json) shows in the live console.
+  api.on('build.output', ({ text }) => {
+    if (running.value && !runId.value) live.value += text
+  })
   api.on('build.finished', ({ diagnostics }) => {
     buildProblems.value = diagnostics
   })
@@ -105,6 +109,7 @@ export const useBootStore = defineStore('boot', () => {
     // The inspectors show only the recording being made or opened: the previous one closes.
     replay.close()
     running.value = true
+    runId.value = undefined
     const r = await api.invoke('boot.start', options)
     if (!r.ok) {
       // A failed build already put every diagnostic in Problems; its summary would only repeat one.

@@ -1,6 +1,7 @@
 /**
  * The last build of the workspace: its diagnostics (shown as editor markers and problems) and the
- * linker's layout report (the layout view, and symbol addresses for editor hovers).
+ * linker's layout report (the layout view, and symbol addresses for editor hovers) — and, for a
+ * workspace built by its bootscope.json command, that command's output as it comes.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
@@ -13,9 +14,12 @@ export const useBuildStore = defineStore('build', () => {
   const last = shallowRef<BuildSummary>()
   const building = ref(false)
   const error = ref<ApiError>()
+  /** What the workspace file's build command printed during the last Build (the console shows it while it runs). */
+  const output = ref('')
 
   async function build(): Promise<BuildSummary | undefined> {
     building.value = true
+    output.value = ''
     try {
       await useWorkspaceStore().saveAll()
       const r = await api.invoke('build.run', {})
@@ -51,5 +55,9 @@ export const useBuildStore = defineStore('build', () => {
     error.value = undefined
   })
 
-  return { last, building, error, message, build }
+  api.on('build.output', ({ text }) => {
+    if (building.value) output.value += text
+  })
+
+  return { last, building, output, error, message, build }
 })

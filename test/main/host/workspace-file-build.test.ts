@@ -1,0 +1,150 @@
+/**
+ * A workspace with a bootscope.json, through the Host as the app's Build and Boot call it (issue
+ * 16): Build runs the file's `make` (riscv64-unknown-elf-gcc -g on the C test kernel) in the
+ * workspace, its output streamed as `build.output`; Boot boots what it built with the file's boot
+ * options (memory, command line, step budget) and the recording names the C line and function of
+ * an instruction (checked against addr2line); a C error becomes a Problem at its file:line:column
+ * and keeps Boot from starting; a build tool that is not installed is named; a mistake in the
+ * file itself is reported at its line and column.
+ */
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Host } from '../../../src/main/host/host'
+import type { ArgsOf, RequestName, ResultOf } from '../../../src/shared/api/contract'
+import type { Result } from '../../../src/shared/api/result'
+import type { BootOutcome } from '../../../src/shared/api/boot'
+import { readElf } from '../../../src/shared/elf/reader'
+import { oracle } from '../../support/oracles'
+import { RecordingReader } from '../../../src/main/trace/recording-reader'
+import { META } from '../../../src/main/trace/schema'
+import { RECORDINGS_FOLDER } from '../../../src/main/host/workspace'
+
+const make = oracle('make', 'make')
+const gcc = oracle('riscv64-unknown-elf-gcc', 'gcc-riscv64-unknown-elf')
+const addr2line = oracle('riscv64-unknown-elf-addr2line', 'binutils-riscv64-unknown-elf')
+const C_KERNEL = join(__dirname, '../../fixtures/c-kernel')
+const WORKSPACE_FILE = { version: 1, build: { command: 'make' }, kernel: 'kernel.elf', memory: '64M', cmdline: 'console=ttyS0', maxSteps: 2_000_000 }
+
+let base: string
+let root: string
+let host: Host
+const events: { event: string; payload: unknown }[] = []
+
+async function call<N extends RequestName>(name: N, args: ArgsOf<N>): Promise<Result<ResultOf<N>>> {
+  return (await host.invoke(name, args)) as Result<ResultOf<N>>
+}
+
+async function value<N extends RequestName>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>> {
+  const r = await call(name, args)
+  if (!r.ok) throw new Error(`${name}: ${r.error.code}: ${r.error.message}`)
+  return r.value
+}
+
+/** Boot (Build first), and the outcome once the recording is written. */
+async function bootBuild(): Promise<Result<{ runId: string }> & { outcome?: BootOutcome }> {
+  let finished: (o: BootOutcome) => void = () => {}
+  const done = new Promise<BootOutcome>((r) => (finished = r))
+  const off = host.onEvent((e, p) => e === 'boot.finished' && finished(p as BootOutcome))
+  try {
+    const r = await call('boot.start', { kernel: { kind: 'build' } })
+    if (!r.ok) return r
+    return { ...r, outcome: await done }
+  } finally {
+    off()
+  }
+}
+
+const original = readFileSync(join(C_KERNEL, 'main.c'), 'utf8')
+
+describe.skipIf(make.missing || gcc.missing || addr2line.missing)('a workspace built by its bootscope.json command', () => {
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'bootscope-wsfile-'))
+    root = join(base, 'workspace')
+    cpSync(C_KERNEL, root, { recursive: true })
+    rmSync(join(root, 'kernel.elf'), { force: true })
+    writeFileSync(join(root, 'bootscope.json'), JSON.stringify(WORKSPACE_FILE, null, 2))
+    host = new Host({ workspaceRoot: root, transport: 'websocket' })
+    host.onEvent((event, payload) => events.push({ event, payload }))
+    await host.core.whenReady()
+  }, 120_000)
+
+  afterAll(async () => {
+    await host?.dispose()
+    if (base) rmSync(base, { recursive: true, force: true })
+  })
+
+  it('builds with make in the workspace, streaming the command output, and reports the ELF', async () => {
+    events.length = 0
+    const summary = await value('build.run', {})
+    expect(summary.diagnostics).toEqual([])
+    expect(summary).toMatchObject({ ok: true, elf: { path: 'kernel.elf' } })
+    const elf = readElf(readFileSync(join(root, 'kernel.elf')))
+    expect(elf.ok && `0x${elf.value.header.entry.toString(16)}`).toBe(summary.elf!.entry)
+    const output = events.filter((e) => e.event === 'build.output').map((e) => (e.payload as { text: string }).text).join('')
+    expect(output).toMatch(/riscv64-unknown-elf-gcc .*-g .*-o kernel\.elf start\.S main\.c/)
+    expect(events.find((e) => e.event === 'build.finished')?.payload).toEqual(summary)
+  }, 120_000)
+
+  it('boots what it built with the file\'s options, and the recording names C lines and functions', async () => {
+    const r = await bootBuild()
+    expect(r.ok).toBe(true)
+    const outcome = r.outcome!
+    expect(outcome.stop.reason).toBe('shutdown')
+    const overview = await value('recording.open', { path: outcome.recording })
+    const reader = RecordingReader.open(join(root, RECORDINGS_FOLDER, outcome.recording))
+    if (!reader.ok) throw new Error(reader.error.message)
+    const config = JSON.parse(reader.value.meta()[META.config]) as Record<string, unknown>
+    reader.value.close()
+    expect(config).toMatchObject({ memBytes: 64 * 1024 * 1024, maxSteps: '2000000', append: 'console=ttyS0', machine: 'riscv64-virt' })
+    expect(overview.sourceLines.some((l) => l.file === join(root, 'main.c'))).toBe(true)
+
+    const bytes = readFileSync(join(root, 'kernel.elf'))
+    const elf = readElf(bytes)
+    if (!elf.ok) throw new Error(elf.error.message)
+    const fn = elf.value.symbols.find((s) => s.name === 'map_gigapage')!
+    const found = await value('recording.find', { path: outcome.recording, from: 0, direction: 'forward', target: { pc: `0x${fn.value.toString(16)}` } })
+    expect(found.step).not.toBeNull()
+    const state = await value('recording.state', { path: outcome.recording, step: found.step! })
+    const [file, line] = execFileSync(addr2line.path!, ['-e', join(root, 'kernel.elf'), `0x${fn.value.toString(16)}`], { encoding: 'utf8' }).trim().split(':')
+    expect(state.instruction.loc).toMatchObject({ file, line: Number(line) })
+    expect(state.instruction.function).toBe('map_gigapage')
+  }, 180_000)
+
+  it('makes a C error a Problem at its file:line:column, and Boot does not start', async () => {
+    await value('file.write', { path: 'main.c', text: original.replace('    uart_puts("C kernel\\n");', '    uart_puts("C kernel\\n")') })
+    try {
+      const summary = await value('build.run', {})
+      expect(summary.ok).toBe(false)
+      const error = summary.diagnostics.find((d) => d.loc?.file === 'main.c')
+      expect(error).toMatchObject({ severity: 'error', loc: { line: 42, column: 28 } })
+      expect(error!.message).toMatch(/expected ';'/)
+      const boot = await bootBuild()
+      expect(boot.ok).toBe(false)
+      expect(!boot.ok && boot.error).toMatchObject({ code: 'build.failed', loc: { file: 'main.c', line: 42, column: 28 } })
+    } finally {
+      await value('file.write', { path: 'main.c', text: original })
+    }
+  }, 120_000)
+
+  it('names a build tool that is not installed, and a mistake in bootscope.json at its line and column', async () => {
+    const file = (o: object) => value('file.write', { path: 'bootscope.json', text: JSON.stringify(o, null, 2) })
+    try {
+      await file({ ...WORKSPACE_FILE, build: { command: 'no-such-build-tool-xyz all' } })
+      const missing = await value('build.run', {})
+      expect(missing.ok).toBe(false)
+      expect(missing.diagnostics.at(-1)).toMatchObject({ message: 'the build command\'s tool `no-such-build-tool-xyz` is not installed (or not on PATH)', loc: { file: 'bootscope.json' } })
+      const boot = await bootBuild()
+      expect(!boot.ok && boot.error.message).toMatch(/`no-such-build-tool-xyz` is not installed/)
+
+      await file({ ...WORKSPACE_FILE, memory: 'lots' })
+      const bad = await value('build.run', {})
+      expect(bad.ok).toBe(false)
+      expect(bad.diagnostics[0]).toMatchObject({ message: 'memory "lots" is not a size', loc: { file: 'bootscope.json', line: 7 } })
+    } finally {
+      await file(WORKSPACE_FILE)
+    }
+  }, 120_000)
+})
