@@ -1,7 +1,9 @@
 /**
  * What a benchmark returns: named measurements, each with its unit, an optional peer measured in
- * the same run (QEMU, GNU binutils) so the harness can print a ratio, and the goal it serves.
+ * the same run (QEMU, GNU binutils) so the harness can print a ratio, and the goal it serves; and
+ * the timing helpers they share (medians of wall and CPU time, a peer process's CPU time).
  */
+import { execFileSync } from 'node:child_process'
 export interface BenchResult {
   name: string
   value: number
@@ -26,4 +28,41 @@ export async function medianMillis(runs: number, fn: () => unknown | Promise<unk
   }
   times.sort((a, b) => a - b)
   return times[Math.floor(times.length / 2)]
+}
+
+export interface Times {
+  /** Wall-clock milliseconds (includes waiting for a core on a shared machine). */
+  wallMs: number
+  /** CPU milliseconds (user + system) of this process: the fairer figure under load. */
+  cpuMs: number
+}
+
+/** Medians of wall and CPU time of repeated in-process runs. */
+export async function medianTimes(runs: number, fn: () => unknown | Promise<unknown>): Promise<Times> {
+  const wall: number[] = []
+  const cpu: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    await fn()
+    wall.push(performance.now() - t0)
+    const c = process.cpuUsage(c0)
+    cpu.push((c.user + c.system) / 1000)
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  return { wallMs: median(wall), cpuMs: median(cpu) }
+}
+
+/**
+ * CPU milliseconds (user + system) per run of a shell command line run `runs` times by bash,
+ * from bash's `times` (the children's rusage, millisecond resolution): a peer process's CPU time.
+ */
+export function peerCpuMillis(commandLine: string, runs: number): number {
+  const out = execFileSync('bash', ['-c', `for i in $(seq ${runs}); do ${commandLine} >/dev/null 2>&1; done; times`], { encoding: 'utf8' })
+  const children = out.trim().split('\n').at(-1)!.match(/(\d+)m([\d.]+)s/g) ?? []
+  const ms = children.map((t) => {
+    const [, m, s] = /(\d+)m([\d.]+)s/.exec(t)!
+    return (Number(m) * 60 + Number(s)) * 1000
+  })
+  return ms.reduce((a, b) => a + b, 0) / runs
 }

@@ -89,7 +89,10 @@ export function buildNasmObject(asm: NasmAssembler, name: string): ObjectFile {
     return { name: s.name, type: s.attrs.type, flags: s.attrs.flags, align: s.attrs.align, data, size: s.offset, entsize: s.attrs.entsize, relocs }
   })
   const lines: LineEntry[] = []
-  for (const s of kept) for (const l of s.lines) lines.push({ section: outIndex.get(s.index)!, ...l })
+  for (const s of kept) {
+    const section = outIndex.get(s.index)!
+    for (const l of s.lines) lines.push({ section, offset: l.offset, size: l.size, file: l.file, line: l.line })
+  }
   return { name, machine: format === 'elf64' ? EM_X86_64 : EM_386, sections, symbols, lines }
 }
 

@@ -46,16 +46,28 @@ export interface EmitContext {
 
 export type EmitResult<E> = { ok: true; out: Emitted<E> } | { ok: false; message: string; operand?: number }
 
+/** Appends the low `n` bytes of `v`, little-endian (32-bit halves as numbers: no BigInt per byte). */
 function writeLE(out: number[], v: bigint, n: number): void {
-  for (let i = 0; i < n; i++) out.push(Number(BigInt.asUintN(8, v >> BigInt(8 * i))))
+  if (v === 0n) {
+    for (let i = 0; i < n; i++) out.push(0)
+    return
+  }
+  let lo = Number(BigInt.asUintN(32, v))
+  for (let i = 0; i < n && i < 4; i++, lo >>>= 8) out.push(lo & 0xff)
+  if (n <= 4) return
+  let hi = Number(BigInt.asUintN(32, v >> 32n))
+  for (let i = 4; i < n; i++, hi >>>= 8) out.push(hi & 0xff)
 }
+
+/** Bounds of a field of 1, 2, 4 or 8 bytes: [lowest signed, highest signed + 1, highest unsigned + 1]. */
+const BOUNDS: Record<number, readonly [bigint, bigint, bigint]> = Object.fromEntries(
+  [1, 2, 4, 8].map((n) => [n, [-(1n << BigInt(8 * n - 1)), 1n << BigInt(8 * n - 1), 1n << BigInt(8 * n)] as const]),
+)
 
 /** nasm's overflow warning for a field of `n` bytes (it accepts signed and unsigned ranges). */
 function overflowWarning(v: bigint, n: number, signedOnly: boolean): string | undefined {
-  const bits = BigInt(8 * n)
-  const lo = -(1n << (bits - 1n))
-  const hi = signedOnly ? 1n << (bits - 1n) : 1n << bits
-  if (v >= lo && v < hi) return undefined
+  const [lo, sHi, uHi] = BOUNDS[n]
+  if (v >= lo && v < (signedOnly ? sHi : uHi)) return undefined
   const name = n === 1 ? 'byte' : n === 2 ? 'word' : n === 4 ? 'dword' : 'qword'
   return signedOnly ? `signed ${name} value exceeds bounds` : `${name} data exceeds bounds`
 }
@@ -65,28 +77,31 @@ export function emitForm<E>(row: X86Row, osz: number | undefined, ops: readonly 
   const warnings: string[] = []
   const fixups: X86Fixup<E>[] = []
   const relPatches: [number, number, bigint][] = []
-  const relPatch = (at: number, size: number, target: bigint): void => {
-    relPatches.push([at, size, target])
-  }
   let regOp: X86Register | undefined
   let rmIndex = -1
+  let moffsIndex = -1
+  let opreg = false
   let stiReg: X86Register | undefined
+  let memOp: X86MemOperand<E> | undefined
   const regs: X86Register[] = []
-  infos.forEach((info, i) => {
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i]
     const op = ops[i]
     if (op.kind === 'reg') regs.push(op.reg)
-    if (info.slot === 'reg' || info.slot === 'opreg') regOp = (op as { reg: X86Register }).reg
-    else if (info.slot === 'rm') rmIndex = i
+    else if (op.kind === 'mem') memOp ??= op
+    if (info.slot === 'reg' || info.slot === 'opreg') {
+      regOp = (op as { reg: X86Register }).reg
+      opreg ||= info.slot === 'opreg'
+    } else if (info.slot === 'rm') rmIndex = i
     else if (info.slot === 'sti') stiReg = (op as { reg: X86Register }).reg
-  })
+    else if (info.slot === 'moffs') moffsIndex = i
+  }
   const rmOp = rmIndex >= 0 ? ops[rmIndex] : undefined
 
   // Address (ModRM memory operand or moffs) and its size.
   let addr: EncodedAddress<E> | undefined
   let asz: number = row.addrSize ?? ctx.prefixAsz ?? mode
   let segment: X86Register | undefined
-  const memOp = ops.find((o): o is X86MemOperand<E> => o.kind === 'mem')
-  const moffsIndex = infos.findIndex((i) => i.slot === 'moffs')
   if (rmOp?.kind === 'mem') {
     const r = encodeAddress(rmOp, mode, ctx.prefixAsz)
     if (!r.ok) return { ok: false, message: r.error, operand: rmIndex }
@@ -108,7 +123,7 @@ export function emitForm<E>(row: X86Row, osz: number | undefined, ops: readonly 
   let rexX = 0
   let rexB = 0
   if (regOp) {
-    if (infos.some((i) => i.slot === 'opreg')) rexB = regOp.num >> 3
+    if (opreg) rexB = regOp.num >> 3
     else rexR = regOp.num >> 3
   }
   if (rmOp?.kind === 'reg') rexB = rmOp.reg.num >> 3
@@ -148,9 +163,9 @@ export function emitForm<E>(row: X86Row, osz: number | undefined, ops: readonly 
   }
   if (row.prefix) out.push(row.prefix)
   if (needRex) out.push(0x40 | (rexW << 3) | (rexR << 2) | (rexX << 1) | rexB)
-  out.push(...ESCAPE[row.map])
+  for (const b of ESCAPE[row.map]) out.push(b)
   out.push(row.plusReg && regOp ? row.opcode | (regOp.num & 7) : row.opcode)
-  if (row.tail) out.push(...row.tail)
+  if (row.tail) for (const b of row.tail) out.push(b)
 
   // ModRM, SIB, displacement.
   if (row.modrm) {
@@ -170,7 +185,7 @@ export function emitForm<E>(row: X86Row, osz: number | undefined, ops: readonly 
         const d = addr.disp ?? { value: 0n }
         const at = out.length
         if (addr.ripRelative && d.sym !== undefined) {
-          if (d.local && ctx.ip !== undefined) relPatch(at, 4, d.value)
+          if (d.local && ctx.ip !== undefined) relPatches.push([at, 4, d.value])
           else fixups.push({ offset: at, size: 4, pcrel: true, signed: true, value: d, toEnd: 0 })
           writeLE(out, 0n, 4)
         } else if (d.sym !== undefined) {
@@ -205,7 +220,7 @@ export function emitForm<E>(row: X86Row, osz: number | undefined, ops: readonly 
     } else if (info.slot === 'rel') {
       const v = (op as X86ImmOperand<E>).value
       const n = info.bytes!
-      if (v.local && ctx.ip !== undefined) relPatch(out.length, n, v.value)
+      if (v.local && ctx.ip !== undefined) relPatches.push([out.length, n, v.value])
       else fixups.push({ offset: out.length, size: n as 1 | 2 | 4, pcrel: true, signed: true, value: v, toEnd: 0 })
       writeLE(out, 0n, n)
     } else if (info.slot === 'far') {
@@ -233,11 +248,14 @@ export function emitForm<E>(row: X86Row, osz: number | undefined, ops: readonly 
 
 /** Fills the relative fields of a local target once the instruction's length is final. */
 export function patchRelative<E>(e: Emitted<E>, ip: bigint): string | undefined {
+  if (e.relPatches.length === 0) return undefined
   const end = ip + BigInt(e.bytes.length)
   for (const [at, size, target] of e.relPatches) {
     const d = target - end
-    if (d < -(1n << BigInt(8 * size - 1)) || d >= 1n << BigInt(8 * size - 1)) return size === 1 ? 'short jump is out of range' : 'relative target is out of range'
-    for (let i = 0; i < size; i++) e.bytes[at + i] = Number(BigInt.asUintN(8, d >> BigInt(8 * i)))
+    const [lo, hi] = BOUNDS[size]
+    if (d < lo || d >= hi) return size === 1 ? 'short jump is out of range' : 'relative target is out of range'
+    let n = Number(BigInt.asIntN(32, d))
+    for (let i = 0; i < size; i++, n >>= 8) e.bytes[at + i] = n & 0xff
   }
   return undefined
 }

@@ -9,7 +9,7 @@
  * not copies of the table. The `o16/o32/o64` prefixes are raw prefix bytes, as in nasm (and
  * GNU as' `data16`/`rex64`): they never select a form; sizes and mnemonics do.
  */
-import { MODE_BIT, registerUnavailable, gpr, x86RowsByMnemonic, type X86Instruction, type X86MemOperand, type X86Mode, type X86Operand, type X86Prefix, type X86Row } from '../../../../shared/isa/x86'
+import { MODE_BIT, registerUnavailable, gpr, x86RowsByMnemonic, type X86Instruction, type X86MemOperand, type X86Mode, type X86Operand, type X86Prefix, type X86Register, type X86Row } from '../../../../shared/isa/x86'
 import { emitForm, patchRelative, type EmitContext, type Emitted, type X86Dialect, type X86Fixup } from './emit'
 import { operandFits, rowInfos, signedFits, type KindInfo } from './match'
 
@@ -49,7 +49,18 @@ interface Candidate {
   row: X86Row
   osz: number | undefined
   infos: readonly KindInfo[]
+  /** Index of the relative-target operand, or -1. */
+  relIndex: number
+  /** The form has a sign-extended byte immediate. */
+  sbyte: boolean
   penalty: number
+}
+
+/** Why a register cannot be used in a mode, with the register; undefined when it can. */
+function unavailableIn(r: X86Register | undefined, mode: X86Mode): [string, X86Register] | undefined {
+  if (r === undefined) return undefined
+  const why = registerUnavailable(r, mode)
+  return why ? [why, r] : undefined
 }
 
 const SIZES_CACHE = new Map<number, readonly (number | undefined)[]>()
@@ -77,15 +88,20 @@ function defaultOsz(row: X86Row, mode: X86Mode): number {
 }
 
 type Form = Omit<Candidate, 'penalty'>
-const FORMS = new Map<string, { forms: readonly Form[]; countMatched: boolean }>()
+type Forms = { forms: readonly Form[]; countMatched: boolean }
+/** Per mnemonic (its table rows), by mode, dialect and operand count (see formsSlot). */
+const FORMS = new WeakMap<readonly X86Row[], Forms[]>()
+const formsSlot = (mode: X86Mode, dialect: X86Dialect, count: number): number => ((mode >> 4) * 2 + (dialect === 'gas' ? 1 : 0)) * 8 + Math.min(count, 7)
 
 /**
  * The forms (row × operand size) a mnemonic can take in a mode and dialect with `count`
  * operands, in table order: computed once per key, so matching only checks operands.
  */
-function formsOf(mnemonic: string, rows: readonly X86Row[], mode: X86Mode, dialect: X86Dialect, count: number): { forms: readonly Form[]; countMatched: boolean } {
-  const key = `${mnemonic} ${mode} ${dialect} ${count}`
-  let known = FORMS.get(key)
+function formsOf(rows: readonly X86Row[], mode: X86Mode, dialect: X86Dialect, count: number): Forms {
+  let byKey = FORMS.get(rows)
+  if (!byKey) FORMS.set(rows, (byKey = []))
+  const slot = formsSlot(mode, dialect, count)
+  let known = byKey[slot]
   if (known) return known
   const forms: Form[] = []
   let countMatched = false
@@ -93,9 +109,12 @@ function formsOf(mnemonic: string, rows: readonly X86Row[], mode: X86Mode, diale
     if (row.flags.dis || !(row.modes & MODE_BIT[mode]) || row.operands.length !== count) continue
     if ((row.flags.nasm && dialect !== 'nasm') || (row.flags.gas && dialect !== 'gas')) continue
     countMatched = true
-    for (const osz of operandSizes(row, mode)) forms.push({ row, osz, infos: rowInfos(row, osz) })
+    for (const osz of operandSizes(row, mode)) {
+      const infos = rowInfos(row, osz)
+      forms.push({ row, osz, infos, relIndex: infos.findIndex((i) => i.slot === 'rel'), sbyte: infos.some((i) => i.check === 'sbyte') })
+    }
   }
-  FORMS.set(key, (known = { forms, countMatched }))
+  byKey[slot] = known = { forms, countMatched }
   return known
 }
 
@@ -109,15 +128,17 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
   let ops = insn.operands
   const prefixes = insn.prefixes ?? []
 
+  let mems = 0
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]
-    const regs = op.kind === 'reg' ? [op.reg] : op.kind === 'mem' ? [op.base, op.index, op.seg].filter((r) => r !== undefined) : []
-    for (const r of regs) {
-      const why = registerUnavailable(r, mode)
-      if (why) return { ok: false, message: why, operand: i, hint: mode === 32 && r.size === 64 ? `use \`e${r.name.slice(1)}\`, or write \`bits 64\` before 64-bit code` : undefined }
+    if (op.kind === 'mem') mems++
+    const unavailable = op.kind === 'reg' ? unavailableIn(op.reg, mode) : op.kind === 'mem' ? (unavailableIn(op.base, mode) ?? unavailableIn(op.index, mode) ?? unavailableIn(op.seg, mode)) : undefined
+    if (unavailable) {
+      const [why, r] = unavailable
+      return { ok: false, message: why, operand: i, hint: mode === 32 && r.size === 64 ? `use \`e${r.name.slice(1)}\`, or write \`bits 64\` before 64-bit code` : undefined }
     }
   }
-  if (ops.filter((o) => o.kind === 'mem').length > 1 && !(insn.mnemonic.startsWith('movs') || insn.mnemonic.startsWith('cmps')))
+  if (mems > 1 && !(insn.mnemonic.startsWith('movs') || insn.mnemonic.startsWith('cmps')))
     return { ok: false, message: `\`${insn.mnemonic}\` cannot take two memory operands`, hint: 'load one of them into a register first' }
 
   let prefixAsz: 16 | 32 | 64 | undefined
@@ -136,8 +157,9 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
 
   // 1. Every form whose operands match.
   let cands: Candidate[] = []
-  const { forms, countMatched } = formsOf(insn.mnemonic, rows, mode, opts.dialect, ops.length)
-  for (const { row, osz, infos } of forms) {
+  const { forms, countMatched } = formsOf(rows, mode, opts.dialect, ops.length)
+  for (const form of forms) {
+    const { row, osz, infos } = form
     let penalty = 0
     let ok = true
     for (let i = 0; i < ops.length && ok; i++) {
@@ -147,7 +169,7 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
     }
     // 90 is `nop` in 64-bit mode, not `xchg eax, eax` (which zero-extends): use 87 /r there.
     if (ok && row.plusReg && row.opcode === 0x90 && mode === 64 && osz === 32 && ops.every((o) => o.kind === 'reg' && o.reg.num === 0)) ok = false
-    if (ok) cands.push({ row, osz, infos, penalty })
+    if (ok) cands.push({ row, osz, infos, relIndex: form.relIndex, sbyte: form.sbyte, penalty })
   }
   if (cands.length === 0) return noMatch(insn, rows, ops, mode, countMatched)
   if (opts.direction && ops.length === 2 && ops.every((o) => o.kind === 'reg')) {
@@ -197,24 +219,20 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
       continue
     }
     let penalty = c.penalty
-    const relIndex = c.infos.findIndex((i) => i.slot === 'rel')
-    if (relIndex >= 0) penalty = Math.max(penalty, relPenalty(c, ops[relIndex], r.out, opts, rows))
+    if (c.relIndex >= 0) penalty = Math.max(penalty, relPenalty(c, ops[c.relIndex], r.out, opts, rows))
     // At equal length a sign-extended byte form wins (`and ax, 5` in bits 16: 83 E0 05, not 25 05 00),
     // as nasm's instruction order and GNU as's imm8 preference give.
-    const rank = penalty * 1e6 + r.out.bytes.length * 1e4 + (c.infos.some((i) => i.check === 'sbyte') ? 0 : 1)
+    const rank = penalty * 1e6 + r.out.bytes.length * 1e4 + (c.sbyte ? 0 : 1)
     if (!best || rank < best.rank) best = { c, e: r.out, rank }
   }
   if (!best) return firstError ?? { ok: false, message: `invalid combination of opcode and operands for \`${insn.mnemonic}\`` }
-  if (best.rank >= 2e6) {
-    const relIndex = best.c.infos.findIndex((i) => i.slot === 'rel')
-    return { ok: false, message: 'short jump is out of range', operand: relIndex, hint: 'remove `short`, or use a near jump' }
-  }
-  const warnings = [...best.e.warnings]
+  if (best.rank >= 2e6) return { ok: false, message: 'short jump is out of range', operand: best.c.relIndex, hint: 'remove `short`, or use a near jump' }
+  const warnings = best.e.warnings
   if (opts.ip !== undefined) {
     const err = patchRelative(best.e, opts.ip)
     if (err) return { ok: false, message: err }
   }
-  return { ok: true, bytes: Uint8Array.from(best.e.bytes), fixups: best.e.fixups, row: best.c.row, osz: best.c.osz, warnings }
+  return { ok: true, bytes: new Uint8Array(best.e.bytes), fixups: best.e.fixups, row: best.c.row, osz: best.c.osz, warnings }
 }
 
 /**
@@ -223,7 +241,7 @@ export function encodeX86<E>(insn: X86Instruction<E>, opts: EncodeOptions): Enco
  */
 function relPenalty<E>(c: Candidate, op: X86Operand<E>, e: Emitted<E>, opts: EncodeOptions, rows: readonly X86Row[]): number {
   if (op.kind !== 'imm') return 2
-  const info = c.infos.find((i) => i.slot === 'rel')!
+  const info = c.infos[c.relIndex]
   if (info.bytes !== 1) return op.jump === 'short' ? 2 : 0
   if (op.jump === 'near') return 2
   const onlyShort = !rows.some((r) => r.operands.includes('relz'))
