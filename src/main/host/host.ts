@@ -5,7 +5,7 @@
  * arrive from another process, so every handler treats them as untrusted.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import { isRequestName, type AppInfo, type ArgsOf, type EventName, type Events, type RequestName, type ResultOf } from '../../shared/api/contract'
 import { checkRequestArgs } from '../../shared/api/schemas'
@@ -14,11 +14,16 @@ import { BootService } from './boot-service'
 import { BuildService } from './build-service'
 import { ExampleService } from './example-service'
 import { LabService } from './lab-service'
-import { RECORDINGS_FOLDER, Workspace } from './workspace'
+import { MAX_FILE_BYTES, RECORDINGS_FOLDER, Workspace } from './workspace'
+import { readRegularFile } from '../files/regular-file'
+import { languageOf, type FileEntry } from '../../shared/api/workspace'
 import { FileGrants } from './file-grants'
 import type { ChosenFileRole, GrantedFile } from '../../shared/api/file-grant'
 import { importFile } from './file-import'
 import { PACKAGE_ROOT } from './paths'
+
+/** Source files a kernel's DWARF may name outside the workspace: C, C++, Rust, Zig, assembly and their headers. */
+const SOURCE_FILE = /\.(c|h|cc|cpp|cxx|hh|hpp|rs|zig|s|S|asm|inc)$/
 
 type HostEmit = <E extends EventName>(event: E, payload: Events[E]) => void
 
@@ -122,6 +127,7 @@ export class Host {
         const abs = this.recordingPath(q?.path)
         return abs.ok ? this.core.request('recording.find', { ...q, path: abs.value }) : abs
       },
+      'source.read': ({ recording, file }) => this.readSource(recording, file),
       'recording.events': ({ path, kinds, from, to, limit }) => {
         const abs = this.recordingPath(path)
         return abs.ok ? this.core.request('recording.events', { path: abs.value, kinds, from, to, limit }) : abs
@@ -145,6 +151,27 @@ export class Host {
       onCrash: (message) => this.emit('core.crashed', { message, restarted: true }),
     })
     return this.toolchainWorker
+  }
+
+  /**
+   * `source.read`: a file the recording's line table names, read-only — a workspace file through
+   * the workspace (confined like any), another path only when that table names it exactly.
+   */
+  private async readSource(recording: string, file: string): Promise<Result<FileEntry>> {
+    const abs = this.recordingPath(recording)
+    if (!abs.ok) return abs
+    if (typeof file !== 'string') return err('bad_arguments', 'file must be a path')
+    const named = await this.core.request('recording.sourceFiles', { path: abs.value })
+    if (!named.ok) return named
+    if (!named.value.some((f) => f === file || (isAbsolute(f) && isAbsolute(file) && resolve(f) === resolve(file)))) return err('source.not_in_recording', `'${file}' is not a source file of this recording's kernel`)
+    // A relative name (DWARF without a compilation folder) is a workspace path, confined like any.
+    const relative = isAbsolute(file) ? this.workspace.relativeOf(resolve(file)) : file
+    if (relative !== undefined) return this.workspace.read(relative)
+    // Outside the workspace only what a compiler's line table names as source: never a key or a config file a crafted ELF names.
+    if (!SOURCE_FILE.test(file)) return err('source.not_source', `'${file}' is outside the workspace and not a source file (${SOURCE_FILE.source})`)
+    const bytes = readRegularFile(file, 'source file', MAX_FILE_BYTES)
+    if (!bytes.ok) return bytes
+    return ok({ path: file, text: new TextDecoder().decode(bytes.value), language: languageOf(file) })
   }
 
   /** A recording of this workspace, by its name in the recordings folder (which, like the file, must not lead out). */

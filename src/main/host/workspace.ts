@@ -6,7 +6,7 @@
  * or created is always inside the workspace's real path.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs'
-import { basename, dirname, join, relative, resolve, sep } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { err, ok, type Result } from '../../shared/api/result'
 import { gasArchOfText, languageOf, type FileEntry, type LanguageHints, type SavedFile, type WorkspaceInfo } from '../../shared/api/workspace'
 import { confinePath, ensureFolder, listTree } from '../files/confined-path'
@@ -16,7 +16,7 @@ import { EXAMPLE_DIR } from './paths'
 
 /** Folders the tree does not show: our own state and VCS internals. */
 const HIDDEN_DIRS = new Set(['.bootscope', '.git', 'node_modules'])
-const MAX_FILE_BYTES = 8 * 1024 * 1024
+export const MAX_FILE_BYTES = 8 * 1024 * 1024
 /** The tree lists at most this many files (a workspace is sources, not a disk). */
 export const MAX_LISTED_FILES = 20_000
 const FOLDER_NAME = 'the workspace'
@@ -87,6 +87,15 @@ export class Workspace {
       links: tree.links,
       skipped: tree.skipped,
     }
+  }
+
+  /** The workspace-relative path of an absolute one inside the workspace (as a compiler's DWARF names it), else undefined. */
+  relativeOf(abs: string): string | undefined {
+    if (!isAbsolute(abs)) return undefined
+    for (const root of [this.root, this.realRoot]) {
+      if (abs.startsWith(root + sep)) return relative(root, abs)
+    }
+    return undefined
   }
 
   /** Resolves a workspace-relative path lexically, refusing anything outside the workspace (links are `confine`'s). */

@@ -35,6 +35,7 @@ export function recordingOverview(absPath: string, displayPath: string): Result<
       counts,
       truncated,
       sourceLines: r.sourceLines(),
+      functions: r.functions(),
     })
   } catch (e) {
     if (e instanceof DamagedRecording) return err(e.code, e.message)

@@ -83,6 +83,16 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return replays.with(path, (session) => session.find(query))
   },
 
+  'recording.sourceFiles': ({ path }) => {
+    const r = RecordingReader.open(path)
+    if (!r.ok) return r
+    try {
+      return ok([...new Set(r.value.sourceLines().map((l) => l.file))])
+    } finally {
+      r.value.close()
+    }
+  },
+
   'recording.events': ({ path, ...query }) => {
     const r = RecordingReader.open(path)
     if (!r.ok) return r

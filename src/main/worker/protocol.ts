@@ -26,6 +26,8 @@ export interface WorkerMethods {
   /** Replays a recording to a step (sessions are kept for the recently inspected recordings). */
   'recording.state': { args: StateQuery; result: MachineState }
   'recording.find': { args: FindQuery; result: FindResult }
+  /** The source files the recording's line table names (to read only those outside the workspace). */
+  'recording.sourceFiles': { args: { path: string }; result: string[] }
   /** Boots a kernel and records it; progress messages are `BootRunProgress`; cancel stops the guest and keeps the recording. */
   'boot.run': { args: BootRunArgs; result: BootRunResult }
   /** Bytes typed by the user for a running boot. */

@@ -2,6 +2,7 @@
 import type { TraceEvent } from '../trace/events'
 import type { SourceLoc } from './result'
 import type { SourceLine } from '../trace/source-map'
+import type { FunctionRange } from '../trace/function-map'
 
 /**
  * The step budget of a boot when none is given: room for real kernels (xv6 clears its memory for
@@ -90,6 +91,8 @@ export interface RecordingOverview extends RecordingSummary {
   truncated: boolean
   /** The kernel's line table (empty for a kernel not built in Bootscope): PC → source line. */
   sourceLines: SourceLine[]
+  /** The kernel's DWARF functions and inlined calls (empty without DWARF): PC → `kernel_main`. */
+  functions: FunctionRange[]
 }
 
 export const MAX_OVERVIEW_EVENTS = 20_000

@@ -22,6 +22,8 @@ export interface Requests {
   /** The current workspace: root and file tree. */
   'workspace.get': { args: Record<string, never>; result: WorkspaceInfo }
   'file.read': { args: { path: string }; result: FileEntry }
+  /** A source file a recording's line table names (a kernel's DWARF may name files outside the workspace), to show read-only; only files that table names. */
+  'source.read': { args: { recording: string; file: string }; result: FileEntry }
   /** Saves atomically (write to a temporary file, fsync, rename): a crash never leaves half a file. */
   'file.write': { args: { path: string; text: string }; result: SavedFile }
   /** Saves uploaded bytes (a dropped ELF) atomically as `imports/<name>` in the workspace; size-limited. */
@@ -96,6 +98,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'app.info',
   'workspace.get',
   'file.read',
+  'source.read',
   'file.write',
   'file.import',
   'file.grant',

@@ -72,6 +72,7 @@ export const REQUEST_SCHEMAS = {
   'workspace.get': NO_ARGS,
   'file.read': v.strictObject({ path }),
   'file.write': v.strictObject({ path, text: v.string() }),
+  'source.read': v.strictObject({ recording: nonEmpty, file: path }),
   'file.import': v.strictObject({ name: nonEmpty, base64: v.string() }),
   'file.grant': v.strictObject({ path, role: v.picklist(CHOSEN_FILE_ROLES) }),
   'file.choose': v.strictObject({ role: v.picklist(CHOSEN_FILE_ROLES), defaultPath: v.optional(path) }),

@@ -5,10 +5,11 @@
  * options (memory, command line, step budget) and the recording names the C line and function of
  * an instruction (checked against addr2line); a C error becomes a Problem at its file:line:column
  * and keeps Boot from starting; a build tool that is not installed is named; a mistake in the
- * file itself is reported at its line and column.
+ * file itself is reported at its line and column. The recording's sources are readable through
+ * `source.read` — a file outside the workspace only when the line table names it.
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -111,6 +112,36 @@ describe.skipIf(make.missing || gcc.missing || addr2line.missing)('a workspace b
     const [file, line] = execFileSync(addr2line.path!, ['-e', join(root, 'kernel.elf'), `0x${fn.value.toString(16)}`], { encoding: 'utf8' }).trim().split(':')
     expect(state.instruction.loc).toMatchObject({ file, line: Number(line) })
     expect(state.instruction.function).toBe('map_gigapage')
+  }, 180_000)
+
+  it('reads the sources a recording names — a workspace file as the workspace\'s, one outside it only when named, and only source files', async () => {
+    const lib = join(base, 'lib')
+    mkdirSync(lib, { recursive: true })
+    writeFileSync(join(lib, 'extra.c'), '#include "body.def"\nint extra_fn(int x)\n{\n    return def_fn(x) * 3 + 1;\n}\n')
+    // Code from a file that is not a source file by its name: the line table names it, source.read does not read it.
+    writeFileSync(join(lib, 'body.def'), '__attribute__((noinline)) int def_fn(int x)\n{\n    return x - 7;\n}\n')
+    const flags = '-g -O1 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -fno-builtin -nostdlib'
+    await value('file.write', { path: 'bootscope.json', text: JSON.stringify({ ...WORKSPACE_FILE, build: { command: `riscv64-unknown-elf-gcc ${flags} -T kernel.ld -o kernel.elf start.S main.c ${join(lib, 'extra.c')}` } }) })
+    try {
+      const r = await bootBuild()
+      expect(r.ok && r.outcome!.stop.reason).toBe('shutdown')
+      const recording = r.outcome!.recording
+      const overview = await value('recording.open', { path: recording })
+      expect(overview.functions.map((f) => f.name)).toEqual(expect.arrayContaining(['kernel_main', 'map_gigapage', 'extra_fn']))
+      const outside = await value('source.read', { recording, file: join(lib, 'extra.c') })
+      expect(outside).toMatchObject({ path: join(lib, 'extra.c'), text: readFileSync(join(lib, 'extra.c'), 'utf8') })
+      const inside = await value('source.read', { recording, file: join(root, 'main.c') })
+      expect(inside).toMatchObject({ path: 'main.c', text: original })
+      const passwd = await call('source.read', { recording, file: '/etc/passwd' })
+      expect(!passwd.ok && passwd.error.code).toBe('source.not_in_recording')
+      const notSource = await call('source.read', { recording, file: join(lib, 'body.def') })
+      expect(overview.sourceLines.some((l) => l.file === join(lib, 'body.def'))).toBe(true)
+      expect(!notSource.ok && notSource.error.code).toBe('source.not_source')
+      const notNamed = await call('source.read', { recording, file: join(lib, 'other.c') })
+      expect(!notNamed.ok && notNamed.error.code).toBe('source.not_in_recording')
+    } finally {
+      await value('file.write', { path: 'bootscope.json', text: JSON.stringify(WORKSPACE_FILE, null, 2) })
+    }
   }, 180_000)
 
   it('makes a C error a Problem at its file:line:column, and Boot does not start', async () => {

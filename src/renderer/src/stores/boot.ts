@@ -74,7 +74,10 @@ export const useBootStore = defineStore('boot', () => {
     const map = sourceMapOf(o)
     const fromRun = outcome.value?.recording === o.path ? outcome.value.stop.loc : undefined
     const loc = fromRun ?? (stop.pc ? map.locate(BigInt(stop.pc)) : undefined)
-    const first: Problem = { code: `boot.${stop.data.reason}`, message: stop.data.message, ...(stop.data.hint ? { hint: stop.data.hint } : {}), ...(loc ? { loc } : {}) }
+    // The function it stopped in, from the kernel's DWARF: "… (in `kernel_main`)".
+    const fn = stop.pc ? replay.places?.at(stop.pc)?.function : undefined
+    const message = fn ? `${stop.data.message} (in \`${fn}\`)` : stop.data.message
+    const first: Problem = { code: `boot.${stop.data.reason}`, message, ...(stop.data.hint ? { hint: stop.data.hint } : {}), ...(loc ? { loc } : {}) }
     recordingProblems.value = [first]
     // A fetch that faulted on a missing page-table entry: also the line that should have built it.
     const trap = [...o.events].reverse().find((e): e is TraceEvent<'trap'> => e.kind === 'trap' && e.step <= stop.step)

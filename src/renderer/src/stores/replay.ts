@@ -21,6 +21,7 @@ import { loadPages, type TablePage } from '../features/inspectors/page-table-tre
 import { normHex, previousEventStep } from '../features/inspectors/since-event'
 import { stepAfter } from '../../../shared/trace/steps'
 import { outcomeTone } from '../../../shared/trace/stop-words'
+import { CAUSED_AT_STEP, CodePlaces, codeAddressOf, type CodePlace } from '../../../shared/trace/code-place'
 
 /** Environment calls (SBI calls) are routine traps: not what a recording opens on. */
 const ECALL_CAUSES = [8, 9, 11]
@@ -68,6 +69,8 @@ export interface ConsoleLine {
 
 export const useReplayStore = defineStore('replay', () => {
   const overview = shallowRef<RecordingOverview>()
+  /** Addresses → function and source line, from the open recording's line table and DWARF functions. */
+  const places = computed(() => (overview.value ? CodePlaces.of(overview.value) : undefined))
   const consoleLines = shallowRef<ConsoleLine[]>([])
   const cursor = ref(0)
   const selected = shallowRef<TraceEvent>()
@@ -270,6 +273,25 @@ export const useReplayStore = defineStore('replay', () => {
     setCursor(stepAfter(e, lastStep.value))
   }
 
+  /**
+   * Where in the source the selected event happened (function and line): from the address the
+   * event names, else — for a satp/CR3 write, an sfence, a PTE store — from the PC of the state at
+   * its step (the instruction that did it).
+   */
+  const selectedPlace = shallowRef<CodePlace>()
+  watch(selected, async (e) => {
+    selectedPlace.value = undefined
+    const o = overview.value
+    if (!e || !o || !places.value || places.value.empty) return
+    let pc = codeAddressOf(e)
+    if (!pc && CAUSED_AT_STEP.has(e.kind)) {
+      const r = await api.invoke('recording.state', { path: o.path, step: e.step })
+      if (!r.ok || selected.value !== e) return
+      pc = r.value.pc
+    }
+    selectedPlace.value = pc ? places.value.at(pc) : undefined
+  })
+
   /** The last history search's outcome, shown by the inspectors until the next search. */
   const findStatus = ref<{ text: string; found: boolean; busy: boolean }>()
 
@@ -309,6 +331,8 @@ export const useReplayStore = defineStore('replay', () => {
 
   return {
     overview,
+    places,
+    selectedPlace,
     finalStop,
     consoleLines,
     cursor,

@@ -1,12 +1,16 @@
 /**
  * The workspace and the editor's open files: the file tree, open tabs with their text and dirty
  * state, and saving (atomically, by the host). Text lives here so tabs survive switching.
+ * A source line from a kernel's DWARF names its file by absolute path: one inside the workspace
+ * opens as that workspace file, one outside it (a library, another checkout) opens read-only,
+ * read through the recording that names it (`source.read`).
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { api } from '../api/client'
 import type { WorkspaceInfo } from '../../../shared/api/workspace'
 import type { ApiError } from '../../../shared/api/result'
+import { normalPath } from '../../../shared/trace/code-place'
 
 export interface OpenFile {
   path: string
@@ -15,6 +19,8 @@ export interface OpenFile {
   saved: string
   /** Text in the editor. */
   text: string
+  /** A source file outside the workspace, shown from a recording's line table: never saved. */
+  readOnly?: boolean
 }
 
 export const useWorkspaceStore = defineStore('workspace', () => {
@@ -60,6 +66,32 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     reveal.value = { path, line, column, seq: ++revealSeq }
   }
 
+  /** A source path as the workspace names it: workspace-relative when it is inside (DWARF gives absolute paths). */
+  function sourcePath(file: string): string {
+    const root = info.value?.root
+    const path = normalPath(file)
+    return root && path.startsWith(root + '/') ? path.slice(root.length + 1) : path
+  }
+
+  /**
+   * Opens a source line (an instruction's, an event's): a workspace file in the editor, a file
+   * outside the workspace read-only, read through `recording`'s line table.
+   */
+  async function openSource(file: string, line: number, column = 1, recording?: string): Promise<void> {
+    const path = sourcePath(file)
+    if (!path.startsWith('/') || !recording) return goTo(path, line, column)
+    if (!open.value.some((f) => f.path === path)) {
+      const r = await api.invoke('source.read', { recording, file: path })
+      if (!r.ok) {
+        error.value = r.error
+        return
+      }
+      open.value.push({ path, language: r.value.language, saved: r.value.text, text: r.value.text, readOnly: true })
+    }
+    activePath.value = path
+    reveal.value = { path, line, column, seq: ++revealSeq }
+  }
+
   function close(path: string): void {
     const i = open.value.findIndex((f) => f.path === path)
     if (i < 0) return
@@ -74,7 +106,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
 
   async function save(path = activePath.value): Promise<boolean> {
     const f = open.value.find((x) => x.path === path)
-    if (!f) return false
+    if (!f || f.readOnly) return false
     const text = f.text
     const r = await api.invoke('file.write', { path: f.path, text })
     if (!r.ok) {
@@ -87,9 +119,9 @@ export const useWorkspaceStore = defineStore('workspace', () => {
 
   async function saveAll(): Promise<boolean> {
     let allSaved = true
-    for (const f of open.value) if (isDirty(f)) allSaved = (await save(f.path)) && allSaved
+    for (const f of open.value) if (isDirty(f) && !f.readOnly) allSaved = (await save(f.path)) && allSaved
     return allSaved
   }
 
-  return { info, open, activePath, active, error, reveal, isDirty, load, openFile, goTo, close, setText, save, saveAll }
+  return { info, open, activePath, active, error, reveal, isDirty, load, openFile, goTo, openSource, sourcePath, close, setText, save, saveAll }
 })

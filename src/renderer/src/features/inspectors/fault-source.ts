@@ -8,7 +8,7 @@
 import type { RecordingOverview } from '../../../../shared/api/boot'
 import type { SourceLoc } from '../../../../shared/api/result'
 import type { Translation, WalkStep } from '../../../../shared/paging/page-walk'
-import type { TraceEvent } from '../../../../shared/trace/events'
+import { segmentsOf } from '../../../../shared/trace/code-place'
 import { SourceMap } from '../../../../shared/trace/source-map'
 
 export interface MissingEntry {
@@ -20,10 +20,7 @@ export interface MissingEntry {
 
 /** The kernel's line table with its segments (LMA → VMA), from a recording's overview. */
 export function sourceMapOf(o: Pick<RecordingOverview, 'sourceLines' | 'events'>): SourceMap {
-  const segments = o.events
-    .filter((e): e is TraceEvent<'segment_loaded'> => e.kind === 'segment_loaded')
-    .map((e) => ({ vaddr: BigInt(e.data.vaddr), paddr: BigInt(e.data.paddr), memsz: BigInt(e.data.memsz) }))
-  return new SourceMap(o.sourceLines, segments)
+  return new SourceMap(o.sourceLines, segmentsOf(o.events))
 }
 
 /** The invalid entry a failed walk stopped at, and the source line of its bytes; undefined when the walk did not stop at an invalid entry or no line built it. */
