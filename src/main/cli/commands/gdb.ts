@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../../../shared/api/result'
 import { UsageError, type CliCommand } from '../command'
 import { ReplaySession } from '../../trace/replay'
 import { isRiscvReplay, RiscvReplayTarget } from '../../gdb/riscv64/replay-target'
+import { isX86Replay, X86ReplayTarget } from '../../gdb/x86/replay-target'
 import { serveGdb } from '../../gdb/server'
 
 const USAGE = `Usage: bootscope gdb REC.sqlite [--port N] [--host H]
@@ -44,13 +45,14 @@ export const gdbCommand: CliCommand = {
       console.error(formatDiagnostic(opened.error))
       return 1
     }
-    if (!isRiscvReplay(opened.value)) {
-      console.error(`bootscope gdb: ${path} is a recording of a ${opened.value.machineAtStep.preset} boot; the gdb stub serves riscv64 recordings for now`)
+    const target = isRiscvReplay(opened.value) ? new RiscvReplayTarget(opened.value, path) : isX86Replay(opened.value) ? new X86ReplayTarget(opened.value, path) : undefined
+    if (!target) {
+      console.error(`bootscope gdb: ${path} is a recording of a ${opened.value.machineAtStep.preset} boot; the gdb stub serves riscv64 and x86 recordings`)
       return 1
     }
     let server
     try {
-      server = await serveGdb(new RiscvReplayTarget(opened.value, path), { port, host, log: (l) => console.error(`bootscope gdb: ${l}`) })
+      server = await serveGdb(target, { port, host, log: (l) => console.error(`bootscope gdb: ${l}`) })
     } catch (e) {
       console.error(`bootscope gdb: cannot listen on ${host}:${port}: ${(e as Error).message}`)
       return 1

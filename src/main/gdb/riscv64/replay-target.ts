@@ -110,7 +110,7 @@ export class RiscvReplayTarget implements DebugTarget {
     const place = [i.function, i.loc ? `${i.loc.file}:${i.loc.line}` : undefined, i.symbol].filter(Boolean).join(', ')
     const near = this.nearbyEvent()
     return [
-      `step ${s.value.step} of ${this.lastStep}, ${s.value.priv}-mode, satp ${s.value.satp.mode}${s.value.satp.mode === 'Bare' ? '' : ` root ${s.value.satp.root}`}`,
+      `step ${s.value.step} of ${this.lastStep}, ${s.value.modeLabel}, ${s.value.rootRegister} ${s.value.satp.mode}${s.value.satp.mode === 'Bare' ? '' : ` root ${s.value.satp.root}`}`,
       `pc ${s.value.pc}  ${i.text ?? `cannot fetch: ${i.fault}`}${place ? `  [${place}]` : ''}`,
       ...(near ? [near] : []),
       '',

@@ -1,0 +1,93 @@
+/**
+ * `bootscope gdb` over an x86 recording, driven by Debian's gdb-multiarch in batch mode on a
+ * `gcc -m32 -g` Multiboot kernel (test/fixtures/x86/mb1-info*): gdb reads the i386 target
+ * description, the registers at the hand-off (EAX = the Multiboot magic, CS, CR0 with PE set),
+ * breaks at a C function with its arguments read from the stack, steps one instruction and
+ * reverse-steps back, and reads memory through `x`.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { oracle } from '../../support/oracles'
+import { buildX86Kernel, gasX86, gccMulti, ldX86 } from '../../support/x86-tools'
+import { Recorder } from '../../../src/main/trace/recorder'
+import { ReplaySession } from '../../../src/main/trace/replay'
+import { X86ReplayTarget, isX86Replay } from '../../../src/main/gdb/x86/replay-target'
+import { serveGdb } from '../../../src/main/gdb/server'
+import { readElf } from '../../../src/shared/elf/reader'
+
+const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
+const tools = [gasX86(), ldX86(), gccMulti()]
+const dir = mkdtempSync(join(tmpdir(), 'bootscope-gdb-x86-'))
+const recPath = join(dir, 'rec.sqlite')
+let elfPath = ''
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+async function gdbSession(commands: string[]): Promise<string> {
+  const session = await ReplaySession.open(recPath)
+  if (!session.ok) throw new Error(session.error.message)
+  expect(isX86Replay(session.value)).toBe(true)
+  const server = await serveGdb(new X86ReplayTarget(session.value, recPath), { port: 0 })
+  const script = join(dir, `cmds-${server.port}.gdb`)
+  writeFileSync(script, ['set pagination off', 'set confirm off', 'set width 0', `target remote 127.0.0.1:${server.port}`, ...commands, 'detach', ''].join('\n'))
+  try {
+    const r = await promisify(execFile)(gdb.path!, ['-batch', '-nx', '-x', script, elfPath], { timeout: 120_000 }).catch((e: { stdout?: string; stderr?: string }) => e)
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`
+  } finally {
+    await server.close()
+  }
+}
+
+describe.skipIf(gdb.missing || tools.some((t) => t.missing))('bootscope gdb over an x86 recording, with gdb-multiarch', () => {
+  let kmain: bigint
+  beforeAll(async () => {
+    const k = buildX86Kernel({ sources: ['mb1-info-entry.S', 'mb1-info.c'], bits: 32, script: 'link-1m.ld', debug: true })
+    elfPath = k.path
+    const elf = readElf(k.bytes)
+    if (!elf.ok) throw new Error(elf.error.message)
+    kmain = elf.value.symbols.find((s) => s.name === 'kmain')!.value
+    const rec = await Recorder.start({ recordingPath: recPath, kernel: { file: 'kernel.elf', bytes: k.bytes }, maxSteps: 2_000_000n, writtenBy: 'test' })
+    if (!rec.ok) throw new Error(rec.error.message)
+    await rec.value.run()
+  }, 120_000)
+
+  it('describes i386, reads the hand-off registers, breaks in C, steps and reverse-steps', async () => {
+    const out = await gdbSession([
+      'show architecture',
+      'p/x $eax',
+      'p/x $eip',
+      'p/x $cr0 & 1',
+      'p/x $cs',
+      'break kmain',
+      'continue',
+      'p/x $eip',
+      'x/2xw $esp',
+      'stepi',
+      'p/x $eip',
+      'reverse-stepi',
+      'p/x $eip',
+      'info registers eflags',
+      'monitor where',
+    ])
+    expect(out).toMatch(/The target architecture is set to "auto" \(currently "i386"\)/)
+    const values = [...out.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => m[1])
+    const entry = readElf(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(elfPath))))
+    if (!entry.ok) throw new Error(entry.error.message)
+    expect(values[0]).toBe('0x2badb002') // EAX at the hand-off: the Multiboot magic
+    expect(values[1]).toBe(`0x${entry.value.header.entry.toString(16)}`)
+    expect(values[2]).toBe('0x1') // protected mode
+    expect(Number(values[3]) & 3).toBe(0) // ring 0
+    expect(out).toMatch(/Breakpoint 1, kmain \(magic=732803074, info=0x[0-9a-f]+\) at \S*mb1-info\.c:26/)
+    expect(values[4]).toBe(`0x${kmain.toString(16)}`)
+    expect(out).toMatch(/0x[0-9a-f]+:\s+0x[0-9a-f]+\s+0x2badb002/) // the return address, then magic, on the stack
+    expect(values[5]).not.toBe(values[4])
+    expect(values[6]).toBe(values[4]) // back at kmain
+    expect(out).toMatch(/^eflags\s+0x[0-9a-f]+\s/m)
+    expect(out).not.toMatch(/warning|internal-error/)
+    expect(out).toMatch(/^step 4 of \d+, ring 0, protected mode.*, cr3 Bare\s*$/m)
+    expect(out).toMatch(/^pc 0x1000d0\s+push\s+ebp\s+\[kmain, \S*mb1-info\.c:25/m)
+  }, 180_000)
+})
