@@ -3,7 +3,7 @@
  * `gcc -m32 -g` Multiboot kernel (test/fixtures/x86/mb1-info*): gdb reads the i386 target
  * description, the registers at the hand-off (EAX = the Multiboot magic, CS, CR0 with PE set),
  * breaks at a C function with its arguments read from the stack, steps one instruction and
- * reverse-steps back, and reads memory through `x`.
+ * reverse-steps back, and reads memory through `x`; gdb takes the x86-64 description as well.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -18,6 +18,8 @@ import { ReplaySession } from '../../../src/main/trace/replay'
 import { X86ReplayTarget, isX86Replay } from '../../../src/main/gdb/x86/replay-target'
 import { serveGdb } from '../../../src/main/gdb/server'
 import { readElf } from '../../../src/shared/elf/reader'
+import { targetXml } from '../../../src/main/gdb/target-xml'
+import { X86_64_GDB } from '../../../src/main/gdb/x86/arch'
 
 const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
 const tools = [gasX86(), ldX86(), gccMulti()]
@@ -90,4 +92,14 @@ describe.skipIf(gdb.missing || tools.some((t) => t.missing))('bootscope gdb over
     expect(out).toMatch(/^step 4 of \d+, ring 0, protected mode.*, cr3 Bare\s*$/m)
     expect(out).toMatch(/^pc 0x1000d0\s+push\s+ebp\s+\[kmain, \S*mb1-info\.c:25/m)
   }, 180_000)
+
+  it('gives gdb an x86-64 description it takes: rip, the general registers r8–r15, cr3', async () => {
+    const xml = join(dir, 'x86-64.xml')
+    writeFileSync(xml, targetXml(X86_64_GDB))
+    const r = await promisify(execFile)(gdb.path!, ['-batch', '-nx', '-ex', `set tdesc filename ${xml}`, '-ex', 'show architecture', '-ex', 'maint print registers'], { timeout: 60_000 }).catch((e: { stdout?: string; stderr?: string }) => e)
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`
+    expect(out).toMatch(/currently "i386:x86-64"/)
+    for (const reg of ['rip', 'rsp', 'r15', 'eflags', 'cs', 'st7', 'cr3', 'efer', 'fs_base']) expect(out).toMatch(new RegExp(`^ ${reg}\\s+\\d+`, 'm'))
+    expect(out).not.toMatch(/internal-error|warning/)
+  }, 60_000)
 })
