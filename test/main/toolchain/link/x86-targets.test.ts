@@ -133,4 +133,16 @@ describe.skipIf(as.missing)('link: the x86 targets', () => {
     expect(w.message).toContain('0xc0100000')
     expect(w.hint).toContain('AT(ADDR(.text) - 0xC0000000)')
   })
+
+  it('refuses overlapping load addresses of a higher-half x86-64 kernel, and is quiet once AT() separates them', () => {
+    const o = assemble('lma64', 64, '.globl _start\n_start: movq $data, %rax\n ret\n.data\ndata: .quad 1\n')
+    const overlapping = 'SECTIONS { . = 0xffffffff80100000; .text : AT(0x100000) { *(.text) } .data : AT(0x100000) { *(.data) } }'
+    const bad = link([o], { script: script(overlapping) })
+    expect(errors(bad).map((d) => d.code)).toContain('link.lma_overlap')
+    expect(errors(bad).find((d) => d.code === 'link.lma_overlap')?.message).toMatch(/section \.data LMA \[0x100000,0x100007\] overlaps section \.text LMA \[0x100000,/)
+    const good = link([o], { script: script('SECTIONS { . = 0xffffffff80100000; .text : AT(ADDR(.text) - 0xffffffff80000000) { *(.text) } .data : AT(ADDR(.data) - 0xffffffff80000000) { *(.data) } }') })
+    expect(errors(good)).toEqual([])
+    expect(good.layout!.warnings.map((x) => x.code)).not.toContain('link.higher_half_lma')
+    expect(good.layout!.outputSections.find((x) => x.name === '.data')?.lma).toMatch(/^0x10/)
+  })
 })
