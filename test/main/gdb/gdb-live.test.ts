@@ -6,12 +6,12 @@
  * info registers, x/4gx at a higher-half address; with `record`, the recording is the boot's as
  * usual. Ctrl-C (a 0x03 byte) interrupts a continue on a kernel that runs for a long time.
  */
-import { execFile, execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { gdbBatch as batch } from '../../support/gdb-batch'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oracle } from '../../support/oracles'
 import { buildProgram } from '../../support/build-program'
@@ -49,12 +49,7 @@ function live(opts: Omit<LiveGdbOptions, 'port' | 'log' | 'write'>, output: numb
   return { port, done, log }
 }
 
-async function gdbBatch(port: number, commands: string[]): Promise<string> {
-  const script = join(dir, `cmds-${port}.gdb`)
-  writeFileSync(script, ['set pagination off', 'set confirm off', 'set width 0', `target remote 127.0.0.1:${port}`, ...commands, 'detach', ''].join('\n'))
-  const r = await promisify(execFile)(gdb.path!, ['-batch', '-nx', '-x', script, elfPath], { timeout: 120_000 }).catch((e: { stdout?: string; stderr?: string }) => e)
-  return `${r.stdout ?? ''}${r.stderr ?? ''}`
-}
+const gdbBatch = (port: number, commands: string[]) => batch({ gdb: gdb.path!, dir, port, elf: elfPath }, commands)
 
 describe.skipIf(gdb.missing || make.missing || gcc.missing)('a live boot under gdb-multiarch (boot --gdb)', () => {
   let sym: (name: string) => bigint

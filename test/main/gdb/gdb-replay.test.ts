@@ -5,17 +5,16 @@
  * higher half, and a watchpoint on a page-table entry that stops at the store that wrote it —
  * forward, and again with reverse-continue from the end of the recording.
  */
-import { execFile, execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { gdbAgainst } from '../../support/gdb-batch'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oracle } from '../../support/oracles'
 import { Recorder } from '../../../src/main/trace/recorder'
 import { ReplaySession } from '../../../src/main/trace/replay'
 import { RiscvReplayTarget } from '../../../src/main/gdb/riscv64/replay-target'
-import { serveGdb } from '../../../src/main/gdb/server'
 import { readElf } from '../../../src/shared/elf/reader'
 
 const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
@@ -31,16 +30,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 async function gdbSession(commands: string[]): Promise<string> {
   const session = await ReplaySession.open(recPath)
   if (!session.ok) throw new Error(session.error.message)
-  const server = await serveGdb(new RiscvReplayTarget(session.value, recPath), { port: 0 })
-  const script = join(dir, `cmds-${server.port}.gdb`)
-  writeFileSync(script, ['set pagination off', 'set confirm off', 'set width 0', `target remote 127.0.0.1:${server.port}`, ...commands, 'detach', ''].join('\n'))
-  try {
-    // gdb exits 1 when a command fails: its output says which, and the expectations show it.
-    const r = await promisify(execFile)(gdb.path!, ['-batch', '-nx', '-x', script, elfPath], { timeout: 120_000 }).catch((e: { stdout?: string; stderr?: string }) => e)
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`
-  } finally {
-    await server.close()
-  }
+  return gdbAgainst(new RiscvReplayTarget(session.value, recPath), { gdb: gdb.path!, dir, elf: elfPath }, commands)
 }
 
 describe.skipIf(gdb.missing || make.missing || gcc.missing)('bootscope gdb over a recording, with gdb-multiarch', () => {

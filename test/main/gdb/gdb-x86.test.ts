@@ -16,7 +16,7 @@ import { buildX86Kernel, gasX86, gccMulti, ldX86 } from '../../support/x86-tools
 import { Recorder } from '../../../src/main/trace/recorder'
 import { ReplaySession } from '../../../src/main/trace/replay'
 import { X86ReplayTarget, isX86Replay } from '../../../src/main/gdb/x86/replay-target'
-import { serveGdb } from '../../../src/main/gdb/server'
+import { gdbAgainst } from '../../support/gdb-batch'
 import { readElf } from '../../../src/shared/elf/reader'
 import { targetXml } from '../../../src/main/gdb/target-xml'
 import { X86_64_GDB } from '../../../src/main/gdb/x86/arch'
@@ -32,15 +32,7 @@ async function gdbSession(commands: string[]): Promise<string> {
   const session = await ReplaySession.open(recPath)
   if (!session.ok) throw new Error(session.error.message)
   expect(isX86Replay(session.value)).toBe(true)
-  const server = await serveGdb(new X86ReplayTarget(session.value, recPath), { port: 0 })
-  const script = join(dir, `cmds-${server.port}.gdb`)
-  writeFileSync(script, ['set pagination off', 'set confirm off', 'set width 0', `target remote 127.0.0.1:${server.port}`, ...commands, 'detach', ''].join('\n'))
-  try {
-    const r = await promisify(execFile)(gdb.path!, ['-batch', '-nx', '-x', script, elfPath], { timeout: 120_000 }).catch((e: { stdout?: string; stderr?: string }) => e)
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`
-  } finally {
-    await server.close()
-  }
+  return gdbAgainst(new X86ReplayTarget(session.value, recPath), { gdb: gdb.path!, dir, elf: elfPath }, commands)
 }
 
 describe.skipIf(gdb.missing || tools.some((t) => t.missing))('bootscope gdb over an x86 recording, with gdb-multiarch', () => {
