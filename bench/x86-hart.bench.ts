@@ -2,13 +2,13 @@
  * x86 hart speed, with QEMU (TCG, `qemu-system-x86_64 -kernel`, Multiboot 1) as the peer in the
  * same run: guest MIPS, of CPU time and of wall time, on three Multiboot kernels — an integer
  * loop (ALU, shifts, multiplies, loads and stores, branches; 32-bit protected mode), a
- * paging-heavy loop (64-bit, touching 4096 pages with invlpg, so translations miss and walk) and
+ * paging-heavy loop (64-bit, touching 4096 pages then reloading CR3, so every pass walks 4096 times) and
  * an interrupt-heavy loop (64-bit, `int 0x80` to a handler that returns with iretq). Ours: the
  * untraced build, the traced build (what `bootscope record` runs) and the traced build keeping
  * only exception records. QEMU's times are those of the whole process minus its start-up (the
  * same kernel with one iteration); its instruction count comes from ours per iteration. The
- * machine is shared: CPU time is the fairer figure under load. BOOTSCOPE_X86_WASM=path measures
- * another untraced build.
+ * machine is shared: CPU time is the fairer figure under load. BOOTSCOPE_X86_WASM=path
+ * (BOOTSCOPE_X86_TRACE_WASM=path) measures another untraced (traced) build.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -26,7 +26,7 @@ const QEMU = 'qemu-system-x86_64'
 const EXIT = 'mov al, 0\n  out 0xf4, al\n  cli\n  hlt'
 
 /** ~20 instructions per iteration: an LCG drives loads and stores over a 16 KiB buffer. */
-function integerKernel(iterations: number): Uint8Array {
+export function integerKernel(iterations: number): Uint8Array {
   return buildKernel(`
 ${ENTER32}
   mov ebp, ${iterations}
@@ -64,8 +64,8 @@ ${STACK}
 `)
 }
 
-/** 64-bit: each iteration touches 4096 pages (4 KiB, 16 MiB) so the TLB keeps missing, and invlpg's one. */
-function pagingKernel(iterations: number): Uint8Array {
+/** 64-bit: each iteration touches 4096 pages (4 KiB, 16 MiB) and reloads CR3 (an address-space switch), so every touch walks. */
+export function pagingKernel(iterations: number): Uint8Array {
   return buildKernel(`
 ${ENTER32}
 ${TO_LONG}
@@ -104,7 +104,8 @@ long_start:
   add rbx, 4096
   dec ecx
   jnz .touch
-  invlpg [0x40000000]
+  mov rax, cr3
+  mov cr3, rax
   dec ebp
   jnz .iter
   ${EXIT}
@@ -119,7 +120,7 @@ ${STACK}
 }
 
 /** 64-bit: int 0x80 to an interrupt gate whose handler only returns (delivery + iretq per iteration). */
-function interruptKernel(iterations: number): Uint8Array {
+export function interruptKernel(iterations: number): Uint8Array {
   return buildKernel(`
 ${ENTER32}
 ${TO_LONG}
@@ -194,7 +195,6 @@ function qemuTimes(elf: Uint8Array): Times {
 }
 
 const mips = (instructions: number, seconds: number): number => instructions / Math.max(seconds, 1e-3) / 1e6
-const perSecond = (instructions: bigint, t: Times): Times => ({ cpuS: mips(Number(instructions), t.cpuS), wallS: mips(Number(instructions), t.wallS) })
 
 /** MIPS (of CPU time and of wall time) of ours untraced, traced, traced with exceptions only, and QEMU's. */
 interface Measured {
@@ -205,21 +205,31 @@ interface Measured {
 }
 
 /**
- * Ours (untraced and traced) and QEMU's MIPS on one kernel family. QEMU runs `qemuScale` times the
- * iterations so its start-up (measured on the one-iteration kernel, subtracted) is small beside
- * the work; its instruction count is ours per iteration (the same guest code).
+ * Ours (untraced and traced) and QEMU's MIPS on one kernel family. Both are measured the same way:
+ * the run of n iterations minus the run of one iteration (start-up, and the first touch of fresh
+ * memory — a new wasm memory's pages, like a new QEMU process's RAM, cost a host page fault each
+ * on first use, which on this machine dominates a short run). QEMU runs `qemuScale` times the
+ * iterations so its start-up is small beside the work; its instruction count is ours per
+ * iteration (the same guest code).
  */
 function measure(build: (n: number) => Uint8Array, n: number, qemuScale: number): Measured {
   runOurs(build(Math.max(1, Math.floor(n / 20))), false) // warm the wasm tiers
-  const untraced = runOurs(build(n), false)
-  const traced = runOurs(build(n), true)
-  const exceptionsOnly = runOurs(build(n), 'exceptions')
+  const one = build(1)
+  const many = build(n)
+  const ours = (trace: boolean | 'exceptions'): Times => {
+    const a = runOurs(one, trace)
+    const b = runOurs(many, trace)
+    const work = b.instret - a.instret
+    return { cpuS: mips(Number(work), b.times.cpuS - a.times.cpuS), wallS: mips(Number(work), b.times.wallS - a.times.wallS) }
+  }
+  const untraced = ours(false)
+  const traced = ours(true)
+  const exceptionsOnly = ours('exceptions')
   let qemu: Times | undefined
   if (spawnSync(QEMU, ['--version']).status === 0) {
-    const one = runOurs(build(1), false).instret
-    const perIteration = Number(untraced.instret - one) / (n - 1)
-    const a = qemuTimes(build(1))
-    const b = qemuTimes(build(1))
+    const perIteration = Number(runOurs(many, false).instret - runOurs(one, false).instret) / (n - 1)
+    const a = qemuTimes(one)
+    const b = qemuTimes(one)
     const total = qemuTimes(build(n * qemuScale))
     const work = perIteration * (n * qemuScale - 1)
     qemu = {
@@ -227,12 +237,7 @@ function measure(build: (n: number) => Uint8Array, n: number, qemuScale: number)
       wallS: mips(work, total.wallS - Math.min(a.wallS, b.wallS)),
     }
   }
-  return {
-    untraced: perSecond(untraced.instret, untraced.times),
-    traced: perSecond(traced.instret, traced.times),
-    exceptionsOnly: perSecond(exceptionsOnly.instret, exceptionsOnly.times),
-    qemu,
-  }
+  return { untraced, traced, exceptionsOnly, qemu }
 }
 
 export default async function (): Promise<BenchResult[]> {
@@ -249,7 +254,7 @@ export default async function (): Promise<BenchResult[]> {
     }
   }
   add('x86 integer loop (32-bit)', measure(integerKernel, 2_000_000, 20), 150)
-  add('x86 paging-heavy loop (64-bit, 4096 pages per pass)', measure(pagingKernel, 60, 20))
+  add('x86 paging-heavy loop (64-bit, 4096 pages + CR3 reload per pass)', measure(pagingKernel, 200, 10))
   add('x86 interrupt-heavy loop (64-bit, int 0x80 + iretq)', measure(interruptKernel, 1_000_000, 20))
   return out
 }

@@ -398,6 +398,9 @@ export interface X86HartApi {
    * (no IRET), and nothing for far transfers, regions or stores. Part of the saved state.
    */
   traceKinds: readonly X86TraceKind[]
-  /** Copies out and consumes every record in the ring. */
+  /**
+   * Copies out and consumes every record in the ring. The bytes live in a buffer the next
+   * drainTrace reuses: decode or copy them before running the hart again.
+   */
   drainTrace(): Uint8Array
 }

@@ -102,8 +102,9 @@ export function x86WasmPath(trace: boolean): string {
 }
 
 function compiled(trace: boolean): WasmModule {
-  // BOOTSCOPE_X86_WASM=path loads another untraced build (benchmarks, profiling builds with names).
-  const file = !trace && process.env.BOOTSCOPE_X86_WASM ? process.env.BOOTSCOPE_X86_WASM : x86WasmPath(trace)
+  // BOOTSCOPE_X86_WASM / BOOTSCOPE_X86_TRACE_WASM = path loads another untraced / traced build (benchmarks, profiling builds with names).
+  const other = trace ? process.env.BOOTSCOPE_X86_TRACE_WASM : process.env.BOOTSCOPE_X86_WASM
+  const file = other ? other : x86WasmPath(trace)
   let m = modules.get(file)
   if (!m) {
     if (!existsSync(file)) throw new Error(`x86 hart wasm not built: ${file} is missing — run \`npm run build:wasm\``)
@@ -132,6 +133,8 @@ export class X86Hart implements X86HartApi {
   private readonly x: X86Exports
   private readonly ramSize: number
   private dv: DataView
+  /** drainTrace's buffer (reused: see drainTrace). */
+  private drained = new Uint8Array(0)
 
   constructor(opts: Partial<X86HartOptions> = {}) {
     this.traced = !!opts.trace
@@ -405,13 +408,17 @@ export class X86Hart implements X86HartApi {
     const head = this.slot('ringHead')
     const tail = this.slot('ringTail')
     const n = Number(head - tail)
+    if (n === 0) return new Uint8Array(0)
     const cap = Number(this.x.layoutRingRecords())
     const ring = new Uint8Array(this.x.memory.buffer, this.x.layoutRing(), cap * TRACE_RECORD_BYTES)
-    const out = new Uint8Array(n * TRACE_RECORD_BYTES)
-    for (let i = 0; i < n; i++) {
-      const idx = Number((tail + BigInt(i)) % BigInt(cap))
-      out.set(ring.subarray(idx * TRACE_RECORD_BYTES, (idx + 1) * TRACE_RECORD_BYTES), i * TRACE_RECORD_BYTES)
-    }
+    // One buffer, reused: a fresh one per drain (up to 3 MiB) costs the host more than the run itself.
+    if (this.drained.length < cap * TRACE_RECORD_BYTES) this.drained = new Uint8Array(cap * TRACE_RECORD_BYTES)
+    const out = this.drained.subarray(0, n * TRACE_RECORD_BYTES)
+    // At most two contiguous runs: tail … the ring's end, then its start … head.
+    const first = Number(tail % BigInt(cap))
+    const before = Math.min(n, cap - first)
+    out.set(ring.subarray(first * TRACE_RECORD_BYTES, (first + before) * TRACE_RECORD_BYTES), 0)
+    if (n > before) out.set(ring.subarray(0, (n - before) * TRACE_RECORD_BYTES), before * TRACE_RECORD_BYTES)
     this.setSlot('ringTail', head)
     return out
   }

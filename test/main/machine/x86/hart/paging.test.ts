@@ -90,7 +90,7 @@ describe.skipIf(nasm.missing)('x86 paging', () => {
     mov dword [pd], pt0 + 3
     mov dword [pd+4], pt1 + 3
     mov dword [pt1], frame_a + ${global ? 0x103 : 3}
-    mov dword [pt1+256*4], frame_b + 3 ; 0x500000 shares 0x400000's slot in a 256-entry direct-mapped TLB
+    mov dword [pd+5*4], pt1 + 3  ; 0x1400000 (through pt1 too) shares 0x400000's slot in the 4096-entry direct-mapped TLB
     mov eax, pd
     mov cr3, eax
     mov eax, cr4
@@ -123,7 +123,7 @@ describe.skipIf(nasm.missing)('x86 paging', () => {
   })
 
   it('strict TLB mode keeps a stale translation until invlpg even when the fast TLB evicts it; the default mode re-walks then', () => {
-    const evict = 'mov edx, [0x500000]'
+    const evict = 'mov edx, [0x1400000]'
     expect(runX86(remap(false, evict)).hart.getReg('rcx')).toBe(0xbbbbn)
     const strict = (flush: string): bigint => runX86(remap(false, flush), { setup: (h) => { h.strictTlb = true } }).hart.getReg('rcx')
     expect(strict(evict)).toBe(0xaaaan)

@@ -8,7 +8,7 @@
 import {
   BASE, REGS, XMM, FPR, SEGS, STATE_START, STATE_BYTES, S_RIP, S_FLAGS, S_CR0, S_CR3, S_CR4, S_EFER, S_CPL,
   S_RAM_SIZE, S_INSTRET, S_TIME_OFFSET, S_ACK_VECTOR, S_NMI_PENDING, S_INTR_LINE, S_EXIT_WAITING, S_APIC_BASE,
-  S_PAT, S_MXCSR, S_FCW, S_GDTR_LIMIT, S_IDTR_LIMIT, S_STOP_ON_UNIMPL, TLB_WRITE, DCACHE, DC_SCRATCH, FETCH_BUF,
+  S_PAT, S_MXCSR, S_FCW, S_GDTR_LIMIT, S_IDTR_LIMIT, S_STOP_ON_UNIMPL, TLB_WRITE, TLB_ENTRIES, DCACHE, DC_SCRATCH, FETCH_BUF,
   PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DIRTY, PF_WATCHED, PF_DEVICE, RING, RING_RECORDS, RING_RECORD_BYTES, RAM,
   SEG_CS, SEG_LDTR, SEG_TR, S_ANS_COUNT, S_MODE, S_SHUTDOWN,
 } from './layout'
@@ -160,7 +160,7 @@ export function setWatchedPage(page: u32, on: bool): void {
 export function clearDirty(): void {
   const n = <usize>(load<u64>(S_RAM_SIZE) >> 12)
   for (let i: usize = 0; i < n; i++) store<u8>(PAGE_FLAGS + i, load<u8>(PAGE_FLAGS + i) & ~PF_DIRTY)
-  for (let i: usize = 0; i < 256; i++) store<u64>(TLB_WRITE + (i << 5), 0xfff)
+  for (let i: usize = 0; i < <usize>TLB_ENTRIES; i++) store<u64>(TLB_WRITE + (i << 5), 0xfff)
 }
 
 /** After loadState/restore: caches and the mode-derived values follow the restored state. */

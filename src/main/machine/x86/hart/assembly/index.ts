@@ -17,7 +17,7 @@ import {
   S_PENDING_EXC, S_PENDING_ERR, S_UD_STOPPED, S_UD_STEP, S_STOP_REQUESTED, S_NMI_PENDING, S_NMI_BLOCKED,
   S_ACK_VECTOR, S_INTR_LINE, S_SHADOW_AT, S_HALTED, S_TRACE_REGION_SHIFT, S_TRACE_REGION, S_LAST_RIP,
   S_RING_HEAD, S_RING_TAIL, S_MMIO_ADDR, S_MMIO_FETCH, S_MMIO_SIZE, S_MMIO_WRITE, S_DR6,
-  TLB_FETCH, DCACHE, DC_MASK, DC_SCRATCH, DC_ENTRY_BYTES, FETCH_BUF, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DEVICE,
+  TLB_FETCH, TLB_INDEX_MASK, DCACHE, DC_MASK, DC_SCRATCH, DC_ENTRY_BYTES, FETCH_BUF, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DEVICE,
   RING_RECORDS, RING_SLACK, RAM, SEGS, SEG_CS, SEG_SS, SEG_EBASE, SEG_LIMIT, REGS,
 } from './layout'
 import {
@@ -31,11 +31,11 @@ import { translate, tlbFill, xPa, xHost, xErr, markCodePage, canonical, PAGE_MAS
 import { rd, wr, pageFault, resetAnswerCursor, answersPending, gLinMask } from './mem'
 import { deliver, deliverTrap } from './deliver'
 import { recomputeMode } from './seg'
-import { setLazy, cond, carry, FL_ADD, FL_ADC, FL_SUB, FL_SBB, FL_LOGIC, FL_INC, FL_DEC, FL_SHL, FL_SAR, FL_MUL } from './flags'
+import { setLazy, cond, carry, FL_EAGER, FL_ADD, FL_ADC, FL_SUB, FL_SBB, FL_LOGIC, FL_INC, FL_DEC, FL_SHL, FL_SAR, FL_MUL } from './flags'
 import { R, setR, rdReg, wrReg, eaOf, segOf, stackWidth, widthMask, setSp, push, peek, readOp, writeOp, RSP_OFF } from './regs'
 import { execSlow, noteUndefined, UD_INVALID, UD_UNIMPLEMENTED, R_STAY, R_BRANCH, R_DONE_EXIT } from './exec'
 import { MODE_LONG64, EFLAGS_IF, EFLAGS_TF, VEC_UD, VEC_GP, VEC_DB, VEC_NMI } from './spec.generated'
-import { S_FL_C } from './layout'
+import { S_FL_C, S_FL_OP, S_FL_RES, S_FL_A, S_FL_B } from './layout'
 import { TRACING, record, T_REGION } from './trace'
 
 export * from './host'
@@ -56,7 +56,7 @@ function fetchPage(lin: u64, lastRip: u64, rip: u64): i32 {
       record(T_REGION, <u32>load<u64>(S_CPL), lastRip, rip, 0, 0)
     }
   }
-  const e = TLB_FETCH + <usize>(((lin >> 12) & 255) << 5)
+  const e = TLB_FETCH + <usize>(((lin >> 12) & TLB_INDEX_MASK) << 5)
   if (load<u64>(e) == ((lin & ~PAGE_MASK) | ctx)) {
     fPage = lin & ~PAGE_MASK
     fPa = load<u64>(e, 16)
@@ -102,7 +102,7 @@ function decodeMiss(e: usize, pa: u64, lin: u64, modeCode: u64): i32 {
   if (r == DEC_TOO_LONG) return faultErr(VEC_GP, 0)
   if (target == DC_SCRATCH) return 2
   store<u64>(e, pa | (modeCode << 56))
-  markCodePage(pa & ~PAGE_MASK)
+  markCodePage(pa)
   return R_OK
 }
 
@@ -177,8 +177,27 @@ export function run(maxSteps: u64): i32 {
   return EXIT_STEPS_DONE
 }
 
-/** Evaluates a condition code; the compare-and-branch case is answered inline. */
-@inline function condition(cc: u32): bool { return cond(cc) }
+/** Evaluates a condition code; jz/jnz after a lazily recorded operation are answered inline. */
+@inline function condition(cc: u32): bool {
+  const opw = load<u64>(S_FL_OP)
+  if ((cc >> 1) == 2 && (opw >> 2) != FL_EAGER) {
+    const z = (load<u64>(S_FL_RES) & sizeMask(<u64>1 << (opw & 3))) == 0
+    return (cc & 1) != 0 ? !z : z
+  }
+  return cond(cc)
+}
+
+/** CF as 0/1 (flags.ts carry), with the operations inc/dec most often follow answered inline. */
+@inline function carryInline(): u64 {
+  const opw = load<u64>(S_FL_OP)
+  const op = opw >> 2
+  const m = sizeMask(<u64>1 << (opw & 3))
+  if (op == FL_ADD) return (load<u64>(S_FL_RES) & m) < (load<u64>(S_FL_A) & m) ? 1 : 0
+  if (op == FL_SUB) return (load<u64>(S_FL_A) & m) < (load<u64>(S_FL_B) & m) ? 1 : 0
+  if (op == FL_INC || op == FL_DEC) return load<u64>(S_FL_C) & 1
+  if (op == FL_LOGIC) return 0
+  return carry()
+}
 
 /** Stack width and its mask for the current slice (SS.B or 64-bit mode): globals, not loop registers. */
 let gSw: u64 = 4
@@ -199,6 +218,8 @@ function inner(limit: u64): i32 {
   // (tagBase also carries the mode bits of the decode-cache tag). ripLo = 1 + 4096 forces the first translation.
   let ripLo: u64 = rip + 4096
   let tagBase: u64 = 0
+  // Every instruction of the fetch page (up to 15 bytes past it) is inside CS's limit: no per-instruction check.
+  let inLimit = false
   let brk: i32 = 0
   while (instret < limit) {
     if (rip - ripLo >= 4096) {
@@ -209,6 +230,7 @@ function inner(limit: u64): i32 {
       if (r != R_OK) { brk = r; break }
       ripLo = rip - (lin & PAGE_MASK)
       tagBase = fPa | (m << 56)
+      inLimit = m == MODE_LONG64 || (ripLo <= csLimit && ripLo + 4096 + 14 <= csLimit)
     }
     const tag = tagBase + (rip - ripLo)
     let e = DCACHE + <usize>((tag & DC_MASK) * DC_ENTRY_BYTES)
@@ -227,7 +249,7 @@ function inner(limit: u64): i32 {
     const form = <u32>((w >> 32) & 0xff)
     const r0 = <usize>((w >> 40) & 0xff)
     const r1 = <usize>((w >> 48) & 0xff)
-    if (rip + len - 1 > csLimit) { store<u64>(S_RIP, rip); store<u64>(S_INSTRET, instret); brk = faultErr(VEC_GP, 0); break }
+    if (!inLimit && rip + len - 1 > csLimit) { store<u64>(S_RIP, rip); store<u64>(S_INSTRET, instret); brk = faultErr(VEC_GP, 0); break }
     let npc = (rip + len) & ipMask
     const c0 = form & 3
     const c1 = (form >> 2) & 3
@@ -246,46 +268,37 @@ function inner(limit: u64): i32 {
         if (mst != R_OK) { brk = mst; break }
         break
       }
-      case G.X_ADD_RR: case G.X_ADD_RI: case G.X_ADD_RM: {
-        const m = sizeMask(osz)
-        const a = load<u64>(REGS + r0) & m
-        let b: u64
-        if (op == G.X_ADD_RR) b = load<u64>(REGS + r1) & m
-        else if (op == G.X_ADD_RI) b = load<u64>(e, E_IMM) & m
-        else { b = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
-        const res = (a + b) & m
-        wrReg(r0, osz, res)
-        setLazy(FL_ADD, osz, res, a, b)
+      // One case per form (the shared bodies below are inlined with constant kinds and fold).
+      case G.X_ADD_RR: aluAdd(r0, osz, load<u64>(REGS + r1)); break
+      case G.X_ADD_RI: aluAdd(r0, osz, load<u64>(e, E_IMM)); break
+      case G.X_ADD_RM: {
+        const b = rd(segOf(e), eaOf(e, npc), osz)
+        if (mst != R_OK) { brk = mst; break }
+        aluAdd(r0, osz, b)
         break
       }
-      case G.X_SUB_RR: case G.X_SUB_RI: case G.X_SUB_RM: case G.X_CMP_RR: case G.X_CMP_RI: case G.X_CMP_RM: {
-        const m = sizeMask(osz)
-        const a = load<u64>(REGS + r0) & m
-        let b: u64
-        if (op == G.X_SUB_RR || op == G.X_CMP_RR) b = load<u64>(REGS + r1) & m
-        else if (op == G.X_SUB_RI || op == G.X_CMP_RI) b = load<u64>(e, E_IMM) & m
-        else { b = rd(segOf(e), eaOf(e, npc), osz); if (mst != R_OK) { brk = mst; break } }
-        const res = (a - b) & m
-        if (op == G.X_SUB_RR || op == G.X_SUB_RI || op == G.X_SUB_RM) wrReg(r0, osz, res)
-        setLazy(FL_SUB, osz, res, a, b)
+      case G.X_SUB_RR: aluSub(r0, osz, load<u64>(REGS + r1), true); break
+      case G.X_SUB_RI: aluSub(r0, osz, load<u64>(e, E_IMM), true); break
+      case G.X_CMP_RR: aluSub(r0, osz, load<u64>(REGS + r1), false); break
+      case G.X_CMP_RI: aluSub(r0, osz, load<u64>(e, E_IMM), false); break
+      case G.X_SUB_RM: case G.X_CMP_RM: {
+        const b = rd(segOf(e), eaOf(e, npc), osz)
+        if (mst != R_OK) { brk = mst; break }
+        aluSub(r0, osz, b, op == G.X_SUB_RM)
         break
       }
-      case G.X_AND_RR: case G.X_AND_RI: case G.X_AND_RM: case G.X_OR_RR: case G.X_OR_RI: case G.X_OR_RM: case G.X_XOR_RR:
-      case G.X_XOR_RI: case G.X_XOR_RM: case G.X_TEST_RR: case G.X_TEST_RI: {
-        const m = sizeMask(osz)
-        const a = load<u64>(REGS + r0) & m
-        let b: u64
-        if (op == G.X_AND_RR || op == G.X_OR_RR || op == G.X_XOR_RR || op == G.X_TEST_RR) b = load<u64>(REGS + r1) & m
-        else if (op == G.X_AND_RM || op == G.X_OR_RM || op == G.X_XOR_RM) {
-          b = rd(segOf(e), eaOf(e, npc), osz)
-          if (mst != R_OK) { brk = mst; break }
-        } else b = load<u64>(e, E_IMM) & m
-        let res: u64
-        if (op == G.X_AND_RR || op == G.X_AND_RI || op == G.X_AND_RM || op == G.X_TEST_RR || op == G.X_TEST_RI) res = a & b
-        else if (op == G.X_OR_RR || op == G.X_OR_RI || op == G.X_OR_RM) res = a | b
-        else res = a ^ b
-        if (op != G.X_TEST_RR && op != G.X_TEST_RI) wrReg(r0, osz, res)
-        setLazy(FL_LOGIC, osz, res, 0, 0)
+      case G.X_AND_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_AND, true); break
+      case G.X_AND_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_AND, true); break
+      case G.X_OR_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_OR, true); break
+      case G.X_OR_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_OR, true); break
+      case G.X_XOR_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_XOR, true); break
+      case G.X_XOR_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_XOR, true); break
+      case G.X_TEST_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_AND, false); break
+      case G.X_TEST_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_AND, false); break
+      case G.X_AND_RM: case G.X_OR_RM: case G.X_XOR_RM: {
+        const b = rd(segOf(e), eaOf(e, npc), osz)
+        if (mst != R_OK) { brk = mst; break }
+        aluLogic(r0, osz, b, op == G.X_AND_RM ? LOGIC_AND : op == G.X_OR_RM ? LOGIC_OR : LOGIC_XOR, true)
         break
       }
       case G.X_INC_R: case G.X_DEC_R: {
@@ -293,7 +306,7 @@ function inner(limit: u64): i32 {
         const a = load<u64>(REGS + r0) & m
         const res = (op == G.X_INC_R ? a + 1 : a - 1) & m
         wrReg(r0, osz, res)
-        const c = carry()
+        const c = carryInline()
         setLazy(op == G.X_INC_R ? FL_INC : FL_DEC, osz, res, a, 1)
         store<u64>(S_FL_C, c)
         break
@@ -394,6 +407,42 @@ function inner(limit: u64): i32 {
   if (brk == R_HLT) { store<u64>(S_HALTED, 1); return R_HLT }
   if (brk == R_EXIT || brk == R_DONE_EXIT) return R_EXIT
   return R_OK
+}
+
+// ---- the inline ALU bodies (constant kinds fold away at each case) ----------------------------------
+
+const LOGIC_AND: u32 = 0
+const LOGIC_OR: u32 = 1
+const LOGIC_XOR: u32 = 2
+
+/** add r, b: the register at byte offset r0 (operand size osz) += b, lazy flags. */
+@inline function aluAdd(r0: usize, osz: u64, bIn: u64): void {
+  const m = sizeMask(osz)
+  const a = load<u64>(REGS + r0) & m
+  const b = bIn & m
+  const res = (a + b) & m
+  wrReg(r0, osz, res)
+  setLazy(FL_ADD, osz, res, a, b)
+}
+
+/** sub (write) or cmp (no write): r − b, lazy flags. */
+@inline function aluSub(r0: usize, osz: u64, bIn: u64, write: bool): void {
+  const m = sizeMask(osz)
+  const a = load<u64>(REGS + r0) & m
+  const b = bIn & m
+  const res = (a - b) & m
+  if (write) wrReg(r0, osz, res)
+  setLazy(FL_SUB, osz, res, a, b)
+}
+
+/** and/or/xor (write) or test (and, no write): CF = OF = 0, lazy SF/ZF/PF. */
+@inline function aluLogic(r0: usize, osz: u64, bIn: u64, kind: u32, write: bool): void {
+  const m = sizeMask(osz)
+  const a = load<u64>(REGS + r0) & m
+  const b = bIn & m
+  const res = kind == LOGIC_AND ? a & b : kind == LOGIC_OR ? a | b : a ^ b
+  if (write) wrReg(r0, osz, res)
+  setLazy(FL_LOGIC, osz, res, 0, 0)
 }
 
 /** High 64 bits of a signed 64 × 64 product. */

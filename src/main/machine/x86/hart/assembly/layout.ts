@@ -175,16 +175,21 @@ export const ANS_MAX: u64 = 32
 /**
  * Three direct-mapped TLBs (fetch, read, write) of TLB_ENTRIES entries of TLB_ENTRY_BYTES.
  * Entry: +0 tag = (linear & ~0xfff) | ctx (ctx bit 0 = CPL 3), +8 addend (host = linear + addend),
- * +16 physical page, +24 flags (bit 0 global).
+ * +16 physical page, +24 flags (bit 0 global). 4096 entries cover 16 MiB: a kernel touching a few
+ * thousand pages in a loop (page tables, a buffer cache) hits, as QEMU's resizing TLB does.
  */
-export const TLB_ENTRIES: u64 = 256
+export const TLB_ENTRIES: u64 = 4096
+export const TLB_INDEX_MASK: u64 = TLB_ENTRIES - 1
 export const TLB_ENTRY_BYTES: usize = 32
-export const TLB_FETCH: usize = BASE + 0x2000
-export const TLB_READ: usize = TLB_FETCH + 256 * 32
-export const TLB_WRITE: usize = TLB_READ + 256 * 32
-/** Second-level TLB of the strict teaching mode (one per kind, STRICT_ENTRIES each, same entry layout). */
-export const STRICT_ENTRIES: u64 = 4096
-export const TLB_STRICT: usize = BASE + 0x8000
+export const TLB_FETCH: usize = BASE + 0x8000
+export const TLB_READ: usize = TLB_FETCH + <usize>TLB_ENTRIES * 32
+export const TLB_WRITE: usize = TLB_READ + <usize>TLB_ENTRIES * 32
+/**
+ * Second-level TLB of the strict teaching mode (one per kind, STRICT_ENTRIES each, same entry
+ * layout): larger than the first level, so a translation the first level evicts stays stale here.
+ */
+export const STRICT_ENTRIES: u64 = 16384
+export const TLB_STRICT: usize = TLB_WRITE + <usize>TLB_ENTRIES * 32
 
 /**
  * Pre-decoded instruction cache, keyed by the physical address of the first byte and the code
@@ -193,7 +198,7 @@ export const TLB_STRICT: usize = BASE + 0x8000
 export const DC_ENTRIES_LOG2: u64 = 17
 export const DC_MASK: u64 = (1 << 17) - 1
 export const DC_ENTRY_BYTES: usize = 64
-export const DCACHE: usize = BASE + 0x70000
+export const DCACHE: usize = TLB_STRICT + 3 * <usize>STRICT_ENTRIES * 32
 /** One extra entry, never tagged, for instructions that straddle a page boundary. */
 export const DC_SCRATCH: usize = DCACHE + (1 << 17) * 64
 /** The bytes being decoded (up to 16) and how many are available. */
@@ -207,8 +212,16 @@ export const PF_CODE: u8 = 2
 export const PF_WATCHED: u8 = 4
 export const PF_DEVICE: u8 = 8
 
+/**
+ * One byte per 4 KiB page of RAM: bit k set = a decoded instruction may start in bytes
+ * [512k, 512k + 512) of the page. Only ever set (a superset is safe): a store into a code page
+ * looks for decoded instructions to drop only when a bit near it is set — data sharing a page
+ * with code (a kernel's .data after a short .text) is not searched on every store.
+ */
+export const CODE_MAP: usize = PAGE_FLAGS + PAGE_FLAGS_BYTES
+
 /** Trace ring: RING_RECORDS fixed-size records of RING_RECORD_BYTES (see ../trace-layout.ts). */
-export const RING: usize = PAGE_FLAGS + PAGE_FLAGS_BYTES
+export const RING: usize = CODE_MAP + PAGE_FLAGS_BYTES
 export const RING_RECORDS: u64 = 65536
 export const RING_RECORD_BYTES: usize = 48
 /** Leave the loop with TraceFull once fewer than this many records are free (one instruction writes at most a few). */

@@ -18,12 +18,12 @@
 import {
   SEGS, SEG_BYTES, SEG_LIMIT, SEG_ATTRS, SEG_RD_LIM1, SEG_WR_LIM1, SEG_EBASE, SEG_SS, S_CPL, S_INSTRET, S_CR2,
   S_ANS_COUNT, S_ANS_STEP, S_EXIT_WAITING, ANSWERS, ANS_MAX, S_MMIO_ADDR, S_MMIO_SIZE, S_MMIO_WRITE,
-  S_MMIO_VALUE, S_MMIO_FETCH, S_MODE, TLB_READ, TLB_WRITE,
+  S_MMIO_VALUE, S_MMIO_FETCH, S_MODE, TLB_READ, TLB_WRITE, TLB_INDEX_MASK,
 } from './layout'
 import {
   R_OK, R_FAULT, R_EXIT, ACC_READ, ACC_WRITE, EXIT_MMIO, setExit, faultErr, mst, setMst, sizeMask,
 } from './globals'
-import { translate, tlbFill, xPa, xHost, xErr, noteStore, canonical, PAGE_MASK, TAG_CODE } from './mmu'
+import { translate, tlbFill, tlbFillPartner, tlbLookup, xPa, xHost, xErr, noteStore, canonical, PAGE_MASK, TAG_CODE } from './mmu'
 
 import { SEG_ATTR_UNUSABLE, SEG_ATTR_CODE, SEG_ATTR_RW, SEG_ATTR_DC, SEG_ATTR_DB, MODE_LONG64 } from './spec.generated'
 import { VEC_GP, VEC_SS, VEC_PF } from './spec.generated'
@@ -45,7 +45,7 @@ export function setAccessContext(ctx: u64, linMask: u64): void {
   const s = segAddr(seg)
   if (off + size <= load<u64>(s, SEG_RD_LIM1)) {
     const lin = (load<u64>(s, SEG_EBASE) + off) & gLinMask
-    const t = TLB_READ + <usize>(((lin >> 12) & 255) << 5)
+    const t = TLB_READ + <usize>(((lin >> 12) & TLB_INDEX_MASK) << 5)
     if (load<u64>(t) == ((lin & ~PAGE_MASK) | gCtx) && (lin & PAGE_MASK) <= 0xff8) {
       // Eight bytes are inside the page whatever the size: one load and a mask.
       setMst(R_OK)
@@ -60,7 +60,7 @@ export function setAccessContext(ctx: u64, linMask: u64): void {
   const s = segAddr(seg)
   if (off + size <= load<u64>(s, SEG_WR_LIM1)) {
     const lin = (load<u64>(s, SEG_EBASE) + off) & gLinMask
-    const t = TLB_WRITE + <usize>(((lin >> 12) & 255) << 5)
+    const t = TLB_WRITE + <usize>(((lin >> 12) & TLB_INDEX_MASK) << 5)
     const tag = load<u64>(t)
     if (tag == ((lin & ~PAGE_MASK) | gCtx) && (lin & PAGE_MASK) <= 0xff8) {
       const h = <usize>(lin + load<u64>(t, 8))
@@ -153,10 +153,15 @@ export function pageFault(lin: u64, err: u32): i32 {
 
 /** Translates one page for an access; returns the host address of `lin` (0 = outside RAM, pa in xPa) or sets mst on #PF. */
 function pageFor(lin: u64, acc: i32, user: bool, size: u64): usize {
+  // A cached translation first: what the inline paths would use (they missed for a segment or page-end reason).
+  if (size > 0 && tlbLookup(acc, lin, ctxOf(user))) { setMst(R_OK); return xHost + <usize>(lin & PAGE_MASK) }
   if (!translate(lin, acc, user, true, ctxOf(user))) { pageFault(lin, xErr); return 0 }
   setMst(R_OK)
   if (xHost == 0) return 0
-  if (size > 0) tlbFill(acc, lin, ctxOf(user))
+  if (size > 0) {
+    tlbFill(acc, lin, ctxOf(user))
+    tlbFillPartner(acc, lin, ctxOf(user))
+  }
   return xHost + <usize>(lin & PAGE_MASK)
 }
 

@@ -27,10 +27,10 @@
  */
 import {
   S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, S_STRICT_TLB, S_TRACE_WALKS, TLB_FETCH, TLB_READ, TLB_WRITE,
-  TLB_STRICT, STRICT_ENTRIES, RAM, PAGE_FLAGS, PF_CODE, PF_WATCHED, PF_DIRTY, PF_DEVICE, DCACHE, DC_MASK,
+  TLB_STRICT, STRICT_ENTRIES, TLB_ENTRIES, TLB_INDEX_MASK, RAM, PAGE_FLAGS, CODE_MAP, PF_CODE, PF_WATCHED, PF_DIRTY, PF_DEVICE, DCACHE, DC_MASK,
   DC_ENTRY_BYTES,
 } from './layout'
-import { ACC_FETCH, ACC_WRITE } from './globals'
+import { ACC_FETCH, ACC_READ, ACC_WRITE } from './globals'
 import {
   CR0_PG, CR0_WP, CR4_PSE, CR4_PAE, CR4_PGE, EFER_LMA, EFER_NXE, PTE_P, PTE_RW, PTE_US, PTE_A, PTE_D, PTE_PS,
   PTE_G, PTE_XD, PF_ERR_P, PF_ERR_WR, PF_ERR_US, PF_ERR_RSVD, PF_ERR_ID,
@@ -56,6 +56,8 @@ export let xPa: u64 = 0
 /** Host address of the page start, or 0 when the page is not RAM (MMIO / device page). */
 export let xHost: usize = 0
 export let xGlobal: bool = false
+/** The access rights would also allow a write, and the leaf's D bit is set: a write needs no walk (set by the walk). */
+export let xWriteReady: bool = false
 /** #PF error code when translate() returned false. */
 export let xErr: u32 = 0
 
@@ -100,23 +102,32 @@ export function noteStore(host: usize, pa: u64, lin: u64, size: u64, oldv: u64, 
   store<u8>(PAGE_FLAGS + page, f | PF_DIRTY)
 }
 
+/** A decoded instruction may start in the 512-byte granule of `pa` (CODE_MAP). */
+@inline function codeGranule(pa: u64): bool {
+  return ((<u32>load<u8>(CODE_MAP + <usize>(pa >> 12)) >> <u32>((pa >> 9) & 7)) & 1) != 0
+}
+
 /** Drops decoded instructions overlapping [pa, pa + size): one may start up to 14 bytes before. */
 export function invalidateCode(pa: u64, size: u64): void {
   const from = pa >= 14 ? pa - 14 : 0
+  if (!codeGranule(from) && !codeGranule(pa + size - 1)) return
   for (let a = from; a < pa + size; a++) {
     const e = DCACHE + <usize>((a & DC_MASK) * DC_ENTRY_BYTES)
     if ((load<u64>(e) & 0x00ffffffffffffff) == a) store<u64>(e, <u64>-1)
   }
 }
 
-/** Marks a RAM page as holding decoded code: stores to it take the code-page path from now on. */
-export function markCodePage(pagePa: u64): void {
-  if (pagePa >= load<u64>(S_RAM_SIZE)) return
+/** Marks the RAM page of `pa` as holding decoded code (stores to it take the code-page path from now on), and pa's CODE_MAP granule. */
+export function markCodePage(pa: u64): void {
+  if (pa >= load<u64>(S_RAM_SIZE)) return
+  const g = CODE_MAP + <usize>(pa >> 12)
+  store<u8>(g, <u8>(<u32>load<u8>(g) | (<u32>1 << <u32>((pa >> 9) & 7))))
+  const pagePa = pa & ~PAGE_MASK
   const p = PAGE_FLAGS + <usize>(pagePa >> 12)
   const f = load<u8>(p)
   if (f & PF_CODE) return
   store<u8>(p, f | PF_CODE)
-  for (let i: usize = 0; i < 256; i++) {
+  for (let i: usize = 0; i < <usize>TLB_ENTRIES; i++) {
     const e = TLB_WRITE + (i << 5)
     if (load<u64>(e, 16) == pagePa && load<u64>(e) != TAG_INVALID) store<u64>(e, load<u64>(e) | TAG_CODE)
   }
@@ -124,7 +135,7 @@ export function markCodePage(pagePa: u64): void {
 
 /** Removes write-TLB entries that point at a physical page (it became code or watched, or was cleaned). */
 export function evictWritePage(pagePa: u64): void {
-  for (let i: usize = 0; i < 256; i++) {
+  for (let i: usize = 0; i < <usize>TLB_ENTRIES; i++) {
     const e = TLB_WRITE + (i << 5)
     if (load<u64>(e, 16) == pagePa) store<u64>(e, TAG_INVALID)
   }
@@ -139,21 +150,29 @@ export function evictWritePage(pagePa: u64): void {
   return TLB_STRICT + <usize>acc * <usize>(STRICT_ENTRIES * 32)
 }
 
+/** The strict level may hold entries (it was filled since the last full flush): flushes skip it otherwise. */
+let strictFilled = true
+
 /** Flushes every entry (global ones too), both levels. */
 export function tlbFlushAll(): void {
-  for (let i: usize = 0; i < 768; i++) store<u64>(TLB_FETCH + (i << 5), TAG_INVALID)
-  for (let i: usize = 0; i < 3 * <usize>STRICT_ENTRIES; i++) store<u64>(TLB_STRICT + (i << 5), TAG_INVALID)
+  for (let i: usize = 0; i < 3 * <usize>TLB_ENTRIES; i++) store<u64>(TLB_FETCH + (i << 5), TAG_INVALID)
+  if (strictFilled) {
+    for (let i: usize = 0; i < 3 * <usize>STRICT_ENTRIES; i++) store<u64>(TLB_STRICT + (i << 5), TAG_INVALID)
+    strictFilled = false
+  }
 }
 
 /** A CR3 write: every entry but the global ones goes. */
 export function tlbFlushNonGlobal(): void {
-  for (let i: usize = 0; i < 768; i++) {
+  for (let i: usize = 0; i < 3 * <usize>TLB_ENTRIES; i++) {
     const e = TLB_FETCH + (i << 5)
     if ((load<u64>(e, 24) & 1) == 0) store<u64>(e, TAG_INVALID)
   }
-  for (let i: usize = 0; i < 3 * <usize>STRICT_ENTRIES; i++) {
-    const e = TLB_STRICT + (i << 5)
-    if ((load<u64>(e, 24) & 1) == 0) store<u64>(e, TAG_INVALID)
+  if (strictFilled) {
+    for (let i: usize = 0; i < 3 * <usize>STRICT_ENTRIES; i++) {
+      const e = TLB_STRICT + (i << 5)
+      if ((load<u64>(e, 24) & 1) == 0) store<u64>(e, TAG_INVALID)
+    }
   }
 }
 
@@ -161,7 +180,7 @@ export function tlbFlushNonGlobal(): void {
 export function tlbFlushPage(lin: u64): void {
   const page = lin & ~PAGE_MASK
   for (let k: i32 = 0; k < 3; k++) {
-    const e = tlbBase(k) + <usize>(((lin >> 12) & 255) << 5)
+    const e = tlbBase(k) + <usize>(((lin >> 12) & TLB_INDEX_MASK) << 5)
     if ((load<u64>(e) & ~PAGE_MASK) == page) store<u64>(e, TAG_INVALID)
     const s = strictBase(k) + <usize>(((lin >> 12) & (STRICT_ENTRIES - 1)) << 5)
     if ((load<u64>(s) & ~PAGE_MASK) == page) store<u64>(s, TAG_INVALID)
@@ -171,12 +190,36 @@ export function tlbFlushPage(lin: u64): void {
 /** Puts the last successful translation of `lin` into the TLB of its kind (if the page may be cached there). */
 export function tlbFill(acc: i32, lin: u64, ctx: u64): void {
   if (load<u64>(S_STRICT_TLB) != 0) {
+    strictFilled = true
     const s = strictBase(acc) + <usize>(((lin >> 12) & (STRICT_ENTRIES - 1)) << 5)
     store<u64>(s, (lin & ~PAGE_MASK) | ctx)
     store<u64>(s, xPa & ~PAGE_MASK, 16)
     store<u64>(s, xGlobal ? 1 : 0, 24)
   }
   fillFirstLevel(acc, lin, ctx)
+}
+
+/**
+ * After a walk for a read or a write (non-strict mode): the other of the two data TLBs gets the
+ * page too when that needs no walk — a write's rights imply a read's; a read's leaf already
+ * dirty (D = 1), writable at this privilege, on a page already marked dirty, can take writes
+ * (what a hardware TLB caches; QEMU does the same). So a read-modify-write walks once, not twice.
+ */
+export function tlbFillPartner(acc: i32, lin: u64, ctx: u64): void {
+  if (load<u64>(S_STRICT_TLB) != 0 || xHost == 0) return
+  if (acc == ACC_WRITE) { fillFirstLevel(ACC_READ, lin, ctx); return }
+  if (!xWriteReady) return
+  if ((load<u8>(PAGE_FLAGS + ((xHost - RAM) >> 12)) & PF_DIRTY) == 0) return
+  fillFirstLevel(ACC_WRITE, lin, ctx)
+}
+
+/** The first-level TLB's translation of `lin` for `acc`, when cached: sets xPa and xHost (RAM pages only are cached). */
+export function tlbLookup(acc: i32, lin: u64, ctx: u64): bool {
+  const e = tlbBase(acc) + <usize>(((lin >> 12) & TLB_INDEX_MASK) << 5)
+  if ((load<u64>(e) & ~TAG_CODE) != ((lin & ~PAGE_MASK) | ctx)) return false
+  xPa = load<u64>(e, 16) | (lin & PAGE_MASK)
+  xHost = <usize>(load<u64>(e, 8) + (lin & ~PAGE_MASK))
+  return true
 }
 
 function fillFirstLevel(acc: i32, lin: u64, ctx: u64): void {
@@ -189,7 +232,7 @@ function fillFirstLevel(acc: i32, lin: u64, ctx: u64): void {
     if (f & PF_CODE) flag = TAG_CODE
     store<u8>(PAGE_FLAGS + page, f | PF_DIRTY)
   }
-  const e = tlbBase(acc) + <usize>(((lin >> 12) & 255) << 5)
+  const e = tlbBase(acc) + <usize>(((lin >> 12) & TLB_INDEX_MASK) << 5)
   const lpage = lin & ~PAGE_MASK
   store<u64>(e, lpage | ctx | flag)
   store<u64>(e, <u64>xHost - lpage, 8)
@@ -204,6 +247,7 @@ function strictHit(acc: i32, lin: u64, ctx: u64): bool {
   if (load<u64>(s) != ((lin & ~PAGE_MASK) | ctx)) return false
   xPa = load<u64>(s, 16) | (lin & PAGE_MASK)
   xGlobal = (load<u64>(s, 24) & 1) != 0
+  xWriteReady = false
   xHost = hostPage(xPa)
   fillFirstLevel(acc, lin, ctx)
   return true
@@ -239,6 +283,7 @@ export function translate(lin: u64, acc: i32, user: bool, setAD: bool, ctx: u64)
     xPa = (load<u64>(S_EFER) & EFER_LMA) != 0 ? lin : lin & 0xffffffff
     xHost = hostPage(xPa)
     xGlobal = false
+    xWriteReady = true
     return true
   }
   if (setAD && strictHit(acc, lin, ctx)) return true
@@ -249,8 +294,12 @@ export function translate(lin: u64, acc: i32, user: bool, setAD: bool, ctx: u64)
   return walk32(lin, acc, user, setAD, cr0, cr4)
 }
 
+/** The rights just checked by `allowed` would also permit a write. */
+let writable = false
+
 /** Final access-rights check (SDM 4.6) on the combined R/W, U/S and XD; sets xErr on failure. */
 function allowed(acc: i32, user: bool, rw: bool, us: bool, xd: bool, cr0: u64): bool {
+  writable = (!user || us) && (rw || (!user && (cr0 & CR0_WP) == 0))
   let ok = true
   if (user && !us) ok = false
   else if (acc == ACC_WRITE && !rw && (user || (cr0 & CR0_WP) != 0)) ok = false
@@ -268,6 +317,7 @@ function leaf(entryPa: u64, size: u64, entry: u64, acc: i32, setAD: bool, pa: u6
   xPa = pa
   xHost = hostPage(pa)
   xGlobal = (entry & PTE_G) != 0 && (cr4 & CR4_PGE) != 0
+  xWriteReady = writable && (acc == ACC_WRITE || (entry & PTE_D) != 0)
   return true
 }
 
