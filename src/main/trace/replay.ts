@@ -372,7 +372,7 @@ export class ReplaySession {
     let a = from
     let va = await this.valueAt(pa, n, a)
     for (;;) {
-      if (a === end) return { step: null, scanned: Number(direction === 'forward' ? a - from : from - a), message: `the ${n} bytes at PA ${hex(pa)} do not change between steps ${from} and ${end}` }
+      if (a === end) return { step: null, scanned: Number(direction === 'forward' ? a - from : from - a), message: `the ${n} bytes at PA ${hex(pa)} are the same at steps ${from} and ${end} and at every ${window}-step mark between (a change undone within ${window} steps is not seen)` }
       const b = direction === 'forward' ? (a + window < end ? a + window : end) : a - window > end ? a - window : end
       const vb = await this.valueAt(pa, n, b)
       if (vb !== va) {

@@ -28,6 +28,14 @@ const cliStatus = (args: string[], cwd: string): number => {
     return (e as { status: number }).status
   }
 }
+/** Standard output whatever the exit status (`find` exits with 1 when it finds nothing). */
+const cliOutput = (args: string[], cwd: string): string => {
+  try {
+    return cli(args, cwd)
+  } catch (e) {
+    return (e as { stdout: string }).stdout
+  }
+}
 const SLOW = 180_000
 
 function events(path: string): TraceEvent[] {
@@ -63,7 +71,7 @@ async function compareWithLive(kernel: { path: string; bytes: Uint8Array }, reco
 }
 
 describe.skipIf(tools.missing)('x86 recordings', () => {
-  it('records seed 000: CR3, paging on with identity + higher half, the identity PDE removed, the jump high; replay matches the live machine', { timeout: SLOW }, async () => {
+  it('records seed 000: CR3, paging on with identity + higher half, the identity PDE removed, the jump high; replay matches the live machine; events and find on it', { timeout: 2 * SLOW }, async () => {
     const k = buildX86Kernel({ sources: ['seed-000/boot.S', 'seed-000/kmain.c'], bits: 32, script: 'seed-000/linker.ld' })
     const dir = mkdtempSync(join(tmpdir(), 'x86-rec-'))
     expect(cliStatus(['record', k.path, '-o', 'seed000.sqlite'], dir)).toBe(39) // isa-debug-exit 0x13
@@ -100,6 +108,30 @@ describe.skipIf(tools.missing)('x86 recordings', () => {
     expect(at).toContain('PD[768]')
     expect(at).toContain('0xc0101000 -> 0x101000 (4 MiB page')
 
+    // `events` on the CLI: the same events, in step order, with the step whose state shows each.
+    const listed = cli(['events', 'seed000.sqlite', '--kind', 'region_enter,pte_write', '--json'], dir).trim().split('\n').map((l) => JSON.parse(l))
+    expect(listed.map((e) => [e.kind, e.step, e.after])).toEqual([
+      ['region_enter', 0, 0],
+      ['region_enter', high.step, high.step],
+      ['pte_write', removed.step, removed.step + 1],
+    ])
+    expect(listed[1]).toMatchObject({ pc: '0xc0101000', data: { region: 'higher half', symbol: 'higher_half' } })
+    expect(cli(['events', 'seed000.sqlite', '--kind', 'cr3_write'], dir)).toMatch(new RegExp(`^\\s+${cr3.step} → ${cr3.step + 1}\\s+cr3_write\\s+CR3 ← ${cr3.data.new.root}`, 'm'))
+
+    // `find` on an x86 recording: the PC (forward and back), a change of the identity PDE (physical,
+    // and virtual through CR3 in the higher half), the walker's accessed bit counting as a change.
+    const find = (args: string[]) => JSON.parse(cliOutput(['find', 'seed000.sqlite', ...args, '--json'], dir)) as { step: number | null; message: string; before?: string; after?: string }
+    expect(find(['0', '--pc', '0xc0101000']).step).toBe(high.step)
+    expect(find([String(of('stop')[0].step), '--pc', '0xc0101000', '--back']).step).toBe(high.step)
+    expect(find(['0', '--pc', '0xc0000000']).step).toBeNull()
+    const root = cr3.data.new.root
+    expect(find([String(high.step), '--change', root, '--physical', '--len', '4'])).toMatchObject({ step: removed.step + 1, before: 'a3000000', after: '00000000' })
+    const accessed = find([String(on.step + 1), '--change', '0xc0103000', '--len', '4'])
+    expect(accessed).toMatchObject({ before: '83000000', after: 'a3000000' }) // PS | RW | P, then A set by the walk
+    expect(accessed.step).toBeGreaterThan(on.step)
+    expect(accessed.step).toBeLessThanOrEqual(high.step)
+    expect(cliStatus(['find', 'seed000.sqlite', String(removed.step + 1), '--change', '0x0', '--len', '4'], dir)).toBe(1) // 0x0 is unmapped there
+
     const last = of('stop')[0].step
     await compareWithLive(k, join(dir, 'seed000.sqlite'), [0, 1, cr3.step, on.step, on.step + 1, high.step, removed.step + 1, Math.floor(last / 2), last])
   })
@@ -131,6 +163,13 @@ describe.skipIf(tools.missing)('x86 recordings', () => {
     expect(at).toMatch(/efer\s+0x\w+\s+.*LME.*LMA/)
     expect(at).toMatch(/PML4\[0\]/)
     expect(at).toMatch(/0x101000 -> 0x101000 \(4 KiB page/)
+
+    // `find` in long mode: the far jump's target, the first 64-bit instruction, is reached once.
+    const long = of('mode_change').find((e) => e.data.to === 'long mode (64-bit)')!
+    const entry = JSON.parse(cli(['at', 'seed002.sqlite', String(long.step + 1), '--json'], dir)) as { pc: string; instruction: { symbol: string } }
+    expect(entry.instruction.symbol).toBe('long_mode_start')
+    const found = JSON.parse(cli(['find', 'seed002.sqlite', '0', '--pc', entry.pc, '--json'], dir)) as { step: number }
+    expect(found.step).toBe(long.step + 1)
 
     const last = of('stop')[0].step
     await compareWithLive(k, join(dir, 'seed002.sqlite'), [0, on[0].step, on[0].step + 1, switches[0].step + 1, guard!.step + 1, Math.floor(last / 3), last])

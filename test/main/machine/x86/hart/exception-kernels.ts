@@ -524,3 +524,126 @@ bits 32
 ${GDT32}
 ${STACK}
 `
+
+/**
+ * The SDM's double-fault table (vol. 3, 6.15, Table 6-5), one row at a time in 32-bit protected
+ * mode, each resumed by its handler: a contributory fault (#DE) whose gate is empty (#GP,
+ * contributory) → #DF; a benign fault (#UD) whose gate is not present → the #NP is delivered;
+ * a contributory fault (#GP) whose IDT entry is on a page that is not present → the #PF is
+ * delivered (contributory then page fault is handled serially), with CR2 = that entry.
+ */
+export const DF_TABLE32 = `
+${SAY}
+${ENTER32}
+  mov eax, 8
+  mov ebx, df8
+  mov ecx, 0x8E
+  call set_gate32
+  mov eax, 13
+  mov ebx, h13
+  mov ecx, 0x8E
+  call set_gate32
+  mov eax, 11
+  mov ebx, h11
+  mov ecx, 0x8E
+  call set_gate32
+  mov eax, 6
+  mov ebx, h11
+  mov ecx, 0x0E                        ; an interrupt gate with P = 0
+  call set_gate32
+  call lidt32                          ; gate 0 is left empty (type 0)
+  mov dword [resume], .t1
+  xor edx, edx
+  xor ecx, ecx
+  mov eax, 7
+  div ecx                              ; #DE → #GP(IDT 0) → #DF
+.t1:
+  mov dword [resume], .t2
+  ud2                                  ; #UD → #NP(IDT 6), delivered
+.t2:
+  ; identity-map 0-4 MiB but the page holding IDT entries 0-13 of idt2 (entry 14 starts the next page)
+  mov edi, ptd
+  xor eax, eax
+.id:
+  mov edx, eax
+  shl edx, 12
+  or edx, 3
+  mov [edi+eax*4], edx
+  inc eax
+  cmp eax, 1024
+  jne .id
+  mov eax, idt2
+  shr eax, 12
+  mov dword [ptd+eax*4], 0
+  mov dword [pdd], ptd + 3
+  mov eax, 14
+  mov ebx, pf14
+  mov ecx, 0x8E
+  lea edi, [idt2 + 14*8]
+  mov word [edi], bx
+  mov word [edi+2], 0x08
+  mov byte [edi+4], 0
+  mov byte [edi+5], cl
+  shr ebx, 16
+  mov word [edi+6], bx
+  mov eax, pdd
+  mov cr3, eax
+  mov eax, cr0
+  or eax, 0x80000000
+  mov cr0, eax
+  lidt [idtr2]
+  mov dword [resume], .t3
+  mov ax, 0x1234
+  mov ds, ax                           ; #GP(0x1230) → reading IDT entry 13 faults → #PF, delivered
+.t3:
+  SAY 'done'
+  call nl
+  mov al, 0
+  call exit
+df8:
+  SAY 'double fault err='
+  mov eax, [esp]
+  call puthex
+  call nl
+  mov eax, [resume]
+  mov [esp+4], eax
+  add esp, 4
+  iret
+pf14:
+  push eax
+  SAY 'vec 0e err='
+  mov eax, [esp+4]
+  call puthex
+  SAY ' cr2=idt2+'
+  mov eax, cr2
+  sub eax, idt2
+  call puthex
+  SAY ' eip='
+  mov eax, [esp+8]
+  sub eax, _start
+  call puthex
+  call nl
+  mov eax, [resume]
+  mov [esp+8], eax
+  pop eax
+  add esp, 4
+  iret
+${handler32(11, true)}
+${handler32(13, true)}
+${IO32}
+${IDT32}
+${GDT32}
+section .data
+resume: dd 0
+align 8
+idtr2:
+  dw 256*8 - 1
+  dd idt2
+section .bss
+alignb 4096
+pdd: resb 4096
+ptd: resb 4096
+resb 4096 - 14*8
+idt2: resb 256*8
+${STACK}
+`
