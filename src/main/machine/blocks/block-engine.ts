@@ -9,7 +9,7 @@
  * Runs synchronously inside the hart's run() (an imported call): nothing here may run guest code.
  */
 import { INSTRUCTIONS } from '../../../shared/isa/index'
-import { discoverBlocks, emitRegion, compiles, type GuestInstruction, type RegionLayout } from './riscv-region'
+import { discoverBlocks, emitRegion, compiles, type GuestInstruction, type RegionEntry, type RegionLayout } from './riscv-region'
 
 /** Compiled regions kept at once (one per code page and virtual address); the oldest is evicted past this. */
 export const MAX_REGIONS = 512
@@ -18,7 +18,7 @@ export const MAX_MODULE_BYTES = 512 * 1024
 /** A page compiled this many times more (each for a new entry) takes no more entries: its other pcs stay interpreted. */
 export const MAX_RECOMPILES = 16
 /** Slice starts at a pc before it is compiled. */
-export const HOT_THRESHOLD = 16
+export const HOT_THRESHOLD = 512
 /** A pc that cannot start compiled code is not asked about again for this many sightings. */
 const BACKOFF_SIGHTINGS = 1 << 20
 const ENTRY_BYTES = 32
@@ -44,6 +44,10 @@ export interface BlockHost {
   /** The hart's decoder: op id (decode.generated.ts), operands, length. */
   decode(word: number): { op: number; rd: number; rs1: number; rs2: number; imm: bigint; len: number }
   armPage(pagePa: bigint): void
+  /** The hart's blockRefill export (compiled code's TLB refill), imported by each region. */
+  refill: unknown
+  /** The hart's blockCsrRead export (compiled code's read-only CSR access). */
+  csrRead: unknown
 }
 
 export interface BlockStats {
@@ -51,12 +55,17 @@ export interface BlockStats {
   regionsLive: number
   evicted: number
   invalidated: number
+  /** Wall time spent compiling (emitting, WebAssembly.Module, Instance). */
   compileMs: number
+  /** The process's CPU time spent meanwhile (V8's compiler threads included). */
+  compileCpuMs: number
   moduleBytes: number
   /** Instructions retired by compiled code since the engine started. */
   compiledSteps: bigint
   /** Calls into compiled code. */
   entries: bigint
+  /** How those calls ended: a jump out of the region, a stop before an instruction the interpreter runs, the slice budget. */
+  exits: { left: bigint; slow: bigint; budget: bigint }
 }
 
 interface Region {
@@ -65,7 +74,13 @@ interface Region {
   ppage: bigint
   roots: Set<bigint>
   leaders: bigint[]
-  fn: number
+  /** Where each leader is compiled (function, entry number, straight-line length for the hart's budget check). */
+  entries: RegionEntry[]
+  /** The table slots of the region's functions. */
+  fns: number[]
+  /** The pcs of every compiled instruction, and those of them the hart asked about once (not block starts). */
+  inside: Set<bigint>
+  insideAsked: Set<bigint>
   /** Times this page was compiled again for a new entry pc. */
   recompiles: number
   /** Page offsets [lo, hi) of the compiled instructions, and their bytes when compiled. */
@@ -74,13 +89,13 @@ interface Region {
   bytes: Uint8Array
 }
 
-const CTL = { on: 0, codeWritten: 8, threshold: 16, compiledSteps: 24, entries: 32 } as const
+const CTL = { on: 0, codeWritten: 8, threshold: 16, compiledSteps: 24, entries: 32, left: 48, slow: 56, budget: 64 } as const
 const OP_NAMES = ['', ...INSTRUCTIONS.map((r) => r.name.replace(/\.(aq|rl|aqrl)$/, ''))]
 
 export class BlockEngine {
   private readonly regions = new Map<string, Region>()
   private readonly freeSlots: number[] = []
-  private readonly stat = { regionsCompiled: 0, evicted: 0, invalidated: 0, compileMs: 0, moduleBytes: 0 }
+  private readonly stat = { regionsCompiled: 0, evicted: 0, invalidated: 0, compileMs: 0, compileCpuMs: 0, moduleBytes: 0 }
 
   constructor(private readonly host: BlockHost, hotThreshold = HOT_THRESHOLD) {
     const dv = this.view()
@@ -105,9 +120,14 @@ export class BlockEngine {
       this.register(old)
       return
     }
+    if (old && old.inside.has(pc) && !old.insideAsked.has(pc)) {
+      // Inside a compiled block: mostly where an interpreted pass happened to end. Only a second request recompiles.
+      old.insideAsked.add(pc)
+      return
+    }
     const decode = this.decoder(vpage, ppage)
     const first = decode(pc)
-    if (!first || !compiles(first.op)) {
+    if (!first || !compiles(first)) {
       this.backOff(pa)
       return
     }
@@ -118,32 +138,41 @@ export class BlockEngine {
     const roots = new Set(old?.roots ?? [])
     roots.add(pc)
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     const blocks = discoverBlocks([...roots], decode)
-    const bytes = emitRegion(blocks, this.host.layout, this.host.traced)
+    const { bytes, functions, entries } = emitRegion(blocks, this.host.layout, this.host.traced)
     if (bytes.length > MAX_MODULE_BYTES) {
       this.backOff(pa)
       return
     }
-    const instance = new WA.Instance(new WA.Module(bytes), { env: { memory: this.host.memory } })
+    const instance = new WA.Instance(new WA.Module(bytes), { env: { memory: this.host.memory, refill: this.host.refill, csrRead: this.host.csrRead } })
     this.stat.compileMs += performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    this.stat.compileCpuMs += (cpu.user + cpu.system) / 1000
     this.stat.regionsCompiled++
     this.stat.moduleBytes += bytes.length
     if (old) this.drop(old)
     else if (this.regions.size >= MAX_REGIONS) this.evictOldest()
-    const fn = this.slot()
-    this.host.table.set(fn, instance.exports.run)
+    const fns: number[] = []
+    for (let k = 0; k < functions; k++) {
+      fns.push(this.slot())
+      this.host.table.set(fns[k], instance.exports[`run${k}`])
+    }
     let lo = 4096
     let hi = 0
+    const inside = new Set<bigint>()
     for (const b of blocks) {
       for (const ins of [...b.body, ...('ins' in b.tail ? [b.tail.ins] : [])]) {
         lo = Math.min(lo, Number(ins.pc - vpage))
         hi = Math.max(hi, Number(ins.pc - vpage) + ins.len)
+        inside.add(ins.pc)
       }
     }
     const at = Number(ppage - this.host.ramBase)
     const region: Region = {
-      key, vpage, ppage, roots, fn, lo, hi, recompiles: old ? old.recompiles + 1 : 0,
+      key, vpage, ppage, roots, fns, lo, hi, recompiles: old ? old.recompiles + 1 : 0, inside, insideAsked: new Set(),
       leaders: blocks.map((b) => b.start),
+      entries,
       bytes: this.ram().slice(at + lo, at + Math.max(lo, hi)),
     }
     this.regions.set(key, region)
@@ -156,9 +185,15 @@ export class BlockEngine {
     return {
       ...this.stat,
       compileMs: Math.round(this.stat.compileMs * 1000) / 1000,
+      compileCpuMs: Math.round(this.stat.compileCpuMs * 1000) / 1000,
       regionsLive: this.regions.size,
       compiledSteps: dv.getBigUint64(this.host.layout.blockCtl + CTL.compiledSteps, true),
       entries: dv.getBigUint64(this.host.layout.blockCtl + CTL.entries, true),
+      exits: {
+        left: dv.getBigUint64(this.host.layout.blockCtl + CTL.left, true),
+        slow: dv.getBigUint64(this.host.layout.blockCtl + CTL.slow, true),
+        budget: dv.getBigUint64(this.host.layout.blockCtl + CTL.budget, true),
+      },
     }
   }
 
@@ -171,8 +206,10 @@ export class BlockEngine {
       const e = this.entryAddr(pa)
       dv.setBigUint64(e, pa | 1n, true)
       dv.setBigUint64(e + 8, pc, true)
-      dv.setUint32(e + 16, r.fn, true)
-      dv.setUint32(e + 20, i, true)
+      const at = r.entries[i]
+      dv.setUint32(e + 16, r.fns[at.fn], true)
+      dv.setUint32(e + 20, at.index, true)
+      dv.setUint32(e + 24, at.length, true)
     })
   }
 
@@ -181,10 +218,12 @@ export class BlockEngine {
     for (const pc of r.leaders) {
       const pa = r.ppage + (pc - r.vpage)
       const e = this.entryAddr(pa)
-      if (dv.getBigUint64(e, true) === (pa | 1n) && dv.getUint32(e + 16, true) === r.fn) dv.setBigUint64(e, 0n, true)
+      if (dv.getBigUint64(e, true) === (pa | 1n) && r.fns.includes(dv.getUint32(e + 16, true))) dv.setBigUint64(e, 0n, true)
     }
-    this.host.table.set(r.fn, null)
-    this.freeSlots.push(r.fn)
+    for (const fn of r.fns) {
+      this.host.table.set(fn, null)
+      this.freeSlots.push(fn)
+    }
     this.regions.delete(r.key)
   }
 

@@ -11,9 +11,14 @@
  *
  * The function: `(entry: i32, limit: i64, dctx: i64) → i32`. Guest registers live in wasm locals
  * for the whole call (loaded at entry, written back at exit). Blocks are laid out in address order
- * inside a `loop` with a `br_table` dispatch; a block runs only when `instret + its length ≤ limit`
- * (else it returns BUDGET at its first instruction), so compiled code never passes the budget and
- * the step count at every exit is exact.
+ * inside a `loop` with a `br_table` dispatch. Blocks that follow each other in the page run as one
+ * straight line (a superblock: no dispatch, no budget check between them); the budget is checked
+ * where control is dispatched — `instret + the target's straight-line length ≤ limit` at each jump
+ * inside the region, by the hart before it enters (the entry map holds each entry's length), else
+ * the function returns BUDGET — so compiled code never passes the budget and the step count at
+ * every exit is exact. A load or store whose TLB entry misses asks the hart to refill it
+ * (`env.refill`, the hart's blockRefill) and goes on when it could; jalr to a block of the region
+ * dispatches without leaving.
  */
 import { Code, I32, I64, ModuleBuilder, type Label, type MemOp } from './wasm-emitter'
 
@@ -22,8 +27,10 @@ export const EXIT_LEFT = 1
 export const EXIT_SLOW = 2
 export const EXIT_BUDGET = 3
 
-/** Longest block (instructions): bounds how far a slice can end before its budget. */
+/** Longest block (instructions). */
 export const MAX_BLOCK_INSTRUCTIONS = 48
+/** Longest straight line of blocks between two budget checks: bounds how far a slice can end before its budget. */
+export const MAX_CHAIN_INSTRUCTIONS = 64
 /** Most instructions one region compiles (bounds module size and compile time). */
 export const MAX_REGION_INSTRUCTIONS = 768
 
@@ -69,6 +76,8 @@ export interface RegionLayout {
   lastPc: number
   tlbLoad: number
   tlbStore: number
+  /** Where the hart's blockCsrRead leaves the value. */
+  csrValue: number
 }
 
 const ALU = new Set([
@@ -84,9 +93,15 @@ const BRANCHES: Record<string, 'i64.eq' | 'i64.ne' | 'i64.lt_s' | 'i64.ge_s' | '
   beq: 'i64.eq', bne: 'i64.ne', blt: 'i64.lt_s', bge: 'i64.ge_s', bltu: 'i64.lt_u', bgeu: 'i64.ge_u',
 }
 
-/** Whether the translator compiles `op` inside a block (else it ends the block with a slow exit). */
-export function compiles(op: string): boolean {
-  return ALU.has(op) || op in LOADS || op in STORES || op in BRANCHES || op === 'jal' || op === 'jalr'
+/** Whether the translator compiles `ins` inside a block (else it ends the block with a slow exit). */
+export function compiles(ins: GuestInstruction): boolean {
+  const op = ins.op
+  return ALU.has(op) || op in LOADS || op in STORES || op in BRANCHES || op === 'jal' || op === 'jalr' || isCsrRead(ins)
+}
+
+/** A CSR access that only reads (csrrs/csrrc with rs1 = x0, csrrsi/csrrci with uimm 0): compiled through the hart's blockCsrRead. */
+function isCsrRead(ins: GuestInstruction): boolean {
+  return ins.rs1 === 0 && (ins.op === 'csrrs' || ins.op === 'csrrc' || ins.op === 'csrrsi' || ins.op === 'csrrci')
 }
 
 // ---- discovery -------------------------------------------------------------------------------------
@@ -118,10 +133,10 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
     for (;;) {
       const ins = decode(pc)
       seen++
-      if (!ins || !compiles(ins.op)) {
+      if (!ins || !compiles(ins)) {
         // After an instruction the interpreter runs (a CSR access, an ecall…), compiled code may go on.
         const after = ins && ins.op !== '' ? decode(pc + BigInt(ins.len)) : undefined
-        if (ins && after && compiles(after.op)) addLeader(after.pc)
+        if (ins && after && compiles(after)) addLeader(after.pc)
         break
       }
       const next = pc + BigInt(ins.len)
@@ -145,16 +160,18 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
       pc = next
     }
   }
-  // Pass 2: one block per leader, cut at the next leader.
+  // Pass 2: one block per leader, cut at the next leader (a block cut at its length cap makes the next pc one).
   const blocks: Block[] = []
   let total = 0
-  for (const start of [...leaders].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const order = [...leaders].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  for (let li = 0; li < order.length; li++) {
+    const start = order[li]
     const body: GuestInstruction[] = []
     let pc = start
     let tail: Tail
     for (;;) {
       const ins = decode(pc)
-      if (!ins || !compiles(ins.op) || total >= MAX_REGION_INSTRUCTIONS) {
+      if (!ins || !compiles(ins) || total >= MAX_REGION_INSTRUCTIONS) {
         tail = { kind: 'slow', at: pc }
         break
       }
@@ -166,6 +183,10 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
       total++
       if (ins.op in LOADS || ins.op in STORES || !inPage(next) || leaders.has(next) || body.length >= MAX_BLOCK_INSTRUCTIONS) {
         tail = { kind: 'fall', to: next }
+        if (inPage(next) && !leaders.has(next) && total < MAX_REGION_INSTRUCTIONS) {
+          leaders.add(next)
+          order.splice(li + 1, 0, next)
+        }
         break
       }
       pc = next
@@ -180,11 +201,81 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
 /** Locals of the region function (after the params entry = 0, limit = 1, dctx = 2). */
 interface Locals { next: number; ic: number; va: number; t: number; status: number; lastPc: number; a: number; b: number; x: number[] }
 
-/** The wasm module for `blocks` (entry i = blocks[i]): exports `run`. */
-export function emitRegion(blocks: readonly Block[], layout: RegionLayout, traced: boolean): Uint8Array {
+/**
+ * Where each block's straight line ends: `falls[i]` when block i continues into block i + 1 (the
+ * next in address order) without a dispatch, and `lengths[i]` the most instructions that run from
+ * block i's start before the next budget check (at most MAX_CHAIN_INSTRUCTIONS).
+ */
+export function straightLines(blocks: readonly Block[]): { falls: boolean[]; lengths: number[] } {
+  const falls: boolean[] = []
+  const lengths: number[] = []
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const b = blocks[i]
+    const n = blockLength(b)
+    const after = blocks[i + 1]?.start
+    const t = b.tail
+    const edge = after !== undefined && ((t.kind === 'fall' && t.to === after) || (t.kind === 'branch' && t.next === after) || (t.kind === 'jal' && t.to === after))
+    falls[i] = edge && n + lengths[i + 1] <= MAX_CHAIN_INSTRUCTIONS
+    lengths[i] = n + (falls[i] ? lengths[i + 1] : 0)
+  }
+  return { falls, lengths }
+}
+
+/** Where entry i (blocks[i]) is: function `fn` of the module (export `run<fn>`), its block `index` there, and its straight-line `length` (the hart checks it against the budget). */
+export interface RegionEntry { fn: number; index: number; length: number }
+
+/**
+ * The blocks of a region grouped by the control flow between them (fall-throughs, branches and
+ * jumps inside the page): each group becomes its own function, so an entry loads and stores only
+ * the registers of the code it can reach (a page often holds several small guest functions).
+ */
+export function components(blocks: readonly Block[]): number[][] {
+  const index = new Map(blocks.map((b, i) => [b.start, i]))
+  const parent = blocks.map((_, i) => i)
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])))
+  const join = (i: number, pc: bigint): void => {
+    const j = index.get(pc)
+    if (j !== undefined) parent[find(i)] = find(j)
+  }
+  blocks.forEach((b, i) => {
+    const t = b.tail
+    if (t.kind === 'fall') join(i, t.to)
+    else if (t.kind === 'branch') { join(i, t.taken); join(i, t.next) }
+    else if (t.kind === 'jal') join(i, t.to)
+  })
+  const groups = new Map<number, number[]>()
+  blocks.forEach((_, i) => {
+    const root = find(i)
+    const g = groups.get(root)
+    if (g) g.push(i)
+    else groups.set(root, [i])
+  })
+  return [...groups.values()]
+}
+
+/** The wasm module for `blocks`: one exported function `run<k>` per component; `entries[i]` says where blocks[i] is. */
+export function emitRegion(blocks: readonly Block[], layout: RegionLayout, traced: boolean): { bytes: Uint8Array; functions: number; entries: RegionEntry[] } {
   const mod = new ModuleBuilder().importMemory('env', 'memory')
-  const { code } = mod.func([I32, I64, I64], [I32], 'run')
+  const refill = mod.importFunc('env', 'refill', [I64, I32], [I32])
+  const csrRead = mod.importFunc('env', 'csrRead', [I32], [I32])
   const mulhu = emitMulhu(mod)
+  const entries: RegionEntry[] = []
+  const groups = components(blocks)
+  groups.forEach((group, fn) => {
+    const own = group.map((i) => blocks[i])
+    const lengths = emitFunction(mod, `run${fn}`, own, { layout, traced, refill, csrRead, mulhu })
+    group.forEach((i, k) => { entries[i] = { fn, index: k, length: lengths[k] } })
+  })
+  return { bytes: mod.bytes(), functions: groups.length, entries }
+}
+
+/** One region function over `blocks` (in address order; entry k = blocks[k]); returns each entry's straight-line length. */
+function emitFunction(
+  mod: ModuleBuilder, name: string, blocks: readonly Block[],
+  shared: { layout: RegionLayout; traced: boolean; refill: number; csrRead: number; mulhu: number },
+): number[] {
+  const { layout, traced } = shared
+  const { code } = mod.func([I32, I64, I64], [I32], name)
   const L: Locals = {
     next: code.local(I32), ic: code.local(I64), va: code.local(I64), t: code.local(I32), status: code.local(I32),
     lastPc: code.local(I64), a: code.local(I64), b: code.local(I64), x: [],
@@ -213,7 +304,8 @@ export function emitRegion(blocks: readonly Block[], layout: RegionLayout, trace
   const labels: Label[] = []
   for (let i = blocks.length - 1; i >= 0; i--) labels[i] = code.block()
   code.get(L.next).brTable(labels, bad)
-  const ctx: EmitContext = { code, L, layout, traced, exit, dispatch, index, mulhu, blockIndex: 0 }
+  const { falls, lengths } = straightLines(blocks)
+  const ctx: EmitContext = { ...shared, code, L, exit, dispatch, index, falls, lengths, blockIndex: 0 }
   for (let i = 0; i < blocks.length; i++) {
     code.end(labels[i])
     ctx.blockIndex = i
@@ -225,7 +317,7 @@ export function emitRegion(blocks: readonly Block[], layout: RegionLayout, trace
   // Epilogue: written registers back to the hart's register file.
   for (const r of written) code.i32(0).get(L.x[r]).mem('i64.store', layout.regs + 8 * r)
   code.get(L.status)
-  return mod.bytes()
+  return lengths
 }
 
 interface EmitContext {
@@ -237,6 +329,10 @@ interface EmitContext {
   dispatch: Label
   index: Map<bigint, number>
   mulhu: number
+  refill: number
+  csrRead: number
+  falls: boolean[]
+  lengths: number[]
   blockIndex: number
 }
 
@@ -259,22 +355,26 @@ function emitExit(c: EmitContext, status: number, pc: bigint | { local: number }
   code.i32(status).set(L.status).br(c.exit)
 }
 
-/** Continues at `pc`: the next block in layout falls through (when allowed), another block dispatches, else the function returns. */
+/**
+ * Continues at `pc`: the next block in layout falls through (when its straight line allows), another
+ * block dispatches when its straight line fits in the budget (else BUDGET), else the function returns.
+ */
 function emitGoto(c: EmitContext, pc: bigint, mayFall: boolean, last: bigint): void {
+  const { code, L } = c
   const i = c.index.get(pc)
   if (i === undefined) return emitExit(c, EXIT_LEFT, pc, 0, last)
-  if (mayFall && i === c.blockIndex + 1) return
-  c.code.i32(i).set(c.L.next).br(c.dispatch)
+  if (mayFall && i === c.blockIndex + 1 && c.falls[c.blockIndex]) return
+  if (c.lengths[i] > 0) {
+    code.get(L.ic).i64(c.lengths[i]).op('i64.add').get(1).op('i64.gt_u').if_()
+    emitExit(c, EXIT_BUDGET, pc, 0, last)
+    code.end()
+  }
+  code.i32(i).set(L.next).br(c.dispatch)
 }
 
 function emitBlock(c: EmitContext, b: Block): void {
   const { code, L } = c
   const n = blockLength(b)
-  if (n > 0) {
-    code.get(L.ic).i64(n).op('i64.add').get(1).op('i64.gt_u').if_()
-    emitExit(c, EXIT_BUDGET, b.start, 0, undefined)
-    code.end()
-  }
   b.body.forEach((ins, k) => emitInstruction(c, ins, k, k === 0 ? undefined : b.body[k - 1].pc))
   const lastIns = 'ins' in b.tail ? b.tail.ins : b.body[b.body.length - 1]
   const last = lastIns?.pc
@@ -328,9 +428,24 @@ function setReg(c: EmitContext, rd: number, value: () => void): void {
 function emitInstruction(c: EmitContext, ins: GuestInstruction, k: number, prevPc: bigint | undefined): void {
   if (ins.op in LOADS) return emitLoad(c, ins, k, prevPc)
   if (ins.op in STORES) return emitStore(c, ins, k, prevPc)
+  if (isCsrRead(ins)) return emitCsrRead(c, ins, k, prevPc)
   const emit = ALU_EMITTERS[ins.op]
   if (!emit) throw new Error(`riscv-region: no emitter for ${ins.op}`)
   if (writesRd(ins)) setReg(c, ins.rd, () => emit(c, ins))
+}
+
+/**
+ * va = rs1 + imm; t = the TLB entry for va; on a miss the hart refills the entry when the access is
+ * plain RAM (`env.refill`), else the function stops before the instruction (k retired in its block).
+ */
+function emitTlb(c: EmitContext, ins: GuestInstruction, tlb: number, k: number, prevPc: bigint | undefined): void {
+  const { code, L } = c
+  emitTlbCheck(c, ins, tlb)
+  code.op('i32.eqz').if_()
+  code.get(L.va).i32(tlb === c.layout.tlbStore ? 1 : 0).call(c.refill).op('i32.eqz').if_()
+  emitExit(c, EXIT_SLOW, ins.pc, k, prevPc)
+  code.end()
+  code.end()
 }
 
 /** va = rs1 + imm; t = the TLB entry for va; leaves the fast-path condition (i32) on the stack. */
@@ -350,27 +465,32 @@ function emitHostAddress(c: EmitContext): void {
 
 function emitLoad(c: EmitContext, ins: GuestInstruction, k: number, prevPc: bigint | undefined): void {
   const { code } = c
-  emitTlbCheck(c, ins, c.layout.tlbLoad)
-  code.if_()
+  emitTlb(c, ins, c.layout.tlbLoad, k, prevPc)
   emitHostAddress(c)
   code.mem(LOADS[ins.op], 0)
   if (ins.rd === 0) code.op('drop')
   else code.set(c.L.x[ins.rd])
-  code.else_()
+}
+
+/** instret = ic + k (the counters read it), then the hart checks and reads the CSR (else: stop before it). */
+function emitCsrRead(c: EmitContext, ins: GuestInstruction, k: number, prevPc: bigint | undefined): void {
+  const { code, L, layout } = c
+  code.i32(0).get(L.ic)
+  if (k !== 0) code.i64(k).op('i64.add')
+  code.mem('i64.store', layout.instret)
+  code.i32(Number(ins.imm & 0xfffn)).call(c.csrRead).op('i32.eqz').if_()
   emitExit(c, EXIT_SLOW, ins.pc, k, prevPc)
   code.end()
+  // rd = x0 (slot 32): the interpreter's execCsr writes nothing.
+  if (ins.rd !== 0 && ins.rd !== 32) code.i32(0).mem('i64.load', layout.csrValue).set(L.x[ins.rd])
 }
 
 function emitStore(c: EmitContext, ins: GuestInstruction, k: number, prevPc: bigint | undefined): void {
   const { code } = c
-  emitTlbCheck(c, ins, c.layout.tlbStore)
-  code.if_()
+  emitTlb(c, ins, c.layout.tlbStore, k, prevPc)
   emitHostAddress(c)
   readReg(c, ins.rs2)
   code.mem(STORES[ins.op], 0)
-  code.else_()
-  emitExit(c, EXIT_SLOW, ins.pc, k, prevPc)
-  code.end()
 }
 
 // ---- ALU -------------------------------------------------------------------------------------------------

@@ -281,31 +281,45 @@ export class ModuleBuilder {
   private readonly types: FuncType[] = []
   private readonly funcs: Func[] = []
   private memoryImport?: { module: string; name: string; minPages: number }
+  private readonly funcImports: { module: string; name: string; type: number }[] = []
 
   importMemory(module: string, name: string, minPages = 0): this {
     this.memoryImport = { module, name, minPages }
     return this
   }
 
+  /** Imports a function; returns its index. Imported functions come first in the index space: import them before any func(). */
+  importFunc(module: string, name: string, params: readonly ValType[], results: readonly ValType[]): number {
+    if (this.funcs.length > 0) throw new Error('wasm-emitter: import functions before defining any')
+    return this.funcImports.push({ module, name, type: this.typeIndex(params, results) }) - 1
+  }
+
   /** Adds a function; returns its index (and a Code builder for its body). */
   func(params: readonly ValType[], results: readonly ValType[], exportName?: string): { index: number; code: Code } {
-    let type = this.types.findIndex((t) => same(t.params, params) && same(t.results, results))
-    if (type < 0) type = this.types.push({ params, results }) - 1
+    const type = this.typeIndex(params, results)
     const code = new Code(params)
-    const index = this.funcs.push({ type, code, exportName }) - 1
+    const index = this.funcImports.length + this.funcs.push({ type, code, exportName }) - 1
     return { index, code }
+  }
+
+  private typeIndex(params: readonly ValType[], results: readonly ValType[]): number {
+    const type = this.types.findIndex((t) => same(t.params, params) && same(t.results, results))
+    return type >= 0 ? type : this.types.push({ params, results }) - 1
   }
 
   bytes(): Uint8Array {
     const out = new Bytes()
     for (const b of [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) out.push(b) // magic, version 1
     section(out, SECTION.type, vec(this.types.map((t) => [0x60, ...vec(t.params.map((p) => [p])).view(), ...vec(t.results.map((r) => [r])).view()])))
+    const imports: number[][] = this.funcImports.map((f) => [...name(f.module), ...name(f.name), 0x00, ...unsignedLeb(f.type)])
     if (this.memoryImport) {
       const m = this.memoryImport
-      section(out, SECTION.import, vec([[...name(m.module), ...name(m.name), 0x02, 0x00, ...unsignedLeb(m.minPages)]]))
+      imports.push([...name(m.module), ...name(m.name), 0x02, 0x00, ...unsignedLeb(m.minPages)])
     }
+    if (imports.length > 0) section(out, SECTION.import, vec(imports))
     section(out, SECTION.function, vec(this.funcs.map((f) => unsignedLeb(f.type))))
-    const exports = this.funcs.flatMap((f, i) => (f.exportName ? [[...name(f.exportName), 0x00, ...unsignedLeb(i)]] : []))
+    const first = this.funcImports.length
+    const exports = this.funcs.flatMap((f, i) => (f.exportName ? [[...name(f.exportName), 0x00, ...unsignedLeb(first + i)]] : []))
     section(out, SECTION.export, vec(exports))
     section(out, SECTION.code, vec(this.funcs.map((f) => f.code.bytes())))
     return out.view().slice()

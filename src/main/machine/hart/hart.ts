@@ -86,6 +86,11 @@ interface HartExports {
   layoutTlb(): number
   layoutPageFlagCompiled(): number
   armPage(pagePa: bigint): void
+  /** Compiled code's TLB refill (assembly/blocks.ts); passed to compiled regions as their `env.refill`. */
+  blockRefill: unknown
+  /** Compiled code's read-only CSR access (assembly/blocks.ts); compiled regions' `env.csrRead`. */
+  blockCsrRead: unknown
+  layoutBlockCsrValue(): number
   isTraced(): number
   decodeWord(w: number): number
 }
@@ -168,11 +173,13 @@ export class Hart implements HartApi {
         layout: {
           regs: this.regs, pc: x.layoutStateSlot(SLOT.pc), instret: x.layoutStateSlot(SLOT.instret),
           lastPc: x.layoutStateSlot(SLOT.lastPc), tlbLoad: tlb + 256 * 32, tlbStore: tlb + 2 * 256 * 32,
-          blockCtl: x.layoutBlockCtl(), blockMap: x.layoutBlockMap(), blockHot: x.layoutBlockHot(),
+          blockCtl: x.layoutBlockCtl(), blockMap: x.layoutBlockMap(), blockHot: x.layoutBlockHot(), csrValue: x.layoutBlockCsrValue(),
           pageFlags: x.layoutPageFlags(), pageFlagCompiled: x.layoutPageFlagCompiled(), ram: this.ramOff,
         },
         decode: (word) => this.decode(word),
         armPage: (pagePa) => x.armPage(BigInt.asIntN(64, pagePa)),
+        refill: x.blockRefill,
+        csrRead: x.blockCsrRead,
       }, opts.hotThreshold)
     }
   }

@@ -60,9 +60,11 @@ describe.skipIf(toolchainMissing())('compiled blocks run guest programs exactly 
   }, 120_000)
 
   it('the compute kernel at the default hot threshold, mostly compiled', async () => {
-    const r = await agree(computeKernel(300_000, false), { hotThreshold: HOT_THRESHOLD })
+    // The default threshold compiles a pc after ~HOT_THRESHOLD × 512 interpreted steps near it (tiering:
+    // only code that keeps running is worth a compile), so the loop runs long enough to amortise that.
+    const r = await agree(computeKernel(1_500_000, false), { hotThreshold: HOT_THRESHOLD, maxSteps: 100_000_000 })
     expect(r.exit).toBe(HartExit.Halt)
-    expect(Number(r.compiledSteps) / Number(r.steps)).toBeGreaterThan(0.9)
+    expect(Number(r.compiledSteps) / Number(r.steps)).toBeGreaterThan(0.8)
   }, 120_000)
 
   it('self-modifying code in a hot loop, with and without fence.i, and loads straddling a page', async () => {

@@ -17,7 +17,7 @@ import {
   S_RING_HEAD, S_RING_TAIL,
   TLB_LOAD, TLB_STORE, TLB_FETCH, DCACHE, DC_MASK, DC_SCRATCH, PAGE_FLAGS, PAGE_FLAGS_BYTES, PF_DIRTY, PF_WATCHED, PF_EXIT,
   RING, RING_RECORDS, RING_RECORD_BYTES, RING_SLACK, ROM, ROM_PA, ROM_SIZE, RAM, PRV_M,
-  BLOCK_CTL, BLOCK_MAP, BLOCK_HOT, TLB_FETCH as TLB_BASE, PF_COMPILED,
+  BLOCK_CTL, BLOCK_MAP, BLOCK_HOT, BC_CSR_VALUE, TLB_FETCH as TLB_BASE, PF_COMPILED,
 } from './layout'
 import {
   R_OK, R_TRAP, R_EXIT, R_RESYNC, pendingExit, setExit, ringNearlyFull, setRingNearlyFull, storeExit, setStoreExit, EXIT_STEPS_DONE, EXIT_WFI,
@@ -40,7 +40,7 @@ import {
   debugBreakpointsArmed, debugBreakpointHit, debugStopsClear as clearDebugStops, debugBreakpointAdd as addDebugBreakpoint,
   debugWatchAdd as addDebugWatch, debugSkip as skipDebugStop,
 } from './debug-stops'
-import { blocksOn, runCompiled, armPage as armPageImpl, noteCodeFlushed, B_LEFT, B_SLOW, B_NONE } from './blocks'
+import { blocksOn, runCompiled, armPage as armPageImpl, noteCodeFlushed, B_LEFT, B_SLOW, B_NONE, B_NEAR } from './blocks'
 
 // ---- small helpers (all inlined) ----------------------------------------------------------
 
@@ -113,6 +113,8 @@ function decodeMiss(e: usize, pa: u64, pc: u64): i32 {
 const SLICE_STEPS: u64 = 1 << 16
 /** With compiled blocks on: interpreted steps before looking for compiled code (and counting the pc) again. */
 const BLOCK_LOOK_STEPS: u64 = 512
+/** The same in a page with compiled code: an entry (a block start) is a few instructions away. */
+const BLOCK_NEAR_STEPS: u64 = 16
 
 // ---- the run loop --------------------------------------------------------------------------------
 
@@ -154,6 +156,7 @@ export function run(maxSteps: u64): i32 {
       const now = load<u64>(S_INSTRET)
       if (c == B_SLOW && now < limit) passLimit = now + 1
       else if (c == B_NONE && limit - now > BLOCK_LOOK_STEPS) passLimit = now + BLOCK_LOOK_STEPS
+      else if (c == B_NEAR && limit - now > BLOCK_NEAR_STEPS) passLimit = now + BLOCK_NEAR_STEPS
     }
     const status = inner(passLimit)
     if (status != R_OK) return pendingExit
@@ -574,11 +577,14 @@ export function layoutStateSlot(i: u32): usize { return S_PC + (<usize>i << 3) }
 export function layoutBlockCtl(): usize { return BLOCK_CTL }
 export function layoutBlockMap(): usize { return BLOCK_MAP }
 export function layoutBlockHot(): usize { return BLOCK_HOT }
+export function layoutBlockCsrValue(): usize { return BC_CSR_VALUE }
 export function layoutTlb(): usize { return TLB_BASE }
 export function layoutPageFlagCompiled(): u32 { return PF_COMPILED }
 
 /** The host checked the compiled code of the RAM page at physical `pagePa`: enter it from now on (blocks.ts). */
 export function armPage(pagePa: u64): void { armPageImpl(pagePa) }
+/** Compiled code's TLB refill (blocks.ts), imported by every compiled module. */
+export { blockRefill, blockCsrRead } from './blocks'
 export function isTraced(): bool { return TRACING }
 
 /** Decodes one instruction word into the scratch entry and returns its address (tests compare operands with the ISA table). */

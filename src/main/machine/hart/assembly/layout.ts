@@ -176,9 +176,16 @@ export const BC_THRESHOLD: usize = BLOCK_CTL + 16
 export const BC_COMPILED_STEPS: usize = BLOCK_CTL + 24
 /** Calls into compiled code (stats). */
 export const BC_ENTRIES: usize = BLOCK_CTL + 32
+/** The value of the CSR compiled code last read through blockCsrRead. */
+export const BC_CSR_VALUE: usize = BLOCK_CTL + 40
+/** How compiled calls ended (stats): jumps out, stops before an interpreted instruction, budget. */
+export const BC_EXITS_LEFT: usize = BLOCK_CTL + 48
+export const BC_EXITS_SLOW: usize = BLOCK_CTL + 56
+export const BC_EXITS_BUDGET: usize = BLOCK_CTL + 64
 /**
  * Entry map: BLOCK_MAP_ENTRIES direct-mapped entries of 32 bytes, indexed by (pa >> 1):
- * +0 pa | 1 (0 = empty), +8 pc (virtual), +16 function index in the table (u32), +20 entry number (u32).
+ * +0 pa | 1 (0 = empty), +8 pc (virtual), +16 function index in the table (u32), +20 entry number (u32),
+ * +24 most instructions the entry runs before its next budget check (u32).
  */
 export const BLOCK_MAP: usize = BLOCK_CTL + 0x100
 export const BLOCK_MAP_ENTRIES: u64 = 16384
