@@ -27,6 +27,9 @@ export function helpText(): string {
     'Options:',
     '  -h, --help     show this help (or `bootscope help <command>`)',
     '  -v, --version  print the version',
+    '  --engine interp|blocks',
+    '                 how every command runs RISC-V guest code: the interpreter (default) or compiled',
+    '                 blocks (docs/block-compiler.md; same results step for step). Also BOOTSCOPE_ENGINE.',
   ].join('\n')
 }
 
@@ -38,6 +41,21 @@ function describeFailure(e: unknown): string {
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return `the disk is full (${message})`
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `the file is damaged: ${message}`
   return typeof code === 'string' ? `${message} (${code})` : message
+}
+
+/**
+ * `--engine interp|blocks` (any command): sets BOOTSCOPE_ENGINE for every hart this process and its
+ * workers create (boot, record, replay, at, find, check, grade, gdb); the rest of argv goes to the command.
+ */
+function takeEngine(argv: string[]): string[] {
+  const i = argv.findIndex((a) => a === '--engine' || a.startsWith('--engine='))
+  if (i < 0) return argv
+  const inline = argv[i].startsWith('--engine=')
+  const value = inline ? argv[i].slice('--engine='.length) : argv[i + 1]
+  const engine = value === 'interp' || value === 'interpreter' ? 'interpreter' : value === 'blocks' ? 'blocks' : undefined
+  if (!engine) throw new UsageError(`--engine: expected 'interp' or 'blocks', got ${value === undefined ? 'nothing' : `'${value}'`}`)
+  process.env.BOOTSCOPE_ENGINE = engine
+  return [...argv.slice(0, i), ...argv.slice(i + (inline ? 1 : 2))]
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -65,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   }
   try {
-    return await cmd.run(rest)
+    return await cmd.run(takeEngine(rest))
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`bootscope ${cmd.name}: ${e.message}\n\n${cmd.usage}`)
