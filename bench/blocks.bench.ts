@@ -9,11 +9,17 @@
  * - OpenSBI + U-Boot to the prompt (the autoboot countdown interrupted by a key, as a user does),
  *   and U-Boot's `crc32` of 64 MiB at the prompt (real firmware code, ≈ 1 G instructions).
  * Each row gives the compiled share (instructions retired in compiled code) and the compile cost.
+ * With compiled blocks also: recording the U-Boot `crc32` workload ÷ running it unrecorded (both
+ * compiled), random seeks in a warm replay session of that recording (replay compiles too), and
+ * the peak RSS of a process running it compiled ÷ one running it interpreted (bench/blocks-rss.ts).
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Recorder } from '../src/main/trace/recorder'
+import { ReplaySession } from '../src/main/trace/replay'
 import { Hart } from '../src/main/machine/hart/hart'
 import type { HartEngine, HartOptions } from '../src/main/machine/hart/hart-api'
 import type { BlockStats } from '../src/main/machine/blocks/block-engine'
@@ -83,7 +89,7 @@ function rows(name: string, runs: Record<HartEngine, Run>, peer: Times | undefin
     { name: `${name}: blocks, wall time`, value: b.times.wallS, unit: 's', peer: peerOf('wallS') },
     { name: `${name}: interpreter, CPU time`, value: i.times.cpuS, unit: 's', peer: peerOf('cpuS') },
     {
-      name: `${name}: blocks MIPS in CPU time (compiled share ${(share * 100).toFixed(1)} %, ${b.stats?.regionsCompiled ?? 0} regions compiled in ${(b.stats?.compileMs ?? 0).toFixed(0)} ms)`,
+      name: `${name}: blocks MIPS in CPU time (${compileStats(b, share)})`,
       value: mips(b),
       unit: 'MIPS',
       peer: { name: 'interpreter', value: mips(i) },
@@ -91,6 +97,27 @@ function rows(name: string, runs: Record<HartEngine, Run>, peer: Times | undefin
     },
   ]
   return out
+}
+
+/** What the engine did between two readings of its stats. */
+function statsSince(now: BlockStats, then: BlockStats): BlockStats {
+  return {
+    ...now,
+    regionsCompiled: now.regionsCompiled - then.regionsCompiled,
+    compileMs: now.compileMs - then.compileMs,
+    compileCpuMs: now.compileCpuMs - then.compileCpuMs,
+    compiledSteps: now.compiledSteps - then.compiledSteps,
+    entries: now.entries - then.entries,
+    exits: { left: now.exits.left - then.exits.left, slow: now.exits.slow - then.exits.slow, budget: now.exits.budget - then.exits.budget },
+  }
+}
+
+/** Compiled share, regions, compile time, and how compiled calls ended. */
+function compileStats(b: Run, share: number): string {
+  const s = b.stats
+  if (!s) return 'no stats'
+  const e = s.exits
+  return `compiled share ${(share * 100).toFixed(1)} %, ${s.regionsCompiled} regions compiled in ${s.compileMs.toFixed(0)} ms (${s.compileCpuMs.toFixed(0)} ms CPU), ${s.entries} calls: ${e.left} jumped out, ${e.slow} stopped for the interpreter, ${e.budget} at the budget`
 }
 
 async function kernelRows(name: string, make: (n: number, finisher: boolean) => string, n: number, goal: { ratio?: number; mips?: number }): Promise<BenchResult[]> {
@@ -111,7 +138,7 @@ async function uBootRows(): Promise<BenchResult[]> {
     const { result: m, times } = await ours(() => uBootAtPrompt(e.config))
     toPrompt[engine] = { times, steps: Number(m.steps), stats: e.stats() }
     const before = m.steps
-    const compiledBefore = e.stats()?.compiledSteps ?? 0n
+    const statsBefore = e.stats()
     m.addListener((ev) => {
       if (ev.kind === 'uart' && ev.byte === 0x20 && m.consoleText().endsWith('\n=> ')) m.pause()
     })
@@ -123,7 +150,7 @@ async function uBootRows(): Promise<BenchResult[]> {
     const out = m.console.textSince(printed)
     if (stop.reason !== 'paused' || !/==> [0-9a-f]{8}/.test(out)) throw new Error(`crc32 did not finish: ${stop.reason}: ${out.slice(-200)}`)
     const st = e.stats()
-    crc[engine] = { times: t2, steps: Number(stop.step - before), stats: st && { ...st, compiledSteps: st.compiledSteps - compiledBefore } }
+    crc[engine] = { times: t2, steps: Number(stop.step - before), stats: st && statsBefore && statsSince(st, statsBefore) }
   }
   let promptPeer: Times | undefined
   let crcPeer: Times | undefined
@@ -146,6 +173,118 @@ async function uBootRows(): Promise<BenchResult[]> {
   ]
 }
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const cpuNow = () => {
+  const c = process.cpuUsage()
+  return (c.user + c.system) / 1e6
+}
+
+/** Runs `fn` with every hart it creates on `engine` (Recorder and ReplaySession make their own harts). */
+async function withEngineEnv<T>(engine: HartEngine, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.BOOTSCOPE_ENGINE
+  process.env.BOOTSCOPE_ENGINE = engine
+  try {
+    return await fn()
+  } finally {
+    if (before === undefined) delete process.env.BOOTSCOPE_ENGINE
+    else process.env.BOOTSCOPE_ENGINE = before
+  }
+}
+
+/** OpenSBI + U-Boot, a key at the countdown, `crc32` at the prompt, recorded until U-Boot waits again (CPU and wall seconds). */
+async function recordCrc32(path: string): Promise<{ times: Times; steps: number }> {
+  const bytes = (p: string) => ({ bytes: new Uint8Array(readFileSync(p)), file: p })
+  let waits = 0
+  const box: { rec?: Recorder } = {}
+  const started = await Recorder.start({
+    recordingPath: path,
+    bios: bytes(OPENSBI),
+    kernel: { ...bytes(UBOOT), rawAddr: 0x8020_0000n },
+    writtenBy: 'bench',
+    maxSteps: 10_000_000_000,
+    waitForInput: true,
+    onProgress: (p) => {
+      if (!p.waiting) return
+      if (waits++ === 0) box.rec!.sendInput(CRC32_COMMAND)
+      else box.rec!.cancel()
+    },
+  })
+  if (!started.ok) throw new Error(started.error.message)
+  const rec = (box.rec = started.value)
+  rec.typeWhenAsked(' ')
+  const { result: r, times } = await ours(() => rec.run())
+  if (r.stop.reason !== 'cancelled' || waits !== 2) throw new Error(`the recorded crc32 ended ${r.stop.reason} after ${waits} waits`)
+  return { times, steps: r.steps }
+}
+
+/** The same workload unrecorded, until U-Boot waits after the command. */
+async function plainCrc32(engine: HartEngine): Promise<{ times: Times; steps: number }> {
+  const e = withEngine(engine)
+  const { result: steps, times } = await ours(async () => {
+    const m = await uBootAtPrompt(e.config)
+    m.sendInput(CRC32_COMMAND)
+    const stop = await m.run({ maxSteps: 10_000_000_000 })
+    if (stop.reason !== 'waiting-for-input') throw new Error(`crc32 ended ${stop.reason}`)
+    return Number(m.steps)
+  })
+  return { times, steps }
+}
+
+/** Recording overhead, warm random seeks and peak RSS with compiled blocks. */
+async function recordingRows(): Promise<BenchResult[]> {
+  if (!existsSync(OPENSBI) || !existsSync(UBOOT)) return []
+  const dir = mkdtempSync(join(tmpdir(), 'blocks-bench-rec-'))
+  try {
+    const plain = await plainCrc32('blocks')
+    const path = join(dir, 'crc32.sqlite')
+    const rec = await withEngineEnv('blocks', () => recordCrc32(path))
+    const overhead = rec.times.cpuS / plain.times.cpuS
+    const seeks = await withEngineEnv('blocks', async () => {
+      const session = await ReplaySession.open(path)
+      if (!session.ok) throw new Error(session.error.message)
+      await session.value.stateAt({ step: 1 }) // the session exists and has run once: warm
+      let s = 7
+      const out: { wall: number; cpu: number }[] = []
+      for (let i = 0; i < 12; i++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+        const step = s % rec.steps
+        const t0 = performance.now()
+        const c0 = cpuNow()
+        const r = await session.value.stateAt({ step })
+        if (!r.ok) throw new Error(r.error.message)
+        out.push({ wall: performance.now() - t0, cpu: (cpuNow() - c0) * 1000 })
+      }
+      return out
+    })
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+    const rss = (engine: HartEngine) => {
+      const p = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/blocks-rss.ts'), engine], { cwd: ROOT, encoding: 'utf8' })
+      if (p.status !== 0) throw new Error(`blocks-rss ${engine} failed: ${p.stderr.slice(-300)}`)
+      return (JSON.parse(p.stdout.trim().split('\n').at(-1)!) as { rssMiB: number }).rssMiB
+    }
+    const rssBlocks = rss('blocks')
+    const rssInterp = rss('interpreter')
+    const label = `U-Boot to the prompt + crc32 64 MiB, ${(rec.steps / 1e9).toFixed(2)} G steps`
+    const seekMs = median(seeks.map((x) => x.wall))
+    return [
+      {
+        name: `recording with blocks ÷ the unrecorded blocks run, CPU time (${label}: ${rec.times.cpuS.toFixed(2)} s vs ${plain.times.cpuS.toFixed(2)} s; wall ${rec.times.wallS.toFixed(2)} s vs ${plain.times.wallS.toFixed(2)} s)`,
+        value: overhead, unit: '×', goal: '≤ 1.2', met: overhead <= 1.2,
+      },
+      {
+        name: `replay with blocks: a random step in a warm session, median of ${seeks.length} (max ${Math.max(...seeks.map((x) => x.wall)).toFixed(0)} ms; CPU median ${median(seeks.map((x) => x.cpu)).toFixed(0)} ms)`,
+        value: seekMs, unit: 'ms', goal: '≤ 100', met: seekMs <= 100,
+      },
+      {
+        name: 'peak RSS of a process running the crc32 workload with blocks',
+        value: rssBlocks, unit: 'MiB', peer: { name: 'the same with the interpreter', value: rssInterp }, goal: '≤ 1.5× the interpreter', met: rssBlocks / rssInterp <= 1.5,
+      },
+    ]
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 export default async function (): Promise<BenchResult[]> {
   return [
     ...(await kernelRows('ALU loop', aluKernel, 50_000_000, { mips: 1000 })),
@@ -153,5 +292,6 @@ export default async function (): Promise<BenchResult[]> {
     ...(await kernelRows('memory loop 4 MiB', (n, f) => memoryKernel(4 << 20, n, false, f), 20, { ratio: 3 })),
     ...(await kernelRows('memory loop 4 MiB, S-mode Sv39', (n, f) => memoryKernel(4 << 20, n, true, f), 20, { ratio: 3 })),
     ...(await uBootRows()),
+    ...(await recordingRows()),
   ]
 }
