@@ -57,3 +57,8 @@ export function replayNotes(s: { outcome: string; steps: number | bigint; inputs
     (s.inputsChecked ? '' : 'bootscope: this recording was written before recordings kept a hash of their configuration: its inputs are replayed without that check\n')
   )
 }
+
+/** After a query: the recording's checkpoints were damaged and replay went on from step 0 (ReplaySession.checkpointWarning). */
+export function checkpointNote(s: { checkpointWarning?: string }): string {
+  return s.checkpointWarning ? `bootscope: warning: ${s.checkpointWarning}\n` : ''
+}

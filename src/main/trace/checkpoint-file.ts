@@ -8,13 +8,21 @@
  * state (state-codec.ts), and the page map: for every 4 KiB RAM page, the id of its content in
  * `page_blobs`, or 0 when the page is as it was at reset (the images loaded by the boot). Page
  * contents are stored once per distinct content (SHA-1 of the 4 KiB, in the writer's memory
- * only) and zlib-compressed, so a page rewritten with what it held before, or memory filled with
- * one pattern, costs nothing more. Only pages written since the previous checkpoint are hashed.
+ * only); only pages written since the previous checkpoint are hashed.
+ *
+ * Encoding (meta `checkpoint_format` = `CHECKPOINT_FORMAT`): a row's `pages` is zlib of either
+ * the full map (u32 per page; `base_step` NULL), written every `FULL_MAP_EVERY` checkpoints, or of
+ * the entries that changed since the row at `base_step` (u32 page, u32 id pairs), so a checkpoint
+ * costs what its interval wrote, not the size of RAM. A page content of exactly 4096 bytes is the
+ * page itself (random data does not compress: storing it as is costs no inflate when read), any
+ * other length is zlib. Files without the meta key (the first format) have full maps and zlib pages.
  *
  * `DiskCheckpoints` (replay) offers what the in-memory `Checkpoints` offers: restoring checkpoint
  * k rewrites only the pages whose content differs between the machine's current position and k
- * (the two page maps, plus pages written since), and its memory is bounded: one page map and a
- * bounded cache of decompressed pages.
+ * (the two page maps, plus pages written since), reading their contents in bulk; its memory is
+ * bounded: one page map and a bounded cache of pages. Pages that go back to their content at reset
+ * are copied from a second machine created at reset the first time one is needed (RAM is never
+ * scanned: touching all of it costs more than a whole seek).
  */
 import { hash } from 'node:crypto'
 import { deflateSync, inflateSync } from 'node:zlib'
@@ -23,7 +31,6 @@ import type { BootMachine, MachineSnapshot } from '../machine/core/boot-machine'
 import type { RecordingWriter } from './recording-writer'
 import { decodeMachineState, encodeMachineState } from './state-codec'
 import { damaged, DamagedRecording } from './recording-damage'
-import { nonZeroPages } from './checkpoints'
 import { META } from './schema'
 
 const PAGE = 4096
@@ -31,8 +38,14 @@ const PAGE = 4096
 export const DEFAULT_CHECKPOINT_EVERY = 4_000_000
 /** The `kind` of the rows this module writes (the table's other kinds are reserved). */
 export const CHECKPOINT_KIND = 'pages'
+/** The encoding this module writes (see the file comment). */
+export const CHECKPOINT_FORMAT = '2'
+/** Every this many checkpoints a row holds the full page map; the others hold what changed. */
+export const FULL_MAP_EVERY = 16
 /** Decompressed pages a replay keeps for reuse (16 MiB). */
 const PAGE_CACHE = 4096
+/** Page contents read per query. */
+const FETCH_CHUNK = 256
 const ZLIB = { level: 1 }
 
 /** What a recording machine can checkpoint: RAM pages the guest (hart) and the host wrote. */
@@ -64,7 +77,11 @@ export class CheckpointWriter {
   ) {
     this.map = new Uint32Array(machine.hart.ram.length / PAGE)
     takeWritten(machine)
-    writer.transaction((db) => db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(META.checkpointEvery, String(every)))
+    writer.transaction((db) => {
+      const meta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+      meta.run(META.checkpointEvery, String(every))
+      meta.run(META.checkpointFormat, CHECKPOINT_FORMAT)
+    })
   }
 
   /** Checkpoints written so far. */
@@ -83,7 +100,8 @@ export class CheckpointWriter {
     const state = machine.saveState()
     if (state.step === this.lastStep) return
     const ram = machine.hart.ram
-    const blobs: [number, Buffer][] = []
+    const blobs: [number, Uint8Array][] = []
+    const changed: number[] = []
     for (const p of takeWritten(machine)) {
       if (p >= this.map.length) continue
       const bytes = ram.subarray(p * PAGE, (p + 1) * PAGE)
@@ -92,16 +110,19 @@ export class CheckpointWriter {
       if (id === undefined) {
         id = this.nextId++
         this.ids.set(key, id)
-        blobs.push([id, deflateSync(bytes, ZLIB)])
+        const packed = deflateSync(bytes, ZLIB)
+        blobs.push([id, packed.length < PAGE ? packed : Buffer.from(bytes)])
       }
+      if (this.map[p] !== id) changed.push(p, id)
       this.map[p] = id
     }
     let pageCount = 0
     for (let i = 0; i < this.map.length; i++) if (this.map[i] !== 0) pageCount++
     const hart = deflateSync(state.hart, ZLIB)
     const devices = encodeMachineState(state)
-    const pages = deflateSync(new Uint8Array(this.map.buffer), ZLIB)
-    const base = this.lastStep
+    const full = this.written % FULL_MAP_EVERY === 0 || this.lastStep === null
+    const pages = deflateSync(full ? new Uint8Array(this.map.buffer) : new Uint8Array(Uint32Array.from(changed).buffer), ZLIB)
+    const base = full ? null : this.lastStep
     this.writer.transaction((db) => {
       const blob = db.prepare('INSERT INTO page_blobs (id, data) VALUES (?, ?)')
       for (const [id, data] of blobs) blob.run(id, data)
@@ -124,28 +145,32 @@ export class CheckpointWriter {
 
 interface Point {
   step: bigint
+  /** The row holds the full page map (else the entries changed since the previous row). */
+  full: boolean
 }
 
 /** Replay's checkpoints read from the recording (see the file comment); index 0 is the reset state. */
 export class DiskCheckpoints {
   private readonly points: Point[]
-  private readonly atReset: Map<number, Uint8Array>
   private readonly resetState: MachineSnapshot
   private readonly cache = new Map<number, Uint8Array>()
-  private readonly zero = new Uint8Array(PAGE)
   /** The checkpoint the machine's current interval started from, and its page map. */
   private base = 0
   private baseMap: Uint32Array
+  /** A machine at reset, made the first time a page must go back to its content at reset. */
+  private pristine?: BootMachine
 
   private constructor(
     private readonly path: string,
-    steps: bigint[],
+    points: Point[],
     readonly interval: bigint,
+    /** Format 2 (see the file comment): 4096-byte page contents are stored as is. */
+    private readonly rawPages: boolean,
     machine: BootMachine,
+    private readonly atReset: () => Promise<BootMachine>,
   ) {
-    this.points = [{ step: 0n }, ...steps.map((step) => ({ step }))]
+    this.points = [{ step: 0n, full: true }, ...points]
     this.baseMap = new Uint32Array(machine.hart.ram.length / PAGE)
-    this.atReset = nonZeroPages(machine.hart.ram)
     takeWritten(machine)
     this.resetState = machine.saveState()
   }
@@ -153,21 +178,29 @@ export class DiskCheckpoints {
   /**
    * The recording's checkpoints for a replay machine at reset, or undefined when it has none
    * (written before checkpoints, or cut short before the first): replay then keeps its own in memory.
+   * `atReset` makes another machine at reset (see the file comment).
    */
-  static open(path: string, machine: BootMachine, lastStep: bigint): DiskCheckpoints | undefined {
+  static open(path: string, machine: BootMachine, lastStep: bigint, atReset: () => Promise<BootMachine>): DiskCheckpoints | undefined {
     if (!canCheckpoint(machine)) return undefined
-    const rows = withDb(path, (db) => {
-      if (!hasTable(db, 'page_blobs')) return []
-      const every = Number((db.prepare('SELECT value FROM meta WHERE key = ?').get(META.checkpointEvery) as { value?: unknown } | undefined)?.value)
-      const steps = db.prepare('SELECT step FROM checkpoints WHERE kind = ? AND step > 0 AND step <= ? ORDER BY step').all(CHECKPOINT_KIND, lastStep) as { step: unknown }[]
-      return steps.map((r) => {
+    const found = withDb(path, (db) => {
+      if (!hasTable(db, 'page_blobs')) return undefined
+      const meta = db.prepare('SELECT value FROM meta WHERE key = ?')
+      const every = Number((meta.get(META.checkpointEvery) as { value?: unknown } | undefined)?.value)
+      const format = (meta.get(META.checkpointFormat) as { value?: unknown } | undefined)?.value
+      const rows = db.prepare('SELECT step, base_step FROM checkpoints WHERE kind = ? AND step > 0 AND step <= ? ORDER BY step').all(CHECKPOINT_KIND, lastStep) as { step: unknown; base_step: unknown }[]
+      const points = rows.map((r, i) => {
         if (typeof r.step !== 'number' && typeof r.step !== 'bigint') throw damaged(path, `its table 'checkpoints' has a row whose step is not a number`)
-        return { step: BigInt(r.step), every }
+        const full = format !== CHECKPOINT_FORMAT || r.base_step === null
+        if (!full && (i === 0 || BigInt(r.base_step as number) !== BigInt(rows[i - 1].step as number))) {
+          throw damaged(path, `its table 'checkpoints' row at step ${r.step} builds on step ${String(r.base_step)}, which is not the checkpoint before it`)
+        }
+        return { step: BigInt(r.step), full }
       })
+      return { every, points, raw: format === CHECKPOINT_FORMAT }
     })
-    if (!rows.length) return undefined
-    const every = rows[0].every > 0 ? BigInt(rows[0].every) : rows[0].step
-    return new DiskCheckpoints(path, rows.map((r) => r.step), every, machine)
+    if (!found?.points.length) return undefined
+    const every = found.every > 0 ? BigInt(found.every) : found.points[0].step
+    return new DiskCheckpoints(path, found.points, every, found.raw, machine, atReset)
   }
 
   get count(): number {
@@ -200,7 +233,7 @@ export class DiskCheckpoints {
     const index = this.base + 1
     if (index >= this.points.length) return
     takeWritten(machine)
-    this.baseMap = this.read(index).map
+    this.baseMap = withDb(this.path, (db) => this.mapAt(db, index))
     this.base = index
   }
 
@@ -210,68 +243,133 @@ export class DiskCheckpoints {
   }
 
   /** Puts the machine at checkpoint `index`, wherever it is now. */
-  restore(machine: BootMachine, index: number): void {
-    const target = index === 0 ? { map: new Uint32Array(this.baseMap.length), state: this.resetState } : this.read(index)
+  async restore(machine: BootMachine, index: number): Promise<void> {
     const ram = machine.hart.ram
     const stale = takeWritten(machine)
-    for (let p = 0; p < target.map.length; p++) if (target.map[p] !== this.baseMap[p]) stale.add(p)
-    // Each distinct content is read (and decompressed) once, however many pages hold it.
-    const byId = new Map<number, number[]>()
-    for (const p of stale) {
-      if (p >= target.map.length) continue
-      const id = target.map[p]
-      if (id === 0) ram.set(this.atReset.get(p) ?? this.zero, p * PAGE)
-      else {
-        const cached = this.cache.get(id)
+    const target = withDb(this.path, (db) => {
+      const map = this.mapAt(db, index)
+      const state = index === 0 ? this.resetState : this.stateAt(db, index)
+      for (let p = 0; p < map.length; p++) if (map[p] !== this.baseMap[p]) stale.add(p)
+      // Each distinct content is read once, however many pages hold it.
+      const byId = new Map<number, number[]>()
+      for (const p of stale) {
+        if (p >= map.length) continue
+        const id = map[p]
+        const cached = id === 0 ? undefined : this.cache.get(id)
         if (cached) ram.set(cached, p * PAGE)
-        else byId.set(id, [...(byId.get(id) ?? []), p])
+        else if (id !== 0) byId.set(id, [...(byId.get(id) ?? []), p])
       }
+      if (byId.size) this.fetch(db, byId, ram)
+      return { map, state }
+    })
+    // Pages back to their content at reset: from a machine at reset (RAM differs from it only where it was written).
+    const toReset = [...stale].filter((p) => p < target.map.length && target.map[p] === 0)
+    if (toReset.length) {
+      this.pristine ??= await this.atReset()
+      const fresh = this.pristine.hart.ram
+      for (const p of toReset) ram.set(fresh.subarray(p * PAGE, (p + 1) * PAGE), p * PAGE)
     }
-    if (byId.size) this.fetch(byId, ram)
     machine.loadState(target.state)
     takeWritten(machine)
     this.baseMap = target.map
     this.base = index
   }
 
-  private read(index: number): { map: Uint32Array; state: MachineSnapshot } {
-    const step = this.points[index].step
-    return withDb(this.path, (db) => {
-      const row = db.prepare('SELECT hart, devices, pages FROM checkpoints WHERE step = ? AND kind = ?').get(step, CHECKPOINT_KIND) as
-        | { hart: unknown; devices: unknown; pages: unknown }
-        | undefined
-      const bad = (why: string) => damaged(this.path, `its table 'checkpoints' row at step ${step} ${why}`)
-      if (!row) throw bad('is missing')
-      if (!(row.hart instanceof Uint8Array) || !(row.pages instanceof Uint8Array) || typeof row.devices !== 'string') throw bad('is not what the writer writes')
-      try {
-        const pages = inflateSync(row.pages)
-        if (pages.length !== this.baseMap.length * 4) throw new Error(`its page map has ${pages.length / 4} pages, RAM ${this.baseMap.length}`)
-        const map = new Uint32Array(new Uint8Array(pages).buffer)
-        return { map, state: decodeMachineState(row.devices, new Uint8Array(inflateSync(row.hart)), step) }
-      } catch (e) {
-        throw bad(`cannot be read (${(e as Error).message})`)
-      }
-    })
+  private bad(step: bigint, why: string): DamagedRecording {
+    return damaged(this.path, `its table 'checkpoints' row at step ${step} ${why}`)
   }
 
-  /** Reads the contents `byId` names into their pages, keeping up to `PAGE_CACHE` of them for later restores. */
-  private fetch(byId: Map<number, number[]>, ram: Uint8Array): void {
-    withDb(this.path, (db) => {
-      const get = db.prepare('SELECT data FROM page_blobs WHERE id = ?')
-      for (const [id, pages] of byId) {
-        const row = get.get(id) as { data?: unknown } | undefined
-        let bytes: Buffer | undefined
-        try {
-          if (row?.data instanceof Uint8Array) bytes = inflateSync(row.data)
-        } catch {
-          bytes = undefined
-        }
-        if (!bytes || bytes.length !== PAGE) throw damaged(this.path, `its table 'page_blobs' row ${id} is missing or is not a compressed page`)
+  /** The row of checkpoint `index`, checked to be what the writer writes. */
+  private row(db: Database.Database, index: number): { hart: Uint8Array; devices: string; pages: Uint8Array } {
+    const step = this.points[index].step
+    const row = db.prepare('SELECT hart, devices, pages FROM checkpoints WHERE step = ? AND kind = ?').get(step, CHECKPOINT_KIND) as { hart: unknown; devices: unknown; pages: unknown } | undefined
+    if (!row) throw this.bad(step, 'is missing')
+    if (!(row.hart instanceof Uint8Array) || !(row.pages instanceof Uint8Array) || typeof row.devices !== 'string') throw this.bad(step, 'is not what the writer writes')
+    return { hart: row.hart, devices: row.devices, pages: row.pages }
+  }
+
+  private stateAt(db: Database.Database, index: number): MachineSnapshot {
+    const { hart, devices } = this.row(db, index)
+    try {
+      return decodeMachineState(devices, new Uint8Array(inflateSync(hart)), this.points[index].step)
+    } catch (e) {
+      throw this.bad(this.points[index].step, `cannot be read (${(e as Error).message})`)
+    }
+  }
+
+  /**
+   * The page map at checkpoint `index`: the last full map at or before it with the changes of the
+   * rows after it applied — starting from the current interval's map when that is on the way.
+   */
+  private mapAt(db: Database.Database, index: number): Uint32Array {
+    const pages = this.baseMap.length
+    if (index === 0) return new Uint32Array(pages)
+    let first = index
+    while (!this.points[first].full) first--
+    let map: Uint32Array
+    if (this.base > first && this.base <= index) {
+      map = this.baseMap.slice()
+      first = this.base
+    } else {
+      map = this.decodeMap(db, first, true)
+      if (map.length !== pages) throw this.bad(this.points[first].step, `cannot be read (its page map has ${map.length} pages, RAM ${pages})`)
+    }
+    for (let i = first + 1; i <= index; i++) {
+      const pairs = this.decodeMap(db, i, false)
+      for (let k = 0; k < pairs.length; k += 2) {
+        if (pairs[k] >= pages || k + 1 >= pairs.length) throw this.bad(this.points[i].step, `cannot be read (its page changes name page ${pairs[k]} of ${pages})`)
+        map[pairs[k]] = pairs[k + 1]
+      }
+    }
+    return map
+  }
+
+  private decodeMap(db: Database.Database, index: number, full: boolean): Uint32Array {
+    const { pages } = this.row(db, index)
+    let bytes: Buffer
+    try {
+      bytes = inflateSync(pages)
+    } catch (e) {
+      throw this.bad(this.points[index].step, `cannot be read (${(e as Error).message})`)
+    }
+    if (bytes.length % (full ? 4 : 8)) throw this.bad(this.points[index].step, `cannot be read (its page map is ${bytes.length} bytes)`)
+    return new Uint32Array(new Uint8Array(bytes).buffer)
+  }
+
+  /** Reads the contents `byId` names into their pages, in bulk, keeping up to `PAGE_CACHE` of them for later restores. */
+  private fetch(db: Database.Database, byId: Map<number, number[]>, ram: Uint8Array): void {
+    const ids = [...byId.keys()].sort((a, b) => a - b)
+    const query = (n: number) => db.prepare(`SELECT id, data FROM page_blobs WHERE id IN (${'?,'.repeat(n - 1)}?)`)
+    const chunk = query(Math.min(FETCH_CHUNK, ids.length))
+    const found = new Set<number>()
+    for (let i = 0; i < ids.length; i += FETCH_CHUNK) {
+      const part = ids.slice(i, i + FETCH_CHUNK)
+      const rows = (part.length === FETCH_CHUNK || i === 0 ? chunk : query(part.length)).all(...part) as { id: number; data: unknown }[]
+      for (const row of rows) {
+        const pages = byId.get(row.id)
+        if (!pages) continue
+        const bytes = this.page(row.data)
+        if (!bytes) throw damaged(this.path, `its table 'page_blobs' row ${row.id} is not a page's content`)
         for (const p of pages) ram.set(bytes, p * PAGE)
         if (this.cache.size >= PAGE_CACHE) this.cache.delete(this.cache.keys().next().value!)
-        this.cache.set(id, new Uint8Array(bytes))
+        this.cache.set(row.id, bytes)
+        found.add(row.id)
       }
-    })
+    }
+    const missing = ids.find((id) => !found.has(id))
+    if (missing !== undefined) throw damaged(this.path, `its table 'page_blobs' has no row ${missing}, which a checkpoint names`)
+  }
+
+  /** A stored page content as its 4096 bytes; undefined when it is not one. */
+  private page(data: unknown): Uint8Array | undefined {
+    if (!(data instanceof Uint8Array)) return undefined
+    if (this.rawPages && data.length === PAGE) return data
+    try {
+      const bytes = inflateSync(data)
+      return bytes.length === PAGE ? bytes : undefined
+    } catch {
+      return undefined
+    }
   }
 }
 

@@ -10,7 +10,9 @@ import type { BootMachine, MachineSnapshot } from '../machine/core/boot-machine'
 const PAGE = 4096
 
 /** What replay needs of its checkpoints, kept in memory (here) or read from the recording (checkpoint-file.ts). */
-export type CheckpointStore = Pick<Checkpoints, 'interval' | 'nearest' | 'stepOf' | 'nextBoundary' | 'reached' | 'restore' | 'unwrittenBetween'>
+export type CheckpointStore = Pick<Checkpoints, 'interval' | 'nearest' | 'stepOf' | 'nextBoundary' | 'reached' | 'unwrittenBetween'> & {
+  restore(machine: BootMachine, index: number): void | Promise<void>
+}
 
 interface Checkpoint {
   state: MachineSnapshot

@@ -23,6 +23,7 @@ import { RecordingReader } from './recording-reader'
 import { DamagedRecording } from './recording-damage'
 import { Checkpoints, type CheckpointStore } from './checkpoints'
 import { DiskCheckpoints } from './checkpoint-file'
+import { HistorySearch } from './history-search'
 import { META } from './schema'
 
 const MAX_MEMORY_READ = 4096
@@ -75,6 +76,11 @@ function recordedRawAddr(config: RecordedConfig, kernel: Uint8Array): bigint | u
   return config.bios === 'none' ? DRAM_BASE : KERNEL_BASE_WITH_FIRMWARE
 }
 
+/** The warning of a session that does not use the recording's damaged checkpoints. */
+function checkpointsNotUsed(e: DamagedRecording): string {
+  return `${e.message}; replaying from step 0 instead of from the recording's checkpoints`
+}
+
 export class ReplaySession {
   private machine!: BootMachine
   private ended?: StopInfo
@@ -84,8 +90,16 @@ export class ReplaySession {
   checkpointSource: 'recording' | 'memory' = 'memory'
   /** The step of the checkpoint the last seek restored (undefined: none yet). */
   restoredFrom?: number
-  /** A damaged checkpoint met by a seek: every later seek reports it (the machine is not where a seek would put it). */
+  /** A damaged recording met by a seek that replay could not get around: every later seek reports it. */
   private broken?: DamagedRecording
+  /**
+   * Why the recording's checkpoints are not used (a damaged checkpoint row or page met at open or
+   * by a seek): replay went on from step 0 with its own, so states stay right, only slower.
+   */
+  checkpointWarning?: string
+  /** Steps the session has re-executed (restoring a checkpoint costs none): what a seek cost. */
+  stepsRun = 0n
+  private memoryInterval = BigInt(DEFAULT_CHECKPOINT_INTERVAL)
   /** The recording's last stop event: where and why the boot ended, as the UI says (stop-words.ts). */
   private recordedEnd?: { step: number; reason: string }
   /** How far the first pass has gone (see `warmUp`). */
@@ -152,8 +166,15 @@ export class ReplaySession {
       const session = new ReplaySession(machineConfig, inputs, new SourceMap(r.sourceLines(), segments), new FunctionMap(r.functions(), segments), BigInt(r.steps), r.outcome, checked.value.checked)
       session.recordedEnd = r.lastStop()
       session.machine = created.value
-      const disk = options.diskCheckpoints === false ? undefined : DiskCheckpoints.open(path, created.value, BigInt(r.steps))
-      session.checkpoints = disk ?? new Checkpoints(BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL), created.value)
+      session.memoryInterval = BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL)
+      let disk: DiskCheckpoints | undefined
+      try {
+        disk = options.diskCheckpoints === false ? undefined : DiskCheckpoints.open(path, created.value, BigInt(r.steps), () => session.machineAtReset())
+      } catch (e) {
+        if (!(e instanceof DamagedRecording)) throw e
+        session.checkpointWarning = checkpointsNotUsed(e)
+      }
+      session.checkpoints = disk ?? new Checkpoints(session.memoryInterval, created.value)
       session.checkpointSource = disk ? 'recording' : 'memory'
       return ok(session)
     } catch (e) {
@@ -221,9 +242,26 @@ export class ReplaySession {
       return await this.seekTo(target)
     } catch (e) {
       if (!(e instanceof DamagedRecording)) throw e
+      if (this.checkpointSource === 'recording') {
+        // The recording's checkpoints are damaged: say so, and replay from step 0 instead.
+        this.checkpointWarning = checkpointsNotUsed(e)
+        this.machine = await this.machineAtReset()
+        this.checkpoints = new Checkpoints(this.memoryInterval, this.machine)
+        this.checkpointSource = 'memory'
+        this.ended = undefined
+        this.nextInput = 0
+        return this.seek(target)
+      }
       this.broken = e
       return err(e.code, e.message)
     }
+  }
+
+  /** Another machine as the recorded boot starts (the configuration was created once: it cannot fail now). */
+  private async machineAtReset(): Promise<BootMachine> {
+    const created = await createMachine(this.config)
+    if (!created.ok) throw new Error(created.error.message)
+    return created.value
   }
 
   private async seekTo(target: bigint): Promise<Result<void>> {
@@ -232,7 +270,7 @@ export class ReplaySession {
     const cpStep = this.checkpoints.stepOf(cp)
     // Back in time, or a checkpoint lies between here and the target: start from the checkpoint.
     if (to < this.machine.steps || cpStep > this.machine.steps) {
-      this.checkpoints.restore(this.machine, cp)
+      await this.checkpoints.restore(this.machine, cp)
       this.restoredFrom = Number(cpStep)
       this.ended = undefined
       this.nextInput = this.inputs.findIndex((i) => i.step >= cpStep)
@@ -263,7 +301,9 @@ export class ReplaySession {
       const boundary = this.checkpoints.nextBoundary()
       let pauseAt = to < boundary ? to : boundary
       if (input && input.step < pauseAt) pauseAt = input.step
+      const before = this.machine.steps
       const stop = await this.machine.run({ pauseAt, maxSteps: this.steps + 1n })
+      this.stepsRun += this.machine.steps - before
       if (this.machine.steps === boundary && (stop.reason === 'paused' || stop.reason === 'waiting-for-input')) this.checkpoints.reached(this.machine)
       if (stop.reason === 'waiting-for-input') {
         // The live boot waited here too: the next input arrived at this very step, or never.
@@ -339,7 +379,7 @@ export class ReplaySession {
     if (t && 'pc' in t) {
       const pc = address(t.pc)
       if (pc === undefined) return err('bad_arguments', `the PC to find must be an address (0x…), got ${String(t.pc)}`)
-      return ok(await this.findPc(pc, from, q.direction, limit))
+      return ok(await new HistorySearch(this).pc(pc, from, q.direction, limit))
     }
     const at = address(t?.change?.address)
     if (at === undefined) return err('bad_arguments', 'give the PC (target.pc) or the address whose changes to find (target.change.address)')
@@ -351,88 +391,7 @@ export class ReplaySession {
     const where = physical ? { pa: at } : this.physical(at, 'load')
     if ('fault' in where) return err('replay.unmapped', `${hex(at)} is not mapped at step ${from}: ${where.fault}`, { hint: 'search a physical address instead, or start from a step where it is mapped' })
     if (!this.machine.view.readPhys(where.pa, n)) return err('replay.not_ram', `${hex(where.pa)} is not in RAM`)
-    return ok(await this.findChange(where.pa, n, from, q.direction, limit))
-  }
-
-  /** The value of `n` bytes at `pa` after `step` instructions, as hex. */
-  private async valueAt(pa: bigint, n: number, step: bigint): Promise<string> {
-    await this.seek(step)
-    return Buffer.from(this.machine.view.readPhys(pa, n) ?? new Uint8Array(n)).toString('hex')
-  }
-
-  /**
-   * Compares the value at the ends of windows of a checkpoint interval, then bisects the window
-   * where it differs (each probe restores a checkpoint and re-executes), so a change is found in
-   * O(steps / interval + log interval) seeks. A value changed and changed back inside one window
-   * is not seen: this finds where the value differs, not every store.
-   */
-  private async findChange(pa: bigint, n: number, from: bigint, direction: 'forward' | 'backward', limit: bigint): Promise<FindResult> {
-    const window = this.checkpoints.interval
-    const end = direction === 'forward' ? (from + limit < this.steps ? from + limit : this.steps) : from - limit > 0n ? from - limit : 0n
-    let a = from
-    let va = await this.valueAt(pa, n, a)
-    for (;;) {
-      if (a === end) return { step: null, scanned: Number(direction === 'forward' ? a - from : from - a), message: `the ${n} bytes at PA ${hex(pa)} are the same at steps ${from} and ${end} and at every ${window}-step mark between (a change undone within ${window} steps is not seen)` }
-      const b = direction === 'forward' ? (a + window < end ? a + window : end) : a - window > end ? a - window : end
-      const vb = await this.valueAt(pa, n, b)
-      if (vb !== va) {
-        // Bisect [lo, hi] for the transition nearest `from`: forward, the first step whose value
-        // differs from lo's; backward, the first step of the run of hi's value that ends at hi.
-        let lo = direction === 'forward' ? a : b
-        let hi = direction === 'forward' ? b : a
-        const keep = va // the value on `from`'s side of the window
-        while (hi - lo > 1n) {
-          const mid = (lo + hi) / 2n
-          const same = (await this.valueAt(pa, n, mid)) === keep
-          if (direction === 'forward' ? same : !same) lo = mid
-          else hi = mid
-        }
-        const before = await this.valueAt(pa, n, hi - 1n)
-        const after = await this.valueAt(pa, n, hi)
-        return {
-          step: Number(hi),
-          scanned: Number(direction === 'forward' ? hi - from : from - lo),
-          message: `the instruction at step ${hi - 1n} changed the ${n} bytes at PA ${hex(pa)} from ${before} to ${after}`,
-          before,
-          after,
-        }
-      }
-      a = b
-      va = vb
-    }
-  }
-
-  /** Steps one instruction at a time (the PC can be reached anywhere inside a slice). */
-  private async findPc(target: bigint, from: bigint, direction: 'forward' | 'backward', limit: bigint): Promise<FindResult> {
-    const stepTo = async (s: bigint): Promise<boolean> => {
-      await this.seek(s)
-      return this.machine.steps === s && !this.ended
-    }
-    if (direction === 'forward') {
-      const end = from + limit < this.steps ? from + limit : this.steps
-      await this.seek(from)
-      for (let s = from + 1n; s <= end; s++) {
-        if (!(await stepTo(s))) break
-        if (this.machine.hart.pc === target) return { step: Number(s), scanned: Number(s - from), message: `the PC reaches ${hex(target)} at step ${s}` }
-      }
-      return { step: null, scanned: Number(this.machine.steps - from), message: `the PC does not reach ${hex(target)} between steps ${from} and ${this.machine.steps}` }
-    }
-    // Backward: scan windows that end where the previous began, keeping the last hit of each.
-    const stop = from - limit > 0n ? from - limit : 0n
-    let hi = from
-    while (hi > stop) {
-      const lo = hi - this.checkpoints.interval > stop ? hi - this.checkpoints.interval : stop
-      let last: bigint | undefined
-      await this.seek(lo)
-      if (this.machine.hart.pc === target) last = lo
-      for (let s = lo + 1n; s < hi; s++) {
-        if (!(await stepTo(s))) break
-        if (this.machine.hart.pc === target) last = s
-      }
-      if (last !== undefined) return { step: Number(last), scanned: Number(from - last), message: `the PC was last at ${hex(target)} at step ${last}` }
-      hi = lo
-    }
-    return { step: null, scanned: Number(from - stop), message: `the PC was not at ${hex(target)} between steps ${stop} and ${from}` }
+    return ok(await new HistorySearch(this).change(where.pa, n, from, q.direction, limit))
   }
 
   /** Refuses a step the recording does not reach, naming its last step (never a silent clamp). */

@@ -75,6 +75,11 @@ export const META = {
   inputsSha256: 'inputs_sha256',
   /** Steps between the checkpoints the recorder writes (checkpoint-file.ts); absent when it writes none. */
   checkpointEvery: 'checkpoint_every',
+  /**
+   * How checkpoint rows and page contents are encoded (checkpoint-file.ts): absent in files written
+   * before it existed (every page map full, every page zlib), else `CHECKPOINT_FORMAT`.
+   */
+  checkpointFormat: 'checkpoint_format',
 } as const
 
 /** The artifact holding the build's line table (a JSON array of SourceLine, addresses in hex). */

@@ -5,7 +5,7 @@
 import type { MachineState, RegisterValue } from '../../../shared/api/replay'
 import { hex } from '../../../shared/trace/events'
 import { printError, UsageError, type CliCommand } from '../command'
-import { numberArg, replayNotes } from '../inputs'
+import { checkpointNote, numberArg, replayNotes } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 import { describeCsr } from '../../../shared/isa/csr-fields'
 
@@ -96,6 +96,7 @@ export const atCommand: CliCommand = {
     const session = opened.value
     process.stderr.write(replayNotes(session))
     const state = await session.stateAt({ step: Number(stepText), translate, memory })
+    process.stderr.write(checkpointNote(session))
     if (!state.ok) {
       printError('at', state.error)
       return 1

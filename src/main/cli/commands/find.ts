@@ -5,7 +5,7 @@
  */
 import type { FindQuery } from '../../../shared/api/replay'
 import { printError, UsageError, type CliCommand } from '../command'
-import { numberArg, replayNotes } from '../inputs'
+import { checkpointNote, numberArg, replayNotes } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 
 const USAGE = `Usage: bootscope find REC.sqlite STEP (--pc ADDR | --change ADDR [--len N] [--physical]) [--back] [--limit N] [--json]
@@ -54,6 +54,7 @@ export const findCommand: CliCommand = {
     }
     process.stderr.write(replayNotes(opened.value))
     const r = await opened.value.find({ from: Number(stepText), direction: backward ? 'backward' : 'forward', target, limit })
+    process.stderr.write(checkpointNote(opened.value))
     if (!r.ok) {
       printError('find', r.error)
       return 1
