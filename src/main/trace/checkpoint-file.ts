@@ -35,7 +35,7 @@ import { META } from './schema'
 
 const PAGE = 4096
 /** Steps between checkpoints written while recording: a seek re-executes at most this many. */
-export const DEFAULT_CHECKPOINT_EVERY = 4_000_000
+export const DEFAULT_CHECKPOINT_EVERY = 2_000_000
 /** The `kind` of the rows this module writes (the table's other kinds are reserved). */
 export const CHECKPOINT_KIND = 'pages'
 /** The encoding this module writes (see the file comment). */
@@ -329,7 +329,7 @@ export class DiskCheckpoints {
     let first = index
     while (!this.points[first].full) first--
     let map: Uint32Array
-    if (this.base > first && this.base <= index) {
+    if (this.base >= first && this.base <= index) {
       map = this.baseMap.slice()
       first = this.base
     } else {

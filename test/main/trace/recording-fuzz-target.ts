@@ -50,7 +50,7 @@ const COLUMNS: Record<string, string[]> = {
   checkpoints: ['step', 'kind', 'base_step', 'hart', 'devices', 'pages', 'page_count'],
   page_blobs: ['id', 'data'],
 }
-const META_KEYS = ['steps', 'outcome', 'config', 'kernel', 'created_at', 'config_sha256', 'inputs_sha256', 'checkpoint_every']
+const META_KEYS = ['steps', 'outcome', 'config', 'kernel', 'created_at', 'config_sha256', 'inputs_sha256', 'checkpoint_every', 'checkpoint_format']
 /** SQL literals of every storage class and the edges that break naive readers. */
 const VALUES = [
   '0', '-1', '1', '9007199254740993', '1e300', "'abc'", "''", 'NULL', "x'00ff'", "x''", "'{}'", "'[]'", "'null'", "'{'", "'5'",
