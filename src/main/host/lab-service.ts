@@ -166,7 +166,16 @@ export class LabService {
 
   private info({ folder, root }: { folder: LabFolder; root: string }): LabInfo {
     const { lab, dir } = folder
-    return { id: lab.id, title: lab.title, summary: lab.summary, readme: readFileSync(join(dir, lab.readme), 'utf8'), files: [...lab.files], root }
+    const exitCode = lab.checks.find((c) => c.kind === 'shutdown' && c.exitCode !== undefined)
+    return {
+      id: lab.id,
+      title: lab.title,
+      summary: lab.summary,
+      readme: readFileSync(join(dir, lab.readme), 'utf8'),
+      files: [...lab.files],
+      root,
+      ...(exitCode?.kind === 'shutdown' && exitCode.exitCode !== undefined ? { successExitCode: exitCode.exitCode } : {}),
+    }
   }
 }
 

@@ -25,6 +25,8 @@ export const RECORDINGS_FOLDER = '.bootscope/recordings'
 
 export class Workspace {
   private current: string
+  /** The folder created from a built-in example at this start (the newcomer's first start), and the example's id. */
+  private createdAtStart?: { root: string; example: string }
 
   constructor(root: string) {
     this.current = resolve(root)
@@ -57,6 +59,9 @@ export class Workspace {
     if (!existsSync(root) || readdirSync(root).length === 0) {
       mkdirSync(root, { recursive: true })
       cpSync(example, root, { recursive: true })
+      const ws = new Workspace(root)
+      ws.createdAtStart = { root: ws.root, example: basename(example) }
+      return ws
     }
     return new Workspace(root)
   }
@@ -86,6 +91,7 @@ export class Workspace {
       files: tree.files.map((f) => ({ ...f, language: languageOf(f.path, this.gasHints(f.path, tree.files)) })),
       links: tree.links,
       skipped: tree.skipped,
+      ...(this.createdAtStart?.root === this.root ? { firstStart: { example: this.createdAtStart.example } } : {}),
     }
   }
 

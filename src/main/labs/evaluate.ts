@@ -194,6 +194,9 @@ class RecordingContext {
         const said = `the boot ${outcomeWords(s.data.reason)} at step ${s.step}: ${s.data.message}`
         if (s.data.reason !== 'shutdown') return { passed: false, detail: said, step: s.step }
         if (s.step > c.maxSteps) return { passed: false, detail: `${said}, later than the ${c.maxSteps} steps allowed`, step: s.step }
+        if (c.exitCode !== undefined && s.data.exitCode !== c.exitCode) {
+          return { passed: false, detail: `${said}, with exit status ${s.data.exitCode ?? 'none'} where this lab's success is ${c.exitCode}`, step: s.step }
+        }
         return { passed: true, detail: said, step: s.step }
       }
     }

@@ -12,6 +12,7 @@ import { hex } from '../../shared/trace/events'
 import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
 import { describeFrames, FunctionMap, type FunctionRange } from '../../shared/trace/function-map'
 import { symbolAt } from '../../shared/elf/reader'
+import { descriptorTablesAt } from './descriptor-tables-at'
 import type { StopInfo } from '../machine/machine'
 import type { ImageFile } from '../machine/boot/boot-plan'
 import type { BootMachine, DebugStops, RegisterGroup } from '../machine/core/boot-machine'
@@ -445,7 +446,7 @@ export class ReplaySession {
       x: registers[0]?.registers.map(({ name, value, changed }) => ({ name, value, changed })) ?? [],
       csrs: registers.slice(1).flatMap((g) => g.registers.map(({ name, value, changed }) => ({ name, value, changed }))),
       registers,
-      instruction: this.instructionAt(now.pc),
+      instruction: this.instructionAt(now.pc, q.disassembly?.syntax),
       rootRegister: view.rootRegister,
       satp: view.root(),
       addressSpace: {
@@ -458,6 +459,8 @@ export class ReplaySession {
     if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, !!q.memory.physical)
     if (q.table) state.tableEntries = view.tablePage(BigInt(q.table.pa), q.table.level, BigInt(q.table.vaBase))
     if (q.disassembly) state.disassembly = this.disassemblyAround(now.pc, q.disassembly)
+    const tables = q.descriptorTables ? view.descriptorTableRegisters?.() : undefined
+    if (tables) state.descriptorTables = descriptorTablesAt(tables, (a, n) => this.readBytes(a, n), (a) => this.symbolName(a))
     if (this.ended) state.endedAt = this.endOf(this.ended)
     return state
   }
@@ -481,9 +484,14 @@ export class ReplaySession {
     return t.ok ? { pa: BigInt(t.pa) } : { fault: t.reason }
   }
 
-  private instructionAt(pc: bigint): InstructionAt {
+  /** `symbol+offset` of an address from the kernel's ELF symbols, or null. */
+  private symbolName(pc: bigint): string | null {
     const elf = this.machine.images[0]?.elf
     const sym = elf ? symbolAt(elf, this.sources.linkAddress(pc)) : undefined
+    return sym ? (sym.offset ? `${sym.symbol.name}+${hex(sym.offset)}` : sym.symbol.name) : null
+  }
+
+  private instructionAt(pc: bigint, syntax?: 'intel' | 'att'): InstructionAt {
     const at: InstructionAt = {
       address: hex(pc),
       pa: null,
@@ -491,7 +499,7 @@ export class ReplaySession {
       text: null,
       fault: null,
       loc: this.sources.locate(pc) ?? null,
-      symbol: sym ? (sym.offset ? `${sym.symbol.name}+${hex(sym.offset)}` : sym.symbol.name) : null,
+      symbol: this.symbolName(pc),
     }
     const fn = describeFrames(this.functions.framesAt(pc))
     if (fn) at.function = fn
@@ -509,7 +517,7 @@ export class ReplaySession {
       at.fault = `${hex(where.pa)} is not in RAM`
       return at
     }
-    const d = view.disassemble(bytes, pc)
+    const d = view.disassemble(bytes, pc, syntax)
     at.text = d.text
     at.bytes = d.bytes
     at.length = d.length
@@ -521,7 +529,7 @@ export class ReplaySession {
    * (compressed instructions make the stream ambiguous backward): the build's line table gives
    * them, else the start of the PC's symbol when it is near; otherwise the window starts at the PC.
    */
-  private disassemblyAround(pc: bigint, want: { before: number; after: number }): InstructionAt[] {
+  private disassemblyAround(pc: bigint, want: { before: number; after: number; syntax?: 'intel' | 'att' }): InstructionAt[] {
     const before = Math.max(0, Math.min(32, Math.floor(want.before)))
     const after = Math.max(0, Math.min(64, Math.floor(want.after)))
     const link = this.sources.linkAddress(pc)
@@ -537,8 +545,8 @@ export class ReplaySession {
     let afterPc = -1
     for (let guard = 0; guard < before * 4 + after + 8; guard++) {
       if (at === pc) afterPc = 0
-      else if (at > pc && afterPc < 0) return this.disassemblyAround(pc, { before: 0, after }) // not on a boundary
-      const ins = this.instructionAt(at)
+      else if (at > pc && afterPc < 0) return this.disassemblyAround(pc, { before: 0, after, syntax: want.syntax }) // not on a boundary
+      const ins = this.instructionAt(at, want.syntax)
       window.push(ins)
       if (afterPc >= 0 && afterPc++ >= after) break
       if (!ins.length) {

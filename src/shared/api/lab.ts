@@ -25,6 +25,8 @@ export interface LabInfo {
   files: string[]
   /** The workspace folder of this lab. */
   root: string
+  /** The exit status the lab's `shutdown` check declares as success (33 for isa-debug-exit's 0x10), when it declares one. */
+  successExitCode?: number
 }
 
 /** One check decided on the recording. */

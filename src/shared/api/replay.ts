@@ -7,6 +7,7 @@
 import type { SourceLoc } from './result'
 import type { MappingRange, SatpValue } from '../trace/events'
 import type { TableEntry, Translation } from '../paging/page-walk'
+import type { GateDescriptor, SegmentDescriptor, TaskState } from '../pc/descriptor-tables'
 
 export interface StateQuery {
   /** Recording path, workspace-relative (as in `recording.list`). */
@@ -18,8 +19,30 @@ export interface StateQuery {
   memory?: { address: string; length: number; physical?: boolean }
   /** One page-table page to decode (from `addressSpace.tables`). */
   table?: { pa: string; level: number; vaBase: string }
-  /** Instructions to disassemble around the PC. */
-  disassembly?: { before: number; after: number }
+  /** Instructions to disassemble around the PC; x86 in Intel syntax (objdump -M intel) unless `syntax` is 'att'. */
+  disassembly?: { before: number; after: number; syntax?: 'intel' | 'att' }
+  /** x86: decode the GDT, IDT and TSS that GDTR, IDTR and TR name at the step. */
+  descriptorTables?: boolean
+}
+
+/** One descriptor table as GDTR/IDTR (or TR) names it, read through paging at the step; `error` when it cannot be read. */
+export interface TableAt<E> {
+  base: string
+  /** The register's limit (the table is limit + 1 bytes). */
+  limit: number
+  entries: E[]
+  error?: string
+}
+
+/** x86 descriptor tables at a step, decoded (shared/pc/descriptor-tables.ts). */
+export interface DescriptorTablesAt {
+  /** IA-32e mode (EFER.LMA): 16-byte system descriptors and IDT gates. */
+  long: boolean
+  gdt: TableAt<SegmentDescriptor>
+  /** Present gates, each with its handler named from the kernel's ELF symbols when one is there. */
+  idt: TableAt<GateDescriptor & { handler: string | null }>
+  /** The TSS TR names (none while TR holds the null selector). */
+  tss: { selector: number; base: string; limit: number; state?: TaskState; error?: string } | null
 }
 
 export interface RegisterValue {
@@ -93,6 +116,8 @@ export interface MachineState {
   tableEntries?: TableEntry[]
   /** The instructions around the PC (the PC's own has `address === pc`). */
   disassembly?: InstructionAt[]
+  /** x86, when asked for: the GDT, IDT and TSS. */
+  descriptorTables?: DescriptorTablesAt
   /** Set when the boot ended before `step` (the state is the last one). */
   endedAt?: { step: number; reason: string }
 }

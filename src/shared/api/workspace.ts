@@ -16,6 +16,11 @@ export interface WorkspaceInfo {
   links: WorkspaceLink[]
   /** What the listing left out, with why: a dangling link, a link loop, a folder that cannot be read. */
   skipped: { path: string; reason: string }[]
+  /**
+   * Set while the workspace is the one Bootscope created at this start (nothing was there), with
+   * the built-in example it was copied from (`higher-half`): the workbench offers the others.
+   */
+  firstStart?: { example: string }
 }
 
 export interface WorkspaceLink {

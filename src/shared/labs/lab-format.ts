@@ -191,10 +191,16 @@ export interface SymbolCheck extends CheckBase {
   align?: number
 }
 
-/** The boot ends with a shutdown request (SBI SRST, legacy shutdown or the test finisher) within `maxSteps`. */
+/**
+ * The boot ends with a shutdown request (SBI SRST, legacy shutdown, the test finisher or x86
+ * isa-debug-exit) within `maxSteps`, with exit status `exitCode` when given (the lab's declared
+ * success status, e.g. 33 = (0x10 << 1) | 1 through isa-debug-exit; the workbench colours the
+ * boot's end by it).
+ */
 export interface ShutdownCheck extends CheckBase {
   kind: 'shutdown'
   maxSteps: number
+  exitCode?: number
 }
 
 /** x86: the CPU reached an operating mode (a `mode_change` to it), at the latest at `maxStep` when given. */

@@ -63,7 +63,7 @@ const KIND_KEYS: Record<CheckKind, readonly string[]> = {
   section: ['name', 'exists', 'vma', 'lma', 'align'],
   segment: ['section', 'vaddr', 'paddr', 'flags'],
   symbol: ['name', 'value', 'section', 'align'],
-  shutdown: ['maxSteps'],
+  shutdown: ['maxSteps', 'exitCode'],
   ...X86_KIND_KEYS,
 }
 
@@ -212,7 +212,8 @@ function readKind(issues: Issues, f: Fields, kind: CheckKind): KindFields | unde
     }
     case 'shutdown': {
       const maxSteps = readInteger(issues, f, 'maxSteps', true, { min: 1, max: 10_000_000_000 })
-      return maxSteps === undefined ? undefined : { kind, maxSteps }
+      const exitCode = readInteger(issues, f, 'exitCode', false, { min: 0, max: 255 })
+      return maxSteps === undefined ? undefined : { kind, maxSteps, ...opt({ exitCode }) }
     }
     case 'mode':
       return readModeCheck(issues, f)

@@ -35,11 +35,64 @@ export const SUCCESSFUL_OUTCOMES: readonly string[] = ['shutdown', 'reset', 'toh
 /** Ended by the user or by waiting, not by the guest failing: neither success nor failure. */
 export const NEUTRAL_OUTCOMES: readonly string[] = ['cancelled', 'waiting-for-input', 'paused', 'interrupted']
 
-/** `success` (green), `neutral` (plain) or `failure` (red), for how a boot ended; a non-zero exit code of a shutdown is a failure. */
-export function outcomeTone(outcome: string, exitCode?: number | null): 'success' | 'neutral' | 'failure' {
-  if (SUCCESSFUL_OUTCOMES.includes(outcome)) return exitCode ? 'failure' : 'success'
+/**
+ * QEMU's `isa-debug-exit` device (the PC's only way to end a boot with a status) exits with
+ * status `(value << 1) | 1`, so it can never give 0. Test kernels run under QEMU write 0x10 for
+ * success, making 33 the conventional success status (what `test-success-exit-code = 33`
+ * declares), and 0x11 (35) for failure.
+ */
+export const DEBUG_EXIT_SUCCESS_STATUS = 33
+
+/** The device a stop's message names when the PC's isa-debug-exit ended the boot (pc-machine.ts writes it). */
+const DEBUG_EXIT_NAME = 'isa-debug-exit'
+
+/** How a boot ended, as a stop event records it. */
+export interface StopOutcome {
+  reason: string
+  exitCode?: number | null
+  message?: string
+}
+
+/** Was this stop a write to isa-debug-exit (status = (value << 1) | 1)? */
+export function isDebugExitStop(stop: StopOutcome): boolean {
+  return stop.reason === 'shutdown' && !!stop.message?.includes(DEBUG_EXIT_NAME)
+}
+
+/**
+ * The exit status that means success for this stop: the one the lab or workspace declares, else
+ * the convention — 33 for isa-debug-exit (which cannot exit with 0), 0 for everything else.
+ */
+export function successStatusOf(stop: StopOutcome, declared?: number): number {
+  return declared ?? (isDebugExitStop(stop) ? DEBUG_EXIT_SUCCESS_STATUS : 0)
+}
+
+/**
+ * `success` (green), `neutral` (plain) or `failure` (red), for how a boot ended; a shutdown with
+ * an exit status other than the success status (`successStatus`, default 0) is a failure.
+ */
+export function outcomeTone(outcome: string, exitCode?: number | null, successStatus = 0): 'success' | 'neutral' | 'failure' {
+  if (SUCCESSFUL_OUTCOMES.includes(outcome)) return (exitCode ?? 0) === successStatus ? 'success' : 'failure'
   if (NEUTRAL_OUTCOMES.includes(outcome)) return 'neutral'
   return 'failure'
+}
+
+/** The tone of a recorded stop, with the success status declared by the lab (or the convention). */
+export function stopTone(stop: StopOutcome, declaredSuccess?: number): 'success' | 'neutral' | 'failure' {
+  return outcomeTone(stop.reason, stop.exitCode, successStatusOf(stop, declaredSuccess))
+}
+
+/**
+ * The exit status in words: for isa-debug-exit, the value the guest wrote and what the status
+ * means (`exit status 33 = (0x10 << 1) | 1: the conventional success of QEMU test kernels`);
+ * undefined when there is no status to explain.
+ */
+export function exitCodeWords(stop: StopOutcome, declaredSuccess?: number): string | undefined {
+  const code = stop.exitCode
+  if (code === undefined || code === null || (code === 0 && !isDebugExitStop(stop))) return undefined
+  const success = successStatusOf(stop, declaredSuccess)
+  const verdict = code === success ? (declaredSuccess !== undefined ? 'the success status this lab declares' : isDebugExitStop(stop) ? 'the conventional success of QEMU test kernels' : 'success') : `not the success status ${success}`
+  if (isDebugExitStop(stop) && code & 1) return `exit status ${code} = (0x${(code >> 1).toString(16)} << 1) | 1 from isa-debug-exit: ${verdict}`
+  return `exit status ${code}: ${verdict}`
 }
 
 export function outcomeWords(outcome: string): string {

@@ -20,6 +20,16 @@ describe('Workspace', () => {
     expect(ws.info().files.find((f) => f.path === 'linker.ld')?.language).toBe('gnu-ld')
   })
 
+  it('says it is a first start only for the folder it created, so the workbench offers the examples then', () => {
+    const created = Workspace.openOrCreate(dir)
+    expect(created.info().firstStart).toEqual({ example: 'higher-half' })
+    const example = join(dir, '..', 'example')
+    Workspace.openOrCreate(example)
+    created.switchTo(example)
+    expect(created.info().firstStart).toBeUndefined()
+    expect(Workspace.openOrCreate(dir).info().firstStart).toBeUndefined()
+  })
+
   it('does not overwrite an existing workspace', async () => {
     Workspace.openOrCreate(dir)
     writeFileSync(join(dir, 'linker.ld'), 'mine')

@@ -127,8 +127,18 @@ export interface ArchView {
   tablePage(pa: bigint, level: number, vaBase: bigint): TableEntry[]
   /** Physical memory (RAM only); undefined outside it. */
   readPhys(pa: bigint, length: number): Uint8Array | undefined
-  /** Decodes the instruction in `bytes` (fetched at `pc`). */
-  disassemble(bytes: Uint8Array, pc: bigint): DisassembledInstruction
+  /** Decodes the instruction in `bytes` (fetched at `pc`); x86 in Intel syntax unless `syntax` is 'att'. */
+  disassemble(bytes: Uint8Array, pc: bigint, syntax?: 'intel' | 'att'): DisassembledInstruction
+  /** x86: where the descriptor tables are (GDTR, IDTR, TR's hidden part) and whether IA-32e mode is active. */
+  descriptorTableRegisters?(): DescriptorTableRegisters
+}
+
+/** The registers that locate the x86 descriptor tables. */
+export interface DescriptorTableRegisters {
+  gdtr: { base: bigint; limit: number }
+  idtr: { base: bigint; limit: number }
+  tr: { selector: number; base: bigint; limit: number }
+  long: boolean
 }
 
 export interface BootMachine {

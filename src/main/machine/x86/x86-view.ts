@@ -12,10 +12,10 @@ import { ramReader } from '../../../shared/paging/page-walk'
 import { decodeCr3, type X86PagingRegisters } from '../../../shared/paging/x86/formats'
 import { readTablePageX86, translateX86, walkTableX86 } from '../../../shared/paging/x86/walk'
 import { CR0_BITS, CR4_BITS, EFER_BITS, EFLAGS_BITS } from '../../../shared/isa/x86/system-registers'
-import { decodeFields, describeSegment, flagNames } from '../../../shared/isa/x86/register-fields'
+import { decodeFields, describeSegment, EFER_LMA, flagNames } from '../../../shared/isa/x86/register-fields'
 import { disassembleX86 } from '../../../shared/isa/x86/disassemble'
 import type { X86Mode as X86CodeSize } from '../../../shared/isa/x86/types'
-import type { AddressSpaceWalk, ArchRegister, ArchView, DisassembledInstruction, ExecMode, RegisterGroup } from '../core/boot-machine'
+import type { AddressSpaceWalk, ArchRegister, ArchView, DescriptorTableRegisters, DisassembledInstruction, ExecMode, RegisterGroup } from '../core/boot-machine'
 import { X86_GPR_NAMES, X86_SEGMENT_NAMES, type X86HartApi, type X86Mode } from './hart/hart-api'
 
 /** The longest x86 instruction (SDM vol. 2 §2.1). */
@@ -116,10 +116,16 @@ export class X86View implements ArchView {
     return ram.slice(Number(pa), Number(pa) + length)
   }
 
-  /** objdump -M intel's text, decoded in the code size now in force (16/32/64). */
-  disassemble(bytes: Uint8Array, pc: bigint): DisassembledInstruction {
-    const d = disassembleX86(bytes, 0, { mode: this.hart.codeSize as X86CodeSize, syntax: 'intel', address: pc })
+  /** objdump -M intel's text (or objdump's AT&T), decoded in the code size now in force (16/32/64). */
+  disassemble(bytes: Uint8Array, pc: bigint, syntax: 'intel' | 'att' = 'intel'): DisassembledInstruction {
+    const d = disassembleX86(bytes, 0, { mode: this.hart.codeSize as X86CodeSize, syntax, address: pc })
     return { text: d.text, length: d.length, bytes: Array.from(bytes.subarray(0, d.length), (b) => b.toString(16).padStart(2, '0')).join(' ') }
+  }
+
+  descriptorTableRegisters(): DescriptorTableRegisters {
+    const h = this.hart
+    const tr = h.getSegment('tr')
+    return { gdtr: h.gdtr, idtr: h.idtr, tr: { selector: tr.selector, base: tr.base, limit: tr.limit }, long: (h.getReg('efer') & EFER_LMA) !== 0n }
   }
 
   private memory() {

@@ -12,7 +12,8 @@ import { api } from '../api/client'
 import type { BootOptions, BootOutcome, BootProgress, RecordingOverview } from '../../../shared/api/boot'
 import type { ApiError, Diagnostic } from '../../../shared/api/result'
 import type { TraceEvent } from '../../../shared/trace/events'
-import { outcomeTone } from '../../../shared/trace/stop-words'
+import { stopTone } from '../../../shared/trace/stop-words'
+import { useLabStore } from './lab'
 import { useWorkspaceStore } from './workspace'
 import { useRecordingsStore } from './recordings'
 import { lastStopOf, useReplayStore } from './replay'
@@ -67,7 +68,7 @@ export const useBootStore = defineStore('boot', () => {
   /** The open recording's stop as Problems: the host's source line when this run just recorded it, else the recording's line table. */
   async function explainStop(o: RecordingOverview | undefined): Promise<void> {
     const stop = o ? lastStopOf(o.events) : undefined
-    if (!o || !stop || outcomeTone(stop.data.reason, stop.data.exitCode) !== 'failure') {
+    if (!o || !stop || stopTone(stop.data, useLabStore().current?.successExitCode) !== 'failure') {
       recordingProblems.value = []
       return
     }

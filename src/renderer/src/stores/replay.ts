@@ -20,8 +20,9 @@ import type { TableEntry } from '../../../shared/paging/page-walk'
 import { loadPages, type TablePage } from '../features/inspectors/page-table-tree'
 import { normHex, previousEventStep } from '../features/inspectors/since-event'
 import { stepAfter } from '../../../shared/trace/steps'
-import { outcomeTone } from '../../../shared/trace/stop-words'
+import { stopTone } from '../../../shared/trace/stop-words'
 import { CAUSED_AT_STEP, CodePlaces, codeAddressOf, type CodePlace } from '../../../shared/trace/code-place'
+import { useLabStore } from './lab'
 
 /** Environment calls (SBI calls) are routine traps: not what a recording opens on. */
 const ECALL_CAUSES = [8, 9, 11]
@@ -59,6 +60,9 @@ export const DISASSEMBLY_WINDOW = { before: 6, after: 10 }
 /** Levels of each translation mode: the root page is at levels − 1. */
 const MODE_LEVELS: Record<string, number> = { Sv39: 3, Sv48: 4, Sv57: 5, '32-bit': 2, PAE: 3, '4-level': 4, '5-level': 5 }
 
+/** Where the chosen x86 disassembly syntax is remembered. */
+const SYNTAX_KEY = 'bootscope.disassembly-syntax'
+
 /** Quiet time before the state at a new cursor is asked for: one frame of a drag. */
 const STATE_DELAY_MS = 16
 
@@ -84,6 +88,9 @@ export const useReplayStore = defineStore('replay', () => {
   const translateVa = ref<string>()
   /** Where the memory view reads (normalised hex). */
   const memoryAddress = ref<string>()
+  /** x86 disassembly: Intel syntax (objdump -M intel) or AT&T (objdump's default); remembered. */
+  const disassemblySyntax = ref<'intel' | 'att'>(localStorage.getItem(SYNTAX_KEY) === 'att' ? 'att' : 'intel')
+  watch(disassemblySyntax, (v) => localStorage.setItem(SYNTAX_KEY, v))
 
   const steps = computed(() => overview.value?.steps ?? 0)
   /**
@@ -127,7 +134,7 @@ export const useReplayStore = defineStore('replay', () => {
     },
   )
 
-  watch([() => overview.value?.path, cursor, translateVa, memoryAddress], ([path, step, va, mem]) => {
+  watch([() => overview.value?.path, cursor, translateVa, memoryAddress, disassemblySyntax], ([path, step, va, mem, syntax]) => {
     if (!path || !overview.value?.steps) {
       stateRequests.cancel()
       stateLoading.value = false
@@ -139,7 +146,9 @@ export const useReplayStore = defineStore('replay', () => {
       step,
       ...(va ? { translate: va } : {}),
       ...(mem ? { memory: { address: mem, length: MEMORY_VIEW_BYTES } } : {}),
-      disassembly: DISASSEMBLY_WINDOW,
+      disassembly: { ...DISASSEMBLY_WINDOW, syntax },
+      // x86: the GDT, IDT and TSS (a RISC-V machine has none and answers without them).
+      descriptorTables: true,
     })
   })
 
@@ -241,7 +250,7 @@ export const useReplayStore = defineStore('replay', () => {
     overview.value = r.value
     const events = r.value.events
     const stop = lastStopOf(events)
-    const failed = stop && outcomeTone(r.value.outcome, stop.data.exitCode) === 'failure'
+    const failed = stop && stopTone({ ...stop.data, reason: r.value.outcome }, useLabStore().current?.successExitCode) === 'failure'
     const first = failed ? stop : (events.find(isNotable) ?? stop)
     if (first && (failed || first !== stop)) select(first)
     else {
@@ -344,6 +353,7 @@ export const useReplayStore = defineStore('replay', () => {
     stateLoading,
     translateVa,
     memoryAddress,
+    disassemblySyntax,
     memoryBefore,
     tablePages,
     tableError,

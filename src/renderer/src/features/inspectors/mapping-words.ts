@@ -2,11 +2,15 @@
  * The address space in words: what each mapped range is for, in the patterns the seeds teach —
  * the identity mapping (VA = PA), needed while the PC is still physical right after paging is
  * turned on; the higher-half mapping of the kernel (its link addresses to where it was loaded);
- * a recursive entry (a table mapping itself, so its own pages are reachable by VA); a direct map
- * of physical memory at a fixed offset. And what changed since the previous table: the identity
- * mapping gone once the kernel runs high.
+ * the recursive mapping (x86: a root entry pointing at the root, so every table is a page at a
+ * known VA — named with those VAs); a direct map of physical memory at a fixed offset. And what
+ * changed since the table was activated: the identity mapping gone once the kernel runs high, a
+ * range split into smaller pages or given other permissions (seed 002's remap), a page unmapped
+ * (a guard page), a VA sent to other frames.
  */
 import type { MappingRange } from '../../../../shared/trace/events'
+import { recursiveWindows, tableName } from '../../../../shared/paging/x86/recursive'
+import { FORMATS, type X86PagingMode } from '../../../../shared/paging/x86/formats'
 
 export interface MappingContext {
   /** The PC at the step shown. */
@@ -15,6 +19,8 @@ export interface MappingContext {
   tables: string[]
   /** The kernel's loaded segments: link address (VA) and load address (PA). */
   segments: { vaddr: string; paddr: string; memsz: string }[]
+  /** The translation mode (`Sv39`, x86 `32-bit`, `PAE`, `4-level`): names the recursive mapping's tables. */
+  mode?: string
 }
 
 export type MappingRole = 'identity' | 'higher-half kernel' | 'recursive' | 'direct map' | 'other'
@@ -40,6 +46,7 @@ export function explainMapping(m: MappingRange, ctx: MappingContext): ExplainedM
   const end = hex(va + size - 1n)
   const pc = BigInt(ctx.pc)
   const pcHere = pc >= va && pc < va + size
+  if (m.pageSize === 'recursive') return { role: 'recursive', text: recursiveWords(m, ctx.mode) }
   if (va === pa) {
     const why = pcHere
       ? ' — needed because the PC is still physical: the instruction after the satp write is fetched through this table at its old address'
@@ -60,14 +67,86 @@ export function explainMapping(m: MappingRange, ctx: MappingContext): ExplainedM
   return { role: 'other', text: `${m.va}–${end} → ${m.pa}` }
 }
 
-/** What disappeared since the previous table: the identity mapping gone is the one a newcomer must see. */
+/**
+ * The recursive mapping of an x86 root entry, with the VAs it makes meaningful: the root's own
+ * page and where the tables of each level below it appear.
+ */
+export function recursiveWords(m: MappingRange, mode: string | undefined): string {
+  const f = mode ? FORMATS[mode as Exclude<X86PagingMode, 'Bare'>] : undefined
+  const va = BigInt(m.va)
+  const end = hex(va + BigInt(m.size) - 1n)
+  const root = f?.levels[0]
+  const index = root ? Number((va >> BigInt(root.shift)) & ((1n << BigInt(root.indexBits)) - 1n)) : -1
+  const windows = f && mode ? recursiveWindows(mode, index) : []
+  if (!windows.length || !mode) return `recursive mapping of ${m.va}–${end}: ${m.note ?? 'a table entry points back at its own table'}`
+  const [self, ...below] = windows
+  const rootName = tableName(mode, self.table)
+  const rest = below.map((w) => `each ${tableName(mode, w.table)} from ${hex(w.first)}`).join(', ')
+  return (
+    `recursive mapping: ${rootName} entry ${index} points at the ${rootName} itself, so the page tables are pages in ${m.va}–${end} — ` +
+    `the ${rootName} at ${hex(self.first)}, ${rest} (4 KiB apart, in index order)`
+  )
+}
+
+interface Piece {
+  va: bigint
+  end: bigint
+  /** The range now covering it, or none (unmapped). */
+  now?: MappingRange
+}
+
+/** `b` cut along the ranges of `now` that overlap it (sorted), holes included. */
+function piecesOf(b: MappingRange, now: MappingRange[]): Piece[] {
+  const va = BigInt(b.va)
+  const end = va + BigInt(b.size)
+  const over = now
+    .filter((n) => overlaps(va, end - va, BigInt(n.va), BigInt(n.size)))
+    .sort((x, y) => (BigInt(x.va) < BigInt(y.va) ? -1 : 1))
+  const out: Piece[] = []
+  let at = va
+  for (const n of over) {
+    const from = BigInt(n.va) > at ? BigInt(n.va) : at
+    if (from > at) out.push({ va: at, end: from })
+    const to = BigInt(n.va) + BigInt(n.size) < end ? BigInt(n.va) + BigInt(n.size) : end
+    if (to > from) out.push({ va: from, end: to, now: n })
+    at = to > at ? to : at
+  }
+  if (at < end) out.push({ va: at, end })
+  return out
+}
+
+const span = (p: Piece) => `${hex(p.va)}–${hex(p.end - 1n)}`
+
+/**
+ * What changed since the table was activated, range by range: unmapped parts (the identity
+ * mapping gone, a guard page), parts now sent to other frames, and parts still mapped to the same
+ * frames but split into smaller pages or with other permissions. Ranges only merged differently
+ * say nothing.
+ */
 export function mappingsGone(before: MappingRange[], now: MappingRange[]): string[] {
   const out: string[] = []
   for (const b of before) {
-    if (now.some((n) => n.va === b.va && n.pa === b.pa && n.size === b.size)) continue
-    const size = BigInt(b.size)
-    const end = hex(BigInt(b.va) + size - 1n)
-    out.push(BigInt(b.va) === BigInt(b.pa) ? `the identity mapping of ${b.va}–${end} is gone: the kernel no longer needs its physical addresses` : `${b.va}–${end} → ${b.pa} is no longer mapped`)
+    if (b.pageSize === 'recursive') continue
+    const offset = BigInt(b.pa) - BigInt(b.va)
+    const identity = offset === 0n
+    const pieces = piecesOf(b, now)
+    const holes = pieces.filter((p) => !p.now)
+    const whole = `${b.va}–${hex(BigInt(b.va) + BigInt(b.size) - 1n)}`
+    if (holes.length === pieces.length) {
+      out.push(identity ? `the identity mapping of ${whole} is gone: the kernel no longer needs its physical addresses` : `${whole} → ${b.pa} is no longer mapped`)
+      continue
+    }
+    for (const h of holes) out.push(`${span(h)} is no longer mapped (it was ${identity ? 'identity-mapped' : `mapped to ${hex(h.va + offset)}`})${h.end - h.va === 0x1000n ? ': a 4 KiB hole, as a guard page leaves' : ''}`)
+    const moved = pieces.filter((p) => p.now && BigInt(p.now.pa) - BigInt(p.now.va) !== offset)
+    for (const p of moved) out.push(`${span(p)} now maps to ${hex(p.va + BigInt(p.now!.pa) - BigInt(p.now!.va))} instead of ${hex(p.va + offset)}`)
+    const kept = pieces.filter((p) => p.now && !moved.includes(p))
+    const sizes = [...new Set(kept.map((p) => p.now!.pageSize))].filter((s) => s !== b.pageSize)
+    const perms = [...new Set(kept.map((p) => p.now!.perms))].filter((x) => x !== b.perms)
+    if (!kept.length || (!sizes.length && !perms.length)) continue
+    const what = identity ? `the identity mapping of ${whole}` : `${whole} → ${b.pa}`
+    const split = sizes.length ? `split from ${b.pageSize} into ${sizes.join(' and ')} pages` : ''
+    const rights = perms.length ? `permissions ${b.perms} → ${perms.join(', ')}` : ''
+    out.push(`${what} was remapped to the same frames: ${[split, rights].filter(Boolean).join('; ')}`)
   }
   return out
 }

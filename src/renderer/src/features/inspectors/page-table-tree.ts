@@ -7,6 +7,8 @@
  * event), and a collapsed pointer says when its page holds one.
  */
 import type { TableEntry } from '../../../../shared/paging/page-walk'
+import { FORMATS, type X86PagingMode } from '../../../../shared/paging/x86/formats'
+import { recursiveWindows, tableName } from '../../../../shared/paging/x86/recursive'
 import { normHex, type PteWrite } from './since-event'
 
 /** One page-table page, as `addressSpace.tables` and the `table` query name it. */
@@ -18,6 +20,52 @@ export interface TablePage {
 
 export const PTE_BYTES = 8
 const PAGE_BYTES = 4096n
+
+/**
+ * The shape of one translation mode's tables, by level (0 = the last level, as `TablePage.level`
+ * counts): entry size, bytes an entry maps, and the table's name. RISC-V Sv39/Sv48/Sv57 tables are
+ * 512 eight-byte PTEs, named L2, L1, L0; x86 tables follow the SDM (32-bit: 1024 four-byte
+ * entries; PAE: a 4-entry PDPT; 4-level: PML4 … PT, named P4 … P1 as x86-64 kernels do).
+ */
+export interface TableGeometry {
+  /** The register naming the root: satp or CR3. */
+  rootRegister: string
+  entryBytes(level: number): number
+  /** log2 of the bytes one entry at `level` maps. */
+  entryShift(level: number): number
+  /** The table at `level`: `L2`, `P4 (PML4)`, `PD`. */
+  name(level: number): string
+  /** x86: the VAs a recursive entry at `index` of the root makes meaningful, in words; undefined elsewhere. */
+  recursive?(index: number): string
+}
+
+export const SV_GEOMETRY: TableGeometry = {
+  rootRegister: 'satp',
+  entryBytes: () => PTE_BYTES,
+  entryShift: (level) => 12 + 9 * level,
+  name: (level) => `L${level}`,
+}
+
+/** The geometry of a translation mode (`Sv39`, `32-bit`, `PAE`, `4-level`, …). */
+export function tableGeometry(mode: string): TableGeometry {
+  const f = FORMATS[mode as Exclude<X86PagingMode, 'Bare'>]
+  if (!f) return SV_GEOMETRY
+  const at = (level: number) => f.levels[f.levels.length - 1 - level] ?? f.levels[0]
+  return {
+    rootRegister: 'CR3',
+    entryBytes: (level) => at(level).entryBytes,
+    entryShift: (level) => at(level).shift,
+    name: (level) => tableName(mode, at(level).table),
+    recursive(index) {
+      const [self, ...below] = recursiveWindows(mode, index)
+      if (!self) return 'points back at this table'
+      const n = (t: string) => tableName(mode, t)
+      return `this ${n(self.table)} itself: it is at ${hex(self.first)}; ${below.map((w) => `each ${n(w.table)} from ${hex(w.first)}`).join(', ')}`
+    },
+  }
+}
+
+const hex = (v: bigint) => `0x${v.toString(16)}`
 
 export interface EntryLine {
   type: 'entry'
@@ -47,24 +95,24 @@ export interface NoteLine {
 
 export type TreeLine = EntryLine | NoteLine
 
-export function pteAddress(tablePa: string, index: number): string {
-  return normHex(`0x${(BigInt(tablePa) + BigInt(index * PTE_BYTES)).toString(16)}`)
+export function pteAddress(tablePa: string, index: number, entryBytes = PTE_BYTES): string {
+  return normHex(`0x${(BigInt(tablePa) + BigInt(index * entryBytes)).toString(16)}`)
 }
 
 /** The page a pointer entry leads to, one level down (none from level 0, where a pointer is invalid). */
 export function childTable(table: TablePage, e: TableEntry): TablePage | undefined {
-  if (e.kind !== 'pointer' || table.level === 0) return undefined
+  if (e.kind !== 'pointer' || table.level === 0 || e.recursive) return undefined
   return { pa: normHex(e.pa), level: table.level - 1, vaBase: e.va }
 }
 
-/** Bytes one entry of a page at `level` maps: 4 KiB at level 0, × 512 a level. */
-export function entrySpan(level: number): bigint {
-  return 1n << BigInt(12 + 9 * level)
+/** Bytes one entry of a page at `level` maps: 4 KiB at level 0, × 512 a level (Sv39; x86 by its geometry). */
+export function entrySpan(level: number, g: TableGeometry = SV_GEOMETRY): bigint {
+  return 1n << BigInt(g.entryShift(level))
 }
 
 /** The last VA an entry starting at `va` maps, hex. */
-export function vaRangeEnd(va: string, level: number): string {
-  return `0x${BigInt.asUintN(64, BigInt(va) + entrySpan(level) - 1n).toString(16)}`
+export function vaRangeEnd(va: string, level: number, g: TableGeometry = SV_GEOMETRY): string {
+  return `0x${BigInt.asUintN(64, BigInt(va) + entrySpan(level, g) - 1n).toString(16)}`
 }
 
 /** Whether `pa` (a PTE address) lies in the page at `tablePa`. */
@@ -84,6 +132,7 @@ export function treeLines(
   pages: ReadonlyMap<string, readonly TableEntry[]>,
   expanded: ReadonlySet<string>,
   written: ReadonlyMap<string, PteWrite>,
+  g: TableGeometry = SV_GEOMETRY,
 ): TreeLine[] {
   const lines: TreeLine[] = []
   const open = new Set<string>() // pages on the current path: a table pointing back up is a loop
@@ -105,13 +154,13 @@ export function treeLines(
     const rows: { index: number; entry?: TableEntry }[] = entries.map((entry) => ({ index: entry.index, entry }))
     for (const w of written.values()) {
       if (!inPage(w.pa, pa)) continue
-      const index = Number((BigInt(w.pa) - BigInt(pa)) / BigInt(PTE_BYTES))
+      const index = Number((BigInt(w.pa) - BigInt(pa)) / BigInt(g.entryBytes(table.level)))
       if (!entries.some((e) => e.index === index)) rows.push({ index })
     }
     rows.sort((a, b) => a.index - b.index)
     if (rows.length === 0) lines.push({ type: 'empty', key: `${pa}:empty`, depth })
     for (const { index, entry } of rows) {
-      const pteAddr = pteAddress(pa, index)
+      const pteAddr = pteAddress(pa, index, g.entryBytes(table.level))
       const child = entry ? childTable({ ...table, pa }, entry) : undefined
       const isOpen = !!child && expanded.has(child.pa)
       lines.push({
