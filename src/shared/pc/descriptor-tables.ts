@@ -7,6 +7,7 @@
  * §6.11 / §6.14.1 (IDT gate descriptors), §8.2.1 / §8.7 (32- and 64-bit TSS).
  */
 import { SYSTEM_DESCRIPTOR_TYPES } from '../isa/x86/system-registers'
+import { SYSTEM_TYPE_NAMES } from '../isa/x86/register-fields'
 import { vectorName } from '../isa/x86/exceptions'
 
 const T = SYSTEM_DESCRIPTOR_TYPES
@@ -70,24 +71,10 @@ function u64(b: Uint8Array, at: number): bigint {
 const u32 = (b: Uint8Array, at: number) => Number(u64(b, at) & 0xffff_ffffn)
 const u16 = (b: Uint8Array, at: number) => (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8)
 
-const SYSTEM_TYPE_WORDS: Record<number, string> = {
-  [T.TSS16_AVAILABLE]: '16-bit TSS (available)',
-  [T.LDT]: 'LDT',
-  [T.TSS16_BUSY]: '16-bit TSS (busy)',
-  [T.CALL_GATE16]: '16-bit call gate',
-  [T.TASK_GATE]: 'task gate',
-  [T.INTERRUPT_GATE16]: '16-bit interrupt gate',
-  [T.TRAP_GATE16]: '16-bit trap gate',
-  [T.TSS_AVAILABLE]: 'TSS (available)',
-  [T.TSS_BUSY]: 'TSS (busy)',
-  [T.CALL_GATE]: 'call gate',
-  [T.INTERRUPT_GATE]: 'interrupt gate',
-  [T.TRAP_GATE]: 'trap gate',
-}
 
 /** In IA-32e mode the 32-bit system types are the 64-bit ones (SDM Table 3-2). */
 function systemTypeWords(type: number, long: boolean): string {
-  const words = SYSTEM_TYPE_WORDS[type]
+  const words = SYSTEM_TYPE_NAMES[type]
   if (!words) return `reserved system type ${type}`
   return long && type >= T.TSS_AVAILABLE ? `64-bit ${words}` : words
 }

@@ -84,7 +84,8 @@ export function decodeSegmentAttributes(attr: number): SegmentAttributes {
   }
 }
 
-const SYSTEM_TYPE_NAMES: Record<number, string> = {
+/** The system descriptor types in words (SDM Table 3-2), for descriptor caches and the GDT/IDT inspectors. */
+export const SYSTEM_TYPE_NAMES: Record<number, string> = {
   [SYSTEM_DESCRIPTOR_TYPES.TSS16_AVAILABLE]: '16-bit TSS (available)',
   [SYSTEM_DESCRIPTOR_TYPES.LDT]: 'LDT',
   [SYSTEM_DESCRIPTOR_TYPES.TSS16_BUSY]: '16-bit TSS (busy)',

@@ -16,6 +16,9 @@ describe('a translation level by level, in words', () => {
       'P4 (PML4) entry 511 points back at the P4 (PML4) itself (the recursive entry): the walk reads it again one level down',
     )
     expect(stepWords(step({ level: 3, vpn: 0, pteAddr: '0x10b000', pte: '0x10c003', kind: 'pointer' }), '4-level')).toBe('P4 (PML4) entry 0 points at the P3 (PDPT) at 0x10c000')
+    expect(stepWords(step({ level: 2, vpn: 511, pteAddr: '0x10bff8', pte: '0x10b003', kind: 'pointer' }), '4-level', '0x10b000')).toBe(
+      'P3 (PDPT) entry 511: this P3 (PDPT) is the P4 (PML4) page again, so its entry 511 is the recursive entry once more',
+    )
   })
 
   it('names 32-bit tables as the SDM does, with their page sizes', () => {

@@ -15,8 +15,8 @@ export function stepTable(step: WalkStep, mode: string): string {
   return tableGeometry(mode).name(step.level)
 }
 
-/** What the walk found at this level, in words. */
-export function stepWords(step: WalkStep, mode: string): string {
+/** What the walk found at this level, in words; `root` (the root table's PA) names the recursive entry's later levels. */
+export function stepWords(step: WalkStep, mode: string, root?: string): string {
   const g = tableGeometry(mode)
   const here = `${g.name(step.level)} entry ${step.vpn}`
   const f = FORMATS[mode as Exclude<X86PagingMode, 'Bare'>]
@@ -36,7 +36,12 @@ export function stepWords(step: WalkStep, mode: string): string {
       if (!f) return `${here} points at the ${g.name(step.level - 1)} table`
       const next = BigInt(step.pte) & f.addressMask
       const self = BigInt(step.pteAddr) & ~0xfffn
-      if (next === self) return `${here} points back at the ${g.name(step.level)} itself (the recursive entry): the walk reads it again one level down`
+      const top = f.levels.length - 1
+      if (next === self && step.level === top) return `${here} points back at the ${g.name(top)} itself (the recursive entry): the walk reads it again one level down`
+      if (next === self && root !== undefined && self === BigInt(root)) {
+        return `${here}: this ${g.name(step.level)} is the ${g.name(top)} page again, so its entry ${step.vpn} is the recursive entry once more`
+      }
+      if (next === self) return `${here} points back at this ${g.name(step.level)} itself`
       return `${here} points at the ${g.name(step.level - 1)} at ${hex(next)}`
     }
   }
