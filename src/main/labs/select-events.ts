@@ -176,6 +176,7 @@ const EVENT_WORDS: Record<EventSelector['event'], string> = {
   pte_write: 'page-table entry written',
   region_enter: 'instruction fetched in a new region',
   uart_output: 'console output',
+  disk_write: 'write to the disk',
   stop: 'end of the boot',
 }
 

@@ -35,6 +35,8 @@ export type MachineEvent =
   | { kind: 'uart'; step: bigint; byte: number }
   | { kind: 'input'; step: bigint; bytes: Uint8Array }
   | { kind: 'warning'; step: bigint; message: string }
+  /** The guest wrote one 512-byte sector of its disk (virtio-blk), at this step. */
+  | { kind: 'disk-write'; step: bigint; sector: number; data: Uint8Array }
   | { kind: 'stop'; step: bigint; stop: StopInfo }
 
 export type MachineListener = (event: MachineEvent) => void

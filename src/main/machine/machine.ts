@@ -109,7 +109,7 @@ const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 export const INPUT_ASK_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
-const MACHINE_WIRING = ['exits', 'stalledExits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
+const MACHINE_WIRING = ['exits', 'stalledExits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'disk', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
 
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
   return new Hart(options)
@@ -126,6 +126,8 @@ export class Machine implements BootMachine {
   readonly uart: Uart16550
   readonly plic: Plic
   readonly virtio: VirtioMmioBlock[] = []
+  /** The disk behind virtio0 (`--disk`), seen through its copy-on-write overlay. */
+  private readonly disk?: CowDisk
   readonly sbi?: BuiltinSbi
   /** Everything the UART (and the SBI console) printed, for callers that want the text. */
   readonly console = new ConsoleRing()
@@ -172,7 +174,8 @@ export class Machine implements BootMachine {
     hart.inputPollSince = undefined
     this.setPollLimit()
     const memory: DmaMemory = { read: (a, out) => this.readPhys(a, out), write: (a, d) => this.writePhys(a, d) }
-    const disk = config.disk ? new CowDisk(config.disk) : undefined
+    const disk = config.disk ? new CowDisk(config.disk, (sector, data) => this.emit({ kind: 'disk-write', step: hart.instret, sector, data })) : undefined
+    this.disk = disk
     for (let i = 0; i < VIRTIO_MMIO_COUNT; i++) {
       const dev = new VirtioMmioBlock({
         name: `virtio${i}`,
@@ -339,6 +342,7 @@ export class Machine implements BootMachine {
       devices,
       run: saveDeviceState(this, MACHINE_WIRING),
       consoleLength: this.console.length,
+      ...(this.disk ? { disk: this.disk.snapshot() } : {}),
     }
   }
 
@@ -354,10 +358,17 @@ export class Machine implements BootMachine {
       if (d && saved) loadDeviceState(d, saved)
     })
     loadDeviceState(this, s.run)
+    if (this.disk && s.disk) this.disk.restore(s.disk)
     this.console.truncate(s.consoleLength)
     this.cancelRequested = undefined
     this.pauseRequested = false
     this.stalledExits = 0
+  }
+
+  readDiskSector(sector: number, out: Uint8Array): boolean {
+    if (!this.disk || sector < 0 || sector >= this.disk.sectors) return false
+    this.disk.readSector(sector, out)
+    return true
   }
 
   /** RAM pages (4 KiB, from the RAM base) the host wrote since the last call. */

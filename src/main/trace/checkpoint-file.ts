@@ -26,12 +26,14 @@
  */
 import { hash } from 'node:crypto'
 import { deflateSync, inflateSync } from 'node:zlib'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import type { BootMachine, MachineSnapshot } from '../machine/core/boot-machine'
 import type { RecordingWriter } from './recording-writer'
 import { decodeMachineState, encodeMachineState } from './state-codec'
 import { damaged, DamagedRecording } from './recording-damage'
 import { META } from './schema'
+import { diskOverlayAt, DiskBlockReader } from './disk-store'
+import { hasTable, queryRecording } from './recording-query'
 
 const PAGE = 4096
 /** Steps between checkpoints written while recording: a seek re-executes at most this many. */
@@ -172,6 +174,8 @@ export class DiskCheckpoints {
   private readonly points: Point[]
   private readonly resetState: MachineSnapshot
   private readonly cache = new Map<number, Uint8Array>()
+  /** The disk's blocks (a boot with a disk: each checkpoint also restores the sectors written, disk-store.ts). */
+  private diskBlocks?: DiskBlockReader
   /** The checkpoint the machine's current interval started from, and its page map. */
   private base = 0
   private baseMap: Uint32Array
@@ -312,11 +316,20 @@ export class DiskCheckpoints {
 
   private stateAt(db: Database.Database, index: number): MachineSnapshot {
     const { hart, devices } = this.row(db, index)
+    const step = this.points[index].step
+    let state: MachineSnapshot
     try {
-      return decodeMachineState(devices, new Uint8Array(inflateSync(hart)), this.points[index].step)
+      state = decodeMachineState(devices, new Uint8Array(inflateSync(hart)), step)
     } catch (e) {
-      throw this.bad(this.points[index].step, `cannot be read (${(e as Error).message})`)
+      throw this.bad(step, `cannot be read (${(e as Error).message})`)
     }
+    // A boot with a disk: the sectors written by this checkpoint (disk-store.ts).
+    if (this.resetState.disk) {
+      const disk = diskOverlayAt(this.path, step, (this.diskBlocks ??= new DiskBlockReader(this.path)))
+      if (!disk) throw damaged(this.path, `its checkpoint at step ${step} has no disk state (table 'disk_checkpoints')`)
+      state.disk = disk
+    }
+    return state
   }
 
   /**
@@ -395,23 +408,7 @@ export class DiskCheckpoints {
   }
 }
 
-function hasTable(db: Database.Database, name: string): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name)
-}
-
-/**
- * Opens the recording read-only for one query (a replay session holds no file open between seeks);
- * SQLite failing on the checkpoint tables (a column missing, pages it cannot read) is damage.
- */
+/** The recording, read-only, for one query on the checkpoint tables (recording-query.ts). */
 function withDb<T>(path: string, fn: (db: Database.Database) => T): T {
-  let db: Database.Database | undefined
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true })
-    return fn(db)
-  } catch (e) {
-    if (e instanceof DamagedRecording) throw e
-    throw damaged(path, `its checkpoints cannot be read (${(e as Error).message})`)
-  } finally {
-    db?.close()
-  }
+  return queryRecording(path, 'its checkpoints', fn)
 }

@@ -21,6 +21,7 @@ import { kernelDebugInfoOf } from './kernel-debug-info'
 import { attachEventDeriver, type EventDeriver } from './event-derivers'
 import { diskSha256 } from './input-hashes'
 import { canCheckpoint, CheckpointWriter, DEFAULT_CHECKPOINT_EVERY } from './checkpoint-file'
+import { DiskRecorder } from './disk-store'
 
 /** Console text is flushed as an event at each newline, or when this long. */
 const UART_FLUSH_CHARS = 256
@@ -98,6 +99,8 @@ export class Recorder {
   private early: MachineEvent[] | undefined = []
   private derive?: EventDeriver
   private checkpoints?: CheckpointWriter
+  /** The disk image and the guest's writes to it (disk-store.ts). */
+  private disk?: DiskRecorder
   private sources?: SourceMap
   /** The line table kept in the recording (the build's, or the kernel's DWARF). */
   private readonly lines: SourceLine[]
@@ -119,7 +122,13 @@ export class Recorder {
     this.lines = opts.sourceLines?.length ? opts.sourceLines : (debug?.lines ?? [])
     if (this.lines.length) this.writer.artifact(SOURCE_LINES_ARTIFACT, 'source-lines', new TextEncoder().encode(JSON.stringify(this.lines)))
     if (debug?.functions.length) this.writer.artifact(FUNCTIONS_ARTIFACT, 'functions', new TextEncoder().encode(JSON.stringify(debug.functions)))
-    if (opts.disk) this.writer.artifactIdentity(opts.diskName ?? 'disk.img', 'disk', diskSha256(opts.disk), opts.disk.sizeBytes)
+    if (opts.disk) {
+      const name = opts.diskName ?? 'disk.img'
+      const sha = diskSha256(opts.disk)
+      this.writer.artifactIdentity(name, 'disk', sha, opts.disk.sizeBytes)
+      this.disk = new DiskRecorder(this.writer)
+      this.disk.storeImage(name, opts.disk, sha)
+    }
     this.writer.sealInputs()
   }
 
@@ -134,6 +143,7 @@ export class Recorder {
         maxSteps: opts.maxSteps === undefined ? null : String(opts.maxSteps),
         tohost: !!opts.tohost,
         disk: opts.disk ? true : false,
+        ...(opts.disk ? { diskName: opts.diskName ?? 'disk.img' } : {}),
         machine: opts.machine ?? kernelKind(opts.kernel.bytes).preset ?? null,
         rawAddr: opts.kernel.rawAddr === undefined ? null : hex(opts.kernel.rawAddr),
         initrd: opts.initrd?.file ?? null,
@@ -250,6 +260,7 @@ export class Recorder {
         stop = await this.machine.run({ maxSteps: until, ...(pauseAt !== undefined && pauseAt < until ? { pauseAt } : {}) })
         if (stop.reason === 'paused' && this.checkpoints) {
           this.checkpoints.write(this.machine)
+          this.disk?.checkpoint(this.machine.steps)
           continue
         }
         if (stop.reason !== 'waiting-for-input' || !this.opts.waitForInput) break
@@ -265,6 +276,7 @@ export class Recorder {
     } finally {
       clearInterval(timer)
     }
+    this.disk?.flush()
     this.progress()
     const steps = Number(this.machine.steps)
     const done = this.writer.finish(steps, stop.reason)
@@ -288,6 +300,7 @@ export class Recorder {
     const rate = dt > 0 ? Number(steps - this.lastSteps) / dt : 0
     this.lastProgress = now
     this.lastSteps = steps
+    this.disk?.flush()
     this.writer.commit(this.uart.length ? this.uartStep : steps)
     const bytes = this.writer.bytes
     if (this.writer.failure) this.stopWith('interrupted', `the recording cannot be written: ${describeWriteError(this.writer.failure)}`, EXIT_CODE_STUCK)
@@ -341,6 +354,9 @@ export class Recorder {
         w.input(e.step, 'uart', e.bytes)
         break
       case 'warning':
+        break
+      case 'disk-write':
+        this.disk?.wrote(e.step, e.sector, e.data)
         break
       case 'stop':
         this.flushUart()

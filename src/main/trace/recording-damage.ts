@@ -84,6 +84,7 @@ const PAYLOAD_FORMS: { [K in EventKind]: Record<keyof EventPayloads[K], FieldFor
   pte_write: { pa: S, old: S, new: S, flags: S, level: 'n|null', vaRange: 's|null' },
   region_enter: { region: S, va: S, symbol: 's|null' },
   uart_output: { text: S },
+  disk_write: { device: S, sector: 'n', sectors: 'n' },
   stop: { reason: S, exitCode: 'n|null', message: S, hint: 's?' },
 }
 

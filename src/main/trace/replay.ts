@@ -25,6 +25,7 @@ import { DamagedRecording } from './recording-damage'
 import { Checkpoints, type CheckpointStore } from './checkpoints'
 import { DiskCheckpoints } from './checkpoint-file'
 import { HistorySearch } from './history-search'
+import { readDiskBytes, RecordedDisk } from './disk-store'
 import { META } from './schema'
 
 const MAX_MEMORY_READ = 4096
@@ -54,6 +55,8 @@ interface RecordedConfig {
   memBytes: number | null
   tohost: boolean
   disk: boolean
+  /** The disk image's name in the recording (`disk_images`); recordings made before disks were kept have none. */
+  diskName?: string
   /** The machine preset (recordings made before x86 have none: riscv64-virt). */
   machine?: string
   /** The kernel command line (RISC-V bootargs, Multiboot cmdline) and Multiboot modules (x86), kept as artifacts named by file. */
@@ -133,7 +136,9 @@ export class ReplaySession {
       const kernelName = meta[META.kernel]
       const kernel = kernelName ? r.artifact(kernelName) : undefined
       if (!kernel?.data) return err('replay.no_kernel', `the recording '${path}' does not hold its kernel, so it cannot be replayed`)
-      if (config.disk) return err('replay.disk', 'this boot used a disk image, which recordings do not keep yet: it cannot be replayed')
+      // The disk image is read from the recording (disk-store.ts), never from the user's file.
+      const disk = config.disk ? (config.diskName ? RecordedDisk.open(path, config.diskName) : undefined) : undefined
+      if (config.disk && !disk) return err('replay.disk', 'this boot used a disk image that the recording does not keep (it was made before recordings kept disks): it cannot be replayed', { hint: 'record the boot again' })
       let bios: BootConfig['bios'] = config.bios === 'none' ? 'none' : 'builtin'
       if (config.bios !== 'none' && config.bios !== 'builtin') {
         const fw = r.artifact(config.bios)
@@ -154,6 +159,7 @@ export class ReplaySession {
         tohost: config.tohost,
         machine: config.machine,
         append: config.append ?? undefined,
+        ...(disk ? { disk } : {}),
       }
       for (const m of config.modules ?? []) {
         const bytes = r.artifact(m.file)?.data
@@ -168,15 +174,15 @@ export class ReplaySession {
       session.recordedEnd = r.lastStop()
       session.machine = created.value
       session.memoryInterval = BigInt(options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL)
-      let disk: DiskCheckpoints | undefined
+      let stored: DiskCheckpoints | undefined
       try {
-        disk = options.diskCheckpoints === false ? undefined : DiskCheckpoints.open(path, created.value, BigInt(r.steps), () => session.machineAtReset())
+        stored = options.diskCheckpoints === false ? undefined : DiskCheckpoints.open(path, created.value, BigInt(r.steps), () => session.machineAtReset())
       } catch (e) {
         if (!(e instanceof DamagedRecording)) throw e
         session.checkpointWarning = checkpointsNotUsed(e)
       }
-      session.checkpoints = disk ?? new Checkpoints(session.memoryInterval, created.value)
-      session.checkpointSource = disk ? 'recording' : 'memory'
+      session.checkpoints = stored ?? new Checkpoints(session.memoryInterval, created.value)
+      session.checkpointSource = stored ? 'recording' : 'memory'
       return ok(session)
     } catch (e) {
       if (e instanceof DamagedRecording) return err(e.code, e.message)
@@ -457,6 +463,7 @@ export class ReplaySession {
     }
     if (q.translate !== undefined) state.translation = view.translate(BigInt(q.translate), 'load')
     if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, !!q.memory.physical)
+    if (q.disk) state.disk = this.describeDisk(BigInt(q.disk.offset), q.disk.length)
     if (q.table) state.tableEntries = view.tablePage(BigInt(q.table.pa), q.table.level, BigInt(q.table.vaBase))
     if (q.disassembly) state.disassembly = this.disassemblyAround(now.pc, q.disassembly)
     const tables = q.descriptorTables ? view.descriptorTableRegisters?.() : undefined
@@ -560,6 +567,16 @@ export class ReplaySession {
     }
     const pcIndex = window.findIndex((i) => i.address === hex(pc))
     return window.slice(Math.max(0, pcIndex - before))
+  }
+
+  /** Disk bytes at this step as the guest would read them (the image with the writes so far). */
+  readDisk(offset: bigint, length: number): Result<Uint8Array> {
+    return readDiskBytes(this.machine, offset, Math.min(length, MAX_MEMORY_READ))
+  }
+
+  private describeDisk(offset: bigint, length: number): MachineState['disk'] {
+    const r = this.readDisk(offset, length)
+    return r.ok ? { offset: hex(offset), bytes: Buffer.from(r.value).toString('hex') } : { offset: hex(offset), error: r.error.message }
   }
 
   private readMemory(address: bigint, length: number, physical: boolean): MachineState['memory'] {

@@ -60,6 +60,29 @@ CREATE TABLE IF NOT EXISTS segments (
   data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS segments_by_stream ON segments (stream, first_step);
+CREATE TABLE IF NOT EXISTS disk_blocks (
+  id INTEGER PRIMARY KEY,
+  sha256 BLOB NOT NULL UNIQUE,
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disk_images (
+  name TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  block_bytes INTEGER NOT NULL,
+  blocks BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disk_writes (
+  id INTEGER PRIMARY KEY,
+  step INTEGER NOT NULL,
+  sector INTEGER NOT NULL,
+  block INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disk_checkpoints (
+  step INTEGER PRIMARY KEY,
+  writes INTEGER NOT NULL
+);
 `
 
 /** Keys of the `meta` table. */

@@ -17,6 +17,8 @@ export interface StateQuery {
   translate?: string
   /** A memory range to read: a virtual address when paging is on (as the kernel sees it), else physical; `physical` reads RAM directly. */
   memory?: { address: string; length: number; physical?: boolean }
+  /** Bytes of the boot's disk (virtio-blk) as the guest would read them at that step: a byte offset (hex or decimal) and a length. */
+  disk?: { offset: string; length: number }
   /** One page-table page to decode (from `addressSpace.tables`). */
   table?: { pa: string; level: number; vaBase: string }
   /** Instructions to disassemble around the PC; x86 in Intel syntax (objdump -M intel) unless `syntax` is 'att'. */
@@ -112,6 +114,8 @@ export interface MachineState {
   }
   translation?: Translation
   memory?: { address: string; bytes: string } | { address: string; error: string }
+  /** The disk bytes asked for (`StateQuery.disk`), hex. */
+  disk?: { offset: string; bytes: string } | { offset: string; error: string }
   /** The valid entries of the `table` asked for. */
   tableEntries?: TableEntry[]
   /** The instructions around the PC (the PC's own has `address === pc`). */

@@ -51,6 +51,7 @@ const STATE_QUERY = v.strictObject({
   step: count(0),
   translate: v.optional(address),
   memory: v.optional(v.strictObject({ address, length: count(0), physical: v.optional(v.boolean()) })),
+  disk: v.optional(v.strictObject({ offset: address, length: count(0) })),
   table: v.optional(v.strictObject({ pa: address, level: v.pipe(count(0), v.maxValue(4, 'is more than 4')), vaBase: address })),
   disassembly: v.optional(v.strictObject({ before: count(0), after: count(0), syntax: v.optional(v.picklist(['intel', 'att'])) })),
   descriptorTables: v.optional(v.boolean()),

@@ -60,6 +60,8 @@ export interface EventPayloads {
   /** First instruction fetched in a new region, e.g. the first one in the higher half. */
   region_enter: { region: string; va: string; symbol: string | null }
   uart_output: { text: string }
+  /** The guest wrote sectors of its disk (virtio-blk): `sectors` 512-byte sectors from `sector`, in one request. */
+  disk_write: { device: string; sector: number; sectors: number }
   /** Why the run ended. */
   stop: { reason: StopReason; exitCode: number | null; message: string; hint?: string }
 }
@@ -112,6 +114,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'pte_write',
   'region_enter',
   'uart_output',
+  'disk_write',
   'stop',
 ]
 

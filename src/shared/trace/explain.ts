@@ -49,6 +49,7 @@ const EXPLAIN: Explainers = {
     (d.vaRange ? ` maps ${d.vaRange}` : ''),
   region_enter: (d) => `First instruction in the ${d.region} at ${d.va}${d.symbol ? ` (${d.symbol})` : ''}`,
   uart_output: (d) => `Console: ${JSON.stringify(d.text)}`,
+  disk_write: (d) => `Disk ${d.device} written: ${d.sectors === 1 ? `sector ${d.sector}` : `sectors ${d.sector}–${d.sector + d.sectors - 1}`} (${d.sectors * 512} bytes)`,
   stop: (d) => d.message,
 }
 
@@ -73,5 +74,6 @@ export const KIND_LABELS: Record<keyof EventPayloads, string> = {
   pte_write: 'PTE write',
   region_enter: 'new region',
   uart_output: 'console',
+  disk_write: 'disk write',
   stop: 'stop',
 }

@@ -7,7 +7,7 @@
  *   the state at the kernel's entry (or at reset, with no firmware).
  * - **An event recorded at step N happens in the state at step N**: the instruction about to run
  *   there causes it (a satp write, sfence.vma, on x86 a CR3/CR0/CR4/EFER write or a mode change, a store into a page table, mret/sret, console
- *   output), so its effect shows from step N + 1 — *the state after the event*, which is where the
+ *   output, a disk write), so its effect shows from step N + 1 — *the state after the event*, which is where the
  *   timeline opens when the event is clicked, and what `bootscope events` names "after".
  * - Events that are states themselves show at their own step: a segment loaded (step 0), the
  *   firmware hand-off (the first state in the kernel), the first instruction in a new region (the
@@ -29,6 +29,7 @@ export const CAUSED_BY_NEXT_INSTRUCTION: ReadonlySet<EventKind> = new Set<EventK
   'pte_write',
   'trap_return',
   'uart_output',
+  'disk_write',
 ])
 
 /**

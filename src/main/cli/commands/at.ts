@@ -1,5 +1,5 @@
 /**
- * `bootscope at REC.sqlite STEP [--regs] [--mappings] [--translate VA] [--mem ADDR LEN] [--json]`:
+ * `bootscope at REC.sqlite STEP [--regs] [--mappings] [--translate VA] [--mem ADDR LEN] [--disk OFFSET LEN] [--json]`:
  * the machine's state at a step of a recording, replayed from the recording alone.
  */
 import type { MachineState, RegisterValue } from '../../../shared/api/replay'
@@ -9,7 +9,7 @@ import { checkpointNote, numberArg, replayNotes } from '../inputs'
 import { ReplaySession } from '../../trace/replay'
 import { describeCsr } from '../../../shared/isa/csr-fields'
 
-const USAGE = `Usage: bootscope at REC.sqlite STEP [--regs] [--mappings] [--translate VA] [--mem ADDR LEN] [--json]
+const USAGE = `Usage: bootscope at REC.sqlite STEP [--regs] [--mappings] [--translate VA] [--mem ADDR LEN] [--disk OFFSET LEN] [--json]
 
 Replays the recording to STEP — the state after STEP instructions retired — and prints the
 instruction about to run there, with its source line and symbol, and the translation mode. An
@@ -21,6 +21,8 @@ event listed at step N by \`bootscope events\` shows its effect in the state of 
   --mappings      the address space: VA -> PA ranges walked from the root table (satp or CR3)
   --translate VA  one virtual address translated level by level, each level's entry shown
   --mem ADDR LEN  LEN bytes at ADDR (virtual when paging is on, as the kernel sees it)
+  --disk OFFSET LEN  LEN bytes of the boot's disk (--disk IMG) from byte OFFSET, as the guest
+                  would read them at STEP: the image with the sectors written so far
   --json          the whole state as one JSON object`
 
 function printState(s: MachineState, opts: { regs: boolean; mappings: boolean }): void {
@@ -62,6 +64,7 @@ function printState(s: MachineState, opts: { regs: boolean; mappings: boolean })
     console.log(t.ok ? `${t.va} -> ${t.pa} (${t.pageSize} page, ${t.flags})` : `${t.va}: fault (${s.rootRegister === 'satp' ? 'cause' : 'vector'} ${t.cause}${code}): ${t.reason}`)
   }
   if (s.memory) console.log('bytes' in s.memory ? `${s.memory.address}: ${s.memory.bytes.replace(/(..)/g, '$1 ').trim()}` : `${s.memory.address}: ${s.memory.error}`)
+  if (s.disk) console.log('bytes' in s.disk ? `disk ${s.disk.offset}: ${s.disk.bytes.replace(/(..)/g, '$1 ').trim()}` : `disk ${s.disk.offset}: ${s.disk.error}`)
 }
 
 export const atCommand: CliCommand = {
@@ -75,6 +78,7 @@ export const atCommand: CliCommand = {
     let json = false
     let translate: string | undefined
     let memory: { address: string; length: number } | undefined
+    let disk: { offset: string; length: number } | undefined
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]
       if (a === '--regs') regs = true
@@ -82,6 +86,7 @@ export const atCommand: CliCommand = {
       else if (a === '--json') json = true
       else if (a === '--translate') translate = numberArg(argv[++i], a)
       else if (a === '--mem') memory = { address: numberArg(argv[++i], a), length: Number(numberArg(argv[++i], a)) }
+      else if (a === '--disk') disk = { offset: numberArg(argv[++i], a), length: Number(numberArg(argv[++i], a)) }
       else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`)
       else positional.push(a)
     }
@@ -95,7 +100,7 @@ export const atCommand: CliCommand = {
     }
     const session = opened.value
     process.stderr.write(replayNotes(session))
-    const state = await session.stateAt({ step: Number(stepText), translate, memory })
+    const state = await session.stateAt({ step: Number(stepText), translate, memory, disk })
     process.stderr.write(checkpointNote(session))
     if (!state.ok) {
       printError('at', state.error)

@@ -8,6 +8,7 @@
  * (`../machine.ts`) and an x86 PC (`../x86/pc-machine.ts`) both implement it; nothing above it
  * switches on the architecture.
  */
+import type { DiskOverlay } from '../devices/cow-disk'
 import type { SatpValue, MappingRange } from '../../../shared/trace/events'
 import type { Access, TableEntry, Translation } from '../../../shared/paging/page-walk'
 import type { DeviceState } from '../device-state'
@@ -36,6 +37,8 @@ export interface MachineSnapshot {
   devices: (DeviceState | undefined)[]
   run: DeviceState
   consoleLength: number
+  /** The sectors the guest wrote to its disk (a machine with a disk; see cow-disk.ts). */
+  disk?: DiskOverlay
 }
 
 /**
@@ -176,4 +179,6 @@ export interface BootMachine {
   takeHostWrittenPages(): number[]
   /** Called after every slice the hart ran, with its exit code: where a recorder drains trace rings. */
   onHartExit(fn: (exit: number) => void): void
+  /** Reads disk sector `sector` as the guest would now (false: no disk, or past its end). */
+  readDiskSector?(sector: number, out: Uint8Array): boolean
 }

@@ -2,6 +2,10 @@
  * A disk image seen through a copy-on-write overlay: reads come from the user's image unless the
  * guest wrote that sector, writes go to an in-memory map of 512-byte sectors. The user's file is
  * never modified, so a boot can be repeated (and replayed) from the same image bit for bit.
+ *
+ * The overlay is the disk's state: `snapshot()` hands it to replay checkpoints without copying
+ * (sector buffers are never changed in place, and the map is copied on the next write after a
+ * snapshot or a restore), and `onWrite` tells the recorder every sector the guest writes.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 
@@ -38,10 +42,19 @@ export function diskBaseFromFile(path: string): DiskBase & { close(): void } {
   }
 }
 
-export class CowDisk {
-  private readonly overlay = new Map<number, Uint8Array>()
+/** The sectors a guest wrote, by sector number: what a checkpoint keeps of a disk (the image is an input). */
+export type DiskOverlay = ReadonlyMap<number, Uint8Array>
 
-  constructor(private readonly base: DiskBase) {}
+export class CowDisk {
+  private overlay = new Map<number, Uint8Array>()
+  /** The overlay map is shared with a snapshot: copy it before the next write. */
+  private shared = false
+
+  constructor(
+    private readonly base: DiskBase,
+    /** Told of every sector the guest writes, after it is written. */
+    private readonly onWrite?: (sector: number, data: Uint8Array) => void,
+  ) {}
 
   /** Capacity in 512-byte sectors (a partial last sector counts, like QEMU rounds up raw images). */
   get sectors(): number {
@@ -60,6 +73,24 @@ export class CowDisk {
   }
 
   writeSector(sector: number, data: Uint8Array): void {
-    this.overlay.set(sector, Uint8Array.from(data.subarray(0, SECTOR_SIZE_BYTES)))
+    if (this.shared) {
+      this.overlay = new Map(this.overlay)
+      this.shared = false
+    }
+    const bytes = Uint8Array.from(data.subarray(0, SECTOR_SIZE_BYTES))
+    this.overlay.set(sector, bytes)
+    this.onWrite?.(sector, bytes)
+  }
+
+  /** The written sectors as they are now (shared, not copied: later writes do not change it). */
+  snapshot(): DiskOverlay {
+    this.shared = true
+    return this.overlay
+  }
+
+  /** Puts back a `snapshot()` (or an overlay rebuilt from a recording): the disk reads as it did then. */
+  restore(overlay: DiskOverlay): void {
+    this.overlay = overlay as Map<number, Uint8Array>
+    this.shared = true
   }
 }

@@ -96,6 +96,7 @@ export const KIND_COLOURS: Record<string, string> = {
   pte_write: '#0ea5e9',
   region_enter: '#059669',
   uart_output: '#6b7280',
+  disk_write: '#b45309',
   stop: '#db2777',
 }
 
