@@ -148,6 +148,11 @@ export function matchesSelector(sel: EventSelector, e: TraceEvent, symbols: Symb
       return sel.reason === undefined || (e as TraceEvent<'stop'>).data.reason === sel.reason
     case 'mode_change':
       return sel.to === undefined || modeOfLabel((e as TraceEvent<'mode_change'>).data.to) === sel.to
+    case 'control_bits': {
+      const d = (e as TraceEvent<'control_bits'>).data
+      const named = (bits: string[]) => bits.map((b) => `${d.register}.${b}`)
+      return (sel.set === undefined || named(d.set).includes(sel.set)) && (sel.cleared === undefined || named(d.cleared).includes(sel.cleared))
+    }
     default:
       return true
   }
@@ -171,6 +176,11 @@ const EVENT_WORDS: Record<EventSelector['event'], string> = {
   cr3_write: 'write to CR3',
   paging_change: 'paging mode change',
   mode_change: 'operating mode change',
+  control_bits: 'CR0/CR4/EFER bits changed',
+  msr_write: 'wrmsr',
+  descriptor_table: 'descriptor table loaded (lgdt/lidt/lldt/ltr)',
+  far_transfer: 'far transfer loading CS',
+  boot_info: 'Multiboot boot information handed over',
   sfence_vma: 'sfence.vma',
   page_table_activated: 'page table activated',
   pte_write: 'page-table entry written',
@@ -206,6 +216,10 @@ export function describeSelector(sel: EventSelector): string {
       break
     case 'mode_change':
       if (sel.to) filters.push(`to ${sel.to} mode`)
+      break
+    case 'control_bits':
+      if (sel.set) filters.push(`${sel.set} set`)
+      if (sel.cleared) filters.push(`${sel.cleared} cleared`)
       break
   }
   return `the ${sel.occurrence} ${EVENT_WORDS[sel.event]}${filters.length ? ` with ${filters.join(', ')}` : ''}`

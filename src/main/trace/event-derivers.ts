@@ -13,6 +13,7 @@ import type { BootMachine } from '../machine/core/boot-machine'
 import { SemanticEvents, REGION_SHIFT, type EventSink } from './semantic-events'
 import type { PcMachine } from '../machine/x86/pc-machine'
 import { X86SemanticEvents, X86_REGION_SHIFT } from './x86-semantic-events'
+import { bootInfoPayload } from './x86-boot-info-event'
 
 export interface EventDeriver {
   /** Turns whatever the hart has traced so far into events. */
@@ -29,9 +30,14 @@ export function attachEventDeriver(machine: BootMachine, sink: EventSink): Event
   }
 }
 
-/** The PC machine drains its (always traced) hart itself and hands the records on. */
+/**
+ * The PC machine drains its (always traced) hart itself and hands the records on. Attached at
+ * the kernel's entry (after the hand-off event): the boot information is read there.
+ */
 function x86Deriver(machine: PcMachine, sink: EventSink): EventDeriver {
   const hart = machine.x86
+  const info = machine.steps === 0n ? bootInfoPayload(hart.ram, Number(hart.getReg('rax') & 0xffffffffn), hart.getReg('rbx') & 0xffffffffn) : undefined
+  if (info) sink.event(0n, 'boot_info', null, info)
   hart.regionShift = X86_REGION_SHIFT
   const derive = new X86SemanticEvents(sink, hart, machine.images[0]?.elf)
   machine.onTraceRecords((records) => derive.consume(records))

@@ -62,6 +62,10 @@ export function computeLanes(events: TraceEvent[], steps: number, startPriv = 'M
       case 'privilege_change':
         push(privilege, e.step, (e.data as { to: string }).to)
         break
+      case 'far_transfer':
+        // x86: the privilege lane is the CPL lane; a far return or sysret to ring 3 changes it (as iret does).
+        push(privilege, e.step, (e.data as { ring: string }).ring)
+        break
       case 'satp_write':
       case 'cr3_write':
         push(translation, e.step, (e.data as { new: { mode: string } }).new.mode)

@@ -65,9 +65,10 @@ export function badMeta(meta: Record<string, unknown>): string | undefined {
  * The form of each field of each event kind's payload (events.ts `EventPayloads`), checked as a
  * row is read so the timeline, the lanes and the explanations only ever see payloads they can use:
  * `s` text, `n` number, `b` boolean, `s|null`, `n|null`, `s?` text or absent, `s[]` a list of
- * text, `satp` a `SatpValue`, `mappings` a list of `MappingRange`.
+ * text, `satp` a `SatpValue`, `mappings` a list of `MappingRange`, `areas` a list of
+ * `BootMemoryArea`, `modules` a list of Multiboot modules (start, end, string).
  */
-type FieldForm = 's' | 'n' | 'b' | 's|null' | 'n|null' | 's?' | 's[]' | 'satp' | 'mappings'
+type FieldForm = 's' | 'n' | 'b' | 's|null' | 'n|null' | 's?' | 's[]' | 'satp' | 'mappings' | 'areas' | 'modules'
 const S = 's' as const
 const PAYLOAD_FORMS: { [K in EventKind]: Record<keyof EventPayloads[K], FieldForm> } = {
   segment_loaded: { vaddr: S, paddr: S, memsz: S, filesz: S, flags: S, sections: 's[]', file: S },
@@ -80,8 +81,13 @@ const PAYLOAD_FORMS: { [K in EventKind]: Record<keyof EventPayloads[K], FieldFor
   cr3_write: { old: 'satp', new: 'satp' },
   paging_change: { register: S, old: S, new: S, from: S, to: S, root: S },
   mode_change: { from: S, to: S, rip: S },
+  control_bits: { register: S, old: S, new: S, set: 's[]', cleared: 's[]' },
+  msr_write: { msr: S, number: S, old: S, new: S, summary: S },
+  descriptor_table: { instruction: S, base: S, limit: S, selector: 's|null', entries: 's[]' },
+  far_transfer: { instruction: S, fromCs: S, toCs: S, from: S, to: S, mode: S, ring: S },
+  boot_info: { protocol: S, address: S, size: S, cmdline: 's|null', bootLoader: 's|null', memoryMap: 'areas', modules: 'modules', elfSections: 'n', tags: 's[]' },
   page_table_activated: { mode: S, root: S, mappings: 'mappings' },
-  pte_write: { pa: S, old: S, new: S, flags: S, level: 'n|null', vaRange: 's|null' },
+  pte_write: { pa: S, old: S, new: S, flags: S, level: 'n|null', vaRange: 's|null', entry: 's?', recursive: 's?', effect: 's?' },
   region_enter: { region: S, va: S, symbol: 's|null' },
   uart_output: { text: S },
   disk_write: { device: S, sector: 'n', sectors: 'n' },
@@ -112,6 +118,10 @@ function fits(v: unknown, form: FieldForm): boolean {
       return isRecord(v) && SATP_FIELDS.every(([k, t]) => typeof v[k] === t)
     case 'mappings':
       return Array.isArray(v) && v.every((m) => isRecord(m) && MAPPING_FIELDS.every((k) => typeof m[k] === 'string'))
+    case 'areas':
+      return Array.isArray(v) && v.every((a) => isRecord(a) && typeof a.base === 'string' && typeof a.length === 'string' && typeof a.type === 'number' && typeof a.typeName === 'string')
+    case 'modules':
+      return Array.isArray(v) && v.every((m) => isRecord(m) && ['start', 'end', 'string'].every((k) => typeof m[k] === 'string'))
   }
 }
 
@@ -125,6 +135,8 @@ const FORM_WORDS: Record<FieldForm, string> = {
   's[]': 'a list of text',
   satp: 'a satp value',
   mappings: 'a list of mappings',
+  areas: 'a list of memory areas',
+  modules: 'a list of modules',
 }
 
 /** The first field of a payload that does not have its kind's form, in words. */

@@ -106,7 +106,9 @@ export type EventSelector = (
   | { event: 'stop'; reason?: StopReason }
   /** x86: the operating mode changed (to `to`: real, protected, compatibility or long). */
   | { event: 'mode_change'; to?: X86ModeName }
-  | { event: Exclude<EventKind, 'satp_write' | 'region_enter' | 'trap' | 'pte_write' | 'uart_output' | 'stop' | 'mode_change'> }
+  /** x86: a CR0/CR4/EFER write that set (or cleared) a bit, named `CR4.PAE`, `EFER.LME`, `CR0.PG`. */
+  | { event: 'control_bits'; set?: string; cleared?: string }
+  | { event: Exclude<EventKind, 'satp_write' | 'region_enter' | 'trap' | 'pte_write' | 'uart_output' | 'stop' | 'mode_change' | 'control_bits'> }
 ) & { occurrence: 'first' | 'last' }
 
 /** The console (UART and SBI console) output of the whole boot contains a string or matches a regex; or, with `absent`, does not. */

@@ -26,7 +26,7 @@ import {
   type Fields,
 } from './json-fields'
 import type { AddressRef, Check, CheckBase, CheckKind, EventSelector, TranslateExpect } from './lab-format'
-import { readFaultCheck, readModeCheck, readRegisterCheck, X86_KIND_KEYS, X86_MODES, type SharedReaders } from './parse-x86-checks'
+import { CONTROL_BIT_NAMES, readFaultCheck, readModeCheck, readRegisterCheck, X86_KIND_KEYS, X86_MODES, type SharedReaders } from './parse-x86-checks'
 
 export const CHECK_KINDS: readonly CheckKind[] = [
   'console',
@@ -76,6 +76,7 @@ const SELECTOR_FILTERS: Partial<Record<EventKind, readonly string[]>> = {
   uart_output: ['contains'],
   stop: ['reason'],
   mode_change: ['to'],
+  control_bits: ['set', 'cleared'],
 }
 
 export const TRANSLATION_MODES: readonly TranslationMode[] = ['Bare', 'Sv39', 'Sv48', 'Sv57']
@@ -396,6 +397,9 @@ export function selectorValue(issues: Issues, what: string, node: JsonNode): Eve
       break
     case 'mode_change':
       sel = { event, occurrence, ...opt({ to: readEnum(issues, f, 'to', X86_MODES, false) }) }
+      break
+    case 'control_bits':
+      sel = { event, occurrence, ...opt({ set: readEnum(issues, f, 'set', CONTROL_BIT_NAMES, false), cleared: readEnum(issues, f, 'cleared', CONTROL_BIT_NAMES, false) }) }
       break
     default:
       sel = { event, occurrence }

@@ -30,6 +30,13 @@ export const X86_REGISTER_BITS: Record<X86CheckedRegister, readonly { name: stri
   efer: EFER_BITS,
 }
 
+/** The bits a `control_bits` selector names: `CR0.PG`, `CR4.PAE`, `EFER.LME` … (single-bit fields of CR0, CR4, EFER). */
+export const CONTROL_BIT_NAMES: readonly string[] = [
+  ...CR0_BITS.map((b) => `CR0.${b.name}`),
+  ...CR4_BITS.map((b) => `CR4.${b.name}`),
+  ...EFER_BITS.map((b) => `EFER.${b.name}`),
+]
+
 /** The keys each x86 kind adds to the common ones. */
 export const X86_KIND_KEYS = {
   mode: ['mode', 'maxStep'],

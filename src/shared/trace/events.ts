@@ -34,6 +34,15 @@ export interface MappingRange {
   note?: string
 }
 
+/** One area of a Multiboot memory map. */
+export interface BootMemoryArea {
+  base: string
+  length: string
+  /** 1 available, 2 reserved, 3 ACPI reclaimable, 4 NVS, 5 bad. */
+  type: number
+  typeName: string
+}
+
 export interface EventPayloads {
   /** An ELF segment placed in memory by the loader. */
   segment_loaded: { vaddr: string; paddr: string; memsz: string; filesz: string; flags: string; sections: string[]; file: string }
@@ -53,10 +62,46 @@ export interface EventPayloads {
   paging_change: { register: string; old: string; new: string; from: TranslationMode; to: TranslationMode; root: string }
   /** x86: the operating mode or code size changed (real → protected → long …), at the instruction that did it. */
   mode_change: { from: string; to: string; rip: string }
+  /** x86: named bits of CR0, CR4 or EFER set or cleared by the instruction (EFER.LMA: by the CPU, when CR0.PG turns on with EFER.LME). */
+  control_bits: { register: string; old: string; new: string; set: string[]; cleared: string[] }
+  /** x86: wrmsr to an MSR other than EFER (EFER's bits are `control_bits`): the MSRs the kernel set up. */
+  msr_write: { msr: string; number: string; old: string; new: string; summary: string }
+  /** x86: lgdt / lidt / lldt / ltr, with the table the CPU now uses decoded (the descriptors, the gates, the TSS's stacks). */
+  descriptor_table: { instruction: string; base: string; limit: string; selector: string | null; entries: string[] }
+  /** x86: a far jmp/call/ret (or syscall, sysret, sysenter, sysexit) that loaded CS, and the mode and ring it enters. */
+  far_transfer: { instruction: string; fromCs: string; toCs: string; from: string; to: string; mode: string; ring: string }
+  /** x86: the Multiboot boot information the loader handed the kernel (EBX), decoded. */
+  boot_info: {
+    protocol: string
+    address: string
+    /** Bytes, hex (MB2 total_size; MB1 the fixed part). */
+    size: string
+    cmdline: string | null
+    bootLoader: string | null
+    memoryMap: BootMemoryArea[]
+    modules: { start: string; end: string; string: string }[]
+    /** The kernel's ELF section headers handed over (MB2 tag 9, MB1 flags bit 5): how many. */
+    elfSections: number
+    /** Tag types present (MB2, as `6 mmap`) or the fields the MB1 flags announce. */
+    tags: string[]
+  }
   /** The page table that satp points to, walked in full when it became active. */
   page_table_activated: { mode: TranslationMode; root: string; mappings: MappingRange[] }
   /** A store into a page-table page (of the active table, or one activated later). */
-  pte_write: { pa: string; old: string; new: string; flags: string; level: number | null; vaRange: string | null }
+  pte_write: {
+    pa: string
+    old: string
+    new: string
+    flags: string
+    level: number | null
+    vaRange: string | null
+    /** x86: which entry, named by what it maps: `P1 entry of 0xffffffff801ff000` (SDM table names outside 4-level paging). */
+    entry?: string
+    /** x86: the store's linear address when it went through the recursive mapping (the entry's own address in the table's recursive window). */
+    recursive?: string
+    /** What the write does, in words: `the page at 0x… is unmapped — a guard page between mapped pages`. */
+    effect?: string
+  }
   /** First instruction fetched in a new region, e.g. the first one in the higher half. */
   region_enter: { region: string; va: string; symbol: string | null }
   uart_output: { text: string }
@@ -110,6 +155,11 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'cr3_write',
   'paging_change',
   'mode_change',
+  'control_bits',
+  'msr_write',
+  'descriptor_table',
+  'far_transfer',
+  'boot_info',
   'page_table_activated',
   'pte_write',
   'region_enter',

@@ -6,7 +6,7 @@
  *   PC in that state has not run yet: it is the "next instruction" the inspectors show. Step 0 is
  *   the state at the kernel's entry (or at reset, with no firmware).
  * - **An event recorded at step N happens in the state at step N**: the instruction about to run
- *   there causes it (a satp write, sfence.vma, on x86 a CR3/CR0/CR4/EFER write or a mode change, a store into a page table, mret/sret, console
+ *   there causes it (a satp write, sfence.vma, on x86 a CR3/CR0/CR4/EFER write, a wrmsr, lgdt/lidt/ltr, a far transfer or a mode change, a store into a page table, mret/sret, console
  *   output, a disk write), so its effect shows from step N + 1 — *the state after the event*, which is where the
  *   timeline opens when the event is clicked, and what `bootscope events` names "after".
  * - Events that are states themselves show at their own step: a segment loaded (step 0), the
@@ -24,6 +24,10 @@ export const CAUSED_BY_NEXT_INSTRUCTION: ReadonlySet<EventKind> = new Set<EventK
   'cr3_write',
   'paging_change',
   'mode_change',
+  'control_bits',
+  'msr_write',
+  'descriptor_table',
+  'far_transfer',
   'page_table_activated',
   'sfence_vma',
   'pte_write',

@@ -36,12 +36,18 @@ describe('x86 semantic events', () => {
       rec(9, X86_TRACE_KIND.MSR, 0, EFER, 0x100n, 0x500n), // the CPU sets EFER.LMA
     ])
     expect(events.map((e) => [Number(e.step), e.kind])).toEqual([
+      [3, 'control_bits'],
       [4, 'cr3_write'],
+      [6, 'control_bits'],
+      [9, 'control_bits'],
+      [9, 'control_bits'],
       [9, 'paging_change'],
       [9, 'page_table_activated'],
     ])
-    expect(events[1].data).toMatchObject({ register: 'CR0', old: '0x11', new: '0x80000011', from: 'Bare', to: '4-level', root: '0x1000' })
-    expect(events[2].data).toMatchObject({ mode: '4-level', root: '0x1000', mappings: [{ va: '0x0', pa: '0x0', pageSize: '2 MiB' }] })
+    const bits = events.filter((e) => e.kind === 'control_bits').map((e) => e.data as EventPayloads['control_bits'])
+    expect(bits.map((b) => `${b.register}: +${b.set.join(',')} -${b.cleared.join(',')}`)).toEqual(['CR4: +PAE -', 'EFER: +LME -', 'CR0: +PG -', 'EFER: +LMA -'])
+    expect(events[5].data).toMatchObject({ register: 'CR0', old: '0x11', new: '0x80000011', from: 'Bare', to: '4-level', root: '0x1000' })
+    expect(events[6].data).toMatchObject({ mode: '4-level', root: '0x1000', mappings: [{ va: '0x0', pa: '0x0', pageSize: '2 MiB' }] })
     expect(new Set(watched)).toEqual(new Set([0x1000n, 0x2000n, 0x3000n]))
   })
 
@@ -52,6 +58,15 @@ describe('x86 semantic events', () => {
       rec(2, X86_TRACE_KIND.CR, 0, 0n, 0x11n, 0x80000011n), // 32-bit paging
       rec(5, X86_TRACE_KIND.CR, 0, 0n, 0x80000011n, 0x80010011n), // WP: same mode
       rec(7, X86_TRACE_KIND.CR, 4, 0n, 0x10n, 0x30n), // PAE on with paging on
+      rec(8, X86_TRACE_KIND.CR, 0, 0n, 0x80010031n, 0x80010031n), // the same value again: no bits change
+      rec(9, X86_TRACE_KIND.CR, 0, 0n, 0x80010031n, 0x80000031n), // WP cleared
+    ])
+    expect(events.filter((e) => e.kind === 'control_bits').map((e) => [Number(e.step), (e.data as EventPayloads['control_bits']).set.join(','), (e.data as EventPayloads['control_bits']).cleared.join(',')])).toEqual([
+      [1, 'PSE', ''],
+      [2, 'PG', ''],
+      [5, 'WP', ''],
+      [7, 'PAE', ''],
+      [9, '', 'WP'],
     ])
     expect(events.filter((e) => e.kind === 'paging_change').map((e) => [Number(e.step), (e.data as EventPayloads['paging_change']).register, (e.data as EventPayloads['paging_change']).to])).toEqual([
       [2, 'CR0', '32-bit'],

@@ -113,6 +113,7 @@ describe('parseLab: valid labs', () => {
         { ...base('d'), kind: 'register', register: 'efer', set: ['LME', 'LMA'], clear: ['NXE'], when: { event: 'mode_change', to: 'compatibility' } },
         { ...base('e'), kind: 'register', register: 'cr3', value: '0x105000' },
         { ...base('f'), kind: 'vga_text', regex: 'Hello.*half', flags: 'i' },
+        { ...base('g'), kind: 'order', first: { event: 'control_bits', set: 'CR4.PAE' }, then: { event: 'control_bits', set: 'CR0.PG', occurrence: 'last' } },
       ]),
     )
     const byId = Object.fromEntries(lab.checks.map((c) => [c.id, c]))
@@ -122,6 +123,7 @@ describe('parseLab: valid labs', () => {
     expect(byId.d).toMatchObject({ kind: 'register', register: 'efer', set: ['LME', 'LMA'], clear: ['NXE'], when: { event: 'mode_change', to: 'compatibility', occurrence: 'first' } })
     expect(byId.e).toMatchObject({ kind: 'register', register: 'cr3', set: [], clear: [], value: '0x105000', when: 'end' })
     expect(byId.f).toMatchObject({ kind: 'vga_text', match: { regex: 'Hello.*half', flags: 'i' }, absent: false })
+    expect(byId.g).toMatchObject({ kind: 'order', first: { event: 'control_bits', set: 'CR4.PAE', occurrence: 'first' }, then: { event: 'control_bits', set: 'CR0.PG', occurrence: 'last' } })
   })
 
   it('validates the x86 kinds: modes, exception vectors, CR2 only for #PF, bit names per register', () => {
@@ -138,6 +140,7 @@ describe('parseLab: valid labs', () => {
     expect(failure(labJson([{ ...t, kind: 'register', register: 'rflags', set: ['IF'] }])).code).toBe('lab.bad_value')
     expect(failure(labJson([{ ...t, kind: 'vga_text' }])).code).toBe('lab.missing_key')
     expect(failure(labJson([{ ...t, kind: 'order', first: { event: 'mode_change', to: 'warp' }, then: { event: 'stop' } }])).code).toBe('lab.bad_value')
+    expect(failure(labJson([{ ...t, kind: 'order', first: { event: 'control_bits', set: 'CR4.PAX' }, then: { event: 'stop' } }])).code).toBe('lab.bad_value')
   })
 
   it('accepts a UTF-8 byte-order mark and CRLF line ends', () => {

@@ -1,7 +1,8 @@
 /**
  * The x86 hart seen through the arch-neutral `ArchView` (core/boot-machine.ts): RAX…R15 and RIP,
  * RFLAGS with its flags decoded, the segment registers with their descriptor caches in words,
- * CR0/CR2/CR3/CR4/CR8 and EFER decoded, GDTR/IDTR and the segment-base MSRs; the privilege as a
+ * CR0/CR2/CR3/CR4/CR8 and EFER decoded, GDTR/IDTR, the segment-base MSRs and the MSRs kernels set
+ * up (STAR/LSTAR/FMASK, SYSENTER_*, PAT, APIC base); the privilege as a
  * ring and the operating mode; CR3 as the root table; translation, the address space and table
  * pages through the x86 walkers (`shared/paging/x86`); disassembly as objdump -M intel prints it
  * (`shared/isa/x86/disassemble.ts`).
@@ -14,6 +15,7 @@ import { readTablePageX86, translateX86, walkTableX86 } from '../../../shared/pa
 import { CR0_BITS, CR4_BITS, EFER_BITS, EFLAGS_BITS } from '../../../shared/isa/x86/system-registers'
 import { decodeFields, describeSegment, EFER_LMA, flagNames } from '../../../shared/isa/x86/register-fields'
 import { disassembleX86 } from '../../../shared/isa/x86/disassemble'
+import { MSRS } from '../../../shared/isa/x86/msr'
 import type { X86Mode as X86CodeSize } from '../../../shared/isa/x86/types'
 import type { AddressSpaceWalk, ArchRegister, ArchView, DescriptorTableRegisters, DisassembledInstruction, ExecMode, RegisterGroup } from '../core/boot-machine'
 import { X86_GPR_NAMES, X86_SEGMENT_NAMES, type X86HartApi, type X86Mode } from './hart/hart-api'
@@ -34,6 +36,9 @@ export function describeMode(mode: X86Mode, codeSize: number, cpl: number): stri
 }
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`
+
+/** The MSRs a kernel writes to set up syscall/sysenter, the PAT and the APIC (the registers view's "msr" group, with the segment bases). */
+const SET_UP_MSRS = [MSRS.IA32_STAR, MSRS.IA32_LSTAR, MSRS.IA32_CSTAR, MSRS.IA32_FMASK, MSRS.IA32_SYSENTER_CS, MSRS.IA32_SYSENTER_ESP, MSRS.IA32_SYSENTER_EIP, MSRS.IA32_PAT, MSRS.IA32_APIC_BASE, MSRS.IA32_TSC_AUX]
 
 export class X86View implements ArchView {
   readonly rootRegister = 'cr3'
@@ -83,6 +88,7 @@ export class X86View implements ArchView {
           { name: 'fs_base', width: 64, value: h.getReg('fs_base') },
           { name: 'gs_base', width: 64, value: h.getReg('gs_base') },
           { name: 'kernel_gs_base', width: 64, value: h.getReg('kernel_gs_base') },
+          ...SET_UP_MSRS.map((m) => ({ name: m.name.replace(/^IA32_/, '').toLowerCase(), width: 64, value: h.getMsr(m.num) ?? 0n, text: m.summary })),
         ],
       },
     ]

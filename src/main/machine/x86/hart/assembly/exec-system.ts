@@ -250,7 +250,10 @@ function loadTableRegister(e: usize, idt: bool, npc: u64): i32 {
   if (!isLong64() && load<u8>(e, 27) == 2) base &= 0xffffff
   store<u64>(idt ? S_IDTR_BASE : S_GDTR_BASE, base)
   store<u64>(idt ? S_IDTR_LIMIT : S_GDTR_LIMIT, limit)
-  if (TRACING) record(T_DTR, idt ? 1 : 0, base, limit, 0, 0)
+  if (TRACING) {
+    record(T_DTR, idt ? 1 : 0, base, limit, 0, 0)
+    setRingNearlyFull(true) // the recorder decodes the table at this step
+  }
   return R_OK
 }
 
@@ -282,7 +285,10 @@ function loadLdt(e: usize, npc: u64): i32 {
     if ((a & SEG_ATTR_P) == 0) return faultErr(VEC_NP, <u32>(sel & 0xfffc))
     setSegCache(SEG_LDTR, sel, baseOf(dLo, dHi) | (long ? (dHi2 & 0xffffffff) << 32 : 0), limitOf(dLo, dHi), a)
   }
-  if (TRACING) record(T_DTR, 2, load<u64>(segAt(SEG_LDTR), SEG_BASE), load<u64>(segAt(SEG_LDTR), 16), sel, 0)
+  if (TRACING) {
+    record(T_DTR, 2, load<u64>(segAt(SEG_LDTR), SEG_BASE), load<u64>(segAt(SEG_LDTR), 16), sel, 0)
+    setRingNearlyFull(true) // the recorder decodes the table at this step
+  }
   return R_OK
 }
 
@@ -305,7 +311,10 @@ function loadTr(e: usize, npc: u64): i32 {
   writeLin(dAddr + 5, 1, ((dHi >> 8) & 0xff) | 2, false) // busy
   if (mst != R_OK) return mst
   setSegCache(SEG_TR, sel, baseOf(dLo, dHi) | (long ? (dHi2 & 0xffffffff) << 32 : 0), limitOf(dLo, dHi), a | 2)
-  if (TRACING) record(T_DTR, 3, load<u64>(segAt(SEG_TR), SEG_BASE), load<u64>(segAt(SEG_TR), 16), sel, 0)
+  if (TRACING) {
+    record(T_DTR, 3, load<u64>(segAt(SEG_TR), SEG_BASE), load<u64>(segAt(SEG_TR), 16), sel, 0)
+    setRingNearlyFull(true) // the recorder decodes the table at this step
+  }
   return R_OK
 }
 
