@@ -22,6 +22,7 @@ import { ReplaySession } from '../trace/replay'
 import { sectionVerdict, segmentVerdict, symbolVerdict, type Verdict } from './layout-checks'
 import { firstBuildError, type LabRun } from './run-lab'
 import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, sameInstruction, selectEvent, SymbolTable, trapCode } from './select-events'
+import { framesVerdict, multibootTagVerdict } from './multiboot-checks'
 import { faultVerdict, modeVerdict, registerVerdict, VGA_TEXT_BASE, VGA_TEXT_BYTES, vgaVerdict } from './x86-checks'
 
 /** One check's verdict: the contract's type (the app shows it), with the check kind narrowed. */
@@ -188,6 +189,10 @@ class RecordingContext {
       }
       case 'fault':
         return faultVerdict(c, this.events.of('trap'), this.x86Context())
+      case 'multiboot_tag':
+        return multibootTagVerdict(c, this.events.of('boot_info')[0], this.consoleText())
+      case 'frames':
+        return framesVerdict(c, this.events.of('boot_info')[0], this.events.of('segment_loaded'), this.consoleText())
       case 'shutdown': {
         const s = this.stop
         if (!s) return { passed: false, detail: `the recording has no stop: it ends at step ${this.steps}`, step: this.steps }
@@ -200,6 +205,14 @@ class RecordingContext {
         return { passed: true, detail: said, step: s.step }
       }
     }
+  }
+
+  /** Everything the console printed. */
+  private consoleText(): string {
+    return this.events
+      .of('uart_output')
+      .map((e) => e.data.text)
+      .join('')
   }
 
   private console(c: ConsoleCheck): Verdict {

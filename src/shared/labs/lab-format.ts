@@ -238,6 +238,35 @@ export interface VgaTextCheck extends CheckBase {
   absent: boolean
 }
 
+/**
+ * x86: the kernel read a tag of the Multiboot 2 boot information: what the tag holds, as the loader
+ * handed it over (the recording's `boot_info`), shows in the console — every available area's
+ * start and length (tag 6, the memory map), the command line (1), the boot loader's name (2), each
+ * module's start and end (3). A tag read wrongly (another tag, wrong offsets, a stale copy) prints
+ * other values; a tag the loader did not pass fails with that reason.
+ */
+export interface MultibootTagCheck extends CheckBase {
+  kind: 'multiboot_tag'
+  tag: MultibootTagRead
+}
+/** The tags a `multiboot_tag` check can decide on. */
+export type MultibootTagRead = 1 | 2 | 3 | 6
+
+/**
+ * x86: the frames a frame allocator handed out, printed on the console (each `regex` match: one
+ * frame, or with two groups the first and last of a run of consecutive frames), are 4 KiB frames
+ * wholly inside available areas of the Multiboot memory map, none handed out twice; with `avoid`,
+ * only that none overlaps the kernel's loaded segments or the boot information (one idea per
+ * check); with `complete`, all of that and that they are every such free frame.
+ */
+export interface FramesCheck extends CheckBase {
+  kind: 'frames'
+  regex: string
+  avoid: FrameOwner[]
+  complete: boolean
+}
+export type FrameOwner = 'kernel' | 'boot_info'
+
 /** The operating modes a `mode` check names (the words of the timeline's mode lane). */
 export type X86ModeName = 'real' | 'protected' | 'compatibility' | 'long'
 /** The registers a `register` check reads (names as `bootscope at --regs` prints them). */
@@ -248,6 +277,8 @@ export type Check =
   | FaultCheck
   | RegisterCheck
   | VgaTextCheck
+  | MultibootTagCheck
+  | FramesCheck
   | ConsoleCheck
   | SatpWriteCheck
   | RegionEnterCheck

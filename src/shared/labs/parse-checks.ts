@@ -26,6 +26,7 @@ import {
   type Fields,
 } from './json-fields'
 import type { AddressRef, Check, CheckBase, CheckKind, EventSelector, TranslateExpect } from './lab-format'
+import { MULTIBOOT_KIND_KEYS, readFramesCheck, readMultibootTagCheck } from './parse-multiboot-checks'
 import { CONTROL_BIT_NAMES, readFaultCheck, readModeCheck, readRegisterCheck, X86_KIND_KEYS, X86_MODES, type SharedReaders } from './parse-x86-checks'
 
 export const CHECK_KINDS: readonly CheckKind[] = [
@@ -44,6 +45,8 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   'fault',
   'register',
   'vga_text',
+  'multiboot_tag',
+  'frames',
 ]
 
 /** Ids of labs and checks: kebab-case, so they work as folder names and report columns. */
@@ -65,6 +68,7 @@ const KIND_KEYS: Record<CheckKind, readonly string[]> = {
   symbol: ['name', 'value', 'section', 'align'],
   shutdown: ['maxSteps', 'exitCode'],
   ...X86_KIND_KEYS,
+  ...MULTIBOOT_KIND_KEYS,
 }
 
 /** The filters each event kind accepts in a selector, besides `event` and `occurrence`. */
@@ -226,6 +230,10 @@ function readKind(issues: Issues, f: Fields, kind: CheckKind): KindFields | unde
       const c = readConsole(issues, f)
       return c && c.kind === 'console' ? { kind: 'vga_text', match: c.match, absent: c.absent } : undefined
     }
+    case 'multiboot_tag':
+      return readMultibootTagCheck(issues, f)
+    case 'frames':
+      return readFramesCheck(issues, f)
   }
 }
 

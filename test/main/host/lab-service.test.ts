@@ -40,7 +40,7 @@ afterEach(async () => {
 describe('lab service', () => {
   it('lists the built-in labs in their order, none started', async () => {
     const labs = await value('lab.list', {})
-    expect(labs.map((l) => l.id)).toEqual(['higher-half-sv39', 'identity-mapping', 'vma-vs-lma', 'sections-permissions', 'frame-allocator', 'i386-higher-half', 'i386-identity-mapping', 'x86-64-long-mode', 'x86-64-guard-page', 'x86-64-double-fault-ist'])
+    expect(labs.map((l) => l.id)).toEqual(['higher-half-sv39', 'identity-mapping', 'vma-vs-lma', 'sections-permissions', 'frame-allocator', 'i386-higher-half', 'i386-identity-mapping', 'x86-64-long-mode', 'x86-64-frame-allocator', 'x86-64-guard-page', 'x86-64-double-fault-ist'])
     expect(labs[1]).toMatchObject({ title: 'Why the identity mapping?', started: false })
     expect(labs[1].summary).toMatch(/identity mapping/)
   })

@@ -27,6 +27,7 @@ const STARTER_CONSOLE_FAILS: Record<string, string[]> = {
   'x86-64-long-mode': ['prints-hello'],
   'x86-64-guard-page': ['reports-fault'],
   'x86-64-double-fault-ist': ['handler-reports'],
+  'x86-64-frame-allocator': ['allocates-frames'],
 }
 
 function loadLab(id: string): Lab {

@@ -113,6 +113,9 @@ describe('parseLab: valid labs', () => {
         { ...base('d'), kind: 'register', register: 'efer', set: ['LME', 'LMA'], clear: ['NXE'], when: { event: 'mode_change', to: 'compatibility' } },
         { ...base('e'), kind: 'register', register: 'cr3', value: '0x105000' },
         { ...base('f'), kind: 'vga_text', regex: 'Hello.*half', flags: 'i' },
+        { ...base('h'), kind: 'multiboot_tag', tag: 6 },
+        { ...base('i'), kind: 'frames', regex: 'frames (0x[0-9a-f]+) \\.\\. (0x[0-9a-f]+)', avoid: ['kernel', 'boot_info'], complete: true },
+        { ...base('j'), kind: 'frames', regex: 'frame: (0x[0-9a-f]+)' },
         { ...base('g'), kind: 'order', first: { event: 'control_bits', set: 'CR4.PAE' }, then: { event: 'control_bits', set: 'CR0.PG', occurrence: 'last' } },
       ]),
     )
@@ -123,6 +126,9 @@ describe('parseLab: valid labs', () => {
     expect(byId.d).toMatchObject({ kind: 'register', register: 'efer', set: ['LME', 'LMA'], clear: ['NXE'], when: { event: 'mode_change', to: 'compatibility', occurrence: 'first' } })
     expect(byId.e).toMatchObject({ kind: 'register', register: 'cr3', set: [], clear: [], value: '0x105000', when: 'end' })
     expect(byId.f).toMatchObject({ kind: 'vga_text', match: { regex: 'Hello.*half', flags: 'i' }, absent: false })
+    expect(byId.h).toMatchObject({ kind: 'multiboot_tag', tag: 6 })
+    expect(byId.i).toMatchObject({ kind: 'frames', avoid: ['kernel', 'boot_info'], complete: true })
+    expect(byId.j).toMatchObject({ kind: 'frames', regex: 'frame: (0x[0-9a-f]+)', avoid: [], complete: false })
     expect(byId.g).toMatchObject({ kind: 'order', first: { event: 'control_bits', set: 'CR4.PAE', occurrence: 'first' }, then: { event: 'control_bits', set: 'CR0.PG', occurrence: 'last' } })
   })
 
@@ -141,6 +147,11 @@ describe('parseLab: valid labs', () => {
     expect(failure(labJson([{ ...t, kind: 'vga_text' }])).code).toBe('lab.missing_key')
     expect(failure(labJson([{ ...t, kind: 'order', first: { event: 'mode_change', to: 'warp' }, then: { event: 'stop' } }])).code).toBe('lab.bad_value')
     expect(failure(labJson([{ ...t, kind: 'order', first: { event: 'control_bits', set: 'CR4.PAX' }, then: { event: 'stop' } }])).code).toBe('lab.bad_value')
+    expect(failure(labJson([{ ...t, kind: 'multiboot_tag', tag: 5 }]))).toMatchObject({ code: 'lab.bad_value', hint: expect.stringContaining('6 (the memory map)') })
+    expect(failure(labJson([{ ...t, kind: 'multiboot_tag' }])).code).toBe('lab.missing_key')
+    expect(failure(labJson([{ ...t, kind: 'frames', regex: 'frames 0x[0-9a-f]+' }])).message).toContain('needs one capture group (a frame) or two')
+    expect(failure(labJson([{ ...t, kind: 'frames', regex: '(0x[0-9a-f]+)', avoid: ['stack'] }])).message).toContain('"avoid" must be one of "kernel", "boot_info"')
+    expect(failure(labJson([{ ...t, kind: 'frames', regex: '(0x[0-9a-f+)' }])).code).toBe('lab.bad_regex')
   })
 
   it('accepts a UTF-8 byte-order mark and CRLF line ends', () => {

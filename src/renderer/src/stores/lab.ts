@@ -28,6 +28,8 @@ const EVENT_OF_CHECK: Record<string, EventKind[]> = {
   order: ['satp_write', 'region_enter', 'trap', 'sfence_vma'],
   shutdown: ['stop'],
   console: ['uart_output'],
+  multiboot_tag: ['boot_info', 'uart_output'],
+  frames: ['uart_output'],
 }
 
 export const useLabStore = defineStore('lab', () => {
