@@ -9,11 +9,10 @@
  */
 import type { FramesCheck, FrameOwner, MultibootTagCheck } from '../../shared/labs/lab-format'
 import { MULTIBOOT_TAGS_READ } from '../../shared/labs/parse-multiboot-checks'
-import { hex, type EventPayloads, type TraceEvent } from '../../shared/trace/events'
+import { hex, type TraceEvent } from '../../shared/trace/events'
 import type { Verdict } from './layout-checks'
 
 const PAGE = 0x1000n
-type BootInfo = EventPayloads['boot_info']
 /** [start, end) in bytes, with what is there. */
 interface Range {
   start: bigint

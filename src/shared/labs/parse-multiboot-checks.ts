@@ -35,8 +35,8 @@ export function readMultibootTagCheck(issues: Issues, f: Fields): { kind: 'multi
 
 export function readFramesCheck(issues: Issues, f: Fields): { kind: 'frames'; regex: string; avoid: FrameOwner[]; complete: boolean } | undefined {
   const regex = readString(issues, f, 'regex', true, { nonEmpty: true })
-  let groups = -1
   if (regex !== undefined) {
+    let groups: number
     try {
       groups = new RegExp(`${regex}|`).exec('')!.length - 1
     } catch (e) {

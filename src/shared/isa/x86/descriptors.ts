@@ -6,7 +6,7 @@
  * reads the table's bytes (through paging when it is on). Used by the timeline's descriptor-table
  * events and the GDT/IDT/TSS views.
  */
-import { describeSegment } from './register-fields'
+import { describeSegment, SYSTEM_TYPE_NAMES } from './register-fields'
 import { SYSTEM_DESCRIPTOR_TYPES } from './system-registers'
 import { vectorName } from './exceptions'
 
@@ -38,14 +38,6 @@ function attrsOf(hi: number): number {
   return (hi >>> 8) & 0xf0ff
 }
 
-const GATE_WORDS: Record<number, string> = {
-  [SYSTEM_DESCRIPTOR_TYPES.INTERRUPT_GATE]: 'interrupt gate',
-  [SYSTEM_DESCRIPTOR_TYPES.TRAP_GATE]: 'trap gate',
-  [SYSTEM_DESCRIPTOR_TYPES.INTERRUPT_GATE16]: '16-bit interrupt gate',
-  [SYSTEM_DESCRIPTOR_TYPES.TRAP_GATE16]: '16-bit trap gate',
-  [SYSTEM_DESCRIPTOR_TYPES.TASK_GATE]: 'task gate',
-  [SYSTEM_DESCRIPTOR_TYPES.CALL_GATE]: 'call gate',
-}
 
 const isSystemPair = (attrs: number, long: boolean) => {
   const type = attrs & 0xf
@@ -108,7 +100,7 @@ export function decodeIdt(bytes: Uint8Array, long: boolean, symbol: (va: bigint)
       flush()
       continue
     }
-    const kind = GATE_WORDS[g.type] ?? `type ${g.type} (not a gate)`
+    const kind = SYSTEM_TYPE_NAMES[g.type] ?? `type ${g.type} (not a gate)`
     const handler = g.type === SYSTEM_DESCRIPTOR_TYPES.TASK_GATE ? `TSS selector ${hex(g.selector)}` : `${hex(g.offset)}${symbolWords(symbol(g.offset))}, selector ${hex(g.selector)}`
     const text = `${kind} → ${handler}${g.ist ? `, IST${g.ist}` : ''}, DPL${g.dpl}`
     const key = text
