@@ -4,8 +4,9 @@
  * solution differs from the starter; solution and starter build with GNU as (i386) or nasm
  * (x86-64) and GNU ld, and boot on QEMU — the i386 labs with `-kernel` (Multiboot 1), the x86-64
  * ones from a GRUB 2 ISO (Multiboot 2). There the solution passes every console check and the
- * starter fails exactly the console checks it is meant to fail. The recording-based checks are
- * decided by Bootscope's evaluator in test/main/labs/builtin-labs.test.ts.
+ * starter fails exactly the console checks it is meant to fail (and, for the frame allocator, the
+ * frames checks on GRUB's memory map). The recording-based checks are decided by Bootscope's
+ * evaluator in test/main/labs/builtin-labs.test.ts.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -17,6 +18,9 @@ import { consoleCheckPasses } from '../../../src/shared/labs/console-match'
 import { nasmOracle, x86As, x86Ld } from '../../support/oracles'
 import { grubIsoTools, qemuX86_64, runQemuGrubIso, runQemuMultiboot1 } from '../../support/x86-tools'
 import { X86_LAB_IDS } from './x86-labs'
+import { framesVerdict } from '../../../src/main/labs/multiboot-checks'
+import { readElf } from '../../../src/shared/elf/reader'
+import type { TraceEvent } from '../../../src/shared/trace/events'
 
 const LABS_DIR = join(__dirname, '../../../resources/labs')
 
@@ -100,5 +104,34 @@ describe.skipIf(!!missing)('built-in x86 labs built with GNU as/nasm + ld and bo
     if (hangs) expect(starter.serial).toBe('')
     const failed = consoleChecks(lab).filter((c) => !consoleCheckPasses(c, starter.serial)).map((c) => c.id)
     expect(failed).toEqual(STARTER_CONSOLE_FAILS[id])
+    if (id === 'x86-64-frame-allocator') framesUnderGrub(lab, buildGnu(id, lab, 'solution'), solution.serial, starter.serial)
   }, 240_000)
+
+  /**
+   * The frames checks on GRUB's boot: its memory map (SeaBIOS's e820) and where it put the boot
+   * information, as the solution printed them, and the kernel's segments from the ELF ld wrote.
+   * The solution's frames pass every frames check there too; the starter's (none) fail them all.
+   */
+  function framesUnderGrub(lab: Lab, elfPath: string, solutionSerial: string, starterSerial: string): void {
+    const areas = [...solutionSerial.matchAll(/start: (0x[0-9a-f]+), length: (0x[0-9a-f]+)/g)].map((m) => ({ base: m[1], length: m[2], type: 1, typeName: 'available' }))
+    const mbi = /multiboot_start: (0x[0-9a-f]+), multiboot_end: (0x[0-9a-f]+)/.exec(solutionSerial)!
+    expect(areas.length).toBeGreaterThan(1)
+    const info = {
+      id: 2,
+      step: 0,
+      kind: 'boot_info',
+      pc: null,
+      data: { protocol: 'Multiboot 2', address: mbi[1], size: `0x${(BigInt(mbi[2]) - BigInt(mbi[1])).toString(16)}`, cmdline: null, bootLoader: 'GRUB', memoryMap: areas, modules: [], elfSections: 0, tags: ['6 mmap'] },
+    } as TraceEvent<'boot_info'>
+    const elf = readElf(new Uint8Array(readFileSync(elfPath)))
+    if (!elf.ok) throw new Error(elf.error.message)
+    const segments = elf.value.segments
+      .filter((s) => s.type === 1)
+      .map((s, i) => ({ id: 10 + i, step: 0, kind: 'segment_loaded', pc: null, data: { vaddr: `0x${s.vaddr.toString(16)}`, paddr: `0x${s.paddr.toString(16)}`, memsz: `0x${s.memsz.toString(16)}`, filesz: `0x${s.filesz.toString(16)}`, flags: '', sections: [], file: 'kernel.elf' } }) as TraceEvent<'segment_loaded'>)
+    for (const c of lab.checks) {
+      if (c.kind !== 'frames') continue
+      expect(framesVerdict(c, info, segments, solutionSerial), `solution under GRUB: ${c.id}`).toMatchObject({ passed: true })
+      expect(framesVerdict(c, info, segments, starterSerial).passed, `starter under GRUB: ${c.id}`).toBe(false)
+    }
+  }
 })
