@@ -33,7 +33,7 @@ import {
   MSR_IA32_KERNEL_GS_BASE, MSR_IA32_TSC_AUX, DESC_LDT, DESC_TSS_AVAILABLE, DESC_TSS16_AVAILABLE,
 } from './spec.generated'
 import { SEGS, SEG_CS } from './layout'
-import { TRACING, record, T_CR, T_DTR, T_INVLPG, T_MSR } from './trace'
+import { TRACING, record, traced, T_CR, T_DTR, T_INVLPG, T_MSR } from './trace'
 
 const CR0_WRITABLE: u64 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG
 const CR4_WRITABLE: u64 = CR4_DE | CR4_TSD | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT
@@ -252,7 +252,7 @@ function loadTableRegister(e: usize, idt: bool, npc: u64): i32 {
   store<u64>(idt ? S_IDTR_LIMIT : S_GDTR_LIMIT, limit)
   if (TRACING) {
     record(T_DTR, idt ? 1 : 0, base, limit, 0, 0)
-    setRingNearlyFull(true) // the recorder decodes the table at this step
+    if (traced(T_DTR)) setRingNearlyFull(true) // the recorder decodes the table at this step
   }
   return R_OK
 }
@@ -287,7 +287,7 @@ function loadLdt(e: usize, npc: u64): i32 {
   }
   if (TRACING) {
     record(T_DTR, 2, load<u64>(segAt(SEG_LDTR), SEG_BASE), load<u64>(segAt(SEG_LDTR), 16), sel, 0)
-    setRingNearlyFull(true) // the recorder decodes the table at this step
+    if (traced(T_DTR)) setRingNearlyFull(true) // the recorder decodes the table at this step
   }
   return R_OK
 }
@@ -313,7 +313,7 @@ function loadTr(e: usize, npc: u64): i32 {
   setSegCache(SEG_TR, sel, baseOf(dLo, dHi) | (long ? (dHi2 & 0xffffffff) << 32 : 0), limitOf(dLo, dHi), a | 2)
   if (TRACING) {
     record(T_DTR, 3, load<u64>(segAt(SEG_TR), SEG_BASE), load<u64>(segAt(SEG_TR), 16), sel, 0)
-    setRingNearlyFull(true) // the recorder decodes the table at this step
+    if (traced(T_DTR)) setRingNearlyFull(true) // the recorder decodes the table at this step
   }
   return R_OK
 }

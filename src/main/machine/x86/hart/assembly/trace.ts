@@ -26,6 +26,11 @@ export const T_MODE: u32 = 10
 export const T_MSR: u32 = 11
 export const T_SHUTDOWN: u32 = 12
 
+/** Is `kind` recorded (the host did not turn it off)? */
+export function traced(kind: u32): bool {
+  return ((load<u64>(S_TRACE_SKIP) >> <u64>kind) & 1) == 0
+}
+
 /** Appends one record: step, kind, aux, a, b, c, d — unless the host turned its kind off (S_TRACE_SKIP). */
 export function record(kind: u32, aux: u32, a: u64, b: u64, c: u64, d: u64): void {
   if (((load<u64>(S_TRACE_SKIP) >> <u64>kind) & 1) != 0) return
