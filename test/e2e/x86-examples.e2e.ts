@@ -148,10 +148,12 @@ test('x86-64 long mode: Multiboot 2 hand-off, mode changes, recursive P4 at 0xFF
   // Two CR3 writes (the boot table, then the kernel's own) and the mode changes to long mode.
   await page.locator('[data-tab=timeline]').click()
   await expect(page.locator('[data-testid=timeline-marker][data-kind=cr3_write]')).toHaveCount(2)
-  // protected → compatibility (the CR0 write) → 64-bit (the far jump), 3 instructions apart: one marker at this zoom.
+  // protected → compatibility (the CR0 write) → 64-bit (the far jump), 3 instructions apart: one marker at this zoom,
+  // under the far jump's own marker (far_transfer, drawn over it): the click goes to the mode change's marker itself.
   const modes = page.locator('[data-testid=timeline-marker][data-kind=mode_change]')
   await expect(modes.first()).toBeVisible()
-  await modes.first().click()
+  await expect(page.locator('[data-testid=timeline-marker][data-kind=far_transfer]').first()).toBeVisible()
+  await modes.first().dispatchEvent('click')
   await page.locator('[data-tab=inspect]').click()
   await expect(page.getByTestId('inspector-status')).toContainText(/compatibility mode|long mode/)
   await expect(page.getByTestId('address-space')).toHaveAttribute('data-mode', '4-level')
