@@ -109,7 +109,7 @@ const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 export const INPUT_ASK_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
-const MACHINE_WIRING = ['exits', 'stalledExits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'disk', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks']
+const MACHINE_WIRING = ['exits', 'stalledExits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'disk', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks', 'lastYield']
 
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
   return new Hart(options)
@@ -150,6 +150,12 @@ export class Machine implements BootMachine {
   private hostWritten = new Set<number>()
   /** Input held back until the guest asks for it (`typeWhenAsked`). */
   private heldInput?: Uint8Array
+  /**
+   * When `run` last let the event loop in. Kept across calls: a caller that runs many short
+   * calls back to back (the recorder pausing at each checkpoint) still yields every
+   * YIELD_EVERY_MS, so its timers (commits) and signals (Ctrl-C) get their turn. Not state.
+   */
+  private lastYield = performance.now()
   /** Hart exits so far (for the yield check's pace; not state). */
   private exits = 0
   private readonly exitHooks: ((exit: number) => void)[] = []
@@ -419,7 +425,6 @@ export class Machine implements BootMachine {
     if (this.stopInfo) return this.stopInfo
     const h = this.hart
     const budget = BigInt(opts.maxSteps ?? DEFAULT_MAX_STEPS)
-    let lastYield = performance.now()
     let lastExit: HartExit | undefined
     for (;;) {
       if (this.cancelRequested) return this.finish(this.cancelRequested.reason, this.cancelRequested.message, this.cancelRequested.exitCode)
@@ -458,9 +463,9 @@ export class Machine implements BootMachine {
       if (this.cachesStale) this.invalidateHartCaches()
       // Let the host's other work in (typed input, a cancel, requests) every few milliseconds —
       // also when device exits end every slice early (a guest polling the UART).
-      if ((lastExit === HartExit.StepsDone || (this.exits++ & YIELD_CHECK_EVERY_EXITS) === 0) && performance.now() - lastYield > YIELD_EVERY_MS) {
+      if ((lastExit === HartExit.StepsDone || (this.exits++ & YIELD_CHECK_EVERY_EXITS) === 0) && performance.now() - this.lastYield > YIELD_EVERY_MS) {
         await new Promise((r) => setImmediate(r))
-        lastYield = performance.now()
+        this.lastYield = performance.now()
       }
       const exit = h.run(n)
       lastExit = exit
