@@ -50,7 +50,7 @@ const IDLE_SHARE_PER_MILLE = 900n
 /** Timer edges a halted CPU may skip to without waking before it counts as stuck. */
 const MAX_IDLE_SKIPS = 10_000
 /** Fields of the machine that are wiring or history, not state a checkpoint restores. */
-const MACHINE_WIRING = ['hart', 'x86', 'view', 'platform', 'config', 'listeners', 'exitHooks', 'traceHooks', 'images', 'console', 'cancelRequested', 'pauseRequested', 'trapWatch', 'idleSkips', 'idleSkipsAt', 'quietSince']
+const MACHINE_WIRING = ['hart', 'x86', 'view', 'platform', 'config', 'listeners', 'exitHooks', 'traceHooks', 'images', 'console', 'cancelRequested', 'pauseRequested', 'trapWatch', 'idleSkips', 'idleSkipsAt', 'quietSince', 'lastYield']
 
 export interface PcMachineConfig {
   kernel: ImageFile
@@ -93,6 +93,8 @@ export class PcMachine implements BootMachine {
   private idleSkipsAt = -1n
   /** Guest time and idle time (time − instret) when the CPU last showed a sign of life (output, input, a first hlt). */
   private quietSince: { time: bigint; idle: bigint } | undefined = undefined
+  /** When `run` last let the event loop in, kept across calls (a recorder pausing at each checkpoint still yields every YIELD_EVERY_MS: its commits and Ctrl-C get their turn). Not state. */
+  private lastYield = performance.now()
 
   private constructor(
     readonly x86: X86HartApi,
@@ -261,7 +263,6 @@ export class PcMachine implements BootMachine {
     if (this.stopInfo) return this.stopInfo
     const h = this.x86
     const budget = BigInt(opts.maxSteps ?? DEFAULT_BOOT_MAX_STEPS)
-    let lastYield = performance.now()
     for (;;) {
       const cancel = this.cancelRequested
       if (cancel) return this.finish(cancel.reason, cancel.message, cancel.exitCode)
@@ -281,9 +282,9 @@ export class PcMachine implements BootMachine {
         if (this.pollSince !== undefined) return { reason: 'waiting-for-input', message: `the guest polls for input (rip ${hex(h.getReg('rip'))}) and none is queued`, step: now, pc: h.getReg('rip') }
         return this.finish('budget', `stopped after ${now} steps: the step budget is exhausted — the guest may be in an infinite loop`, EXIT_CODE_BUDGET, 'if the boot needs more steps, raise the budget (--max-steps); the timeline shows where it was spinning')
       }
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
         await new Promise((r) => setImmediate(r))
-        lastYield = performance.now()
+        this.lastYield = performance.now()
       }
       this.platform.serviceTimers()
       const limit = opts.pauseAt !== undefined && opts.pauseAt < budget ? opts.pauseAt : budget
