@@ -21,6 +21,8 @@ export interface ExternalBuildResult {
   kernel?: { path: string; bytes: Uint8Array }
   output: string
   millis: number
+  /** The build was cancelled (its process group ended). */
+  cancelled?: boolean
 }
 
 export interface ExternalBuildOptions {
@@ -34,6 +36,8 @@ export interface ExternalBuildOptions {
 
 /** Exit status a POSIX shell gives a command it cannot find. */
 const SHELL_NOT_FOUND = 127
+/** How long a cancelled build's process group has to end after SIGTERM before it gets SIGKILL. */
+const CANCEL_GRACE_MS = 2000
 
 export async function runExternalBuild(o: ExternalBuildOptions): Promise<ExternalBuildResult> {
   const t0 = performance.now()
@@ -53,14 +57,26 @@ export async function runExternalBuild(o: ExternalBuildOptions): Promise<Externa
   const result = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException; cancelled: boolean }>((done) => {
     const child = spawn(file, args, { cwd, shell, env: { ...process.env, ...o.config.build.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     let cancelled = false
-    const cancel = () => {
-      cancelled = true
+    let killTimer: ReturnType<typeof setTimeout> | undefined
+    // The command runs in a process group of its own (detached): ending the group ends make's
+    // compilers and a script's children too, not only the shell.
+    const signalGroup = (signal: NodeJS.Signals) => {
       try {
-        if (child.pid) process.kill(-child.pid, 'SIGTERM')
+        if (child.pid) process.kill(-child.pid, signal)
       } catch {
-        child.kill('SIGTERM')
+        child.kill(signal)
       }
     }
+    const cancel = () => {
+      cancelled = true
+      o.onOutput?.(`\nbootscope: build cancelled: sent SIGTERM to the build command's process group (${child.pid ?? '?'})\n`)
+      signalGroup('SIGTERM')
+      killTimer = setTimeout(() => {
+        o.onOutput?.(`bootscope: the build command's process group did not end within ${CANCEL_GRACE_MS / 1000} s: sent SIGKILL\n`)
+        signalGroup('SIGKILL')
+      }, CANCEL_GRACE_MS)
+    }
+    if (o.signal?.aborted) queueMicrotask(cancel)
     o.signal?.addEventListener('abort', cancel, { once: true })
     const take = (b: Buffer) => {
       const text = b.toString('utf8')
@@ -71,11 +87,12 @@ export async function runExternalBuild(o: ExternalBuildOptions): Promise<Externa
     child.stderr.on('data', take)
     child.on('error', (error) => done({ code: null, error, cancelled }))
     child.on('close', (code) => {
+      clearTimeout(killTimer)
       o.signal?.removeEventListener('abort', cancel)
       done({ code, cancelled })
     })
   })
-  if (result.cancelled) return fail('the build was cancelled', undefined, null, output)
+  if (result.cancelled) return { ...fail('the build was cancelled', undefined, null, output), cancelled: true }
   if (result.error?.code === 'ENOENT' || (shell && result.code === SHELL_NOT_FOUND && /not found/.test(output))) {
     return fail(`the build command's tool \`${name}\` is not installed (or not on PATH)`, `install it, or change "build.command" in bootscope.json`, result.code, output)
   }

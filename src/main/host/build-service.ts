@@ -50,7 +50,18 @@ export interface BuildServiceDeps {
 }
 
 export class BuildService {
+  /** The build in progress (Build's, or Boot's first step), so that `build.cancel` can end it. */
+  private running: AbortController | undefined
+
   constructor(private readonly deps: BuildServiceDeps) {}
+
+  /** Ends the build in progress: the build command's process group is sent SIGTERM (then SIGKILL), the toolchain request is cancelled. */
+  cancel(): Result<{ cancelled: boolean }> {
+    const run = this.running
+    if (!run || run.signal.aborted) return ok({ cancelled: false })
+    run.abort()
+    return ok({ cancelled: true })
+  }
 
   /** Picks the linker script: the one asked for, else `linker.ld`, else the only `.ld` file. */
   private script(files: { path: string }[], asked?: string): Result<string | undefined> {
@@ -65,8 +76,19 @@ export class BuildService {
 
   /** Builds; the summary goes to the UI (diagnostics, layout) and the ELF bytes to the caller. */
   async build(askedScript?: string): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[]; boot?: WorkspaceBoot }>> {
+    const abort = new AbortController()
+    this.running?.abort() // a new build replaces one still running (its result would be stale)
+    this.running = abort
+    try {
+      return await this.buildOnce(abort.signal, askedScript)
+    } finally {
+      if (this.running === abort) this.running = undefined
+    }
+  }
+
+  private async buildOnce(signal: AbortSignal, askedScript?: string): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[]; boot?: WorkspaceBoot }>> {
     const ws = this.deps.workspace
-    if (ws.info().files.some((f) => f.path === WORKSPACE_FILE)) return this.buildWithCommand()
+    if (ws.info().files.some((f) => f.path === WORKSPACE_FILE)) return this.buildWithCommand(signal)
     const files: { path: string; text: string }[] = []
     for (const f of ws.info().files) {
       if (!BUILD_INPUT.test(f.path)) continue
@@ -76,7 +98,7 @@ export class BuildService {
     const script = this.script(files, askedScript)
     if (!script.ok) return script
     const t0 = performance.now()
-    const r = await this.deps.core.request('build.run', { files, script: script.value })
+    const r = await this.deps.core.request('build.run', { files, script: script.value }, { signal })
     if (!r.ok) return r
     const summary: BuildSummary = { ok: r.value.ok, diagnostics: r.value.diagnostics, layout: r.value.layout, millis: performance.now() - t0 }
     let elf: ImageBytes | undefined
@@ -96,7 +118,7 @@ export class BuildService {
    * tools' diagnostics become the summary's, and the kernel it names is read back (inside the
    * workspace only), with the file's boot options.
    */
-  private async buildWithCommand(): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[]; boot?: WorkspaceBoot }>> {
+  private async buildWithCommand(signal: AbortSignal): Promise<Result<{ summary: BuildSummary; elf?: ImageBytes; sourceLines: SourceLine[]; boot?: WorkspaceBoot }>> {
     const ws = this.deps.workspace
     const finished = (summary: BuildSummary) => {
       this.deps.emit('build.finished', summary)
@@ -107,8 +129,8 @@ export class BuildService {
     const parsed = parseWorkspaceFile(text.value.text)
     if (!parsed.value) return ok({ summary: finished({ ok: false, diagnostics: parsed.diagnostics, millis: 0 }), sourceLines: [] })
     const config = parsed.value
-    const r = await runExternalBuild({ root: ws.root, config, resolveKernel: (p) => ws.confine(p), onOutput: (text) => this.deps.emit('build.output', { text }) })
-    const summary: BuildSummary = { ok: r.ok, diagnostics: r.diagnostics, millis: r.millis }
+    const r = await runExternalBuild({ root: ws.root, config, signal, resolveKernel: (p) => ws.confine(p), onOutput: (text) => this.deps.emit('build.output', { text }) })
+    const summary: BuildSummary = { ok: r.ok, diagnostics: r.diagnostics, millis: r.millis, ...(r.cancelled ? { cancelled: true } : {}) }
     if (!r.ok || !r.kernel) return ok({ summary: finished(summary), sourceLines: [] })
     const elf = readElf(r.kernel.bytes)
     summary.elf = { path: config.kernel, bytes: r.kernel.bytes.length, entry: elf.ok ? `0x${elf.value.header.entry.toString(16)}` : '' }
@@ -148,6 +170,7 @@ export class BuildService {
     const r = await this.build()
     if (!r.ok) return r
     if (r.value.elf && r.value.summary.ok) return ok({ image: r.value.elf, sourceLines: r.value.sourceLines, ...(r.value.boot ? { boot: r.value.boot } : {}) })
+    if (r.value.summary.cancelled) return err('build.cancelled', 'the build was cancelled, so nothing was booted')
     const first = r.value.summary.diagnostics.find((d) => d.severity === 'error')
     return err('build.failed', first ? `the build failed: ${first.message}` : 'the build failed', { loc: first?.loc, hint: 'see Problems for every error' })
   }

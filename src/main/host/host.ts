@@ -108,6 +108,7 @@ export class Host {
         const r = await this.builds.build(script)
         return r.ok ? ok(r.value.summary) : r
       },
+      'build.cancel': () => this.builds.cancel(),
       'boot.start': (opts) => this.boots.start(opts),
       'boot.cancel': ({ runId }) => this.boots.cancel(runId),
       'boot.input': ({ runId, text }) => this.boots.input(runId, text),

@@ -9,6 +9,8 @@ export interface BuildSummary {
   elf?: { path: string; bytes: number; entry: string }
   /** The linker's layout report. */
   layout?: LayoutReport
+  /** The build was cancelled (`build.cancel`) before it ended. */
+  cancelled?: boolean
   /** Milliseconds the build took. */
   millis: number
 }

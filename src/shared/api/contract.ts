@@ -34,6 +34,8 @@ export interface Requests {
   'file.choose': { args: { role: ChosenFileRole; defaultPath?: string }; result: GrantedFile | null }
   /** Builds the workspace's assembly with its linker script: ELF, layout report, diagnostics. */
   'build.run': { args: { script?: string }; result: BuildSummary }
+  /** Ends the build in progress (Build's, or the build a Boot starts with): the build command's process group is ended; the console says so. */
+  'build.cancel': { args: Record<string, never>; result: { cancelled: boolean } }
   /** Builds, boots and records; progress arrives as `boot.progress` events, the end as `boot.finished`. */
   'boot.start': { args: BootOptions; result: { runId: string } }
   'boot.cancel': { args: { runId: string }; result: { cancelled: boolean } }
@@ -104,6 +106,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'file.grant',
   'file.choose',
   'build.run',
+  'build.cancel',
   'boot.start',
   'boot.cancel',
   'boot.input',

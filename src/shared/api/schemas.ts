@@ -79,6 +79,7 @@ export const REQUEST_SCHEMAS = {
   'file.grant': v.strictObject({ path, role: v.picklist(CHOSEN_FILE_ROLES) }),
   'file.choose': v.strictObject({ role: v.picklist(CHOSEN_FILE_ROLES), defaultPath: v.optional(path) }),
   'build.run': v.strictObject({ script: v.optional(path) }),
+  'build.cancel': NO_ARGS,
   'boot.start': BOOT_OPTIONS,
   'boot.cancel': v.strictObject({ runId: nonEmpty }),
   'boot.input': v.strictObject({ runId: nonEmpty, text: v.string() }),

@@ -160,6 +160,55 @@ describe.skipIf(make.missing || gcc.missing || addr2line.missing)('a workspace b
     }
   }, 120_000)
 
+  it('cancels a build (Build\'s and Boot\'s): the command\'s process group ends, and the console says so', async () => {
+    const file = (o: object) => value('file.write', { path: 'bootscope.json', text: JSON.stringify(o, null, 2) })
+    // The shell starts a sleep in the background and waits for it: only ending the whole group ends the sleep.
+    await file({ ...WORKSPACE_FILE, build: { command: 'sleep 60 & echo "sleeper $!"; wait' } })
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    const sleeper = async (from: number): Promise<number> => {
+      for (;;) {
+        const text = events.slice(from).filter((e) => e.event === 'build.output').map((e) => (e.payload as { text: string }).text).join('')
+        const m = /sleeper (\d+)/.exec(text)
+        if (m) return Number(m[1])
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    try {
+      expect(await value('build.cancel', {})).toEqual({ cancelled: false }) // nothing is building
+      let from = events.length
+      const building = call('build.run', {})
+      const pid = await sleeper(from)
+      expect(alive(pid)).toBe(true)
+      expect(await value('build.cancel', {})).toEqual({ cancelled: true })
+      const summary = await building
+      expect(summary.ok && summary.value).toMatchObject({ ok: false, cancelled: true })
+      expect(summary.ok && summary.value.diagnostics.at(-1)!.message).toBe('the build was cancelled')
+      const said = events.slice(from).filter((e) => e.event === 'build.output').map((e) => (e.payload as { text: string }).text).join('')
+      expect(said).toMatch(/build cancelled: sent SIGTERM to the build command's process group \(\d+\)/)
+      for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20))
+      expect(alive(pid)).toBe(false)
+
+      // Boot starts with the build: cancelling it there boots nothing, and says why.
+      from = events.length
+      const boot = bootBuild()
+      const bootPid = await sleeper(from)
+      await value('build.cancel', {})
+      const r = await boot
+      expect(!r.ok && r.error).toMatchObject({ code: 'build.cancelled' })
+      for (let i = 0; i < 100 && alive(bootPid); i++) await new Promise((r) => setTimeout(r, 20))
+      expect(alive(bootPid)).toBe(false)
+    } finally {
+      await file(WORKSPACE_FILE)
+    }
+  }, 120_000)
+
   it('names a build tool that is not installed, and a mistake in bootscope.json at its line and column', async () => {
     const file = (o: object) => value('file.write', { path: 'bootscope.json', text: JSON.stringify(o, null, 2) })
     try {

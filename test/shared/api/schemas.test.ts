@@ -13,6 +13,7 @@ const GOOD: { [N in RequestName]: unknown[] } = {
   'file.grant': [{ path: '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin', role: 'kernel' }, { path: '/tmp/fw_jump.elf', role: 'firmware' }],
   'file.choose': [{ role: 'kernel' }, { role: 'initrd', defaultPath: '/home/me/initrd.cpio' }],
   'build.run': [{}, { script: 'linker.ld' }],
+  'build.cancel': [{}],
   'boot.start': [
     {},
     { kernel: { kind: 'build' } },

@@ -14,6 +14,7 @@ import type { ApiError, Diagnostic } from '../../../shared/api/result'
 import type { TraceEvent } from '../../../shared/trace/events'
 import { stopTone } from '../../../shared/trace/stop-words'
 import { useLabStore } from './lab'
+import { useBuildStore } from './build'
 import { useWorkspaceStore } from './workspace'
 import { useRecordingsStore } from './recordings'
 import { lastStopOf, useReplayStore } from './replay'
@@ -109,6 +110,7 @@ export const useBootStore = defineStore('boot', () => {
     outcome.value = undefined
     progress.value = undefined
     live.value = ''
+    useBuildStore().cancelled = false
     await useWorkspaceStore().saveAll()
     // The inspectors show only the recording being made or opened: the previous one closes.
     replay.close()
@@ -125,8 +127,10 @@ export const useBootStore = defineStore('boot', () => {
     return undefined
   }
 
+  /** Cancels the boot; while it is still building (no run yet), the build. */
   async function cancel(): Promise<void> {
     if (runId.value) await api.invoke('boot.cancel', { runId: runId.value })
+    else if (running.value) await useBuildStore().cancel()
   }
 
   async function type(text: string): Promise<void> {

@@ -14,11 +14,14 @@ export const useBuildStore = defineStore('build', () => {
   const last = shallowRef<BuildSummary>()
   const building = ref(false)
   const error = ref<ApiError>()
-  /** What the workspace file's build command printed during the last Build (the console shows it while it runs). */
+  /** What the workspace file's build command printed during the last Build (the console shows it while it runs, and after a cancel). */
   const output = ref('')
+  /** The last build was cancelled: the console keeps its output, ending with what the cancel did. */
+  const cancelled = ref(false)
 
   async function build(): Promise<BuildSummary | undefined> {
     building.value = true
+    cancelled.value = false
     output.value = ''
     try {
       await useWorkspaceStore().saveAll()
@@ -35,6 +38,13 @@ export const useBuildStore = defineStore('build', () => {
     }
   }
 
+  /** Ends the build in progress (Build's, or the one a Boot starts with); the backend says in the output what it did. */
+  async function cancel(): Promise<void> {
+    cancelled.value = true // before the answer: the backend's notice may arrive first
+    const r = await api.invoke('build.cancel', {})
+    if (!r.ok || !r.value.cancelled) cancelled.value = false
+  }
+
   /** What the last build did, in a line for the status bar: "built kernel.elf in 3 ms", or its errors. */
   const message = computed(() => {
     if (error.value) return { ok: false, text: `build: ${error.value.message}` }
@@ -43,6 +53,7 @@ export const useBuildStore = defineStore('build', () => {
     const errors = b.diagnostics.filter((d) => d.severity === 'error').length
     const warnings = b.diagnostics.length - errors
     const ms = `${Math.max(1, Math.round(b.millis))} ms`
+    if (b.cancelled) return { ok: false, text: 'build cancelled' }
     if (b.ok) {
       const file = b.elf?.path.split('/').pop() ?? 'the kernel'
       return { ok: true, text: `built ${file} in ${ms}${warnings ? ` · ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}` }
@@ -56,8 +67,8 @@ export const useBuildStore = defineStore('build', () => {
   })
 
   api.on('build.output', ({ text }) => {
-    if (building.value) output.value += text
+    if (building.value || cancelled.value) output.value += text
   })
 
-  return { last, building, output, error, message, build }
+  return { last, building, cancelled, output, error, message, build, cancel }
 })
