@@ -22,7 +22,7 @@ import { describePageFaultError, vectorName } from '../../shared/isa/x86/excepti
 import { CR0_BITS, CR4_BITS, EFER_BITS, VECTOR_BY_MNEMONIC, type BitField } from '../../shared/isa/x86/system-registers'
 import { EFER_LMA } from '../../shared/isa/x86/register-fields'
 import { MSRS, msrByNumber } from '../../shared/isa/x86/msr'
-import { decodeGdt, decodeIdt, decodeTss, type DescriptorRow } from '../../shared/isa/x86/descriptors'
+import { gdtLines, idtLines, tssLines, type DescriptorLine } from '../../shared/pc/descriptor-text'
 import { DTR_WHICH, EXC_FLAG, FAR_CAUSE, X86_MODE_CODE, X86_TRACE_KIND, type X86TraceRecord } from '../machine/x86/hart/trace-layout'
 import { placeNamer, type EventSink } from './semantic-events'
 
@@ -208,11 +208,11 @@ export class X86SemanticEvents {
     const long = (this.regs.efer & EFER_LMA) !== 0n
     const limit = Number(r.b & 0xffffffffn)
     const bytes = this.readLinear(r.a, Math.min(limit + 1, MAX_TABLE_BYTES))
-    let rows: DescriptorRow[] | undefined
+    let rows: DescriptorLine[] | undefined
     if (bytes) {
-      if (r.aux === DTR_WHICH.IDTR) rows = decodeIdt(bytes, long, this.symbol)
-      else if (r.aux === DTR_WHICH.TR) rows = decodeTss(bytes, long, this.symbol)
-      else rows = decodeGdt(bytes, long)
+      if (r.aux === DTR_WHICH.IDTR) rows = idtLines(bytes, long, this.symbol)
+      else if (r.aux === DTR_WHICH.TR) rows = tssLines(bytes, long, this.symbol)
+      else rows = gdtLines(bytes, long)
     }
     const entries = rows
       ? rows.slice(0, MAX_TABLE_ROWS).map((x) => `${x.name}: ${x.text}`).concat(rows.length > MAX_TABLE_ROWS ? [`… ${rows.length - MAX_TABLE_ROWS} more`] : [])

@@ -34,6 +34,8 @@ export interface SegmentDescriptor {
   flags: string[]
   /** A 16-byte system descriptor of IA-32e mode (TSS, LDT, call gate). */
   wide: boolean
+  /** Access rights in the layout `describeSegment` reads: type/S/DPL/P in bits 0–7, AVL/L/D/G in bits 12–15. */
+  attrs: number
 }
 
 export interface GateDescriptor {
@@ -44,6 +46,8 @@ export interface GateDescriptor {
   present: boolean
   /** `interrupt gate`, `trap gate`, `task gate`, … */
   type: string
+  /** The 4-bit gate type field. */
+  typeBits: number
   dpl: number
   selector: number
   /** The handler's offset (linear with a flat CS), hex. */
@@ -59,6 +63,8 @@ export interface TaskState {
   stacks: { name: string; value: string }[]
   /** The I/O permission bitmap's offset. */
   iomapBase: number
+  /** A 32-bit TSS's other fields a task switch loads: CR3 and EIP (hex). */
+  task?: { name: 'CR3' | 'EIP'; value: string }[]
 }
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`
@@ -123,6 +129,7 @@ export function decodeGdt(bytes: Uint8Array, long: boolean): SegmentDescriptor[]
       limit: hex(limit),
       flags,
       wide,
+      attrs: access | (flagsNibble << 12),
     })
     at += wide ? 16 : 8
   }
@@ -145,7 +152,7 @@ function segmentTypeWords(s: boolean, type: number, flags: number, long: boolean
 export function decodeIdt(bytes: Uint8Array, long: boolean): GateDescriptor[] {
   const size = long ? 16 : 8
   const out: GateDescriptor[] = []
-  for (let at = 0; at + size <= bytes.length; at += size) {
+  for (let at = 0; at + size <= bytes.length && at < 256 * size; at += size) {
     const d = u64(bytes, at)
     const access = Number((d >> 40n) & 0xffn)
     if (!(access & 0x80)) continue
@@ -160,6 +167,7 @@ export function decodeIdt(bytes: Uint8Array, long: boolean): GateDescriptor[] {
       raw: long ? `0x${u64(bytes, at + 8).toString(16).padStart(16, '0')}${d.toString(16).padStart(16, '0')}` : `0x${d.toString(16).padStart(16, '0')}`,
       present: true,
       type: systemTypeWords(type, long),
+      typeBits: type,
       dpl: (access >> 5) & 3,
       selector: Number((d >> 16n) & 0xffffn),
       offset: type === T.TASK_GATE ? '0x0' : hex(offset),
@@ -174,6 +182,8 @@ const TSS32_STACKS: [string, number, number][] = [
   ['ESP0', 4, 4], ['SS0', 8, 2], ['ESP1', 12, 4], ['SS1', 16, 2], ['ESP2', 20, 4], ['SS2', 24, 2],
 ]
 const TSS32_IOMAP = 102
+const TSS32_CR3 = 28
+const TSS32_EIP = 32
 /** Byte offsets in a 64-bit TSS (SDM Figure 8-11): RSP0–2 at 4, IST1–7 at 36, the I/O map base at 102. */
 const TSS64_RSP0 = 4
 const TSS64_IST1 = 36
@@ -189,5 +199,6 @@ export function decodeTss(bytes: Uint8Array, long: boolean): TaskState {
     return { format: '64-bit', stacks, iomapBase: u16(bytes, TSS64_IOMAP) }
   }
   const stacks = TSS32_STACKS.map(([name, at, n]) => ({ name, value: hex(n === 4 ? u32(bytes, at) : u16(bytes, at)) }))
-  return { format: '32-bit', stacks, iomapBase: u16(bytes, TSS32_IOMAP) }
+  const task = [{ name: 'CR3' as const, value: hex(u32(bytes, TSS32_CR3)) }, { name: 'EIP' as const, value: hex(u32(bytes, TSS32_EIP)) }]
+  return { format: '32-bit', stacks, iomapBase: u16(bytes, TSS32_IOMAP), task }
 }
