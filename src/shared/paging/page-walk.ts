@@ -271,8 +271,10 @@ export interface TableEntry {
   pa: string
   /** Leaves only: 4 KiB, 2 MiB, 1 GiB, … */
   pageSize: string | null
-  /** x86: a pointer to this very table (a recursive mapping). */
+  /** x86: a pointer to this very table, or (PAE) to one of the page directories: a recursive mapping. */
   recursive?: boolean
+  /** x86 PAE: what the recursive entry makes visible, in words (a PD entry pointing at page directory k). */
+  recursiveNote?: string
 }
 
 /**

@@ -119,6 +119,36 @@ describe('PAE paging', () => {
     expect(w.tables.map((t) => [t.pa, t.level])).toEqual([[0x1000n, 2], [0x2000n, 1], [0x3000n, 0]])
   })
 
+  it('recognises the PAE recursive mapping: PD 3 entries 508–511 pointing at the four page directories', () => {
+    const m = memory()
+    const pdpt = 0x1000n
+    const pds = [0x2000n, 0x3000n, 0x4000n, 0x5000n]
+    const pt = 0x6000n
+    pds.forEach((pd, i) => m.put64(pdpt + BigInt(i) * 8n, pd | P))
+    m.put64(pds[3] + 0n * 8n, pt | RW | P) // 0xC0000000: a page table
+    m.put64(pt, 0x10_0000n | RW | P) // 0xC0000000 → 1 MiB
+    pds.forEach((pd, k) => m.put64(pds[3] + BigInt(508 + k) * 8n, pd | RW | P))
+    // Through the recursion, PD 3's page table for 0xC0000000 is the page at 0xFF800000 + (3·512 + 0)·4 KiB …
+    expect(translateX86(m.mem, regsPae(pdpt), 0xffe0_0000n)).toMatchObject({ ok: true, pa: '0x6000' })
+    // … and page directory 3 itself is at 0xFFFFF000 (PD 3 entry 511 → PD 3 read as a page table, its entry 511 → PD 3).
+    expect(translateX86(m.mem, regsPae(pdpt), 0xffff_f000n)).toMatchObject({ ok: true, pa: '0x5000' })
+    const w = walkTableX86(m.mem, regsPae(pdpt))
+    const recursive = w.mappings.filter((r) => r.pageSize === 'recursive')
+    expect(recursive.map((r) => [r.va, r.pa, r.size])).toEqual([
+      ['0xff800000', '0x2000', '0x200000'],
+      ['0xffa00000', '0x3000', '0x200000'],
+      ['0xffc00000', '0x4000', '0x200000'],
+      ['0xffe00000', '0x5000', '0x200000'],
+    ])
+    expect(recursive[3].note).toBe(
+      'recursive: this PD entry points at page directory 3 (PDPT entry 3), so the page tables of 0xc0000000–0xffffffff appear as pages at 0xffe00000–0xffffffff, one 4 KiB page per 2 MiB',
+    )
+    expect(w.mappings.filter((r) => r.pageSize !== 'recursive').map((r) => [r.va, r.pa])).toEqual([['0xc0000000', '0x100000']])
+    const entries = readTablePageX86(m.mem, regsPae(pdpt), pds[3], 1, 0xc000_0000n)
+    expect(entries.map((e) => [e.index, e.recursive ?? false])).toEqual([[0, false], [508, true], [509, true], [510, true], [511, true]])
+    expect(entries[1].recursiveNote).toMatch(/^this PD entry points at page directory 0 \(PDPT entry 0\), so the page tables of 0x0–0x3fffffff appear as pages at 0xff800000–0xff9fffff/)
+  })
+
   it('treats R/W in a PAE PDPTE as reserved', () => {
     const m = memory()
     m.put64(0x1000n, 0x2000n | RW | P)

@@ -40,6 +40,28 @@ function readEntry(mem: PhysReader, pa: bigint, bytes: 4 | 8): bigint | undefine
 const pageBytes = (f: ModeFormat, depth: number) => 1n << BigInt(f.levels[depth].shift)
 const levelOf = (f: ModeFormat, depth: number) => f.levels.length - 1 - depth
 
+/**
+ * PAE's page directories by physical address → their PDPT index. A PAE root (the PDPT) is not a
+ * page, so no entry can point back at it: a recursive mapping in PAE is a PD entry pointing at one
+ * of the four page directories (the usual one: PD 3's entries 508–511 → PD 0–3, so the page tables
+ * appear at 0xFF800000 and the directories at 0xFFFFC000).
+ */
+function paeDirectories(mem: PhysReader, f: ModeFormat, root: bigint, c: X86AccessControls): Map<bigint, number> {
+  const dirs = new Map<bigint, number>()
+  if (f.mode !== 'PAE') return dirs
+  for (let i = 0; i < 4; i++) {
+    const e = readEntry(mem, root + BigInt(i * 8), 8)
+    if (e !== undefined && e & X86_PTE.P && !reservedBits(f, 0, e, c, DEFAULT_MAXPHYADDR) && !dirs.has(e & f.addressMask)) dirs.set(e & f.addressMask, i)
+  }
+  return dirs
+}
+
+/** In words, what a PAE PD entry at `va` pointing at page directory `k` makes visible. */
+function paeRecursiveNote(va: bigint, k: number): string {
+  const tables = BigInt(k) << 30n
+  return `recursive: this PD entry points at page directory ${k} (PDPT entry ${k}), so the page tables of ${hex(tables)}–${hex(tables + (1n << 30n) - 1n)} appear as pages at ${hex(va)}–${hex(va + (1n << 21n) - 1n)}, one 4 KiB page per 2 MiB`
+}
+
 /** Does this entry map a page (rather than point at the next table)? */
 function mapsPage(f: ModeFormat, depth: number, entry: bigint, c: X86AccessControls): boolean {
   if (depth === f.levels.length - 1) return true
@@ -204,6 +226,7 @@ export function walkTableX86(mem: PhysReader, regs: X86PagingRegisters, maxLeave
   const f = FORMATS[mode]
   const c = accessControls(regs)
   const seen = new Set<bigint>()
+  const paeDirs = paeDirectories(mem, f, rootTable(regs, mode), c)
   const leaves: { va: bigint; pa: bigint; size: bigint; perms: string; pageSize: string; note?: string }[] = []
   const visit = (table: bigint, depth: number, vaPrefix: bigint, rights: Rights, path: bigint[]) => {
     if (result.truncated) return
@@ -221,7 +244,8 @@ export function walkTableX86(mem: PhysReader, regs: X86PagingRegisters, maxLeave
       const r = stepRights(rights, f, depth, entry, c)
       const isPage = mapsPage(f, depth, entry, c)
       const target = entryAddress(f, depth, entry, isPage)
-      if (!isPage && path.includes(target)) {
+      const paeDir = depth === 1 ? paeDirs.get(target) : undefined
+      if (!isPage && (path.includes(target) || paeDir !== undefined)) {
         // A recursive entry: the tables themselves become visible as pages under this VA range.
         if (leaves.length >= maxLeaves) return void (result.truncated = true)
         leaves.push({
@@ -230,7 +254,10 @@ export function walkTableX86(mem: PhysReader, regs: X86PagingRegisters, maxLeave
           size: pageBytes(f, depth),
           perms: permLetters(r, entry),
           pageSize: 'recursive',
-          note: `recursive: ${lv.table}[${index}] points at the ${f.levels[path.indexOf(target)].table} at ${hex(target)} itself, so the paging structures appear as pages here`,
+          note:
+            paeDir !== undefined
+              ? paeRecursiveNote(va, paeDir)
+              : `recursive: ${lv.table}[${index}] points at the ${f.levels[path.indexOf(target)].table} at ${hex(target)} itself, so the paging structures appear as pages here`,
         })
         continue
       }
@@ -270,6 +297,7 @@ export function readTablePageX86(mem: PhysReader, regs: X86PagingRegisters, tabl
   const depth = f.levels.length - 1 - level
   const lv = f.levels[depth]
   if (!lv) return []
+  const paeDirs = depth === 1 ? paeDirectories(mem, f, rootTable(regs, mode), c) : new Map<bigint, number>()
   const out: TableEntry[] = []
   for (let index = 0; index < 1 << lv.indexBits; index++) {
     const entry = readEntry(mem, tablePa + BigInt(index * lv.entryBytes), lv.entryBytes)
@@ -288,6 +316,7 @@ export function readTablePageX86(mem: PhysReader, regs: X86PagingRegisters, tabl
       pa: hex(target),
       pageSize: kind === 'leaf' ? lv.largePage! : null,
       ...(kind === 'pointer' && target === tablePa ? { recursive: true } : {}),
+      ...(kind === 'pointer' && paeDirs.has(target) ? { recursive: true, recursiveNote: paeRecursiveNote(va, paeDirs.get(target)!).replace(/^recursive: /, '') } : {}),
     })
   }
   return out

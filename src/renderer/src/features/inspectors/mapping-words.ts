@@ -78,7 +78,7 @@ export function recursiveWords(m: MappingRange, mode: string | undefined): strin
   const root = f?.levels[0]
   const index = root ? Number((va >> BigInt(root.shift)) & ((1n << BigInt(root.indexBits)) - 1n)) : -1
   const windows = f && mode ? recursiveWindows(mode, index) : []
-  if (!windows.length || !mode) return `recursive mapping of ${m.va}–${end}: ${m.note ?? 'a table entry points back at its own table'}`
+  if (!windows.length || !mode) return `recursive mapping of ${m.va}–${end}: ${m.note?.replace(/^recursive: /, '') ?? 'a table entry points back at its own table'}`
   const [self, ...below] = windows
   const rootName = tableName(mode, self.table)
   const rest = below.map((w) => `each ${tableName(mode, w.table)} from ${hex(w.first)}`).join(', ')
