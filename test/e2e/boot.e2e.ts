@@ -19,6 +19,7 @@ test('Boot builds, boots and records the example; the timeline explains paging; 
 
   // The timeline has the satp marker and the first-fetch-in-the-higher-half marker.
   await page.locator('[data-tab=timeline]').click()
+  await expect(page.getByTestId('timeline-lanes')).toHaveAttribute('data-lanes', 'Privilege,Translation,Code region')
   const satp = page.locator('[data-testid=timeline-marker][data-kind=satp_write]')
   await expect(satp).toHaveCount(1)
   await expect(page.locator('[data-testid=timeline-marker][data-kind=region_enter]')).not.toHaveCount(0)

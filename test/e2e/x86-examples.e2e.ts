@@ -65,6 +65,7 @@ test('i386 higher half from the first start: boot, CR3 and paging markers, addre
 
   // The CR3 write and the CR0 write that turns paging on.
   await page.locator('[data-tab=timeline]').click()
+  await expect(page.getByTestId('timeline-lanes')).toHaveAttribute('data-lanes', 'CPL,CPU mode,Translation,Code region')
   await expect(page.locator('[data-testid=timeline-marker][data-kind=cr3_write]')).toHaveCount(1)
   const paging = page.locator('[data-testid=timeline-marker][data-kind=paging_change]')
   await expect(paging).toHaveCount(1)

@@ -43,15 +43,17 @@ function modeWords(label: string): string {
 /**
  * @param events all events of the recording, in step order
  * @param steps the recording's length
- * @param startPriv the privilege at step 0 ('M' on a machine reset)
+ * @param start the privilege at step 0 ('M' on a machine reset), and on x86 the CPU mode (a
+ *   Multiboot kernel starts in ring 0, protected mode): the CPU-mode lane is there even when the mode never changes
  */
-export function computeLanes(events: TraceEvent[], steps: number, startPriv = 'M'): Lanes {
+export function computeLanes(events: TraceEvent[], steps: number, start: { priv: string; mode?: string } = { priv: 'M' }): Lanes {
   const privilege: LaneRange[] = []
   const translation: LaneRange[] = []
   const region: LaneRange[] = []
   const mode: LaneRange[] = []
-  push(privilege, 0, startPriv)
+  push(privilege, 0, start.priv)
   push(translation, 0, 'Bare')
+  if (start.mode) push(mode, 0, modeWords(start.mode))
   for (const e of events) {
     switch (e.kind) {
       case 'firmware_handoff':

@@ -42,6 +42,12 @@ describe('timeline lanes', () => {
     expect(computeLanes([ev(10, 'satp_write', satp('Sv39'))], 20).mode).toBeUndefined()
   })
 
+  it('x86: a kernel that stays in protected mode has a CPU-mode lane all the same, and a CPL lane from ring 0', () => {
+    const lanes = computeLanes([ev(50, 'cr3_write', { new: { mode: '32-bit' } })], 100, { priv: 'ring 0', mode: 'protected mode (32-bit)' })
+    expect(lanes.mode).toEqual([{ from: 0, to: 100, value: 'protected 32-bit' }])
+    expect(lanes.privilege).toEqual([{ from: 0, to: 100, value: 'ring 0' }])
+  })
+
   it('follows the translation mode through satp writes, merging unchanged modes', () => {
     const lanes = computeLanes([ev(10, 'satp_write', satp('Sv39')), ev(20, 'satp_write', satp('Sv39')), ev(30, 'satp_write', satp('Bare'))], 40)
     expect(lanes.translation).toEqual([

@@ -124,7 +124,7 @@ describe('x86 timeline events on real recordings', () => {
     const mode = of(seed002.events, 'mode_change').find((e) => e.data.to === 'long mode (64-bit)')!
     expect([jmp.step, jmp.data.from]).toEqual([mode.step, mode.data.rip])
     const steps = ring3.events[ring3.events.length - 1].step
-    const lane = computeLanes(ring3.events, steps, 'ring 0').privilege.map((r) => r.value)
+    const lane = computeLanes(ring3.events, steps, { priv: 'ring 0' }).privilege.map((r) => r.value)
     expect(lane).toEqual(['ring 0', 'ring 3', 'ring 0', 'ring 3', 'ring 0'])
   })
 
