@@ -123,6 +123,8 @@ export class PcMachine implements BootMachine {
       },
       dirtyPages: () => x86.dirtyPages(),
       clearDirty: () => x86.clearDirty(),
+      setDebugStops: (stops) => x86.setDebugStops(stops),
+      skipDebugStop: (kinds) => x86.skipDebugStop(kinds),
     }
   }
 
@@ -294,6 +296,10 @@ export class PcMachine implements BootMachine {
       if (next !== undefined && next > h.time && next - h.time < n) n = next - h.time
       const exit = h.run(Number(n > 0n ? n : 1n))
       this.afterRun(exit)
+      if (exit === X86HartExit.DebugStop) {
+        const rip = h.getReg('rip')
+        return { reason: 'paused', message: `stopped by the debugger at rip ${hex(rip)}`, step: h.instret, pc: rip, debugStop: true }
+      }
       this.serve(exit)
     }
   }

@@ -17,6 +17,7 @@
  * The human description of this contract lives in /work/coord/x86-hart-api.md.
  */
 import type { X86TraceKind } from './trace-layout'
+import type { DebugStops } from '../../core/boot-machine'
 
 /** Why `run` returned. */
 export const enum X86HartExit {
@@ -66,6 +67,12 @@ export const enum X86HartExit {
   FetchOutsideRam = 10,
   /** `int3` while `haltOnInt3` is on (RIP stays on it), or a stop requested with `requestStop`. */
   Breakpoint = 11,
+  /**
+   * A debugger's stop (`setDebugStops`): before the instruction at a breakpoint, or before an access
+   * to (or an event delivery's frame on) a watched range. RIP stays on the instruction, nothing of it
+   * is done, and the step is the one replay reaches; `skipDebugStop` lets it run on.
+   */
+  DebugStop = 12,
 }
 
 /** One port I/O element the platform must perform after `X86HartExit.Io`. */
@@ -361,6 +368,15 @@ export interface X86HartApi {
   haltOnInt3: boolean
   /** Makes the current (or next) `run` return `Breakpoint` at the next instruction boundary. */
   requestStop(): void
+  /**
+   * Arms a debugger's stops, replacing the previous ones: breakpoints on *linear* addresses
+   * (CS.base + RIP; the RIP itself in flat and 64-bit code) and physical ranges watched for writes
+   * and/or reads; `run` then returns `DebugStop` before such an instruction or access. False when
+   * there are more than the hart holds (64 breakpoints, 16 watches).
+   */
+  setDebugStops(stops: DebugStops): boolean
+  /** The instruction (or event delivery) at the current RIP and step runs without stopping at its breakpoint and/or watched access. */
+  skipDebugStop(kinds: { breakpoint: boolean; watch: boolean }): void
   /**
    * Strict TLB (teaching mode, as on RISC-V): every translation the hart caches stays until
    * invlpg, a CR3 write (non-global entries) or a CR4.PGE/CR0.PG change — a kernel that changes

@@ -14,6 +14,7 @@ import {
 } from './hart-api'
 import { TRACE_RECORD_BYTES, X86_MODE_CODE, X86_TRACE_KIND, type X86TraceKind } from './trace-layout'
 import { X86_ROWS } from '../../../../shared/isa/x86/index'
+import type { DebugStops } from '../../core/boot-machine'
 
 /** State-slot numbers: must equal the `S_* = STATE + n * 8` slots of assembly/layout.ts. */
 export const SLOT = {
@@ -92,6 +93,10 @@ interface X86Exports {
   layoutScratch(): number
   decodeBytes(n: number, mode: bigint): number
   isTraced(): number
+  debugStopsClear(): void
+  debugBreakpointAdd(lin: bigint): number
+  debugWatchAdd(pa: bigint, length: number, kinds: number): number
+  debugSkip(rip: bigint, instret: bigint, breakpoint: number, watch: number): void
 }
 
 const modules = new Map<string, WasmModule>()
@@ -324,6 +329,16 @@ export class X86Hart implements X86HartApi {
   get haltOnInt3(): boolean { return this.slot('haltOnInt3') !== 0n }
   set haltOnInt3(on: boolean) { this.setSlot('haltOnInt3', on ? 1n : 0n) }
   requestStop(): void { this.setSlot('stopRequested', 1n) }
+  setDebugStops(stops: DebugStops): boolean {
+    this.x.debugStopsClear()
+    let ok = true
+    for (const lin of stops.breakpoints) ok = !!this.x.debugBreakpointAdd(i64(lin)) && ok
+    for (const w of stops.watches) ok = !!this.x.debugWatchAdd(i64(w.pa), w.length, (w.write ? 1 : 0) | (w.read ? 2 : 0)) && ok
+    return ok
+  }
+  skipDebugStop(kinds: { breakpoint: boolean; watch: boolean }): void {
+    this.x.debugSkip(i64(this.getReg('rip')), i64(this.instret), kinds.breakpoint ? 1 : 0, kinds.watch ? 1 : 0)
+  }
   get strictTlb(): boolean { return this.slot('strictTlb') !== 0n }
   set strictTlb(on: boolean) {
     this.setSlot('strictTlb', on ? 1n : 0n)

@@ -19,7 +19,7 @@ import {
   SEG_LIMIT, SEG_ATTRS, SEG_BASE, S_FLAGS,
 } from './layout'
 import {
-  R_OK, R_EXIT, EV_SOFTWARE, EV_EXTERNAL, EV_NMI, EXIT_TRIPLE_FAULT, excVector, excError, excHasError, faultErr,
+  R_OK, R_EXIT, EV_SOFTWARE, EV_EXTERNAL, EV_NMI, EXIT_TRIPLE_FAULT, EXIT_DEBUG_STOP, pendingExit, excVector, excError, excHasError, faultErr,
   mst, setMst, setExit,
 } from './globals'
 import {
@@ -28,7 +28,8 @@ import {
   SEG_ATTR_S, SEG_ATTR_P, SEG_ATTR_L, SEG_ATTR_DB, SEG_ATTR_RW, SEG_ATTR_UNUSABLE, SEG_ATTR_DPL_SHIFT,
   EFLAGS_TF, EFLAGS_NT, EFLAGS_RF, EFLAGS_VM, EFLAGS_IF, EFLAGS_AC, MODE_LONG64, CR0_PE, EFER_LMA,
 } from './spec.generated'
-import { readLin, writeLin, clearAnswers } from './mem'
+import { readLin, writeLin, writeWatched, clearAnswers } from './mem'
+import { debugEventRip, debugTakeStop } from './debug-stops'
 import { canonical } from './mmu'
 import { getFlags, setFlags } from './flags'
 import {
@@ -97,6 +98,7 @@ export function deliverTrap(vector: u32, kind: i32, insnRip: u64): i32 {
   const retired = trapInsnRip != <u64>-1
   trapInsnRip = <u64>-1
   if (r == R_OK && retired) store<u64>(S_INSTRET, load<u64>(S_INSTRET) + 1)
+  if (r == R_EXIT && pendingExit == EXIT_DEBUG_STOP) store<u64>(S_RIP, insnRip) // the instruction runs again after the stop
   return r
 }
 
@@ -106,6 +108,16 @@ export function deliverTrap(vector: u32, kind: i32, insnRip: u64): i32 {
  */
 export function deliver(vector: u32, error: u32, hasError: bool, kind: i32): i32 {
   clearAnswers()
+  // A debugger's watch stops delivery before its frame is pushed (debug-stops.ts), reported at the
+  // instruction that trapped or was interrupted; the caller queues the event again.
+  debugTakeStop()
+  debugEventRip(trapInsnRip != <u64>-1 ? trapInsnRip : load<u64>(S_RIP))
+  const r = deliverEvent(vector, error, hasError, kind)
+  debugEventRip(<u64>-1)
+  return r
+}
+
+function deliverEvent(vector: u32, error: u32, hasError: bool, kind: i32): i32 {
   let vec = vector, err = error, he = hasError, k = kind
   let delivering = 0 // 0: the original event (or one that replaced it serially), 1: #DF
   writeRecord(chainSlot(0), vec, err, he, DS_NONE, <u64>-1)
@@ -114,6 +126,7 @@ export function deliver(vector: u32, error: u32, hasError: bool, kind: i32): i32
       noteRecent(vec, err, he)
       return R_OK
     }
+    if (debugTakeStop()) return setExit(EXIT_DEBUG_STOP)
     // A fault (excVector/excError) while delivering.
     const v2 = excVector, e2 = excError, h2 = excHasError
     if (trapInsnRip != <u64>-1) {
@@ -192,6 +205,7 @@ function realMode(vec: u32): bool {
   const sp = load<u64>(REGS + 4 * 8)
   const flags = getFlags()
   const base = load<u64>(ss, SEG_BASE)
+  if (writeWatched((base + ((sp - 6) & 0xffff)) & 0xffffffff, 6, false)) return false
   let p = sp
   for (let i = 0; i < 3; i++) {
     p = (p - 2) & 0xffff
@@ -354,6 +368,8 @@ function protectedMode(vec: u32, err: u32, pushError: bool, kind: i32): bool {
   }
   nsLong = false
   nsUser = (inner ? dpl : c) == 3
+  const frame = size * ((inner ? 5 : 3) + (pushError ? 1 : 0))
+  if (writeWatched((nsBase + ((nsPtr - frame) & (nsSize == 4 ? 0xffffffff : 0xffff))) & 0xffffffff, frame, nsUser)) return false
   if (inner) {
     if (!npush(oldSs, size, kind)) return false
     if (!npush(oldSp & (size == 4 ? 0xffffffff : 0xffff), size, kind)) return false
@@ -405,6 +421,8 @@ function longMode(vec: u32, err: u32, pushError: bool, kind: i32): bool {
   nsLong = true
   nsPtr = sp & ~(<u64>15)
   nsUser = (inner ? dpl : c) == 3
+  const frame: u64 = pushError ? 48 : 40
+  if (writeWatched(nsPtr - frame, frame, nsUser)) return false
   if (!npush(oldSs, 8, kind)) return false
   if (!npush(oldSp, 8, kind)) return false
   if (!npush(flags, 8, kind)) return false

@@ -35,6 +35,8 @@ export const EXIT_TPR: i32 = 8
 export const EXIT_UNIMPLEMENTED: i32 = 9
 export const EXIT_FETCH_OUTSIDE_RAM: i32 = 10
 export const EXIT_BREAKPOINT: i32 = 11
+/** A debugger's breakpoint or watch (debug-stops.ts): before the instruction or access, RIP on it. */
+export const EXIT_DEBUG_STOP: i32 = 12
 
 export let pendingExit: i32 = 0
 export function setExit(code: i32): i32 {

@@ -23,6 +23,9 @@ import { decode } from './decode'
 import { NOT_MINE } from './exec'
 import { VEC_GP, SEG_ATTR_S, SEG_ATTR_P, SEG_ATTR_CODE, SEG_ATTR_RW, SEG_ATTR_ACCESSED } from './spec.generated'
 import { TRACING } from './trace'
+import {
+  debugStopsClear as clearDebugStops, debugBreakpointAdd as addDebugBreakpoint, debugWatchAdd as addDebugWatch, debugSkip as skipDebugStop,
+} from './debug-stops'
 
 /** Sets up memory for `ramSize` bytes of RAM at physical 0; returns 0, 1 when memory cannot grow, 2 when static data overlaps. */
 export function init(ramSize: u64): i32 {
@@ -190,3 +193,15 @@ export function isTraced(): bool { return TRACING }
 export function decodeBytes(n: u32, modeCode: u64): i32 { return decode(DC_SCRATCH, n, modeCode) }
 export function layoutScratch(): usize { return DC_SCRATCH }
 
+
+/** A debugger's stops (debug-stops.ts): the host sets them all again after each change. */
+export function debugStopsClear(): void { clearDebugStops(); tlbFlushAll() }
+/** A breakpoint on a linear address (CS.base + RIP). */
+export function debugBreakpointAdd(lin: u64): bool { return addDebugBreakpoint(lin) }
+/** Watches [pa, pa + length) for writes (kinds bit 0) and/or reads (bit 1); accesses there leave the TLBs. */
+export function debugWatchAdd(pa: u64, length: u32, kinds: u32): bool {
+  const r = addDebugWatch(pa, length, kinds)
+  tlbFlushAll()
+  return r
+}
+export function debugSkip(rip: u64, instret: u64, breakpoint: bool, watch: bool): void { skipDebugStop(rip, instret, breakpoint, watch) }

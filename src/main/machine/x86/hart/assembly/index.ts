@@ -23,18 +23,20 @@ import {
 import {
   R_OK, R_FAULT, R_EXIT, R_RESYNC, R_JUMP, R_TRAP, R_HLT, pendingExit, setExit, ringNearlyFull, setRingNearlyFull,
   EXIT_STEPS_DONE, EXIT_HLT, EXIT_INTERRUPT_ACK, EXIT_TRIPLE_FAULT, EXIT_TRACE_FULL, EXIT_FETCH_OUTSIDE_RAM,
-  EXIT_BREAKPOINT, EXIT_UNIMPLEMENTED, ACC_FETCH, EV_EXCEPTION, EV_EXTERNAL, EV_NMI, EV_SOFTWARE, excVector, excError,
+  EXIT_BREAKPOINT, EXIT_UNIMPLEMENTED, EXIT_DEBUG_STOP, ACC_FETCH, EV_EXCEPTION, EV_EXTERNAL, EV_NMI, EV_SOFTWARE, excVector, excError,
   excHasError, excKind, fault, faultErr, mst, sizeMask, sext,
 } from './globals'
 import { decode, DEC_MORE, DEC_INVALID, DEC_TOO_LONG, E_OP, E_IMM, E_CC, E_FLAGS, C_REG, C_MEM, C_IMM, lastRow } from './decode'
 import { translate, tlbFill, xPa, xHost, xErr, markCodePage, canonical, PAGE_MASK } from './mmu'
-import { rd, wr, pageFault, resetAnswerCursor, answersPending, gLinMask } from './mem'
+import { rd, wr, pageFault, resetAnswerCursor, answersPending, gLinMask, cr2Before } from './mem'
+import { debugBreakpointsArmed, debugBreakpointsInPage, debugBreakpointHit, debugRepContinues, debugSkipAt } from './debug-stops'
 import { deliver, deliverTrap } from './deliver'
 import { recomputeMode } from './seg'
 import { setLazy, cond, carry, FL_EAGER, FL_ADD, FL_ADC, FL_SUB, FL_SBB, FL_LOGIC, FL_INC, FL_DEC, FL_SHL, FL_SAR, FL_MUL } from './flags'
 import { R, setR, rdReg, wrReg, eaOf, segOf, stackWidth, widthMask, setSp, push, peek, readOp, writeOp, RSP_OFF } from './regs'
 import { execSlow, noteUndefined, UD_INVALID, UD_UNIMPLEMENTED, R_STAY, R_BRANCH, R_DONE_EXIT } from './exec'
-import { MODE_LONG64, EFLAGS_IF, EFLAGS_TF, VEC_UD, VEC_GP, VEC_DB, VEC_NMI } from './spec.generated'
+import { MODE_LONG64, EFLAGS_IF, EFLAGS_TF, VEC_UD, VEC_GP, VEC_DB, VEC_NMI, VEC_PF } from './spec.generated'
+import { S_CR2 } from './layout'
 import { S_FL_C, S_FL_OP, S_FL_RES, S_FL_A, S_FL_B } from './layout'
 import { TRACING, record, T_REGION } from './trace'
 
@@ -128,7 +130,10 @@ export function run(maxSteps: u64): i32 {
     if (pend != 0) {
       store<u64>(S_PENDING_EXC, 0)
       const v = <u32>(pend - 1)
-      if (deliver(v, <u32>load<u64>(S_PENDING_ERR), v == VEC_GP, EV_EXCEPTION) == R_EXIT) return pendingExit
+      if (deliver(v, <u32>load<u64>(S_PENDING_ERR), v == VEC_GP, EV_EXCEPTION) == R_EXIT) {
+        if (pendingExit == EXIT_DEBUG_STOP) store<u64>(S_PENDING_EXC, pend) // delivered again after the stop
+        return pendingExit
+      }
       continue
     }
     if (load<u64>(S_STOP_REQUESTED) != 0) {
@@ -143,13 +148,19 @@ export function run(maxSteps: u64): i32 {
       const shadow = load<u64>(S_SHADOW_AT) == instret && instret != 0
       if (load<u64>(S_NMI_PENDING) != 0 && load<u64>(S_NMI_BLOCKED) == 0 && !shadow) {
         store<u64>(S_NMI_PENDING, 0)
-        if (deliver(VEC_NMI, 0, false, EV_NMI) == R_EXIT) return pendingExit
+        if (deliver(VEC_NMI, 0, false, EV_NMI) == R_EXIT) {
+          if (pendingExit == EXIT_DEBUG_STOP) store<u64>(S_NMI_PENDING, 1)
+          return pendingExit
+        }
         continue
       }
       const ack = load<u64>(S_ACK_VECTOR)
       if (ack != 0) {
         store<u64>(S_ACK_VECTOR, 0)
-        if (deliver(<u32>(ack - 1), 0, false, EV_EXTERNAL) == R_EXIT) return pendingExit
+        if (deliver(<u32>(ack - 1), 0, false, EV_EXTERNAL) == R_EXIT) {
+          if (pendingExit == EXIT_DEBUG_STOP) store<u64>(S_ACK_VECTOR, ack)
+          return pendingExit
+        }
         continue
       }
       const ifSet = (load<u64>(S_FLAGS) & EFLAGS_IF) != 0
@@ -159,6 +170,8 @@ export function run(maxSteps: u64): i32 {
     }
     const tf = (load<u64>(S_FLAGS) & EFLAGS_TF) != 0
     if (tf) limit = instret + 1
+    // Resuming from a debugger's stop: that instruction alone, so its watch checks know it (debug-stops.ts).
+    if (debugSkipAt(instret)) limit = instret + 1
     if (limit - instret > SLICE_STEPS) limit = instret + SLICE_STEPS
     const status = inner(limit)
     if (status == R_EXIT) return pendingExit
@@ -166,7 +179,10 @@ export function run(maxSteps: u64): i32 {
     if (tf && progressed && status != R_FAULT) {
       // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4): #DB with DR6.BS.
       store<u64>(S_DR6, load<u64>(S_DR6) | 0x4000)
-      if (deliver(VEC_DB, 0, false, EV_EXCEPTION) == R_EXIT) return pendingExit
+      if (deliver(VEC_DB, 0, false, EV_EXCEPTION) == R_EXIT) {
+        if (pendingExit == EXIT_DEBUG_STOP) store<u64>(S_PENDING_EXC, <u64>VEC_DB + 1)
+        return pendingExit
+      }
     }
     if (status == R_HLT) return EXIT_HLT
     if (!progressed && ++idle >= maxSteps) return EXIT_STEPS_DONE
@@ -220,6 +236,9 @@ function inner(limit: u64): i32 {
   let tagBase: u64 = 0
   // Every instruction of the fetch page (up to 15 bytes past it) is inside CS's limit: no per-instruction check.
   let inLimit = false
+  // A debugger's breakpoint lies in the fetch page (linear page linPage): only then is each instruction looked up.
+  let brkPage = false
+  let linPage: u64 = 0
   let brk: i32 = 0
   while (instret < limit) {
     if (rip - ripLo >= 4096) {
@@ -231,6 +250,14 @@ function inner(limit: u64): i32 {
       ripLo = rip - (lin & PAGE_MASK)
       tagBase = fPa | (m << 56)
       inLimit = m == MODE_LONG64 || (ripLo <= csLimit && ripLo + 4096 + 14 <= csLimit)
+      linPage = lin & ~PAGE_MASK
+      brkPage = debugBreakpointsArmed() && debugBreakpointsInPage(linPage)
+    }
+    if (brkPage && debugBreakpointHit(linPage + (rip - ripLo), rip, instret)) {
+      store<u64>(S_RIP, rip)
+      store<u64>(S_INSTRET, instret)
+      brk = setExit(EXIT_DEBUG_STOP)
+      break
     }
     const tag = tagBase + (rip - ripLo)
     let e = DCACHE + <usize>((tag & DC_MASK) * DC_ENTRY_BYTES)
@@ -379,7 +406,7 @@ function inner(limit: u64): i32 {
     }
     if (brk != 0) {
       if (brk == R_RESYNC || brk == R_HLT || brk == R_DONE_EXIT) { rip = npc; instret++ }
-      else if (brk == R_STAY) { instret++; brk = 0; if (TRACING) { lastRip = rip } continue }
+      else if (brk == R_STAY) { instret++; brk = 0; debugRepContinues(rip, instret); if (TRACING) { lastRip = rip } continue }
       else if (brk == R_BRANCH) { if (TRACING) { lastRip = rip } rip = load<u64>(S_RIP); instret++; brk = 0; continue }
       else if (brk == R_JUMP) { rip = load<u64>(S_RIP); instret++ }
       else if (brk == R_TRAP) { trapRip = rip; rip = npc } // retires with its delivery (deliverTrap)
@@ -397,7 +424,13 @@ function inner(limit: u64): i32 {
   store<u64>(S_INSTRET, instret)
   if (TRACING) store<u64>(S_LAST_RIP, lastRip)
   if (brk == R_FAULT) {
-    if (deliver(excVector, excError, excHasError, excKind) == R_EXIT) return R_EXIT
+    const v = excVector
+    const cr2 = cr2Before
+    if (deliver(excVector, excError, excHasError, excKind) == R_EXIT) {
+      // A debugger's stop before the frame is pushed: the instruction faults again when it re-executes.
+      if (pendingExit == EXIT_DEBUG_STOP && v == VEC_PF) store<u64>(S_CR2, cr2)
+      return R_EXIT
+    }
     return R_OK
   }
   if (brk == R_TRAP) {

@@ -21,8 +21,9 @@ import {
   S_MMIO_VALUE, S_MMIO_FETCH, S_MODE, TLB_READ, TLB_WRITE, TLB_INDEX_MASK,
 } from './layout'
 import {
-  R_OK, R_FAULT, R_EXIT, ACC_READ, ACC_WRITE, EXIT_MMIO, setExit, faultErr, mst, setMst, sizeMask,
+  R_OK, R_FAULT, R_EXIT, ACC_READ, ACC_WRITE, EXIT_MMIO, EXIT_DEBUG_STOP, setExit, faultErr, mst, setMst, sizeMask,
 } from './globals'
+import { debugWatchHit, debugWatchesArmed } from './debug-stops'
 import { translate, tlbFill, tlbFillPartner, tlbLookup, xPa, xHost, xErr, noteStore, canonical, PAGE_MASK, TAG_CODE } from './mmu'
 
 import { SEG_ATTR_UNUSABLE, SEG_ATTR_CODE, SEG_ATTR_RW, SEG_ATTR_DC, SEG_ATTR_DB, MODE_LONG64 } from './spec.generated'
@@ -128,8 +129,12 @@ export function linearOf(seg: u32, off: u64, size: u64, write: bool): u64 {
 
 // ---- linear accesses ------------------------------------------------------------------------------
 
+/** CR2 before the last #PF set it (a debugger's stop while delivering that #PF puts it back). */
+export let cr2Before: u64 = 0
+
 /** Raises #PF for `lin` with the walker's error code (CR2 = lin); sets mst. */
 export function pageFault(lin: u64, err: u32): i32 {
+  cr2Before = load<u64>(S_CR2)
   store<u64>(S_CR2, lin)
   const r = faultErr(VEC_PF, err)
   setMst(r)
@@ -171,6 +176,7 @@ export function readLin(lin: u64, size: u64, user: bool): u64 {
   const h = pageFor(lin, ACC_READ, user, size)
   if (mst != R_OK) return 0
   if (h == 0) return outside(EXIT_MMIO, xPa, size, false, 0)
+  if (debugWatchesArmed() && debugWatchHit(xPa, size, false)) { setMst(setExit(EXIT_DEBUG_STOP)); return 0 }
   return readHost(h, size)
 }
 
@@ -180,6 +186,7 @@ export function writeLin(lin: u64, size: u64, v: u64, user: bool): void {
   const h = pageFor(lin, ACC_WRITE, user, size)
   if (mst != R_OK) return
   if (h == 0) { outside(EXIT_MMIO, xPa, size, true, v); return }
+  if (debugWatchesArmed() && debugWatchHit(xPa, size, true)) { setMst(setExit(EXIT_DEBUG_STOP)); return }
   const old = readHost(h, size)
   writeHost(h, size, v)
   noteStore(h, xPa, lin, size, old, v)
@@ -195,6 +202,7 @@ function crossRead(lin: u64, size: u64, user: bool): u64 {
   const h2 = pageFor(lin2, ACC_READ, user, 0)
   if (mst != R_OK) return 0
   const pa2 = xPa
+  if (debugWatchesArmed() && crossWatched(h1, pa1, h2, pa2, n1, size, false)) return 0
   let v: u64 = 0
   for (let i: u64 = 0; i < size; i++) {
     let b: u64
@@ -215,6 +223,7 @@ function crossWrite(lin: u64, size: u64, v: u64, user: bool): void {
   const h2 = pageFor(lin2, ACC_WRITE, user, 0)
   if (mst != R_OK) return
   const pa2 = xPa
+  if (debugWatchesArmed() && crossWatched(h1, pa1, h2, pa2, n1, size, true)) return
   for (let i: u64 = 0; i < size; i++) {
     const b = (v >> (i << 3)) & 0xff
     if (i < n1) {
@@ -227,6 +236,38 @@ function crossWrite(lin: u64, size: u64, v: u64, user: bool): void {
     }
     if (mst != R_OK) return
   }
+}
+
+/** A page-crossing access touches a debugger's watch in either part: checked before any byte moves (sets mst). */
+function crossWatched(h1: usize, pa1: u64, h2: usize, pa2: u64, n1: u64, size: u64, isStore: bool): bool {
+  if ((h1 != 0 && debugWatchHit(pa1, n1, isStore)) || (h2 != 0 && debugWatchHit(pa2, size - n1, isStore))) {
+    setMst(setExit(EXIT_DEBUG_STOP))
+    return true
+  }
+  return false
+}
+
+/**
+ * Whether a write of [lin, lin + size) would touch a debugger's watch (an instruction or delivery
+ * that writes several places checks them all before the first): translates without faulting or
+ * setting A/D bits — an untranslatable page is left to the access itself to fault on. Sets mst to
+ * R_EXIT (EXIT_DEBUG_STOP) when it would.
+ */
+export function writeWatched(lin: u64, size: u64, user: bool): bool {
+  if (!debugWatchesArmed()) return false
+  const mask = gLinMaskFor(lin)
+  let at = lin
+  let left = size
+  while (left > 0) {
+    const n = 4096 - (at & PAGE_MASK) < left ? 4096 - (at & PAGE_MASK) : left
+    if (translate(at & mask, ACC_WRITE, user, false, ctxOf(user)) && xHost != 0 && debugWatchHit(xPa, n, true)) {
+      setMst(setExit(EXIT_DEBUG_STOP))
+      return true
+    }
+    at += n
+    left -= n
+  }
+  return false
 }
 
 /** Linear addresses wrap at 4 GiB outside long mode. */
@@ -257,6 +298,7 @@ export function probeWrite(seg: u32, off: u64, size: u64): void {
   if (!translate(lin, ACC_WRITE, user, false, ctxOf(user))) { pageFault(lin, xErr); return }
   if ((last & ~PAGE_MASK) != (lin & ~PAGE_MASK) && !translate(last, ACC_WRITE, user, false, ctxOf(user))) { pageFault(last & ~PAGE_MASK, xErr); return }
   setMst(R_OK)
+  writeWatched(lin, size, user)
 }
 
 // ---- outside accesses (re-execution with answers) ----------------------------------------------

@@ -36,6 +36,7 @@ import {
   PTE_G, PTE_XD, PF_ERR_P, PF_ERR_WR, PF_ERR_US, PF_ERR_RSVD, PF_ERR_ID,
 } from './spec.generated'
 import { TRACING, record, T_WALK, T_STORE } from './trace'
+import { debugWatchedPage } from './debug-stops'
 
 export const PAGE_MASK: u64 = 0xfff
 /** Never produced by (linear & ~0xfff) | ctx with ctx ≤ 1. */
@@ -224,6 +225,7 @@ export function tlbLookup(acc: i32, lin: u64, ctx: u64): bool {
 
 function fillFirstLevel(acc: i32, lin: u64, ctx: u64): void {
   if (xHost == 0) return
+  if (acc != ACC_FETCH && debugWatchedPage(xHost, acc == ACC_WRITE)) return // a debugger's watch: accesses take the slow path (debug-stops.ts)
   let flag: u64 = 0
   if (acc == ACC_WRITE) {
     const page = (xHost - RAM) >> 12
