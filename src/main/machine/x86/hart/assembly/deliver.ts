@@ -29,7 +29,7 @@ import {
   EFLAGS_TF, EFLAGS_NT, EFLAGS_RF, EFLAGS_VM, EFLAGS_IF, EFLAGS_AC, MODE_LONG64, CR0_PE, EFER_LMA,
 } from './spec.generated'
 import { readLin, writeLin, writeWatched, clearAnswers } from './mem'
-import { debugEventRip, debugTakeStop } from './debug-stops'
+import { debugEventRip, debugTakeStop, debugWatchesArmed } from './debug-stops'
 import { canonical } from './mmu'
 import { getFlags, setFlags } from './flags'
 import {
@@ -108,6 +108,7 @@ export function deliverTrap(vector: u32, kind: i32, insnRip: u64): i32 {
  */
 export function deliver(vector: u32, error: u32, hasError: bool, kind: i32): i32 {
   clearAnswers()
+  if (!debugWatchesArmed()) return deliverEvent(vector, error, hasError, kind)
   // A debugger's watch stops delivery before its frame is pushed (debug-stops.ts), reported at the
   // instruction that trapped or was interrupted; the caller queues the event again.
   debugTakeStop()
