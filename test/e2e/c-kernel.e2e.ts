@@ -43,6 +43,9 @@ test('a C kernel built by make from the workspace folder boots, and its C lines 
   await page.goto(web.url)
   await expect(page.getByTestId('core-status')).toContainText('SQLite')
   await expect(page.getByTestId('file-tree').locator('button[data-path="bootscope.json"]')).toBeVisible()
+  // The editor opens on the kernel's C source and its linker script, main.c in front.
+  await expect(page.locator('nav.tabs .tab.active')).toHaveAttribute('data-path', 'main.c')
+  await expect(page.locator('nav.tabs .tab[data-path="kernel.ld"]')).toHaveCount(1)
 
   await page.getByTestId('build-button').click()
   await expect(page.getByTestId('build-status')).toContainText('built kernel.elf', { timeout: 60_000 })

@@ -11,6 +11,7 @@ import { api } from '../api/client'
 import type { WorkspaceInfo } from '../../../shared/api/workspace'
 import type { ApiError } from '../../../shared/api/result'
 import { normalPath } from '../../../shared/trace/code-place'
+import { initialFiles } from './initial-files'
 
 export interface OpenFile {
   path: string
@@ -42,8 +43,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       return
     }
     info.value = r.value
-    const first = ['entry.S', 'linker.ld'].filter((p) => r.value.files.some((f) => f.path === p))
-    for (const p of first.reverse()) await openFile(p)
+    for (const p of initialFiles(r.value.files.map((f) => f.path)).reverse()) await openFile(p)
   }
 
   async function openFile(path: string): Promise<void> {
