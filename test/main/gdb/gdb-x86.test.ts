@@ -3,7 +3,9 @@
  * `gcc -m32 -g` Multiboot kernel (test/fixtures/x86/mb1-info*): gdb reads the i386 target
  * description, the registers at the hand-off (EAX = the Multiboot magic, CS, CR0 with PE set),
  * breaks at a C function with its arguments read from the stack, steps one instruction and
- * reverse-steps back, and reads memory through `x`; gdb takes the x86-64 description as well.
+ * reverse-steps back, and reads memory through `x`; continue and reverse-continue run to the x86
+ * hart's own stops (read, write and access watchpoints, hardware breakpoints); gdb takes the
+ * x86-64 description as well.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -83,6 +85,54 @@ describe.skipIf(gdb.missing || tools.some((t) => t.missing))('bootscope gdb over
     expect(out).not.toMatch(/warning|internal-error/)
     expect(out).toMatch(/^step 4 of \d+, ring 0, protected mode.*, cr3 Bare\s*$/m)
     expect(out).toMatch(/^pc 0x1000d0\s+push\s+ebp\s+\[kmain, \S*mb1-info\.c:25/m)
+  }, 180_000)
+
+  it('continues at hart speed with the x86 hart stops: a read watchpoint on the boot information, hardware breakpoints, a write watchpoint forward and in reverse, an access watchpoint', async () => {
+    const session = await ReplaySession.open(recPath)
+    if (!session.ok) throw new Error(session.error.message)
+    // The x86 hart holds debug stops now: the session runs to them instead of answering undefined (step by step).
+    expect(await session.value.runToStop(session.value.steps, { breakpoints: [kmain], watches: [] }, { breakpoint: false, watch: false })).toBe('stop')
+    expect(session.value.machineAtStep.hart.pc).toBe(kmain)
+    const out = await gdbSession([
+      'break kmain',
+      'continue',
+      'set $info = (char *)info',
+      'rwatch *(unsigned int *)($info + 8)',
+      'continue',
+      'p/x $eip',
+      'delete',
+      'hbreak hex',
+      'continue',
+      'p/x $eip',
+      'continue',
+      'p/x $eip',
+      'delete',
+      'watch *(unsigned int *)$esp',
+      'continue',
+      'p/x $eip',
+      'reverse-continue',
+      'p/x $eip',
+      'delete',
+      'awatch *(unsigned int *)($info + 20)',
+      'continue',
+      'p/x $eip',
+    ])
+    const values = [...out.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => BigInt(m[1]))
+    // rwatch: the load of info[2] (mem_upper) in kmain, stopped after it as gdb expects (it steps the access).
+    expect(out).toMatch(/Hardware read watchpoint 2: \*\(unsigned int \*\)\(\$info \+ 8\)\s+Value = \d+\s+0x[0-9a-f]+ in kmain \(.*mb1-info\.c:30\n30\s+kv\("mem_upper", info\[2\]\);/)
+    // hbreak: stops at hex's entry at each call, with its argument.
+    expect(out.match(/Breakpoint 3, hex \(v=\d+\)/g)?.length).toBe(2)
+    expect(values[1]).toBe(values[2])
+    // watch: the push that overwrites the slot, forward (just after it) and in reverse (just before it), old and new values swapped.
+    const watch = [...out.matchAll(/Watchpoint 4: \*\(unsigned int \*\)\$esp\s+Old value = (\d+)\s+New value = (\d+)/g)].map((m) => [m[1], m[2]])
+    expect(watch).toHaveLength(2)
+    expect(watch[1]).toEqual([watch[0][1], watch[0][0]])
+    expect(values[3]).toBe(values[4] + 1n) // `push ebp` is one byte
+    expect(values[4]).toBe(values[1])
+    // awatch: the read of mods_count.
+    expect(out).toMatch(/Hardware access \(read\/write\) watchpoint 5: \*\(unsigned int \*\)\(\$info \+ 20\)\s+Value = 0\s+0x[0-9a-f]+ in kmain .*mb1-info\.c:35/)
+    expect(values[5]).toBeGreaterThan(values[0])
+    expect(out).not.toMatch(/warning|internal-error|Error/)
   }, 180_000)
 
   it('gives gdb an x86-64 description it takes: rip, the general registers r8–r15, cr3', async () => {

@@ -2,9 +2,10 @@
  * An x86 recording (the PC machine) as a `DebugTarget`: the same replay underneath as riscv64's
  * (any step, forward and back, memory read through the x86 page tables of that step), with the
  * i386 or x86-64 register set — chosen by the kernel's ELF class, since gdb's target description
- * is fixed for a connection — read from the x86 hart. The x86 hart does not serve debug stops
- * yet (the session's `runToStop` answers undefined for it), so continuing steps one instruction
- * at a time, and read/access watchpoints do not stop (write watchpoints do, by value).
+ * is fixed for a connection — read from the x86 hart. The x86 hart serves debug stops (its
+ * debug-stops.ts): continue and reverse-continue run to them at hart speed, with read, write and
+ * access watchpoints and breakpoints on linear addresses (CS.base + EIP/RIP: the EIP gdb shows in
+ * flat 32-bit and 64-bit code).
  */
 import type { ReplaySession } from '../../trace/replay'
 import { PcMachine } from '../../machine/x86/pc-machine'
