@@ -110,6 +110,7 @@ function statsSince(now: BlockStats, then: BlockStats): BlockStats {
     regionsCompiled: now.regionsCompiled - then.regionsCompiled,
     compileMs: now.compileMs - then.compileMs,
     compileCpuMs: now.compileCpuMs - then.compileCpuMs,
+    deferred: now.deferred - then.deferred,
     compiledSteps: now.compiledSteps - then.compiledSteps,
     entries: now.entries - then.entries,
     exits: { left: now.exits.left - then.exits.left, slow: now.exits.slow - then.exits.slow, budget: now.exits.budget - then.exits.budget },
@@ -121,7 +122,7 @@ function compileStats(b: Run, share: number): string {
   const s = b.stats
   if (!s) return 'no stats'
   const e = s.exits
-  return `compiled share ${(share * 100).toFixed(1)} %, ${s.regionsCompiled} regions compiled in ${s.compileMs.toFixed(0)} ms (${s.compileCpuMs.toFixed(0)} ms CPU), ${s.entries} calls: ${e.left} jumped out, ${e.slow} stopped for the interpreter, ${e.budget} at the budget`
+  return `compiled share ${(share * 100).toFixed(1)} %, ${s.regionsCompiled} regions compiled in ${s.compileMs.toFixed(0)} ms (${s.compileCpuMs.toFixed(0)} ms CPU; ${s.regionsLive} live, ${s.evicted} evicted, ${s.deferred} requests deferred by the compile budget, ${(s.moduleBytes / 1024).toFixed(0)} KiB of modules), ${s.entries} calls: ${e.left} jumped out, ${e.slow} stopped for the interpreter, ${e.budget} at the budget`
 }
 
 /**

@@ -21,6 +21,17 @@ export const MAX_RECOMPILES = 16
 export const HOT_THRESHOLD = 512
 /** A pc that cannot start compiled code is not asked about again for this many sightings. */
 const BACKOFF_SIGHTINGS = 1 << 20
+/**
+ * Compile time budget: compiling may take at most this share of the process's CPU time since the
+ * engine started (past COMPILE_BUDGET_FLOOR_MS of compiling). A request over budget is deferred —
+ * its pc is asked about again after DEFER_SIGHTINGS more sightings — so a boot that runs much code
+ * a few hundred times each (a Linux kernel's init) cannot spend its time in V8's compiler. Not
+ * applied at hot threshold 1 (the tests' compile-everything mode). Which pcs get compiled then
+ * depends on the host's speed; what the guest computes never does (compiled code is exact).
+ */
+export const COMPILE_BUDGET_SHARE = 0.25
+export const COMPILE_BUDGET_FLOOR_MS = 100
+const DEFER_SIGHTINGS = 1 << 14
 const ENTRY_BYTES = 32
 const MAP_ENTRIES = 16384
 
@@ -55,6 +66,8 @@ export interface BlockStats {
   regionsLive: number
   evicted: number
   invalidated: number
+  /** Compile requests put off because compiling had used its share of the CPU time (COMPILE_BUDGET_SHARE). */
+  deferred: number
   /** Wall time spent compiling (emitting, WebAssembly.Module, Instance). */
   compileMs: number
   /** The process's CPU time spent meanwhile (V8's compiler threads included). */
@@ -89,15 +102,26 @@ interface Region {
   bytes: Uint8Array
 }
 
+/** The process's CPU time in ms (all threads: V8's compiler threads included). */
+function cpuMs(u: { user: number; system: number } = process.cpuUsage()): number {
+  return (u.user + u.system) / 1000
+}
+
 const CTL = { on: 0, codeWritten: 8, threshold: 16, compiledSteps: 24, entries: 32, left: 48, slow: 56, budget: 64 } as const
 const OP_NAMES = ['', ...INSTRUCTIONS.map((r) => r.name.replace(/\.(aq|rl|aqrl)$/, ''))]
 
 export class BlockEngine {
   private readonly regions = new Map<string, Region>()
   private readonly freeSlots: number[] = []
-  private readonly stat = { regionsCompiled: 0, evicted: 0, invalidated: 0, compileMs: 0, compileCpuMs: 0, moduleBytes: 0 }
+  private readonly stat = { regionsCompiled: 0, evicted: 0, invalidated: 0, deferred: 0, compileMs: 0, compileCpuMs: 0, moduleBytes: 0 }
+  /** The process's CPU time (ms) when the engine started: the compile budget is a share of what was spent since. */
+  private readonly cpuStartMs = cpuMs()
 
-  constructor(private readonly host: BlockHost, hotThreshold = HOT_THRESHOLD) {
+  /** The compile time budget; none at hot threshold 1 (every pc compiled at first sight: the tests' mode) unless one is given. */
+  private readonly budget?: { share: number; floorMs: number }
+
+  constructor(private readonly host: BlockHost, hotThreshold = HOT_THRESHOLD, budget?: { share: number; floorMs: number }) {
+    this.budget = budget ?? (hotThreshold > 1 ? { share: COMPILE_BUDGET_SHARE, floorMs: COMPILE_BUDGET_FLOOR_MS } : undefined)
     const dv = this.view()
     dv.setBigUint64(host.layout.blockCtl + CTL.threshold, BigInt(Math.max(1, hotThreshold)), true)
     dv.setBigUint64(host.layout.blockCtl + CTL.on, 1n, true)
@@ -135,10 +159,16 @@ export class BlockEngine {
       this.backOff(pa)
       return
     }
+    const cpu0 = process.cpuUsage()
+    const b = this.budget
+    if (b && this.stat.compileCpuMs >= b.floorMs && this.stat.compileCpuMs > b.share * (cpuMs(cpu0) - this.cpuStartMs)) {
+      this.stat.deferred++
+      this.backOff(pa, DEFER_SIGHTINGS)
+      return
+    }
     const roots = new Set(old?.roots ?? [])
     roots.add(pc)
     const t0 = performance.now()
-    const cpu0 = process.cpuUsage()
     const blocks = discoverBlocks([...roots], decode)
     const { bytes, functions, entries } = emitRegion(blocks, this.host.layout, this.host.traced)
     if (bytes.length > MAX_MODULE_BYTES) {
@@ -147,8 +177,7 @@ export class BlockEngine {
     }
     const instance = new WA.Instance(new WA.Module(bytes), { env: { memory: this.host.memory, refill: this.host.refill, csrRead: this.host.csrRead } })
     this.stat.compileMs += performance.now() - t0
-    const cpu = process.cpuUsage(cpu0)
-    this.stat.compileCpuMs += (cpu.user + cpu.system) / 1000
+    this.stat.compileCpuMs += cpuMs(process.cpuUsage(cpu0))
     this.stat.regionsCompiled++
     this.stat.moduleBytes += bytes.length
     if (old) this.drop(old)
@@ -278,9 +307,9 @@ export class BlockEngine {
     }
   }
 
-  private backOff(pa: bigint): void {
+  private backOff(pa: bigint, sightings = BACKOFF_SIGHTINGS): void {
     const bucket = Number((pa >> 1n) & BigInt(MAP_ENTRIES - 1))
-    this.view().setInt32(this.host.layout.blockHot + bucket * 4, -BACKOFF_SIGHTINGS, true)
+    this.view().setInt32(this.host.layout.blockHot + bucket * 4, -sightings, true)
   }
 
   private pageArmed(ppage: bigint): boolean {

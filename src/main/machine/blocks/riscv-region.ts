@@ -17,8 +17,8 @@
  * inside the region, by the hart before it enters (the entry map holds each entry's length), else
  * the function returns BUDGET — so compiled code never passes the budget and the step count at
  * every exit is exact. A load or store whose TLB entry misses asks the hart to refill it
- * (`env.refill`, the hart's blockRefill) and goes on when it could; jalr to a block of the region
- * dispatches without leaving.
+ * (`env.refill`, the hart's blockRefill) and goes on when it could; a jalr whose target is a
+ * return site of the same function (a call into the same page returning) dispatches without leaving.
  */
 import { Code, I32, I64, ModuleBuilder, type Label, type MemOp } from './wasm-emitter'
 
@@ -54,7 +54,8 @@ export type Tail =
   | { kind: 'slow'; at: bigint }
   | { kind: 'branch'; ins: GuestInstruction; taken: bigint; next: bigint }
   | { kind: 'jal'; ins: GuestInstruction; to: bigint }
-  | { kind: 'jalr'; ins: GuestInstruction }
+  /** `to`: the target when the block computes it from constants (`call`'s auipc + jalr, `la` + jalr). */
+  | { kind: 'jalr'; ins: GuestInstruction; to?: bigint }
 
 export interface Block {
   start: bigint
@@ -130,6 +131,7 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
   let seen = 0
   while (work.length > 0 && seen < MAX_REGION_INSTRUCTIONS) {
     let pc = work.pop()!
+    const line: GuestInstruction[] = []
     for (;;) {
       const ins = decode(pc)
       seen++
@@ -151,12 +153,17 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
         addLeader(pc + ins.imm)
         break
       }
-      if (ins.op === 'jalr') break
+      if (ins.op === 'jalr') {
+        const to = constantTarget(line, ins)
+        if (to !== undefined) addLeader(to)
+        break
+      }
       if (ins.op in LOADS || ins.op in STORES) {
         addLeader(next)
         break
       }
       if (!inPage(next) || leaders.has(next) || seen >= MAX_REGION_INSTRUCTIONS) break
+      line.push(ins)
       pc = next
     }
   }
@@ -178,7 +185,7 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
       const next = pc + BigInt(ins.len)
       if (ins.op in BRANCHES) { tail = { kind: 'branch', ins, taken: pc + ins.imm, next }; total++; break }
       if (ins.op === 'jal') { tail = { kind: 'jal', ins, to: pc + ins.imm }; total++; break }
-      if (ins.op === 'jalr') { tail = { kind: 'jalr', ins }; total++; break }
+      if (ins.op === 'jalr') { tail = { kind: 'jalr', ins, to: constantTarget(body, ins) }; total++; break }
       body.push(ins)
       total++
       if (ins.op in LOADS || ins.op in STORES || !inPage(next) || leaders.has(next) || body.length >= MAX_BLOCK_INSTRUCTIONS) {
@@ -194,6 +201,27 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
     blocks.push({ start, body, tail })
   }
   return blocks
+}
+
+/**
+ * The target of `jalr` when the straight line before it (`line`, in order, ending right before it)
+ * computes rs1 from constants — `call f` (auipc ra + jalr ra), `la t0, f` + `jalr t0` — else undefined.
+ */
+export function constantTarget(line: readonly GuestInstruction[], jalr: GuestInstruction): bigint | undefined {
+  const known = new Map<number, bigint>()
+  for (const ins of line) {
+    const base = ins.rs1 === 0 ? 0n : known.get(ins.rs1)
+    let v: bigint | undefined
+    if (ins.op === 'auipc') v = ins.pc + ins.imm
+    else if (ins.op === 'lui') v = ins.imm
+    else if (ins.op === 'addi' && base !== undefined) v = base + ins.imm
+    if (ins.rd !== 0 && ins.rd !== 32) {
+      if (v === undefined) known.delete(ins.rd)
+      else known.set(ins.rd, BigInt.asUintN(64, v))
+    }
+  }
+  const base = known.get(jalr.rs1)
+  return base === undefined ? undefined : BigInt.asUintN(64, base + jalr.imm) & ~1n
 }
 
 // ---- emission -----------------------------------------------------------------------------------------
@@ -214,7 +242,7 @@ export function straightLines(blocks: readonly Block[]): { falls: boolean[]; len
     const n = blockLength(b)
     const after = blocks[i + 1]?.start
     const t = b.tail
-    const edge = after !== undefined && ((t.kind === 'fall' && t.to === after) || (t.kind === 'branch' && t.next === after) || (t.kind === 'jal' && t.to === after))
+    const edge = after !== undefined && ((t.kind === 'fall' && t.to === after) || (t.kind === 'branch' && t.next === after) || ((t.kind === 'jal' || t.kind === 'jalr') && t.to === after))
     falls[i] = edge && n + lengths[i + 1] <= MAX_CHAIN_INSTRUCTIONS
     lengths[i] = n + (falls[i] ? lengths[i + 1] : 0)
   }
@@ -226,7 +254,7 @@ export interface RegionEntry { fn: number; index: number; length: number }
 
 /**
  * The blocks of a region grouped by the control flow between them (fall-throughs, branches and
- * jumps inside the page): each group becomes its own function, so an entry loads and stores only
+ * jumps inside the page, a call with its return site): each group becomes its own function, so an entry loads and stores only
  * the registers of the code it can reach (a page often holds several small guest functions).
  */
 export function components(blocks: readonly Block[]): number[][] {
@@ -242,6 +270,9 @@ export function components(blocks: readonly Block[]): number[][] {
     if (t.kind === 'fall') join(i, t.to)
     else if (t.kind === 'branch') { join(i, t.taken); join(i, t.next) }
     else if (t.kind === 'jal') join(i, t.to)
+    else if (t.kind === 'jalr' && t.to !== undefined) join(i, t.to)
+    // A call and the code its return lands on belong to the same guest function (a `ret` there dispatches: returnSites).
+    if ((t.kind === 'jal' || t.kind === 'jalr') && t.ins.rd !== 32 && t.ins.rd !== 0) join(i, t.ins.pc + BigInt(t.ins.len))
   })
   const groups = new Map<number, number[]>()
   blocks.forEach((_, i) => {
@@ -305,7 +336,7 @@ function emitFunction(
   for (let i = blocks.length - 1; i >= 0; i--) labels[i] = code.block()
   code.get(L.next).brTable(labels, bad)
   const { falls, lengths } = straightLines(blocks)
-  const ctx: EmitContext = { ...shared, code, L, exit, dispatch, index, falls, lengths, blockIndex: 0 }
+  const ctx: EmitContext = { ...shared, code, L, exit, dispatch, index, falls, lengths, blockIndex: 0, returnSites: returnSites(blocks) }
   for (let i = 0; i < blocks.length; i++) {
     code.end(labels[i])
     ctx.blockIndex = i
@@ -334,6 +365,28 @@ interface EmitContext {
   falls: boolean[]
   lengths: number[]
   blockIndex: number
+  /** Block starts where a call of this function returns: a jalr to one of them dispatches without leaving. */
+  returnSites: bigint[]
+}
+
+/** Most return sites a jalr compares its target with before it leaves the function (each is a compare and a branch). */
+export const MAX_RETURN_SITES = 8
+
+/**
+ * The block starts of `blocks` right after a call (jal/jalr writing a link register): where a
+ * `ret` of a callee compiled in the same function lands. At most MAX_RETURN_SITES, in address order.
+ */
+export function returnSites(blocks: readonly Block[]): bigint[] {
+  const starts = new Set(blocks.map((b) => b.start))
+  const sites: bigint[] = []
+  for (const b of blocks) {
+    const t = b.tail
+    if ((t.kind === 'jal' || t.kind === 'jalr') && t.ins.rd !== 32 && t.ins.rd !== 0) {
+      const after = t.ins.pc + BigInt(t.ins.len)
+      if (starts.has(after) && !sites.includes(after)) sites.push(after)
+    }
+  }
+  return sites.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, MAX_RETURN_SITES)
 }
 
 /** Leaves the function: pc (a constant, or the value `pcLocal` holds), instret = ic + k, the last pc (traced). */
@@ -390,9 +443,20 @@ function emitBlock(c: EmitContext, b: Block): void {
       setReg(c, t.ins.rd, () => code.i64(t.ins.pc + BigInt(t.ins.len)))
       return emitGoto(c, t.to, true, t.ins.pc)
     case 'jalr':
+      if (t.to !== undefined) {
+        // rs1 holds a constant the block computed: a direct jump (the link register is written as jalr does).
+        setReg(c, t.ins.rd, () => code.i64(t.ins.pc + BigInt(t.ins.len)))
+        return emitGoto(c, t.to, true, t.ins.pc)
+      }
       readReg(c, t.ins.rs1)
       code.i64(t.ins.imm).op('i64.add').i64(-2n).op('i64.and').set(L.a)
       setReg(c, t.ins.rd, () => code.i64(t.ins.pc + BigInt(t.ins.len)))
+      // A return to a call site of this function (a call and its callee in the same page) continues here.
+      for (const site of c.returnSites) {
+        code.get(L.a).i64(site).op('i64.eq').if_()
+        emitGoto(c, site, false, t.ins.pc)
+        code.end()
+      }
       return emitExit(c, EXIT_LEFT, { local: L.a }, 0, t.ins.pc)
     case 'branch':
       readReg(c, t.ins.rs1)

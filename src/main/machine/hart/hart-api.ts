@@ -61,6 +61,12 @@ export interface HartOptions {
   engine?: HartEngine
   /** Engine 'blocks': slice starts at a pc before it is compiled (default HOT_THRESHOLD; tests use 1 to compile everything). */
   hotThreshold?: number
+  /**
+   * Engine 'blocks': the compile time budget — compiling may use at most `share` of the process's
+   * CPU time once it has used `floorMs` (default COMPILE_BUDGET_SHARE, COMPILE_BUDGET_FLOOR_MS;
+   * not applied at hot threshold 1 unless given here).
+   */
+  compileBudget?: { share: number; floorMs: number }
 }
 
 export type HartEngine = 'interpreter' | 'blocks'

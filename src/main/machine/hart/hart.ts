@@ -180,7 +180,7 @@ export class Hart implements HartApi {
         armPage: (pagePa) => x.armPage(BigInt.asIntN(64, pagePa)),
         refill: x.blockRefill,
         csrRead: x.blockCsrRead,
-      }, opts.hotThreshold)
+      }, opts.hotThreshold, opts.compileBudget)
     }
   }
 

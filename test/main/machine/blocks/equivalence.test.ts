@@ -17,7 +17,7 @@ import { HartExit } from '../../../../src/main/machine/hart/hart-api'
 import { HOT_THRESHOLD } from '../../../../src/main/machine/blocks/block-engine'
 import type { Hart } from '../../../../src/main/machine/hart/hart'
 import { runLockstep, type LockstepOptions } from './lockstep'
-import { hostPatchedProgram, selfModifyingProgram, sv39LoopProgram, timerInterruptProgram } from './programs'
+import { callReturnProgram, hostPatchedProgram, selfModifyingProgram, sv39LoopProgram, timerInterruptProgram } from './programs'
 
 const haltOnEbreak = (h: Hart): void => {
   h.haltOnEbreak = true
@@ -65,6 +65,24 @@ describe.skipIf(toolchainMissing())('compiled blocks run guest programs exactly 
     const r = await agree(computeKernel(1_500_000, false), { hotThreshold: HOT_THRESHOLD, maxSteps: 100_000_000 })
     expect(r.exit).toBe(HartExit.Halt)
     expect(Number(r.compiledSteps) / Number(r.steps)).toBeGreaterThan(0.8)
+  }, 120_000)
+
+  it('returns to call sites in the same page continue inside compiled code; a jump through a table leaves', async () => {
+    const iterations = 30_000
+    const r = await agree(callReturnProgram(iterations))
+    expect(r.exit).toBe(HartExit.Halt)
+    expect(Number(r.compiledSteps) / Number(r.steps)).toBeGreaterThan(0.9)
+    // Two calls per iteration return without leaving; the table jump (no link) leaves once per iteration.
+    expect(Number(r.exits.left)).toBeGreaterThan(iterations * 0.9)
+    expect(Number(r.exits.left)).toBeLessThan(iterations * 1.1)
+  }, 120_000)
+
+  it('a spent compile budget defers compile requests: the program runs interpreted, with the same results', async () => {
+    // Budget 0 after the first compile: every later request is put off (and asked again much later).
+    const r = await agree(callReturnProgram(5000), { compileBudget: { share: 0, floorMs: 0 } })
+    expect(r.exit).toBe(HartExit.Halt)
+    expect(r.regionsCompiled).toBe(1)
+    expect(r.deferred).toBeGreaterThan(0)
   }, 120_000)
 
   it('self-modifying code in a hot loop, with and without fence.i, and loads straddling a page', async () => {

@@ -23,6 +23,8 @@ export interface LockstepOptions {
   maxSteps?: number
   /** Hot threshold of the compiled hart (1 = compile every pc at first sight). */
   hotThreshold?: number
+  /** The compiled hart's compile time budget (HartOptions.compileBudget). */
+  compileBudget?: { share: number; floorMs: number }
   ramSize?: number
   /** Called on both harts after loading (CSRs, halt on ebreak…). */
   setup?: (hart: Hart) => void
@@ -41,6 +43,10 @@ export interface LockstepResult {
   compiledSteps: bigint
   regionsCompiled: number
   invalidated: number
+  /** Compile requests the compile time budget put off. */
+  deferred: number
+  /** How calls into compiled code ended (the compiled hart's stats). */
+  exits: { left: bigint; slow: bigint; budget: bigint }
   traceRecords: number
   /** The two harts as they ended (for a closer look when they differ). */
   interpreter: Hart
@@ -90,7 +96,7 @@ function compare(a: Hart, b: Hart, where: string): string {
 
 export function runLockstep(prog: Program, opts: LockstepOptions = {}): LockstepResult {
   const make = (engine: 'interpreter' | 'blocks'): Hart => {
-    const h = new Hart({ ramSize: opts.ramSize ?? 8 * 1024 * 1024, trace: opts.trace, engine, hotThreshold: opts.hotThreshold ?? 1 })
+    const h = new Hart({ ramSize: opts.ramSize ?? 8 * 1024 * 1024, trace: opts.trace, engine, hotThreshold: opts.hotThreshold ?? 1, compileBudget: opts.compileBudget })
     loadProgram(h, prog)
     opts.setup?.(h)
     return h
@@ -145,7 +151,7 @@ export function runLockstep(prog: Program, opts: LockstepOptions = {}): Lockstep
   const st = jit.blockStats!
   return {
     difference, steps: ref.instret, slices, output: outRef.text, finisher: outRef.finisher, exit,
-    compiledSteps: st.compiledSteps, regionsCompiled: st.regionsCompiled, invalidated: st.invalidated, traceRecords,
+    compiledSteps: st.compiledSteps, regionsCompiled: st.regionsCompiled, invalidated: st.invalidated, deferred: st.deferred, exits: st.exits, traceRecords,
     interpreter: ref, compiled: jit,
   }
 }

@@ -182,3 +182,50 @@ hot:
   ebreak
 `
 }
+
+/**
+ * A hot loop that calls two functions of its own page, one directly (`call`) and one through a
+ * register (`jalr`), each returning with `ret`: with compiled blocks the returns land on their call
+ * sites inside the same compiled function (no exit to the hart). A jump through a table of two
+ * in-page targets (`jr`, no link) leaves and re-enters as before.
+ */
+export function callReturnProgram(iterations: number): string {
+  return `
+  .section .text.init
+  .globl _start
+_start:
+  li s0, ${iterations}
+1:
+  mv a0, s0
+  call leaf
+  add s1, s1, a0
+  la t0, leaf2
+  jalr t0
+  add s2, s2, a0
+  andi t1, s0, 1
+  slli t1, t1, 3
+  la t2, table
+  add t2, t2, t1
+  ld t2, 0(t2)
+  jr t2
+even:
+  addi s3, s3, 1
+  j 2f
+odd:
+  addi s4, s4, 1
+2:
+  addi s0, s0, -1
+  bnez s0, 1b
+  ebreak
+leaf:
+  slli a0, a0, 3
+  xori a0, a0, 0x55
+  ret
+leaf2:
+  addi a0, a0, 7
+  ret
+  .data
+  .align 3
+table: .dword even, odd
+`
+}
