@@ -6,24 +6,14 @@
  */
 
 /**
- * A mixed integer kernel: an LCG drives loads/stores over a 16 KiB buffer, with multiplies,
- * shifts, xors, compressed and uncompressed ALU ops and data-dependent branches. `iterations`
- * loops of ~20 instructions each (at least 1).
+ * The mixed loop's body (about 20 instructions an iteration): the LCG in s1 (multiplier s2) picks
+ * an aligned slot of the 16 KiB buffer at s3 (a 2 KiB window of 8-byte slots), loads, xors and
+ * stores it, folds it into the checksum s4 with a rotate and a data-dependent branch, decrements
+ * `counter` and branches to `back` while it is not zero. Uses t0–t6 and the local labels 2 and 3.
  */
-export function computeKernel(iterations: number, exitViaFinisher: boolean): string {
-  return `
-  .section .text.init
-  .globl _start
-_start:
-  la sp, stack_top
-  li s0, ${iterations}
-  li s1, 0x2545F4914F6CDD1D   # LCG state
-  li s2, 0x5851F42D4C957F2D   # multiplier
-  la s3, buf
-  li s4, 0                    # checksum
-1:
-  mul s1, s1, s2
-  addi s1, s1, 1442695040888963407 & 0x7ff
+export function mixedLoop(o: { increment: string; counter: string; back: string }): string {
+  return `  mul s1, s1, s2
+  addi s1, s1, ${o.increment}
   srli t0, s1, 33
   andi t1, t0, 0x7f8          # aligned offset into buf (2 KiB window of 8-byte slots)
   add t1, t1, s3
@@ -43,8 +33,28 @@ _start:
 3:
   lw t6, 4(t1)
   addw s4, s4, t6
-  addi s0, s0, -1
-  bnez s0, 1b
+  addi ${o.counter}, ${o.counter}, -1
+  bnez ${o.counter}, ${o.back}`
+}
+
+/**
+ * A mixed integer kernel: an LCG drives loads/stores over a 16 KiB buffer, with multiplies,
+ * shifts, xors, compressed and uncompressed ALU ops and data-dependent branches. `iterations`
+ * loops of ~20 instructions each (at least 1).
+ */
+export function computeKernel(iterations: number, exitViaFinisher: boolean): string {
+  return `
+  .section .text.init
+  .globl _start
+_start:
+  la sp, stack_top
+  li s0, ${iterations}
+  li s1, 0x2545F4914F6CDD1D   # LCG state
+  li s2, 0x5851F42D4C957F2D   # multiplier
+  la s3, buf
+  li s4, 0                    # checksum
+1:
+${mixedLoop({ increment: '1442695040888963407 & 0x7ff', counter: 's0', back: '1b' })}
   la t0, result
   sd s4, 0(t0)
 ${exitViaFinisher ? `

@@ -14,6 +14,7 @@
 import { build } from '../../src/main/toolchain/build'
 import { formatDiagnostic } from '../../src/shared/api/result'
 import { DEFAULT_SCRIPT } from './build-program'
+import { mixedLoop } from '../../bench/hart-kernels'
 
 export const REGION_MIB = 24
 const REGION_BASE = 0x8100_0000
@@ -64,29 +65,7 @@ _start:
 round:
   li s8, ${INNER}
 inner:
-  mul s1, s1, s2
-  addi s1, s1, 1
-  srli t0, s1, 33
-  andi t1, t0, 0x7f8
-  add t1, t1, s3
-  ld t2, 0(t1)
-  xor t2, t2, s1
-  sd t2, 0(t1)
-  add s4, s4, t2
-  slli t3, s4, 7
-  srli t4, s4, 57
-  or s4, t3, t4
-  andi t5, t0, 3
-  beqz t5, 2f
-  addi s4, s4, 3
-  j 3f
-2:
-  sub s4, s4, t0
-3:
-  lw t6, 4(t1)
-  addw s4, s4, t6
-  addi s8, s8, -1
-  bnez s8, inner
+${mixedLoop({ increment: '1', counter: 's8', back: 'inner' })}
   # One store somewhere in the region.
   srli t0, s1, 17
   li t1, ${REGION_MIB * 2 ** 20 - 8}

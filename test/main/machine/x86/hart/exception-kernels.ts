@@ -169,16 +169,7 @@ sysenter_entry:
   call set_gate32
   mov byte [idt + 14*8 + 5], 0x0E      ; #PF gate: P = 0
   mov dword [pdx], pt0x + 3
-  mov edi, pt0x
-  xor eax, eax
-.id:
-  mov edx, eax
-  shl edx, 12
-  or edx, 3
-  mov [edi+eax*4], edx
-  inc eax
-  cmp eax, 1024
-  jne .id
+  IDENTITY_PT32 pt0x, 3
   mov eax, pdx
   mov cr3, eax
   mov eax, cr0
@@ -562,16 +553,7 @@ ${ENTER32}
   ud2                                  ; #UD → #NP(IDT 6), delivered
 .t2:
   ; identity-map 0-4 MiB but the page holding IDT entries 0-13 of idt2 (entry 14 starts the next page)
-  mov edi, ptd
-  xor eax, eax
-.id:
-  mov edx, eax
-  shl edx, 12
-  or edx, 3
-  mov [edi+eax*4], edx
-  inc eax
-  cmp eax, 1024
-  jne .id
+  IDENTITY_PT32 ptd, 3
   mov eax, idt2
   shr eax, 12
   mov dword [ptd+eax*4], 0

@@ -6,7 +6,11 @@
  * what they observe; the tests compare that text between QEMU and the hart and assert on it.
  */
 
-/** SAY 'text' prints a string literal, HEX x prints a value (32- or 64-bit code, by __BITS__). */
+/**
+ * SAY 'text' prints a string literal, HEX x prints a value (32- or 64-bit code, by __BITS__);
+ * IDENTITY_PT32 table, flags fills a 32-bit page table with the identity map of the first 4 MiB
+ * (1024 entries of 4 KiB pages with those flags; clobbers eax, edx, edi).
+ */
 export const SAY = `
 %macro SAY 1+
   jmp %%after
@@ -36,6 +40,18 @@ export const SAY = `
   call puthex
   pop eax
 %endif
+%endmacro
+%macro IDENTITY_PT32 2
+  mov edi, %1
+  xor eax, eax
+%%next:
+  mov edx, eax
+  shl edx, 12
+  or edx, %2
+  mov [edi+eax*4], edx
+  inc eax
+  cmp eax, 1024
+  jne %%next
 %endmacro
 `
 

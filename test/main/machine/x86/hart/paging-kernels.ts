@@ -55,16 +55,7 @@ ${ENTER32}
   call set_gate32
   call lidt32
   ; identity-map 0-4 MiB with user-accessible 4 KiB pages (pt0), and the test region at 4 MiB (pt1)
-  mov edi, pt0
-  xor eax, eax
-.id:
-  mov edx, eax
-  shl edx, 12
-  or edx, 7
-  mov [edi+eax*4], edx
-  inc eax
-  cmp eax, 1024
-  jne .id
+  IDENTITY_PT32 pt0, 7
   mov dword [pd32], pt0 + 7
   mov dword [pd32+4], pt1 + 3
   mov dword [pt1], data_a + 3          ; 0x400000 → data_a, supervisor, writable
