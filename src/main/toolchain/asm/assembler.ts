@@ -274,6 +274,7 @@ export class Assembler {
   hereLabel(name: string): Sym {
     const s = this.newSym(name, 1, true)
     this.placeLabel(s)
+    s.hiddenIndex = this.hidden.length
     this.hidden.push(s)
     return s
   }
@@ -288,7 +289,7 @@ export class Assembler {
           s = this.hereLabel('.L0 ')
           this.dotCache.set(key, s)
         }
-        return { k: 'sym', name: '\0' + this.hidden.indexOf(s), col: e.col }
+        return { k: 'sym', name: '\0' + s.hiddenIndex, col: e.col }
       }
       case 'local': {
         const count = this.numericCount.get(e.n) ?? 0
@@ -308,6 +309,15 @@ export class Assembler {
   /** Parses and binds an expression; throws AsmError/ExprError. */
   parse(text: string, col: number): Expr {
     return this.bind(parseExpr(text, col))
+  }
+
+  /** The symbol a `sym` node names, remembered on the node (names never change their symbol). */
+  private resolveRef(e: Expr & { k: 'sym' }): Sym {
+    const r = e.ref
+    if (r !== undefined && r.owner === this) return r.sym as Sym
+    const s = this.resolveName(e.name, e.col)
+    e.ref = { owner: this, sym: s }
+    return s
   }
 
   resolveName(name: string, col: number): Sym {
@@ -350,7 +360,7 @@ export class Assembler {
     switch (e.k) {
       case 'num': return { n: e.v }
       case 'sym': {
-        const s = this.resolveName(e.name, e.col)
+        const s = this.resolveRef(e)
         if (s.kind === 'equ') {
           if (depth > MAX_EQU_DEPTH) throw new AsmError(`symbol \`${s.name}\` is defined in terms of itself`, e.col)
           const v = this.eval(s.equ!, final, depth + 1)
@@ -596,7 +606,8 @@ export class Assembler {
   /** One source line: comment removal, `;` separation, labels, then one statement each. */
   line(text: string, depth = 0): void {
     const t = stripComment(text)
-    if (!t.trim()) return
+    if (isBlank(t)) return
+    if (!t.includes(';')) return this.statement(t, 1, depth)
     for (const part of splitStatements(t)) this.statement(part.text, part.col, depth)
   }
 
@@ -605,40 +616,38 @@ export class Assembler {
     const n = text.length
     const maybeLabel = text.includes(':')
     for (;;) {
-      while (i < n && (text[i] === ' ' || text[i] === '\t')) i++
+      while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++
       if (!maybeLabel) break
-      const m = /^([A-Za-z_.$][A-Za-z0-9_.$]*|[0-9]+)\s*:(?!=)/.exec(text.slice(i))
+      LABEL.lastIndex = i
+      const m = LABEL.exec(text)
       if (!m) break
       this.defineLabel(m[1], col0 + i)
       i += m[0].length
     }
     if (i >= n) return
-    const rest = text.slice(i)
-    // (`{disp32}`-style pseudo-prefixes start an x86 instruction.)
-    const wm = /^(?:[A-Za-z_.$][A-Za-z0-9_.$]*|\{[A-Za-z0-9_]+\})/.exec(rest)
-    if (!wm) {
-      this.error('asm.syntax', `unexpected \`${rest.trim().slice(0, 20)}\``, col0 + i, 'a statement starts with a label, a directive or an instruction')
+    // The statement's first word; `{disp32}`-style pseudo-prefixes start an x86 instruction.
+    const end = wordEnd(text, i)
+    if (end === i) {
+      this.error('asm.syntax', `unexpected \`${text.slice(i).trim().slice(0, 20)}\``, col0 + i, 'a statement starts with a label, a directive or an instruction')
       return
     }
-    const word = wm[0]
-    const argCol = col0 + i + word.length
-    const args = rest.slice(word.length)
+    const word = text.slice(i, end)
+    const argCol = col0 + end
+    const args = text.slice(end)
     try {
-      const asg = /^\s*=(?!=)(.*)$/.exec(args)
-      if (asg) {
-        this.directive(this, '.set', `${word}, ${asg[1]}`, argCol)
+      const eq = assignment(args)
+      if (eq >= 0) {
+        this.directive(this, '.set', `${word}, ${args.slice(eq + 1)}`, argCol)
         return
       }
-      if (word.startsWith('.') && !this.macros.has(word.toLowerCase())) {
-        this.directive(this, word.toLowerCase(), args, argCol)
-        return
-      }
-      const macro = this.macros.get(word.toLowerCase())
+      const lower = word.toLowerCase()
+      const macro = this.macros.size ? this.macros.get(lower) : undefined
       if (macro) {
         this.invokeMacro(macro, args, argCol, depth)
         return
       }
-      this.instruction(this, word.toLowerCase(), args, argCol)
+      if (lower.charCodeAt(0) === 46) this.directive(this, lower, args, argCol)
+      else this.instruction(this, lower, args, argCol)
     } catch (x) {
       this.report(x, col0 + i)
     }
@@ -649,6 +658,54 @@ export class Assembler {
     else if (x instanceof ExprError) this.error('asm.bad_expression', x.message, x.col || col)
     else throw x
   }
+}
+
+/** A label at a given position (sticky: no slice of the statement per attempt). */
+const LABEL = /([A-Za-z_.$][A-Za-z0-9_.$]*|[0-9]+)\s*:(?!=)/y
+
+/** Whether a line is empty or only blanks (no trimmed copy). */
+function isBlank(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i)
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 11 && c !== 12) return false
+  }
+  return true
+}
+
+function isWordStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46 || c === 36
+}
+
+function isWordChar(c: number): boolean {
+  return isWordStart(c) || (c >= 48 && c <= 57)
+}
+
+/**
+ * End of the statement's first word at `i` (`[A-Za-z_.$][A-Za-z0-9_.$]*` or `{name}`), or `i`
+ * when there is none.
+ */
+function wordEnd(text: string, i: number): number {
+  const n = text.length
+  const c = text.charCodeAt(i)
+  if (isWordStart(c)) {
+    let j = i + 1
+    while (j < n && isWordChar(text.charCodeAt(j))) j++
+    return j
+  }
+  if (c !== 123) return i
+  let j = i + 1
+  while (j < n && (isWordChar(text.charCodeAt(j)) && text.charCodeAt(j) !== 46 && text.charCodeAt(j) !== 36)) j++
+  return j > i + 1 && text.charCodeAt(j) === 125 ? j + 1 : i
+}
+
+/** Index of the `=` of `name = value` in the text after the name (not `==`), or −1. */
+function assignment(args: string): number {
+  let i = 0
+  for (; i < args.length; i++) {
+    const c = args.charCodeAt(i)
+    if (c !== 32 && c !== 9 && (c < 10 || c > 13) && (c < 128 || !/\s/.test(args[i]))) break
+  }
+  return args.charCodeAt(i) === 61 && args.charCodeAt(i + 1) !== 61 ? i : -1
 }
 
 export { parseExpr, splitArgs, stripComment }

@@ -11,7 +11,12 @@ const MODIFIERS = new Set<string>(['hi', 'lo', 'pcrel_hi', 'pcrel_lo'])
 
 export type Expr =
   | { k: 'num'; v: bigint }
-  | { k: 'sym'; name: string; col: number }
+  /**
+   * `ref`: what the assembler resolved the name to, kept by the assembler that did (assembler.ts
+   * eval), so an expression evaluated again (in layout passes, by the object writer) does not
+   * look the name up again.
+   */
+  | { k: 'sym'; name: string; col: number; ref?: { owner: object; sym: object } }
   | { k: 'dot'; col: number }
   | { k: 'local'; n: string; dir: 'b' | 'f'; col: number }
   | { k: 'un'; op: string; e: Expr }

@@ -13,6 +13,16 @@ export interface SourceLine {
   origin: Origin
 }
 
+/**
+ * A line read from a file is its own origin (one object per line, not two: a 50 000-line file
+ * keeps every line alive through the assembly, and each object kept costs garbage-collector copies).
+ */
+export function sourceLine(text: string, file: string, line: number): SourceLine {
+  const l = { text, origin: undefined as unknown as Origin, file, line }
+  l.origin = l
+  return l
+}
+
 export interface PreprocessOptions {
   file: string
   readFile?: (path: string) => Uint8Array | undefined
@@ -43,13 +53,19 @@ export function preprocess(source: string, opts: PreprocessOptions, diags: Diagn
   const decoder = new TextDecoder()
 
   const run = (text: string, file: string, depth: number): void => {
-    const lines = joinContinuations(stripComments(text, opts.cpp))
+    const stripped = stripComments(text, opts.cpp)
+    if (!opts.cpp) {
+      joinContinuations(stripped, (raw, line) => out.push(sourceLine(raw, file, line)))
+      return
+    }
+    const lines: { text: string; line: number }[] = []
+    joinContinuations(stripped, (raw, line) => lines.push({ text: raw, line }))
     // Conditional stack: `active` = this branch emits, `taken` = some branch already did.
     const conds: { active: boolean; taken: boolean; parentActive: boolean; origin: Origin; sawElse: boolean }[] = []
     const active = () => conds.length === 0 || conds[conds.length - 1].active
     for (const { text: raw, line } of lines) {
       const origin = { file, line }
-      const m = opts.cpp ? /^\s*#\s*([A-Za-z_]+)\b(.*)$/.exec(raw) : null
+      const m = /^\s*#\s*([A-Za-z_]+)\b(.*)$/.exec(raw)
       const dir = m?.[1]
       const rest = m?.[2]?.trim() ?? ''
       switch (dir) {
@@ -145,7 +161,7 @@ export function preprocess(source: string, opts: PreprocessOptions, diags: Diagn
         case 'pragma': case 'line': case 'ident':
           continue
       }
-      out.push({ text: opts.cpp && macros.size ? expandMacros(raw, macros, diags, origin) : raw, origin })
+      out.push(sourceLine(macros.size ? expandMacros(raw, macros, diags, origin) : raw, file, line))
     }
     for (const c of conds) diags.error('asm.unterminated_if', 'unterminated #if', { file: c.origin.file, line: c.origin.line, column: 1 }, 'add the matching #endif')
   }
@@ -185,19 +201,29 @@ function stripComments(text: string, cpp: boolean): string {
   return out
 }
 
-function joinContinuations(text: string): { text: string; line: number }[] {
-  const raw = text.split('\n')
-  const out: { text: string; line: number }[] = []
-  for (let i = 0; i < raw.length; i++) {
-    const line = i + 1
-    let t = raw[i].endsWith('\r') ? raw[i].slice(0, -1) : raw[i]
-    while (t.endsWith('\\') && i + 1 < raw.length) {
-      i++
-      t = t.slice(0, -1) + (raw[i].endsWith('\r') ? raw[i].slice(0, -1) : raw[i])
+/** Calls `each` with every line (its number from 1), lines ending in `\` joined to the next, CR before LF dropped. */
+function joinContinuations(text: string, each: (text: string, line: number) => void): void {
+  const n = text.length
+  let start = 0
+  let line = 1
+  let pending: string | undefined
+  let pendingLine = 1
+  for (;;) {
+    let end = text.indexOf('\n', start)
+    const last = end < 0
+    if (last) end = n
+    const t = text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end)
+    if (pending === undefined) pendingLine = line
+    const joined = pending === undefined ? t : pending + t
+    if (!last && joined.endsWith('\\')) pending = joined.slice(0, -1)
+    else {
+      each(joined, pendingLine)
+      pending = undefined
     }
-    out.push({ text: t, line })
+    if (last) return
+    start = end + 1
+    line++
   }
-  return out
 }
 
 /**

@@ -18,7 +18,7 @@ import type { Fixup } from './state'
 function pcrelPair(c: Ctx, tmp: number, target: Expr, col: number, second: (lo: Fixup) => void): void {
   const anchor = c.asm.hereLabel('.L0 ')
   c.asm.emitInsn(encode32(rowByName('auipc')!, { rd: tmp, imm: 0 }), 4, [fixupFor(c, 'pcrel_hi', target, col)])
-  const idx = c.asm.hidden.indexOf(anchor)
+  const idx = anchor.hiddenIndex!
   second(fixupFor(c, 'pcrel_lo_i', { k: 'sym', name: '\0' + idx, col }, col))
 }
 

@@ -120,6 +120,8 @@ export interface Sym {
   /** Emitted only when a relocation refers to it (.L names, numeric and internal labels). */
   internal: boolean
   usedByReloc: boolean
+  /** Index in the assembler's `hidden` list, for the internal symbols kept there. */
+  hiddenIndex?: number
   /** Index in the output symbol table, once assigned. */
   outIndex?: number
 }

@@ -6,6 +6,7 @@
 import type { X86Mode } from '../../../../shared/isa/x86'
 import type { Assembler } from '../assembler'
 import type { Sym } from '../state'
+import type { EncodingCache } from './encoding-cache'
 
 export interface GasX86State {
   asm: Assembler
@@ -15,8 +16,8 @@ export interface GasX86State {
   /** `.code16gcc`: 16-bit code whose stack operations default to 32 bits (instructions.ts). */
   code16gcc?: boolean
   intel: boolean
-  /** Bytes of instructions with only constant operands (see instructions.ts). */
-  constantEncodings: Map<string, Uint8Array>
+  /** Encodings of lines seen before (encoding-cache.ts). */
+  encodings: EncodingCache
   /** `{disp8}`/`{disp16}`/`{disp32}`, `{load}`/`{store}` of the instruction being assembled (pseudo.ts). */
   pseudo?: { disp?: 8 | 16 | 32; direction?: 'load' | 'store' }
   /** An explicit `rex.*` prefix for the instruction being assembled. */

@@ -38,7 +38,7 @@ export function assembleGasX86(source: string, opts: GasX86Options): GasX86Resul
   const cpp = opts.preprocess ?? opts.file.endsWith('.S')
   const asm = new Assembler(diags, opts.file)
   asm.foldCodeDifferences = true
-  const st: GasX86State = { asm, elf: opts.elf, mode: opts.elf, intel: false, visibility: new Map(), commons: new Map(), groups: new Map(), constantEncodings: new Map() }
+  const st: GasX86State = { asm, elf: opts.elf, mode: opts.elf, intel: false, visibility: new Map(), commons: new Map(), groups: new Map(), encodings: new Map() }
   asm.directive = (_a, name, args, col) => x86Directive(st, name, args, col)
   asm.instruction = (_a, word, args, col) => x86Instruction(st, word, args, col)
   asm.readFile = opts.readFile

@@ -8,7 +8,7 @@
  * parse time and values at the end. `jmp`/`jcc` to a symbol become relaxable items (GNU's
  * md_relax_table: rel8 first, rel16/rel32 when out of reach).
  */
-import { CONDITIONS, gpr, registerUnavailable, x86RowsByMnemonic, type X86Instruction, type X86MemOperand, type X86Operand, type X86Prefix, type X86Register, type X86Row, type X86Value } from '../../../../shared/isa/x86'
+import { CONDITIONS, gpr, registerUnavailable, x86RowsByMnemonic, type X86Instruction, type X86Mode, type X86MemOperand, type X86Operand, type X86Prefix, type X86Register, type X86Row, type X86Value } from '../../../../shared/isa/x86'
 import { encodeX86 } from '../x86/encode'
 import { AsmError, type Assembler } from '../assembler'
 import type { Expr } from '../expr'
@@ -18,6 +18,7 @@ import { SIZED_RETURNS, attMnemonic } from './mnemonics'
 import { TLS_OPS, parseAttOperand, parseIntelOperand, splitGasOperands, type GasOperand, type GasValue, type RelocOp } from './operands'
 import type { GasX86State } from './context'
 import { applyDisp, readPseudoPrefixes } from './pseudo'
+import { cachedInstruction } from './encoding-cache'
 
 /** Prefixes written as words before the mnemonic (GNU as "Instruction Prefixes"). */
 const PREFIX_WORDS: Record<string, X86Prefix> = {
@@ -168,12 +169,6 @@ function unknownMnemonic(word: string, col: number): AsmError {
   return new AsmError(`no such instruction: \`${word}\``, col - word.length, 'asm.unknown_instruction', guess ? `did you mean \`${guess}\`?` : 'GNU as x86 mnemonics are the Intel ones, with a b/w/l/q size suffix in AT&T syntax')
 }
 
-/**
- * Encodings of instructions whose operands are only registers and numbers (no symbol, no `.`),
- * by mode, mnemonic and operand text: most of a kernel's lines, encoded once per file.
- */
-const ONLY_CONSTANTS = /^[\s,()$%*:+-]*(?:(?:%[a-z][a-z0-9]*|0x[0-9a-f]+|[0-9]+)[\s,()$%*:+-]*)*$/i
-
 /** The instruction handler the Assembler calls for every non-directive statement. */
 export function x86Instruction(st: GasX86State, word: string, args: string, col: number): void {
   if (word.startsWith('{')) {
@@ -185,16 +180,8 @@ export function x86Instruction(st: GasX86State, word: string, args: string, col:
       st.pseudo = undefined
     }
   }
-  const cacheable = !st.intel && st.rex === undefined && ONLY_CONSTANTS.test(args)
-  const key = cacheable ? `${st.mode}${st.code16gcc ? 'gcc' : ''} ${word} ${args}` : ''
-  const hit = cacheable ? st.constantEncodings.get(key) : undefined
-  if (hit) return st.asm.emitBytes(hit)
-  const before = st.asm.cur.items.length
-  const section = st.asm.cur
-  statement(st, word, args, col)
-  // Cache the bytes when the instruction became exactly one fixed item without fixups.
-  const last = section.items[section.items.length - 1]
-  if (cacheable && section === st.asm.cur && section.items.length === before + 1 && last.k === 'bytes' && !last.fixups) st.constantEncodings.set(key, last.bytes)
+  if (st.intel || st.rex !== undefined) return statement(st, word, args, col)
+  cachedInstruction(st, word, args, col, () => statement(st, word, args, col))
 }
 
 function statement(st: GasX86State, word: string, args: string, col: number): void {
@@ -242,13 +229,7 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
   const mode = st.mode
   normalize(p, prefixes, mode, col)
   if (st.code16gcc && p.size === undefined) code16gcc(st, p, col)
-  // Registers of another mode, reported at the first one as written (the encoder sees Intel order).
-  for (const o of [...p.ops].sort((a, b) => a.col - b.col)) {
-    for (const r of o.kind === 'reg' ? [o.reg] : o.kind === 'mem' ? [o.base, o.index, o.seg] : []) {
-      const why = r && registerUnavailable(r, mode)
-      if (why) throw new AsmError(why.replace(/`bits (16|32|64)`/, '`.code$1`'), o.col, 'asm.bad_operand', mode !== 64 && r.size === 64 ? 'assemble 64-bit code with --64 (bootscope build --arch x86_64) after `.code64`' : undefined)
-    }
-  }
+  if (mode !== 64) checkRegisters(p.ops, mode)
   // GNU as creates `_GLOBAL_OFFSET_TABLE_` (undefined) when it reads a GOT operator (tc-i386.c lex_got).
   for (const o of p.ops) noteRelocOp(st, (o.kind === 'imm' ? o.value : o.kind === 'mem' ? o.disp : undefined)?.reloc)
 
@@ -267,8 +248,7 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
     const v = value(asm, target.value)
     // A constant target is an address: relative to it through the absolute symbol, as GNU as.
     const operand: X86Operand<Expr> = { kind: 'imm', value: v.sym ? v : { value: 0n, sym: { k: 'num', v: v.value } }, jump: 'near' }
-    const onlyShort = !x86RowsByMnemonic(p.mnemonic).some((r) => r.operands.includes('relz'))
-    if (onlyShort) operand.jump = undefined
+    if (relativeForms(p.mnemonic) === 'short') operand.jump = undefined
     // `calll x` in 16-bit code (and `call x` after .code16gcc): 66 E8 rel32.
     else if (p.size !== undefined && p.size !== (mode === 64 ? 64 : mode)) operand.size = p.size as 16 | 32
     return encodeAndEmit(st, { mnemonic: p.mnemonic, operands: [operand], prefixes }, [target.col], target.value.reloc, true)
@@ -338,6 +318,23 @@ function instruction(st: GasX86State, word: string, args: string, col: number, p
   encodeAndEmit(st, { mnemonic: p.mnemonic, operands: ops, prefixes }, cols, reloc, false)
 }
 
+/** Registers of another mode, reported at the first one as written (the encoder sees Intel order). */
+function checkRegisters(ops: GasOperand[], mode: number): void {
+  let first: { why: string; r: X86Register; col: number } | undefined
+  for (const o of ops) {
+    if (first && o.col >= first.col) continue
+    const regs = o.kind === 'reg' ? [o.reg] : o.kind === 'mem' ? [o.base, o.index, o.seg] : []
+    for (const r of regs) {
+      const why = r && registerUnavailable(r, mode as X86Mode)
+      if (why) {
+        first = { why, r, col: o.col }
+        break
+      }
+    }
+  }
+  if (first) throw new AsmError(first.why.replace(/`bits (16|32|64)`/, '`.code$1`'), first.col, 'asm.bad_operand', first.r.size === 64 ? 'assemble 64-bit code with --64 (bootscope build --arch x86_64) after `.code64`' : undefined)
+}
+
 /**
  * What reading a relocation operator does to the symbol table (tc-i386.c lex_got): GOT and TLS
  * operators create `_GLOBAL_OFFSET_TABLE_` (undefined).
@@ -361,11 +358,22 @@ function code16gcc(st: GasX86State, p: Parsed, col: number): void {
   if (STACK_OPS.has(p.mnemonic) && !p.far && !p.ops.some((o) => o.kind === 'reg' || (o.kind === 'mem' && o.size !== undefined))) p.size = 32
 }
 
+/** Mnemonics with a relative-target form: 'short' (rel8 only: loop, jcxz), 'near' (relz too), or none. */
+const RELATIVE = new Map<string, 'short' | 'near' | undefined>()
+
+function relativeForms(mnemonic: string): 'short' | 'near' | undefined {
+  if (RELATIVE.has(mnemonic)) return RELATIVE.get(mnemonic)
+  const rows = x86RowsByMnemonic(mnemonic)
+  const direct = rows.some((r) => r.operands[0] === 'rel8' || r.operands[0] === 'relz')
+  const r = !direct ? undefined : rows.some((r) => r.operands.includes('relz')) ? 'near' : 'short'
+  if (rows.length) RELATIVE.set(mnemonic, r)
+  return r
+}
+
 /** The target of a direct jmp/jcc/call/loop: a bare expression (AT&T) or symbol/constant (Intel). */
 function branchTarget(p: Parsed): { value: GasValue; col: number } | undefined {
   if (p.ops.length !== 1 || p.far) return undefined
-  const rows = x86RowsByMnemonic(p.mnemonic)
-  if (!rows.some((r) => r.operands[0] === 'rel8' || r.operands[0] === 'relz')) return undefined
+  if (!relativeForms(p.mnemonic)) return undefined
   const o = p.ops[0]
   if (o.kind === 'mem' && !o.star && !o.bracketed && !o.seg && !o.size && o.disp) return { value: o.disp, col: o.col }
   if (o.kind === 'imm' && o.value && !o.star) return { value: o.value, col: o.col }

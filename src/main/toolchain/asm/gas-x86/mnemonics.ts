@@ -16,7 +16,17 @@ export const SIZED_RETURNS: Record<string, AttMnemonic> = {
   retfw: { mnemonic: 'retf', size: 16 }, retfd: { mnemonic: 'retf', size: 32 }, retfl: { mnemonic: 'retf', size: 32 }, retfq: { mnemonic: 'retf', size: 64 },
 }
 
-/** The table mnemonic and size an AT&T mnemonic stands for, or undefined when there is none. */
+/** Answers so far, by whether a vector register is among the operands (the mapping is pure). */
+const KNOWN = [new Map<string, AttMnemonic | null>(), new Map<string, AttMnemonic | null>()]
+
+/** The table mnemonic and size an AT&T mnemonic stands for, or undefined when there is none (shared: not to be changed). */
 export function attMnemonic(m: string, hasVectorOperand: boolean): AttMnemonic | undefined {
-  return SIZED_RETURNS[m] ?? sharedAttMnemonic(m, hasVectorOperand)
+  const known = KNOWN[hasVectorOperand ? 1 : 0]
+  let a = known.get(m)
+  if (a === undefined) {
+    // Bounded: a file of made-up mnemonics must not grow the memo without end.
+    if (known.size > 10_000) known.clear()
+    known.set(m, (a = SIZED_RETURNS[m] ?? sharedAttMnemonic(m, hasVectorOperand) ?? null))
+  }
+  return a ?? undefined
 }

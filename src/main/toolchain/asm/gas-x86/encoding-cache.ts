@@ -1,0 +1,163 @@
+/**
+ * Encodings kept per file, so a line like one seen before is not parsed and matched against the
+ * table again (most of a kernel's lines repeat: `pushq %rbp`, `movq %rsp, %rbp`, `call fn`).
+ * Two kinds, by code size (`.code16gcc` apart), mnemonic and AT&T operand text:
+ * - operands of registers and numbers only: the bytes;
+ * - operands naming one symbol (`call fn7`, `leaq table(%rip), %rsi`, `jne .L3`): a template
+ *   keyed by the text with the name left out — the bytes and the fixups (or the relaxable jump)
+ *   that any other label or undefined symbol in that place gets, since GNU as sizes forms by
+ *   whether a value is a constant, not by which symbol it names. A name that is a constant
+ *   (`.set`, `=`) or anything else in the text (`.`, `1b`, `@PLT`, strings, other operators)
+ *   takes the full path.
+ * A line is kept only when it became exactly one item and said nothing (no warning).
+ */
+import type { Expr } from '../expr'
+import type { Fixup, X86FieldFixup } from '../state'
+import type { GasX86State } from './context'
+
+/** A name's fixup in a template: where it goes, relative to the statement's operand column. */
+interface FixupTemplate {
+  at: number
+  kind: Fixup['kind']
+  x86?: X86FieldFixup
+  locDelta: number
+}
+
+type Template =
+  | { k: 'bytes'; bytes: Uint8Array; fixups: FixupTemplate[]; nameDelta: number }
+  | { k: 'jump'; cc: number; bits: 16 | 32; size: number; locDelta: number; nameDelta: number }
+
+/** The cache of one code size: by mnemonic, then operand text. */
+interface ModeCache {
+  constants: Map<string, Map<string, Uint8Array>>
+  templates: Map<string, Map<string, Template>>
+}
+
+/** By code size: 16, 32, 64, or 0 for `.code16gcc`. */
+export type EncodingCache = Map<number, ModeCache>
+
+/** One symbol name in the operand text: [start, end), or none. */
+type Shape = { name: false } | { name: true; start: number; end: number }
+
+function isAlpha(c: number): boolean {
+  return (c | 32) >= 97 && (c | 32) <= 122
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102)
+}
+
+function isNameChar(c: number): boolean {
+  return isAlpha(c) || isDigit(c) || c === 95 || c === 46 || c === 36
+}
+
+/** Separators: blanks `,` `(` `)` `$` `*` `:` `+` `-`. */
+function isSeparator(c: number, t: string, i: number): boolean {
+  return c === 32 || c === 9 || c === 44 || c === 40 || c === 41 || c === 36 || c === 42 || c === 58 || c === 43 || c === 45 || (c >= 10 && c <= 13) || (c >= 128 && /\s/.test(t[i]))
+}
+
+/**
+ * What an AT&T operand text is made of: `%reg`, `0x…` and decimal tokens, separators, and at
+ * most one name; undefined for anything else.
+ */
+function shapeOf(t: string): Shape | undefined {
+  const n = t.length
+  let shape: Shape = { name: false }
+  let i = 0
+  while (i < n) {
+    const c = t.charCodeAt(i)
+    if (c === 37) {
+      i++
+      if (isAlpha(t.charCodeAt(i))) {
+        i++
+        while (isAlpha(t.charCodeAt(i)) || isDigit(t.charCodeAt(i))) i++
+      }
+    } else if (isDigit(c)) {
+      if (c === 48 && (t.charCodeAt(i + 1) | 32) === 120 && isHex(t.charCodeAt(i + 2))) {
+        i += 3
+        while (isHex(t.charCodeAt(i))) i++
+      } else {
+        i++
+        while (isDigit(t.charCodeAt(i))) i++
+      }
+      // `1b`, `0b101`, `2f`: not a plain number.
+      if (isNameChar(t.charCodeAt(i))) return undefined
+    } else if (isAlpha(c) || c === 95 || c === 46) {
+      if (shape.name) return undefined
+      const start = i
+      i++
+      while (isNameChar(t.charCodeAt(i))) i++
+      // `.` alone is the location counter.
+      if (i === start + 1 && c === 46) return undefined
+      shape = { name: true, start, end: i }
+    } else if (isSeparator(c, t, i)) i++
+    else return undefined
+  }
+  return shape
+}
+
+function table<V>(m: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let t = m.get(key)
+  if (!t) m.set(key, (t = new Map()))
+  return t
+}
+
+/**
+ * Assembles one AT&T instruction statement through the cache: a hit emits the kept encoding; a
+ * miss runs `assemble` and keeps what it made when that can be reused.
+ */
+export function cachedInstruction(st: GasX86State, word: string, args: string, col: number, assemble: () => void): void {
+  const shape = shapeOf(args)
+  if (!shape) return assemble()
+  const asm = st.asm
+  const modeKey = st.code16gcc ? 0 : st.mode
+  let cache = st.encodings.get(modeKey)
+  if (!cache) st.encodings.set(modeKey, (cache = { constants: new Map(), templates: new Map() }))
+  if (!shape.name) {
+    const byArgs = table(cache.constants, word)
+    const hit = byArgs.get(args)
+    if (hit) return asm.emitBytes(hit)
+    const item = assembleOne(st, assemble)
+    if (item?.k === 'bytes' && !item.fixups) byArgs.set(args, item.bytes)
+    return
+  }
+  const name = args.slice(shape.start, shape.end)
+  const key = args.slice(0, shape.start) + '\u0001' + args.slice(shape.end)
+  const templates = table(cache.templates, word)
+  const known = asm.symbols.get(name)
+  // A constant symbol changes the form (`$N` may be an imm8): the full path, and nothing kept.
+  if (known?.kind === 'equ') return assemble()
+  const hit = templates.get(key)
+  if (hit) {
+    const target: Expr = { k: 'sym', name, col: col + hit.nameDelta }
+    // Mentioning a name creates its symbol, where it is written (as the full path does).
+    if (!known) asm.sym(name, target.col)
+    if (hit.k === 'jump') return asm.emitX86Jump({ cc: hit.cc, bits: hit.bits, target, loc: asm.loc(col + hit.locDelta) }, hit.size)
+    return asm.emitBytes(hit.bytes, hit.fixups.map((f) => ({ at: f.at, kind: f.kind, expr: target, loc: asm.loc(col + f.locDelta), x86: f.x86 })))
+  }
+  const item = assembleOne(st, assemble)
+  if (!item || asm.symbols.get(name)?.kind === 'equ') return
+  const nameCol = col + shape.start
+  const named = (e: Expr) => e.k === 'sym' && e.name === name && e.col === nameCol
+  if (item.k === 'x86jump' && named(item.j.target) && item.j.reloc === undefined) {
+    templates.set(key, { k: 'jump', cc: item.j.cc, bits: item.j.bits, size: item.size, locDelta: item.j.loc.column - col, nameDelta: shape.start })
+  } else if (item.k === 'bytes' && item.fixups?.length && item.fixups.every((f) => named(f.expr))) {
+    const fixups = item.fixups.map((f) => ({ at: f.at, kind: f.kind, x86: f.x86, locDelta: f.loc.column - col }))
+    templates.set(key, { k: 'bytes', bytes: item.bytes, fixups, nameDelta: shape.start })
+  }
+}
+
+/** Runs `assemble`; the item it made when it made exactly one in the same section and said nothing. */
+function assembleOne(st: GasX86State, assemble: () => void) {
+  const asm = st.asm
+  const section = asm.cur
+  const before = section.items.length
+  const said = asm.diags.list.length
+  assemble()
+  if (section !== asm.cur || section.items.length !== before + 1 || asm.diags.list.length !== said) return undefined
+  return section.items[before]
+}
