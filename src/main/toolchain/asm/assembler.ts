@@ -292,9 +292,8 @@ export class Assembler {
         return { k: 'sym', name: '\0' + s.hiddenIndex, col: e.col }
       }
       case 'local': {
-        const count = this.numericCount.get(e.n) ?? 0
-        if (e.dir === 'b' && count === 0) throw new AsmError(`undefined local label \`${e.n}b\`: no \`${e.n}:\` before this line`, e.col, 'asm.undefined_local_label', `define \`${e.n}:\` above, or use \`${e.n}f\` for a label below`)
-        const name = `.L${e.n}\x02${e.dir === 'b' ? count : count + 1}`
+        const name = this.localLabelName(e.n, e.dir)
+        if (name === undefined) throw new AsmError(`undefined local label \`${e.n}b\`: no \`${e.n}:\` before this line`, e.col, 'asm.undefined_local_label', `define \`${e.n}:\` above, or use \`${e.n}f\` for a label below`)
         const s = this.sym(name, e.col)
         if (e.dir === 'f' && s.kind === 'undef') s.loc = this.loc(e.col)
         return { k: 'sym', name, col: e.col }
@@ -304,6 +303,13 @@ export class Assembler {
       case 'mod': return { ...e, e: this.bind(e.e) }
       default: return e
     }
+  }
+
+  /** The internal name `1b` / `1f` stands for here; undefined for `b` before any `1:`. */
+  localLabelName(n: string, dir: 'b' | 'f'): string | undefined {
+    const count = this.numericCount.get(n) ?? 0
+    if (dir === 'b' && count === 0) return undefined
+    return `.L${n}${NUMERIC_MARK}${dir === 'b' ? count : count + 1}`
   }
 
   /** Parses and binds an expression; throws AsmError/ExprError. */
@@ -455,7 +461,10 @@ export class Assembler {
     const conds: Cond[] = []
     for (let i = 0; i < lines.length; i++) {
       if (this.diags.full || this.overBudget(lines[i], depth)) return
-      const cm = COND_HINT.test(lines[i].text) ? COND.exec(stripComment(lines[i].text)) : null
+      const text = lines[i].text
+      // (Every conditional and block directive has a `.`: most lines are tested no further.)
+      const dotted = text.indexOf('.') >= 0
+      const cm = dotted && COND_HINT.test(text) ? COND.exec(stripComment(text)) : null
       if (cm) {
         const saved = this.origin
         this.origin = lines[i].origin
@@ -467,7 +476,7 @@ export class Assembler {
       if (conds.length && !conds[conds.length - 1].active) continue
       const saved = this.origin
       this.origin = lines[i].origin
-      const block = BLOCK_HINT.test(lines[i].text) ? this.blockStart(lines[i].text) : undefined
+      const block = dotted && BLOCK_HINT.test(text) ? this.blockStart(text) : undefined
       if (block) {
         i = this.runBlock(block, lines, i, depth)
       } else {

@@ -155,7 +155,7 @@ function other(asm: Assembler, name: string, args: string, col: number): void {
         align = n
       } else {
         if (n < 0 || n > 16) throw new AsmError(`alignment 2^${n} is out of range (0..16)`, p[0].col, 'asm.bad_directive')
-        align = 2 ** n
+        align = 1 << n
       }
       const fill = p[1]?.text ? Number(asm.constant(expr(p[1].text, p[1].col), 'fill value', p[1].col)) & 0xff : undefined
       const max = p[2] ? Number(asm.constant(expr(p[2].text, p[2].col), 'maximum skip', p[2].col)) : 0

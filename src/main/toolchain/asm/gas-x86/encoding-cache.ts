@@ -3,12 +3,12 @@
  * table again (most of a kernel's lines repeat: `pushq %rbp`, `movq %rsp, %rbp`, `call fn`).
  * Two kinds, by code size (`.code16gcc` apart), mnemonic and AT&T operand text:
  * - operands of registers and numbers only: the bytes;
- * - operands naming one symbol (`call fn7`, `leaq table(%rip), %rsi`, `jne .L3`): a template
- *   keyed by the text with the name left out — the bytes and the fixups (or the relaxable jump)
- *   that any other label or undefined symbol in that place gets, since GNU as sizes forms by
- *   whether a value is a constant, not by which symbol it names. A name that is a constant
- *   (`.set`, `=`) or anything else in the text (`.`, `1b`, `@PLT`, strings, other operators)
- *   takes the full path.
+ * - operands naming one symbol or numeric label (`call fn7`, `leaq table(%rip), %rsi`,
+ *   `jne .L3`, `jnz 1b`): a template keyed by the text with the name left out — the bytes and the
+ *   fixups (or the relaxable jump) that any other label or undefined symbol in that place gets,
+ *   since GNU as sizes forms by whether a value is a constant, not by which symbol it names. A
+ *   name that is a constant (`.set`, `=`) or anything else in the text (`.`, a second name,
+ *   `@PLT`, strings, other operators) takes the full path.
  * A line is kept only when it became exactly one item and said nothing (no warning).
  */
 import type { Expr } from '../expr'
@@ -36,8 +36,8 @@ interface ModeCache {
 /** By code size: 16, 32, 64, or 0 for `.code16gcc`. */
 export type EncodingCache = Map<number, ModeCache>
 
-/** One symbol name in the operand text: [start, end), or none. */
-type Shape = { name: false } | { name: true; start: number; end: number }
+/** One symbol name (or numeric label reference, `1b`/`1f`) in the operand text: [start, end), or none. */
+type Shape = { name: false } | { name: true; start: number; end: number; local: boolean }
 
 function isAlpha(c: number): boolean {
   return (c | 32) >= 97 && (c | 32) <= 122
@@ -81,10 +81,19 @@ function shapeOf(t: string): Shape | undefined {
         i += 3
         while (isHex(t.charCodeAt(i))) i++
       } else {
+        const start = i
         i++
         while (isDigit(t.charCodeAt(i))) i++
+        const d = t.charCodeAt(i)
+        if ((d === 98 || d === 102) && !isNameChar(t.charCodeAt(i + 1))) {
+          // `1b`, `2f`: a numeric label reference.
+          if (shape.name) return undefined
+          i++
+          shape = { name: true, start, end: i, local: true }
+          continue
+        }
       }
-      // `1b`, `0b101`, `2f`: not a plain number.
+      // `0b101`, `1x`: not a plain number.
       if (isNameChar(t.charCodeAt(i))) return undefined
     } else if (isAlpha(c) || c === 95 || c === 46) {
       if (shape.name) return undefined
@@ -93,7 +102,7 @@ function shapeOf(t: string): Shape | undefined {
       while (isNameChar(t.charCodeAt(i))) i++
       // `.` alone is the location counter.
       if (i === start + 1 && c === 46) return undefined
-      shape = { name: true, start, end: i }
+      shape = { name: true, start, end: i, local: false }
     } else if (isSeparator(c, t, i)) i++
     else return undefined
   }
@@ -125,17 +134,22 @@ export function cachedInstruction(st: GasX86State, word: string, args: string, c
     if (item?.k === 'bytes' && !item.fixups) byArgs.set(args, item.bytes)
     return
   }
-  const name = args.slice(shape.start, shape.end)
-  const key = args.slice(0, shape.start) + '\u0001' + args.slice(shape.end)
+  const written = args.slice(shape.start, shape.end)
+  const local = shape.local ? { n: written.slice(0, -1), dir: written.endsWith('b') ? 'b' as const : 'f' as const } : undefined
+  // The symbol's name: a numeric label reference's is the instance it stands for here.
+  const name = local ? asm.localLabelName(local.n, local.dir) : written
+  if (name === undefined) return assemble()
+  const key = (local ? (local.dir === 'b' ? '\u0002' : '\u0003') : '\u0001') + args.slice(0, shape.start) + '\u0001' + args.slice(shape.end)
   const templates = table(cache.templates, word)
   const known = asm.symbols.get(name)
   // A constant symbol changes the form (`$N` may be an imm8): the full path, and nothing kept.
   if (known?.kind === 'equ') return assemble()
   const hit = templates.get(key)
   if (hit) {
-    const target: Expr = { k: 'sym', name, col: col + hit.nameDelta }
+    const nameCol = col + hit.nameDelta
     // Mentioning a name creates its symbol, where it is written (as the full path does).
-    if (!known) asm.sym(name, target.col)
+    const target = local ? asm.bind({ k: 'local', n: local.n, dir: local.dir, col: nameCol }) : { k: 'sym' as const, name, col: nameCol }
+    if (!known && !local) asm.sym(name, nameCol)
     if (hit.k === 'jump') return asm.emitX86Jump({ cc: hit.cc, bits: hit.bits, target, loc: asm.loc(col + hit.locDelta) }, hit.size)
     return asm.emitBytes(hit.bytes, hit.fixups.map((f) => ({ at: f.at, kind: f.kind, expr: target, loc: asm.loc(col + f.locDelta), x86: f.x86 })))
   }
