@@ -108,7 +108,9 @@ export function setMst(s: i32): void { mst = s }
 
 /** Size masks by operand size in bytes. */
 @inline export function sizeMask(size: u64): u64 {
-  return size >= 8 ? <u64>-1 : ((<u64>1) << (size << 3)) - 1
+  // Branch-free (a select and a shift): the run loop computes it for every operand of a variable size.
+  const s = select<u64>(size, 8, size < 8)
+  return (<u64>-1) >> ((64 - (s << 3)) & 63)
 }
 /** Sign-extends the low `size` bytes. */
 @inline export function sext(v: u64, size: u64): u64 {

@@ -193,6 +193,12 @@ export function run(maxSteps: u64): i32 {
   return EXIT_STEPS_DONE
 }
 
+// Fields of an entry's +24..+31 word (decode.ts layout), taken where a case needs them.
+@inline function wOsz(w: u64): u64 { return (w >> 24) & 0xff }
+@inline function wForm(w: u64): u32 { return <u32>((w >> 32) & 0xff) }
+@inline function wR0(w: u64): usize { return <usize>((w >> 40) & 0xff) }
+@inline function wR1(w: u64): usize { return <usize>((w >> 48) & 0xff) }
+
 /** Evaluates a condition code; jz/jnz after a lazily recorded operation are answered inline. */
 @inline function condition(cc: u32): bool {
   const opw = load<u64>(S_FL_OP)
@@ -230,12 +236,13 @@ function inner(limit: u64): i32 {
   gSpMask = widthMask(gSw)
   let lastRip = load<u64>(S_LAST_RIP)
   let trapRip: u64 = 0 // the instruction of an R_TRAP (int n …): its own faults return to it
-  // The fetch page as a RIP range: RIP in [ripLo, ripLo + 4096) is at physical tagBase + (RIP − ripLo)
-  // (tagBase also carries the mode bits of the decode-cache tag). ripLo = 1 + 4096 forces the first translation.
+  // The fetch page as a RIP range: RIP in [ripLo, ripLo + 4096) is at physical RIP + tagDelta − (mode << 56),
+  // i.e. RIP + tagDelta is the decode-cache tag (pa | mode << 56). ripLo = RIP + 4096 forces the first translation.
   let ripLo: u64 = rip + 4096
-  let tagBase: u64 = 0
-  // Every instruction of the fetch page (up to 15 bytes past it) is inside CS's limit: no per-instruction check.
-  let inLimit = false
+  let tagDelta: u64 = 0
+  // The last offset an instruction may occupy: all ones when every instruction of the fetch page (up to 15
+  // bytes past it) is inside CS's limit, so the one per-instruction compare never fails there.
+  let limitEnd: u64 = csLimit
   // A debugger's breakpoint lies in the fetch page (linear page linPage): only then is each instruction looked up.
   let brkPage = false
   let linPage: u64 = 0
@@ -248,8 +255,8 @@ function inner(limit: u64): i32 {
       const r = fetchPage(lin, lastRip, rip)
       if (r != R_OK) { brk = r; break }
       ripLo = rip - (lin & PAGE_MASK)
-      tagBase = fPa | (m << 56)
-      inLimit = m == MODE_LONG64 || (ripLo <= csLimit && ripLo + 4096 + 14 <= csLimit)
+      tagDelta = (fPa | (m << 56)) - ripLo
+      limitEnd = m == MODE_LONG64 || (ripLo <= csLimit && ripLo + 4096 + 14 <= csLimit) ? <u64>-1 : csLimit
       linPage = lin & ~PAGE_MASK
       brkPage = debugBreakpointsArmed() && debugBreakpointsInPage(linPage)
     }
@@ -259,7 +266,7 @@ function inner(limit: u64): i32 {
       brk = setExit(EXIT_DEBUG_STOP)
       break
     }
-    const tag = tagBase + (rip - ripLo)
+    const tag = rip + tagDelta
     let e = DCACHE + <usize>((tag & DC_MASK) * DC_ENTRY_BYTES)
     if (load<u64>(e) != tag) {
       store<u64>(S_RIP, rip)
@@ -268,132 +275,97 @@ function inner(limit: u64): i32 {
       const r = decodeMiss(e, tag & 0x00ffffffffffffff, lin, m)
       if (r == 2) e = DC_SCRATCH
       else if (r != R_OK) { brk = r; break }
+      else continue // cached now: the next pass hits, and the hit path does not merge with this call's
     }
     const w = load<u64>(e, E_OP)
     const op = <u32>(w & 0xffff)
     const len = (w >> 16) & 0xff
-    const osz = (w >> 24) & 0xff
-    const form = <u32>((w >> 32) & 0xff)
-    const r0 = <usize>((w >> 40) & 0xff)
-    const r1 = <usize>((w >> 48) & 0xff)
-    if (!inLimit && rip + len - 1 > csLimit) { store<u64>(S_RIP, rip); store<u64>(S_INSTRET, instret); brk = faultErr(VEC_GP, 0); break }
+    // The other fields are taken from w where a case uses them (wOsz, wForm, wR0, wR1): decoded here,
+    // they were live across the whole switch and the compiled loop spilled them to the stack.
+    if (rip + len - 1 > limitEnd) { store<u64>(S_RIP, rip); store<u64>(S_INSTRET, instret); brk = faultErr(VEC_GP, 0); break }
     let npc = (rip + len) & ipMask
-    const c0 = form & 3
-    const c1 = (form >> 2) & 3
     switch (op) {
       // Register and immediate forms first (decode.ts fastForm): no operand-class tests.
-      case G.X_MOV_RR: wrReg(r0, osz, rdReg(r1, osz)); break
-      case G.X_MOV_RI: wrReg(r0, osz, load<u64>(e, E_IMM)); break
-      case G.X_MOV_RM: {
-        const v = rd(segOf(e), eaOf(e, npc), osz)
-        if (mst != R_OK) { brk = mst; break }
-        wrReg(r0, osz, v)
+      case G.X_MOV_RR: if (wOsz(w) == 4) movRR(w, 4); else movRR(w, wOsz(w)); break
+      case G.X_MOV_RI: if (wOsz(w) == 4) wrReg(wR0(w), 4, load<u64>(e, E_IMM)); else wrReg(wR0(w), wOsz(w), load<u64>(e, E_IMM)); break
+      case G.X_MOV_RM:
+        if (wOsz(w) == 4) movRM(e, w, npc, 4); else movRM(e, w, npc, wOsz(w))
+        if (mst != R_OK) brk = mst
         break
-      }
-      case G.X_MOV_MR: {
-        wr(segOf(e), eaOf(e, npc), osz, rdReg(r1, osz))
-        if (mst != R_OK) { brk = mst; break }
+      case G.X_MOV_MR:
+        if (wOsz(w) == 4) movMR(e, w, npc, 4); else movMR(e, w, npc, wOsz(w))
+        if (mst != R_OK) brk = mst
         break
-      }
       // One case per form (the shared bodies below are inlined with constant kinds and fold).
-      case G.X_ADD_RR: aluAdd(r0, osz, load<u64>(REGS + r1)); break
-      case G.X_ADD_RI: aluAdd(r0, osz, load<u64>(e, E_IMM)); break
+      case G.X_ADD_RR: aluAdd(wR0(w), wOsz(w), load<u64>(REGS + wR1(w))); break
+      case G.X_ADD_RI: aluAdd(wR0(w), wOsz(w), load<u64>(e, E_IMM)); break
       case G.X_ADD_RM: {
-        const b = rd(segOf(e), eaOf(e, npc), osz)
+        const b = rd(segOf(e), eaOf(e, npc), wOsz(w))
         if (mst != R_OK) { brk = mst; break }
-        aluAdd(r0, osz, b)
+        aluAdd(wR0(w), wOsz(w), b)
         break
       }
-      case G.X_SUB_RR: aluSub(r0, osz, load<u64>(REGS + r1), true); break
-      case G.X_SUB_RI: aluSub(r0, osz, load<u64>(e, E_IMM), true); break
-      case G.X_CMP_RR: aluSub(r0, osz, load<u64>(REGS + r1), false); break
-      case G.X_CMP_RI: aluSub(r0, osz, load<u64>(e, E_IMM), false); break
+      case G.X_SUB_RR: aluSub(wR0(w), wOsz(w), load<u64>(REGS + wR1(w)), true); break
+      case G.X_SUB_RI: aluSub(wR0(w), wOsz(w), load<u64>(e, E_IMM), true); break
+      case G.X_CMP_RR: aluSub(wR0(w), wOsz(w), load<u64>(REGS + wR1(w)), false); break
+      case G.X_CMP_RI: aluSub(wR0(w), wOsz(w), load<u64>(e, E_IMM), false); break
       case G.X_SUB_RM: case G.X_CMP_RM: {
-        const b = rd(segOf(e), eaOf(e, npc), osz)
+        const b = rd(segOf(e), eaOf(e, npc), wOsz(w))
         if (mst != R_OK) { brk = mst; break }
-        aluSub(r0, osz, b, op == G.X_SUB_RM)
+        aluSub(wR0(w), wOsz(w), b, op == G.X_SUB_RM)
         break
       }
-      case G.X_AND_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_AND, true); break
-      case G.X_AND_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_AND, true); break
-      case G.X_OR_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_OR, true); break
-      case G.X_OR_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_OR, true); break
-      case G.X_XOR_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_XOR, true); break
-      case G.X_XOR_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_XOR, true); break
-      case G.X_TEST_RR: aluLogic(r0, osz, load<u64>(REGS + r1), LOGIC_AND, false); break
-      case G.X_TEST_RI: aluLogic(r0, osz, load<u64>(e, E_IMM), LOGIC_AND, false); break
+      case G.X_AND_RR: aluLogic(wR0(w), wOsz(w), load<u64>(REGS + wR1(w)), LOGIC_AND, true); break
+      case G.X_AND_RI: aluLogic(wR0(w), wOsz(w), load<u64>(e, E_IMM), LOGIC_AND, true); break
+      case G.X_OR_RR: aluLogic(wR0(w), wOsz(w), load<u64>(REGS + wR1(w)), LOGIC_OR, true); break
+      case G.X_OR_RI: aluLogic(wR0(w), wOsz(w), load<u64>(e, E_IMM), LOGIC_OR, true); break
+      case G.X_XOR_RR: aluLogic(wR0(w), wOsz(w), load<u64>(REGS + wR1(w)), LOGIC_XOR, true); break
+      case G.X_XOR_RI: aluLogic(wR0(w), wOsz(w), load<u64>(e, E_IMM), LOGIC_XOR, true); break
+      case G.X_TEST_RR: aluLogic(wR0(w), wOsz(w), load<u64>(REGS + wR1(w)), LOGIC_AND, false); break
+      case G.X_TEST_RI: aluLogic(wR0(w), wOsz(w), load<u64>(e, E_IMM), LOGIC_AND, false); break
       case G.X_AND_RM: case G.X_OR_RM: case G.X_XOR_RM: {
-        const b = rd(segOf(e), eaOf(e, npc), osz)
+        const b = rd(segOf(e), eaOf(e, npc), wOsz(w))
         if (mst != R_OK) { brk = mst; break }
-        aluLogic(r0, osz, b, op == G.X_AND_RM ? LOGIC_AND : op == G.X_OR_RM ? LOGIC_OR : LOGIC_XOR, true)
+        aluLogic(wR0(w), wOsz(w), b, op == G.X_AND_RM ? LOGIC_AND : op == G.X_OR_RM ? LOGIC_OR : LOGIC_XOR, true)
         break
       }
-      case G.X_INC_R: case G.X_DEC_R: {
-        const m = sizeMask(osz)
-        const a = load<u64>(REGS + r0) & m
-        const res = (op == G.X_INC_R ? a + 1 : a - 1) & m
-        wrReg(r0, osz, res)
-        const c = carryInline()
-        setLazy(op == G.X_INC_R ? FL_INC : FL_DEC, osz, res, a, 1)
-        store<u64>(S_FL_C, c)
+      case G.X_INC_R: if (wOsz(w) == 4) incDec(w, true, 4); else incDec(w, true, wOsz(w)); break
+      case G.X_DEC_R: if (wOsz(w) == 4) incDec(w, false, 4); else incDec(w, false, wOsz(w)); break
+      case G.X_SHL_RI: case G.X_SHR_RI: case G.X_SAR_RI:
+        if (wOsz(w) == 4) shiftRI(e, w, op, 4); else shiftRI(e, w, op, wOsz(w))
         break
-      }
-      case G.X_SHL_RI: case G.X_SHR_RI: case G.X_SAR_RI: {
-        const count = load<u64>(e, E_IMM) & (osz == 8 ? 63 : 31)
-        const m = sizeMask(osz)
-        const a = load<u64>(REGS + r0) & m
-        if (count == 0) { wrReg(r0, osz, a); break } // flags unchanged; a 32-bit register is still zero-extended
-        let res: u64, prev: u64
-        if (op == G.X_SHL_RI) { prev = (a << (count - 1)) & m; res = (a << count) & m }
-        else if (op == G.X_SHR_RI) { prev = a >> (count - 1); res = a >> count }
-        else { const sa = <i64>sext(a, osz); prev = <u64>(sa >> <i64>(count - 1)) & m; res = <u64>(sa >> <i64>count) & m }
-        wrReg(r0, osz, res)
-        setLazy(op == G.X_SHL_RI ? FL_SHL : FL_SAR, osz, res, prev, 0)
-        break
-      }
-      case G.X_IMUL_RR: {
-        // imul r, r (0F AF) or imul r, r, imm: CF = OF = the product did not fit the operand size.
-        const b = load<u64>(REGS + r1)
-        const a = ((form >> 4) & 3) == C_IMM ? load<u64>(e, E_IMM) : load<u64>(REGS + r0)
-        const sa = <i64>sext(a, osz), sb = <i64>sext(b, osz)
-        const p = sa * sb
-        const res = <u64>p & sizeMask(osz)
-        const big = osz == 8 ? mulhs(sa, sb) != (p >> 63) : <i64>sext(<u64>p, osz) != p
-        wrReg(r0, osz, res)
-        setLazy(FL_MUL, osz, res, 0, big ? 1 : 0)
-        break
-      }
+      case G.X_IMUL_RR: if (wOsz(w) == 4) imulRR(e, w, 4); else imulRR(e, w, wOsz(w)); break
       case G.X_MOVZX_RR: case G.X_MOVSX_RR: {
         const src: u64 = (G.ROW_SHAPE[load<u16>(e, 56)] >> 17) & 32 ? 1 : 2
-        const v = load<u64>(REGS + r1) & sizeMask(src)
-        wrReg(r0, osz, op == G.X_MOVZX_RR ? v : sext(v, src))
+        const v = load<u64>(REGS + wR1(w)) & sizeMask(src)
+        wrReg(wR0(w), wOsz(w), op == G.X_MOVZX_RR ? v : sext(v, src))
         break
       }
       case G.X_PUSH_R: {
-        push(rdReg(r0, osz), osz, gSw)
+        push(rdReg(wR0(w), wOsz(w)), wOsz(w), gSw)
         if (mst != R_OK) { brk = mst; break }
         break
       }
       case G.X_POP_R: {
-        const v = peek(osz, gSw, 0)
+        const v = peek(wOsz(w), gSw, 0)
         if (mst != R_OK) { brk = mst; break }
-        setSp((R(RSP_OFF) + osz) & gSpMask, gSw)
-        wrReg(r0, osz, v)
+        setSp((R(RSP_OFF) + wOsz(w)) & gSpMask, gSw)
+        wrReg(wR0(w), wOsz(w), v)
         break
       }
-      case G.X_LEA: wrReg(r0, osz, eaOf(e, npc)); break
+      case G.X_LEA: wrReg(wR0(w), wOsz(w), eaOf(e, npc)); break
       case G.X_JCC: if (condition(<u32>load<u8>(e, E_CC))) npc = (npc + load<u64>(e, E_IMM)) & ipMask; break
       case G.X_JMP: npc = (npc + load<u64>(e, E_IMM)) & ipMask; break
       case G.X_CALL: {
-        push(npc, osz, gSw)
+        push(npc, wOsz(w), gSw)
         if (mst != R_OK) { brk = mst; break }
         npc = (npc + load<u64>(e, E_IMM)) & ipMask
         break
       }
       case G.X_RET: {
-        const t = peek(osz, gSw, 0)
+        const t = peek(wOsz(w), gSw, 0)
         if (mst != R_OK) { brk = mst; break }
-        setSp((R(RSP_OFF) + osz + load<u64>(e, E_IMM)) & gSpMask, gSw)
+        setSp((R(RSP_OFF) + wOsz(w) + load<u64>(e, E_IMM)) & gSpMask, gSw)
         npc = t & ipMask
         break
       }
@@ -448,8 +420,23 @@ const LOGIC_AND: u32 = 0
 const LOGIC_OR: u32 = 1
 const LOGIC_XOR: u32 = 2
 
+// Each body is inlined twice, for 32-bit operands (the common size in 32- and 64-bit code; the masks and
+// the register write fold to constants) and for any size.
+@inline function movRR(w: u64, osz: u64): void { wrReg(wR0(w), osz, rdReg(wR1(w), osz)) }
+/** mov r, m (check mst after: the register is written only when the load succeeded). */
+@inline function movRM(e: usize, w: u64, npc: u64, osz: u64): void {
+  const v = rd(segOf(e), eaOf(e, npc), osz)
+  if (mst == R_OK) wrReg(wR0(w), osz, v)
+}
+/** mov m, r (check mst after). */
+@inline function movMR(e: usize, w: u64, npc: u64, osz: u64): void { wr(segOf(e), eaOf(e, npc), osz, rdReg(wR1(w), osz)) }
+
 /** add r, b: the register at byte offset r0 (operand size osz) += b, lazy flags. */
 @inline function aluAdd(r0: usize, osz: u64, bIn: u64): void {
+  if (osz == 4) aluAddSized(r0, 4, bIn)
+  else aluAddSized(r0, osz, bIn)
+}
+@inline function aluAddSized(r0: usize, osz: u64, bIn: u64): void {
   const m = sizeMask(osz)
   const a = load<u64>(REGS + r0) & m
   const b = bIn & m
@@ -460,6 +447,10 @@ const LOGIC_XOR: u32 = 2
 
 /** sub (write) or cmp (no write): r − b, lazy flags. */
 @inline function aluSub(r0: usize, osz: u64, bIn: u64, write: bool): void {
+  if (osz == 4) aluSubSized(r0, 4, bIn, write)
+  else aluSubSized(r0, osz, bIn, write)
+}
+@inline function aluSubSized(r0: usize, osz: u64, bIn: u64, write: bool): void {
   const m = sizeMask(osz)
   const a = load<u64>(REGS + r0) & m
   const b = bIn & m
@@ -470,12 +461,56 @@ const LOGIC_XOR: u32 = 2
 
 /** and/or/xor (write) or test (and, no write): CF = OF = 0, lazy SF/ZF/PF. */
 @inline function aluLogic(r0: usize, osz: u64, bIn: u64, kind: u32, write: bool): void {
+  if (osz == 4) aluLogicSized(r0, 4, bIn, kind, write)
+  else aluLogicSized(r0, osz, bIn, kind, write)
+}
+@inline function aluLogicSized(r0: usize, osz: u64, bIn: u64, kind: u32, write: bool): void {
   const m = sizeMask(osz)
   const a = load<u64>(REGS + r0) & m
   const b = bIn & m
   const res = kind == LOGIC_AND ? a & b : kind == LOGIC_OR ? a | b : a ^ b
   if (write) wrReg(r0, osz, res)
   setLazy(FL_LOGIC, osz, res, 0, 0)
+}
+
+/** inc/dec r: CF is kept (the lazy state before, answered inline for the common producers). */
+@inline function incDec(w: u64, inc: bool, osz: u64): void {
+  const r0 = wR0(w)
+  const m = sizeMask(osz)
+  const a = load<u64>(REGS + r0) & m
+  const res = (inc ? a + 1 : a - 1) & m
+  wrReg(r0, osz, res)
+  const c = carryInline()
+  setLazy(inc ? FL_INC : FL_DEC, osz, res, a, 1)
+  store<u64>(S_FL_C, c)
+}
+
+/** shl/shr/sar r, imm (or 1). */
+@inline function shiftRI(e: usize, w: u64, op: u32, osz: u64): void {
+  const r0 = wR0(w)
+  const count = load<u64>(e, E_IMM) & (osz == 8 ? 63 : 31)
+  const m = sizeMask(osz)
+  const a = load<u64>(REGS + r0) & m
+  if (count == 0) { wrReg(r0, osz, a); return } // flags unchanged; a 32-bit register is still zero-extended
+  let res: u64, prev: u64
+  if (op == G.X_SHL_RI) { prev = (a << (count - 1)) & m; res = (a << count) & m }
+  else if (op == G.X_SHR_RI) { prev = a >> (count - 1); res = a >> count }
+  else { const sa = <i64>sext(a, osz); prev = <u64>(sa >> <i64>(count - 1)) & m; res = <u64>(sa >> <i64>count) & m }
+  wrReg(r0, osz, res)
+  setLazy(op == G.X_SHL_RI ? FL_SHL : FL_SAR, osz, res, prev, 0)
+}
+
+/** imul r, r (0F AF) or imul r, r, imm: CF = OF = the product did not fit the operand size. */
+@inline function imulRR(e: usize, w: u64, osz: u64): void {
+  const r0 = wR0(w)
+  const b = load<u64>(REGS + wR1(w))
+  const a = ((wForm(w) >> 4) & 3) == C_IMM ? load<u64>(e, E_IMM) : load<u64>(REGS + r0)
+  const sa = <i64>sext(a, osz), sb = <i64>sext(b, osz)
+  const p = sa * sb
+  const res = <u64>p & sizeMask(osz)
+  const big = osz == 8 ? mulhs(sa, sb) != (p >> 63) : <i64>sext(<u64>p, osz) != p
+  wrReg(r0, osz, res)
+  setLazy(FL_MUL, osz, res, 0, big ? 1 : 0)
 }
 
 /** High 64 bits of a signed 64 × 64 product. */
