@@ -243,28 +243,31 @@ function inner(limit: u64): i32 {
   // The last offset an instruction may occupy: all ones when every instruction of the fetch page (up to 15
   // bytes past it) is inside CS's limit, so the one per-instruction compare never fails there.
   let limitEnd: u64 = csLimit
-  // A debugger's breakpoint lies in the fetch page (linear page linPage): only then is each instruction looked up.
-  let brkPage = false
+  // A debugger's breakpoint lies in the fetch page (linear page linPage): only then is each instruction looked
+  // up — span is 0 there, so every instruction takes the branch below (and the common path pays no extra test).
+  let span: u64 = 4096
   let linPage: u64 = 0
   let brk: i32 = 0
   while (instret < limit) {
-    if (rip - ripLo >= 4096) {
-      store<u64>(S_RIP, rip)
-      store<u64>(S_INSTRET, instret)
-      const lin = (load<u64>(SEGS + <usize>SEG_CS * 64, SEG_EBASE) + rip) & gLinMask
-      const r = fetchPage(lin, lastRip, rip)
-      if (r != R_OK) { brk = r; break }
-      ripLo = rip - (lin & PAGE_MASK)
-      tagDelta = (fPa | (m << 56)) - ripLo
-      limitEnd = m == MODE_LONG64 || (ripLo <= csLimit && ripLo + 4096 + 14 <= csLimit) ? <u64>-1 : csLimit
-      linPage = lin & ~PAGE_MASK
-      brkPage = debugBreakpointsArmed() && debugBreakpointsInPage(linPage)
-    }
-    if (brkPage && debugBreakpointHit(linPage + (rip - ripLo), rip, instret)) {
-      store<u64>(S_RIP, rip)
-      store<u64>(S_INSTRET, instret)
-      brk = setExit(EXIT_DEBUG_STOP)
-      break
+    if (rip - ripLo >= span) {
+      if (rip - ripLo >= 4096) {
+        store<u64>(S_RIP, rip)
+        store<u64>(S_INSTRET, instret)
+        const lin = (load<u64>(SEGS + <usize>SEG_CS * 64, SEG_EBASE) + rip) & gLinMask
+        const r = fetchPage(lin, lastRip, rip)
+        if (r != R_OK) { brk = r; break }
+        ripLo = rip - (lin & PAGE_MASK)
+        tagDelta = (fPa | (m << 56)) - ripLo
+        limitEnd = m == MODE_LONG64 || (ripLo <= csLimit && ripLo + 4096 + 14 <= csLimit) ? <u64>-1 : csLimit
+        linPage = lin & ~PAGE_MASK
+        span = debugBreakpointsArmed() && debugBreakpointsInPage(linPage) ? 0 : 4096
+      }
+      if (span == 0 && debugBreakpointHit(linPage + (rip - ripLo), rip, instret)) {
+        store<u64>(S_RIP, rip)
+        store<u64>(S_INSTRET, instret)
+        brk = setExit(EXIT_DEBUG_STOP)
+        break
+      }
     }
     const tag = rip + tagDelta
     let e = DCACHE + <usize>((tag & DC_MASK) * DC_ENTRY_BYTES)
