@@ -8,28 +8,73 @@
  */
 export type DeviceState = Map<string, unknown>
 
-function isData(v: unknown): boolean {
-  if (v === null || typeof v !== 'object') return typeof v !== 'function' && typeof v !== 'symbol'
-  if (ArrayBuffer.isView(v)) return true
-  const proto = Object.getPrototypeOf(v)
-  if (proto === Array.prototype) return (v as unknown[]).every(isData)
-  if (proto === Map.prototype) return [...(v as Map<unknown, unknown>)].every(([k, x]) => isData(k) && isData(x))
-  if (proto === Set.prototype) return [...(v as Set<unknown>)].every(isData)
-  if (proto === Object.prototype || proto === null) return Object.values(v).every(isData)
-  return false
-}
+/** What `copyData` returns for a value that is not data (wiring). */
+const NOT_DATA = Symbol('not data')
+const typedSlice = Object.getPrototypeOf(Uint8Array.prototype).slice as (this: ArrayBufferView) => ArrayBufferView
 
-const copy = <T>(v: T): T => (v !== null && typeof v === 'object' ? structuredClone(v) : v)
+/**
+ * A deep copy of `v` when it is data, else `NOT_DATA`: one walk (checking and copying), as
+ * structuredClone would copy it (a Buffer becomes a Uint8Array), but a view copies only its bytes
+ * and there is no per-call cost (structuredClone's made a checkpoint's device state cost ~10× more).
+ */
+function copyData(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return typeof v === 'function' || typeof v === 'symbol' ? NOT_DATA : v
+  if (ArrayBuffer.isView(v)) {
+    if (v instanceof DataView) return new DataView(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))
+    return Buffer.isBuffer(v) ? new Uint8Array(v) : typedSlice.call(v)
+  }
+  const proto = Object.getPrototypeOf(v)
+  if (proto === Array.prototype) {
+    const a = v as unknown[]
+    const out: unknown[] = new Array(a.length)
+    for (let i = 0; i < a.length; i++) {
+      const c = copyData(a[i])
+      if (c === NOT_DATA) return NOT_DATA
+      out[i] = c
+    }
+    return out
+  }
+  if (proto === Map.prototype) {
+    const out = new Map<unknown, unknown>()
+    for (const [k, x] of v as Map<unknown, unknown>) {
+      const [ck, cx] = [copyData(k), copyData(x)]
+      if (ck === NOT_DATA || cx === NOT_DATA) return NOT_DATA
+      out.set(ck, cx)
+    }
+    return out
+  }
+  if (proto === Set.prototype) {
+    const out = new Set<unknown>()
+    for (const x of v as Set<unknown>) {
+      const c = copyData(x)
+      if (c === NOT_DATA) return NOT_DATA
+      out.add(c)
+    }
+    return out
+  }
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(v)) {
+      const c = copyData((v as Record<string, unknown>)[k])
+      if (c === NOT_DATA) return NOT_DATA
+      out[k] = c
+    }
+    return out
+  }
+  return NOT_DATA
+}
 
 export function saveDeviceState(device: object, skip: readonly string[] = []): DeviceState {
   const out: DeviceState = new Map()
-  for (const [key, value] of Object.entries(device)) {
-    if (!skip.includes(key) && isData(value)) out.set(key, copy(value))
+  for (const key of Object.keys(device)) {
+    if (skip.includes(key)) continue
+    const c = copyData((device as Record<string, unknown>)[key])
+    if (c !== NOT_DATA) out.set(key, c)
   }
   return out
 }
 
 export function loadDeviceState(device: object, state: DeviceState): void {
   const target = device as Record<string, unknown>
-  for (const [key, value] of state) target[key] = copy(value)
+  for (const [key, value] of state) target[key] = copyData(value)
 }
