@@ -1,6 +1,6 @@
 /**
  * History search on a replay session (`ReplaySession.find`): the step where the PC next (or last)
- * reaches an address, or where the value of some bytes of physical memory next (or last) changes.
+ * reaches an address (or one of several: the workbench's breakpoints), or where the value of some bytes of physical memory next (or last) changes.
  *
  * The hart does the looking when it can hold debug stops (`CoreHart.setDebugStops`): a breakpoint
  * at the PC, or a store watch on the bytes, and the machine runs at full speed between stops — a
@@ -42,51 +42,56 @@ export class HistorySearch {
     return !!this.machine.hart.setDebugStops && !!this.machine.hart.skipDebugStop
   }
 
-  /** The step at which the PC is `target` (about to run it): the first after `from`, or the last before it. */
-  async pc(target: bigint, from: bigint, direction: 'forward' | 'backward', limit: bigint): Promise<FindResult> {
+  /**
+   * The step at which the PC is one of `targets` (about to run it — a breakpoint hit): the first
+   * after `from`, or the last before it.
+   */
+  async pc(targets: readonly bigint[], from: bigint, direction: 'forward' | 'backward', limit: bigint): Promise<FindResult> {
+    const what = targets.length === 1 ? hex(targets[0]) : `one of ${targets.map(hex).join(', ')}`
+    const reached = (step: bigint) => `the PC reaches ${hex(this.machine.hart.pc)} at step ${step}`
     if (direction === 'forward') {
       const end = min(from + limit, this.s.steps)
-      const hit = await this.nextPc(target, from, end)
-      if (hit !== undefined) return { step: Number(hit), scanned: Number(hit - from), message: `the PC reaches ${hex(target)} at step ${hit}` }
-      return { step: null, scanned: Number(this.machine.steps - from), message: `the PC does not reach ${hex(target)} between steps ${from} and ${this.machine.steps}` }
+      const hit = await this.nextPc(targets, from, end)
+      if (hit !== undefined) return { step: Number(hit), scanned: Number(hit - from), message: reached(hit), pc: hex(this.machine.hart.pc) }
+      return { step: null, scanned: Number(this.machine.steps - from), message: `the PC does not reach ${what} between steps ${from} and ${this.machine.steps}` }
     }
     // Backward: scan windows that end where the previous began, keeping the last hit of each.
     const stop = max(from - limit, 0n)
     let hi = from
     while (hi > stop) {
       const lo = max(hi - this.s.checkpointInterval, stop)
-      let last: bigint | undefined
+      let last: { step: bigint; pc: bigint } | undefined
       await this.s.seek(lo)
-      if (this.machine.hart.pc === target) last = lo
+      if (targets.includes(this.machine.hart.pc)) last = { step: lo, pc: this.machine.hart.pc }
       for (let at = lo; ; ) {
-        const hit = await this.nextPc(target, at, hi - 1n)
+        const hit = await this.nextPc(targets, at, hi - 1n)
         if (hit === undefined) break
-        last = hit
+        last = { step: hit, pc: this.machine.hart.pc }
         at = hit
       }
-      if (last !== undefined) return { step: Number(last), scanned: Number(from - last), message: `the PC was last at ${hex(target)} at step ${last}` }
+      if (last !== undefined) return { step: Number(last.step), scanned: Number(from - last.step), message: `the PC was last at ${hex(last.pc)} at step ${last.step}`, pc: hex(last.pc) }
       hi = lo
     }
-    return { step: null, scanned: Number(from - stop), message: `the PC was not at ${hex(target)} between steps ${stop} and ${from}` }
+    return { step: null, scanned: Number(from - stop), message: `the PC was not at ${what} between steps ${stop} and ${from}` }
   }
 
-  /** The first step in (from, to] at which the PC is `target`, leaving the machine there; undefined when none. */
-  private async nextPc(target: bigint, from: bigint, to: bigint): Promise<bigint | undefined> {
+  /** The first step in (from, to] at which the PC is one of `targets`, leaving the machine there; undefined when none. */
+  private async nextPc(targets: readonly bigint[], from: bigint, to: bigint): Promise<bigint | undefined> {
     if (to <= from) return undefined
     await this.s.seek(from)
     if (this.canStop()) {
       for (;;) {
-        const r = await this.s.runToStop(to, { breakpoints: [target], watches: [] }, { breakpoint: true, watch: false })
+        const r = await this.s.runToStop(to, { breakpoints: [...targets], watches: [] }, { breakpoint: true, watch: false })
         const at = this.machine.steps
         // A stop where nothing retired (the instruction trapped into a handler at the target) is not a new step.
-        if ((r === 'stop' || r === 'reached') && at > from && at <= to && this.machine.hart.pc === target) return at
+        if ((r === 'stop' || r === 'reached') && at > from && at <= to && targets.includes(this.machine.hart.pc)) return at
         if (r !== 'stop' || at >= to) return undefined
       }
     }
     for (let s = from + 1n; s <= to; s++) {
       await this.s.seek(s)
       if (this.machine.steps !== s || this.s.end) return undefined
-      if (this.machine.hart.pc === target) return s
+      if (targets.includes(this.machine.hart.pc)) return s
     }
     return undefined
   }

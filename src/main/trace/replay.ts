@@ -382,14 +382,20 @@ export class ReplaySession {
     if (q.direction !== 'forward' && q.direction !== 'backward') return err('bad_arguments', "direction is 'forward' or 'backward'")
     const range = this.inRange(from)
     if (!range.ok) return range
-    const t = q.target as Partial<{ pc: unknown; change: { address?: unknown; length?: unknown; physical?: unknown } }> | undefined
-    if (t && 'pc' in t) {
-      const pc = address(t.pc)
-      if (pc === undefined) return err('bad_arguments', `the PC to find must be an address (0x…), got ${String(t.pc)}`)
-      return ok(await new HistorySearch(this).pc(pc, from, q.direction, limit))
+    const t = q.target as Partial<{ pc: unknown; pcs: unknown; change: { address?: unknown; length?: unknown; physical?: unknown } }> | undefined
+    if (t && ('pc' in t || 'pcs' in t)) {
+      const given = 'pcs' in t ? t.pcs : [t.pc]
+      if (!Array.isArray(given) || given.length === 0) return err('bad_arguments', 'give at least one PC to find (target.pcs)')
+      const pcs: bigint[] = []
+      for (const v of given) {
+        const pc = address(v)
+        if (pc === undefined) return err('bad_arguments', `the PC to find must be an address (0x…), got ${String(v)}`)
+        pcs.push(pc)
+      }
+      return ok(await new HistorySearch(this).pc(pcs, from, q.direction, limit))
     }
     const at = address(t?.change?.address)
-    if (at === undefined) return err('bad_arguments', 'give the PC (target.pc) or the address whose changes to find (target.change.address)')
+    if (at === undefined) return err('bad_arguments', 'give the PC (target.pc or target.pcs) or the address whose changes to find (target.change.address)')
     const length = Number(t?.change?.length ?? 8)
     const physical = !!t?.change?.physical
     const n = Math.max(1, Math.min(8, Math.floor(length)))

@@ -126,6 +126,9 @@ export interface MachineState {
   endedAt?: { step: number; reason: string }
 }
 
+/** Breakpoint addresses one search may look for at once: what the hart's breakpoint table holds (debug-stops.ts MAX_DEBUG_BREAKPOINTS). */
+export const MAX_FIND_PCS = 64
+
 /**
  * A history search from a step: where the PC next (or last) reaches an address, or where the
  * value at an address next (or last) changes. The address of a change is translated once, at
@@ -135,7 +138,8 @@ export interface FindQuery {
   path: string
   from: number
   direction: 'forward' | 'backward'
-  target: { pc: string } | { change: { address: string; length: number; physical?: boolean } }
+  /** `pcs`: the first (or last) step at which the PC is any of them — the workbench's breakpoints. */
+  target: { pc: string } | { pcs: string[] } | { change: { address: string; length: number; physical?: boolean } }
   /** Instructions to examine at most (default 5 000 000): a PC search re-executes one step at a time. */
   limit?: number
 }
@@ -147,6 +151,8 @@ export interface FindResult {
   scanned: number
   /** What was found, or why nothing was. */
   message: string
+  /** For a PC search: the PC at the step found (which of the addresses it reached). */
+  pc?: string
   /** For a change: the value before and after (hex bytes, little-endian order as in memory). */
   before?: string
   after?: string

@@ -13,6 +13,7 @@
 import * as v from 'valibot'
 import { EVENT_KINDS } from '../trace/events'
 import { CHOSEN_FILE_ROLES } from './file-grant'
+import { MAX_FIND_PCS } from './replay'
 import { err, ok, type Result } from './result'
 import type { ArgsOf, RequestName } from './contract'
 
@@ -62,8 +63,12 @@ const FIND_QUERY = v.strictObject({
   from: count(0),
   direction: v.picklist(['forward', 'backward']),
   target: v.union(
-    [v.strictObject({ pc: address }), v.strictObject({ change: v.strictObject({ address, length: count(1), physical: v.optional(v.boolean()) }) })],
-    'is { pc: ADDRESS } or { change: { address: ADDRESS, length: N, physical?: BOOLEAN } }',
+    [
+      v.strictObject({ pc: address }),
+      v.strictObject({ pcs: v.pipe(v.array(address), v.minLength(1, 'is empty'), v.maxLength(MAX_FIND_PCS, `has more than ${MAX_FIND_PCS} addresses`)) }),
+      v.strictObject({ change: v.strictObject({ address, length: count(1), physical: v.optional(v.boolean()) }) }),
+    ],
+    'is { pc: ADDRESS }, { pcs: [ADDRESS, …] } or { change: { address: ADDRESS, length: N, physical?: BOOLEAN } }',
   ),
   limit: v.optional(count(1)),
 })

@@ -60,6 +60,28 @@ describe('replay history search', () => {
     }
   })
 
+  it('finds where the PC next and last reaches any of several addresses (breakpoints), like stepping does', async () => {
+    const s = await ReplaySession.open(path, { checkpointInterval: 16 })
+    if (!s.ok) throw new Error(s.error.message)
+    // Two addresses: one in the loop (40 hits) and one run once, after it.
+    const loop = pcs[60]
+    const after = pcs[pcs.findLastIndex((pc) => pc === loop) + 3]
+    const targets = [loop, after]
+    const hits = pcs.flatMap((pc, i) => (targets.includes(pc) ? [i] : []))
+    expect(hits.filter((h) => pcs[h] === after).length).toBeGreaterThan(0)
+    const pcsTarget = { pcs: targets.map((t) => `0x${t.toString(16)}`) }
+    for (const from of [0, hits[3], hits.at(-2)!, hits.at(-1)!, pcs.length - 1]) {
+      const next = await s.value.find({ from, direction: 'forward', target: pcsTarget })
+      const want = hits.find((h) => h > from) ?? null
+      expect(next.ok && next.value.step, `forward from ${from}`).toBe(want)
+      if (want !== null) expect(next.ok && next.value.message).toBe(`the PC reaches 0x${pcs[want].toString(16)} at step ${want}`)
+      const last = await s.value.find({ from, direction: 'backward', target: pcsTarget })
+      expect(last.ok && last.value.step, `backward from ${from}`).toBe([...hits].reverse().find((h) => h < from) ?? null)
+    }
+    const none = await s.value.find({ from: 0, direction: 'forward', target: { pcs: [] } })
+    expect(!none.ok && none.error.message).toMatch(/at least one PC/)
+  })
+
   it('finds where a value next and last changes, naming the instruction and the values', async () => {
     const s = await ReplaySession.open(path, { checkpointInterval: 16 })
     if (!s.ok) throw new Error(s.error.message)

@@ -34,6 +34,7 @@ const GOOD: { [N in RequestName]: unknown[] } = {
   ],
   'recording.find': [
     { path: 'a.sqlite', from: 0, direction: 'forward', target: { pc: '0x80200000' } },
+    { path: 'a.sqlite', from: 0, direction: 'backward', target: { pcs: ['0x80200000', '0xffffffff80200010'] } },
     { path: 'a.sqlite', from: 5, direction: 'backward', target: { change: { address: '2149580800', length: 8, physical: true } }, limit: 100 },
   ],
   'lab.list': [{}],

@@ -13,7 +13,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { api } from '../api/client'
 import { latestWins } from './latest-wins'
 import type { RecordingOverview } from '../../../shared/api/boot'
-import type { FindQuery, MachineState, StateQuery } from '../../../shared/api/replay'
+import type { FindQuery, FindResult, MachineState, StateQuery } from '../../../shared/api/replay'
 import type { ApiError, Result } from '../../../shared/api/result'
 import type { TraceEvent } from '../../../shared/trace/events'
 import type { TableEntry } from '../../../shared/paging/page-walk'
@@ -305,14 +305,14 @@ export const useReplayStore = defineStore('replay', () => {
   const findStatus = ref<{ text: string; found: boolean; busy: boolean }>()
 
   /** History search from the cursor (recording.find); moves the cursor to what it finds. */
-  async function find(direction: FindQuery['direction'], target: FindQuery['target'], what: string): Promise<void> {
+  async function find(direction: FindQuery['direction'], target: FindQuery['target'], what: string): Promise<FindResult | undefined> {
     const path = overview.value?.path
-    if (!path) return
+    if (!path) return undefined
     findStatus.value = { text: `searching ${direction === 'forward' ? 'forward' : 'backward'} for ${what}…`, found: false, busy: true }
     const r = await api.invoke('recording.find', { path, from: cursor.value, direction, target })
     if (!r.ok) {
       findStatus.value = { text: r.error.message, found: false, busy: false }
-      return
+      return undefined
     }
     const found = r.value.step !== null
     findStatus.value = { text: found ? r.value.message : `not found: ${r.value.message}`, found, busy: false }
@@ -320,6 +320,7 @@ export const useReplayStore = defineStore('replay', () => {
       selected.value = undefined
       setCursor(r.value.step!)
     }
+    return r.value
   }
 
   /** Bumped when a view outside the timeline moved the cursor and wants the timeline shown (a lab check's step link). */

@@ -1,0 +1,70 @@
+/**
+ * From a source line to the addresses where its code starts — the inverse of `SourceMap`, for
+ * breakpoints set on a line (the editor's gutter) and run to on the timeline. Like gdb, a line
+ * without code (a comment, a blank line) moves to the next line of the same file that has some,
+ * and a line gives one address per function it was compiled into — each inlined copy of a
+ * function is one (a `static inline` helper called twice breaks in both) — the lowest of its
+ * code there, not every stretch of it (a loop's test is not a second stop). The recording's line
+ * table has no is_stmt flag, so that address can be a few bytes before gdb's `break FILE:LINE`
+ * when the compiler scheduled a non-statement row of the line first. Each address comes with the
+ * load addresses it runs at before paging (a kernel linked in the higher half starts at its
+ * physical load address).
+ */
+import type { SegmentAddresses, SourceLine } from './source-map'
+import { SourceMap } from './source-map'
+import type { FunctionRange } from './function-map'
+
+export interface LineAddresses {
+  /** The line the code is on: the line asked for, or the next one with code. */
+  line: number
+  /** Where each place of that line's code starts (link address first, then its load addresses), hex. */
+  addresses: string[]
+}
+
+/** Rows of the line table, for several lookups (one per breakpoint). */
+export class LineIndex {
+  private readonly rows: { from: bigint; to: bigint; file: string; line: number }[]
+  private readonly map: SourceMap
+  private readonly functions: { low: bigint; high: bigint; depth: number }[]
+
+  constructor(lines: readonly SourceLine[], segments: SegmentAddresses[] = [], functions: readonly FunctionRange[] = []) {
+    this.functions = functions.map((f) => ({ low: BigInt(f.low), high: BigInt(f.high), depth: f.depth }))
+    this.rows = lines
+      .map((l) => ({ from: BigInt(l.address), to: BigInt(l.address) + BigInt(l.size), file: l.file, line: l.line }))
+      .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
+    this.map = new SourceMap(lines as SourceLine[], segments)
+  }
+
+  /**
+   * The addresses of `line` in the file `sameFile` accepts (the caller decides how a table's
+   * file name matches: absolute, workspace-relative); undefined when the file has no code there
+   * or after it.
+   */
+  addressesOf(sameFile: (file: string) => boolean, line: number): LineAddresses | undefined {
+    let at: number | undefined
+    for (const r of this.rows) if (r.line >= line && (at === undefined || r.line < at) && sameFile(r.file)) at = r.line
+    if (at === undefined) return undefined
+    // The lowest address of the line in each function (inlined copy) it is in: rows are in address order.
+    const firstIn = new Map<string, bigint>()
+    for (const r of this.rows) {
+      if (r.line !== at || !sameFile(r.file)) continue
+      const key = this.functionOf(r.from)
+      if (!firstIn.has(key)) firstIn.set(key, r.from)
+    }
+    const addresses: string[] = []
+    for (const link of firstIn.values()) {
+      for (const a of this.map.loadAddresses(link)) {
+        const h = `0x${a.toString(16)}`
+        if (!addresses.includes(h)) addresses.push(h)
+      }
+    }
+    return { line: at, addresses }
+  }
+
+  /** The innermost function range (an inlined copy's own) covering `pc`, as a key; '' outside every function. */
+  private functionOf(pc: bigint): string {
+    let best: { low: bigint; high: bigint; depth: number } | undefined
+    for (const f of this.functions) if (pc >= f.low && pc < f.high && (!best || f.depth > best.depth)) best = f
+    return best ? `${best.low}:${best.high}:${best.depth}` : ''
+  }
+}
