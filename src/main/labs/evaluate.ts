@@ -11,7 +11,7 @@
 import { formatDiagnostic, type ApiError } from '../../shared/api/result'
 import type { MachineState } from '../../shared/api/replay'
 import { consoleCheckPasses } from '../../shared/labs/console-match'
-import type { Check, CheckKind, ConsoleCheck, EventSelector, Lab, ModeCheck, RegisterCheck, SectionCheck, SegmentCheck, SymbolCheck, TranslateCheck, VgaTextCheck } from '../../shared/labs/lab-format'
+import type { Check, CheckKind, ConsoleCheck, EventSelector, FunctionReachedCheck, Lab, ModeCheck, RegisterCheck, SectionCheck, SegmentCheck, SymbolCheck, TranslateCheck, VgaTextCheck } from '../../shared/labs/lab-format'
 import { PAGE_SIZES_BYTES } from '../../shared/labs/parse-checks'
 import { hex, type TraceEvent } from '../../shared/trace/events'
 import { stepAfter } from '../../shared/trace/steps'
@@ -23,6 +23,9 @@ import { sectionVerdict, segmentVerdict, symbolVerdict, type Verdict } from './l
 import { firstBuildError, type LabRun } from './run-lab'
 import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, sameInstruction, selectEvent, SymbolTable, trapCode } from './select-events'
 import { framesVerdict, multibootTagVerdict } from './multiboot-checks'
+import { faultInFunctionVerdict, functionReachedVerdict, kernelFunctions, type FunctionContext } from './function-checks'
+import { segmentsOf } from '../../shared/trace/code-place'
+import type { BuildSymbol } from '../toolchain/build'
 import { faultVerdict, modeVerdict, registerVerdict, VGA_TEXT_BASE, VGA_TEXT_BYTES, vgaVerdict } from './x86-checks'
 
 /** One check's verdict: the contract's type (the app shows it), with the check kind narrowed. */
@@ -80,10 +83,11 @@ export async function evaluateLab(run: LabRun): Promise<CheckResult[]> {
 
   const reader = opened.value
   try {
-    const ctx = new RecordingContext(reader, symbols, run.recordingPath!)
+    const ctx = new RecordingContext(reader, symbols, run.recordingPath!, b.symbols)
     const verdicts = new Map<Check, Verdict>()
     for (const c of lab.checks) {
       if (c.kind === 'section' || c.kind === 'segment' || c.kind === 'symbol') verdicts.set(c, layoutVerdict(c)!)
+      else if (c.kind === 'function_reached') verdicts.set(c, await ctx.functionReached(c))
       else if (!isReplayCheck(c)) verdicts.set(c, ctx.decide(c))
     }
     // Page walks, registers and the screen need the machine replayed to a step: visit those steps in order, so replay only runs forward.
@@ -109,19 +113,49 @@ interface WalkAt {
 }
 
 /** The decisions that read the recording, with what they share: events by kind, the symbol table, one replay session. */
-class RecordingContext {
+export class RecordingContext {
   private readonly events: EventIndex
   private readonly steps: number
   private replay?: ReplaySession
   private readonly states = new Map<string, MachineState>()
 
+  private readonly functions: FunctionContext
+
   constructor(
     reader: RecordingReader,
     private readonly symbols: SymbolTable,
     private readonly path: string,
+    buildSymbols: readonly BuildSymbol[] = [],
   ) {
     this.events = new EventIndex(reader)
     this.steps = reader.steps
+    this.functions = {
+      functions: kernelFunctions(reader.functions(), buildSymbols),
+      segments: segmentsOf(this.events.of('segment_loaded')),
+      endWords: () => this.endWords(),
+      endStep: () => this.endStep,
+    }
+  }
+
+  /** `function_reached`: a history search from step 0 for the function's entries (the replay session's, with the hart's debug stops). */
+  async functionReached(c: FunctionReachedCheck): Promise<Verdict> {
+    const session = await this.session()
+    if (typeof session === 'string') return { passed: false, detail: session }
+    const start = await session.seek(0n)
+    if (!start.ok) return { passed: false, detail: `the recording cannot be replayed: ${start.error.message}` }
+    return functionReachedVerdict(c, this.functions, session.machineAtStep.hart.pc, async (pcs, limit) => {
+      const r = await session.find({ from: 0, direction: 'forward', target: { pcs }, limit: limit ?? this.steps })
+      return r.ok ? r.value : `the recording cannot be searched: ${r.error.message}`
+    })
+  }
+
+  private async session(): Promise<ReplaySession | string> {
+    if (!this.replay) {
+      const opened = await ReplaySession.open(this.path)
+      if (!opened.ok) return `the recording cannot be replayed: ${opened.error.message}`
+      this.replay = opened.value
+    }
+    return this.replay
   }
 
   private get stop(): TraceEvent<'stop'> | undefined {
@@ -139,7 +173,7 @@ class RecordingContext {
     return this.stop?.step ?? this.steps
   }
 
-  decide(c: Exclude<Check, ReplayCheck | SectionCheck | SegmentCheck | SymbolCheck>): Verdict {
+  decide(c: Exclude<Check, ReplayCheck | SectionCheck | SegmentCheck | SymbolCheck | FunctionReachedCheck>): Verdict {
     switch (c.kind) {
       case 'console':
         return this.console(c)
@@ -189,6 +223,8 @@ class RecordingContext {
       }
       case 'fault':
         return faultVerdict(c, this.events.of('trap'), this.x86Context())
+      case 'fault_in_function':
+        return faultInFunctionVerdict(c, this.events.of('trap'), this.functions)
       case 'multiboot_tag':
         return multibootTagVerdict(c, this.events.of('boot_info')[0], this.consoleText())
       case 'frames':
@@ -288,12 +324,9 @@ class RecordingContext {
     const key = `${step}:${va ?? ''}:${vga}`
     const cached = this.states.get(key)
     if (cached) return cached
-    if (!this.replay) {
-      const opened = await ReplaySession.open(this.path)
-      if (!opened.ok) return `the recording cannot be replayed: ${opened.error.message}`
-      this.replay = opened.value
-    }
-    const s = await this.replay.stateAt({
+    const session = await this.session()
+    if (typeof session === 'string') return session
+    const s = await session.stateAt({
       step,
       ...(va !== undefined ? { translate: hex(va) } : {}),
       ...(vga ? { memory: { address: hex(BigInt(VGA_TEXT_BASE)), length: VGA_TEXT_BYTES, physical: true } } : {}),

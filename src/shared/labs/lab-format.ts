@@ -267,12 +267,33 @@ export interface FramesCheck extends CheckBase {
 }
 export type FrameOwner = 'kernel' | 'boot_info'
 
+/**
+ * The PC reached the kernel function `function` (its entry, or the start of an inlined copy of
+ * it), at the latest at step `beforeStep` when given. Names come from the kernel's DWARF (C, Rust
+ * with -g), else its ELF symbols.
+ */
+export interface FunctionReachedCheck extends CheckBase {
+  kind: 'function_reached'
+  function: string
+  beforeStep?: number
+}
+
+/** An exception (of `cause`, when given) was taken inside the function (its epc, inlined copies included); with `absent`, none was. */
+export interface FaultInFunctionCheck extends CheckBase {
+  kind: 'fault_in_function'
+  function: string
+  cause?: number
+  absent: boolean
+}
+
 /** The operating modes a `mode` check names (the words of the timeline's mode lane). */
 export type X86ModeName = 'real' | 'protected' | 'compatibility' | 'long'
 /** The registers a `register` check reads (names as `bootscope at --regs` prints them). */
 export type X86CheckedRegister = 'cr0' | 'cr2' | 'cr3' | 'cr4' | 'efer'
 
 export type Check =
+  | FunctionReachedCheck
+  | FaultInFunctionCheck
   | ModeCheck
   | FaultCheck
   | RegisterCheck

@@ -27,6 +27,7 @@ import {
 } from './json-fields'
 import type { AddressRef, Check, CheckBase, CheckKind, EventSelector, TranslateExpect } from './lab-format'
 import { MULTIBOOT_KIND_KEYS, readFramesCheck, readMultibootTagCheck } from './parse-multiboot-checks'
+import { FUNCTION_KIND_KEYS, readFaultInFunctionCheck, readFunctionReachedCheck } from './parse-function-checks'
 import { CONTROL_BIT_NAMES, readFaultCheck, readModeCheck, readRegisterCheck, X86_KIND_KEYS, X86_MODES, type SharedReaders } from './parse-x86-checks'
 
 export const CHECK_KINDS: readonly CheckKind[] = [
@@ -47,6 +48,8 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   'vga_text',
   'multiboot_tag',
   'frames',
+  'function_reached',
+  'fault_in_function',
 ]
 
 /** Ids of labs and checks: kebab-case, so they work as folder names and report columns. */
@@ -69,6 +72,7 @@ const KIND_KEYS: Record<CheckKind, readonly string[]> = {
   shutdown: ['maxSteps', 'exitCode'],
   ...X86_KIND_KEYS,
   ...MULTIBOOT_KIND_KEYS,
+  ...FUNCTION_KIND_KEYS,
 }
 
 /** The filters each event kind accepts in a selector, besides `event` and `occurrence`. */
@@ -234,6 +238,10 @@ function readKind(issues: Issues, f: Fields, kind: CheckKind): KindFields | unde
       return readMultibootTagCheck(issues, f)
     case 'frames':
       return readFramesCheck(issues, f)
+    case 'function_reached':
+      return readFunctionReachedCheck(issues, f)
+    case 'fault_in_function':
+      return readFaultInFunctionCheck(issues, f)
   }
 }
 

@@ -154,6 +154,28 @@ describe('parseLab: valid labs', () => {
     expect(failure(labJson([{ ...t, kind: 'frames', regex: '(0x[0-9a-f+)' }])).code).toBe('lab.bad_regex')
   })
 
+  it('reads and validates the checks that name functions: function_reached and fault_in_function', () => {
+    const t = { id: 'x', title: 't', message: 'm' }
+    const lab = parsed(
+      labJson([
+        { ...t, id: 'a', kind: 'function_reached', function: 'kmain', beforeStep: 5000 },
+        { ...t, id: 'b', kind: 'function_reached', function: '_start' },
+        { ...t, id: 'c', kind: 'fault_in_function', function: 'poke', cause: 15 },
+        { ...t, id: 'd', kind: 'fault_in_function', function: 'kmain', absent: true },
+      ]),
+    )
+    const byId = Object.fromEntries(lab.checks.map((c) => [c.id, c]))
+    expect(byId.a).toMatchObject({ kind: 'function_reached', function: 'kmain', beforeStep: 5000 })
+    expect(byId.b).toEqual({ ...t, id: 'b', points: 1, kind: 'function_reached', function: '_start' })
+    expect(byId.c).toMatchObject({ kind: 'fault_in_function', function: 'poke', cause: 15, absent: false })
+    expect(byId.d).toMatchObject({ kind: 'fault_in_function', function: 'kmain', absent: true })
+    expect(failure(labJson([{ ...t, kind: 'function_reached' }])).code).toBe('lab.missing_key')
+    const bad = labJson([{ ...t, kind: 'function_reached', function: 'kmain()' }])
+    expect(failure(bad)).toMatchObject({ code: 'lab.bad_value', loc: where(bad, '"kmain()"') })
+    expect(failure(labJson([{ ...t, kind: 'fault_in_function', function: 'f', cause: 64 }])).code).toBe('lab.bad_value')
+    expect(failure(labJson([{ ...t, kind: 'function_reached', function: 'f', beforeStep: 0 }])).code).toBe('lab.bad_value')
+  })
+
   it('accepts a UTF-8 byte-order mark and CRLF line ends', () => {
     expect(parsed('\ufeff' + labJson().replace(/\n/g, '\r\n')).id).toBe('demo')
   })

@@ -30,6 +30,7 @@ const EVENT_OF_CHECK: Record<string, EventKind[]> = {
   console: ['uart_output'],
   multiboot_tag: ['boot_info', 'uart_output'],
   frames: ['uart_output'],
+  fault_in_function: ['trap'],
 }
 
 export const useLabStore = defineStore('lab', () => {
