@@ -11,7 +11,7 @@
 import { formatDiagnostic, type ApiError } from '../../shared/api/result'
 import type { MachineState } from '../../shared/api/replay'
 import { consoleCheckPasses } from '../../shared/labs/console-match'
-import type { Check, CheckKind, ConsoleCheck, EventSelector, FunctionReachedCheck, Lab, ModeCheck, RegisterCheck, SectionCheck, SegmentCheck, SymbolCheck, TranslateCheck, VgaTextCheck } from '../../shared/labs/lab-format'
+import type { Check, CheckKind, ConsoleCheck, EventSelector, FunctionReachedCheck, Lab, ModeCheck, MultibootTagCheck, RegisterCheck, SectionCheck, SegmentCheck, SymbolCheck, TranslateCheck, VgaTextCheck } from '../../shared/labs/lab-format'
 import { PAGE_SIZES_BYTES } from '../../shared/labs/parse-checks'
 import { hex, type TraceEvent } from '../../shared/trace/events'
 import { stepAfter } from '../../shared/trace/steps'
@@ -22,7 +22,7 @@ import { ReplaySession } from '../trace/replay'
 import { sectionVerdict, segmentVerdict, symbolVerdict, type Verdict } from './layout-checks'
 import { firstBuildError, type LabRun } from './run-lab'
 import { describeAddressRef, describeSelector, describeTrap, EventIndex, resolveAddress, sameInstruction, selectEvent, SymbolTable, trapCode } from './select-events'
-import { framesVerdict, multibootTagVerdict } from './multiboot-checks'
+import { framesVerdict, multibootTagVerdict, type TagField } from './multiboot-checks'
 import { faultInFunctionVerdict, functionReachedVerdict, kernelFunctions, type FunctionContext } from './function-checks'
 import { segmentsOf } from '../../shared/trace/code-place'
 import type { BuildSymbol } from '../toolchain/build'
@@ -88,6 +88,7 @@ export async function evaluateLab(run: LabRun): Promise<CheckResult[]> {
     for (const c of lab.checks) {
       if (c.kind === 'section' || c.kind === 'segment' || c.kind === 'symbol') verdicts.set(c, layoutVerdict(c)!)
       else if (c.kind === 'function_reached') verdicts.set(c, await ctx.functionReached(c))
+      else if (c.kind === 'multiboot_tag') verdicts.set(c, await ctx.multibootTag(c))
       else if (!isReplayCheck(c)) verdicts.set(c, ctx.decide(c))
     }
     // Page walks, registers and the screen need the machine replayed to a step: visit those steps in order, so replay only runs forward.
@@ -173,7 +174,7 @@ export class RecordingContext {
     return this.stop?.step ?? this.steps
   }
 
-  decide(c: Exclude<Check, ReplayCheck | SectionCheck | SegmentCheck | SymbolCheck | FunctionReachedCheck>): Verdict {
+  decide(c: Exclude<Check, ReplayCheck | SectionCheck | SegmentCheck | SymbolCheck | FunctionReachedCheck | MultibootTagCheck>): Verdict {
     switch (c.kind) {
       case 'console':
         return this.console(c)
@@ -225,8 +226,6 @@ export class RecordingContext {
         return faultVerdict(c, this.events.of('trap'), this.x86Context())
       case 'fault_in_function':
         return faultInFunctionVerdict(c, this.events.of('trap'), this.functions)
-      case 'multiboot_tag':
-        return multibootTagVerdict(c, this.events.of('boot_info')[0], this.consoleText())
       case 'frames':
         return framesVerdict(c, this.events.of('boot_info')[0], this.events.of('segment_loaded'), this.consoleText())
       case 'shutdown': {
@@ -317,6 +316,29 @@ export class RecordingContext {
     if (typeof state === 'string') return { passed: false, detail: state, step: at.step }
     if (c.kind === 'mode') return modeVerdict(c, this.events.of('mode_change'), state.arch === 'x86' ? state.modeLabel : undefined, this.x86Context())
     return { ...(c.kind === 'register' ? registerVerdict(c, state, at.when) : vgaVerdict(c, state, at.when)), step: at.step }
+  }
+
+  /** A `multiboot_tag` check: the boot information's bytes at the hand-off, then the first load of each field (a read watch), from the hand-off on. */
+  async multibootTag(c: MultibootTagCheck): Promise<Verdict> {
+    const info = this.events.of('boot_info')[0]
+    if (!info) return multibootTagVerdict(c, info, '', () => Promise.resolve(undefined))
+    const replay = await this.session()
+    if (typeof replay === 'string') return { passed: false, detail: replay }
+    const from = BigInt(info.step)
+    const bytes = (): Uint8Array | string => {
+      const r = replay.readBytes(BigInt(info.data.address), Number(BigInt(info.data.size)), true)
+      return 'bytes' in r ? r.bytes : `the boot information at ${info.data.address} cannot be read in the replay: ${r.error}`
+    }
+    const seeked = await replay.seek(from)
+    if (!seeked.ok) return { passed: false, detail: `the recording cannot be replayed to step ${from}: ${seeked.error.message}` }
+    const firstLoad = async (f: TagField) => {
+      const at = await replay.seek(from)
+      if (!at.ok) return `the recording cannot be replayed to step ${from}: ${at.error.message}`
+      const r = await replay.runToStop(replay.steps, { breakpoints: [], watches: [{ pa: f.pa, length: f.length, read: true, write: false }] }, { breakpoint: false, watch: false })
+      if (r === undefined) return 'this machine cannot watch loads in the replay (its hart holds no debug stops)'
+      return r === 'stop' ? { step: Number(replay.step), pc: replay.machineAtStep.hart.pc } : undefined
+    }
+    return multibootTagVerdict(c, info, bytes(), firstLoad)
   }
 
   /** The replayed state at `step`, with `va` translated or the VGA text buffer read; cached per step and question. */

@@ -1,13 +1,14 @@
 /**
  * Decides the Multiboot check kinds of a lab (docs/labs.md, "Multiboot checks") on a recording's
  * events: the boot information the loader handed over (`boot_info`, decoded at the hand-off),
- * the kernel's loaded segments (`segment_loaded`) and the console. `multiboot_tag`: what the tag
- * holds shows in the console, so a kernel that read another tag, wrong offsets or nothing fails
- * with the values it should have printed. `frames`: the frames an allocator printed are whole
+ * the kernel's loaded segments (`segment_loaded`), the console and the replay. `multiboot_tag`: the
+ * real loads — read watches in the replayed hart on the tag's fields (each available area's start
+ * and length, the string, each module's start and end) — so a kernel that read another tag,
+ * wrong offsets or nothing fails naming the bytes no instruction loaded. `frames`: the frames an allocator printed are whole
  * 4 KiB frames of available memory, each handed out once, away from the kernel and the boot
  * information (a check with `avoid` decides only that), and (with `complete`) all of them.
  */
-import type { FramesCheck, FrameOwner, MultibootTagCheck } from '../../shared/labs/lab-format'
+import type { FramesCheck, FrameOwner, MultibootTagCheck, MultibootTagRead } from '../../shared/labs/lab-format'
 import { MULTIBOOT_TAGS_READ } from '../../shared/labs/parse-multiboot-checks'
 import { hex, type TraceEvent } from '../../shared/trace/events'
 import type { Verdict } from './layout-checks'
@@ -20,14 +21,60 @@ interface Range {
   what: string
 }
 
-/** The hex numbers on each console line. */
-function numbersByLine(console: string): { line: string; numbers: Set<bigint> }[] {
-  return console.split('\n').map((line) => ({ line, numbers: new Set([...line.matchAll(/0x([0-9a-f]+)/gi)].map((m) => BigInt(`0x${m[1]}`))) }))
-}
-
 const noBootInfo = 'the recording has no Multiboot boot information (the kernel was not entered by a Multiboot loader with EBX pointing at one)'
 
-export function multibootTagVerdict(c: MultibootTagCheck, info: TraceEvent<'boot_info'> | undefined, console: string): Verdict {
+/** Bytes of a tag the kernel must load to have read it, in physical memory, with what they hold. */
+export interface TagField {
+  pa: bigint
+  length: number
+  what: string
+}
+
+/** The first load by the guest that touches a field (a read watch in the replay), or undefined when none does; a string when it cannot tell. */
+export type FirstLoad = (field: TagField) => Promise<{ step: number; pc: bigint } | undefined | string>
+
+const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at, true)
+const u64 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getBigUint64(at, true)
+
+/**
+ * The fields of tag `tag` in the Multiboot 2 boot information `info` (its bytes at the hand-off,
+ * at physical `address`): the start and length of each available area (tag 6), the string (1, 2),
+ * each module's start and end (3). Undefined when the tag is not there.
+ */
+export function tagFields(tag: MultibootTagRead, info: Uint8Array, address: bigint): TagField[] | undefined {
+  const total = Math.min(info.length, info.length >= 4 ? u32(info, 0) : 0)
+  const fields: TagField[] = []
+  let found = false
+  for (let at = 8; at + 8 <= total; at += (u32(info, at + 4) + 7) & ~7) {
+    const type = u32(info, at)
+    const size = u32(info, at + 4)
+    if (type === 0 || size < 8) break
+    if (type !== tag) continue
+    found = true
+    const pa = (off: number) => address + BigInt(at + off)
+    if (tag === 6) {
+      const entrySize = u32(info, at + 8)
+      for (let e = at + 16; entrySize >= 24 && e + 24 <= at + size; e += entrySize) {
+        if (u32(info, e + 16) !== 1) continue
+        const area = `available area ${hex(u64(info, e))} (+${hex(u64(info, e + 8))})`
+        fields.push({ pa: pa(e - at), length: 8, what: `the start of ${area}` }, { pa: pa(e - at + 8), length: 8, what: `the length of ${area}` })
+      }
+    } else if (tag === 3) {
+      fields.push({ pa: pa(8), length: 4, what: `the start of module ${hex(BigInt(u32(info, at + 8)))}` }, { pa: pa(12), length: 4, what: `the end of module ${hex(BigInt(u32(info, at + 8)))}` })
+    } else {
+      const text = info.subarray(at + 8, at + size)
+      const n = text.indexOf(0)
+      if (n > 0) fields.push({ pa: pa(8), length: n, what: JSON.stringify(new TextDecoder().decode(text.subarray(0, n))) })
+    }
+  }
+  return found ? fields : undefined
+}
+
+/**
+ * Decided on the loads the kernel made (read watches on the tag's fields in the replay), not on
+ * what it printed: every field of the tag (see `tagFields`) was loaded by some instruction.
+ */
+export async function multibootTagVerdict(c: MultibootTagCheck, info: TraceEvent<'boot_info'> | undefined, bytes: Uint8Array | string, firstLoad: FirstLoad): Promise<Verdict> {
   if (!info) return { passed: false, detail: noBootInfo }
   const d = info.data
   const tagName = MULTIBOOT_TAGS_READ[c.tag]
@@ -35,32 +82,35 @@ export function multibootTagVerdict(c: MultibootTagCheck, info: TraceEvent<'boot
   if (!d.tags.some((t) => t.startsWith(`${c.tag} `))) {
     return { passed: false, detail: `the boot information at ${d.address} has no tag ${c.tag} (${tagName}); the loader passed tags ${d.tags.join(', ') || 'none'}`, step: 0 }
   }
-  const lines = numbersByLine(console)
-  const shown = (values: bigint[]) => lines.some((l) => values.every((v) => l.numbers.has(v)))
-  switch (c.tag) {
-    case 6: {
-      const areas = d.memoryMap.filter((a) => a.type === 1)
-      const missing = areas.filter((a) => !shown([BigInt(a.base), BigInt(a.length)]))
-      const all = areas.map((a) => `start ${a.base} length ${a.length}`).join('; ')
-      if (missing.length === 0) return { passed: true, detail: `the console shows each available area of tag 6: ${all}` }
-      return {
-        passed: false,
-        detail: `tag 6 (${tagName}) at the hand-off lists ${areas.length} available area${areas.length === 1 ? '' : 's'} (${all}); no console line shows ${missing.map((a) => `start ${a.base} with length ${a.length}`).join(', nor ')} — the kernel did not read the memory map, or read other bytes than its entries`,
-      }
+  if (typeof bytes === 'string') return { passed: false, detail: bytes }
+  const fields = tagFields(c.tag, bytes, BigInt(d.address))
+  if (!fields) return { passed: false, detail: `tag ${c.tag} is listed at the hand-off but not found in the boot information's bytes at ${d.address}`, step: 0 }
+  if (fields.length === 0) {
+    const none = c.tag === 6 ? 'no available area' : c.tag === 3 ? 'no module' : `an empty ${tagName}`
+    return { passed: false, detail: `tag ${c.tag} (${tagName}) holds ${none}: there is nothing for the kernel to read`, step: 0 }
+  }
+  const loads: { field: TagField; step: number; pc: bigint }[] = []
+  const missing: TagField[] = []
+  for (const f of fields) {
+    const hit = await firstLoad(f)
+    if (typeof hit === 'string') return { passed: false, detail: hit }
+    if (hit) loads.push({ field: f, ...hit })
+    else missing.push(f)
+  }
+  const span = (f: TagField) => `${hex(f.pa)}–${hex(f.pa + BigInt(f.length) - 1n)}`
+  if (missing.length) {
+    const read = loads.length ? `; it did load ${loads.map((l) => `${l.field.what} (step ${l.step})`).join(', ')}` : ''
+    return {
+      passed: false,
+      detail: `no instruction loaded ${missing.map((f) => `${f.what} (${span(f)})`).join(', nor ')} from tag ${c.tag} (${tagName}) of the boot information at ${d.address}${read} — the kernel did not read the tag, or read other bytes than its ${c.tag === 6 ? 'entries' : 'fields'}`,
     }
-    case 1:
-    case 2: {
-      const text = c.tag === 1 ? d.cmdline : d.bootLoader
-      if (!text) return { passed: false, detail: `${tagName} in tag ${c.tag} is empty: there is nothing to see the kernel print`, step: 0 }
-      return console.includes(text) ? { passed: true, detail: `the console shows ${tagName} ${JSON.stringify(text)}` } : { passed: false, detail: `the console never shows ${tagName} ${JSON.stringify(text)} that tag ${c.tag} holds` }
-    }
-    case 3: {
-      if (d.modules.length === 0) return { passed: false, detail: 'the boot information has no module tags', step: 0 }
-      const missing = d.modules.filter((m) => !shown([BigInt(m.start), BigInt(m.end)]))
-      return missing.length === 0
-        ? { passed: true, detail: `the console shows each module's start and end (${d.modules.map((m) => `${m.start}–${m.end}`).join(', ')})` }
-        : { passed: false, detail: `no console line shows the start and end of module ${missing.map((m) => `${m.start}–${m.end}`).join(', ')} (tag 3)` }
-    }
+  }
+  loads.sort((a, b) => a.step - b.step)
+  const first = loads[0]
+  return {
+    passed: true,
+    detail: `the kernel loaded ${loads.map((l) => l.field.what).join(', ')} from tag ${c.tag} at ${d.address}: the first at step ${first.step} (pc ${hex(first.pc)}), the last at step ${loads[loads.length - 1].step}`,
+    step: first.step,
   }
 }
 

@@ -239,11 +239,11 @@ export interface VgaTextCheck extends CheckBase {
 }
 
 /**
- * x86: the kernel read a tag of the Multiboot 2 boot information: what the tag holds, as the loader
- * handed it over (the recording's `boot_info`), shows in the console — every available area's
- * start and length (tag 6, the memory map), the command line (1), the boot loader's name (2), each
- * module's start and end (3). A tag read wrongly (another tag, wrong offsets, a stale copy) prints
- * other values; a tag the loader did not pass fails with that reason.
+ * x86: the kernel read a tag of the Multiboot 2 boot information: an instruction loaded each of the
+ * tag's fields (read watches in the replay) — every available area's start and length (tag 6,
+ * the memory map), the command line (1), the boot loader's name (2), each module's start and end
+ * (3). A tag read wrongly (another tag, wrong offsets) leaves fields no instruction loaded; a tag
+ * the loader did not pass fails with that reason.
  */
 export interface MultibootTagCheck extends CheckBase {
   kind: 'multiboot_tag'

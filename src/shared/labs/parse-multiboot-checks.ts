@@ -1,6 +1,6 @@
 /**
  * Validation of the Multiboot check kinds of a lab.json (docs/labs.md, "Multiboot checks"):
- * `multiboot_tag` (the kernel read a tag of the boot information: its values show in the console)
+ * `multiboot_tag` (the kernel read a tag of the boot information: it loaded the tag's fields)
  * and `frames` (the frames a frame allocator printed are free memory by the memory map, and
  * avoid the kernel and the boot information). Tag numbers are the specification's
  * (`shared/boot/multiboot.ts`).
