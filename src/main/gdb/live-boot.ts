@@ -18,6 +18,12 @@ import { serveGdb } from './server'
 export interface LiveGdbOptions {
   config: BootConfig
   budget: bigint
+  /** Input typed when the guest first asks for it (`--input`); a recorder following must be given it the same way. */
+  input?: Uint8Array
+  /** Told the stub's address once it listens (the workbench shows it to copy). */
+  onListening?: (address: { host: string; port: number }) => void
+  /** Ends the session (the app's Cancel): the stub closes, gdb is disconnected. */
+  signal?: AbortSignal
   port: number
   host?: string
   /** The frontier moved: a recorder runs on to it. Without it, the console of the new stretch goes to `write`. */
@@ -32,7 +38,7 @@ export interface LiveGdbOptions {
  */
 export async function serveLiveBoot(o: LiveGdbOptions): Promise<Result<StopInfo | undefined>> {
   const debug = o.config.kernel ? kernelDebugInfoOf(o.config.kernel.bytes) : undefined
-  const opened = await ReplaySession.live(o.config, o.budget, debug)
+  const opened = await ReplaySession.live(o.config, o.budget, debug, o.input)
   if (!opened.ok) return opened
   const session = opened.value
   if (!isRiscvReplay(session)) return err('gdb.arch', `the gdb stub serves riscv64 boots for now; this is a ${session.machineAtStep.preset} boot`)
@@ -53,8 +59,17 @@ export async function serveLiveBoot(o: LiveGdbOptions): Promise<Result<StopInfo 
     return err('gdb.listen', `cannot listen on ${o.host ?? '127.0.0.1'}:${o.port}: ${(e as Error).message}`)
   }
   o.log(`stopped at the first instruction (pc 0x${target.pc().toString(16)}); gdb stub on ${o.host ?? '127.0.0.1'}:${server.port} — in gdb: target remote ${o.host ?? '127.0.0.1'}:${server.port}`)
-  await server.done
+  o.onListening?.({ host: o.host ?? '127.0.0.1', port: server.port })
+  const cancelled = new Promise<void>((resolve) => {
+    if (o.signal?.aborted) resolve()
+    o.signal?.addEventListener('abort', () => resolve(), { once: true })
+  })
+  await Promise.race([server.done, cancelled])
   await server.close()
+  if (o.signal?.aborted) {
+    o.log(`cancelled at step ${target.step}`)
+    return ok(undefined)
+  }
   o.log(`gdb detached at step ${target.step}; the boot runs on to its end`)
   if (o.follow) return ok(undefined)
   await session.seek(target.frontier)

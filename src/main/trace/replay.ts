@@ -195,11 +195,21 @@ export class ReplaySession {
   /**
    * A live boot as a session (the GDB stub's `boot --gdb`): the machine boots `config` from step 0
    * as far as it is asked (up to `budget` steps), recording checkpoints as it passes them, so it
-   * can go back as a replay does. Typed input is not supported: there is none to re-deliver.
+   * can go back as a replay does. Input given up front (`typeWhenAsked`, the command line's
+   * --input) is held by the machine until the guest asks for it, and that held input is machine
+   * state: it is in every checkpoint taken before it was typed, so going back and running again
+   * types it at the same step. A disk (`config.disk`) is copy-on-write and its overlay is in every
+   * checkpoint too, so the guest's writes are undone going back. Typing while the boot runs is
+   * not supported (it would have to be re-delivered at its step).
    */
-  static async live(config: BootConfig, budget: bigint, debug?: { lines: SourceLine[]; functions: FunctionRange[] }): Promise<Result<ReplaySession>> {
+  static async live(config: BootConfig, budget: bigint, debug?: { lines: SourceLine[]; functions: FunctionRange[] }, typeWhenAsked?: Uint8Array): Promise<Result<ReplaySession>> {
     const created = await createMachine(config)
     if (!created.ok) return created
+    if (typeWhenAsked?.length) {
+      // Before the first checkpoint (step 0), so that every checkpoint holds it until it is typed.
+      if (!created.value.typeWhenAsked) return err('gdb.input', 'this machine cannot hold input until the guest asks for it')
+      created.value.typeWhenAsked(typeWhenAsked)
+    }
     const segments = created.value.images[0]?.elf?.segments ?? []
     const session = new ReplaySession(config, [], new SourceMap(debug?.lines ?? [], segments), new FunctionMap(debug?.functions ?? [], segments), budget, 'incomplete', true)
     session.machine = created.value

@@ -153,9 +153,6 @@ export function parseBootArgs(argv: string[]): BootArgs {
     }
   }
   if (args.kernel === undefined) throw new UsageError('which kernel? give the path of an ELF, a Linux Image, or a raw binary with --raw ADDR')
-  if (args.gdb !== undefined && (args.input !== undefined || args.disk !== undefined)) {
-    throw new UsageError(`--gdb cannot be combined with ${args.input !== undefined ? '--input' : '--disk'} yet: a live boot under gdb is re-run to go backward, and that input or disk is not re-delivered`)
-  }
   return args as BootArgs
 }
 
@@ -189,25 +186,28 @@ export const bootCommand: CliCommand = {
   async run(argv) {
     const args = parseBootArgs(argv)
     const { kernel, bios, initrd } = bootImages(args.kernel, args.bios, args)
-    if (args.gdb !== undefined) {
-      const config = { kernel, bios, initrd, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
-      const r = await serveLiveBoot({
-        config,
-        budget: args.maxSteps,
-        port: args.gdb,
-        write: (bytes) => process.stdout.write(bytes),
-        log: (line) => process.stderr.write(`bootscope boot: ${line}\n`),
-      })
-      if (!r.ok) {
-        printError('boot', r.error)
-        return 1
-      }
-      const stop = r.value!
-      process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n`)
-      return stop.exitCode ?? 0
-    }
     const disk = args.disk ? openDiskImage(args.disk) : undefined
     try {
+      if (args.gdb !== undefined) {
+        // The input is held until the guest asks and the disk is copy-on-write: both are state the
+        // live session's checkpoints keep, so going backward and forward again sees the same (live-boot.ts).
+        const config = { kernel, bios, initrd, disk, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
+        const r = await serveLiveBoot({
+          config,
+          budget: args.maxSteps,
+          port: args.gdb,
+          ...(args.input !== undefined ? { input: new TextEncoder().encode(args.input) } : {}),
+          write: (bytes) => process.stdout.write(bytes),
+          log: (line) => process.stderr.write(`bootscope boot: ${line}\n`),
+        })
+        if (!r.ok) {
+          printError('boot', r.error)
+          return 1
+        }
+        const stop = r.value!
+        process.stderr.write(`bootscope boot: ${stop.reason} at step ${stop.step} (pc ${hex(stop.pc)}): ${stop.message}\n`)
+        return stop.exitCode ?? 0
+      }
       const pending: number[] = []
       const flush = () => {
         if (pending.length) process.stdout.write(Buffer.from(pending.splice(0)))

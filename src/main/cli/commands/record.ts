@@ -95,11 +95,13 @@ export const recordCommand: CliCommand = {
       if (args.input !== undefined) rec.typeWhenAsked(args.input)
       if (args.gdb !== undefined) {
         // gdb drives the boot in a machine of its own; the recorder follows the furthest step.
-        const config = { kernel, bios, initrd, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
+        // The same input (typed when asked) and disk (copy-on-write, its own overlay) as the recorder's.
+        const config = { kernel, bios, initrd, disk, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
         const served = await serveLiveBoot({
           config,
           budget: args.maxSteps,
           port: args.gdb,
+          ...(args.input !== undefined ? { input: new TextEncoder().encode(args.input) } : {}),
           follow: async (frontier) => void (await rec.runTo(frontier)),
           write: () => {},
           log: (line) => process.stderr.write(`bootscope record: ${line}\n`),
