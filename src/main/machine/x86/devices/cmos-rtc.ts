@@ -94,7 +94,11 @@ export class CmosRtc {
     put16(0x17, extKiB)
     put16(0x30, extKiB)
     put16(0x34, Math.min(0xffff, Math.max(0, (ramBytes - 16 * MiB) / (64 * KiB))))
-    this.ram[0x14] = 0x06 // equipment: a VGA adapter, a math coprocessor
+    // What QEMU 7.2's pc_cmos_init stores for `-kernel` on its default PC (cmos.asm compares them):
+    this.ram[0x10] = 0x50 // diskette types: drive A type 5 (QEMU's default fd0, no medium), no drive B
+    this.ram[0x14] = 0x07 // equipment: a diskette drive, a math coprocessor, a PS/2 mouse; EGA/VGA video (bits 4-5 = 0)
+    this.ram[0x3d] = 0x12 // boot devices 1 and 2: hard disk, then diskette (QEMU's default order "cad")
+    this.ram[0x38] = 0x30 // boot device 3: CD-ROM; diskette signature check on
     this.ram[REG_CENTURY] = 0 // computed on read
   }
 

@@ -24,6 +24,8 @@ const IOAPIC_VERSION = 0x0017_0020
 const RTE_MASKED = 1n << 16n
 const RTE_LEVEL = 1n << 15n
 const RTE_REMOTE_IRR = 1n << 14n
+const RTE_DELIVERY_STATUS = 1n << 12n
+const RTE_READ_ONLY = RTE_REMOTE_IRR | RTE_DELIVERY_STATUS
 const RTE_DELIVERY_MASK = 7n << 8n
 
 /** ISA IRQ → I/O APIC pin (QEMU's MADT: IRQ 0 is overridden to pin 2; the rest are identity). */
@@ -116,8 +118,9 @@ export class IoApic implements Device {
     const index = (r - REG_REDTBL) >> 1
     if (index < 0 || index >= IOAPIC_PINS) return
     const old = this.table[index]
-    // Remote IRR is read-only; the rest of the low dword, or the destination dword, is written.
-    this.table[index] = r & 1 ? (old & 0xffff_ffffn) | (v << 32n) : (old & (0xffff_ffff_0000_0000n | RTE_REMOTE_IRR)) | (v & ~RTE_REMOTE_IRR)
+    // Remote IRR and delivery status are read-only (QEMU's IOAPIC_RO_BITS; ioapic.asm); the rest of the low
+    // dword, or the destination dword, is written.
+    this.table[index] = r & 1 ? (old & 0xffff_ffffn) | (v << 32n) : (old & (0xffff_ffff_0000_0000n | RTE_READ_ONLY)) | (v & ~RTE_READ_ONLY)
     // Unmasking an asserted level-triggered pin delivers it.
     if (old & RTE_MASKED && !(this.table[index] & RTE_MASKED) && this.table[index] & RTE_LEVEL && this.pins[index]) this.service(index)
   }

@@ -44,6 +44,7 @@ const LVT_LINT0 = 3
 const LVT_LINT1 = 4
 const LVT_MASKED = 1 << 16
 const LVT_TIMER_PERIODIC = 1 << 17
+const LVT_LEVEL = 1 << 15
 const LVT_DELIVERY_MASK = 7 << 8
 const DELIVERY_EXTINT = 7 << 8
 const DELIVERY_NMI = 4 << 8
@@ -96,11 +97,14 @@ export class LocalApic implements Device {
 
   constructor(private readonly opts: LocalApicOptions) {}
 
-  /** As SeaBIOS leaves the APIC at a Multiboot entry: software-enabled, LINT0 ExtINT (the 8259), LINT1 NMI. */
+  /**
+   * As SeaBIOS leaves the APIC at a Multiboot entry: software-enabled, LINT0 ExtINT (the 8259), LINT1 NMI,
+   * both with the level trigger bit set — QEMU's registers read 0x8700 and 0x8400 (lapic-timer.asm).
+   */
   setupAsBios(): void {
     this.svr = SVR_ENABLE | 0xff
-    this.lvt[LVT_LINT0] = DELIVERY_EXTINT
-    this.lvt[LVT_LINT1] = DELIVERY_NMI
+    this.lvt[LVT_LINT0] = DELIVERY_EXTINT | LVT_LEVEL
+    this.lvt[LVT_LINT1] = DELIVERY_NMI | LVT_LEVEL
   }
 
   private get softwareEnabled(): boolean {

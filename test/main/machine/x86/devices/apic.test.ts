@@ -25,7 +25,8 @@ describe('local APIC', () => {
     expect(lapic.base).toBe(LAPIC_BASE)
     expect(r(0x30)).toBe(0x50014)
     expect(r(0xf0)).toBe(0x1ff)
-    expect(r(0x350)).toBe(0x700) // LINT0 ExtINT: the 8259 gets through
+    expect(r(0x350)).toBe(0x8700) // LINT0 ExtINT, level (as SeaBIOS leaves it on QEMU): the 8259 gets through
+    expect(r(0x360)).toBe(0x8400) // LINT1 NMI, level
     expect(lapic.acceptsPicInterrupt(true)).toBe(true)
   })
 
