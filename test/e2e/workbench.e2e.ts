@@ -36,6 +36,27 @@ test('the workbench opens on the built-in example, edits, saves and talks to the
   await page.screenshot({ path: 'test-results/screenshots/workbench.png' })
 })
 
+test('the execution engine is chosen in the status bar, kept across a reload, and the example boots on each', async ({ page, web }) => {
+  test.setTimeout(180_000)
+  await page.goto(web.url)
+  const engine = page.getByTestId('engine')
+  await expect(engine).toHaveAttribute('data-engine', /^(blocks|interpreter)$/)
+  const first = (await engine.getAttribute('data-engine')) as 'blocks' | 'interpreter'
+  const other = first === 'blocks' ? 'interpreter' : 'blocks'
+  for (const chosen of [other, first]) {
+    await engine.click()
+    await expect(engine).toHaveAttribute('data-engine', chosen)
+    await expect(engine).toContainText(chosen === 'blocks' ? 'compiled blocks' : 'interpreter')
+    // The choice is kept: a reload asks the core for it again, and the core reports it.
+    await page.reload()
+    await expect(page.getByTestId('core-status')).toContainText('SQLite')
+    await expect(engine).toHaveAttribute('data-engine', chosen)
+    await page.getByTestId('boot-button').click()
+    await expect(page.getByTestId('console')).toContainText('Hello from the higher half!', { timeout: 60_000 })
+    await expect(page.getByTestId('boot-button')).toBeEnabled({ timeout: 60_000 })
+  }
+})
+
 test('stops cleanly on SIGTERM', async ({ web }) => {
   expect(await stopWebApp(web)).toBe(0)
 })

@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads'
 import { err, type Result } from '../../shared/api/result'
 import type { FromWorker, ToWorker, WorkerData, WorkerMethod, WorkerMethods } from '../worker/protocol'
 import { workerEntry } from './paths'
+import type { EngineName } from '../../shared/api/core'
 
 /** How long shutting down waits for running boots to finish their recordings. */
 const INTERRUPT_GRACE_MS = 2000
@@ -68,6 +69,8 @@ export class CoreWorker {
   private disposed = false
   private overrun: Overrun | undefined
   restarts = 0
+  /** The engine a new worker starts with (the app setting, `setEngine`); undefined: BOOTSCOPE_ENGINE as inherited. */
+  private engine: EngineName | undefined
 
   constructor(private readonly opts: CoreWorkerOptions = {}) {
     this.spawn()
@@ -75,7 +78,7 @@ export class CoreWorker {
 
   private spawn(): void {
     const entry = workerEntry()
-    const data: WorkerData = { allowDebug: !!this.opts.allowDebug }
+    const data: WorkerData = { allowDebug: !!this.opts.allowDebug, engine: this.engine }
     // Under tsx/vitest the worker is TypeScript: give it tsx's loader explicitly, since
     // loader hooks registered in this thread do not reach new threads.
     const execArgv = entry.typescript ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : undefined
@@ -151,6 +154,12 @@ export class CoreWorker {
         )
       }, ms),
     )
+  }
+
+  /** The engine for this worker's harts from now on, and for any worker started after a crash. */
+  setEngine(engine: EngineName): Promise<Result<{ engine: EngineName }>> {
+    this.engine = engine
+    return this.request('core.setEngine', { engine })
   }
 
   /** Waits until the current worker has started. */

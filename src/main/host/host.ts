@@ -98,6 +98,7 @@ export class Host {
           core: { state: 'up', restarts: this.core.restarts, ...info.value },
         })
       },
+      'engine.set': ({ engine }) => this.core.setEngine(engine),
       'workspace.get': () => ok(this.workspace.info()),
       'file.read': ({ path }) => this.workspace.read(path),
       'file.write': ({ path, text }) => this.workspace.write(path, text),

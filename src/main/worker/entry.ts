@@ -19,10 +19,13 @@ import { build } from '../toolchain/build'
 import { hex } from '../../shared/trace/events'
 import type { RecordingSummary } from '../../shared/api/boot'
 import { checkLab } from './lab-check'
+import { defaultEngine } from '../machine/hart/hart'
 
 const port = parentPort
 if (!port) throw new Error('worker/entry.ts must run in a worker thread')
 const data = (workerData ?? { allowDebug: false }) as WorkerData
+// Every hart this thread creates reads its engine from here (hart.ts defaultEngine).
+if (data.engine) process.env.BOOTSCOPE_ENGINE = data.engine
 const cancelled = new Set<number>()
 /** Cancel callbacks of long requests, by request id. */
 const onCancel = new Map<number, () => void>()
@@ -44,7 +47,12 @@ type Handler<M extends WorkerMethod> = (
 ) => Promise<Result<WorkerMethods[M]['result']>> | Result<WorkerMethods[M]['result']>
 
 const handlers: { [M in WorkerMethod]: Handler<M> } = {
-  'core.info': () => ok({ sqliteVersion: sqliteVersion(), schemaVersion: SCHEMA_VERSION }),
+  'core.info': () => ok({ sqliteVersion: sqliteVersion(), schemaVersion: SCHEMA_VERSION, engine: defaultEngine() }),
+
+  'core.setEngine': ({ engine }) => {
+    process.env.BOOTSCOPE_ENGINE = engine
+    return ok({ engine: defaultEngine() })
+  },
 
   'recordings.list': ({ dir }) => {
     let names: string[]

@@ -11,10 +11,13 @@ import type { EventKind, TraceEvent } from '../../shared/trace/events'
 import type { Diagnostic } from '../../shared/api/result'
 import type { LayoutReport } from '../../shared/api/layout'
 import type { LabCheckOutcome } from '../../shared/api/lab'
+import type { EngineName } from '../../shared/api/core'
 
 export interface WorkerMethods {
   /** Proof of life: SQLite's version and the recording format version. */
-  'core.info': { args: Record<string, never>; result: { sqliteVersion: string; schemaVersion: number } }
+  'core.info': { args: Record<string, never>; result: { sqliteVersion: string; schemaVersion: number; engine: EngineName } }
+  /** The engine the worker's harts use from now on (BOOTSCOPE_ENGINE in the worker thread; replays already open keep theirs). */
+  'core.setEngine': { args: { engine: EngineName }; result: { engine: EngineName } }
   /** Lists the recordings in a folder, reading each file's summary. */
   'recordings.list': { args: { dir: string }; result: RecordingSummary[] }
   /** Creates an empty recording file (schema + metadata). */
@@ -59,6 +62,8 @@ export type FromWorker =
 
 export interface WorkerData {
   allowDebug: boolean
+  /** The engine its harts use (the app setting); else BOOTSCOPE_ENGINE as the process has it. */
+  engine?: EngineName
 }
 
 export interface ImageBytes {

@@ -8,7 +8,7 @@ import type { FindQuery, FindResult, MachineState, StateQuery } from './replay'
 import type { BootOptions, BootOutcome, BootProgress, RecordingOverview, RecordingSummary } from './boot'
 import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
-import type { CoreInfo } from './core'
+import type { CoreInfo, EngineName } from './core'
 import type { FileEntry, SavedFile, WorkspaceInfo } from './workspace'
 import type { FileImportArgs, ImportedFile } from './file-import'
 import type { ChosenFileRole, GrantedFile } from './file-grant'
@@ -19,6 +19,8 @@ import type { ExampleSummary } from './example'
 export interface Requests {
   /** Version, transport and the core worker's state (SQLite version, schema version). */
   'app.info': { args: Record<string, never>; result: AppInfo }
+  /** Sets how the core worker's harts execute guest code from now on (boots, replays, lab checks); same results either way. */
+  'engine.set': { args: { engine: EngineName }; result: { engine: EngineName } }
   /** The current workspace: root and file tree. */
   'workspace.get': { args: Record<string, never>; result: WorkspaceInfo }
   'file.read': { args: { path: string }; result: FileEntry }
@@ -98,6 +100,7 @@ export interface AppInfo {
 /** The request names, for whitelisting in the preload and the WebSocket server. */
 export const REQUEST_NAMES: readonly RequestName[] = [
   'app.info',
+  'engine.set',
   'workspace.get',
   'file.read',
   'source.read',

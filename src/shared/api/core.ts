@@ -8,4 +8,13 @@ export interface CoreInfo {
   schemaVersion: number
   /** How many times the worker was restarted after a crash in this session. */
   restarts: number
+  /** How the worker's harts execute guest code (the app setting; docs/block-compiler.md). */
+  engine: EngineName
 }
+
+/**
+ * The execution engines: 'blocks' compiles hot guest code to WebAssembly, 'interpreter' runs every
+ * instruction through the hart's interpreter. Both give the same results, step for step.
+ */
+export type EngineName = 'interpreter' | 'blocks'
+export const ENGINE_NAMES: readonly EngineName[] = ['blocks', 'interpreter']

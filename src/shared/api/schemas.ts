@@ -14,6 +14,7 @@ import * as v from 'valibot'
 import { EVENT_KINDS } from '../trace/events'
 import { CHOSEN_FILE_ROLES } from './file-grant'
 import { MAX_FIND_PCS } from './replay'
+import { ENGINE_NAMES } from './core'
 import { err, ok, type Result } from './result'
 import type { ArgsOf, RequestName } from './contract'
 
@@ -76,6 +77,7 @@ const FIND_QUERY = v.strictObject({
 /** One schema per request of the contract, by name. */
 export const REQUEST_SCHEMAS = {
   'app.info': NO_ARGS,
+  'engine.set': v.strictObject({ engine: v.picklist(ENGINE_NAMES) }),
   'workspace.get': NO_ARGS,
   'file.read': v.strictObject({ path }),
   'file.write': v.strictObject({ path, text: v.string() }),

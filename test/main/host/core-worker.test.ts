@@ -57,6 +57,23 @@ describe('CoreWorker', () => {
     expect(again.ok).toBe(true)
   })
 
+  it('runs its harts on the engine the app chose, also after a crash and restart', async () => {
+    core = new CoreWorker({ allowDebug: true })
+    const engineNow = async () => {
+      const info = await core!.request('core.info', {})
+      if (!info.ok) throw new Error(info.error.message)
+      return info.value.engine
+    }
+    for (const engine of ['interpreter', 'blocks', 'interpreter', 'blocks'] as const) {
+      const set = await core.setEngine(engine)
+      expect(set.ok && set.value.engine).toBe(engine)
+      expect(await engineNow()).toBe(engine)
+    }
+    await core.request('debug.crash', { how: 'throw' })
+    expect(core.restarts).toBe(1)
+    expect(await engineNow()).toBe('blocks')
+  })
+
   it('refuses debug requests unless enabled', async () => {
     core = new CoreWorker()
     const r = await core.request('debug.crash', { how: 'exit' })

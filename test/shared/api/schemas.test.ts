@@ -5,6 +5,7 @@ import { checkRequestArgs, REQUEST_SCHEMAS } from '../../../src/shared/api/schem
 /** One well-formed call of every request, as the renderer makes them. */
 const GOOD: { [N in RequestName]: unknown[] } = {
   'app.info': [{}],
+  'engine.set': [{ engine: 'blocks' }, { engine: 'interpreter' }],
   'workspace.get': [{}],
   'file.read': [{ path: 'entry.S' }],
   'file.write': [{ path: 'entry.S', text: '' }],
@@ -52,6 +53,8 @@ const BAD: [RequestName, unknown, RegExp][] = [
   ['app.info', null, /object/i],
   ['app.info', [], /object/i],
   ['app.info', { extra: 1 }, /extra/],
+  ['engine.set', { engine: 'jit' }, /engine/],
+  ['engine.set', {}, /engine is missing/],
   ['file.read', {}, /path/],
   ['file.read', { path: 7 }, /path/],
   ['file.read', { path: '' }, /path is empty/],
