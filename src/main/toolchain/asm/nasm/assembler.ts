@@ -12,6 +12,7 @@ import { x86Register, type X86Instruction, type X86Mode, type X86Operand, type X
 import type { Diagnostics } from '../diagnostics'
 import { readInput } from '../../input-file'
 import { SHT_NOBITS } from '../state'
+import type { LineEntry } from '../../object'
 import { ByteBuffer } from './byte-buffer'
 import { encodeX86, type Encoded, type X86Fixup } from '../x86/encode'
 import { ExprError, evalNExpr, type EvalContext, type NExpr, type NVal } from './expr'
@@ -43,7 +44,8 @@ export interface NSection {
   fixups: { at: number; f: X86Fixup<Ref>; loc: SourceLoc }[]
   /** Data fields to relocate; `pcrel`: `sym - $`-style values (NVal.sub, the field's own section). */
   dataRelocs: { at: number; size: number; v: NVal; wrt?: string; pcrel?: boolean; loc: SourceLoc }[]
-  lines: { offset: number; size: number; file: string; line: number }[]
+  /** The line table's entries for this section (`section` is set to the output index when the object is built). */
+  lines: LineEntry[]
   /** Current pass used it (emitted something or was declared). */
   used: boolean
 }
@@ -72,12 +74,12 @@ export interface NSymbol {
 /**
  * What the passes remember of an instruction statement (parsed lines share statements: `push
  * rbp` is encoded once per mode): whether it has only registers and constants, its encodings
- * by mode if so, else its last encoding and what that depended on (`signature`).
+ * by mode if so, else its last encoding and what that depended on (`Inputs`).
  */
 interface InsnMemo {
   constant: boolean
   byMode: Encoded<Ref>[]
-  last?: { sig: string; r: Encoded<Ref>; size: number; late: boolean }
+  last?: { sig: Inputs; r: Encoded<Ref>; size: number; late: boolean }
 }
 
 /** Passes before sizes may only grow, and the hard limit (nasm's default -Ox limit is similar). */
@@ -312,7 +314,7 @@ export class NasmAssembler {
         if (bytes.length) this.warn(`attempt to initialize memory in BSS section \`${this.cur.name}\`: ignored`, col)
       } else {
         this.cur.data.push(bytes)
-        if (bytes.length) this.cur.lines.push({ offset: this.cur.offset, size: bytes.length, file: this.line.file, line: this.line.line })
+        if (bytes.length) this.cur.lines.push({ section: 0, offset: this.cur.offset, size: bytes.length, file: this.line.file, line: this.line.line })
       }
     }
     this.advance(bytes.length, col)
@@ -393,9 +395,9 @@ export class NasmAssembler {
     const ip = this.absolute ? 0n : BigInt(this.cur.offset)
     // Most instructions encode the same in every pass: reuse the last encoding when nothing it
     // depends on (mode, operand values, and the address for relative operands) changed.
-    const sig = constant ? '' : signature(insn, this.bits, ip)
+    const sig = constant ? undefined : inputsOf(insn, this.bits, ip)
     const cache = memo.last
-    if (!constant && cache && cache.sig === sig && this.pass > FREE_PASSES === cache.late) {
+    if (sig && cache && sameInputs(cache.sig, sig) && this.pass > FREE_PASSES === cache.late) {
       this.sizes.push(cache.size)
       this.emitEncoded(cache.r, st)
       return
@@ -414,7 +416,7 @@ export class NasmAssembler {
       throw new PassError(r.message, col, r.hint)
     }
     if (constant) memo.byMode[this.bits] = r
-    else memo.last = { sig, r, size: r.bytes.length, late: this.pass > FREE_PASSES }
+    else memo.last = { sig: sig!, r, size: r.bytes.length, late: this.pass > FREE_PASSES }
     this.emitEncoded(r, st)
   }
 
@@ -638,16 +640,22 @@ function isConstantOperand(op: NOperand): boolean {
  * What an encoding depends on: mode, each operand's value and relocatable part, and — only
  * when an operand is local to the section (relative jumps, RIP-relative) or unknown — the address.
  */
-function signature(insn: X86Instruction<Ref>, bits: number, ip: bigint): string {
-  let sig = String(bits)
+/**
+ * What an instruction's encoding depends on: the mode, its operand values (constants, and the
+ * section/extern/wrt of symbolic ones), and the address when an operand is relative to it.
+ */
+interface Inputs {
+  bits: number
+  values: (X86Value<Ref> | undefined)[]
+  ip: bigint | undefined
+}
+
+function inputsOf(insn: X86Instruction<Ref>, bits: number, ip: bigint): Inputs {
+  const values: (X86Value<Ref> | undefined)[] = []
   let needsIp = false
   const val = (v: X86Value<Ref> | undefined): void => {
-    if (!v) return
-    sig += `|${v.value}`
-    if (v.sym) {
-      sig += `:${v.sym.sec ?? ''}:${v.sym.ext ?? ''}:${v.sym.wrt ?? ''}:${v.sym.unknown ? 'u' : ''}`
-      needsIp ||= v.local === true || v.sym.unknown === true
-    }
+    values.push(v)
+    if (v?.sym) needsIp ||= v.local === true || v.sym.unknown === true
   }
   for (const op of insn.operands) {
     if (op.kind === 'imm') val(op.value)
@@ -659,7 +667,28 @@ function signature(insn: X86Instruction<Ref>, bits: number, ip: bigint): string 
       val(op.offset)
     }
   }
-  return needsIp ? `${sig}@${ip}` : sig
+  return { bits, values, ip: needsIp ? ip : undefined }
+}
+
+function sameInputs(a: Inputs, b: Inputs): boolean {
+  if (a.bits !== b.bits || a.ip !== b.ip || a.values.length !== b.values.length) return false
+  for (let i = 0; i < a.values.length; i++) {
+    const x = a.values[i]
+    const y = b.values[i]
+    if (x === undefined || y === undefined) {
+      if (x !== y) return false
+      continue
+    }
+    if (x.value !== y.value) return false
+    const p = x.sym
+    const q = y.sym
+    if (p === undefined || q === undefined) {
+      if (p !== q) return false
+      continue
+    }
+    if (p.sec !== q.sec || p.ext !== q.ext || p.wrt !== q.wrt || (p.unknown === true) !== (q.unknown === true)) return false
+  }
+  return true
 }
 
 type Handler<K extends Stmt['k']> = (asm: NasmAssembler, st: Stmt & { k: K }) => void

@@ -14,7 +14,7 @@ import type { Stmt } from './statements'
 type Dir = Stmt & { k: 'dir' }
 export type DirectiveHandler = (asm: NasmAssembler, st: Dir) => void
 
-const STV: Record<string, number> = { default: 0, internal: 1, hidden: 2, protected: 3 }
+const STV = new Map(Object.entries({ default: 0, internal: 1, hidden: 2, protected: 3 }))
 
 /** Splits directive tokens at top-level commas. */
 function groups(toks: Tok[]): Tok[][] {
@@ -50,7 +50,7 @@ function global(asm: NasmAssembler, st: Dir): void {
         if (w === 'function' || w === 'func') type = 'func'
         else if (w === 'data' || w === 'object') type = 'object'
         else if (w === 'notype') type = undefined
-        else if (w in STV) visibility = STV[w]
+        else if (STV.has(w)) visibility = STV.get(w)!
         else break
         i++
       }

@@ -34,7 +34,7 @@ export interface NasmResult {
 
 export function assembleNasm(source: string, opts: NasmOptions): NasmResult {
   const diags = new Diagnostics()
-  const pp = new NasmPreprocessor(diags, { file: opts.file, readFile: opts.readFile, defines: { __OUTPUT_FORMAT__: opts.format, ...opts.defines } })
+  const pp = new NasmPreprocessor(diags, { file: opts.file, readFile: opts.readFile, defines: { __OUTPUT_FORMAT__: opts.format, ...opts.defines }, bits: opts.format === 'elf64' ? 64 : 32 })
   const plines = pp.run(source)
   const scope = new LabelScope()
   const lines: Line[] = []

@@ -91,7 +91,10 @@ export function buildNasmObject(asm: NasmAssembler, name: string): ObjectFile {
   const lines: LineEntry[] = []
   for (const s of kept) {
     const section = outIndex.get(s.index)!
-    for (const l of s.lines) lines.push({ section, offset: l.offset, size: l.size, file: l.file, line: l.line })
+    for (const l of s.lines) {
+      l.section = section
+      lines.push(l)
+    }
   }
   return { name, machine: format === 'elf64' ? EM_X86_64 : EM_386, sections, symbols, lines }
 }

@@ -10,7 +10,7 @@ import { x86Register, type MemSize, type X86Register } from '../../../../shared/
 import { ExprError, evalNExpr, parseNExpr, type NExpr } from './expr'
 import type { Tok } from './lexer'
 
-export const SIZE_KEYWORDS: Record<string, MemSize | 256 | 512> = { byte: 8, word: 16, dword: 32, qword: 64, tword: 80, oword: 128, yword: 256, zword: 512 }
+export const SIZE_KEYWORDS = new Map<string, MemSize | 256 | 512>([['byte', 8], ['word', 16], ['dword', 32], ['qword', 64], ['tword', 80], ['oword', 128], ['yword', 256], ['zword', 512]])
 
 export type NOperand =
   | { kind: 'reg'; reg: X86Register; col: number }
@@ -51,7 +51,8 @@ export function parseOperand(toks: Tok[], name: (s: string) => string, col: numb
   for (;;) {
     const w = lower(toks[i])
     if (w === undefined) break
-    if (w in SIZE_KEYWORDS && i + 1 < toks.length) size = SIZE_KEYWORDS[w]
+    const sized = SIZE_KEYWORDS.get(w)
+    if (sized !== undefined && i + 1 < toks.length) size = sized
     else if (w === 'strict') strict = true
     else if (w === 'short') jump = 'short'
     else if (w === 'near') jump = 'near'

@@ -28,16 +28,36 @@ export interface PLine {
  * numbers each consumes (one per macro call or `%push`): they shift the `..@N` names of `%%`
  * labels that follow, which appear in the symbol table, so we count them the same way.
  */
-const STD_MACRO_UNIQUES: Record<string, number> = {
+const STD_MACRO_UNIQUES = new Map(Object.entries({
   section: 1, segment: 1, bits: 1, use16: 1, use32: 1, use64: 1, global: 1, extern: 1, common: 1, static: 1, required: 1,
   default: 1, cpu: 1, float: 1, absolute: 1, org: 1, sectalign: 1, align: 2, alignb: 2, struc: 2, endstruc: 1, istruc: 2, at: 1, iend: 1,
-}
+}))
 
 export interface PreprocessOptions {
   file: string
   readFile?: (path: string) => Uint8Array | undefined
   defines?: Record<string, string>
+  /** The code size a file starts in (`-f elf64` → 64): `__BITS__` until a `bits` line. */
+  bits?: 16 | 32 | 64
 }
+
+/**
+ * The single-line macros nasm 2.16.01 predefines with a fixed value (its version macros, NASM
+ * manual 5.1), in both spellings: `__?NASM_MAJOR?__` is the name, `__NASM_MAJOR__` its alias.
+ */
+const VERSION_MACROS: Record<string, string> = {
+  NASM_MAJOR: '2', NASM_MINOR: '16', NASM_SUBMINOR: '1', NASM_PATCHLEVEL: '0', NASM_VERSION_ID: '002100100h', NASM_VER: '"2.16.01"',
+}
+
+/** The macros whose value depends on where they are used (manual 5.2–5.4), by either spelling. */
+const CONTEXT_MACROS = new Map<string, 'line' | 'file' | 'bits'>()
+for (const [name, k] of [['LINE', 'line'], ['FILE', 'file'], ['BITS', 'bits']] as const) {
+  CONTEXT_MACROS.set(`__${name}__`, k)
+  CONTEXT_MACROS.set(`__?${name}?__`, k)
+}
+
+/** `bits 16`, `[bits 32]`, `use64`: the code size a line sets (after macro expansion), or undefined. */
+const BITS_LINE = /^\s*(?:\[\s*bits\s+(16|32|64)\s*\]|bits\s+(16|32|64)|use(16|32|64))\s*$/i
 
 export const MAX_INCLUDE_DEPTH = 32
 export const MAX_MACRO_DEPTH = 100
@@ -100,11 +120,25 @@ export class NasmPreprocessor {
   readonly out: PLine[] = []
   private stopped = false
 
+  /** The code size in force (`__BITS__`), followed through `bits`/`use` lines as nasm's directives set it. */
+  private bits: number
+  /**
+   * First characters of the defined single-line macros' names (both cases for `%idefine`), so
+   * that most names in a line are passed over without a lookup; only ever grows.
+   */
+  private macroStarts = new Uint8Array(128)
+
   constructor(private diags: Diagnostics, private opts: PreprocessOptions) {
-    this.singles.set('__NASM_MAJOR__', { body: '2', ci: false })
-    this.singles.set('__NASM_MINOR__', { body: '16', ci: false })
-    this.singles.set('__OUTPUT_FORMAT__', { body: 'elf64', ci: false })
-    for (const [k, v] of Object.entries(opts.defines ?? {})) this.singles.set(k, { body: v, ci: false })
+    this.bits = opts.bits ?? 64
+    this.macroStarts[95] = 1 // `_`: the context macros (__LINE__ …)
+    for (const [k, v] of Object.entries(VERSION_MACROS)) {
+      this.setSingle(`__${k}__`, { body: v, ci: false })
+      this.setSingle(`__?${k}?__`, { body: v, ci: false })
+    }
+    for (const [k, v] of Object.entries({ __OUTPUT_FORMAT__: 'elf64', ...opts.defines })) {
+      this.setSingle(k, { body: v, ci: false })
+      if (k === '__OUTPUT_FORMAT__') this.setSingle('__?OUTPUT_FORMAT?__', { body: v, ci: false })
+    }
   }
 
   private error(message: string, file: string, line: number, col = 1, hint?: string): void {
@@ -170,8 +204,8 @@ export class NasmPreprocessor {
     if (this.multis.size || this.multisCi.size) if (this.callMulti(expanded, f, lineNo)) return
     let uniq: number | undefined
     const words = /^\s*([A-Za-z_.?$@][\w.?$#@~]*)(:?)\s*([A-Za-z]*)/.exec(expanded)
-    let bump = words ? STD_MACRO_UNIQUES[words[1].toLowerCase()] : undefined
-    if (words && !bump) bump = STD_MACRO_UNIQUES[words[3].toLowerCase()]
+    let bump = words ? STD_MACRO_UNIQUES.get(words[1].toLowerCase()) : undefined
+    if (words && !bump) bump = STD_MACRO_UNIQUES.get(words[3].toLowerCase())
     if (bump) {
       uniq = this.uniq
       this.uniq += bump
@@ -181,6 +215,8 @@ export class NasmPreprocessor {
       this.stopped = true
       return
     }
+    const bits = startsLikeBits(expanded) ? BITS_LINE.exec(expanded) : null
+    if (bits) this.bits = Number(bits[1] ?? bits[2] ?? bits[3])
     const out: PLine = { text: expanded, file: f.file, line: lineNo }
     if (f.macro) out.macro = f.macro
     if (uniq !== undefined) out.uniq = uniq
@@ -260,7 +296,7 @@ export class NasmPreprocessor {
           r = v.n !== 0n
           break
         }
-        case 'def': r = this.singles.has(a) || this.singlesCi.has(a.toLowerCase()); break
+        case 'def': r = CONTEXT_MACROS.has(a) || this.singles.has(a) || this.singlesCi.has(a.toLowerCase()); break
         case 'macro': r = this.multis.has(a.split(/\s+/)[0]) || this.multisCi.has(a.split(/\s+/)[0].toLowerCase()); break
         case 'idn': case 'idni': {
           const parts = splitArgs(this.expandSingles(a, lineNo, f.file))
@@ -410,8 +446,18 @@ export class NasmPreprocessor {
   }
 
   private setSingle(name: string, m: SingleMacro): void {
+    const c = name.charCodeAt(0)
+    if (c < 128) {
+      this.macroStarts[c] = 1
+      if (m.ci) this.macroStarts[String.fromCharCode(c).toLowerCase().charCodeAt(0)] = this.macroStarts[String.fromCharCode(c).toUpperCase().charCodeAt(0)] = 1
+    }
     if (m.ci) this.singlesCi.set(name.toLowerCase(), m)
     else this.singles.set(name, m)
+  }
+
+  /** The text of a context macro (`__LINE__`, `__?FILE?__`, `__BITS__` …) here. */
+  private contextMacro(kind: 'line' | 'file' | 'bits', lineNo: number, file: string): string {
+    return kind === 'line' ? String(lineNo) : kind === 'file' ? `'${file}'` : String(this.bits)
   }
 
   /** Collects a block's raw lines up to its matching end directive (nesting counted). */
@@ -494,7 +540,7 @@ export class NasmPreprocessor {
 
   /** Expands %define'd names in `text` (outside strings), recursively but never inside their own expansion. */
   expandSingles(text: string, lineNo: number, file: string, active: Set<SingleMacro> = new Set(), budget = { n: MAX_SINGLE_EXPANSIONS }): string {
-    if (this.singles.size === 0 && this.singlesCi.size === 0 && !text.includes('__LINE__') && !text.includes('__FILE__')) return text
+
     // `out` holds the expanded text before `copied`; text[copied, i) is still to be copied as is.
     let out = ''
     let copied = 0
@@ -513,9 +559,14 @@ export class NasmPreprocessor {
       }
       let j = i + 1
       while (j < text.length && isNameChar(text, j)) j++
+      if (!this.macroStarts[text.charCodeAt(i)]) {
+        i = j
+        continue
+      }
       const name = text.slice(i, j)
-      if (name === '__LINE__' || name === '__FILE__') {
-        out += text.slice(copied, i) + (name === '__LINE__' ? String(lineNo) : `'${file}'`)
+      const context = CONTEXT_MACROS.get(name)
+      if (context) {
+        out += text.slice(copied, i) + this.contextMacro(context, lineNo, file)
         copied = i = j
         continue
       }
@@ -552,6 +603,14 @@ export class NasmPreprocessor {
     }
     return copied === 0 ? text : out + text.slice(copied)
   }
+}
+
+/** Whether a line's first word starts like `bits`, `use16` or `[bits` (most lines are passed over without a regex). */
+function startsLikeBits(t: string): boolean {
+  let i = 0
+  while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++
+  const c = t.charCodeAt(i) | 32
+  return c === 98 || c === 117 || c === 123
 }
 
 const NAME_START = /[A-Za-z_.?@$]/

@@ -36,8 +36,9 @@ export interface Line {
   line: number
 }
 
-export const DATA_WIDTH: Record<string, number> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, dy: 32, dz: 64 }
-export const RES_WIDTH: Record<string, number> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resy: 32, resz: 64 }
+/** (Maps, not object literals: `w in {…}` would take `constructor` or `toString` for a keyword.) */
+export const DATA_WIDTH = new Map(Object.entries({ db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, dy: 32, dz: 64 }))
+export const RES_WIDTH = new Map(Object.entries({ resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resy: 32, resz: 64 }))
 const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64', 'es', 'cs', 'ss', 'ds', 'fs', 'gs'])
 /** Directives NASM recognises by name: the shared vocabulary the editor completes (manual chapters 5, 7, 8). */
 export const DIRECTIVES = new Set(NASM_DIRECTIVES.map((d) => d.name))
@@ -94,7 +95,7 @@ export function parseLine(text: string, scope: LabelScope, file: string, line: n
     out.stmt = { k: 'equ', e: parseNExpr(toks, afterLabel + 1, toks.length, (s) => scope.name(s)), col: toks[afterLabel].col }
     return out
   }
-  const isKeyword = (w: string | undefined): boolean => w !== undefined && (isMnemonic(w) || w in DATA_WIDTH || w in RES_WIDTH || w === 'times' || w === 'incbin' || DIRECTIVES.has(w))
+  const isKeyword = (w: string | undefined): boolean => w !== undefined && (isMnemonic(w) || DATA_WIDTH.has(w) || RES_WIDTH.has(w) || w === 'times' || w === 'incbin' || DIRECTIVES.has(w))
   // A first word that is not a keyword is a label, with or without its colon (manual 3.1).
   // …but only when what follows is a statement: `movzbl eax, [x]` is an unknown instruction.
   const next = toks[afterLabel - (colon ? 0 : 0)]
@@ -129,15 +130,17 @@ function parseStatement(toks: Tok[], i: number, scope: LabelScope): Stmt {
       const u = toks[j]
       if (u.t === 'op' && u.s === '(') depth++
       if (u.t === 'op' && u.s === ')') depth--
-      if (depth === 0 && u.t === 'id' && j > i + 1 && (isMnemonic(u.s) || u.s.toLowerCase() in DATA_WIDTH || u.s.toLowerCase() in RES_WIDTH || u.s.toLowerCase() === 'incbin') && !x86Register(u.s) && prevIsOperand(toks[j - 1])) break
+      if (depth === 0 && u.t === 'id' && j > i + 1 && (isMnemonic(u.s) || DATA_WIDTH.has(u.s.toLowerCase()) || RES_WIDTH.has(u.s.toLowerCase()) || u.s.toLowerCase() === 'incbin') && !x86Register(u.s) && prevIsOperand(toks[j - 1])) break
     }
     if (j >= toks.length) throw new StmtError('`times` needs a count and an instruction or data', t.col, 'e.g. `times 510-($-$$) db 0`')
     return { k: 'times', count: parseNExpr(toks, i + 1, j, nm), stmt: parseStatement(toks, j, scope), col: t.col }
   }
-  if (w in DATA_WIDTH) return { k: 'data', width: DATA_WIDTH[w], items: dataItems(toks, i + 1, nm, t.col), col: t.col }
-  if (w in RES_WIDTH) {
+  const dataWidth = DATA_WIDTH.get(w)
+  if (dataWidth !== undefined) return { k: 'data', width: dataWidth, items: dataItems(toks, i + 1, nm, t.col), col: t.col }
+  const resWidth = RES_WIDTH.get(w)
+  if (resWidth !== undefined) {
     if (i + 1 >= toks.length) throw new StmtError(`\`${w}\` needs a count`, t.col)
-    return { k: 'res', width: RES_WIDTH[w], count: parseNExpr(toks, i + 1, toks.length, nm), col: t.col }
+    return { k: 'res', width: resWidth, count: parseNExpr(toks, i + 1, toks.length, nm), col: t.col }
   }
   if (w === 'incbin') {
     const ops = splitOperands(toks, i + 1)
