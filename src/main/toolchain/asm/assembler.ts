@@ -331,6 +331,25 @@ export class Assembler {
     return this.sym(name, col)
   }
 
+  /**
+   * A section's name used as a symbol (`.quad .text`, `la a0, .data`, `movl $.data, %eax`,
+   * `call .init`) is the section's symbol in GNU as (every section has one, named like it:
+   * subsegs.c subseg_new): it stands for offset 0 of the section, so relocations go against the
+   * section symbol and a reference from the section itself resolves in place. Only names nothing
+   * else defined; called once parsing is done. Returns the symbols that stand for sections.
+   */
+  sectionNamesAsSymbols(): Set<Sym> {
+    const aliases = new Set<Sym>()
+    for (const sec of this.sections) {
+      // (Created when missing: some references are only resolved after parsing, e.g. RISC-V `call`.)
+      const s = this.sym(sec.name)
+      if (s.kind !== 'undef' || s.bindSet) continue
+      Object.assign(s, { kind: 'label', section: sec.index, item: 0, epoch: 0, tentative: 0, internal: true })
+      aliases.add(s)
+    }
+    return aliases
+  }
+
   // ---- evaluation ----
 
   /** Section offset of a label: exact after layout, tentative before. */

@@ -86,11 +86,13 @@ export function buildObject(asm: Assembler, name: string): ObjectFile | undefine
     const last = sec.items[sec.items.length - 1]
     if (sec.flags & SHF_EXECINSTR && sec.align > 1 && last) sec.items.push({ k: 'align', align: sec.align, fill: 0, code: true, max: 0, size: 0, origin: last.origin, offset: 0 })
   }
+  // Section names used as symbols: relocations against them are against the section's symbol.
+  const sectionSymbols = asm.sectionNamesAsSymbols()
   layout(asm)
   const outs: Out[] = asm.sections.map((s) => ({ data: new Uint8Array(s.type === SHT_NOBITS ? 0 : s.size), relocs: [] }))
   const pendingRelocs: { sec: number; offset: number; type: number; sym: Sym; addend: bigint; loc: Fixup['loc'] }[] = []
   const reloc = (sec: number, offset: number, type: number, sym: Sym, addend: bigint, loc: Fixup['loc']) => {
-    sym.usedByReloc = true
+    if (!sectionSymbols.has(sym)) sym.usedByReloc = true
     pendingRelocs.push({ sec, offset, type, sym, addend, loc })
   }
 
@@ -155,7 +157,8 @@ export function buildObject(asm: Assembler, name: string): ObjectFile | undefine
   }
 
   const symbols = buildSymbols(asm)
-  for (const r of pendingRelocs) outs[r.sec].relocs.push({ offset: r.offset, type: r.type, symbol: r.sym.outIndex!, addend: r.addend, loc: r.loc })
+  // (Section symbols come first, in section order: buildSymbols.)
+  for (const r of pendingRelocs) outs[r.sec].relocs.push({ offset: r.offset, type: r.type, symbol: sectionSymbols.has(r.sym) ? r.sym.section! : r.sym.outIndex!, addend: r.addend, loc: r.loc })
 
   const sections: ObjSection[] = asm.sections.map((s) => {
     // GNU gives .text 2-byte alignment up front when RVC is on (md_begin); other sections start at 1.

@@ -86,20 +86,6 @@ function layout(asm: Assembler): void {
   }
 }
 
-/**
- * A section's name used as a symbol (`.long .text`, `movl $.data, %eax`, `call .init`) is the
- * section's symbol in GNU as (every section has one, named like it: subsegs.c subseg_new): it
- * stands for offset 0 of the section, so relocations go against the section symbol and a
- * reference from the section itself resolves in place. Only names nothing else defined.
- */
-function sectionNamesAsSymbols(asm: Assembler): void {
-  for (const sec of asm.sections) {
-    const s = asm.symbols.get(sec.name)
-    if (!s || s.kind !== 'undef' || s.bindSet) continue
-    Object.assign(s, { kind: 'label', section: sec.index, item: 0, epoch: 0, tentative: 0, internal: true })
-  }
-}
-
 interface PendingReloc {
   offset: number
   type: number
@@ -114,7 +100,7 @@ interface PendingReloc {
 export function buildX86Object(st: GasX86State, name: string): ObjectFile | undefined {
   const asm = st.asm
   mergeSubsections(asm)
-  sectionNamesAsSymbols(asm)
+  asm.sectionNamesAsSymbols()
   layout(asm)
   const elf64 = st.elf === 64
   const datas = asm.sections.map((s) => new Uint8Array(s.type === SHT_NOBITS ? 0 : s.size))
