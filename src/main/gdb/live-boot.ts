@@ -2,7 +2,8 @@
  * `bootscope boot|record KERNEL --gdb [PORT]`: a live boot served to gdb. The boot waits at its
  * first instruction for gdb; it runs only as far as gdb asks (continue, stepi — and backward over
  * what has run), Ctrl-C interrupts it, and breakpoints are on the addresses the PC runs at (so one
- * set before the paging switch on a virtual address still stops after it). When gdb detaches, the
+ * set before the paging switch on a virtual address still stops after it). riscv64 and x86 (the
+ * i386 or x86-64 description by the kernel's ELF class) boots. When gdb detaches, the
  * boot runs on to its end. With `record`, a Recorder follows the furthest step reached and records
  * the boot as usual; with `boot`, the console output of each new stretch is printed.
  */
@@ -11,9 +12,13 @@ import type { StopInfo } from '../machine/machine'
 import type { BootConfig } from '../machine/core/create-machine'
 import { kernelDebugInfoOf } from '../trace/kernel-debug-info'
 import { ReplaySession } from '../trace/replay'
-import { isRiscvReplay } from './riscv64/replay-target'
-import { RiscvLiveTarget } from './riscv64/live-target'
+import { isRiscvReplay, RiscvReplayTarget } from './riscv64/replay-target'
+import { isX86Replay, X86ReplayTarget } from './x86/replay-target'
+import { liveTargetOf } from './live-target'
 import { serveGdb } from './server'
+
+const RiscvLiveTarget = liveTargetOf(RiscvReplayTarget)
+const X86LiveTarget = liveTargetOf(X86ReplayTarget)
 
 export interface LiveGdbOptions {
   config: BootConfig
@@ -41,17 +46,19 @@ export async function serveLiveBoot(o: LiveGdbOptions): Promise<Result<StopInfo 
   const opened = await ReplaySession.live(o.config, o.budget, debug, o.input)
   if (!opened.ok) return opened
   const session = opened.value
-  if (!isRiscvReplay(session)) return err('gdb.arch', `the gdb stub serves riscv64 boots for now; this is a ${session.machineAtStep.preset} boot`)
+  const Target = isRiscvReplay(session) ? RiscvLiveTarget : isX86Replay(session) ? X86LiveTarget : undefined
+  if (!Target) return err('gdb.arch', `the gdb stub serves riscv64 and x86 boots; this is a ${session.machineAtStep.preset} boot`)
   let printed = 0
   const printConsole = () => {
     const c = session.machineAtStep.console
     if (c.length > printed) o.write(Buffer.from(c.textSince(printed), 'latin1'))
     printed = c.length
   }
-  const target = new RiscvLiveTarget(session, async (frontier) => {
+  const target = new Target(session)
+  target.follow = async (frontier) => {
     if (o.follow) await o.follow(frontier)
     else if (session.step === frontier) printConsole()
-  })
+  }
   let server
   try {
     server = await serveGdb(target, { port: o.port, host: o.host ?? '127.0.0.1', log: o.log })
