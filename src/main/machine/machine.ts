@@ -33,6 +33,7 @@ import type { BootMachine, CancelReason, MachineSnapshot, RunOptions } from './c
 import type { LoadedImage } from './boot/loader'
 import { RiscvView } from './riscv/riscv-view'
 import { ConsoleRing } from './core/console-ring'
+import { YieldPacer } from './core/yield-pacer'
 
 export type { MachineEvent, MachineListener, StopInfo, StopReason } from './machine-events'
 export type { MachineSnapshot, RunOptions } from './core/boot-machine'
@@ -43,9 +44,7 @@ export const DEFAULT_SLICE_STEPS = 1_000_000
 /** Shorter slices while a tohost guest may be waiting on the host, or firmware has not handed off yet. */
 export const TOHOST_SLICE_STEPS = 10_000
 export const HANDOFF_WATCH_SLICE_STEPS = 4096
-/** How often `run` yields to the event loop so `cancel()` and I/O get a turn. */
-const YIELD_EVERY_MS = 25
-/** The clock is looked at after every full slice, and once per this many (+1) other hart exits. */
+/** The yield clock (core/yield-pacer.ts) is looked at after every full slice, and once per this many (+1) other hart exits. */
 const YIELD_CHECK_EVERY_EXITS = 63
 
 /**
@@ -109,7 +108,7 @@ const POLL_STREAK_AT_BUDGET_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 export const INPUT_ASK_TICKS = BigInt(TIMEBASE_FREQUENCY_HZ) / 100n
 
 /** Machine fields that are wiring or history, not the state a checkpoint restores. */
-const MACHINE_WIRING = ['exits', 'stalledExits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'disk', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks', 'lastYield']
+const MACHINE_WIRING = ['exits', 'stalledExits', 'bus', 'uart', 'plic', 'virtio', 'sbi', 'console', 'listeners', 'trapWatch', 'tohost', 'plan', 'hart', 'config', 'hostWritten', 'disk', 'cancelRequested', 'pauseRequested', 'view', 'exitHooks', 'pacer']
 
 async function defaultCreateHart(options: HartOptions): Promise<HartApi> {
   return new Hart(options)
@@ -150,12 +149,8 @@ export class Machine implements BootMachine {
   private hostWritten = new Set<number>()
   /** Input held back until the guest asks for it (`typeWhenAsked`). */
   private heldInput?: Uint8Array
-  /**
-   * When `run` last let the event loop in. Kept across calls: a caller that runs many short
-   * calls back to back (the recorder pausing at each checkpoint) still yields every
-   * YIELD_EVERY_MS, so its timers (commits) and signals (Ctrl-C) get their turn. Not state.
-   */
-  private lastYield = performance.now()
+  /** When `run` lets the event loop in, paced across calls (core/yield-pacer.ts). Not state. */
+  private readonly pacer = new YieldPacer()
   /** Hart exits so far (for the yield check's pace; not state). */
   private exits = 0
   private readonly exitHooks: ((exit: number) => void)[] = []
@@ -463,10 +458,7 @@ export class Machine implements BootMachine {
       if (this.cachesStale) this.invalidateHartCaches()
       // Let the host's other work in (typed input, a cancel, requests) every few milliseconds —
       // also when device exits end every slice early (a guest polling the UART).
-      if ((lastExit === HartExit.StepsDone || (this.exits++ & YIELD_CHECK_EVERY_EXITS) === 0) && performance.now() - this.lastYield > YIELD_EVERY_MS) {
-        await new Promise((r) => setImmediate(r))
-        this.lastYield = performance.now()
-      }
+      if ((lastExit === HartExit.StepsDone || (this.exits++ & YIELD_CHECK_EVERY_EXITS) === 0) && this.pacer.due) await this.pacer.yieldNow()
       const exit = h.run(n)
       lastExit = exit
       for (const hook of this.exitHooks) hook(exit)

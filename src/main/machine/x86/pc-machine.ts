@@ -29,10 +29,10 @@ import { X86TrapWatch } from './trap-watch'
 import { STEPS_PER_SECOND } from './devices/pc-time'
 import { COM1_PORT } from './pc-platform'
 import { I8042_STATUS_PORT } from './devices/i8042'
+import { YieldPacer } from '../core/yield-pacer'
 
 export const PC_DEFAULT_RAM_BYTES = 128 * 1024 * 1024
 const DEFAULT_SLICE_STEPS = 1_000_000
-const YIELD_EVERY_MS = 25
 const EXIT_CODE_BUDGET = 124
 const EXIT_CODE_STUCK = 125
 /** The trace kinds a boot without a recorder needs: exceptions (the trap-loop watch) and the shutdown. */
@@ -50,7 +50,7 @@ const IDLE_SHARE_PER_MILLE = 900n
 /** Timer edges a halted CPU may skip to without waking before it counts as stuck. */
 const MAX_IDLE_SKIPS = 10_000
 /** Fields of the machine that are wiring or history, not state a checkpoint restores. */
-const MACHINE_WIRING = ['hart', 'x86', 'view', 'platform', 'config', 'listeners', 'exitHooks', 'traceHooks', 'images', 'console', 'cancelRequested', 'pauseRequested', 'trapWatch', 'idleSkips', 'idleSkipsAt', 'quietSince', 'lastYield']
+const MACHINE_WIRING = ['hart', 'x86', 'view', 'platform', 'config', 'listeners', 'exitHooks', 'traceHooks', 'images', 'console', 'cancelRequested', 'pauseRequested', 'trapWatch', 'idleSkips', 'idleSkipsAt', 'quietSince', 'pacer']
 
 export interface PcMachineConfig {
   kernel: ImageFile
@@ -93,8 +93,8 @@ export class PcMachine implements BootMachine {
   private idleSkipsAt = -1n
   /** Guest time and idle time (time − instret) when the CPU last showed a sign of life (output, input, a first hlt). */
   private quietSince: { time: bigint; idle: bigint } | undefined = undefined
-  /** When `run` last let the event loop in, kept across calls (a recorder pausing at each checkpoint still yields every YIELD_EVERY_MS: its commits and Ctrl-C get their turn). Not state. */
-  private lastYield = performance.now()
+  /** When `run` lets the event loop in, paced across calls (core/yield-pacer.ts). Not state. */
+  private readonly pacer = new YieldPacer()
 
   private constructor(
     readonly x86: X86HartApi,
@@ -284,10 +284,7 @@ export class PcMachine implements BootMachine {
         if (this.pollSince !== undefined) return { reason: 'waiting-for-input', message: `the guest polls for input (rip ${hex(h.getReg('rip'))}) and none is queued`, step: now, pc: h.getReg('rip') }
         return this.finish('budget', `stopped after ${now} steps: the step budget is exhausted — the guest may be in an infinite loop`, EXIT_CODE_BUDGET, 'if the boot needs more steps, raise the budget (--max-steps); the timeline shows where it was spinning')
       }
-      if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
-        await new Promise((r) => setImmediate(r))
-        this.lastYield = performance.now()
-      }
+      await this.pacer.pace()
       this.platform.serviceTimers()
       const limit = opts.pauseAt !== undefined && opts.pauseAt < budget ? opts.pauseAt : budget
       let n = BigInt(opts.sliceSteps ?? DEFAULT_SLICE_STEPS)
