@@ -150,6 +150,44 @@ describe.skipIf(nasmTool.missing)('debugger stops in the x86 hart', () => {
     expect(h.ram[0x202001]).toBe(0x55)
   })
 
+  it('instructions that write several places (pusha, cmpxchg8b) stop before the first write when any of them is watched', () => {
+    const p = program(`
+      mov esp, 0x80000
+      mov eax, 1
+      mov ecx, 2
+      mov edx, 3
+      mov ebx, 4
+    many:
+      pusha
+      xor eax, eax
+      xor edx, edx
+      mov ebx, 0x11111111
+      mov ecx, 0x22222222
+    wide:
+      cmpxchg8b [data]
+      cli
+      hlt
+    align 16
+    data: dq 0`)
+    const h = start(p)
+    const data = p.labels.get('data')!
+    // The 6th push (BP) of pusha; the high half of cmpxchg8b's operand.
+    h.setDebugStops(stops({ watches: [w(0x80000 - 24, 4), w(data + 4, 4)] }))
+    expect(runOn(h)).toBe(X86HartExit.DebugStop)
+    expect(h.getReg('rip')).toBe(BigInt(p.labels.get('many')!))
+    expect(h.getReg('rsp')).toBe(0x80000n)
+    expect(h.ram.subarray(0x80000 - 32, 0x80000).every((b) => b === 0)).toBe(true) // not even the first push (AX)
+    expectReachable(p, h)
+    h.skipDebugStop({ breakpoint: false, watch: true })
+    expect(runOn(h)).toBe(X86HartExit.DebugStop)
+    expect(h.getReg('rip')).toBe(BigInt(p.labels.get('wide')!))
+    expect(new DataView(h.ram.buffer, h.ram.byteOffset).getBigUint64(data, true)).toBe(0n) // the low half is not written either
+    expectReachable(p, h)
+    h.skipDebugStop({ breakpoint: false, watch: true })
+    expect(runOn(h)).toBe(X86HartExit.Hlt)
+    expect(new DataView(h.ram.buffer, h.ram.byteOffset).getBigUint64(data, true)).toBe(0x2222222211111111n)
+  })
+
   it('rep stosb stops at the iteration that writes the watched byte, with rCX/rDI of that iteration; a breakpoint on it stops once', () => {
     const p = program(`
       mov edi, 0x200000

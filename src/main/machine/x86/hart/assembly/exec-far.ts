@@ -14,7 +14,7 @@ import {
 } from './layout'
 import { R_OK, R_JUMP, mst, fault, faultErr, sizeMask } from './globals'
 import { E_IMM, E_IMM2, E_FLAGS, E_F_REXW, C_MEM } from './decode'
-import { rd, wr } from './mem'
+import { rd, wr, segWriteWatched } from './mem'
 import { R, setR, rdReg, wrReg, eaOf, segOf, stackWidth, widthMask, setSp, RSP_OFF } from './regs'
 import { getFlags, setFlags } from './flags'
 import {
@@ -79,6 +79,7 @@ function farTransfer(e: usize, sel: u64, off: u64, call: bool, npc: u64): i32 {
     if (call) {
       const sp = R(RSP_OFF)
       const a = (sp - s) & widthMask(w), b = (sp - 2 * s) & widthMask(w)
+      if (segWriteWatched(SEG_SS, b, 2 * s)) return mst // a debugger's watch: before either push
       wr(SEG_SS, a, s, oldCs); if (mst != R_OK) return mst
       wr(SEG_SS, b, s, npc); if (mst != R_OK) return mst
       setSp(b, w)
@@ -108,6 +109,7 @@ function farTransfer(e: usize, sel: u64, off: u64, call: bool, npc: u64): i32 {
   if (call) {
     const sp = R(RSP_OFF)
     const wm = widthMask(w)
+    if (segWriteWatched(SEG_SS, (sp - 2 * s) & wm, 2 * s)) return mst // a debugger's watch: before either push
     wr(SEG_SS, (sp - s) & wm, s, oldCs); if (mst != R_OK) return mst
     wr(SEG_SS, (sp - 2 * s) & wm, s, npc); if (mst != R_OK) return mst
     setSp((sp - 2 * s) & wm, w)

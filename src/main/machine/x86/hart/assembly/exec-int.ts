@@ -15,7 +15,7 @@ import {
   R_OK, R_FAULT, R_JUMP, mst, fault, faultErr, sizeMask, sext,
 } from './globals'
 import { E_IMM, E_IMM2, E_ASZ, E_FLAGS, E_F_SEGOVR, E_SEG, E_K1, K_BYTE, C_REG, C_MEM, C_IMM } from './decode'
-import { rd, wr } from './mem'
+import { rd, wr, segWriteWatched } from './mem'
 import {
   R, rdReg, wrReg, eaOf, segOf, stackWidth, widthMask, setSp, push, readOp, writeOp, RSP_OFF,
 } from './regs'
@@ -357,6 +357,7 @@ function cmpxchgWide(e: usize, wide: bool, npc: u64): i32 {
   const hi = rd(seg, ea + half, half)
   if (mst != R_OK) return mst
   const equal = lo == rdReg(0, half) && hi == rdReg(16, half)
+  if (segWriteWatched(seg, ea, 2 * half)) return mst // a debugger's watch on either half: before either is written
   const nlo = equal ? rdReg(3 * 8, half) : lo
   const nhi = equal ? rdReg(8, half) : hi
   wr(seg, ea, half, nlo)
@@ -428,6 +429,8 @@ function enter(e: usize): i32 {
   const level = load<u64>(e, E_IMM2) & 31
   let sp = R(RSP_OFF)
   let bp = R(5 * 8)
+  const pushes: u64 = level > 0 ? level + 1 : 1
+  if (segWriteWatched(SEG_SS, (sp - pushes * s) & wm, pushes * s)) return mst // a debugger's watch: before the first push
   sp = (sp - s) & wm
   wr(SEG_SS, sp, s, rdReg(5 * 8, s))
   if (mst != R_OK) return mst
@@ -457,6 +460,7 @@ function pusha(e: usize): i32 {
   const wm = widthMask(w)
   const sp0 = R(RSP_OFF)
   let sp = sp0
+  if (segWriteWatched(SEG_SS, (sp0 - 8 * s) & wm, 8 * s)) return mst // a debugger's watch: before the first push
   for (let i: usize = 0; i < 8; i++) {
     sp = (sp - s) & wm
     wr(SEG_SS, sp, s, i == 4 ? sp0 : rdReg(i << 3, s))

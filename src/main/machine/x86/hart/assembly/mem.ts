@@ -270,6 +270,18 @@ export function writeWatched(lin: u64, size: u64, user: bool): bool {
   return false
 }
 
+/**
+ * `writeWatched` for seg:[off, off + size), for an instruction that writes there more than once
+ * (pusha, enter, far call, cmpxchg8b): true when it must stop first (mst = R_EXIT). A segment
+ * fault is left to the accesses themselves.
+ */
+export function segWriteWatched(seg: u32, off: u64, size: u64): bool {
+  if (!debugWatchesArmed()) return false
+  const lin = linearOf(seg, off, size, true)
+  if (mst != R_OK) { setMst(R_OK); return false }
+  return writeWatched(lin, size, load<u64>(S_CPL) == 3)
+}
+
 /** Linear addresses wrap at 4 GiB outside long mode. */
 @inline function gLinMaskFor(lin: u64): u64 { return lin > 0xffffffff ? <u64>-1 : gLinMask }
 
