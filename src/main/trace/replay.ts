@@ -4,31 +4,26 @@
  * The machine is deterministic, so the state found here is the state the live boot had.
  *
  * Seeking forward continues the same machine; seeking backward restores the nearest checkpoint
- * (taken in memory every million steps as the session first passes them) and re-executes from there.
+ * (the recording's, checkpoint-file.ts, or taken in memory every million steps as the session first
+ * passes them, checkpoints.ts) and re-executes from there. What the boot is comes from
+ * recorded-boot.ts; the state shown at a step from state-at.ts; history search from history-search.ts.
  */
 import { err, ok, type Result } from '../../shared/api/result'
-import type { FindQuery, FindResult, InstructionAt, MachineState, RegisterGroupValue, StateQuery } from '../../shared/api/replay'
+import type { FindQuery, FindResult, MachineState, StateQuery } from '../../shared/api/replay'
 import { hex } from '../../shared/trace/events'
 import { SourceMap, type SourceLine } from '../../shared/trace/source-map'
-import { describeFrames, FunctionMap, type FunctionRange } from '../../shared/trace/function-map'
-import { symbolAt } from '../../shared/elf/reader'
-import { descriptorTablesAt } from './descriptor-tables-at'
+import { FunctionMap, type FunctionRange } from '../../shared/trace/function-map'
 import type { StopInfo } from '../machine/machine'
-import type { ImageFile } from '../machine/boot/boot-plan'
-import type { BootMachine, DebugStops, RegisterGroup } from '../machine/core/boot-machine'
+import type { BootMachine, DebugStops } from '../machine/core/boot-machine'
 import { createMachine, type BootConfig } from '../machine/core/create-machine'
-import { DRAM_BASE, KERNEL_BASE_WITH_FIRMWARE } from '../machine/devices/memory-map'
-import { isElf } from '../machine/boot/loader'
-import { isLinuxImage } from '../machine/boot/kernel-image'
 import { RecordingReader } from './recording-reader'
 import { DamagedRecording } from './recording-damage'
 import { Checkpoints, type CheckpointStore } from './checkpoints'
 import { DiskCheckpoints } from './checkpoint-file'
 import { HistorySearch } from './history-search'
-import { readDiskBytes, RecordedDisk } from './disk-store'
-import { META } from './schema'
+import { recordedBootConfig } from './recorded-boot'
+import { describeState, physicalOf, readBytesAt, readDiskAt, snapshotOf, type Snapshot } from './state-at'
 
-const MAX_MEMORY_READ = 4096
 /** Steps between checkpoints: going back re-executes at most this many (≈ 10 ms at 150 MIPS). */
 export const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000
 
@@ -43,41 +38,6 @@ export interface ReplayOptions {
   checkpointInterval?: number
   /** Use the checkpoints the recording holds (default true); false keeps replay's own in memory. */
   diskCheckpoints?: boolean
-}
-
-interface Snapshot {
-  pc: bigint
-  registers: RegisterGroup[]
-}
-
-interface RecordedConfig {
-  bios: string
-  memBytes: number | null
-  tohost: boolean
-  disk: boolean
-  /** The disk image's name in the recording (`disk_images`); recordings made before disks were kept have none. */
-  diskName?: string
-  /** The machine preset (recordings made before x86 have none: riscv64-virt). */
-  machine?: string
-  /** The kernel command line (RISC-V bootargs, Multiboot cmdline) and Multiboot modules (x86), kept as artifacts named by file. */
-  append?: string | null
-  modules?: { file: string; string: string | null }[]
-  /** Load address of a raw kernel (hex); absent in recordings made before raw binaries needed one. */
-  rawAddr?: string | null
-  /** The initrd's artifact name. */
-  initrd?: string | null
-}
-
-/**
- * Where the recorded boot put a raw kernel. Recordings made before raw binaries needed `--raw`
- * (no `rawAddr` key) had them loaded where the firmware mode put them then: DRAM base without a
- * firmware, 0x8020_0000 after one.
- */
-function recordedRawAddr(config: RecordedConfig, kernel: Uint8Array): bigint | undefined {
-  if (config.rawAddr) return BigInt(config.rawAddr)
-  const riscv = config.machine === undefined || config.machine === 'riscv64-virt'
-  if (config.rawAddr === null || !riscv || isElf(kernel) || isLinuxImage(kernel)) return undefined
-  return config.bios === 'none' ? DRAM_BASE : KERNEL_BASE_WITH_FIRMWARE
 }
 
 /** The warning of a session that does not use the recording's damaged checkpoints. */
@@ -131,41 +91,9 @@ export class ReplaySession {
       // What runs must be what was recorded: the inputs and the configuration against their hashes.
       const checked = r.checkInputs()
       if (!checked.ok) return checked
-      const meta = r.meta()
-      const config = JSON.parse(meta[META.config] ?? '{}') as RecordedConfig
-      const kernelName = meta[META.kernel]
-      const kernel = kernelName ? r.artifact(kernelName) : undefined
-      if (!kernel?.data) return err('replay.no_kernel', `the recording '${path}' does not hold its kernel, so it cannot be replayed`)
-      // The disk image is read from the recording (disk-store.ts), never from the user's file.
-      const disk = config.disk ? (config.diskName ? RecordedDisk.open(path, config.diskName) : undefined) : undefined
-      if (config.disk && !disk) return err('replay.disk', 'this boot used a disk image that the recording does not keep (it was made before recordings kept disks): it cannot be replayed', { hint: 'record the boot again' })
-      let bios: BootConfig['bios'] = config.bios === 'none' ? 'none' : 'builtin'
-      if (config.bios !== 'none' && config.bios !== 'builtin') {
-        const fw = r.artifact(config.bios)
-        if (!fw?.data) return err('replay.no_firmware', `the recording does not hold its firmware '${config.bios}'`)
-        bios = { file: config.bios, bytes: fw.data } satisfies ImageFile
-      }
-      let initrd: ImageFile | undefined
-      if (config.initrd) {
-        const data = r.artifact(config.initrd)?.data
-        if (!data) return err('replay.no_initrd', `the recording does not hold its initrd '${config.initrd}'`)
-        initrd = { file: config.initrd, bytes: data }
-      }
-      const machineConfig: BootConfig = {
-        kernel: { file: kernelName, bytes: kernel.data, rawAddr: recordedRawAddr(config, kernel.data) },
-        bios,
-        initrd,
-        memBytes: config.memBytes ?? undefined,
-        tohost: config.tohost,
-        machine: config.machine,
-        append: config.append ?? undefined,
-        ...(disk ? { disk } : {}),
-      }
-      for (const m of config.modules ?? []) {
-        const bytes = r.artifact(m.file)?.data
-        if (!bytes) return err('replay.no_module', `the recording does not hold its module '${m.file}'`)
-        ;(machineConfig.modules ??= []).push({ file: m.file, bytes, ...(m.string !== null ? { string: m.string } : {}) })
-      }
+      const booted = recordedBootConfig(path, r)
+      if (!booted.ok) return booted
+      const machineConfig = booted.value
       const inputs = r.inputs().map((i) => ({ step: BigInt(i.step), data: i.data }))
       const created = await createMachine(machineConfig)
       if (!created.ok) return created
@@ -441,51 +369,11 @@ export class ReplaySession {
     if (!r.ok) return r
     const now = this.snapshot()
     if (before && this.machine.steps === step - 1n) before = undefined // the boot ended: nothing retired
-    return ok(this.describe(now, before, q))
+    return ok(describeState({ machine: this.machine, sources: this.sources, functions: this.functions }, now, before, q, this.ended ? this.endOf(this.ended) : undefined))
   }
 
   private snapshot(): Snapshot {
-    return { pc: this.machine.hart.pc, registers: this.machine.view.registers() }
-  }
-
-  private describe(now: Snapshot, before: Snapshot | undefined, q: Omit<StateQuery, 'path'>): MachineState {
-    const view = this.machine.view
-    const mode = view.mode()
-    const registers: RegisterGroupValue[] = now.registers.map((g, gi) => ({
-      name: g.name,
-      registers: g.registers.map((r, ri) => {
-        const was = before?.registers[gi]?.registers[ri]
-        return { name: r.name, value: hex(r.value), changed: !!was && was.name === r.name && was.value !== r.value, width: r.width, ...(r.fields ? { fields: r.fields } : {}), ...(r.text ? { text: r.text } : {}) }
-      }),
-    }))
-    const walk = view.walk()
-    const state: MachineState = {
-      step: Number(this.machine.steps),
-      arch: this.machine.arch,
-      pc: hex(now.pc),
-      priv: mode.privilege,
-      modeLabel: mode.label,
-      x: registers[0]?.registers.map(({ name, value, changed }) => ({ name, value, changed })) ?? [],
-      csrs: registers.slice(1).flatMap((g) => g.registers.map(({ name, value, changed }) => ({ name, value, changed }))),
-      registers,
-      instruction: this.instructionAt(now.pc, q.disassembly?.syntax),
-      rootRegister: view.rootRegister,
-      satp: view.root(),
-      addressSpace: {
-        mappings: walk.mappings,
-        tables: walk.tables.map((t) => ({ pa: hex(t.pa), level: t.level, vaBase: hex(t.vaBase) })),
-        truncated: walk.truncated,
-      },
-    }
-    if (q.translate !== undefined) state.translation = view.translate(BigInt(q.translate), 'load')
-    if (q.memory) state.memory = this.readMemory(BigInt(q.memory.address), q.memory.length, !!q.memory.physical)
-    if (q.disk) state.disk = this.describeDisk(BigInt(q.disk.offset), q.disk.length)
-    if (q.table) state.tableEntries = view.tablePage(BigInt(q.table.pa), q.table.level, BigInt(q.table.vaBase))
-    if (q.disassembly) state.disassembly = this.disassemblyAround(now.pc, q.disassembly)
-    const tables = q.descriptorTables ? view.descriptorTableRegisters?.() : undefined
-    if (tables) state.descriptorTables = descriptorTablesAt(tables, (a, n) => this.readBytes(a, n), (a) => this.symbolName(a))
-    if (this.ended) state.endedAt = this.endOf(this.ended)
-    return state
+    return snapshotOf(this.machine)
   }
 
   /**
@@ -499,122 +387,17 @@ export class ReplaySession {
     return { step: Number(stop.step), reason: stop.reason }
   }
 
-  /** VA → PA as the hart fetches or loads at its privilege (RISC-V M-mode and paging off translate nothing). */
-  private physical(va: bigint, access: 'fetch' | 'load'): { pa: bigint } | { fault: string } {
-    const view = this.machine.view
-    if (view.mode().untranslated || view.root().mode === 'Bare') return { pa: va }
-    const t = view.translate(va, access)
-    return t.ok ? { pa: BigInt(t.pa) } : { fault: t.reason }
-  }
-
-  /** `symbol+offset` of an address from the kernel's ELF symbols, or null. */
-  private symbolName(pc: bigint): string | null {
-    const elf = this.machine.images[0]?.elf
-    const sym = elf ? symbolAt(elf, this.sources.linkAddress(pc)) : undefined
-    return sym ? (sym.offset ? `${sym.symbol.name}+${hex(sym.offset)}` : sym.symbol.name) : null
-  }
-
-  private instructionAt(pc: bigint, syntax?: 'intel' | 'att'): InstructionAt {
-    const at: InstructionAt = {
-      address: hex(pc),
-      pa: null,
-      bytes: null,
-      text: null,
-      fault: null,
-      loc: this.sources.locate(pc) ?? null,
-      symbol: this.symbolName(pc),
-    }
-    const fn = describeFrames(this.functions.framesAt(pc))
-    if (fn) at.function = fn
-    const where = this.physical(pc, 'fetch')
-    if ('fault' in where) {
-      at.fault = where.fault
-      return at
-    }
-    at.pa = hex(where.pa)
-    const view = this.machine.view
-    // The longest instruction may run past the page or RAM: take what can be read.
-    let bytes: Uint8Array | undefined
-    for (let n = view.maxInstructionBytes; n > 0 && !bytes; n--) bytes = view.readPhys(where.pa, n)
-    if (!bytes) {
-      at.fault = `${hex(where.pa)} is not in RAM`
-      return at
-    }
-    const d = view.disassemble(bytes, pc, syntax)
-    at.text = d.text
-    at.bytes = d.bytes
-    at.length = d.length
-    return at
-  }
-
-  /**
-   * Instructions around the PC. Only instruction boundaries are safe places to start decoding
-   * (compressed instructions make the stream ambiguous backward): the build's line table gives
-   * them, else the start of the PC's symbol when it is near; otherwise the window starts at the PC.
-   */
-  private disassemblyAround(pc: bigint, want: { before: number; after: number; syntax?: 'intel' | 'att' }): InstructionAt[] {
-    const before = Math.max(0, Math.min(32, Math.floor(want.before)))
-    const after = Math.max(0, Math.min(64, Math.floor(want.after)))
-    const link = this.sources.linkAddress(pc)
-    const delta = pc - link // the PC runs at its load address before paging
-    let start = this.sources.startBefore(link, before)
-    if (start === undefined) {
-      const elf = this.machine.images[0]?.elf
-      const sym = elf ? symbolAt(elf, link) : undefined
-      start = sym && sym.offset <= BigInt(before * 4) ? sym.symbol.value : link
-    }
-    const window: InstructionAt[] = []
-    let at = start + delta
-    let afterPc = -1
-    for (let guard = 0; guard < before * 4 + after + 8; guard++) {
-      if (at === pc) afterPc = 0
-      else if (at > pc && afterPc < 0) return this.disassemblyAround(pc, { before: 0, after, syntax: want.syntax }) // not on a boundary
-      const ins = this.instructionAt(at, want.syntax)
-      window.push(ins)
-      if (afterPc >= 0 && afterPc++ >= after) break
-      if (!ins.length) {
-        if (afterPc >= 0) break
-        // Unfetchable before the PC (the PC's page faults): start at the PC's own row, which says why.
-        window.length = 0
-        at = pc
-        continue
-      }
-      at += BigInt(ins.length)
-    }
-    const pcIndex = window.findIndex((i) => i.address === hex(pc))
-    return window.slice(Math.max(0, pcIndex - before))
+  /** `length` bytes at `address` as the hart sees them at this step: virtual through the page table, or physical. */
+  readBytes(address: bigint, length: number, physical = false): { bytes: Uint8Array } | { error: string } {
+    return readBytesAt(this.machine, address, length, physical)
   }
 
   /** Disk bytes at this step as the guest would read them (the image with the writes so far). */
   readDisk(offset: bigint, length: number): Result<Uint8Array> {
-    return readDiskBytes(this.machine, offset, Math.min(length, MAX_MEMORY_READ))
+    return readDiskAt(this.machine, offset, length)
   }
 
-  private describeDisk(offset: bigint, length: number): MachineState['disk'] {
-    const r = this.readDisk(offset, length)
-    return r.ok ? { offset: hex(offset), bytes: Buffer.from(r.value).toString('hex') } : { offset: hex(offset), error: r.error.message }
-  }
-
-  private readMemory(address: bigint, length: number, physical: boolean): MachineState['memory'] {
-    const r = this.readBytes(address, Math.min(MAX_MEMORY_READ, length), physical)
-    return 'bytes' in r ? { address: hex(address), bytes: Buffer.from(r.bytes).toString('hex') } : { address: hex(address), error: r.error }
-  }
-
-  /** `length` bytes at `address` as the hart sees them at this step: virtual through the page table, or physical. */
-  readBytes(address: bigint, length: number, physical = false): { bytes: Uint8Array } | { error: string } {
-    const n = Math.max(0, Math.floor(length))
-    const out = new Uint8Array(n)
-    // Page by page: a virtual range may be scattered in physical memory.
-    for (let i = 0; i < n; ) {
-      const va = address + BigInt(i)
-      const chunk = Math.min(n - i, 4096 - Number(va & 0xfffn))
-      const where = physical ? { pa: va } : this.physical(va, 'load')
-      if ('fault' in where) return { error: `${hex(va)}: ${where.fault}` }
-      const bytes = this.machine.view.readPhys(where.pa, chunk)
-      if (!bytes) return { error: `${hex(where.pa)} is not in RAM` }
-      out.set(bytes, i)
-      i += chunk
-    }
-    return { bytes: out }
+  private physical(va: bigint, access: 'fetch' | 'load'): { pa: bigint } | { fault: string } {
+    return physicalOf(this.machine, va, access)
   }
 }
