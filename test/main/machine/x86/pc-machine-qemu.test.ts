@@ -90,51 +90,49 @@ describe.skipIf(tools.missing)('x86 PC vs QEMU -kernel (Multiboot 1)', () => {
     expect(stop.exitCode).toBe(q.exitCode)
   })
 
-  it('runs the local APIC timer as QEMU does: the BIOS state, divide bits, one-shot (ISR/PPR/IRR, EOI), masked, periodic (NASM)', { timeout: SLOW }, async () => {
-    const k = build({ sources: ['lapic-timer.asm'], bits: 32 })
-    const q = runQemuMultiboot1(k.path)
-    const b = await bootscope(k)
-    expect(q.serial).toContain('lint0 0x00008700\n')
-    expect(q.serial).toContain('one-shot fired; in its handler: isr 0x00000001 ppr 0x00000040 irr 0x00000000 isr after eoi 0x00000000\n')
-    expect(q.serial).toContain('periodic interrupts 0x00000005\n')
-    expect(b.serial).toBe(q.serial)
-    expect(b.exitCode).toBe(q.exitCode)
-  })
-
-  it('routes the PIT (pin 2, edge) and the RTC (pin 8, level, remote IRR until EOI) through the I/O APIC as QEMU does (NASM)', { timeout: SLOW }, async () => {
-    const k = build({ sources: ['ioapic.asm'], bits: 32 })
-    const q = runQemuMultiboot1(k.path)
-    const b = await bootscope(k)
-    expect(q.serial).toContain('version 0x00170020\n')
-    expect(q.serial).toContain('pin 16 after 0x0001ff58 0x0001af58\n') // remote IRR and delivery status are read-only
-    expect(q.serial).toContain('PIT interrupts on pin 2 (vector 0x50) 0x00000005\n')
-    expect(q.serial).toContain('entry in the handler 0x0000c058 after register C and EOI 0x00008058 register C 0x000000c0\n')
-    expect(b.serial).toBe(q.serial)
-    expect(b.exitCode).toBe(q.exitCode)
-  })
-
-  it('reads the CMOS and RTC registers as on QEMU: status registers, BIOS bytes, index port, BCD/binary/12-hour formats (NASM)', { timeout: SLOW }, async () => {
-    const k = build({ sources: ['cmos.asm'], bits: 32 })
-    const q = runQemuMultiboot1(k.path)
-    const b = await bootscope(k)
-    expect(q.serial).toContain('register A without UIP 0x00000026\n')
-    expect(q.serial).toContain('equipment 0x14 0x00000007\n')
-    expect(q.serial).toContain('BCD fields in range: 0x0000007f\n')
-    expect(q.serial).toContain('binary fields in range: 0x0000007f\n')
-    expect(b.serial).toBe(q.serial)
-    expect(b.exitCode).toBe(q.exitCode)
-  })
-
-  it('delivers NMIs raised by local APIC self-IPIs as QEMU does: with IF=0, held while an NMI handler runs, not gated by port 0x70 (NASM)', { timeout: SLOW }, async () => {
-    const k = build({ sources: ['nmi.asm'], bits: 32 })
-    const q = runQemuMultiboot1(k.path)
-    const b = await bootscope(k)
-    expect(q.serial).toContain('self NMI with IF=0: nmis 0x00000001 taken right after the ICR write')
-    expect(q.serial).toContain('nested: nmis counted inside the first handler (itself included) 0x00000002 nmis after 0x00000003\n')
-    expect(q.serial).toContain('after sti: taken 0x00000001 irr 0x40-0x5f 0x00000000\n')
-    expect(b.serial).toBe(q.serial)
-    expect(b.exitCode).toBe(q.exitCode)
-  })
+  // Device kernels: the same serial output and exit status as QEMU, plus lines QEMU must print (so a kernel
+  // that went wrong on both sides cannot pass).
+  const deviceKernels: { name: string; source: string; qemuPrints: string[] }[] = [
+    {
+      name: 'runs the local APIC timer as QEMU does: the BIOS state, divide bits, one-shot (ISR/PPR/IRR, EOI), masked, periodic',
+      source: 'lapic-timer.asm',
+      qemuPrints: ['lint0 0x00008700\n', 'one-shot fired; in its handler: isr 0x00000001 ppr 0x00000040 irr 0x00000000 isr after eoi 0x00000000\n', 'periodic interrupts 0x00000005\n'],
+    },
+    {
+      name: 'routes the PIT (pin 2, edge) and the RTC (pin 8, level, remote IRR until EOI) through the I/O APIC as QEMU does',
+      source: 'ioapic.asm',
+      qemuPrints: [
+        'version 0x00170020\n',
+        'pin 16 after 0x0001ff58 0x0001af58\n', // remote IRR and delivery status are read-only
+        'PIT interrupts on pin 2 (vector 0x50) 0x00000005\n',
+        'entry in the handler 0x0000c058 after register C and EOI 0x00008058 register C 0x000000c0\n',
+      ],
+    },
+    {
+      name: 'reads the CMOS and RTC registers as on QEMU: status registers, BIOS bytes, index port, BCD/binary/12-hour formats',
+      source: 'cmos.asm',
+      qemuPrints: ['register A without UIP 0x00000026\n', 'equipment 0x14 0x00000007\n', 'BCD fields in range: 0x0000007f\n', 'binary fields in range: 0x0000007f\n'],
+    },
+    {
+      name: 'delivers NMIs raised by local APIC self-IPIs as QEMU does: with IF=0, held while an NMI handler runs, not gated by port 0x70',
+      source: 'nmi.asm',
+      qemuPrints: [
+        'self NMI with IF=0: nmis 0x00000001 taken right after the ICR write',
+        'nested: nmis counted inside the first handler (itself included) 0x00000002 nmis after 0x00000003\n',
+        'after sti: taken 0x00000001 irr 0x40-0x5f 0x00000000\n',
+      ],
+    },
+  ]
+  for (const d of deviceKernels) {
+    it(`${d.name} (NASM ${d.source})`, { timeout: SLOW }, async () => {
+      const k = build({ sources: [d.source], bits: 32 })
+      const q = runQemuMultiboot1(k.path)
+      const b = await bootscope(k)
+      for (const line of d.qemuPrints) expect(q.serial).toContain(line)
+      expect(b.serial).toBe(q.serial)
+      expect(b.exitCode).toBe(q.exitCode)
+    })
+  }
 
   it('stops on a triple fault where QEMU resets, and explains the three faults', { timeout: SLOW }, async () => {
     const k = build({ sources: ['triple-fault-idt.asm'], bits: 32 })
