@@ -53,6 +53,29 @@ export async function medianTimes(runs: number, fn: () => unknown | Promise<unkn
   return { wallMs: median(wall), cpuMs: median(cpu) }
 }
 
+/** Calls on a 50 000-line file before its warm times are taken (see warmTimes). */
+export const LARGE_WARMUPS = 5
+
+/** Wall and CPU time of one call, and what it returned. */
+export function timeOnce<T>(fn: () => T): Times & { result: T } {
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  const result = fn()
+  const wallMs = performance.now() - t0
+  const c = process.cpuUsage(c0)
+  return { wallMs, cpuMs: (c.user + c.system) / 1000, result }
+}
+
+/**
+ * Steady-state ("warm") times: V8 needs several calls on a large input before its optimised code
+ * settles (measured on the 50 000-line files: the 2nd–4th calls cost 2–4× the 6th), so `warmups`
+ * calls first, then the medians of `runs`.
+ */
+export async function warmTimes(warmups: number, runs: number, fn: () => unknown): Promise<Times> {
+  for (let i = 0; i < warmups; i++) fn()
+  return medianTimes(runs, fn)
+}
+
 /**
  * CPU milliseconds (user + system) per run of a shell command line run `runs` times by bash,
  * from bash's `times` (the children's rusage, millisecond resolution): a peer process's CPU time.

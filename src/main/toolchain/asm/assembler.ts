@@ -86,6 +86,12 @@ export class Assembler {
   /** Handlers installed by index.ts (directives, instructions), to keep modules acyclic. */
   directive!: (asm: Assembler, name: string, args: string, col: number) => void
   instruction!: (asm: Assembler, mnemonic: string, args: string, col: number) => void
+  /**
+   * Optional: tries a statement that may be an instruction (no macros defined, not a directive)
+   * as its whole text, mnemonic first (`movq %rsp, %rbp`), before it is split; true when it
+   * was assembled (the x86 front end's encodings of lines seen before).
+   */
+  instructionText?: (text: string, col: number) => boolean
 
   constructor(readonly diags: Diagnostics, readonly file: string) {
     this.switchSection('.text')
@@ -653,6 +659,14 @@ export class Assembler {
       i += m[0].length
     }
     if (i >= n) return
+    if (this.instructionText && this.macros.size === 0 && text.charCodeAt(i) !== 46) {
+      try {
+        if (this.instructionText(i === 0 ? text : text.slice(i), col0 + i)) return
+      } catch (x) {
+        this.report(x, col0 + i)
+        return
+      }
+    }
     // The statement's first word; `{disp32}`-style pseudo-prefixes start an x86 instruction.
     const end = wordEnd(text, i)
     if (end === i) {

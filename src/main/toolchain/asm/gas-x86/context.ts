@@ -18,6 +18,8 @@ export interface GasX86State {
   intel: boolean
   /** Encodings of lines seen before (encoding-cache.ts). */
   encodings: EncodingCache
+  /** The text of the statement being assembled, as instructionLine saw it (encoding-cache.ts). */
+  lineText?: string
   /** `{disp8}`/`{disp16}`/`{disp32}`, `{load}`/`{store}` of the instruction being assembled (pseudo.ts). */
   pseudo?: { disp?: 8 | 16 | 32; direction?: 'load' | 'store' }
   /** An explicit `rex.*` prefix for the instruction being assembled. */

@@ -27,10 +27,12 @@ type Template =
   | { k: 'bytes'; bytes: Uint8Array; fixups: FixupTemplate[]; nameDelta: number }
   | { k: 'jump'; cc: number; bits: 16 | 32; size: number; locDelta: number; nameDelta: number }
 
-/** The cache of one code size: by mnemonic, then operand text. */
+/** The cache of one code size: by mnemonic, then operand text; constant lines also by their whole text. */
 interface ModeCache {
   constants: Map<string, Map<string, Uint8Array>>
   templates: Map<string, Map<string, Template>>
+  /** `movq %rsp, %rbp` → its bytes: found before the statement is split into mnemonic and operands. */
+  lines: Map<string, Uint8Array>
 }
 
 /** By code size: 16, 32, 64, or 0 for `.code16gcc`. */
@@ -38,6 +40,8 @@ export type EncodingCache = Map<number, ModeCache>
 
 /** One symbol name (or numeric label reference, `1b`/`1f`) in the operand text: [start, end), or none. */
 type Shape = { name: false } | { name: true; start: number; end: number; local: boolean }
+/** (Most lines have no name: one object for them all.) */
+const NO_NAME: Shape = { name: false }
 
 function isAlpha(c: number): boolean {
   return (c | 32) >= 97 && (c | 32) <= 122
@@ -66,7 +70,7 @@ function isSeparator(c: number, t: string, i: number): boolean {
  */
 function shapeOf(t: string): Shape | undefined {
   const n = t.length
-  let shape: Shape = { name: false }
+  let shape: Shape = NO_NAME
   let i = 0
   while (i < n) {
     const c = t.charCodeAt(i)
@@ -123,15 +127,18 @@ export function cachedInstruction(st: GasX86State, word: string, args: string, c
   const shape = shapeOf(args)
   if (!shape) return assemble()
   const asm = st.asm
-  const modeKey = st.code16gcc ? 0 : st.mode
-  let cache = st.encodings.get(modeKey)
-  if (!cache) st.encodings.set(modeKey, (cache = { constants: new Map(), templates: new Map() }))
+  const cache = modeCache(st)
   if (!shape.name) {
     const byArgs = table(cache.constants, word)
     const hit = byArgs.get(args)
     if (hit) return asm.emitBytes(hit)
     const item = assembleOne(st, assemble)
-    if (item?.k === 'bytes' && !item.fixups) byArgs.set(args, item.bytes)
+    if (item?.k === 'bytes' && !item.fixups) {
+      byArgs.set(args, item.bytes)
+      // The whole line too, when instructionLine saw it (same mnemonic and operands).
+      const line = st.lineText
+      if (line !== undefined && line.length === word.length + args.length && line.endsWith(args) && line.slice(0, word.length).toLowerCase() === word) cache.lines.set(line, item.bytes)
+    }
     return
   }
   const written = args.slice(shape.start, shape.end)
@@ -163,6 +170,29 @@ export function cachedInstruction(st: GasX86State, word: string, args: string, c
     const fixups = item.fixups.map((f) => ({ at: f.at, kind: f.kind, x86: f.x86, locDelta: f.loc.column - col }))
     templates.set(key, { k: 'bytes', bytes: item.bytes, fixups, nameDelta: shape.start })
   }
+}
+
+function modeCache(st: GasX86State): ModeCache {
+  const modeKey = st.code16gcc ? 0 : st.mode
+  let cache = st.encodings.get(modeKey)
+  if (!cache) st.encodings.set(modeKey, (cache = { constants: new Map(), templates: new Map(), lines: new Map() }))
+  return cache
+}
+
+/**
+ * A statement's whole text (mnemonic first) whose bytes are known: emitted, true. Otherwise the
+ * text is remembered for cachedInstruction, which keeps it when it turns out to be a constant line.
+ */
+export function instructionLine(st: GasX86State, text: string): boolean {
+  st.lineText = undefined
+  if (st.intel) return false
+  const hit = modeCache(st).lines.get(text)
+  if (hit) {
+    st.asm.emitBytes(hit)
+    return true
+  }
+  st.lineText = text
+  return false
 }
 
 /** Runs `assemble`; the item it made when it made exactly one in the same section and said nothing. */

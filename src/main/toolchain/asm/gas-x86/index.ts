@@ -15,6 +15,7 @@ import type { GasX86State } from './context'
 import { x86Directive } from './directives'
 import { x86Instruction } from './instructions'
 import { buildX86Object } from './object'
+import { instructionLine } from './encoding-cache'
 
 const MAX_INCLUDE_DEPTH = 32
 
@@ -41,6 +42,7 @@ export function assembleGasX86(source: string, opts: GasX86Options): GasX86Resul
   const st: GasX86State = { asm, elf: opts.elf, mode: opts.elf, intel: false, visibility: new Map(), commons: new Map(), groups: new Map(), encodings: new Map() }
   asm.directive = (_a, name, args, col) => x86Directive(st, name, args, col)
   asm.instruction = (_a, word, args, col) => x86Instruction(st, word, args, col)
+  asm.instructionText = (text) => instructionLine(st, text)
   asm.readFile = opts.readFile
   let includeDepth = 0
   const budget = { includes: MAX_INCLUDES }
