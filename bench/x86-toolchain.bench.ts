@@ -4,9 +4,10 @@
  *   a generated 50 000-line x86-64 program, against Debian's `nasm -f elf64` on the same files
  *   (process start-up included: that is what a user waits for). Our output is checked to be
  *   byte-identical to nasm's first, so the timing is of correct work. Ours is the code as it
- *   ships (bundled, shipped.ts; one row shows the seed through tsx for comparison), warm (after LARGE_WARMUPS calls; the first call is its own row); wall
- *   and CPU time both, the peer's CPU time from bash's `times`. The link (elf_x86_64) belongs to
- *   the linker's benchmark;
+ *   ships (bundled, shipped.ts; one row shows the seed through tsx for comparison), warm (the
+ *   large file after LARGE_WARMUPS calls; its first call is its own row); wall and CPU time
+ *   both, the peer's CPU time from bash's `times`. The link (elf_x86_64) belongs to the
+ *   linker's benchmark;
  * - the disassembler (`disassembleX86`, Intel syntax, symbolised) on that program's .text,
  *   against `objdump -d -M intel` on nasm's object.
  */

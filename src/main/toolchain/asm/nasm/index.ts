@@ -35,17 +35,17 @@ export interface NasmResult {
 export function assembleNasm(source: string, opts: NasmOptions): NasmResult {
   const diags = new Diagnostics()
   const pp = new NasmPreprocessor(diags, { file: opts.file, readFile: opts.readFile, defines: { __OUTPUT_FORMAT__: opts.format, ...opts.defines }, bits: opts.format === 'elf64' ? 64 : 32 })
-  const plines = pp.run(source)
   const scope = new LabelScope()
   const lines: Line[] = []
   // An instruction line without labels or local names (`.x`) parses the same wherever it is:
   // repeated lines (`push rbp`, `ret`) share one statement.
   const shared = new Map<string, Stmt>()
-  for (const pl of plines) {
+  // Each line is parsed as the preprocessor produces it.
+  pp.run(source, (pl) => {
     const seen = shared.get(pl.text)
     if (seen) {
       lines.push({ stmt: seen, file: pl.file, line: pl.line })
-      continue
+      return
     }
     try {
       const l = parseLine(pl.text, scope, pl.file, pl.line, pl.uniq)
@@ -55,7 +55,7 @@ export function assembleNasm(source: string, opts: NasmOptions): NasmResult {
       if (e instanceof StmtError || e instanceof ExprError || e instanceof LexError) diags.error('nasm.syntax', e.message, { file: pl.file, line: pl.line, column: e.col }, 'hint' in e ? (e.hint as string | undefined) : undefined)
       else throw e
     }
-  }
+  })
   if (scope.strucs.length) diags.error('nasm.syntax', `\`struc ${scope.strucs[0]}\` has no \`endstruc\``, { file: opts.file, line: 1, column: 1 })
   const asm = new NasmAssembler(diags, opts.format, lines)
   asm.readFile = opts.readFile

@@ -118,6 +118,7 @@ export class NasmPreprocessor {
   private stack: Frame[] = []
   private conds: Cond[] = []
   readonly out: PLine[] = []
+  private sink: (l: PLine) => void = (l) => this.out.push(l)
   private stopped = false
 
   /** The code size in force (`__BITS__`), followed through `bits`/`use` lines as nasm's directives set it. */
@@ -145,7 +146,12 @@ export class NasmPreprocessor {
     this.diags.error('nasm.preprocess', message, { file, line, column: col }, hint)
   }
 
-  run(text: string): PLine[] {
+  /**
+   * Preprocesses `text`: each line the assembler sees goes to `sink` as it is produced (so a
+   * caller that parses it at once keeps no 50 000 PLine objects alive), or into the returned list.
+   */
+  run(text: string, sink?: (l: PLine) => void): PLine[] {
+    if (sink) this.sink = sink
     this.stack.push({ lines: text.split(/\r?\n/), file: this.opts.file, first: 1, i: 0, depth: 0 })
     while (this.stack.length && !this.stopped) {
       const f = this.stack[this.stack.length - 1]
@@ -220,7 +226,7 @@ export class NasmPreprocessor {
     const out: PLine = { text: expanded, file: f.file, line: lineNo }
     if (f.macro) out.macro = f.macro
     if (uniq !== undefined) out.uniq = uniq
-    this.out.push(out)
+    this.sink(out)
   }
 
   // ---- conditionals ----
