@@ -8,7 +8,6 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gdbBatch as batch } from '../../support/gdb-batch'
@@ -16,12 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oracle } from '../../support/oracles'
 import { buildProgram } from '../../support/build-program'
 import { debugLoopKernel } from '../../../bench/debug-kernels'
-import { serveLiveBoot, type LiveGdbOptions } from '../../../src/main/gdb/live-boot'
+import { liveBoot, rspClient } from '../../support/gdb-live'
 import { Recorder } from '../../../src/main/trace/recorder'
 import { RecordingReader } from '../../../src/main/trace/recording-reader'
 import { readElf } from '../../../src/shared/elf/reader'
-import type { StopInfo } from '../../../src/main/machine/machine'
-import type { Result } from '../../../src/shared/api/result'
 
 const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
 const make = oracle('make', 'make')
@@ -31,23 +28,6 @@ const dir = mkdtempSync(join(tmpdir(), 'bootscope-gdb-live-'))
 const elfPath = join(dir, 'kernel.elf')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** Starts a live boot with its stub on a free port; resolves with the port once it listens. */
-function live(opts: Omit<LiveGdbOptions, 'port' | 'log' | 'write'>, output: number[] = []): { port: Promise<number>; done: Promise<Result<StopInfo | undefined>>; log: string[] } {
-  const log: string[] = []
-  let portFound!: (p: number) => void
-  const port = new Promise<number>((r) => (portFound = r))
-  const done = serveLiveBoot({
-    ...opts,
-    port: 0,
-    write: (b) => output.push(...b),
-    log: (line) => {
-      log.push(line)
-      const m = /gdb stub on [\d.]+:(\d+)/.exec(line)
-      if (m) portFound(Number(m[1]))
-    },
-  })
-  return { port, done, log }
-}
 
 const gdbBatch = (port: number, commands: string[]) => batch({ gdb: gdb.path!, dir, port, elf: elfPath }, commands)
 
@@ -71,7 +51,7 @@ describe.skipIf(gdb.missing || make.missing || gcc.missing)('a live boot under g
 
   it('waits at the first instruction, breaks in C, steps over the satp write and back, reads the higher half, then runs to the end', async () => {
     const output: number[] = []
-    const boot = live({ config: { kernel, bios: 'builtin' }, budget: 10_000_000n }, output)
+    const boot = liveBoot({ config: { kernel, bios: 'builtin' }, budget: 10_000_000n }, output)
     const high = 0xffffffffc0000000n + (sym('marker') - 0x80000000n)
     const out = await gdbBatch(await boot.port, [
       'p/x $pc',
@@ -109,7 +89,7 @@ describe.skipIf(gdb.missing || make.missing || gcc.missing)('a live boot under g
     const rec = await Recorder.start({ recordingPath: recPath, kernel, writtenBy: 'test' })
     if (!rec.ok) throw new Error(rec.error.message)
     const pte = sym('root_table') + 2n * 8n
-    const boot = live({ config: { kernel, bios: 'builtin' }, budget: 10_000_000n, follow: async (f) => void (await rec.value.runTo(f)) })
+    const boot = liveBoot({ config: { kernel, bios: 'builtin' }, budget: 10_000_000n, follow: async (f) => void (await rec.value.runTo(f)) })
     const out = await gdbBatch(await boot.port, [
       `watch *(unsigned long *)0x${pte.toString(16)}`,
       'continue',
@@ -150,32 +130,13 @@ describe.skipIf(gdb.missing || make.missing || gcc.missing)('a live boot under g
     // 40 M iterations (≈ 360 M steps, seconds of guest time): the Ctrl-C sent 300 ms after `c` must find
     // the loop still running even on a fast, idle machine (8 M left only ≈ 100 ms of margin).
     const prog = await buildProgram(debugLoopKernel(40_000_000, 1 << 20))
-    const boot = live({ config: { kernel: { file: 'loop.elf', bytes: prog.elf }, bios: 'none' }, budget: 1_000_000_000n })
-    const socket = connect(await boot.port, '127.0.0.1')
-    const received: string[] = []
-    const packet = (data: string) => {
-      let sum = 0
-      for (const c of Buffer.from(data)) sum = (sum + c) & 0xff
-      socket.write(`$${data}#${sum.toString(16).padStart(2, '0')}`)
-    }
-    const reply = () =>
-      new Promise<string>((resolve) => {
-        const check = () => {
-          const all = received.join('')
-          const m = /\$([^#]*)#[0-9a-f]{2}/.exec(all)
-          if (!m) return void setTimeout(check, 10)
-          received.length = 0
-          received.push(all.slice(m.index + m[0].length))
-          resolve(m[1])
-        }
-        check()
-      })
-    socket.on('data', (d) => received.push(d.toString('latin1').replace(/^\+/, '')))
+    const boot = liveBoot({ config: { kernel: { file: 'loop.elf', bytes: prog.elf }, bios: 'none' }, budget: 1_000_000_000n })
+    const { socket, packet, reply, interrupt } = rspClient(await boot.port)
     packet('QStartNoAckMode')
     expect(await reply()).toBe('OK')
     packet('c')
     await new Promise((r) => setTimeout(r, 300))
-    socket.write(Buffer.from([0x03]))
+    interrupt()
     expect(await reply()).toMatch(/^T02/)
     packet('g')
     const regs = await reply()

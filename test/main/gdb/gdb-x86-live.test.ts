@@ -7,7 +7,6 @@
  * back over what has run; detaching lets the boot run to its end. Ctrl-C (a 0x03 byte) interrupts
  * a continue on a kernel that runs for a long time.
  */
-import { connect } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,34 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oracle } from '../../support/oracles'
 import { buildX86Kernel, gasX86, gccMulti, ldX86, nasm } from '../../support/x86-tools'
 import { gdbBatch as batch } from '../../support/gdb-batch'
-import { serveLiveBoot, type LiveGdbOptions } from '../../../src/main/gdb/live-boot'
+import { liveBoot, rspClient } from '../../support/gdb-live'
 import { readElf } from '../../../src/shared/elf/reader'
 import { buildKernel } from '../machine/x86/hart/mb1-harness'
-import type { StopInfo } from '../../../src/main/machine/machine'
-import type { Result } from '../../../src/shared/api/result'
 
 const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
 const tools = [gasX86(), ldX86(), gccMulti(), nasm()]
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-gdb-x86-live-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** Starts a live boot with its stub on a free port; resolves with the port once it listens. */
-function live(opts: Omit<LiveGdbOptions, 'port' | 'log' | 'write'>, output: number[] = []): { port: Promise<number>; done: Promise<Result<StopInfo | undefined>>; log: string[] } {
-  const log: string[] = []
-  let portFound!: (p: number) => void
-  const port = new Promise<number>((r) => (portFound = r))
-  const done = serveLiveBoot({
-    ...opts,
-    port: 0,
-    write: (b) => output.push(...b),
-    log: (line) => {
-      log.push(line)
-      const m = /gdb stub on [\d.]+:(\d+)/.exec(line)
-      if (m) portFound(Number(m[1]))
-    },
-  })
-  return { port, done, log }
-}
 
 describe.skipIf(gdb.missing || tools.some((t) => t.missing))('a live x86 boot under gdb-multiarch (boot --gdb)', () => {
   let seed: { path: string; bytes: Uint8Array }
@@ -56,7 +36,7 @@ describe.skipIf(gdb.missing || tools.some((t) => t.missing))('a live x86 boot un
 
   it('waits at the Multiboot entry; a breakpoint on the higher-half kmain set before paging stops after the switch; reverse-stepi; runs to the end', async () => {
     const output: number[] = []
-    const boot = live({ config: { kernel: { file: 'kernel.elf', bytes: seed.bytes } }, budget: 10_000_000n }, output)
+    const boot = liveBoot({ config: { kernel: { file: 'kernel.elf', bytes: seed.bytes } }, budget: 10_000_000n }, output)
     const out = await batch({ gdb: gdb.path!, dir, port: await boot.port, elf: seed.path }, [
       'p/x $eip',
       'p/x $cr0',
@@ -109,32 +89,13 @@ loop_end:
     const parsed = readElf(elf)
     if (!parsed.ok) throw new Error(parsed.error.message)
     const sym = (n: string) => parsed.value.symbols.find((s) => s.name === n)!.value
-    const boot = live({ config: { kernel: { file: 'loop.elf', bytes: elf } }, budget: 2_000_000_000n })
-    const socket = connect(await boot.port, '127.0.0.1')
-    const received: string[] = []
-    const packet = (data: string) => {
-      let sum = 0
-      for (const c of Buffer.from(data)) sum = (sum + c) & 0xff
-      socket.write(`$${data}#${sum.toString(16).padStart(2, '0')}`)
-    }
-    const reply = () =>
-      new Promise<string>((resolve) => {
-        const check = () => {
-          const all = received.join('')
-          const m = /\$([^#]*)#[0-9a-f]{2}/.exec(all)
-          if (!m) return void setTimeout(check, 10)
-          received.length = 0
-          received.push(all.slice(m.index + m[0].length))
-          resolve(m[1])
-        }
-        check()
-      })
-    socket.on('data', (d) => received.push(d.toString('latin1').replace(/^\+/, '')))
+    const boot = liveBoot({ config: { kernel: { file: 'loop.elf', bytes: elf } }, budget: 2_000_000_000n })
+    const { socket, packet, reply, interrupt } = rspClient(await boot.port)
     packet('QStartNoAckMode')
     expect(await reply()).toBe('OK')
     packet('c')
     await new Promise((r) => setTimeout(r, 300))
-    socket.write(Buffer.from([0x03]))
+    interrupt()
     expect(await reply()).toMatch(/^T02/)
     packet('g')
     const regs = await reply()
