@@ -50,7 +50,7 @@ export async function stubSpeeds(target: DebugTarget, steps: bigint, m: DebugLoo
   stops.software.clear()
   stops.watches.push({ va: m.flag, pa: m.flag, length: m.flagLength, kind: 'read' })
   await target.seek(0n)
-  const rwatchMs = await timed('continue to the read watchpoint', () => exec.continueForward(), () => target.step > BigInt(fwdBpDistance))
+  const rwatchMs = await timed('continue to the read watchpoint', () => exec.continueForward(), () => target.step >= BigInt(fwdBpDistance)) // no read before the first trap
   const rwatchDistance = Number(target.step)
   stops.watches.length = 0
 
