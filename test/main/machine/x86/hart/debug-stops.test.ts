@@ -264,6 +264,53 @@ describe.skipIf(nasmTool.missing)('debugger stops in the x86 hart', () => {
     expect(h.getReg('rip')).toBe(BigInt(p.labels.get('handler')!) + 5n)
   })
 
+  it('an external interrupt whose frame lands on a watched stack stops before delivery and is delivered once after it (acknowledged vector kept)', () => {
+    const p = program(`
+      lgdt [gdtr]
+      jmp 0x08:cs_ok
+    cs_ok:
+      mov eax, handler
+      mov [idt + 0x20*8], ax
+      mov word [idt + 0x20*8 + 2], 0x08
+      mov word [idt + 0x20*8 + 4], 0x8e00
+      shr eax, 16
+      mov [idt + 0x20*8 + 6], ax
+      lidt [idtr]
+      mov esp, 0x80000
+      sti
+    spin:
+      jmp spin
+    handler:
+      inc esi
+      cli
+      hlt
+    align 8
+    gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
+    gdtr: dw 23
+      dd gdt
+    idtr: dw 256*8-1
+      dd idt
+    align 8
+    idt: times 256*8 db 0`)
+    const h = start(p)
+    h.setDebugStops(stops({ watches: [w(0x80000 - 12, 4)] })) // the pushed EIP (EFLAGS, CS, EIP)
+    expect(h.run(200)).toBe(X86HartExit.StepsDone) // spinning with IF = 1
+    h.intrLine = true
+    expect(h.run(10)).toBe(X86HartExit.InterruptAck)
+    h.acknowledgeInterrupt(0x20)
+    h.intrLine = false
+    expect(h.run(10)).toBe(X86HartExit.DebugStop)
+    expect(h.getReg('rip')).toBe(BigInt(p.labels.get('spin')!))
+    expect(h.getReg('rsp')).toBe(0x80000n)
+    expect(h.ram.subarray(0x80000 - 12, 0x80000).every((b) => b === 0)).toBe(true)
+    const step = h.instret
+    h.skipDebugStop({ breakpoint: false, watch: true })
+    expect(runOn(h)).toBe(X86HartExit.Hlt)
+    expect(h.getReg('rsi')).toBe(1n) // delivered once, from the acknowledged vector kept for after the stop
+    expect(h.instret).toBe(step + 3n) // inc, cli, hlt
+    expect(new DataView(h.ram.buffer, h.ram.byteOffset).getUint32(0x80000 - 12, true)).toBe(p.labels.get('spin')!)
+  })
+
   it('int n: a stop on its frame is at the int instruction, at its step; resuming delivers it once', () => {
     const p = program(`
       lgdt [gdtr]
