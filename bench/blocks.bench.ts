@@ -32,6 +32,7 @@ import { longKernel, roundsFor } from '../test/support/long-kernel'
 import { aluKernel, computeKernel, memoryKernel } from './hart-kernels'
 import { CRC32_COMMAND, OPENSBI, UBOOT, ours, qemu, qemuWhole, uBootAtPrompt, uBootToPromptText, type Times } from './long.bench'
 import type { BenchResult } from './bench-types'
+import { withEngineEnv } from './engine-env'
 
 const QEMU = 'qemu-system-riscv64'
 const QEMU_SCALE = 10
@@ -224,18 +225,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const cpuNow = () => {
   const c = process.cpuUsage()
   return (c.user + c.system) / 1e6
-}
-
-/** Runs `fn` with every hart it creates on `engine` (Recorder and ReplaySession make their own harts). */
-async function withEngineEnv<T>(engine: HartEngine, fn: () => Promise<T>): Promise<T> {
-  const before = process.env.BOOTSCOPE_ENGINE
-  process.env.BOOTSCOPE_ENGINE = engine
-  try {
-    return await fn()
-  } finally {
-    if (before === undefined) delete process.env.BOOTSCOPE_ENGINE
-    else process.env.BOOTSCOPE_ENGINE = before
-  }
 }
 
 /** OpenSBI + U-Boot, a key at the countdown, `crc32` at the prompt, recorded until U-Boot waits again (CPU and wall seconds). */

@@ -28,6 +28,8 @@ import { readElf } from '../src/shared/elf/reader'
 import { wasmPath } from '../src/main/machine/hart/hart'
 import { longKernel, roundsFor } from '../test/support/long-kernel'
 import type { BenchResult } from './bench-types'
+import { withEngineEnv } from './engine-env'
+import type { HartEngine } from '../src/main/machine/hart/hart-api'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CACHE = join(ROOT, 'bench/.cache')
@@ -52,10 +54,9 @@ interface ColdStats {
   out: string
 }
 
-type Engine = 'interpreter' | 'blocks'
 
 /** A run of bench/checkpoints-child.ts in its own process, its harts on `engine`. */
-function child(args: string[], engine: Engine = 'interpreter'): RunStats {
+function child(args: string[], engine: HartEngine = 'interpreter'): RunStats {
   const env = { ...process.env, BOOTSCOPE_ENGINE: engine }
   const p = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/checkpoints-child.ts'), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env })
   if (p.status !== 0) throw new Error(`checkpoints-child ${args[0]} failed: ${p.stderr}`)
@@ -113,18 +114,6 @@ async function warmSeeks(session: ReplaySession, steps: number): Promise<{ wall:
     cpu.push((c.user + c.system) / 1000)
   }
   return { wall, cpu }
-}
-
-/** Runs `fn` with the harts it creates on `engine` (a replay session makes its own). */
-async function withEngine<T>(engine: Engine, fn: () => Promise<T>): Promise<T> {
-  const before = process.env.BOOTSCOPE_ENGINE
-  process.env.BOOTSCOPE_ENGINE = engine
-  try {
-    return await fn()
-  } finally {
-    if (before === undefined) delete process.env.BOOTSCOPE_ENGINE
-    else process.env.BOOTSCOPE_ENGINE = before
-  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -196,7 +185,7 @@ export default async function checkpointsBench(): Promise<BenchResult[]> {
   for (const c of cold) if (!c.out.includes('"step"')) throw new Error(`at printed no state: ${c.out.slice(0, 200)}`)
 
   const { wall: warm, cpu: warmCpu } = await warmSeeks(session.value, steps)
-  const blocksWarm = await withEngine('blocks', async () => {
+  const blocksWarm = await withEngineEnv('blocks', async () => {
     const s = await ReplaySession.open(path)
     if (!s.ok) throw new Error(s.error.message)
     return warmSeeks(s.value, steps)
