@@ -132,11 +132,17 @@ export class RecordingWriter {
     })
   }
 
-  /** Commits the batch `batched` opened, if any. */
+  /**
+   * Commits the batch `batched` opened, if any — also after a failed write: a write that failed
+   * in it was rolled back to its savepoint, so what the batch holds is whole and is kept.
+   */
   private endBatch(): void {
-    this.guard(() => {
-      if (this.db.inTransaction) this.db.exec('COMMIT')
-    })
+    if (this.closed || !this.db.inTransaction) return
+    try {
+      this.db.exec('COMMIT')
+    } catch (e) {
+      this.failure ??= e as Error
+    }
   }
 
   /** Bytes on disk so far (the file and its write-ahead log). */
