@@ -22,10 +22,11 @@
  * first iteration only (as RF does for a hardware breakpoint), not again at every iteration.
  *
  * This is the debugger's state, not the guest's: nothing here is in the snapshot. How the loop
- * stays fast: the run loop asks `debugBreakpointsInPage` only when RIP enters a new page, and tests
- * a local flag per instruction; a watched range keeps its pages out of the read/write TLBs
- * (PF_DEBUG_WATCH, `debugWatchedPage`), so accesses there take the slow path, which checks them.
- * With nothing armed the loop pays one untaken branch per instruction.
+ * stays fast: the run loop asks `debugBreakpointsInPage` only when RIP enters a new page, and a
+ * page with a breakpoint shrinks the loop's fetch-page span to 0, so each of its instructions takes
+ * the page branch, which looks the breakpoint up (index.ts `inner`); a watched range keeps its
+ * pages out of the read/write TLBs (PF_DEBUG_WATCH, `debugWatchedPage`), so accesses there take
+ * the slow path, which checks them. With nothing armed the loop pays nothing per instruction.
  *
  * Resuming: `debugSkip(rip, instret, …)` lets the instruction (or event delivery) at that RIP and
  * step run once without stopping at its breakpoint and/or its watched access.
