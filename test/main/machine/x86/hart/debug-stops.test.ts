@@ -150,6 +150,27 @@ describe.skipIf(nasmTool.missing)('debugger stops in the x86 hart', () => {
     expect(h.ram[0x202001]).toBe(0x55)
   })
 
+  it('rep movsb stops at the iteration that reads a read-watched byte, before it is copied', () => {
+    const p = program(`
+      mov esi, 0x200000
+      mov edi, 0x201000
+      mov ecx, 8
+    copy:
+      rep movsb
+      cli
+      hlt`)
+    const h = start(p)
+    h.ram.set([1, 2, 3, 4, 5, 6, 7, 8], 0x200000)
+    h.setDebugStops(stops({ watches: [w(0x200003, 1, false, true)] }))
+    expect(runOn(h)).toBe(X86HartExit.DebugStop)
+    expect(h.getReg('rip')).toBe(BigInt(p.labels.get('copy')!))
+    expect([h.getReg('rsi'), h.getReg('rdi'), h.getReg('rcx')]).toEqual([0x200003n, 0x201003n, 5n])
+    expect([...h.ram.subarray(0x201000, 0x201004)]).toEqual([1, 2, 3, 0])
+    h.skipDebugStop({ breakpoint: false, watch: true })
+    expect(runOn(h)).toBe(X86HartExit.Hlt)
+    expect([...h.ram.subarray(0x201000, 0x201008)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+  })
+
   it('instructions that write several places (pusha, cmpxchg8b) stop before the first write when any of them is watched', () => {
     const p = program(`
       mov esp, 0x80000
