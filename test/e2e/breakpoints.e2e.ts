@@ -164,6 +164,32 @@ test('a gutter breakpoint on a C line: run to the next hit, the next, and back t
   await expect(page.getByTestId('breakpoint')).toHaveCount(0)
 })
 
+test('Boot with gdb: the stub\'s address shows to copy, gdb-multiarch attaches there, and the boot is recorded', async ({ page }) => {
+  test.setTimeout(180_000)
+  await page.goto(web.url)
+  await expect(page.getByTestId('core-status')).toContainText('SQLite')
+  await page.getByTestId('boot-gdb').check()
+  await page.getByTestId('boot-button').click()
+  const stub = page.getByTestId('gdb-stub')
+  await expect(stub).toHaveAttribute('data-state', 'listening', { timeout: 90_000 })
+  await expect(page.getByTestId('gdb-address')).toHaveText(/^127\.0\.0\.1:\d+$/)
+  const address = (await stub.getAttribute('data-address'))!
+  await expect(page.getByTestId('gdb-copy')).toHaveAttribute('aria-label', `Copy: target remote ${address}`)
+  await shot(page, 'gdb-light')
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await shot(page, 'gdb-dark')
+  await page.emulateMedia({ colorScheme: 'light' })
+  // gdb-multiarch, as a user would run it with the copied command.
+  const script = join(web.workspace, '..', 'gdb-cmds')
+  writeFileSync(script, ['set confirm off', `target remote ${address}`, 'break kernel_main', 'continue', 'info symbol $pc', 'detach', ''].join('\n'))
+  const out = execFileSync('gdb-multiarch', ['-batch', '-nx', '-x', script, join(web.workspace, 'kernel.elf')], { encoding: 'utf8', timeout: 60_000 })
+  expect(out).toMatch(/Breakpoint 1, .*kernel_main/)
+  // Detached: the boot runs on to its end and its recording opens.
+  await expect(page.getByTestId('console')).toContainText('higher half ok', { timeout: 60_000 })
+  await expect(stub).toHaveCount(0)
+  await expect(page.getByTestId('timeline-cursor')).toBeVisible()
+})
+
 test('a build is cancelled from the app: its command ends and the console says so', async ({ page }) => {
   test.setTimeout(120_000)
   const app = await startWebApp((ws) => {

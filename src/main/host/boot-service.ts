@@ -122,12 +122,14 @@ export class BootService {
           memBytes: opts.memBytes,
           maxSteps: opts.maxSteps,
           ...(fromFile?.machine ? { machine: fromFile.machine } : {}),
+          ...(opts.gdb ? { gdb: opts.gdb } : {}),
         },
         {
           signal: abort.signal,
           onProgress: (p) => {
             const m = p as BootRunProgress
             if (m.kind === 'progress') emit('boot.progress', { runId, steps: m.steps, stepsPerSecond: m.stepsPerSecond, bytesWritten: m.bytesWritten, waiting: m.waiting })
+            else if (m.kind === 'gdb') emit('boot.gdb', { runId, address: m.address, state: m.state })
             else emit('boot.output', { runId, step: m.step, text: m.text })
           },
         },

@@ -20,6 +20,9 @@ import { hex } from '../../shared/trace/events'
 import type { RecordingSummary } from '../../shared/api/boot'
 import { checkLab } from './lab-check'
 import { defaultEngine } from '../machine/hart/hart'
+import { serveLiveBoot } from '../gdb/live-boot'
+import { DEFAULT_BOOT_MAX_STEPS } from '../../shared/api/boot'
+import type { BootRunArgs } from './protocol'
 
 const port = parentPort
 if (!port) throw new Error('worker/entry.ts must run in a worker thread')
@@ -138,11 +141,31 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     if (!started.ok) return started
     const rec = started.value
     runs.set(args.runId, rec)
-    ctx.onCancel(() => rec.cancel())
-    const running = rec.run()
+    const gdbStop = new AbortController()
+    ctx.onCancel(() => {
+      gdbStop.abort()
+      rec.cancel()
+    })
+    const running = (async () => {
+      if (args.gdb) {
+        const served = await serveAppGdb(args, rec, gdbStop.signal, (p) => ctx.progress(p))
+        if (!served.ok) {
+          rec.cancel()
+          await rec.run()
+          throw new GdbServeError(served.error.code, served.error.message)
+        }
+      }
+      return rec.run()
+    })()
     ends.set(args.runId, running.catch(() => undefined))
     try {
-      const r = await running
+      let r
+      try {
+        r = await running
+      } catch (e) {
+        if (e instanceof GdbServeError) return err(e.code, e.message, e.code === 'gdb.listen' ? { hint: 'give another port, or 0 for a free one' } : {})
+        throw e
+      }
       output.flush()
       return ok({
         recordingPath: r.path,
@@ -164,6 +187,9 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
   'boot.input': ({ runId, text }) => {
     const rec = runs.get(runId)
     if (!rec) return err('boot.not_running', 'that boot is not running any more')
+    if (underGdb.has(runId)) {
+      return err('boot.gdb_input', 'gdb drives this boot: keys cannot be typed while it is attached (going backward re-runs the boot, and typed keys would not come again)', { hint: 'detach gdb (the boot then runs on and takes keys), or boot with --input on the command line' })
+    }
     return ok({ queued: rec.sendInput(text) })
   },
 
@@ -199,6 +225,49 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     }
     return ok({ iterations, cancelled: false })
   },
+}
+
+/** Boots whose gdb stub still drives them (typed keys are refused until gdb detaches). */
+const underGdb = new Set<string>()
+
+class GdbServeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * A boot started with `gdb` (the workbench's "gdb" Boot option): the live session gdb drives
+ * (live-boot.ts), the recorder following its furthest step; the stub's address and state go to
+ * the app as progress. Returns once gdb detached (the recorder then runs on) or the boot was
+ * cancelled.
+ */
+async function serveAppGdb(args: BootRunArgs, rec: Recorder, signal: AbortSignal, progress: (p: BootRunProgress) => void): Promise<Result<void>> {
+  let address = ''
+  underGdb.add(args.runId)
+  try {
+    const served = await serveLiveBoot({
+      config: { kernel: args.kernel, bios: args.bios, initrd: args.initrd, memBytes: args.memBytes, machine: args.machine, append: args.append },
+      budget: BigInt(args.maxSteps ?? DEFAULT_BOOT_MAX_STEPS),
+      port: args.gdb!.port,
+      follow: async (frontier) => void (await rec.runTo(frontier)),
+      write: () => {},
+      log: () => {},
+      signal,
+      onListening: (a) => {
+        address = `${a.host}:${a.port}`
+        progress({ kind: 'gdb', address, state: 'listening' })
+      },
+    })
+    if (!served.ok) return served
+    progress({ kind: 'gdb', address, state: signal.aborted ? 'closed' : 'detached' })
+    return ok(undefined)
+  } finally {
+    underGdb.delete(args.runId)
+  }
 }
 
 /** Coalesces console characters into chunks so a chatty guest does not flood the main thread. */

@@ -85,6 +85,8 @@ export interface BootRunArgs {
   sourceLines?: SourceLine[]
   /** A machine preset (`riscv64-virt`, `x86-pc`); default: the one the kernel calls for. */
   machine?: string
+  /** Serve the boot to gdb on this port (0: a free one) — `BootOptions.gdb`. */
+  gdb?: { port: number }
 }
 
 export interface BootRunResult {
@@ -96,6 +98,7 @@ export interface BootRunResult {
 export type BootRunProgress =
   | { kind: 'progress'; steps: number; stepsPerSecond: number; bytesWritten: number; waiting: boolean }
   | { kind: 'output'; step: number; text: string }
+  | { kind: 'gdb'; address: string; state: 'listening' | 'detached' | 'closed' }
 
 export interface WorkerBuildResult {
   ok: boolean

@@ -34,6 +34,21 @@ export interface BootOptions {
   memBytes?: number
   /** Stop after this many retired instructions (default `DEFAULT_BOOT_MAX_STEPS`, 5 000 000 000). */
   maxSteps?: number
+  /**
+   * Serve the boot to gdb (RISC-V): a GDB stub on 127.0.0.1:`port` (0: a free port), the boot
+   * stopped at its first instruction until gdb connects and then run as far as gdb asks (and
+   * backward over what has run); recorded as usual. `boot.gdb` says where the stub listens.
+   */
+  gdb?: { port: number }
+}
+
+/** The live gdb stub of a boot started with `gdb` (pushed as `boot.gdb`). */
+export interface BootGdbStatus {
+  runId: string
+  /** `127.0.0.1:PORT`: what gdb's `target remote` takes. */
+  address: string
+  /** `listening`: waiting for gdb, or gdb attached and driving; `detached`: gdb left, the boot runs on alone; `closed`: the boot ended (or was cancelled) under gdb. */
+  state: 'listening' | 'detached' | 'closed'
 }
 
 export interface BootProgress {

@@ -5,7 +5,7 @@
  * contract, and nothing else crosses the process boundary. Results are `Result` values.
  */
 import type { FindQuery, FindResult, MachineState, StateQuery } from './replay'
-import type { BootOptions, BootOutcome, BootProgress, RecordingOverview, RecordingSummary } from './boot'
+import type { BootGdbStatus, BootOptions, BootOutcome, BootProgress, RecordingOverview, RecordingSummary } from './boot'
 import type { EventKind, TraceEvent } from '../trace/events'
 import type { BuildSummary } from './build'
 import type { CoreInfo, EngineName } from './core'
@@ -77,6 +77,8 @@ export interface Events {
   'boot.finished': BootOutcome
   /** Console text of a running boot, as the guest prints it, with the step of its first character. */
   'boot.output': { runId: string; step: number; text: string }
+  /** The live gdb stub of a boot started with `gdb`: its address to give gdb, and whether gdb still drives the boot. */
+  'boot.gdb': BootGdbStatus
   /** The core worker died; it is being restarted and the recording so far is kept. */
   'core.crashed': { message: string; restarted: boolean }
   /** Every build's result (from Build or from Boot): diagnostics for the editor, layout for the layout view. */
@@ -128,7 +130,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'example.close',
 ]
 
-export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'core.crashed', 'build.finished', 'build.output']
+export const EVENT_NAMES: readonly EventName[] = ['boot.progress', 'boot.finished', 'boot.output', 'boot.gdb', 'core.crashed', 'build.finished', 'build.output']
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && (REQUEST_NAMES as readonly string[]).includes(name)

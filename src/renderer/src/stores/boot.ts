@@ -9,7 +9,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { api } from '../api/client'
-import type { BootOptions, BootOutcome, BootProgress, RecordingOverview } from '../../../shared/api/boot'
+import type { BootGdbStatus, BootOptions, BootOutcome, BootProgress, RecordingOverview } from '../../../shared/api/boot'
 import type { ApiError, Diagnostic } from '../../../shared/api/result'
 import type { TraceEvent } from '../../../shared/trace/events'
 import { stopTone } from '../../../shared/trace/stop-words'
@@ -29,6 +29,10 @@ export const useBootStore = defineStore('boot', () => {
   const outcome = ref<BootOutcome>()
   /** Console text of the running boot, as it arrives. */
   const live = ref('')
+  /** Boot with gdb (the top bar's "gdb" option): the boot waits for gdb at its first instruction. */
+  const withGdb = ref(false)
+  /** The running boot's gdb stub: its address to copy, and whether gdb still drives the boot. */
+  const gdb = ref<BootGdbStatus>()
 
   /** The last build's diagnostics, every one (a failed Boot's build included). */
   const buildProblems = shallowRef<Diagnostic[]>([])
@@ -41,6 +45,9 @@ export const useBootStore = defineStore('boot', () => {
 
   api.on('boot.progress', (p) => {
     if (p.runId === runId.value) progress.value = p
+  })
+  api.on('boot.gdb', (g) => {
+    if (g.runId === runId.value) gdb.value = g
   })
   api.on('boot.output', (o) => {
     if (o.runId === runId.value) live.value += o.text
@@ -56,6 +63,7 @@ export const useBootStore = defineStore('boot', () => {
     if (o.runId !== runId.value) return
     outcome.value = o
     running.value = false
+    gdb.value = undefined
     await useRecordingsStore().load()
     await useReplayStore().open(o.recording)
   })
@@ -109,6 +117,8 @@ export const useBootStore = defineStore('boot', () => {
     startProblem.value = undefined
     outcome.value = undefined
     progress.value = undefined
+    gdb.value = undefined
+    if (withGdb.value && !options.gdb) options = { ...options, gdb: { port: 0 } }
     live.value = ''
     useBuildStore().cancelled = false
     await useWorkspaceStore().saveAll()
@@ -145,5 +155,5 @@ export const useBootStore = defineStore('boot', () => {
     live.value = ''
   }
 
-  return { running, runId, progress, outcome, problems, live, boot, cancel, type, forgetWorkspace }
+  return { running, runId, progress, outcome, problems, live, withGdb, gdb, boot, cancel, type, forgetWorkspace }
 })
