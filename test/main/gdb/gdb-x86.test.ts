@@ -4,8 +4,8 @@
  * description, the registers at the hand-off (EAX = the Multiboot magic, CS, CR0 with PE set),
  * breaks at a C function with its arguments read from the stack, steps one instruction and
  * reverse-steps back, and reads memory through `x`; continue and reverse-continue run to the x86
- * hart's own stops (read, write and access watchpoints, hardware breakpoints); gdb takes the
- * x86-64 description as well.
+ * hart's own stops (read, write and access watchpoints, hardware breakpoints); a 64-bit recording
+ * (seed 002) is served with the x86-64 description.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -133,6 +133,42 @@ describe.skipIf(gdb.missing || tools.some((t) => t.missing))('bootscope gdb over
     expect(out).toMatch(/Hardware access \(read\/write\) watchpoint 5: \*\(unsigned int \*\)\(\$info \+ 20\)\s+Value = 0\s+0x[0-9a-f]+ in kmain .*mb1-info\.c:35/)
     expect(values[5]).toBeGreaterThan(values[0])
     expect(out).not.toMatch(/warning|internal-error|Error/)
+  }, 180_000)
+
+  it('serves a 64-bit recording (seed 002, long mode via Multiboot 2) with the x86-64 description: break in C after the switch to long mode, registers, memory, reverse-stepi', async () => {
+    const k = buildX86Kernel({ sources: ['seed-002/boot.asm', 'seed-002/kernel.c'], bits: 64, script: 'seed-002/linker.ld', debug: true })
+    const elf = readElf(k.bytes)
+    if (!elf.ok) throw new Error(elf.error.message)
+    const kernelMain = elf.value.symbols.find((s) => s.name === 'kernel_main')!.value
+    const path64 = join(dir, 'rec64.sqlite')
+    const rec = await Recorder.start({ recordingPath: path64, kernel: { file: 'kernel64.elf', bytes: k.bytes }, maxSteps: 5_000_000n, writtenBy: 'test' })
+    if (!rec.ok) throw new Error(rec.error.message)
+    await rec.value.run()
+    const session = await ReplaySession.open(path64)
+    if (!session.ok) throw new Error(session.error.message)
+    const out = await gdbAgainst(new X86ReplayTarget(session.value, path64), { gdb: gdb.path!, dir, elf: k.path }, [
+      'show architecture',
+      'p/x $rip',
+      'break kernel_main',
+      'continue',
+      'p/x $rip',
+      'p/x $efer',
+      'p/x $cr0',
+      'x/2gx $rsp',
+      'stepi',
+      'reverse-stepi',
+      'p/x $rip',
+    ])
+    expect(out).toMatch(/currently "i386:x86-64"/)
+    const values = [...out.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => BigInt(m[1]))
+    expect(values[0]).toBe(elf.value.header.entry) // the Multiboot entry (32-bit code)
+    expect(out).toMatch(/Breakpoint 1, kernel_main \(.*\) at \S*kernel\.c:\d+/)
+    expect(values[1]).toBe(kernelMain)
+    expect(values[2] & 0x500n).toBe(0x500n) // EFER.LME | LMA
+    expect(values[3] & 0x80000001n).toBe(0x80000001n)
+    expect(out).toMatch(/^0x[0-9a-f]+:\s+0x[0-9a-f]{16}\s+0x[0-9a-f]{16}$/m)
+    expect(values[4]).toBe(kernelMain)
+    expect(out).not.toMatch(/warning|internal-error|Cannot access memory/)
   }, 180_000)
 
   it('gives gdb an x86-64 description it takes: rip, the general registers r8–r15, cr3', async () => {
