@@ -83,8 +83,9 @@ export function computeLanes(events: TraceEvent[], steps: number, start: { priv:
         break
       }
       case 'region_enter': {
+        // The region, and where it was entered: "_start" alone read as if the whole boot ran in _start.
         const d = e.data as { region: string; symbol: string | null }
-        push(region, e.step, d.symbol ?? d.region)
+        push(region, e.step, d.symbol ? `${d.region}, from ${d.symbol}` : d.region)
         break
       }
     }

@@ -57,11 +57,15 @@ describe('timeline lanes', () => {
     ])
   })
 
-  it('names code regions by symbol when known', () => {
-    const lanes = computeLanes([ev(5, 'region_enter', { region: 'low', symbol: '_start' }), ev(12, 'region_enter', { region: 'higher half', symbol: 'rust_main' })], 20)
+  it('names code regions with the symbol they were entered at, when known', () => {
+    const lanes = computeLanes(
+      [ev(5, 'region_enter', { region: 'low memory (0x80000000)', symbol: '_start' }), ev(12, 'region_enter', { region: 'higher half', symbol: 'rust_main' }), ev(15, 'region_enter', { region: 'low memory (0x0)', symbol: null })],
+      20,
+    )
     expect(lanes.region).toEqual([
-      { from: 5, to: 12, value: '_start' },
-      { from: 12, to: 20, value: 'rust_main' },
+      { from: 5, to: 12, value: 'low memory (0x80000000), from _start' },
+      { from: 12, to: 15, value: 'higher half, from rust_main' },
+      { from: 15, to: 20, value: 'low memory (0x0)' },
     ])
   })
 })
