@@ -59,7 +59,10 @@ const SAMPLE_EVERY = 4
  */
 const FLAT_HISTOGRAM = 16
 
-/** The page's content as stored: zlib when that is smaller, else the bytes themselves (a copy). */
+/**
+ * The page's content as stored: zlib when that is smaller, else the bytes themselves — the view
+ * into RAM, not a copy: it is written (SQLite copies it) before the machine runs again.
+ */
 function packPage(bytes: Uint8Array): Uint8Array {
   const counts = new Uint16Array(256)
   let most = 0
@@ -71,7 +74,7 @@ function packPage(bytes: Uint8Array): Uint8Array {
     const packed = deflateSync(bytes, PAGE_ZLIB)
     if (packed.length < PAGE) return packed
   }
-  return Buffer.from(bytes)
+  return bytes
 }
 
 /** What a recording machine can checkpoint: RAM pages the guest (hart) and the host wrote. */
