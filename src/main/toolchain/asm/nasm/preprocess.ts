@@ -182,13 +182,15 @@ export class NasmPreprocessor {
     const c = commentStart(raw)
     let text = c >= 0 ? raw.slice(0, c) : raw
     if (f.params) text = this.substituteParams(text, f, lineNo)
-    const trimmed = text.trimStart()
+    // (The first non-blank character found by index: no trimmed copy of every line.)
+    const lead = leadingBlanks(text)
     const active = this.conds.length === 0 || this.conds[this.conds.length - 1].active
-    if (trimmed.startsWith('%')) {
+    if (text.charCodeAt(lead) === 37) {
+      const trimmed = text.slice(lead)
       const m = /^%([a-zA-Z]+)\b/.exec(trimmed)
       if (m) {
         const name = m[1].toLowerCase()
-        const col = text.length - trimmed.length + 1
+        const col = lead + 1
         const args = trimmed.slice(m[0].length)
         if (this.conditional(name, args, f, lineNo, col)) return
         if (!active) return
@@ -196,7 +198,7 @@ export class NasmPreprocessor {
       }
     }
     if (!active) return
-    if (trimmed === '') return
+    if (lead === text.length) return
     let expanded: string
     try {
       expanded = pasteTokens(this.expandSingles(text, lineNo, f.file))
@@ -609,6 +611,16 @@ export class NasmPreprocessor {
     }
     return copied === 0 ? text : out + text.slice(copied)
   }
+}
+
+/** How many whitespace characters (String.prototype.trimStart's) a line starts with. */
+function leadingBlanks(t: string): number {
+  let i = 0
+  for (; i < t.length; i++) {
+    const c = t.charCodeAt(i)
+    if (c !== 32 && c !== 9 && (c < 10 || c > 13) && (c < 128 || !/\s/.test(t[i]))) break
+  }
+  return i
 }
 
 /** Whether a line's first word starts like `bits`, `use16` or `[bits` (most lines are passed over without a regex). */
