@@ -156,11 +156,16 @@ test('a gutter breakpoint on a C line: run to the next hit, the next, and back t
   await page.locator('[data-tab=breakpoints]').click()
   await expect(page.getByTestId('breakpoint')).toHaveAttribute('data-line', '31')
   await expect(page.getByTestId('watch')).toHaveAttribute('data-address', seenAddress)
-  // Removing it from the gutter (a click on its glyph) removes it from the list and the file.
+  // An edit above it moves it with its text: a line inserted at the top puts it on line 32.
   await page.getByTestId('file-tree').locator('button[data-path="main.c"]').click()
   await showLine(page, 31)
   await expect(page.getByTestId('editor').locator('.bootscope-breakpoint')).toHaveCount(1)
-  await clickGutter(page, 31)
+  await page.keyboard.press('Control+Home')
+  await page.keyboard.type('// moved\n')
+  await page.locator('[data-tab=breakpoints]').click()
+  await expect(page.getByTestId('breakpoint')).toHaveAttribute('data-line', '32')
+  // Removing it from the gutter (a click on its glyph) removes it from the list and the file.
+  await clickGutter(page, 32)
   await expect(page.getByTestId('breakpoint')).toHaveCount(0)
 })
 

@@ -8,7 +8,9 @@
  * runs past its writes, reverse-continues back before them and on again; the recording (its
  * disk writes) and the image on disk (never written) are as without gdb.
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -23,6 +25,7 @@ import { diskBaseFromFile } from '../../../src/main/machine/devices/cow-disk'
 import { readElf } from '../../../src/shared/elf/reader'
 
 const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
+const BIN = fileURLToPath(new URL('../../../bin/bootscope.mjs', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-gdb-inputs-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -96,6 +99,31 @@ describe.skipIf(gdb.missing || binutilsMissing)('a live boot under gdb with inpu
     const theirs = summary(plainPath)
     expect(theirs.console).toBe('> [a][b][q]')
     expect(ours).toEqual(theirs)
+  }, 180_000)
+
+  it('bootscope record --gdb --input: the command line takes both, and records the boot gdb ran', async () => {
+    const kernel = buildKernel(['uart-poll-echo.S'], 'm-mode.ld')
+    const elf = join(dir, 'echo-cli.elf')
+    writeFileSync(elf, kernel.bytes)
+    const rec = join(dir, 'echo-cli.sqlite')
+    const child = spawn(process.execPath, [BIN, 'record', elf, '-o', rec, '--bios', 'none', '--input', 'abq', '--gdb', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d
+        const m = /gdb stub on 127\.0\.0\.1:(\d+)/.exec(stderr)
+        if (m) resolve(Number(m[1]))
+      })
+      child.once('exit', () => reject(new Error(`bootscope exited: ${stderr}`)))
+    })
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+    const poll = readElf(kernel.bytes)
+    if (!poll.ok) throw new Error(poll.error.message)
+    const readByte = poll.value.symbols.find((s) => s.name === 'poll')!.value + 12n
+    const out = await gdbBatch({ gdb: gdb.path!, dir, port, elf }, [`break *0x${readByte.toString(16)}`, 'continue', 'continue', 'reverse-continue', 'continue', 'delete'])
+    expect((out.match(/Breakpoint 1, /g) ?? []).length).toBe(4)
+    expect(await exited).toBe(0)
+    expect(summary(rec).console).toBe('> [a][b][q]')
   }, 180_000)
 
   it('undoes the guest\'s disk writes going backward: the recording is the one without gdb, the image file is never written', async () => {

@@ -8,12 +8,12 @@
  */
 import { printError, UsageError, type CliCommand } from '../command'
 import { DEFAULT_MAX_STEPS, type MachineEvent } from '../../machine/machine'
-import { createMachine, type ModuleFile } from '../../machine/core/create-machine'
+import { createMachine, type BootConfig, type ModuleFile } from '../../machine/core/create-machine'
 import { MACHINE_PRESETS, PRESET_NAMES } from '../../machine/core/presets'
 import { bootImages, numberArg, openDiskImage, readInputFile } from '../inputs'
 import { MAX_GUEST_RAM_BYTES } from '../../../shared/api/boot'
 import { kernelLineAt, stopSourceText } from '../stop-source'
-import { serveLiveBoot } from '../../gdb/live-boot'
+import { serveLiveBoot, type LiveGdbOptions } from '../../gdb/live-boot'
 import { parseSize } from '../../../shared/workspace/workspace-file'
 
 const GDB_DEFAULT_PORT = 1234
@@ -174,6 +174,16 @@ function describeEvent(e: MachineEvent): string | undefined {
   }
 }
 
+/**
+ * What `--gdb` serves (boot and record alike): the boot's images and options, the disk (its own
+ * copy-on-write overlay) and `--input` (held until the guest asks) — both state the live session's
+ * checkpoints keep, so going backward and forward again sees the same (live-boot.ts).
+ */
+export function liveGdbOptions(args: BootArgs & { gdb: number }, images: Pick<BootConfig, 'kernel' | 'bios' | 'initrd' | 'disk'>): Pick<LiveGdbOptions, 'config' | 'budget' | 'port' | 'input'> {
+  const config: BootConfig = { ...images, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
+  return { config, budget: args.maxSteps, port: args.gdb, ...(args.input !== undefined ? { input: new TextEncoder().encode(args.input) } : {}) }
+}
+
 /** The `--module` files, read. */
 export function moduleFiles(args: BootArgs): ModuleFile[] {
   return args.modules.map((m) => ({ file: m.file, bytes: readInputFile(m.file, 'module'), string: m.string }))
@@ -189,14 +199,8 @@ export const bootCommand: CliCommand = {
     const disk = args.disk ? openDiskImage(args.disk) : undefined
     try {
       if (args.gdb !== undefined) {
-        // The input is held until the guest asks and the disk is copy-on-write: both are state the
-        // live session's checkpoints keep, so going backward and forward again sees the same (live-boot.ts).
-        const config = { kernel, bios, initrd, disk, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
         const r = await serveLiveBoot({
-          config,
-          budget: args.maxSteps,
-          port: args.gdb,
-          ...(args.input !== undefined ? { input: new TextEncoder().encode(args.input) } : {}),
+          ...liveGdbOptions({ ...args, gdb: args.gdb }, { kernel, bios, initrd, disk }),
           write: (bytes) => process.stdout.write(bytes),
           log: (line) => process.stderr.write(`bootscope boot: ${line}\n`),
         })

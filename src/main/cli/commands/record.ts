@@ -7,7 +7,7 @@
 import { printError, UsageError, type CliCommand } from '../command'
 import { bootImages, openDiskImage } from '../inputs'
 import { DEFAULT_MAX_RECORDING_BYTES, Recorder } from '../../trace/recorder'
-import { moduleFiles, parseBootArgs, parseSize, type BootArgs } from './boot'
+import { liveGdbOptions, moduleFiles, parseBootArgs, parseSize, type BootArgs } from './boot'
 import { stopSourceText } from '../stop-source'
 import { serveLiveBoot } from '../../gdb/live-boot'
 
@@ -96,12 +96,8 @@ export const recordCommand: CliCommand = {
       if (args.gdb !== undefined) {
         // gdb drives the boot in a machine of its own; the recorder follows the furthest step.
         // The same input (typed when asked) and disk (copy-on-write, its own overlay) as the recorder's.
-        const config = { kernel, bios, initrd, disk, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
         const served = await serveLiveBoot({
-          config,
-          budget: args.maxSteps,
-          port: args.gdb,
-          ...(args.input !== undefined ? { input: new TextEncoder().encode(args.input) } : {}),
+          ...liveGdbOptions({ ...args, gdb: args.gdb }, { kernel, bios, initrd, disk }),
           follow: async (frontier) => void (await rec.runTo(frontier)),
           write: () => {},
           log: (line) => process.stderr.write(`bootscope record: ${line}\n`),

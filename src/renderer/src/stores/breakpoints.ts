@@ -105,6 +105,26 @@ export const useBreakpointsStore = defineStore('breakpoints', () => {
     void save()
   }
 
+  /**
+   * The file was edited and its breakpoints' lines moved (the editor's decorations follow the
+   * text): `from[i]` is now `to[i]`. Two that land on one line (the lines between were deleted)
+   * become one.
+   */
+  function moveLines(file: string, from: readonly number[], to: readonly number[]): void {
+    const moved = new Map(from.map((line, i) => [line, to[i]]))
+    const seen = new Set<string>()
+    breakpoints.value = breakpoints.value
+      .map((b) => (b.file === file && moved.has(b.line) ? { ...b, line: moved.get(b.line)! } : b))
+      .filter((b) => {
+        const key = `${b.file}:${b.line}`
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+      .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+    void save()
+  }
+
   function setEnabled(file: string, line: number, enabled: boolean): void {
     const b = breakpoints.value.find((x) => x.file === file && x.line === line)
     if (!b) return
@@ -176,5 +196,5 @@ export const useBreakpointsStore = defineStore('breakpoints', () => {
     await replay.find(direction, { change: { address: w.address, length: w.length } }, `a write to ${w.address}`)
   }
 
-  return { breakpoints, watches, problem, placed, pcs, toggle, setEnabled, remove, addWatch, removeWatch, inFile, runToHit, runToWrite }
+  return { breakpoints, watches, problem, placed, pcs, toggle, moveLines, setEnabled, remove, addWatch, removeWatch, inFile, runToHit, runToWrite }
 })
