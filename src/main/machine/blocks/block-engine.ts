@@ -59,6 +59,8 @@ export interface BlockHost {
   refill: unknown
   /** The hart's blockCsrRead export (compiled code's read-only CSR access). */
   csrRead: unknown
+  /** The hart's blockMmioRead export (compiled byte loads the UART's mirror serves: line-status polling). */
+  mmioRead: unknown
 }
 
 export interface BlockStats {
@@ -175,7 +177,7 @@ export class BlockEngine {
       this.backOff(pa)
       return
     }
-    const instance = new WA.Instance(new WA.Module(bytes), { env: { memory: this.host.memory, refill: this.host.refill, csrRead: this.host.csrRead } })
+    const instance = new WA.Instance(new WA.Module(bytes), { env: { memory: this.host.memory, refill: this.host.refill, csrRead: this.host.csrRead, mmioRead: this.host.mmioRead } })
     this.stat.compileMs += performance.now() - t0
     this.stat.compileCpuMs += cpuMs(process.cpuUsage(cpu0))
     this.stat.regionsCompiled++

@@ -289,12 +289,13 @@ export function emitRegion(blocks: readonly Block[], layout: RegionLayout, trace
   const mod = new ModuleBuilder().importMemory('env', 'memory')
   const refill = mod.importFunc('env', 'refill', [I64, I32], [I32])
   const csrRead = mod.importFunc('env', 'csrRead', [I32], [I32])
+  const mmioRead = mod.importFunc('env', 'mmioRead', [I64], [I32])
   const mulhu = emitMulhu(mod)
   const entries: RegionEntry[] = []
   const groups = components(blocks)
   groups.forEach((group, fn) => {
     const own = group.map((i) => blocks[i])
-    const lengths = emitFunction(mod, `run${fn}`, own, { layout, traced, refill, csrRead, mulhu })
+    const lengths = emitFunction(mod, `run${fn}`, own, { layout, traced, refill, csrRead, mmioRead, mulhu })
     group.forEach((i, k) => { entries[i] = { fn, index: k, length: lengths[k] } })
   })
   return { bytes: mod.bytes(), functions: groups.length, entries }
@@ -303,7 +304,7 @@ export function emitRegion(blocks: readonly Block[], layout: RegionLayout, trace
 /** One region function over `blocks` (in address order; entry k = blocks[k]); returns each entry's straight-line length. */
 function emitFunction(
   mod: ModuleBuilder, name: string, blocks: readonly Block[],
-  shared: { layout: RegionLayout; traced: boolean; refill: number; csrRead: number; mulhu: number },
+  shared: { layout: RegionLayout; traced: boolean; refill: number; csrRead: number; mmioRead: number; mulhu: number },
 ): number[] {
   const { layout, traced } = shared
   const { code } = mod.func([I32, I64, I64], [I32], name)
@@ -362,6 +363,7 @@ interface EmitContext {
   mulhu: number
   refill: number
   csrRead: number
+  mmioRead: number
   falls: boolean[]
   lengths: number[]
   blockIndex: number
@@ -529,19 +531,51 @@ function emitHostAddress(c: EmitContext): void {
 
 function emitLoad(c: EmitContext, ins: GuestInstruction, k: number, prevPc: bigint | undefined): void {
   const { code } = c
-  emitTlb(c, ins, c.layout.tlbLoad, k, prevPc)
+  const byte = ins.op === 'lb' || ins.op === 'lbu'
+  if (!byte) {
+    emitTlb(c, ins, c.layout.tlbLoad, k, prevPc)
+    emitHostAddress(c)
+    code.mem(LOADS[ins.op], 0)
+    setLoaded(c, ins)
+    return
+  }
+  // A byte load that is not RAM may be a UART register the hart's mirror serves (a line-status poll).
+  const done = code.block()
+  emitTlbCheck(c, ins, c.layout.tlbLoad)
+  code.op('i32.eqz').if_()
+  code.get(c.L.va).i32(0).call(c.refill).op('i32.eqz').if_()
+  storeInstret(c, k)
+  code.get(c.L.va).call(c.mmioRead).op('i32.eqz').if_()
+  emitExit(c, EXIT_SLOW, ins.pc, k, prevPc)
+  code.end()
+  code.i32(0).mem(ins.op === 'lb' ? 'i64.load8_s' : 'i64.load8_u', c.layout.csrValue)
+  setLoaded(c, ins)
+  code.br(done)
+  code.end()
+  code.end()
   emitHostAddress(c)
   code.mem(LOADS[ins.op], 0)
-  if (ins.rd === 0) code.op('drop')
-  else code.set(c.L.x[ins.rd])
+  setLoaded(c, ins)
+  code.end(done)
+}
+
+/** The loaded value on the stack into rd (rd 0 = no destination: dropped). */
+function setLoaded(c: EmitContext, ins: GuestInstruction): void {
+  if (ins.rd === 0) c.code.op('drop')
+  else c.code.set(c.L.x[ins.rd])
+}
+
+/** S_INSTRET = ic + k (the hart reads it: the counters, mtime). */
+function storeInstret(c: EmitContext, k: number): void {
+  c.code.i32(0).get(c.L.ic)
+  if (k !== 0) c.code.i64(k).op('i64.add')
+  c.code.mem('i64.store', c.layout.instret)
 }
 
 /** instret = ic + k (the counters read it), then the hart checks and reads the CSR (else: stop before it). */
 function emitCsrRead(c: EmitContext, ins: GuestInstruction, k: number, prevPc: bigint | undefined): void {
   const { code, L, layout } = c
-  code.i32(0).get(L.ic)
-  if (k !== 0) code.i64(k).op('i64.add')
-  code.mem('i64.store', layout.instret)
+  storeInstret(c, k)
   code.i32(Number(ins.imm & 0xfffn)).call(c.csrRead).op('i32.eqz').if_()
   emitExit(c, EXIT_SLOW, ins.pc, k, prevPc)
   code.end()

@@ -90,6 +90,7 @@ interface HartExports {
   blockRefill: unknown
   /** Compiled code's read-only CSR access (assembly/blocks.ts); compiled regions' `env.csrRead`. */
   blockCsrRead: unknown
+  blockMmioRead: unknown
   layoutBlockCsrValue(): number
   isTraced(): number
   decodeWord(w: number): number
@@ -180,6 +181,7 @@ export class Hart implements HartApi {
         armPage: (pagePa) => x.armPage(BigInt.asIntN(64, pagePa)),
         refill: x.blockRefill,
         csrRead: x.blockCsrRead,
+        mmioRead: x.blockMmioRead,
       }, opts.hotThreshold, opts.compileBudget)
     }
   }

@@ -15,7 +15,8 @@ import {
   PF_CODE, PF_COMPILED, BC_ON, BC_CODE_WRITTEN, BC_THRESHOLD, BC_COMPILED_STEPS, BC_ENTRIES, BC_CSR_VALUE, BC_EXITS_LEFT, BC_EXITS_SLOW, BC_EXITS_BUDGET, BLOCK_MAP,
   BLOCK_MAP_ENTRIES, BLOCK_HOT,
 } from './layout'
-import { ctxFor, dataPriv, evictStorePage, translate, tlbFill, tlbGlobalHit, tlbBase, xHostPage, PAGE_MASK } from './mmu'
+import { ctxFor, dataPriv, evictStorePage, translate, tlbFill, tlbGlobalHit, tlbBase, xHostPage, xPa, PAGE_MASK } from './mmu'
+import { uartMirrorRead } from './uart-mirror'
 import { fetchTriggerArmed, dataTriggerPage } from './triggers'
 import { ACC_LOAD, ACC_STORE } from './globals'
 import { csrAllowed, csrRead, csrOk } from './csr'
@@ -142,6 +143,26 @@ export function blockRefill(va: u64, isStore: i32): i32 {
     tlbFill(acc, va, ctx)
   }
   return load<u64>(tlbBase(acc) + <usize>(((va >> 12) & 255) << 5)) == ((va & ~PAGE_MASK) | ctx) ? 1 : 0
+}
+
+/**
+ * Compiled code's byte load that is not RAM (`blockRefill` answered 0 for it): when it reads a UART
+ * register the device's mirror serves without a side effect (`uart-mirror.ts`: the line status a
+ * guest polls), puts the byte at BC_CSR_VALUE and returns 1 — the same read, input-poll streak
+ * included, the interpreter's loadSlow does at this step (compiled code stored S_INSTRET first:
+ * the streak reads mtime). Anything else returns 0 and the interpreter runs the load: faults, other
+ * MMIO, triggers, and traced walks (recorded by the interpreter at the exact step).
+ */
+export function blockMmioRead(va: u64): i32 {
+  if (TRACING) {
+    if (load<u64>(S_TRACE_WALKS) != 0) return 0
+  }
+  if (dataTriggerPage(va)) return 0
+  if (!translate(va, ACC_LOAD, dataPriv(), 1) || xHostPage != 0) return 0
+  const v = uartMirrorRead(xPa, 1)
+  if (v < 0) return 0
+  store<u64>(BC_CSR_VALUE, <u64>v)
+  return 1
 }
 
 /**

@@ -584,7 +584,7 @@ export function layoutPageFlagCompiled(): u32 { return PF_COMPILED }
 /** The host checked the compiled code of the RAM page at physical `pagePa`: enter it from now on (blocks.ts). */
 export function armPage(pagePa: u64): void { armPageImpl(pagePa) }
 /** Compiled code's TLB refill (blocks.ts), imported by every compiled module. */
-export { blockRefill, blockCsrRead } from './blocks'
+export { blockRefill, blockCsrRead, blockMmioRead } from './blocks'
 export function isTraced(): bool { return TRACING }
 
 /** Decodes one instruction word into the scratch entry and returns its address (tests compare operands with the ISA table). */
