@@ -28,8 +28,8 @@ export function helpText(): string {
     '  -h, --help     show this help (or `bootscope help <command>`)',
     '  -v, --version  print the version',
     '  --engine interp|blocks',
-    '                 how every command runs RISC-V guest code: the interpreter (default) or compiled',
-    '                 blocks (docs/block-compiler.md; same results step for step). Also BOOTSCOPE_ENGINE.',
+    '                 how every command runs RISC-V guest code: compiled blocks (default) or the',
+    '                 interpreter (docs/block-compiler.md; same results step for step). Also BOOTSCOPE_ENGINE.',
   ].join('\n')
 }
 

@@ -56,7 +56,7 @@ export interface HartOptions {
   trace?: boolean
   /**
    * Execution engine: 'interpreter', or 'blocks' (hot code compiled to wasm, docs/block-compiler.md;
-   * same results, step for step). Default: the BOOTSCOPE_ENGINE environment variable, else 'interpreter'.
+   * same results, step for step). Default: the BOOTSCOPE_ENGINE environment variable, else 'blocks'.
    */
   engine?: HartEngine
   /** Engine 'blocks': slice starts at a pc before it is compiled (default HOT_THRESHOLD; tests use 1 to compile everything). */

@@ -116,11 +116,14 @@ function compiled(trace: boolean, path?: string): WasmModule {
 
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v)
 
-/** The engine a hart uses when its options do not say: BOOTSCOPE_ENGINE=blocks|interpreter, else the interpreter. */
+/**
+ * The engine a hart uses when its options do not say: BOOTSCOPE_ENGINE=blocks|interpreter, else
+ * compiled blocks (the default since the test suites ran green under it; docs/block-compiler.md).
+ */
 export function defaultEngine(): HartEngine {
   const v = typeof process === 'undefined' ? undefined : process.env.BOOTSCOPE_ENGINE
-  if (v === undefined || v === '' || v === 'interpreter') return 'interpreter'
-  if (v === 'blocks') return 'blocks'
+  if (v === undefined || v === '' || v === 'blocks') return 'blocks'
+  if (v === 'interpreter') return 'interpreter'
   throw new Error(`BOOTSCOPE_ENGINE=${v}: expected 'interpreter' or 'blocks'`)
 }
 
