@@ -60,8 +60,14 @@ function writeSubmission(dir: string, kind: Kind): void {
   else if (kind !== 'empty') writeFileSync(join(dir, 'entry.S'), text[kind])
 }
 
+/**
+ * On the interpreter: the loops must outlast the time limit, and compiled blocks (the default
+ * engine) run `j .` at several G steps/s — past the largest budget a lab may set (MAX_LAB_STEPS,
+ * 10 G) within the 20 s. Both engines grade the same (test/main/machine/blocks: same results, step for step).
+ */
 async function grade(out: string): Promise<string> {
-  const r = await promisify(execFile)(process.execPath, [BIN, 'grade', labDir, join(work, 'submissions'), '--out', out, '--jobs', '2', '--timeout', String(TIMEOUT_SECONDS)], { cwd: work, encoding: 'utf8' })
+  const args = [BIN, 'grade', labDir, join(work, 'submissions'), '--out', out, '--jobs', '2', '--timeout', String(TIMEOUT_SECONDS), '--engine', 'interp']
+  const r = await promisify(execFile)(process.execPath, args, { cwd: work, encoding: 'utf8' })
   return r.stderr
 }
 
