@@ -134,8 +134,8 @@ export class CheckpointWriter {
     const ram = machine.hart.ram
     const blobs: [number, Uint8Array][] = []
     const changed: number[] = []
-    for (const p of takeWritten(machine)) {
-      if (p >= this.map.length) continue
+    const written = [...takeWritten(machine)].filter((p) => p < this.map.length)
+    for (const p of written) {
       const bytes = ram.subarray(p * PAGE, (p + 1) * PAGE)
       const key = hash('sha1', bytes, 'base64')
       let id = this.ids.get(key)
@@ -153,16 +153,18 @@ export class CheckpointWriter {
     const full = this.written % FULL_MAP_EVERY === 0 || this.lastStep === null
     const pages = deflateSync(full ? new Uint8Array(this.map.buffer) : new Uint8Array(Uint32Array.from(changed).buffer), ZLIB)
     const base = full ? null : this.lastStep
+    // Every page the interval wrote, changed or not (a value written and written back is a write): replay's `unwrittenBetween`.
+    const writtenList = deflateSync(new Uint8Array(Uint32Array.from(written).buffer), ZLIB)
     this.writer.batched((db) => {
       const st = (this.statements ??= {
         blob: db.prepare('INSERT INTO page_blobs (id, data) VALUES (?, ?)'),
-        row: db.prepare('INSERT INTO checkpoints (step, kind, base_step, hart, devices, pages, page_count) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        row: db.prepare('INSERT INTO checkpoints (step, kind, base_step, hart, devices, pages, page_count, written) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       })
       for (const [id, data] of blobs) st.blob.run(id, data)
-      st.row.run(state.step, CHECKPOINT_KIND, base, hart, devices, pages, this.pageCount)
+      st.row.run(state.step, CHECKPOINT_KIND, base, hart, devices, pages, this.pageCount, writtenList)
     })
     for (const [, data] of blobs) this.bytes += data.length
-    this.bytes += hart.length + devices.length + pages.length
+    this.bytes += hart.length + devices.length + pages.length + writtenList.length
     this.lastStep = state.step
     this.written++
   }
@@ -264,9 +266,46 @@ export class DiskCheckpoints {
     this.base = index
   }
 
-  /** The in-memory checkpoints can tell which pages an interval wrote; these cannot cheaply: "cannot tell". */
-  unwrittenBetween(): boolean {
-    return false
+  /** Per checkpoint index: the pages written in the interval that ends there; null when the row does not say (older files). Read once. */
+  private writtenLists?: (Set<number> | null)[]
+
+  /**
+   * Whether no RAM page holding these ranges (offsets from the RAM base) was written between the
+   * checkpoints at steps `from` and `to` (rows' `written` lists); false when either is not a
+   * checkpoint or a row between them does not say.
+   */
+  unwrittenBetween(from: bigint, to: bigint, ranges: { offset: bigint; length: number }[]): boolean {
+    const [a, b] = [this.nearest(from), this.nearest(to)]
+    if (this.points[a].step !== from || this.points[b].step !== to || a > b) return false
+    const lists = (this.writtenLists ??= this.readWrittenLists())
+    const pages = new Set<number>()
+    for (const r of ranges) for (let p = Number(r.offset) >> 12; p <= (Number(r.offset) + r.length - 1) >> 12; p++) pages.add(p)
+    for (let i = a + 1; i <= b; i++) {
+      const list = lists[i]
+      if (!list) return false
+      for (const p of pages) if (list.has(p)) return false
+    }
+    return true
+  }
+
+  private readWrittenLists(): (Set<number> | null)[] {
+    const byStep = withDb(this.path, (db) => {
+      try {
+        return new Map((db.prepare('SELECT step, written FROM checkpoints WHERE kind = ?').all(CHECKPOINT_KIND) as { step: number | bigint; written: unknown }[]).map((r) => [BigInt(r.step), r.written]))
+      } catch {
+        return new Map<bigint, unknown>() // a file from before the column: nothing is known
+      }
+    })
+    return this.points.map((pt, i) => {
+      const w = byStep.get(pt.step)
+      if (i === 0 || !(w instanceof Uint8Array)) return null
+      try {
+        const raw = inflateSync(w)
+        return raw.length % 4 ? null : new Set(new Uint32Array(new Uint8Array(raw).buffer))
+      } catch {
+        return null
+      }
+    })
   }
 
   /** Puts the machine at checkpoint `index`, wherever it is now. */

@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   hart BLOB NOT NULL,
   devices TEXT NOT NULL,
   pages BLOB NOT NULL,
-  page_count INTEGER NOT NULL
+  page_count INTEGER NOT NULL,
+  written BLOB
 );
 CREATE TABLE IF NOT EXISTS page_blobs (
   id INTEGER PRIMARY KEY,

@@ -100,6 +100,34 @@ describe('checkpoints in the recording', () => {
     expect(blobs).toBeGreaterThan(64)
   })
 
+  it('say which pages each interval wrote, as the checkpoints replay keeps itself do (what lets gdb skip a stretch that never wrote a watched page)', async () => {
+    const fromDisk = await ReplaySession.open(path)
+    const fromZero = await ReplaySession.open(path, { diskCheckpoints: false, checkpointInterval: EVERY })
+    if (!fromDisk.ok || !fromZero.ok) throw new Error('open failed')
+    await fromZero.value.seek(BigInt(steps)) // its first pass: checkpoints with the pages each interval wrote
+    const interval = BigInt(EVERY)
+    const last = (BigInt(steps) / interval) * interval
+    const ramBase = fromDisk.value.machineAtStep.ramBase
+    const ram = fromDisk.value.machineAtStep.hart.ram.length
+    let unwritten = 0
+    let written = 0
+    for (let page = 0; page < ram / 4096; page += 97) {
+      const range = [{ pa: ramBase + BigInt(page * 4096) + 8n, length: 8 }]
+      for (let lo = 0n; lo < last; lo += interval) {
+        const disk = fromDisk.value.unwrittenBetween(lo, lo + interval, range)
+        const memory = fromZero.value.unwrittenBetween(lo, lo + interval, range)
+        expect(disk, `page ${page}, steps ${lo}–${lo + interval}`).toBe(memory)
+        if (disk) unwritten++
+        else written++
+      }
+      expect(fromDisk.value.unwrittenBetween(0n, last, range)).toBe(fromZero.value.unwrittenBetween(0n, last, range))
+    }
+    // Both answers occur: the buffer's windows are written in some intervals only, most of RAM never.
+    expect(unwritten).toBeGreaterThan(0)
+    expect(written).toBeGreaterThan(0)
+    expect(fromDisk.value.unwrittenBetween(1n, interval, [{ pa: ramBase, length: 8 }])).toBe(false) // not a checkpoint step: cannot tell
+  })
+
   it('give replay the same state as replaying from step 0, at any step in any order', async () => {
     // Seeded steps, forward and backward, on and next to checkpoint steps, and the last one.
     let seed = 7

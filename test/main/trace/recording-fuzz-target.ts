@@ -47,7 +47,7 @@ const COLUMNS: Record<string, string[]> = {
   inputs: ['step', 'kind', 'data'],
   events: ['step', 'kind', 'pc', 'data'],
   schema_version: ['version', 'written_by'],
-  checkpoints: ['step', 'kind', 'base_step', 'hart', 'devices', 'pages', 'page_count'],
+  checkpoints: ['step', 'kind', 'base_step', 'hart', 'devices', 'pages', 'page_count', 'written'],
   page_blobs: ['id', 'data'],
 }
 const META_KEYS = ['steps', 'outcome', 'config', 'kernel', 'created_at', 'config_sha256', 'inputs_sha256', 'checkpoint_every', 'checkpoint_format']
