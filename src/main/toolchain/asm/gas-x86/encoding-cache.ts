@@ -15,17 +15,26 @@ import type { Expr } from '../expr'
 import type { Fixup, X86FieldFixup } from '../state'
 import type { GasX86State } from './context'
 
-/** A name's fixup in a template: where it goes, relative to the statement's operand column. */
+/**
+ * A column a template keeps (where a diagnostic points): from the start of the operand text when
+ * it is not after the name, else from the end of the name (names differ in length).
+ */
+interface Column {
+  delta: number
+  afterName: boolean
+}
+
+/** A name's fixup in a template. */
 interface FixupTemplate {
   at: number
   kind: Fixup['kind']
   x86?: X86FieldFixup
-  locDelta: number
+  loc: Column
 }
 
 type Template =
   | { k: 'bytes'; bytes: Uint8Array; fixups: FixupTemplate[]; nameDelta: number }
-  | { k: 'jump'; cc: number; bits: 16 | 32; size: number; locDelta: number; nameDelta: number }
+  | { k: 'jump'; cc: number; bits: 16 | 32; size: number; loc: Column; nameDelta: number }
 
 /** The cache of one code size: by mnemonic, then operand text; constant lines also by their whole text. */
 interface ModeCache {
@@ -157,17 +166,20 @@ export function cachedInstruction(st: GasX86State, word: string, args: string, c
     // Mentioning a name creates its symbol, where it is written (as the full path does).
     const target = local ? asm.bind({ k: 'local', n: local.n, dir: local.dir, col: nameCol }) : { k: 'sym' as const, name, col: nameCol }
     if (!known && !local) asm.sym(name, nameCol)
-    if (hit.k === 'jump') return asm.emitX86Jump({ cc: hit.cc, bits: hit.bits, target, loc: asm.loc(col + hit.locDelta) }, hit.size)
-    return asm.emitBytes(hit.bytes, hit.fixups.map((f) => ({ at: f.at, kind: f.kind, expr: target, loc: asm.loc(col + f.locDelta), x86: f.x86 })))
+    const at = (c: Column) => asm.loc(col + (c.afterName ? shape.end : 0) + c.delta)
+    if (hit.k === 'jump') return asm.emitX86Jump({ cc: hit.cc, bits: hit.bits, target, loc: at(hit.loc) }, hit.size)
+    return asm.emitBytes(hit.bytes, hit.fixups.map((f) => ({ at: f.at, kind: f.kind, expr: target, loc: at(f.loc), x86: f.x86 })))
   }
   const item = assembleOne(st, assemble)
   if (!item || asm.symbols.get(name)?.kind === 'equ') return
   const nameCol = col + shape.start
+  const nameEnd = col + shape.end
+  const column = (c: number): Column => (c >= nameEnd ? { delta: c - nameEnd, afterName: true } : { delta: c - col, afterName: false })
   const named = (e: Expr) => e.k === 'sym' && e.name === name && e.col === nameCol
   if (item.k === 'x86jump' && named(item.j.target) && item.j.reloc === undefined) {
-    templates.set(key, { k: 'jump', cc: item.j.cc, bits: item.j.bits, size: item.size, locDelta: item.j.loc.column - col, nameDelta: shape.start })
+    templates.set(key, { k: 'jump', cc: item.j.cc, bits: item.j.bits, size: item.size, loc: column(item.j.loc.column), nameDelta: shape.start })
   } else if (item.k === 'bytes' && item.fixups?.length && item.fixups.every((f) => named(f.expr))) {
-    const fixups = item.fixups.map((f) => ({ at: f.at, kind: f.kind, x86: f.x86, locDelta: f.loc.column - col }))
+    const fixups = item.fixups.map((f) => ({ at: f.at, kind: f.kind, x86: f.x86, loc: column(f.loc.column) }))
     templates.set(key, { k: 'bytes', bytes: item.bytes, fixups, nameDelta: shape.start })
   }
 }

@@ -27,6 +27,8 @@ export interface GasX86Options {
   defines?: Record<string, string>
   /** Run cpp first; default: the file ends with `.S`. */
   preprocess?: boolean
+  /** Reuse encodings of lines seen before (encoding-cache.ts); default true. False: every line afresh (tests compare). */
+  encodingCache?: boolean
 }
 
 export interface GasX86Result {
@@ -41,8 +43,9 @@ export function assembleGasX86(source: string, opts: GasX86Options): GasX86Resul
   asm.foldCodeDifferences = true
   const st: GasX86State = { asm, elf: opts.elf, mode: opts.elf, intel: false, visibility: new Map(), commons: new Map(), groups: new Map(), encodings: new Map() }
   asm.directive = (_a, name, args, col) => x86Directive(st, name, args, col)
-  asm.instruction = (_a, word, args, col) => x86Instruction(st, word, args, col)
-  asm.instructionText = (text) => instructionLine(st, text)
+  const cache = opts.encodingCache ?? true
+  asm.instruction = (_a, word, args, col) => x86Instruction(st, word, args, col, cache)
+  if (cache) asm.instructionText = (text) => instructionLine(st, text)
   asm.readFile = opts.readFile
   let includeDepth = 0
   const budget = { includes: MAX_INCLUDES }

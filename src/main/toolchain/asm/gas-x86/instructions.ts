@@ -170,7 +170,7 @@ function unknownMnemonic(word: string, col: number): AsmError {
 }
 
 /** The instruction handler the Assembler calls for every non-directive statement. */
-export function x86Instruction(st: GasX86State, word: string, args: string, col: number): void {
+export function x86Instruction(st: GasX86State, word: string, args: string, col: number, cache = true): void {
   if (word.startsWith('{')) {
     const p = readPseudoPrefixes(word, args, col)
     st.pseudo = p.pseudo
@@ -180,7 +180,7 @@ export function x86Instruction(st: GasX86State, word: string, args: string, col:
       st.pseudo = undefined
     }
   }
-  if (st.intel || st.rex !== undefined) return statement(st, word, args, col)
+  if (!cache || st.intel || st.rex !== undefined) return statement(st, word, args, col)
   cachedInstruction(st, word, args, col, () => statement(st, word, args, col))
 }
 
