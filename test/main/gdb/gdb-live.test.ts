@@ -127,10 +127,11 @@ describe.skipIf(gdb.missing || make.missing || gcc.missing)('a live boot under g
   }, 180_000)
 
   it('interrupts a continue on Ctrl-C', async () => {
-    // 40 M iterations (≈ 360 M steps, seconds of guest time): the Ctrl-C sent 300 ms after `c` must find
-    // the loop still running even on a fast, idle machine (8 M left only ≈ 100 ms of margin).
-    const prog = await buildProgram(debugLoopKernel(40_000_000, 1 << 20))
-    const boot = liveBoot({ config: { kernel: { file: 'loop.elf', bytes: prog.elf }, bios: 'none' }, budget: 1_000_000_000n })
+    // 400 M iterations (≈ 2.8 G steps): the Ctrl-C sent 300 ms after `c` must find the loop still
+    // running even with compiled blocks (the default engine since de07e87: > 1 G steps/s on this loop,
+    // which ran the 40 M iterations this test had before in under 300 ms).
+    const prog = await buildProgram(debugLoopKernel(400_000_000, 1 << 20))
+    const boot = liveBoot({ config: { kernel: { file: 'loop.elf', bytes: prog.elf }, bios: 'none' }, budget: 4_000_000_000n })
     const { socket, packet, reply, interrupt } = rspClient(await boot.port)
     packet('QStartNoAckMode')
     expect(await reply()).toBe('OK')
