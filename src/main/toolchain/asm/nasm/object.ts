@@ -102,6 +102,13 @@ export function buildNasmObject(asm: NasmAssembler, name: string): ObjectFile {
 function relocations(asm: NasmAssembler, s: NSection, data: Uint8Array, sectionSym: Map<number, number>, symIndex: Map<string, number>): Reloc[] {
   const out: Reloc[] = []
   const push = (at: number, size: number, pcrel: boolean, signed: boolean, ref: Ref | NVal, addend: bigint, wrt: string | undefined, loc: SourceLoc): void => {
+    if (asm.format === 'elf32' && size === 8 && !pcrel && (wrt === undefined || wrt === '..sym')) {
+      // `dq sym` in elf32 (nasm: "64-bit unsigned relocation zero-extended from 32 bits"): an
+      // R_386_32 on the low half, the high half zero.
+      asm.diags.warning('nasm.warning', '64-bit unsigned relocation zero-extended from 32 bits', loc, 'an elf32 object has no 64-bit relocation: the address is 32 bits')
+      data.fill(0, at + 4, at + 8)
+      size = 4
+    }
     const type = relocType(asm.format, size, pcrel, signed, wrt)
     if (typeof type === 'string') {
       asm.diags.error('nasm.error', type, loc)
