@@ -169,6 +169,42 @@ test('a gutter breakpoint on a C line: run to the next hit, the next, and back t
   await expect(page.getByTestId('breakpoint')).toHaveCount(0)
 })
 
+test('a breakpoint on an assembly line (our toolchain\'s line table), set with F9: run to its hits in the higher half', async ({ page }) => {
+  test.setTimeout(120_000)
+  const app = await startWebApp() // the built-in higher-half example
+  try {
+    await page.goto(app.url)
+    await expect(page.getByTestId('core-status')).toContainText('SQLite')
+    await page.getByTestId('file-tree').locator('button[data-path="main.S"]').click()
+    await expect(page.getByTestId('editor')).toContainText('rust_main')
+    // The loop's `ecall` (main.S:11) runs once per character of the message.
+    const line = page.getByTestId('editor').locator('.view-line').filter({ hasText: /^\s*ecall\s*$/ }).first()
+    await line.click()
+    await page.keyboard.press('F9')
+    await expect(page.getByTestId('editor').locator('.bootscope-breakpoint')).toHaveCount(1)
+    await page.getByTestId('boot-button').click()
+    await expect(page.getByTestId('console')).toContainText('Hello from the higher half!', { timeout: 60_000 })
+    await page.locator('[data-tab=breakpoints]').click()
+    await expect(page.getByTestId('breakpoint')).toHaveAttribute('data-line', '11')
+    await expect(page.getByTestId('breakpoint-where')).toHaveText(/^0xffffffff[0-9a-f]{8}, 0x8020[0-9a-f]{4}$/) // linked high, loaded low
+    await page.locator('[data-tab=timeline]').click()
+    await page.getByTestId('timeline').focus()
+    await page.keyboard.press('Home')
+    await page.keyboard.press('F8')
+    await expect(page.getByTestId('hit-status')).toContainText('breakpoint main.S:11')
+    const first = await cursorStep(page)
+    await page.keyboard.press('F8')
+    await expect(page.getByTestId('hit-status')).toContainText(/hit next at step \d+/)
+    await expect.poll(() => cursorStep(page)).toBeGreaterThan(first)
+    await page.keyboard.press('Shift+F8')
+    await expect(page.getByTestId('timeline-cursor')).toHaveAttribute('data-step', String(first))
+    await page.locator('[data-tab=inspect]').click()
+    await expect(page.getByTestId('instruction-loc')).toHaveText(/main\.S:11/)
+  } finally {
+    await stopWebApp(app)
+  }
+})
+
 test('Boot with gdb: the stub\'s address shows to copy, gdb-multiarch attaches there, and the boot is recorded', async ({ page }) => {
   test.setTimeout(180_000)
   await page.goto(web.url)
