@@ -14,6 +14,7 @@ import { X86ReplayTarget } from '../src/main/gdb/x86/replay-target'
 import { readElf } from '../src/shared/elf/reader'
 import { buildKernel } from '../test/main/machine/x86/hart/mb1-harness'
 import { ensureX86Wasm } from '../test/main/machine/x86/hart/x86-run'
+import { gates32, GATE_TABLES32 } from '../test/main/machine/x86/hart/kernel-lib'
 import type { BenchResult } from './bench-types'
 import { stubSpeeds } from './gdb-stops'
 
@@ -27,16 +28,7 @@ section .text
 global flag_store
 global trap_entry
 _start:
-  mov eax, trap_entry
-  mov [idt + 0x80*8], ax
-  mov word [idt + 0x80*8 + 2], 0x08
-  mov word [idt + 0x80*8 + 4], 0x8e00
-  shr eax, 16
-  mov [idt + 0x80*8 + 6], ax
-  lgdt [gdtr]
-  lidt [idtr]
-  jmp 0x08:.flat
-.flat:
+${gates32([0x80])}
   mov esp, stack_top
 flag_store:
   mov dword [flag], 0x1234
@@ -56,22 +48,16 @@ flag_store:
   cli
   hlt
 trap_entry:
+vec_128:
   mov ecx, [flag]
   iretd
+${GATE_TABLES32}
 section .data
-align 8
-gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
-gdtr: dw 23
-  dd gdt
-idtr: dw 256*8-1
-  dd idt
 align 4096
 flag: dd 0
 align 4096
 counter: dd 0
 section .bss
-align 8
-idt: resb 256*8
 resb 4096
 stack_top:
 `)

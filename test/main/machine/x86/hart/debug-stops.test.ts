@@ -9,6 +9,7 @@ import { X86HartExit, X86_GPR_NAMES } from '../../../../../src/main/machine/x86/
 import { X86Hart } from '../../../../../src/main/machine/x86/hart/hart'
 import type { DebugStops } from '../../../../../src/main/machine/core/boot-machine'
 import { nasm, enterMode, ensureX86Wasm, LOAD_ADDR, type StartMode } from './x86-run'
+import { gates32, GATE_TABLES32 } from './kernel-lib'
 import { nasmOracle } from '../../../../support/oracles'
 
 interface Program { code: Uint8Array; mode: StartMode; labels: Map<string, number> }
@@ -287,32 +288,16 @@ describe.skipIf(nasmTool.missing)('debugger stops in the x86 hart', () => {
 
   it('an external interrupt whose frame lands on a watched stack stops before delivery and is delivered once after it (acknowledged vector kept)', () => {
     const p = program(`
-      lgdt [gdtr]
-      jmp 0x08:cs_ok
-    cs_ok:
-      mov eax, handler
-      mov [idt + 0x20*8], ax
-      mov word [idt + 0x20*8 + 2], 0x08
-      mov word [idt + 0x20*8 + 4], 0x8e00
-      shr eax, 16
-      mov [idt + 0x20*8 + 6], ax
-      lidt [idtr]
+      ${gates32([0x20])}
       mov esp, 0x80000
       sti
     spin:
       jmp spin
-    handler:
+    vec_32:
       inc esi
       cli
       hlt
-    align 8
-    gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
-    gdtr: dw 23
-      dd gdt
-    idtr: dw 256*8-1
-      dd idt
-    align 8
-    idt: times 256*8 db 0`)
+    ${GATE_TABLES32}`)
     const h = start(p)
     h.setDebugStops(stops({ watches: [w(0x80000 - 12, 4)] })) // the pushed EIP (EFLAGS, CS, EIP)
     expect(h.run(200)).toBe(X86HartExit.StepsDone) // spinning with IF = 1
@@ -334,33 +319,17 @@ describe.skipIf(nasmTool.missing)('debugger stops in the x86 hart', () => {
 
   it('int n: a stop on its frame is at the int instruction, at its step; resuming delivers it once', () => {
     const p = program(`
-      lgdt [gdtr]
-      jmp 0x08:cs_ok
-    cs_ok:
-      mov eax, handler
-      mov [idt + 0x30*8], ax
-      mov word [idt + 0x30*8 + 2], 0x08
-      mov word [idt + 0x30*8 + 4], 0x8e00
-      shr eax, 16
-      mov [idt + 0x30*8 + 6], ax
-      lidt [idtr]
+      ${gates32([0x30])}
       mov esp, 0x80000
     trap:
       int 0x30
       cli
       hlt
-    handler:
+    vec_48:
       inc esi
       cli
       hlt
-    align 8
-    gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
-    gdtr: dw 23
-      dd gdt
-    idtr: dw 256*8-1
-      dd idt
-    align 8
-    idt: times 256*8 db 0`)
+    ${GATE_TABLES32}`)
     const h = start(p)
     h.setDebugStops(stops({ watches: [w(0x80000 - 4, 4)] }))
     expect(runOn(h)).toBe(X86HartExit.DebugStop)

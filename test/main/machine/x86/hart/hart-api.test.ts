@@ -10,6 +10,7 @@ import { X86HartExit } from '../../../../../src/main/machine/x86/hart/hart-api'
 import { X86Hart } from '../../../../../src/main/machine/x86/hart/hart'
 import { X86_TRACE_KIND, EXC_FLAG, decodeX86TraceRecords, type X86TraceRecord } from '../../../../../src/main/machine/x86/hart/trace-layout'
 import { nasm, enterMode, ensureX86Wasm, LOAD_ADDR } from './x86-run'
+import { gates32, GATE_TABLES32 } from './kernel-lib'
 import { nasmOracle } from '../../../../support/oracles'
 
 /** A 32-bit program loaded at 1 MiB in flat protected mode, with an IDT at 0x1000 when `idt` lists vectors → handlers. */
@@ -20,27 +21,6 @@ function hart32(source: string, ram = 8 << 20, trace = false): X86Hart {
   enterMode(h, 'prot32', LOAD_ADDR)
   return h
 }
-
-/** 32-bit IDT setup code: interrupt gates (selector 0x08) for `vectors` → labels `vec_<n>`. */
-function idt(vectors: number[]): string {
-  return `
-  lgdt [gdtr]
-  jmp 0x08:.cs
-.cs:
-${vectors.map((v) => `  mov eax, vec_${v}\n  mov [idt + ${v * 8}], ax\n  mov word [idt + ${v * 8 + 2}], 0x08\n  mov word [idt + ${v * 8 + 4}], 0x8e00\n  shr eax, 16\n  mov [idt + ${v * 8 + 6}], ax`).join('\n')}
-  lidt [idtr]
-`
-}
-const TABLES = `
-align 8
-gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
-gdtr: dw 23
-  dd gdt
-idtr: dw 256*8-1
-  dd idt
-align 8
-idt: times 256*8 db 0
-`
 
 const nasmTool = nasmOracle()
 describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
@@ -103,7 +83,7 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
 
   it('hlt with interrupts off stops for good; an external interrupt is asked for only when it can be taken, after the sti shadow', () => {
     const h = hart32(`
-      ${idt([0x20])}
+      ${gates32([0x20])}
       sti
       mov ecx, 1                 ; in sti's shadow: no interrupt before it
       hlt
@@ -114,7 +94,7 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
       inc dword [hits]
       iret
     hits: dd 0
-    ${TABLES}`)
+    ${GATE_TABLES32}`)
     h.intrLine = true
     // Runs up to sti; then one instruction in the shadow; then the acknowledge.
     expect(h.run(1000)).toBe(X86HartExit.InterruptAck)
@@ -138,7 +118,7 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
 
   it('an NMI is delivered with IF = 0 and blocked until iret', () => {
     const h = hart32(`
-      ${idt([2])}
+      ${gates32([2])}
     spin:
       inc ebx
       jmp spin
@@ -146,7 +126,7 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
       inc ecx
       mov edx, [esp]             ; the interrupted EIP
       iret
-    ${TABLES}`)
+    ${GATE_TABLES32}`)
     h.setReg('rcx', 0n)
     expect(h.run(100)).toBe(X86HartExit.StepsDone)
     h.raiseNmi()
@@ -162,7 +142,7 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
 
   it('MSRs the platform owns exit; the answer is the rdmsr result, null is #GP(0); mov cr8 exits with Tpr after it retires', () => {
     const h = hart32(`
-      ${idt([13])}
+      ${gates32([13])}
       mov ecx, 0x1b
       rdmsr                      ; IA32_APIC_BASE: the hart's
       mov esi, eax
@@ -177,7 +157,7 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
       mov ebx, 0x6b
       cli
       hlt
-    ${TABLES}`)
+    ${GATE_TABLES32}`)
     expect(h.run(1000)).toBe(X86HartExit.Msr)
     expect(h.getReg('rsi')).toBe(0xfee00900n)
     expect(h.msr).toEqual({ msr: 0x2ff, isWrite: false, value: expect.any(BigInt) })
@@ -208,14 +188,14 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
 
   it('an instruction the hart does not implement stops with Unimplemented naming it; running on delivers #UD', () => {
     const h = hart32(`
-      ${idt([6])}
+      ${gates32([6])}
       movq mm0, [data]
     vec_6:
       mov ebx, 6
       cli
       hlt
     data: dq 0
-    ${TABLES}`)
+    ${GATE_TABLES32}`)
     expect(h.run(1000)).toBe(X86HartExit.Unimplemented)
     const ud = h.undefinedOpcode!
     expect(ud.reason).toBe('unimplemented')
@@ -227,14 +207,14 @@ describe.skipIf(nasmTool.missing)('the x86 hart contract', () => {
 
   it('ud2 is an invalid opcode delivered to the guest; int3 stops with Breakpoint when asked; requestStop stops', () => {
     const h = hart32(`
-      ${idt([6])}
+      ${gates32([6])}
       int3
       ud2
     vec_6:
       mov ebx, 6
       cli
       hlt
-    ${TABLES}`)
+    ${GATE_TABLES32}`)
     h.haltOnInt3 = true
     expect(h.run(1000)).toBe(X86HartExit.Breakpoint)
     const rip = h.getReg('rip')
@@ -340,7 +320,7 @@ describe.skipIf(nasmTool.missing)('the x86 trace ring (traced build)', () => {
   /** Runs `n` int 0x80 from a loop to a handler that only irets; every drained record, and how often the ring filled. */
   function intLoop(n: number, kinds?: readonly (typeof X86_TRACE_KIND)[keyof typeof X86_TRACE_KIND][]): { records: X86TraceRecord[]; fills: number; h: X86Hart } {
     const h = hart32(`
-      ${idt([0x80])}
+      ${gates32([0x80])}
       mov ecx, ${n}
     again:
       int 0x80
@@ -350,7 +330,7 @@ describe.skipIf(nasmTool.missing)('the x86 trace ring (traced build)', () => {
       hlt
     vec_128:
       iret
-    ${TABLES}`, 8 << 20, true)
+    ${GATE_TABLES32}`, 8 << 20, true)
     if (kinds) h.traceKinds = kinds
     h.drainTrace() // the records of the mode setup
     const records: X86TraceRecord[] = []

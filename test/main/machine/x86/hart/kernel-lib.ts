@@ -321,3 +321,28 @@ resb 65536
 stack_top:
 section .text
 `
+
+/**
+ * 32-bit IDT setup for a flat program (tests that set the machine up themselves): loads a flat GDT
+ * (0x08 code, 0x10 data) and interrupt gates (selector 0x08) for `vectors` → labels `vec_<n>`,
+ * then the IDT. The tables are `GATE_TABLES32`, placed anywhere in the program.
+ */
+export function gates32(vectors: number[]): string {
+  return `
+  lgdt [gdtr]
+  jmp 0x08:.cs
+.cs:
+${vectors.map((v) => `  mov eax, vec_${v}\n  mov [idt + ${v * 8}], ax\n  mov word [idt + ${v * 8 + 2}], 0x08\n  mov word [idt + ${v * 8 + 4}], 0x8e00\n  shr eax, 16\n  mov [idt + ${v * 8 + 6}], ax`).join('\n')}
+  lidt [idtr]
+`
+}
+export const GATE_TABLES32 = `
+align 8
+gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
+gdtr: dw 23
+  dd gdt
+idtr: dw 256*8-1
+  dd idt
+align 8
+idt: times 256*8 db 0
+`
