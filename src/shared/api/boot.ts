@@ -35,7 +35,7 @@ export interface BootOptions {
   /** Stop after this many retired instructions (default `DEFAULT_BOOT_MAX_STEPS`, 5 000 000 000). */
   maxSteps?: number
   /**
-   * Serve the boot to gdb (RISC-V): a GDB stub on 127.0.0.1:`port` (0: a free port), the boot
+   * Serve the boot to gdb (RISC-V and x86): a GDB stub on 127.0.0.1:`port` (0: a free port), the boot
    * stopped at its first instruction until gdb connects and then run as far as gdb asks (and
    * backward over what has run); recorded as usual. `boot.gdb` says where the stub listens.
    */
