@@ -3,7 +3,8 @@
  * branches, compressed and full-size instructions): guest MIPS for the untraced and the traced
  * build, and QEMU 7.2 (TCG, `-bios none`, exit through the virt test finisher) on the same
  * program as the peer — QEMU's wall time minus its start-up, measured on the same kernel with
- * zero iterations. BOOTSCOPE_HART_WASM=path measures another untraced build.
+ * zero iterations. BOOTSCOPE_HART_WASM=path measures another untraced build. The interpreter's
+ * speed: the hart runs with engine 'interpreter' (compiled blocks, the default, are blocks.bench.ts's).
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -20,7 +21,7 @@ const QEMU = 'qemu-system-riscv64'
 const QEMU_SCALE = 10
 
 function runOurs(prog: Program, trace: boolean): { mips: number; instret: bigint } {
-  const hart = new Hart({ ramSize: 16 << 20, trace }, trace ? undefined : process.env.BOOTSCOPE_HART_WASM)
+  const hart = new Hart({ ramSize: 16 << 20, trace, engine: 'interpreter' }, trace ? undefined : process.env.BOOTSCOPE_HART_WASM)
   loadProgram(hart, prog)
   hart.haltOnEbreak = true
   const t0 = performance.now()
