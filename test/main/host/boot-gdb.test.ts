@@ -19,11 +19,13 @@ import { oracle } from '../../support/oracles'
 import { gdbBatch } from '../../support/gdb-batch'
 import { RecordingReader } from '../../../src/main/trace/recording-reader'
 import { RECORDINGS_FOLDER } from '../../../src/main/host/workspace'
+import { buildX86Kernel, gasX86, gccMulti, ldX86, nasm } from '../../support/x86-tools'
 
 const make = oracle('make', 'make')
 const gcc = oracle('riscv64-unknown-elf-gcc', 'gcc-riscv64-unknown-elf')
 const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
 const C_KERNEL = join(__dirname, '../../fixtures/c-kernel')
+const x86Tools = [gasX86(), ldX86(), gccMulti(), nasm()]
 
 let base: string
 let root: string
@@ -98,6 +100,21 @@ describe.skipIf(make.missing || gcc.missing || gdb.missing)('boot with gdb from 
     const plainOutcome = await next<BootOutcome>(plainFrom, finished(plain.value.runId))
     expect(stepsAndKinds(outcome.recording)).toEqual(stepsAndKinds(plainOutcome.recording))
     expect(events.slice(plainFrom).some((e) => e.event === 'boot.gdb')).toBe(false)
+  }, 180_000)
+
+  it.skipIf(x86Tools.some((t) => t.missing))('serves an x86 kernel the same way (a file from the workspace, i386 registers in gdb)', async () => {
+    const seed = buildX86Kernel({ sources: ['seed-000/boot.S', 'seed-000/kmain.c'], bits: 32, script: 'seed-000/linker.ld', debug: true })
+    writeFileSync(join(root, 'x86.elf'), seed.bytes)
+    const from = events.length
+    const started = await call('boot.start', { kernel: { kind: 'file', path: 'x86.elf' }, gdb: { port: 0 } })
+    if (!started.ok) throw new Error(started.error.message)
+    const listening = await next<BootGdbStatus>(from, gdbEvent(started.value.runId, 'listening'))
+    const out = await gdbBatch({ gdb: gdb.path!, dir: base, port: Number(listening.address.split(':')[1]), elf: seed.path }, ['p/x $eip', 'break kmain', 'continue', 'p/x $cr0'])
+    expect(out).toMatch(/\$1 = 0x10000c/) // the Multiboot entry
+    expect(out).toMatch(/Breakpoint 1, kmain \(/)
+    expect(out).toMatch(/\$2 = 0x8[0-9a-f]{7}/) // paging on in kmain
+    const outcome = await next<BootOutcome>(from, finished(started.value.runId))
+    expect(outcome.stop.reason).toBe('shutdown') // detached: it ran on to its end
   }, 180_000)
 
   it('cancels a boot waiting for gdb (the stub closes), and says so when the port is taken', async () => {
