@@ -16,46 +16,12 @@ import { segmentsOf } from '../../../shared/trace/code-place'
 import { MAX_FIND_PCS } from '../../../shared/api/replay'
 import { useWorkspaceStore } from './workspace'
 import { useReplayStore } from './replay'
-
-/** Where the workspace keeps them (hidden from the file tree with the rest of `.bootscope`). */
-export const BREAKPOINTS_FILE = '.bootscope/breakpoints.json'
-const FORMAT_VERSION = 1
-
-export interface Breakpoint {
-  /** The source file as the editor names it: workspace-relative, or absolute outside the workspace. */
-  file: string
-  line: number
-  enabled: boolean
-}
-
-export interface WatchedAddress {
-  /** A virtual address (as the kernel sees it at the cursor; physical before paging), hex. */
-  address: string
-  /** Bytes watched (1–8). */
-  length: number
-}
+import { BREAKPOINTS_FILE, FORMAT_VERSION, parseBreakpointsFile, type Breakpoint, type SavedBreakpoints, type WatchedAddress } from '../features/breakpoints/breakpoints-file'
+export type { Breakpoint, WatchedAddress } from '../features/breakpoints/breakpoints-file'
 
 /** A breakpoint as the open recording places it: its code's line and addresses, or none. */
 export interface PlacedBreakpoint extends Breakpoint {
   at?: LineAddresses
-}
-
-/** The saved file's shape; anything else in it is ignored. */
-interface SavedBreakpoints {
-  version: number
-  breakpoints: Breakpoint[]
-  watches: WatchedAddress[]
-}
-
-function parseSaved(text: string): { breakpoints: Breakpoint[]; watches: WatchedAddress[] } {
-  const o = JSON.parse(text) as Partial<SavedBreakpoints>
-  const breakpoints = (Array.isArray(o.breakpoints) ? o.breakpoints : [])
-    .filter((b) => typeof b?.file === 'string' && Number.isSafeInteger(b.line) && b.line > 0)
-    .map((b) => ({ file: b.file, line: b.line, enabled: b.enabled !== false }))
-  const watches = (Array.isArray(o.watches) ? o.watches : [])
-    .filter((w) => typeof w?.address === 'string' && /^0x[0-9a-f]{1,16}$/i.test(w.address))
-    .map((w) => ({ address: w.address.toLowerCase(), length: Math.max(1, Math.min(8, Math.floor(Number(w.length) || 8))) }))
-  return { breakpoints, watches }
 }
 
 export const useBreakpointsStore = defineStore('breakpoints', () => {
@@ -79,7 +45,7 @@ export const useBreakpointsStore = defineStore('breakpoints', () => {
       if (ws.info?.root !== root) return
       if (r.ok) {
         try {
-          ;({ breakpoints: breakpoints.value, watches: watches.value } = parseSaved(r.value.text))
+          ;({ breakpoints: breakpoints.value, watches: watches.value } = parseBreakpointsFile(r.value.text))
         } catch (e) {
           problem.value = `${BREAKPOINTS_FILE} is not valid JSON (${(e as Error).message}): it will be rewritten when a breakpoint changes`
         }
