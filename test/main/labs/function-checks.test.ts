@@ -18,6 +18,8 @@ import { ReplaySession } from '../../../src/main/trace/replay'
 import { RecordingContext } from '../../../src/main/labs/evaluate'
 import { SymbolTable } from '../../../src/main/labs/select-events'
 import type { FaultInFunctionCheck, FunctionReachedCheck } from '../../../src/shared/labs/lab-format'
+import { build } from '../../../src/main/toolchain/build'
+import { EXAMPLE } from '../../support/build-workspace'
 
 const make = oracle('make', 'make')
 const gcc = oracle('riscv64-unknown-elf-gcc', 'gcc-riscv64-unknown-elf')
@@ -47,6 +49,37 @@ function context(path: string): { ctx: RecordingContext; close: () => void } {
   if (!reader.ok) throw new Error(reader.error.message)
   return { ctx: new RecordingContext(reader.value, new SymbolTable([]), path), close: () => reader.value.close() }
 }
+
+describe('lab checks naming functions of an assembly kernel (its ELF symbols with a size)', () => {
+  it('decides function_reached on a label given .type/.size, and names what the kernel has when the label has none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bootscope-fn-asm-'))
+    const main = readFileSync(join(EXAMPLE, 'main.S'), 'utf8').replace('rust_main:\n', '    .type rust_main, @function\nrust_main:\n') + '\n    .section .text\n    .size rust_main, 3b + 4 - rust_main\n'
+    const files = ['entry.S', 'linker.ld'].map((f) => ({ path: f, text: readFileSync(join(EXAMPLE, f), 'utf8') }))
+    const built = build({ files: [...files, { path: 'main.S', text: main }], script: 'linker.ld' })
+    if (!built.ok || !built.elf) throw new Error(built.diagnostics.map((d) => d.message).join('; '))
+    const path = join(dir, 'asm.sqlite')
+    const started = await Recorder.start({ recordingPath: path, kernel: { file: 'k.elf', bytes: built.elf }, writtenBy: 'test' })
+    if (!started.ok) throw new Error(started.error.message)
+    await started.value.run()
+    const reader = RecordingReader.open(path)
+    if (!reader.ok) throw new Error(reader.error.message)
+    try {
+      expect(reader.value.functions()).toEqual([]) // no DWARF: the names come from the symbols
+      const ctx = new RecordingContext(reader.value, new SymbolTable(built.symbols), path, built.symbols)
+      const rustMain = built.symbols.find((s) => s.name === 'rust_main')!
+      expect(rustMain.size).toBeGreaterThan(0n)
+      const yes = await ctx.functionReached({ ...base, kind: 'function_reached', function: 'rust_main' })
+      expect(yes.passed).toBe(true)
+      expect(yes.detail).toMatch(/^the PC reached `rust_main` \(0x[0-9a-f]+\) at step \d+$/)
+      expect(yes.detail).toContain(`(0x${rustMain.value.toString(16)})`)
+      // _start has no .size: not a function by the symbols.
+      const none = await ctx.functionReached({ ...base, kind: 'function_reached', function: '_start' })
+      expect(none.detail).toBe('the kernel has no function `_start` (its functions: rust_main)')
+    } finally {
+      reader.value.close()
+    }
+  }, 60_000)
+})
 
 describe.skipIf(make.missing || gcc.missing || nm.missing)('lab checks naming C functions (DWARF)', () => {
   beforeAll(async () => {
