@@ -76,6 +76,8 @@ export interface MachineConfig {
   tohost?: boolean
   /** The kernel command line (`/chosen/bootargs`, QEMU's -append). */
   bootargs?: string
+  /** The strict-TLB teaching mode: only sfence.vma flushes the TLB, so a missing fence shows up (QEMU flushes on satp writes too). */
+  strictTlb?: boolean
   trace?: boolean
   /** Guest time (mtime ticks) of pure UART input polling that counts as waiting for input (default `INPUT_POLL_IDLE_TICKS`). */
   inputPollIdleTicks?: bigint
@@ -251,6 +253,7 @@ export class Machine implements BootMachine {
       m.tohost!.attach(pa)
       hart.exitOnStore?.(pa)
     }
+    if (config.strictTlb) hart.strictTlb = true
     m.start()
     return ok(m)
   }

@@ -27,6 +27,8 @@ interface RecordedConfig {
   modules?: { file: string; string: string | null }[]
   /** Load address of a raw kernel (hex); absent in recordings made before raw binaries needed one. */
   rawAddr?: string | null
+  /** The strict-TLB teaching mode; absent when off (and in recordings made before it could be chosen). */
+  strictTlb?: boolean
   /** The initrd's artifact name. */
   initrd?: string | null
 }
@@ -71,6 +73,7 @@ export function recordedBootConfig(path: string, r: RecordingReader): Result<Boo
     initrd,
     memBytes: config.memBytes ?? undefined,
     tohost: config.tohost,
+    ...(config.strictTlb ? { strictTlb: true } : {}),
     machine: config.machine,
     append: config.append ?? undefined,
     ...(disk ? { disk } : {}),

@@ -50,6 +50,8 @@ export interface RecordOptions {
   diskName?: string
   /** riscv-tests `tohost` exit protocol. */
   tohost?: boolean
+  /** The strict-TLB teaching mode (`MachineConfig.strictTlb`); kept in the recorded config, so replay runs the same way. */
+  strictTlb?: boolean
   /** A machine preset (`riscv64-virt`, `x86-pc`); default: the one the kernel calls for. */
   machine?: string
   /** The kernel command line (Multiboot cmdline, RISC-V bootargs). */
@@ -149,6 +151,7 @@ export class Recorder {
         initrd: opts.initrd?.file ?? null,
         ...(opts.append !== undefined ? { append: opts.append } : {}),
         ...(opts.modules?.length ? { modules: opts.modules.map((m) => ({ file: m.file, string: m.string ?? null })) } : {}),
+        ...(opts.strictTlb ? { strictTlb: true } : {}),
       },
       writtenBy: opts.writtenBy,
     })
@@ -162,6 +165,7 @@ export class Recorder {
         memBytes: opts.memBytes,
         disk: opts.disk,
         tohost: opts.tohost,
+        strictTlb: opts.strictTlb,
         machine: opts.machine,
         append: opts.append,
         modules: opts.modules,

@@ -42,6 +42,9 @@ Options:
   --mem SIZE                guest RAM, e.g. 128M (default), 1G; at most ${MAX_GUEST_RAM_BYTES / 1024 ** 2}M
   --max-steps N             stop after N retired instructions (default ${DEFAULT_MAX_STEPS})
   --tohost                  riscv-tests exit protocol through the kernel's \`tohost\` symbol
+  --strict-tlb              teaching mode: a stale translation stays in the TLB until the kernel
+                            flushes it (RISC-V sfence.vma; x86 invlpg or a CR3 write), so a missing
+                            flush shows up as the hardware may show it — QEMU re-walks instead
   --input TEXT              type TEXT on the UART when the guest first asks for input: polls
                             for it (U-Boot's autoboot countdown) or turns on its receive
                             interrupt (Linux, xv6); \\n, \\r, \\t, \\\\ are escapes
@@ -62,6 +65,8 @@ export interface BootArgs {
   memBytes: number
   maxSteps: bigint
   tohost: boolean
+  /** `--strict-tlb`: the TLB keeps stale entries until the kernel flushes them. */
+  strictTlb: boolean
   input?: string
   events: boolean
   /** `--gdb [PORT]`: serve the live boot to gdb on this port (default 1234). */
@@ -76,11 +81,12 @@ export function unescapeInput(text: string): string {
 }
 
 export function parseBootArgs(argv: string[]): BootArgs {
-  const args: Partial<BootArgs> & { bios: string; memBytes: number; maxSteps: bigint; tohost: boolean; events: boolean; modules: BootArgs['modules'] } = {
+  const args: Partial<BootArgs> & { bios: string; memBytes: number; maxSteps: bigint; tohost: boolean; strictTlb: boolean; events: boolean; modules: BootArgs['modules'] } = {
     bios: 'builtin',
     memBytes: 128 * 1024 * 1024,
     maxSteps: DEFAULT_MAX_STEPS,
     tohost: false,
+    strictTlb: false,
     events: false,
     modules: [],
   }
@@ -133,6 +139,9 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--tohost':
         args.tohost = true
         break
+      case '--strict-tlb':
+        args.strictTlb = true
+        break
       case '--events':
         args.events = true
         break
@@ -180,7 +189,7 @@ function describeEvent(e: MachineEvent): string | undefined {
  * checkpoints keep, so going backward and forward again sees the same (live-boot.ts).
  */
 export function liveGdbOptions(args: BootArgs & { gdb: number }, images: Pick<BootConfig, 'kernel' | 'bios' | 'initrd' | 'disk'>): Pick<LiveGdbOptions, 'config' | 'budget' | 'port' | 'input'> {
-  const config: BootConfig = { ...images, memBytes: args.memBytes, tohost: args.tohost, machine: args.machine, append: args.append, modules: moduleFiles(args) }
+  const config: BootConfig = { ...images, memBytes: args.memBytes, tohost: args.tohost, strictTlb: args.strictTlb, machine: args.machine, append: args.append, modules: moduleFiles(args) }
   return { config, budget: args.maxSteps, port: args.gdb, ...(args.input !== undefined ? { input: new TextEncoder().encode(args.input) } : {}) }
 }
 
@@ -223,6 +232,7 @@ export const bootCommand: CliCommand = {
         disk,
         memBytes: args.memBytes,
         tohost: args.tohost,
+        strictTlb: args.strictTlb,
         machine: args.machine,
         append: args.append,
         modules: moduleFiles(args),

@@ -26,7 +26,7 @@ partial file reads as incomplete up to its last committed step. Ctrl-C or SIGTER
 Options: -o FILE (required), --max-bytes SIZE (size cap of the file, default ${DEFAULT_MAX_RECORDING_BYTES / 1024 ** 3}G),
 and those of \`bootscope boot\`:
   --machine NAME, --append CMDLINE, --module FILE[,STRING], --bios none|builtin|FILE, --raw ADDR,
-  --initrd FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --input TEXT, --gdb [PORT]
+  --initrd FILE, --disk IMG, --mem SIZE, --max-steps N, --tohost, --strict-tlb, --input TEXT, --gdb [PORT]
   (with --gdb the boot waits for gdb at its first instruction and is recorded as far as gdb runs it,
   then to its end once gdb detaches)`
 
@@ -71,6 +71,7 @@ export const recordCommand: CliCommand = {
         maxSteps: args.maxSteps,
         maxBytes,
         tohost: args.tohost,
+        strictTlb: args.strictTlb,
         machine: args.machine,
         append: args.append,
         modules: moduleFiles(args),

@@ -59,6 +59,7 @@ async function createPc(config: BootConfig): Promise<Result<BootMachine>> {
     modules: config.modules,
     memBytes: config.memBytes,
     trace: config.trace,
+    strictTlb: config.strictTlb,
     listener: config.listener,
     createHart: async (opts) => createX86Hart(opts),
   })

@@ -62,6 +62,8 @@ export interface PcMachineConfig {
   listener?: MachineListener
   /** Seconds since 1970 the RTC shows at step 0. */
   rtcEpochSeconds?: number
+  /** The strict-TLB teaching mode: a stale translation stays until invlpg or a CR3 write drops it (the hardware may keep it; QEMU re-walks). */
+  strictTlb?: boolean
   createHart: (opts: X86HartOptions) => Promise<X86HartApi>
 }
 
@@ -140,6 +142,7 @@ export class PcMachine implements BootMachine {
     const m = new PcMachine(hart, config)
     const booted = m.boot()
     if (!booted.ok) return booted
+    if (config.strictTlb) hart.strictTlb = true
     return ok(m)
   }
 

@@ -18,12 +18,13 @@ const BIN = fileURLToPath(new URL('../../../../bin/bootscope.mjs', import.meta.u
 
 describe('bootscope boot arguments', () => {
   it('reads the kernel and every option', () => {
-    expect(parseBootArgs(['k.elf', '--bios', 'none', '--mem', '256M', '--max-steps', '1000', '--tohost', '--input', 'a\\nb', '--disk', 'fs.img'])).toEqual({
+    expect(parseBootArgs(['k.elf', '--bios', 'none', '--mem', '256M', '--max-steps', '1000', '--tohost', '--strict-tlb', '--input', 'a\\nb', '--disk', 'fs.img'])).toEqual({
       kernel: 'k.elf',
       bios: 'none',
       memBytes: 256 * 1024 * 1024,
       maxSteps: 1000n,
       tohost: true,
+      strictTlb: true,
       input: 'a\nb',
       disk: 'fs.img',
       events: false,
