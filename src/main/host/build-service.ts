@@ -40,6 +40,7 @@ export interface WorkspaceBoot {
   initrd?: ImageBytes
   append?: string
   maxSteps?: number
+  strictTlb?: boolean
 }
 
 export interface BuildServiceDeps {
@@ -162,6 +163,7 @@ export class BuildService {
     if (config.memory) boot.memBytes = parseSize(config.memory)
     if (config.cmdline !== undefined) boot.append = config.cmdline
     if (config.maxSteps) boot.maxSteps = config.maxSteps
+    if (config.strictTlb) boot.strictTlb = true
     return ok(boot)
   }
 

@@ -81,6 +81,7 @@ export interface BootRunArgs {
   append?: string
   memBytes?: number
   maxSteps?: number
+  strictTlb?: boolean
   /** The build's line table when the kernel is the workspace's build. */
   sourceLines?: SourceLine[]
   /** A machine preset (`riscv64-virt`, `x86-pc`); default: the one the kernel calls for. */

@@ -34,6 +34,8 @@ export interface BootOptions {
   memBytes?: number
   /** Stop after this many retired instructions (default `DEFAULT_BOOT_MAX_STEPS`, 5 000 000 000). */
   maxSteps?: number
+  /** The strict-TLB teaching mode: a stale translation stays until the kernel flushes it (`boot --strict-tlb`). */
+  strictTlb?: boolean
   /**
    * Serve the boot to gdb (RISC-V and x86): a GDB stub on 127.0.0.1:`port` (0: a free port), the boot
    * stopped at its first instruction until gdb connects and then run as far as gdb asks (and

@@ -46,6 +46,7 @@ const BOOT_OPTIONS = v.strictObject({
   append: v.optional(shortString),
   memBytes: v.optional(count(1)),
   maxSteps: v.optional(count(1)),
+  strictTlb: v.optional(v.boolean()),
   gdb: v.optional(v.strictObject({ port: v.pipe(count(0), v.maxValue(65535, 'is not a TCP port (0–65535)')) })),
 })
 

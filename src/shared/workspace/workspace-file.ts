@@ -33,6 +33,8 @@ export interface WorkspaceFile {
   cmdline?: string
   modules?: { path: string; string?: string }[]
   maxSteps?: number
+  /** The strict-TLB teaching mode (`bootscope boot --strict-tlb`). */
+  strictTlb?: boolean
 }
 
 /** "128M" → bytes; K/M/G are binary multiples, like QEMU's -m. */
@@ -166,7 +168,7 @@ class Parser {
   }
 }
 
-const KEYS = ['$schema', 'version', 'build', 'kernel', 'machine', 'firmware', 'memory', 'initrd', 'cmdline', 'modules', 'maxSteps']
+const KEYS = ['$schema', 'version', 'build', 'kernel', 'machine', 'firmware', 'memory', 'initrd', 'cmdline', 'modules', 'maxSteps', 'strictTlb']
 const BUILD_KEYS = ['command', 'cwd', 'env']
 
 /** Parses and checks `bootscope.json`; every mistake is a diagnostic at its line and column. */
@@ -241,6 +243,10 @@ export function parseWorkspaceFile(text: string, file = WORKSPACE_FILE): { value
   if (v.maxSteps !== undefined) {
     if (typeof v.maxSteps === 'number' && Number.isSafeInteger(v.maxSteps) && v.maxSteps > 0) out.maxSteps = v.maxSteps
     else problem('/maxSteps', '"maxSteps" is a whole number of instructions')
+  }
+  if (v.strictTlb !== undefined) {
+    if (typeof v.strictTlb === 'boolean') out.strictTlb = v.strictTlb
+    else problem('/strictTlb', '"strictTlb" is true or false')
   }
   return diagnostics.length ? { diagnostics } : { value: out, diagnostics }
 }

@@ -27,7 +27,7 @@ const make = oracle('make', 'make')
 const gcc = oracle('riscv64-unknown-elf-gcc', 'gcc-riscv64-unknown-elf')
 const addr2line = oracle('riscv64-unknown-elf-addr2line', 'binutils-riscv64-unknown-elf')
 const C_KERNEL = join(__dirname, '../../fixtures/c-kernel')
-const WORKSPACE_FILE = { version: 1, build: { command: 'make' }, kernel: 'kernel.elf', memory: '64M', cmdline: 'console=ttyS0', maxSteps: 2_000_000 }
+const WORKSPACE_FILE = { version: 1, build: { command: 'make' }, kernel: 'kernel.elf', memory: '64M', cmdline: 'console=ttyS0', maxSteps: 2_000_000, strictTlb: true }
 
 let base: string
 let root: string
@@ -99,7 +99,7 @@ describe.skipIf(make.missing || gcc.missing || addr2line.missing)('a workspace b
     if (!reader.ok) throw new Error(reader.error.message)
     const config = JSON.parse(reader.value.meta()[META.config]) as Record<string, unknown>
     reader.value.close()
-    expect(config).toMatchObject({ memBytes: 64 * 1024 * 1024, maxSteps: '2000000', append: 'console=ttyS0', machine: 'riscv64-virt' })
+    expect(config).toMatchObject({ memBytes: 64 * 1024 * 1024, maxSteps: '2000000', append: 'console=ttyS0', machine: 'riscv64-virt', strictTlb: true })
     expect(overview.sourceLines.some((l) => l.file === join(root, 'main.c'))).toBe(true)
 
     const bytes = readFileSync(join(root, 'kernel.elf'))

@@ -28,6 +28,7 @@ describe('bootscope.json', () => {
         cmdline: 'console=ttyS0',
         modules: [{ path: 'mod.bin', string: 'mod' }],
         maxSteps: 1000000,
+        strictTlb: true,
       }),
     )
     expect(r.diagnostics).toEqual([])
@@ -42,6 +43,7 @@ describe('bootscope.json', () => {
       cmdline: 'console=ttyS0',
       modules: [{ path: 'mod.bin', string: 'mod' }],
       maxSteps: 1000000,
+      strictTlb: true,
     })
   })
 
