@@ -11,7 +11,7 @@ import type { SourceLine } from '../trace/source-map'
 import type { FunctionRange } from '../trace/function-map'
 import { DwarfError } from './cursor'
 import { readDebugInfo, type DwarfScope } from './info'
-import { readLinePrograms, type LineProgram } from './line-program'
+import { readLinePrograms, type LineProgram, type LineRow } from './line-program'
 import { debugSections, type Decompressors } from './sections'
 
 export { debugSections, type DebugSections, type Decompressors } from './sections'
@@ -62,17 +62,38 @@ function flatten(scope: DwarfScope, depth: number, program: LineProgram | undefi
 /**
  * Each row covers the bytes up to the next row of its sequence; of several rows at one address
  * the last counts (as addr2line and gdb read it). Rows with line 0 (no source) cover nothing.
+ * The is_stmt flag is kept as gdb keeps it: a run is a statement when a row of its line at its
+ * address has the flag, and a statement row hidden by a later row at the same address (main.c:42
+ * at the address where its inlined callee's line 19 begins) stays as a run of size 0, so a
+ * breakpoint on its line still finds it. Rows at the address that ends their sequence cover
+ * nothing and mark nothing (gdb drops them too).
  */
 export function lineRuns(programs: LineProgram[]): SourceLine[] {
   const out: SourceLine[] = []
   for (const p of programs) {
     const rows = p.rows
+    let hidden: LineRow[] = []
     for (let i = 0; i + 1 < rows.length; i++) {
       const r = rows[i]
-      if (r.endSequence) continue
+      if (r.endSequence) {
+        hidden = []
+        continue
+      }
       const next = rows[i + 1]
-      if (next.address <= r.address || r.line === 0) continue
-      out.push({ address: hex(r.address), size: Number(next.address - r.address), file: r.file, line: r.line, column: r.column || undefined })
+      if (next.address < r.address) continue
+      if (next.address === r.address) {
+        if (r.isStmt && r.line !== 0) hidden.push(r)
+        continue
+      }
+      const sameLine = (h: LineRow) => h.file === r.file && h.line === r.line
+      const marks = hidden.filter((h, k) => !sameLine(h) && hidden.findIndex((o) => o.file === h.file && o.line === h.line) === k)
+      for (const h of marks) out.push({ address: hex(h.address), size: 0, file: h.file, line: h.line, column: h.column || undefined })
+      if (r.line !== 0) {
+        const run: SourceLine = { address: hex(r.address), size: Number(next.address - r.address), file: r.file, line: r.line, column: r.column || undefined }
+        if (!r.isStmt && !hidden.some(sameLine)) run.stmt = false
+        out.push(run)
+      }
+      hidden = []
     }
   }
   return out

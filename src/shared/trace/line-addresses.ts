@@ -4,11 +4,12 @@
  * without code (a comment, a blank line) moves to the next line of the same file that has some,
  * and a line gives one address per function it was compiled into — each inlined copy of a
  * function is one (a `static inline` helper called twice breaks in both) — the lowest of its
- * code there, not every stretch of it (a loop's test is not a second stop). The recording's line
- * table has no is_stmt flag, so that address can be a few bytes before gdb's `break FILE:LINE`
- * when the compiler scheduled a non-statement row of the line first. Each address comes with the
- * load addresses it runs at before paging (a kernel linked in the higher half starts at its
- * physical load address).
+ * statement of it there, not every stretch of it (a loop's test is not a second stop). Only rows
+ * where a statement begins (DWARF is_stmt) count, as in gdb: an instruction of the line the
+ * compiler scheduled before its statement starts is no stop, and a line whose rows are all
+ * non-statements has no code of its own. Recordings without the flag (written before it was
+ * kept) count every row. Each address comes with the load addresses it runs at before paging
+ * (a kernel linked in the higher half starts at its physical load address).
  */
 import type { SegmentAddresses, SourceLine } from './source-map'
 import { SourceMap } from './source-map'
@@ -23,16 +24,18 @@ export interface LineAddresses {
 
 /** Rows of the line table, for several lookups (one per breakpoint). */
 export class LineIndex {
-  private readonly rows: { from: bigint; to: bigint; file: string; line: number }[]
+  /** The statement rows (a breakpoint can stop at one), in address order. */
+  private readonly rows: { from: bigint; file: string; line: number }[]
   private readonly map: SourceMap
   private readonly functions: { low: bigint; high: bigint; depth: number }[]
 
   constructor(lines: readonly SourceLine[], segments: SegmentAddresses[] = [], functions: readonly FunctionRange[] = []) {
     this.functions = functions.map((f) => ({ low: BigInt(f.low), high: BigInt(f.high), depth: f.depth }))
     this.rows = lines
-      .map((l) => ({ from: BigInt(l.address), to: BigInt(l.address) + BigInt(l.size), file: l.file, line: l.line }))
+      .filter((l) => l.stmt !== false)
+      .map((l) => ({ from: BigInt(l.address), file: l.file, line: l.line }))
       .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
-    this.map = new SourceMap(lines as SourceLine[], segments)
+    this.map = new SourceMap([], segments)
   }
 
   /**

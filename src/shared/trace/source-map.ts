@@ -6,7 +6,11 @@
  */
 import type { SourceLoc } from '../api/result'
 
-/** One run of bytes at its link (virtual) address; addresses are hex strings so the table is JSON. */
+/**
+ * One run of bytes at its link (virtual) address; addresses are hex strings so the table is JSON.
+ * A run of size 0 is a DWARF row the next row at the same address hides: a statement of its line
+ * begins there (a breakpoint on that line stops there) while the bytes belong to the next row's.
+ */
 export interface SourceLine {
   address: string
   size: number
@@ -14,6 +18,12 @@ export interface SourceLine {
   line: number
   /** Column from DWARF (1-based), when the compiler recorded one. */
   column?: number
+  /**
+   * false when no DWARF row of this line at this address has is_stmt (not where a statement of
+   * the line begins: gdb does not break there). Absent means a statement — our toolchain's rows and
+   * recordings written before the flag was kept.
+   */
+  stmt?: false
 }
 
 /** A loaded segment: where it is linked (vaddr) and where it sits in memory (paddr). */

@@ -19,29 +19,58 @@ const gcc = oracle('riscv64-unknown-elf-gcc', 'gcc-riscv64-unknown-elf')
 const gdb = oracle('gdb-multiarch', 'gdb-multiarch')
 const C_KERNEL = join(__dirname, '../../fixtures/c-kernel')
 
-/** gdb's breakpoint locations for `break main.c:LINE`, as hex. */
-function gdbBreak(elf: string, line: number): string[] {
-  const out = execFileSync(gdb.path!, ['-batch', '-ex', `break main.c:${line}`, '-ex', 'info breakpoints', elf], { encoding: 'utf8' })
-  return [...out.matchAll(/^\S+\s+(?:breakpoint\s+keep\s+)?y\s+0x0*([0-9a-f]+) in /gm)].map((m) => `0x${m[1]}`)
+interface GdbBreak {
+  /** The line gdb put the breakpoint on (the one asked for, or the next with code). */
+  line: number
+  addresses: string[]
 }
 
+/**
+ * gdb's answer to `break FILE:LINE` for every line in `lines`, one gdb run: the line it chose and
+ * its locations as hex, or undefined when it has no code there ("No line N in file").
+ */
+function gdbBreaks(elf: string, file: string, lines: number[]): Map<number, GdbBreak | undefined> {
+  const args = ['-batch']
+  for (const n of lines) args.push('-ex', `echo @@ ${n}\n`, '-ex', `break ${file}:${n}`, '-ex', 'info breakpoints', '-ex', 'delete')
+  const out = execFileSync(gdb.path!, [...args, elf], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  const answers = new Map<number, GdbBreak | undefined>()
+  for (const part of out.split('@@ ').slice(1)) {
+    const asked = Number(part.slice(0, part.indexOf('\n')))
+    const locations = [...part.matchAll(/\s0x0*([0-9a-f]+)\s+(?:in \S+ at )?\S+:(\d+)\s*$/gm)]
+    answers.set(asked, locations.length ? { line: Number(locations[0][2]), addresses: locations.map((m) => `0x${m[1]}`) } : undefined)
+  }
+  return answers
+}
+
+const sourceLineCount = (path: string) => readFileSync(path, 'utf8').split('\n').length
+
 describe.skipIf(make.missing || gcc.missing || gdb.missing)('line addresses of a C kernel (gcc -g -O1)', () => {
-  it('are where gdb breaks on the line: one per function and inlined copy, a line without code moved on', () => {
-    const elf = join(mkdtempSync(join(tmpdir(), 'bootscope-lines-')), 'kernel.elf')
-    execFileSync(make.path!, ['-s', '-B', '-C', C_KERNEL, `OUT=${elf}`], { stdio: 'pipe' })
-    const debug = kernelDebugInfoOf(readFileSync(elf))!
-    const index = new LineIndex(debug.lines, [], debug.functions)
-    const mainC = (f: string) => f.endsWith('/main.c')
-    // 19: uart_puts's loop test, inlined twice into kernel_main (gdb: 2 locations); 30: '{' (no code: line 31's).
-    for (const line of [19, 30, 31, 43, 44, 46, 48, 49]) {
-      const ours = index.addressesOf(mainC, line)
-      expect(ours?.addresses, `main.c:${line}`).toEqual(gdbBreak(elf, line))
-    }
-    expect(index.addressesOf(mainC, 19)!.addresses).toHaveLength(2)
-    expect(index.addressesOf(mainC, 30)!.line).toBe(31)
-    expect(index.addressesOf(mainC, 52)).toBeUndefined() // after the last line of code
-    expect(index.addressesOf((f) => f.endsWith('/other.c'), 31)).toBeUndefined()
-  }, 60_000)
+  for (const dwarf of ['-gdwarf-4', '-gdwarf-5']) {
+    it(`are where gdb breaks on every line of main.c and start.S (${dwarf}): is_stmt rows only, one per function and inlined copy`, () => {
+      const elf = join(mkdtempSync(join(tmpdir(), 'bootscope-lines-')), 'kernel.elf')
+      execFileSync(make.path!, ['-s', '-B', '-C', C_KERNEL, `OUT=${elf}`, `CFLAGS_DEBUG=${dwarf}`], { stdio: 'pipe' })
+      const debug = kernelDebugInfoOf(readFileSync(elf))!
+      const index = new LineIndex(debug.lines, [], debug.functions)
+      let withCode = 0
+      for (const file of ['main.c', 'start.S']) {
+        // Every line of the file and one after its end (no code there: gdb says "No line").
+        const lines = Array.from({ length: sourceLineCount(join(C_KERNEL, file)) + 1 }, (_, i) => i + 1)
+        const gdbSays = gdbBreaks(elf, file, lines)
+        for (const n of lines) {
+          const ours = index.addressesOf((f) => f.endsWith(`/${file}`), n)
+          expect(ours, `${file}:${n}`).toEqual(gdbSays.get(n))
+          if (ours?.line === n) withCode++
+        }
+      }
+      expect(withCode).toBeGreaterThanOrEqual(20) // the comparison covered the lines with code, not only moved ones
+      // The cases the is_stmt flag decides: line 20's first instructions are no statement (gdb
+      // breaks 4 bytes on), line 42's statement row shares its address with the inlined line 19.
+      expect(index.addressesOf((f) => f.endsWith('/main.c'), 20)!.addresses).toHaveLength(2)
+      expect(index.addressesOf((f) => f.endsWith('/main.c'), 42)!.line).toBe(42)
+      expect(index.addressesOf((f) => f.endsWith('/main.c'), 51)).toBeUndefined() // only a non-statement row
+      expect(index.addressesOf((f) => f.endsWith('/other.c'), 31)).toBeUndefined()
+    }, 120_000)
+  }
 })
 
 describe('line addresses', () => {
@@ -57,5 +86,26 @@ describe('line addresses', () => {
     expect(index.addressesOf((f) => f === 'entry.S', 3)).toEqual({ line: 3, addresses: ['0xffffffffc0200000', '0x80200000'] })
     expect(index.addressesOf((f) => f === 'entry.S', 5)).toEqual({ line: 9, addresses: ['0xffffffffc020000c', '0x8020000c'] })
     expect(index.addressesOf((f) => f === 'entry.S', 10)).toBeUndefined()
+  })
+
+  it('stop only where a statement begins (is_stmt), and count every row of a table without the flag', () => {
+    const lines = [
+      { address: '0x1000', size: 0, file: 'a.c', line: 7 }, // a statement of 7 hidden by line 3's row at the same address
+      { address: '0x1000', size: 4, file: 'a.c', line: 3 },
+      { address: '0x1004', size: 4, file: 'a.c', line: 4, stmt: false as const }, // scheduled before line 4's statement
+      { address: '0x1008', size: 4, file: 'a.c', line: 4 },
+      { address: '0x100c', size: 4, file: 'a.c', line: 5, stmt: false as const }, // no statement of line 5 anywhere
+      { address: '0x1010', size: 4, file: 'a.c', line: 6 },
+    ]
+    const index = new LineIndex(lines)
+    const aC = (f: string) => f === 'a.c'
+    expect(index.addressesOf(aC, 4)).toEqual({ line: 4, addresses: ['0x1008'] })
+    expect(index.addressesOf(aC, 5)).toEqual({ line: 6, addresses: ['0x1010'] })
+    expect(index.addressesOf(aC, 7)).toEqual({ line: 7, addresses: ['0x1000'] })
+    // A recording written before the flag was kept: every row is a statement, as before.
+    const old = new LineIndex(lines.filter((l) => l.size > 0).map(({ address, size, file, line }) => ({ address, size, file, line })))
+    expect(old.addressesOf(aC, 4)).toEqual({ line: 4, addresses: ['0x1004'] })
+    expect(old.addressesOf(aC, 5)).toEqual({ line: 5, addresses: ['0x100c'] })
+    expect(old.addressesOf(aC, 7)).toBeUndefined()
   })
 })
