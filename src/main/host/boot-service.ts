@@ -122,6 +122,7 @@ export class BootService {
           memBytes: opts.memBytes,
           maxSteps: opts.maxSteps,
           ...(opts.strictTlb ? { strictTlb: true } : {}),
+          ...(fromFile?.modules?.length ? { modules: fromFile.modules } : {}),
           ...(fromFile?.machine ? { machine: fromFile.machine } : {}),
           ...(opts.gdb ? { gdb: opts.gdb } : {}),
         },

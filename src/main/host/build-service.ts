@@ -41,6 +41,8 @@ export interface WorkspaceBoot {
   append?: string
   maxSteps?: number
   strictTlb?: boolean
+  /** Multiboot modules (x86), read, with their strings. */
+  modules?: (ImageBytes & { string?: string })[]
 }
 
 export interface BuildServiceDeps {
@@ -164,6 +166,11 @@ export class BuildService {
     if (config.cmdline !== undefined) boot.append = config.cmdline
     if (config.maxSteps) boot.maxSteps = config.maxSteps
     if (config.strictTlb) boot.strictTlb = true
+    for (const m of config.modules ?? []) {
+      const bytes = await image(m.path, 'module')
+      if (!bytes.ok) return bytes
+      ;(boot.modules ??= []).push({ ...bytes.value, ...(m.string !== undefined ? { string: m.string } : {}) })
+    }
     return ok(boot)
   }
 

@@ -131,6 +131,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       memBytes: args.memBytes,
       maxSteps: args.maxSteps,
       strictTlb: args.strictTlb,
+      modules: args.modules,
       sourceLines: args.sourceLines,
       machine: args.machine,
       writtenBy: 'bootscope',
@@ -251,7 +252,7 @@ async function serveAppGdb(args: BootRunArgs, rec: Recorder, signal: AbortSignal
   underGdb.add(args.runId)
   try {
     const served = await serveLiveBoot({
-      config: { kernel: args.kernel, bios: args.bios, initrd: args.initrd, memBytes: args.memBytes, machine: args.machine, append: args.append, strictTlb: args.strictTlb },
+      config: { kernel: args.kernel, bios: args.bios, initrd: args.initrd, memBytes: args.memBytes, machine: args.machine, append: args.append, strictTlb: args.strictTlb, modules: args.modules },
       budget: BigInt(args.maxSteps ?? DEFAULT_BOOT_MAX_STEPS),
       port: args.gdb!.port,
       follow: async (frontier) => void (await rec.runTo(frontier)),

@@ -82,6 +82,8 @@ export interface BootRunArgs {
   memBytes?: number
   maxSteps?: number
   strictTlb?: boolean
+  /** Multiboot modules (x86) with their strings: the workspace file's `modules`. */
+  modules?: (ImageBytes & { string?: string })[]
   /** The build's line table when the kernel is the workspace's build. */
   sourceLines?: SourceLine[]
   /** A machine preset (`riscv64-virt`, `x86-pc`); default: the one the kernel calls for. */
