@@ -33,23 +33,29 @@ async function createWindow(host: Host): Promise<void> {
   else await window.loadFile(join(here, '../renderer/index.html'))
 }
 
-/**
- * The system's file dialog for Open ELF…: a file outside the workspace is read only when the
- * user picks it here (the renderer cannot name one itself; shared/api/file-grant.ts).
- */
-async function chooseFile({ role, defaultPath }: { role: ChosenFileRole; defaultPath?: string }): Promise<string | undefined> {
-  const options: Electron.OpenDialogOptions = { title: `Choose the ${role} to boot`, defaultPath, properties: ['openFile'] }
+/** The system's open dialog over the focused window: the path picked, or undefined when cancelled. */
+async function pickPath(options: Electron.OpenDialogOptions): Promise<string | undefined> {
   const window = BrowserWindow.getFocusedWindow()
   const r = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
   return r.canceled ? undefined : r.filePaths[0]
 }
+
+/**
+ * The system's file dialog for Open ELF…: a file outside the workspace is read only when the
+ * user picks it here (the renderer cannot name one itself; shared/api/file-grant.ts).
+ */
+const chooseFile = ({ role, defaultPath }: { role: ChosenFileRole; defaultPath?: string }) =>
+  pickPath({ title: `Choose the ${role} to boot`, defaultPath, properties: ['openFile'] })
+
+/** The system's folder dialog for Open Folder…: the folder becomes the workspace (host/folder-service.ts). */
+const chooseFolder = ({ defaultPath }: { defaultPath?: string }) => pickPath({ title: 'Open a folder as the workspace', defaultPath, properties: ['openDirectory'] })
 
 async function start(): Promise<void> {
   hardenApp()
   await app.whenReady()
   hardenSession()
   const workspaceRoot = process.env.BOOTSCOPE_WORKSPACE || join(app.getPath('userData'), 'workspace')
-  const host = new Host({ workspaceRoot, transport: 'ipc', chooseFile })
+  const host = new Host({ workspaceRoot, transport: 'ipc', chooseFile, chooseFolder })
   Menu.setApplicationMenu(buildMenu())
   await createWindow(host)
   app.on('activate', () => {

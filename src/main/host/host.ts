@@ -13,6 +13,7 @@ import { CoreWorker, type CoreWorkerOptions } from './core-worker'
 import { BootService } from './boot-service'
 import { BuildService } from './build-service'
 import { ExampleService } from './example-service'
+import { FolderService } from './folder-service'
 import { LabService } from './lab-service'
 import { MAX_FILE_BYTES, RECORDINGS_FOLDER, Workspace } from './workspace'
 import { readRegularFile } from '../files/regular-file'
@@ -41,6 +42,8 @@ export interface HostOptions {
    * dialog was cancelled. Without it (browser mode) a typed path is granted with `file.grant`.
    */
   chooseFile?: (request: { role: ChosenFileRole; defaultPath?: string }) => Promise<string | undefined>
+  /** The system's folder dialog (the desktop app) for Open Folder…; without it `workspace.openFolder` needs a path. */
+  chooseFolder?: (request: { defaultPath?: string }) => Promise<string | undefined>
 }
 
 type Handlers = { [N in RequestName]: (args: ArgsOf<N>) => Promise<Result<ResultOf<N>>> | Result<ResultOf<N>> }
@@ -60,6 +63,7 @@ export class Host {
   private readonly builds: BuildService
   private readonly labs: LabService
   private readonly examples: ExampleService
+  private readonly folders: FolderService
   /** Files outside the workspace the user chose this session (file-grants.ts). */
   private readonly grants = new FileGrants()
 
@@ -79,14 +83,12 @@ export class Host {
     this.boots = new BootService({ core: this.core, workspace: this.workspace, grants: this.grants, emit, buildKernel: () => this.builds.kernel() })
     const homeRoot = this.workspace.root
     this.labs = new LabService({ core: this.core, workspace: this.workspace, homeRoot, emit })
-    this.examples = new ExampleService({
-      workspace: this.workspace,
-      homeRoot,
-      leaveLab: () => {
-        const open = this.labs.current()
-        if (open.ok && open.value) this.labs.close()
-      },
-    })
+    const leaveLab = () => {
+      const open = this.labs.current()
+      if (open.ok && open.value) this.labs.close()
+    }
+    this.examples = new ExampleService({ workspace: this.workspace, homeRoot, leaveLab })
+    this.folders = new FolderService({ workspace: this.workspace, homeRoot, leaveLab, chooseFolder: opts.chooseFolder })
     this.handlers = {
       'app.info': async () => {
         const info = await this.core.request('core.info', {})
@@ -100,6 +102,8 @@ export class Host {
       },
       'engine.set': ({ engine }) => this.core.setEngine(engine),
       'workspace.get': () => ok(this.workspace.info()),
+      'workspace.openFolder': ({ path }) => this.folders.open(path),
+      'workspace.home': () => this.folders.home(),
       'file.read': ({ path }) => this.workspace.read(path),
       'file.write': ({ path, text }) => this.workspace.write(path, text),
       'file.import': (args) => importFile(this.workspace, args),

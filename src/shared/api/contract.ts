@@ -23,6 +23,14 @@ export interface Requests {
   'engine.set': { args: { engine: EngineName }; result: { engine: EngineName } }
   /** The current workspace: root and file tree. */
   'workspace.get': { args: Record<string, never>; result: WorkspaceInfo }
+  /**
+   * Opens a folder as the workspace (a lab or example open is left first). Without `path` the
+   * desktop app shows the system's folder dialog (null when cancelled); browser mode needs the
+   * absolute path (`~` is the home folder). An existing, readable folder, else a clear error.
+   */
+  'workspace.openFolder': { args: { path?: string }; result: WorkspaceInfo | null }
+  /** Back to the workspace the app was opened with (from a lab, an example or an opened folder). */
+  'workspace.home': { args: Record<string, never>; result: WorkspaceInfo }
   'file.read': { args: { path: string }; result: FileEntry }
   /** A source file a recording's line table names (a kernel's DWARF may name files outside the workspace), to show read-only; only files that table names. */
   'source.read': { args: { recording: string; file: string }; result: FileEntry }
@@ -104,6 +112,8 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'app.info',
   'engine.set',
   'workspace.get',
+  'workspace.openFolder',
+  'workspace.home',
   'file.read',
   'source.read',
   'file.write',

@@ -111,6 +111,8 @@ export const REQUEST_SCHEMAS = {
   'example.list': NO_ARGS,
   'example.open': v.strictObject({ id: nonEmpty }),
   'example.close': NO_ARGS,
+  'workspace.openFolder': v.strictObject({ path: v.optional(path) }),
+  'workspace.home': NO_ARGS,
 } satisfies { [N in RequestName]: v.GenericSchema }
 
 /** `at.path: message` for the first problem, the way a user reads it. */

@@ -45,6 +45,8 @@ const GOOD: { [N in RequestName]: unknown[] } = {
   'lab.close': [{}],
   'example.list': [{}],
   'example.open': [{ id: 'i386-higher-half' }],
+  'workspace.openFolder': [{}, { path: '/home/me/kernel' }, { path: '~/kernel' }],
+  'workspace.home': [{}],
   'example.close': [{}],
 }
 
@@ -92,6 +94,8 @@ const BAD: [RequestName, unknown, RegExp][] = [
   ['recording.find', { path: 'a.sqlite', from: 0, direction: 'forward', target: {} }, /target/],
   ['lab.start', { id: 7 }, /id/],
   ['example.open', { id: '' }, /id/],
+  ['workspace.openFolder', { path: 7 }, /path/],
+  ['workspace.openFolder', { folder: '/tmp' }, /folder/],
 ]
 
 describe('request schemas', () => {
