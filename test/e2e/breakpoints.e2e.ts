@@ -1,6 +1,7 @@
 import { expect, test, startWebApp, stopWebApp, type WebApp } from './fixtures'
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from '@playwright/test'
@@ -16,6 +17,18 @@ import type { Page } from '@playwright/test'
  */
 
 const C_KERNEL = fileURLToPath(new URL('../fixtures/c-kernel', import.meta.url))
+
+/** A TCP port nothing listens on now (the system's choice for a listener, closed again). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/breakpoints-${name}.png` })
@@ -205,15 +218,22 @@ test('a breakpoint on an assembly line (our toolchain\'s line table), set with F
   }
 })
 
-test('Boot with gdb: the stub\'s address shows to copy, gdb-multiarch attaches there, and the boot is recorded', async ({ page }) => {
+test('Boot with gdb on the port given: the stub\'s address shows to copy, gdb-multiarch attaches there, and the boot is recorded', async ({ page }) => {
   test.setTimeout(180_000)
   await page.goto(web.url)
   await expect(page.getByTestId('core-status')).toContainText('SQLite')
   await page.getByTestId('boot-gdb').check()
+  // The port field: 0 (a free port) by default; a port typed there is where the stub listens.
+  const portField = page.getByTestId('boot-gdb-port')
+  await expect(portField).toHaveValue('0')
+  const port = await freePort()
+  await portField.fill(String(port))
+  await portField.blur()
   await page.getByTestId('boot-button').click()
   const stub = page.getByTestId('gdb-stub')
   await expect(stub).toHaveAttribute('data-state', 'listening', { timeout: 90_000 })
-  await expect(page.getByTestId('gdb-address')).toHaveText(/^127\.0\.0\.1:\d+$/)
+  await expect(page.getByTestId('gdb-address')).toHaveText(`127.0.0.1:${port}`)
+  await expect(portField).toBeDisabled()
   const address = (await stub.getAttribute('data-address'))!
   await expect(page.getByTestId('gdb-copy')).toHaveAttribute('aria-label', `Copy: target remote ${address}`)
   await shot(page, 'gdb-light')
@@ -229,6 +249,18 @@ test('Boot with gdb: the stub\'s address shows to copy, gdb-multiarch attaches t
   await expect(page.getByTestId('console')).toContainText('higher half ok', { timeout: 60_000 })
   await expect(stub).toHaveCount(0)
   await expect(page.getByTestId('timeline-cursor')).toBeVisible()
+  // A port something else listens on: the boot does not start, and Problems says why and what to do.
+  const taken = createServer()
+  await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve))
+  try {
+    await page.getByTestId('boot-button').click()
+    await page.locator('[data-tab=problems]').click()
+    await expect(page.getByTestId('problems')).toContainText(`cannot listen on 127.0.0.1:${port}`, { timeout: 60_000 })
+    await expect(page.getByTestId('problems')).toContainText('give another port, or 0 for a free one')
+    await expect(page.getByTestId('boot-button')).toBeEnabled()
+  } finally {
+    taken.close()
+  }
 })
 
 test('a build is cancelled from the app: its command ends and the console says so', async ({ page }) => {

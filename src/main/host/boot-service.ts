@@ -140,7 +140,7 @@ export class BootService {
         this.runs.delete(runId)
         const outcome: BootOutcome = r.ok
           ? { runId, recording: name, steps: r.value.steps, stop: r.value.stop }
-          : { runId, recording: name, steps: 0, stop: { reason: r.error.code === 'core_crashed' ? 'crashed' : 'error', message: r.error.message } }
+          : { runId, recording: name, steps: 0, stop: { reason: r.error.code === 'core_crashed' ? 'crashed' : 'error', message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } }
         emit('boot.finished', outcome)
       })
     return ok({ runId })

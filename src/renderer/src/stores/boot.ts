@@ -31,6 +31,8 @@ export const useBootStore = defineStore('boot', () => {
   const live = ref('')
   /** Boot with gdb (the top bar's "gdb" option): the boot waits for gdb at its first instruction. */
   const withGdb = ref(false)
+  /** The port the gdb stub listens on (the option's port field); 0: a free port, said in `gdb` once it listens. */
+  const gdbPort = ref(0)
   /** The running boot's gdb stub: its address to copy, and whether gdb still drives the boot. */
   const gdb = ref<BootGdbStatus>()
 
@@ -64,6 +66,8 @@ export const useBootStore = defineStore('boot', () => {
     outcome.value = o
     running.value = false
     gdb.value = undefined
+    // The run failed to go on (its gdb port taken, …): no kernel stop explains that, Problems does.
+    if (o.stop.reason === 'error') startProblem.value = { code: 'boot.error', message: o.stop.message, ...(o.stop.hint ? { hint: o.stop.hint } : {}) }
     await useRecordingsStore().load()
     await useReplayStore().open(o.recording)
   })
@@ -118,7 +122,7 @@ export const useBootStore = defineStore('boot', () => {
     outcome.value = undefined
     progress.value = undefined
     gdb.value = undefined
-    if (withGdb.value && !options.gdb) options = { ...options, gdb: { port: 0 } }
+    if (withGdb.value && !options.gdb) options = { ...options, gdb: { port: gdbPort.value } }
     live.value = ''
     useBuildStore().cancelled = false
     await useWorkspaceStore().saveAll()
@@ -155,5 +159,5 @@ export const useBootStore = defineStore('boot', () => {
     live.value = ''
   }
 
-  return { running, runId, progress, outcome, problems, live, withGdb, gdb, boot, cancel, type, forgetWorkspace }
+  return { running, runId, progress, outcome, problems, live, withGdb, gdbPort, gdb, boot, cancel, type, forgetWorkspace }
 })
