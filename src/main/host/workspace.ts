@@ -25,11 +25,14 @@ export const RECORDINGS_FOLDER = '.bootscope/recordings'
 
 export class Workspace {
   private current: string
+  /** The folder the workspace was opened with (the app's home workspace). */
+  private readonly home: string
   /** The folder created from a built-in example at this start (the newcomer's first start), and the example's id. */
   private createdAtStart?: { root: string; example: string }
 
   constructor(root: string) {
     this.current = resolve(root)
+    this.home = this.current
   }
 
   /** The folder open now; every path of the API is relative to it. */
@@ -92,6 +95,7 @@ export class Workspace {
       links: tree.links,
       skipped: tree.skipped,
       ...(this.createdAtStart?.root === this.root ? { firstStart: { example: this.createdAtStart.example } } : {}),
+      ...(this.root !== this.home ? { home: this.home } : {}),
     }
   }
 

@@ -21,6 +21,11 @@ export interface WorkspaceInfo {
    * the built-in example it was copied from (`higher-half`): the workbench offers the others.
    */
   firstStart?: { example: string }
+  /**
+   * Set while another folder than the one the app was opened with is the workspace (a lab, an
+   * example, a folder opened with Open Folder…): that first folder, where `workspace.home` goes back.
+   */
+  home?: string
 }
 
 export interface WorkspaceLink {

@@ -61,7 +61,7 @@ describe('opening a folder as the workspace', () => {
     const host = newHost()
     await value(host, 'lab.start', { id: 'identity-mapping' })
     const info = await value(host, 'workspace.openFolder', { path: project })
-    expect(info).toMatchObject({ root: project, name: 'my-kernel' })
+    expect(info).toMatchObject({ root: project, name: 'my-kernel', home })
     expect(info!.files.map((f) => f.path).sort()).toEqual(['Makefile', 'bootscope.json', 'kernel.ld', 'main.c', 'start.S'])
     expect(host.workspace.root).toBe(project)
     expect(await value(host, 'lab.current', {})).toBeNull()
@@ -70,6 +70,7 @@ describe('opening a folder as the workspace', () => {
     expect(read.text).toContain('kernel_main')
     const back = await value(host, 'workspace.home', {})
     expect(back.root).toBe(home)
+    expect(back.home).toBeUndefined()
     expect(host.workspace.root).toBe(home)
   })
 

@@ -7,9 +7,7 @@ import { ref } from 'vue'
 import { api } from '../api/client'
 import type { ExampleSummary } from '../../../shared/api/example'
 import type { ApiError } from '../../../shared/api/result'
-import { useWorkspaceStore } from './workspace'
-import { useLabStore } from './lab'
-import { reloadSwitchedWorkspace } from './workspace-switch'
+import { switchWorkspace } from './workspace-switch'
 
 export const useExamplesStore = defineStore('examples', () => {
   const examples = ref<ExampleSummary[]>([])
@@ -26,16 +24,13 @@ export const useExamplesStore = defineStore('examples', () => {
     if (switching.value) return
     switching.value = true
     try {
-      await useWorkspaceStore().saveAll()
-      const r = await request()
+      // Opening an example leaves a lab the backend had open (switchWorkspace forgets it).
+      const r = await switchWorkspace(request)
       if (!r.ok) {
         error.value = r.error
         return
       }
       error.value = undefined
-      // Opening an example leaves a lab the backend had open.
-      useLabStore().current = null
-      await reloadSwitchedWorkspace([])
       await load()
     } finally {
       switching.value = false
