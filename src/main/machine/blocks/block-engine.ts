@@ -119,6 +119,9 @@ export class BlockEngine {
   /** The process's CPU time (ms) when the engine started: the compile budget is a share of what was spent since. */
   private readonly cpuStartMs = cpuMs()
 
+  /** A debugger's breakpoint pcs (virtual, as the hart sees them): compiled as stops before their instruction. */
+  private stopPcs = new Set<bigint>()
+
   /** The compile time budget; none at hot threshold 1 (every pc compiled at first sight: the tests' mode) unless one is given. */
   private readonly budget?: { share: number; floorMs: number }
 
@@ -134,9 +137,26 @@ export class BlockEngine {
     if (this.view().getBigUint64(this.host.layout.blockCtl + CTL.codeWritten, true) !== 0n) this.revalidate()
   }
 
+  /**
+   * A debugger's breakpoints changed (`CoreHart.setDebugStops`): from now on every region stops
+   * before the instruction at each of `pcs` (virtual). Regions of the pages of pcs added or removed
+   * are dropped, so none runs through a new breakpoint or keeps a stop at a removed one; they are
+   * compiled again when hot.
+   */
+  setStopPcs(pcs: readonly bigint[]): void {
+    const next = new Set(pcs)
+    const changed = new Set<bigint>()
+    for (const pc of next) if (!this.stopPcs.has(pc)) changed.add(pc & ~0xfffn)
+    for (const pc of this.stopPcs) if (!next.has(pc)) changed.add(pc & ~0xfffn)
+    this.stopPcs = next
+    if (changed.size === 0) return
+    for (const r of [...this.regions.values()]) if (changed.has(r.vpage)) this.drop(r)
+  }
+
   /** The hart's compile request: `pc` (virtual) was hot at physical `pa`. */
   request(pc: bigint, pa: bigint): void {
     this.beforeRun()
+    if (this.stopPcs.has(pc)) return // the hart does not enter compiled code at a breakpoint pc (it does not ask either)
     const vpage = pc & ~0xfffn
     const ppage = pa & ~0xfffn
     const key = `${vpage}:${ppage}`
@@ -171,7 +191,7 @@ export class BlockEngine {
     const roots = new Set(old?.roots ?? [])
     roots.add(pc)
     const t0 = performance.now()
-    const blocks = discoverBlocks([...roots], decode)
+    const blocks = discoverBlocks([...roots], decode, this.stopPcs)
     const { bytes, functions, entries } = emitRegion(blocks, this.host.layout, this.host.traced)
     if (bytes.length > MAX_MODULE_BYTES) {
       this.backOff(pa)

@@ -113,9 +113,16 @@ function isCsrRead(ins: GuestInstruction): boolean {
  * instruction straddling the page end). Leaders: the roots, branch and jump targets inside the
  * page, the instruction after a call (where its return lands), and the instruction after anything
  * that can leave compiled code (a slow instruction, a load or store whose TLB entry may miss), so
- * the next entry after the interpreter's step exists.
+ * the next entry after the interpreter's step exists. `stops` (a debugger's breakpoint pcs) end
+ * blocks with a slow exit before their instruction.
  */
-export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) => GuestInstruction | undefined): Block[] {
+export function discoverBlocks(
+  roots: readonly bigint[],
+  decode: (pc: bigint) => GuestInstruction | undefined,
+  stops: ReadonlySet<bigint> = new Set(),
+): Block[] {
+  // A debugger's breakpoint pc is compiled as a stop before its instruction, like an instruction only the interpreter runs.
+  const compilesHere = (ins: GuestInstruction): boolean => compiles(ins) && !stops.has(ins.pc)
   const page = roots[0] & ~(PAGE - 1n)
   const inPage = (pc: bigint): boolean => (pc & ~(PAGE - 1n)) === page
   const leaders = new Set<bigint>()
@@ -135,10 +142,10 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
     for (;;) {
       const ins = decode(pc)
       seen++
-      if (!ins || !compiles(ins)) {
+      if (!ins || !compilesHere(ins)) {
         // After an instruction the interpreter runs (a CSR access, an ecall…), compiled code may go on.
         const after = ins && ins.op !== '' ? decode(pc + BigInt(ins.len)) : undefined
-        if (ins && after && compiles(after)) addLeader(after.pc)
+        if (ins && after && compilesHere(after)) addLeader(after.pc)
         break
       }
       const next = pc + BigInt(ins.len)
@@ -178,7 +185,7 @@ export function discoverBlocks(roots: readonly bigint[], decode: (pc: bigint) =>
     let tail: Tail
     for (;;) {
       const ins = decode(pc)
-      if (!ins || !compiles(ins) || total >= MAX_REGION_INSTRUCTIONS) {
+      if (!ins || !compilesHere(ins) || total >= MAX_REGION_INSTRUCTIONS) {
         tail = { kind: 'slow', at: pc }
         break
       }

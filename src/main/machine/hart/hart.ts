@@ -366,6 +366,8 @@ export class Hart implements HartApi {
   setDebugStops(stops: DebugStops): boolean {
     this.x.debugStopsClear()
     let ok = true
+    // Compiled code stops before the same pcs (docs/block-compiler.md, "Debugger stops"); the engine's pcs are unsigned.
+    this.blocks?.setStopPcs(stops.breakpoints.map((pc) => BigInt.asUintN(64, pc)))
     for (const pc of stops.breakpoints) ok = !!this.x.debugBreakpointAdd(BigInt.asIntN(64, pc)) && ok
     for (const w of stops.watches) ok = !!this.x.debugWatchAdd(BigInt.asIntN(64, w.pa), w.length, (w.write ? 1 : 0) | (w.read ? 2 : 0)) && ok
     return ok

@@ -62,7 +62,7 @@ function firstByteDifference(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Answers a pending MMIO access on one hart (UART output collected, finisher value kept). */
-function serveMmio(h: Hart, out: { text: string; finisher?: number }): void {
+export function serveMmio(h: Hart, out: { text: string; finisher?: number }): void {
   const m = h.mmio
   if (m.addr === CLINT_MTIMECMP && m.size === 8) {
     if (m.isWrite) h.mtimecmp = m.value

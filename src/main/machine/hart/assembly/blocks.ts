@@ -20,7 +20,7 @@ import { uartMirrorRead } from './uart-mirror'
 import { fetchTriggerArmed, dataTriggerPage } from './triggers'
 import { ACC_LOAD, ACC_STORE } from './globals'
 import { csrAllowed, csrRead, csrOk } from './csr'
-import { debugBreakpointsArmed } from './debug-stops'
+import { debugBreakpointsArmed, debugBreakpointAt, debugWatchesArmed } from './debug-stops'
 import { TRACING } from './trace'
 
 /** Asks the host to compile the code around `pc` (physical `pa`); the host installs it before returning. */
@@ -51,14 +51,22 @@ export const B_NEAR: i32 = 4
  */
 export function runCompiled(limit: u64, mayCompile: bool): i32 {
   const priv = load<u64>(S_PRIV)
-  // Fetch triggers and debugger breakpoints are checked per instruction by the interpreter only.
-  if (fetchTriggerArmed(priv) || debugBreakpointsArmed()) return B_NONE
+  // Fetch triggers are checked per instruction by the interpreter only.
+  if (fetchTriggerArmed(priv)) return B_NONE
+  // A debugger's breakpoints: compiled code stops before every breakpoint pc (the host compiles
+  // them as stops), and is not entered at one — the interpreter runs exactly that instruction (B_SLOW),
+  // stopping there unless it is the stop being resumed from.
+  const debugBrk = debugBreakpointsArmed()
   const ctx = ctxFor(priv)
   const dctx = ctxFor(dataPriv())
   const before = load<u64>(S_INSTRET)
   let calls: u64 = 0
   let r = B_NONE
   while (true) {
+    if (debugBrk && debugBreakpointAt(load<u64>(S_PC))) {
+      r = B_SLOW
+      break
+    }
     const m = entryFor(load<u64>(S_PC), ctx)
     if (m == 0) {
       if (calls == 0 && mayCompile) r = countHot(load<u64>(S_PC), ctx)
@@ -157,7 +165,7 @@ export function blockMmioRead(va: u64): i32 {
   if (TRACING) {
     if (load<u64>(S_TRACE_WALKS) != 0) return 0
   }
-  if (dataTriggerPage(va)) return 0
+  if (dataTriggerPage(va) || debugWatchesArmed()) return 0 // a watched device register: the interpreter checks the watch
   if (!translate(va, ACC_LOAD, dataPriv(), 1) || xHostPage != 0) return 0
   const v = uartMirrorRead(xPa, 1)
   if (v < 0) return 0

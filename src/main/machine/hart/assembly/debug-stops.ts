@@ -13,6 +13,12 @@
  * TLB (PF_DEBUG_WATCH; out of the load TLB too for read watches, see `debugWatchedPage`), so accesses
  * there take the slow path, which checks the range.
  *
+ * Compiled code (blocks.ts, docs/block-compiler.md) keeps the same stops: the host compiles every
+ * breakpoint pc as a stop before the instruction (BlockEngine.setStopPcs), the hart does not enter
+ * compiled code at a breakpoint pc (`debugBreakpointAt`), and compiled accesses to watched pages
+ * miss the TLB, so compiled code stops before them: the interpreter then runs that instruction and
+ * stops exactly where it stops without compiled code.
+ *
  * Resuming from a stop: `debugSkip(pc, instret, …)` lets the instruction at that pc and step run
  * without stopping at its breakpoint and/or its watched access (a debugger continuing from there).
  */
@@ -95,6 +101,16 @@ function flagPages(pa: u64, length: u32, on: bool): void {
 
 /** Whether the inner loop must look at every pc (re-derived at each entry of the loop). */
 @inline export function debugBreakpointsArmed(): bool { return breakpointCount != 0 }
+
+/** A breakpoint at `pc`, whether or not it is the stop being resumed from (compiled code stops before it either way). */
+export function debugBreakpointAt(pc: u64): bool {
+  if ((breakpointMask & maskBit(pc)) == 0) return false
+  for (let i = 0; i < breakpointCount; i++) if (load<u64>(BREAKPOINTS + (<usize>i << 3)) == pc) return true
+  return false
+}
+
+/** Whether any watch is set (compiled code's MMIO reads then leave the access to the interpreter, which checks it). */
+@inline export function debugWatchesArmed(): bool { return watchCount != 0 }
 
 /** A breakpoint at `pc`, and not the stop being resumed from. */
 export function debugBreakpointHit(pc: u64, instret: u64): bool {
