@@ -96,6 +96,8 @@ interface Region {
   /** The pcs of every compiled instruction, and those of them the hart asked about once (not block starts). */
   inside: Set<bigint>
   insideAsked: Set<bigint>
+  /** The breakpoint pcs of its page when it was compiled (it stops before each). */
+  stops: Set<bigint>
   /** Times this page was compiled again for a new entry pc. */
   recompiles: number
   /** Page offsets [lo, hi) of the compiled instructions, and their bytes when compiled. */
@@ -121,6 +123,8 @@ export class BlockEngine {
 
   /** A debugger's breakpoint pcs (virtual, as the hart sees them): compiled as stops before their instruction. */
   private stopPcs = new Set<bigint>()
+  /** A breakpoint was removed: regions that stop at it are dropped before the next run if it is still gone. */
+  private staleStops = false
 
   /** The compile time budget; none at hot threshold 1 (every pc compiled at first sight: the tests' mode) unless one is given. */
   private readonly budget?: { share: number; floorMs: number }
@@ -135,22 +139,21 @@ export class BlockEngine {
   /** Before each run: re-check pages the hart disarmed. */
   beforeRun(): void {
     if (this.view().getBigUint64(this.host.layout.blockCtl + CTL.codeWritten, true) !== 0n) this.revalidate()
+    if (this.staleStops) this.dropStaleStops()
   }
 
   /**
    * A debugger's breakpoints changed (`CoreHart.setDebugStops`): from now on every region stops
-   * before the instruction at each of `pcs` (virtual). Regions of the pages of pcs added or removed
-   * are dropped, so none runs through a new breakpoint or keeps a stop at a removed one; they are
-   * compiled again when hot.
+   * before the instruction at each of `pcs` (virtual). A region that compiled one of them is dropped
+   * (compiled again, with the stop, when hot); one that stops at a removed breakpoint is dropped at
+   * the next run unless the breakpoint is back by then (`dropStaleStops`).
    */
   setStopPcs(pcs: readonly bigint[]): void {
     const next = new Set(pcs)
-    const changed = new Set<bigint>()
-    for (const pc of next) if (!this.stopPcs.has(pc)) changed.add(pc & ~0xfffn)
-    for (const pc of this.stopPcs) if (!next.has(pc)) changed.add(pc & ~0xfffn)
+    for (const pc of this.stopPcs) if (!next.has(pc)) this.staleStops = true
     this.stopPcs = next
-    if (changed.size === 0) return
-    for (const r of [...this.regions.values()]) if (changed.has(r.vpage)) this.drop(r)
+    // A region that compiled the instruction at a new breakpoint would run through it: dropped now.
+    for (const r of [...this.regions.values()]) if (pcs.some((pc) => r.inside.has(pc))) this.drop(r)
   }
 
   /** The hart's compile request: `pc` (virtual) was hot at physical `pa`. */
@@ -222,6 +225,7 @@ export class BlockEngine {
     const at = Number(ppage - this.host.ramBase)
     const region: Region = {
       key, vpage, ppage, roots, fns, lo, hi, recompiles: old ? old.recompiles + 1 : 0, inside, insideAsked: new Set(),
+      stops: new Set([...this.stopPcs].filter((s) => (s & ~0xfffn) === vpage)),
       leaders: blocks.map((b) => b.start),
       entries,
       bytes: this.ram().slice(at + lo, at + Math.max(lo, hi)),
@@ -249,6 +253,17 @@ export class BlockEngine {
   }
 
   // ---- cache ----
+
+  /**
+   * Drops the regions that stop before a pc that is no longer a breakpoint (correct, but slower:
+   * one exit per pass there). Done at a run, not when the breakpoint goes: a debugger that disarms
+   * and re-arms the same breakpoints between runs (a history search, interval by interval) keeps
+   * its compiled regions.
+   */
+  private dropStaleStops(): void {
+    for (const r of [...this.regions.values()]) if ([...r.stops].some((pc) => !this.stopPcs.has(pc))) this.drop(r)
+    this.staleStops = false
+  }
 
   private register(r: Region): void {
     const dv = this.view()

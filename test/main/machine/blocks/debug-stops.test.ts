@@ -53,7 +53,8 @@ function runFor(h: Hart, steps: bigint, slice: { n: number }, out: { text: strin
   return HartExit.StepsDone
 }
 
-function stopsWith(engine: 'interpreter' | 'blocks', prog: Program, stops: DebugStops, o: { warm: number; count: number; hotThreshold?: number }): Run {
+/** Runs with each of `stops` in turn (up to `count` stops each, or the program's end; an empty set: 50 000 steps), then with none to the end. */
+function stopsWith(engine: 'interpreter' | 'blocks', prog: Program, stops: DebugStops | DebugStops[], o: { warm: number; count: number; hotThreshold?: number }): Run {
   const h = new Hart({ ramSize: 8 * 1024 * 1024, engine, hotThreshold: o.hotThreshold ?? 1 })
   loadProgram(h, prog)
   h.haltOnEbreak = true
@@ -61,13 +62,17 @@ function stopsWith(engine: 'interpreter' | 'blocks', prog: Program, stops: Debug
   const slice = { n: 0 }
   expect(runFor(h, BigInt(o.warm), slice, out)).toBe(HartExit.StepsDone)
   const compiledBefore = h.blockStats?.compiledSteps ?? 0n
-  expect(h.setDebugStops(stops)).toBe(true)
   const seen: Stop[] = []
-  while (seen.length < o.count) {
-    const e = runFor(h, 50_000_000n, slice, out)
-    if (e !== HartExit.DebugStop) break
-    seen.push({ step: h.instret, pc: h.pc, state: stateOf(h) })
-    h.skipDebugStop({ breakpoint: true, watch: true })
+  for (const set of Array.isArray(stops) ? stops : [stops]) {
+    expect(h.setDebugStops(set)).toBe(true)
+    // No stops: 50 000 steps without them.
+    if (set.breakpoints.length === 0 && set.watches.length === 0) expect(runFor(h, 50_000n, slice, out)).toBe(HartExit.StepsDone)
+    for (let n = 0; n < o.count && set.breakpoints.length + set.watches.length > 0; n++) {
+      const e = runFor(h, 50_000_000n, slice, out)
+      if (e !== HartExit.DebugStop) break
+      seen.push({ step: h.instret, pc: h.pc, state: stateOf(h) })
+      h.skipDebugStop({ breakpoint: true, watch: true })
+    }
   }
   const compiledWhileArmed = (h.blockStats?.compiledSteps ?? 0n) - compiledBefore
   h.setDebugStops({ breakpoints: [], watches: [] })
@@ -89,7 +94,7 @@ function pcsAt(prog: Program, steps: number[]): bigint[] {
   return pcs
 }
 
-function expectSameStops(prog: Program, stops: DebugStops, o: { warm: number; count: number; hotThreshold?: number; minStops: number }): Run {
+function expectSameStops(prog: Program, stops: DebugStops | DebugStops[], o: { warm: number; count: number; hotThreshold?: number; minStops: number }): Run {
   const a = stopsWith('interpreter', prog, stops, o)
   const b = stopsWith('blocks', prog, stops, o)
   expect(a.stops.length).toBeGreaterThanOrEqual(o.minStops)
@@ -121,6 +126,11 @@ describe.skipIf(toolchainMissing())('debug stops with compiled blocks stop exact
     // At the default threshold the loop is compiled during the warm-up, dropped when the breakpoint is
     // set, and compiled again (with the stop) once hot: 2000 stops, one per iteration.
     expectSameStops(prog, { breakpoints: [pcs[1]], watches: [] }, { warm: 1_000_000, count: 2000, hotThreshold: 512, minStops: 2000 })
+    // Moved, removed and set again (as a history search re-arms them interval by interval): regions
+    // that stop at a removed breakpoint are dropped at the next run, those that compiled a new one at once.
+    const one = (pc: bigint): DebugStops => ({ breakpoints: [pc], watches: [] })
+    const none: DebugStops = { breakpoints: [], watches: [] }
+    expectSameStops(prog, [one(pcs[0]), one(pcs[2]), none, one(pcs[2]), one(pcs[0]), { breakpoints: pcs, watches: [] }], { warm: 200_000, count: 50, minStops: 250 })
   }, 120_000)
 
   it('breakpoints at call targets and branch targets of a compiled call/return loop', async () => {
