@@ -10,7 +10,8 @@ import type { Page } from '@playwright/test'
  * kernel's folder (a copy, with a bootscope.json running make) is opened by its path typed in the
  * dialog — a missing path and a file are refused inline first. The opened folder is the workspace:
  * its name in the top bar, its files in the tree, main.c and kernel.ld in the editor; Build runs
- * its make there and Boot records into that folder's recordings; "← Your workspace" goes back.
+ * its make there and Boot records into that folder's recordings; "← Your workspace" goes back,
+ * and the folder opened again has its recording.
  */
 
 const C_KERNEL = fileURLToPath(new URL('../fixtures/c-kernel', import.meta.url))
@@ -83,6 +84,13 @@ test('opens a kernel project folder by its path, builds and boots it there, and 
     await expect(page.locator('nav.tabs .tab.active')).toHaveAttribute('data-path', 'entry.S')
     await expect(page.getByTestId('recording-list')).toHaveAttribute('data-count', '0')
     await expect(page.getByTestId('workspace-home')).toHaveCount(0)
+
+    // Opened again, the folder's recording is still its own (kept in its .bootscope/recordings).
+    await page.getByTestId('open-folder-button').click()
+    await expect(page.getByTestId('open-folder-path')).toHaveValue(project)
+    await page.getByTestId('open-folder-open').click()
+    await expect(page.locator('.topbar .workspace')).toHaveText('my-kernel')
+    await expect(page.getByTestId('recording-list')).toHaveAttribute('data-count', '1')
   } finally {
     rmSync(base, { recursive: true, force: true })
   }
