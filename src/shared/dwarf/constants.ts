@@ -27,11 +27,13 @@ export const DW_TAG_partial_unit = 0x3c
 export const DW_TAG_skeleton_unit = 0x4a
 
 /** Table 7.5: attributes. */
+export const DW_AT_location = 0x02
 export const DW_AT_name = 0x03
 export const DW_AT_stmt_list = 0x10
 export const DW_AT_low_pc = 0x11
 export const DW_AT_high_pc = 0x12
 export const DW_AT_comp_dir = 0x1b
+export const DW_AT_producer = 0x25
 export const DW_AT_abstract_origin = 0x31
 export const DW_AT_decl_file = 0x3a
 export const DW_AT_decl_line = 0x3b

@@ -38,13 +38,38 @@ export function readKernelDebugInfo(elf: ElfFile, codecs: Decompressors = {}): R
     for (const u of info.units) if (u.stmtList !== undefined) compDirs.set(u.stmtList, u.compDir)
     const programs = readLinePrograms(s, compDirs)
     const byOffset = new Map(programs.map((p) => [p.offset, p]))
+    const skipsPrologue = new Set(info.units.filter((u) => !u.locationsValid && u.stmtList !== undefined).map((u) => u.stmtList))
     const functions: FunctionRange[] = []
-    for (const f of info.functions) flatten(f, 0, byOffset.get(f.stmtList ?? -1), undefined, functions)
+    for (const f of info.functions) {
+      const program = byOffset.get(f.stmtList ?? -1)
+      const at = functions.length
+      flatten(f, 0, program, undefined, functions)
+      const entry = f.ranges[0]
+      const body = entry && program && skipsPrologue.has(f.stmtList) ? prologueEnd(program, entry.low, entry.high) : undefined
+      if (body !== undefined) functions[at].bodyAt = hex(body)
+    }
     return ok({ lines: lineRuns(programs), functions, units: info.units.map((u) => u.name) })
   } catch (e) {
     if (e instanceof DwarfError) return err('dwarf.malformed', `bad DWARF in ${e.message}`, { hint: 'rebuild the kernel, or boot it without source lines (strip -g)' })
     throw e
   }
+}
+
+/**
+ * Where gdb takes a function's prologue to end when it does not trust the entry (gdb's
+ * skip_prologue_using_sal): the end of the line-table row at the entry — the next row's address in
+ * its sequence, when that is still inside the function.
+ */
+function prologueEnd(program: LineProgram, low: bigint, high: bigint): bigint | undefined {
+  const rows = program.rows
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i].endSequence || rows[i].address !== low) continue
+    for (let j = i + 1; j < rows.length; j++) {
+      if (rows[j].address > low) return rows[j].endSequence || rows[j].address >= high ? undefined : rows[j].address
+      if (rows[j].endSequence) break
+    }
+  }
+  return undefined
 }
 
 function flatten(scope: DwarfScope, depth: number, program: LineProgram | undefined, call: { file: number; line: number } | undefined, out: FunctionRange[]): void {

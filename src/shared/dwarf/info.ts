@@ -20,6 +20,12 @@ export interface CompileUnit {
   /** DW_AT_stmt_list: the unit's line program in .debug_line. */
   stmtList?: number
   ranges: AddressRange[]
+  /**
+   * Whether gdb trusts the unit's code addresses at a function's entry (its `locations_valid`: gcc
+   * 4.5 or later that wrote location lists, as optimized code has). Otherwise gdb's `break FILE:LINE`
+   * on a function's opening line skips its prologue.
+   */
+  locationsValid: boolean
 }
 
 /** A function's code, or an inlined call's. */
@@ -160,6 +166,7 @@ function readUnit(
   const bases: UnitBases = { base: 0n }
   let unit: CompileUnit | undefined
   let strOffsetsBase = 0
+  let gccAtLeast45 = false
   const stack: Frame[] = []
   // Attributes needing the unit DIE's bases (strx, addrx, rnglistx) are resolved after it is read.
   const str = (v: FormValue | undefined): string | undefined => {
@@ -184,6 +191,7 @@ function readUnit(
     const values = new Map<number, FormValue>()
     for (const a of ab.attrs) values.set(a.name, readForm(c, a.form, u, s, a.implicitConst))
     const tag = ab.tag
+    if (unit && gccAtLeast45 && !unit.locationsValid && ab.attrs.some((a) => a.name === C.DW_AT_location && (a.form === C.DW_FORM_sec_offset || a.form === C.DW_FORM_loclistx))) unit.locationsValid = true
     if (!unit) {
       if (tag !== C.DW_TAG_compile_unit && tag !== C.DW_TAG_partial_unit && tag !== C.DW_TAG_skeleton_unit) return undefined // type units: nothing we need
       strOffsetsBase = Number(constOf(values.get(C.DW_AT_str_offsets_base)) ?? (u.version >= 5 ? 8n : 0n))
@@ -200,7 +208,9 @@ function readUnit(
         compDir: str(values.get(C.DW_AT_comp_dir)) ?? '',
         stmtList: stmt === undefined ? undefined : Number(stmt),
         ranges: rangesOf(values, s, u, bases),
+        locationsValid: false,
       }
+      gccAtLeast45 = isGccAtLeast45(str(values.get(C.DW_AT_producer)) ?? '')
       if (ab.children) stack.push({ tag, prefix: '' })
       continue
     }
@@ -237,6 +247,14 @@ function readUnit(
     if (ab.children) stack.push({ tag, scope, prefix: QUALIFYING_TAGS.has(tag) && ownName !== undefined ? `${prefix}${ownName}::` : prefix })
   }
   return unit ? { unit, functions } : undefined
+}
+
+/** gdb's producer_is_gcc_ge_4 ≥ 5: "GNU C17 13.2.0 …" yes, "GNU C 4.4.7" no, clang and rustc no. */
+function isGccAtLeast45(producer: string): boolean {
+  const m = /^GNU .*? (\d+)\.(\d+)/.exec(producer)
+  if (!m || / clang|LLVM/i.test(producer)) return false
+  const major = Number(m[1])
+  return major > 4 || (major === 4 && Number(m[2]) >= 5)
 }
 
 function rangesOf(values: Map<number, FormValue>, s: DebugSections, u: UnitFormat, bases: UnitBases): AddressRange[] {

@@ -16,6 +16,12 @@ export interface FunctionRange {
   /** For inlined calls: where the call was written. */
   callFile?: string
   callLine?: number
+  /**
+   * For a function (depth 0) whose unit gdb does not trust at function entries (no location lists:
+   * gcc -O0): where its prologue ends (the first line-table row after the entry), which is where
+   * gdb's `break FILE:LINE` on the function's opening line stops.
+   */
+  bodyAt?: string
 }
 
 /** A frame at a PC, innermost first: the inlined callee, then its caller, … then the function. */

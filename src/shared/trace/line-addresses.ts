@@ -3,13 +3,16 @@
  * breakpoints set on a line (the editor's gutter) and run to on the timeline. Like gdb, a line
  * without code (a comment, a blank line) moves to the next line of the same file that has some,
  * and a line gives one address per function it was compiled into — each inlined copy of a
- * function is one (a `static inline` helper called twice breaks in both) — the lowest of its
- * statement of it there, not every stretch of it (a loop's test is not a second stop). Only rows
- * where a statement begins (DWARF is_stmt) count, as in gdb: an instruction of the line the
- * compiler scheduled before its statement starts is no stop, and a line whose rows are all
- * non-statements has no code of its own. Recordings without the flag (written before it was
- * kept) count every row. Each address comes with the load addresses it runs at before paging
- * (a kernel linked in the higher half starts at its physical load address).
+ * function is one (a `static inline` helper called twice breaks in both) — the lowest address
+ * where a statement of it begins there, not every stretch of it (a loop's test is not a second
+ * stop). Only rows where a statement begins (DWARF is_stmt) count, as in gdb: an instruction of
+ * the line the compiler scheduled before its statement starts is no stop, and a line whose rows
+ * are all non-statements has no code of its own. Recordings without the flag (written before it
+ * was kept) count every row. A line whose address is a function's entry, in code gdb does not
+ * trust there (no location lists: gcc -O0), stops where the prologue ends, on the body's first
+ * line, as gdb's prologue skip does (`FunctionRange.bodyAt`). Each address comes with the load
+ * addresses it runs at before paging (a kernel linked in the higher half starts at its physical
+ * load address).
  */
 import type { SegmentAddresses, SourceLine } from './source-map'
 import { SourceMap } from './source-map'
@@ -28,6 +31,8 @@ export class LineIndex {
   private readonly rows: { from: bigint; file: string; line: number }[]
   private readonly map: SourceMap
   private readonly functions: { low: bigint; high: bigint; depth: number }[]
+  /** Function entry → where its prologue ends, for the functions gdb skips the prologue of. */
+  private readonly bodyAt: Map<bigint, bigint>
 
   constructor(lines: readonly SourceLine[], segments: SegmentAddresses[] = [], functions: readonly FunctionRange[] = []) {
     this.functions = functions.map((f) => ({ low: BigInt(f.low), high: BigInt(f.high), depth: f.depth }))
@@ -35,7 +40,8 @@ export class LineIndex {
       .filter((l) => l.stmt !== false)
       .map((l) => ({ from: BigInt(l.address), file: l.file, line: l.line }))
       .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
-    this.map = new SourceMap([], segments)
+    this.map = new SourceMap(lines as SourceLine[], segments)
+    this.bodyAt = new Map(functions.filter((f) => f.depth === 0 && f.bodyAt).map((f) => [BigInt(f.low), BigInt(f.bodyAt!)]))
   }
 
   /**
@@ -54,14 +60,22 @@ export class LineIndex {
       const key = this.functionOf(r.from)
       if (!firstIn.has(key)) firstIn.set(key, r.from)
     }
+    // gdb's prologue skip: a line at a function's entry, in a unit gdb does not trust there (gcc -O0), stops after the prologue.
+    let shown = at
+    const links = [...firstIn.values()].map((link, i) => {
+      const body = this.bodyAt.get(link)
+      if (body === undefined) return link
+      if (i === 0) shown = this.map.locate(body)?.line ?? at
+      return body
+    })
     const addresses: string[] = []
-    for (const link of firstIn.values()) {
+    for (const link of links) {
       for (const a of this.map.loadAddresses(link)) {
         const h = `0x${a.toString(16)}`
         if (!addresses.includes(h)) addresses.push(h)
       }
     }
-    return { line: at, addresses }
+    return { line: shown, addresses }
   }
 
   /** The innermost function range (an inlined copy's own) covering `pc`, as a key; '' outside every function. */
