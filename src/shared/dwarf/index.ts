@@ -79,6 +79,7 @@ function flatten(scope: DwarfScope, depth: number, program: LineProgram | undefi
       f.callFile = program?.files[call.file] ?? ''
       f.callLine = call.line
     }
+    if (scope.blocks.length) f.blocks = scope.blocks.map((b) => ({ ranges: b.ranges.map((x) => [hex(x.low), hex(x.high)] as [string, string]), level: b.level }))
     out.push(f)
   }
   for (const i of scope.inlined) flatten(i, depth + 1, program, { file: i.callFile, line: i.callLine }, out)

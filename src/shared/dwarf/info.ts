@@ -34,6 +34,13 @@ export interface DwarfScope {
   ranges: AddressRange[]
   /** Inlined calls directly inside this scope (not through another inlined call). */
   inlined: DwarfInlined[]
+  /** Lexical blocks with code inside this scope (not inside an inlined call), `level` 1 directly in it, 2 in one of those, … */
+  blocks: DwarfBlock[]
+}
+
+export interface DwarfBlock {
+  ranges: AddressRange[]
+  level: number
 }
 
 export interface DwarfInlined extends DwarfScope {
@@ -144,6 +151,8 @@ function nameOf(die: number, names: Map<number, NameInfo>): string | undefined {
 
 interface Frame {
   tag: number
+  /** Lexical blocks between this DIE and its scope, itself included. */
+  level: number
   /** The scope DIEs below this one add their inlined calls to. */
   scope?: DwarfScope
   /** `a::b::` inside namespaces and types (Rust, C++), as gdb and `addr2line -C` qualify names. */
@@ -211,7 +220,7 @@ function readUnit(
         locationsValid: false,
       }
       gccAtLeast45 = isGccAtLeast45(str(values.get(C.DW_AT_producer)) ?? '')
-      if (ab.children) stack.push({ tag, prefix: '' })
+      if (ab.children) stack.push({ tag, level: 0, prefix: '' })
       continue
     }
     const origin = values.get(C.DW_AT_abstract_origin) ?? values.get(C.DW_AT_specification)
@@ -231,20 +240,28 @@ function readUnit(
             name,
             ranges,
             inlined: [],
+            blocks: [],
             callFile: Number(constOf(values.get(C.DW_AT_call_file)) ?? 0n),
             callLine: Number(constOf(values.get(C.DW_AT_call_line)) ?? 0n),
           }
           parentScope.inlined.push(inl)
           scope = inl
         } else {
-          const fn: DwarfFunction = { name, ranges, inlined: [], stmtList: unit.stmtList }
+          const fn: DwarfFunction = { name, ranges, inlined: [], blocks: [], stmtList: unit.stmtList }
           functions.push(fn)
           scope = fn
         }
         if (!name) pending.push({ fn: scope, die: dieOffset })
       }
     }
-    if (ab.children) stack.push({ tag, scope, prefix: QUALIFYING_TAGS.has(tag) && ownName !== undefined ? `${prefix}${ownName}::` : prefix })
+    const parentLevel = stack.length ? stack[stack.length - 1].level : 0
+    let level = scope ? 0 : parentLevel
+    if (tag === C.DW_TAG_lexical_block && parentScope) {
+      level = parentLevel + 1
+      const ranges = rangesOf(values, s, u, bases)
+      if (ranges.length) parentScope.blocks.push({ ranges, level })
+    }
+    if (ab.children) stack.push({ tag, scope, level, prefix: QUALIFYING_TAGS.has(tag) && ownName !== undefined ? `${prefix}${ownName}::` : prefix })
   }
   return unit ? { unit, functions } : undefined
 }

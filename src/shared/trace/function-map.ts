@@ -22,6 +22,12 @@ export interface FunctionRange {
    * gdb's `break FILE:LINE` on the function's opening line stops.
    */
   bodyAt?: string
+  /**
+   * The lexical blocks with code in this function or inlined copy (not in a call inlined into
+   * it): their ranges (low, high exclusive) and how deep they nest (1: directly in it). Only
+   * breakpoints use them: gdb gives a line one stop per innermost block, not per function.
+   */
+  blocks?: { ranges: [string, string][]; level: number }[]
 }
 
 /** A frame at a PC, innermost first: the inlined callee, then its caller, … then the function. */

@@ -3,7 +3,8 @@
  * breakpoints set on a line (the editor's gutter) and run to on the timeline. Like gdb, a line
  * without code (a comment, a blank line) moves to the next line of the same file that has some,
  * and a line gives one address per function it was compiled into — each inlined copy of a
- * function is one (a `static inline` helper called twice breaks in both) — the lowest address
+ * function is one (a `static inline` helper called twice breaks in both), and so is each lexical
+ * block in them (a `for` with its own variables) — the lowest address
  * where a statement of it begins there, not every stretch of it (a loop's test is not a second
  * stop). Only rows where a statement begins (DWARF is_stmt) count, as in gdb: an instruction of
  * the line the compiler scheduled before its statement starts is no stop, and a line whose rows
@@ -30,12 +31,17 @@ export class LineIndex {
   /** The statement rows (a breakpoint can stop at one), in address order. */
   private readonly rows: { from: bigint; file: string; line: number }[]
   private readonly map: SourceMap
-  private readonly functions: { low: bigint; high: bigint; depth: number }[]
+  private readonly functions: { low: bigint; high: bigint; depth: number; blocks: { ranges: [bigint, bigint][]; level: number }[] }[]
   /** Function entry → where its prologue ends, for the functions gdb skips the prologue of. */
   private readonly bodyAt: Map<bigint, bigint>
 
   constructor(lines: readonly SourceLine[], segments: SegmentAddresses[] = [], functions: readonly FunctionRange[] = []) {
-    this.functions = functions.map((f) => ({ low: BigInt(f.low), high: BigInt(f.high), depth: f.depth }))
+    this.functions = functions.map((f) => ({
+      low: BigInt(f.low),
+      high: BigInt(f.high),
+      depth: f.depth,
+      blocks: (f.blocks ?? []).map((b) => ({ ranges: b.ranges.map(([lo, hi]) => [BigInt(lo), BigInt(hi)] as [bigint, bigint]), level: b.level })),
+    }))
     this.rows = lines
       .filter((l) => l.stmt !== false)
       .map((l) => ({ from: BigInt(l.address), file: l.file, line: l.line }))
@@ -78,10 +84,19 @@ export class LineIndex {
     return { line: shown, addresses }
   }
 
-  /** The innermost function range (an inlined copy's own) covering `pc`, as a key; '' outside every function. */
+  /**
+   * The innermost block covering `pc`, as a key: the innermost function range (an inlined copy's
+   * own), and in it the innermost lexical block; '' outside every function. gdb keeps one stop of
+   * a line per such block.
+   */
   private functionOf(pc: bigint): string {
-    let best: { low: bigint; high: bigint; depth: number } | undefined
+    let best: LineIndex['functions'][number] | undefined
     for (const f of this.functions) if (pc >= f.low && pc < f.high && (!best || f.depth > best.depth)) best = f
-    return best ? `${best.low}:${best.high}:${best.depth}` : ''
+    if (!best) return ''
+    let block = -1
+    best.blocks.forEach((b, i) => {
+      if ((block < 0 || b.level > best.blocks[block].level) && b.ranges.some(([lo, hi]) => pc >= lo && pc < hi)) block = i
+    })
+    return `${best.low}:${best.high}:${best.depth}:${block}`
   }
 }

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { oracle } from '../../support/oracles'
 import { kernelDebugInfoOf } from '../../../src/main/trace/kernel-debug-info'
@@ -45,6 +45,23 @@ function gdbBreaks(elf: string, file: string, lines: number[]): Map<number, GdbB
 
 const sourceLineCount = (path: string) => readFileSync(path, 'utf8').split('\n').length
 
+/**
+ * Expects our addresses for every line of `source` (and one after its end: no code there, gdb
+ * says "No line") to be gdb's in `elf`; returns how many lines had code of their own.
+ */
+function expectEveryLineAsGdb(elf: string, index: LineIndex, source: string): number {
+  const file = basename(source)
+  const lines = Array.from({ length: sourceLineCount(source) + 1 }, (_, i) => i + 1)
+  const gdbSays = gdbBreaks(elf, file, lines)
+  let withCode = 0
+  for (const n of lines) {
+    const ours = index.addressesOf((f) => f.endsWith(`/${file}`), n)
+    expect(ours, `${file}:${n}`).toEqual(gdbSays.get(n))
+    if (ours?.line === n) withCode++
+  }
+  return withCode
+}
+
 describe.skipIf(make.missing || gcc.missing || gdb.missing)('line addresses of a C kernel (gcc -g)', () => {
   it.each([
     ['-gdwarf-4', '-O1'],
@@ -56,17 +73,7 @@ describe.skipIf(make.missing || gcc.missing || gdb.missing)('line addresses of a
     execFileSync(make.path!, ['-s', '-B', '-C', C_KERNEL, `OUT=${elf}`, `CFLAGS_DEBUG=${dwarf}`, `OPT=${opt}`], { stdio: 'pipe' })
     const debug = kernelDebugInfoOf(readFileSync(elf))!
     const index = new LineIndex(debug.lines, [], debug.functions)
-    let withCode = 0
-    for (const file of ['main.c', 'start.S']) {
-      // Every line of the file and one after its end (no code there: gdb says "No line").
-      const lines = Array.from({ length: sourceLineCount(join(C_KERNEL, file)) + 1 }, (_, i) => i + 1)
-      const gdbSays = gdbBreaks(elf, file, lines)
-      for (const n of lines) {
-        const ours = index.addressesOf((f) => f.endsWith(`/${file}`), n)
-        expect(ours, `${file}:${n}`).toEqual(gdbSays.get(n))
-        if (ours?.line === n) withCode++
-      }
-    }
+    const withCode = expectEveryLineAsGdb(elf, index, join(C_KERNEL, 'main.c')) + expectEveryLineAsGdb(elf, index, join(C_KERNEL, 'start.S'))
     expect(withCode).toBeGreaterThanOrEqual(15) // the comparison covered the lines with code, not only moved ones
     const mainC = (f: string) => f.endsWith('/main.c')
     if (opt === '-O1') {
@@ -80,6 +87,31 @@ describe.skipIf(make.missing || gcc.missing || gdb.missing)('line addresses of a
     // gcc -O0 writes no location lists, so gdb skips a function's prologue: its '{' line stops on the first line of the body.
     if (opt === '-O0') expect(index.addressesOf(mainC, 30)!.line).toBe(31)
     expect(index.addressesOf((f) => f.endsWith('/other.c'), 31)).toBeUndefined()
+  }, 120_000)
+})
+
+const hostGcc = oracle('gcc', 'gcc-multilib')
+const LINES_C = join(__dirname, '../../fixtures/c-lines/lines.c')
+
+describe.skipIf(gcc.missing || hostGcc.missing || gdb.missing)('line addresses of loops, blocks and inlined calls (gcc -g, RISC-V and x86)', () => {
+  const riscv = ['-march=rv64gc', '-mabi=lp64d', '-mcmodel=medany', '-Ttext=0x80200000']
+  const x86 = ['-m32', '-fno-pie', '-no-pie', '-static', '-Ttext=0x100000']
+  it.each([
+    ['riscv64', '-O0'],
+    ['riscv64', '-O1'],
+    ['riscv64', '-O2'],
+    ['riscv64', '-Og'],
+    ['i386', '-O0'],
+    ['i386', '-O1'],
+    ['i386', '-O2'],
+    ['i386', '-Og'],
+  ])('are where gdb breaks on every line of lines.c (%s %s)', (arch, opt) => {
+    const elf = join(mkdtempSync(join(tmpdir(), 'bootscope-lines-')), 'lines.elf')
+    const cc = arch === 'i386' ? hostGcc.path! : gcc.path!
+    execFileSync(cc, ['-g', opt, ...(arch === 'i386' ? x86 : riscv), '-ffreestanding', '-nostdlib', '-o', elf, LINES_C], { stdio: 'pipe' })
+    const debug = kernelDebugInfoOf(readFileSync(elf))!
+    const index = new LineIndex(debug.lines, [], debug.functions)
+    expect(expectEveryLineAsGdb(elf, index, LINES_C)).toBeGreaterThanOrEqual(15)
   }, 120_000)
 })
 
