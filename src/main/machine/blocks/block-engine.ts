@@ -32,6 +32,13 @@ const BACKOFF_SIGHTINGS = 1 << 20
 export const COMPILE_BUDGET_SHARE = 0.25
 export const COMPILE_BUDGET_FLOOR_MS = 100
 const DEFER_SIGHTINGS = 1 << 14
+/**
+ * Runs (hart.run calls: slices) after a breakpoint is removed before the regions that stop at it are
+ * dropped, unless it is set again meanwhile: a history search or a debugger re-arms the same
+ * breakpoints between its runs, and keeps its compiled regions. A stale stop is only slower (one exit
+ * per pass), never wrong.
+ */
+export const STALE_STOP_RUNS = 256
 const ENTRY_BYTES = 32
 const MAP_ENTRIES = 16384
 
@@ -123,8 +130,9 @@ export class BlockEngine {
 
   /** A debugger's breakpoint pcs (virtual, as the hart sees them): compiled as stops before their instruction. */
   private stopPcs = new Set<bigint>()
-  /** A breakpoint was removed: regions that stop at it are dropped before the next run if it is still gone. */
+  /** A breakpoint was removed: regions that stop at it are dropped after STALE_STOP_RUNS runs if it is still gone. */
   private staleStops = false
+  private runsSinceStops = 0
 
   /** The compile time budget; none at hot threshold 1 (every pc compiled at first sight: the tests' mode) unless one is given. */
   private readonly budget?: { share: number; floorMs: number }
@@ -139,7 +147,7 @@ export class BlockEngine {
   /** Before each run: re-check pages the hart disarmed. */
   beforeRun(): void {
     if (this.view().getBigUint64(this.host.layout.blockCtl + CTL.codeWritten, true) !== 0n) this.revalidate()
-    if (this.staleStops) this.dropStaleStops()
+    if (this.staleStops && ++this.runsSinceStops >= STALE_STOP_RUNS) this.dropStaleStops()
   }
 
   /**
@@ -151,6 +159,7 @@ export class BlockEngine {
   setStopPcs(pcs: readonly bigint[]): void {
     const next = new Set(pcs)
     for (const pc of this.stopPcs) if (!next.has(pc)) this.staleStops = true
+    this.runsSinceStops = 0
     this.stopPcs = next
     // A region that compiled the instruction at a new breakpoint would run through it: dropped now.
     for (const r of [...this.regions.values()]) if (pcs.some((pc) => r.inside.has(pc))) this.drop(r)
@@ -254,12 +263,7 @@ export class BlockEngine {
 
   // ---- cache ----
 
-  /**
-   * Drops the regions that stop before a pc that is no longer a breakpoint (correct, but slower:
-   * one exit per pass there). Done at a run, not when the breakpoint goes: a debugger that disarms
-   * and re-arms the same breakpoints between runs (a history search, interval by interval) keeps
-   * its compiled regions.
-   */
+  /** Drops the regions that stop before a pc that is no longer a breakpoint (correct, but slower: one exit per pass there). */
   private dropStaleStops(): void {
     for (const r of [...this.regions.values()]) if ([...r.stops].some((pc) => !this.stopPcs.has(pc))) this.drop(r)
     this.staleStops = false

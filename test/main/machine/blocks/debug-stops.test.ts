@@ -13,6 +13,7 @@ import { buildProgram, loadProgram, toolchainMissing, type Program } from '../..
 import { ensureWasm } from '../hart/run-asm'
 import { computeKernel } from '../../../../bench/hart-kernels'
 import { Hart } from '../../../../src/main/machine/hart/hart'
+import { STALE_STOP_RUNS } from '../../../../src/main/machine/blocks/block-engine'
 import { HartExit } from '../../../../src/main/machine/hart/hart-api'
 import type { DebugStops } from '../../../../src/main/machine/core/boot-machine'
 import { serveMmio } from './lockstep'
@@ -132,6 +133,45 @@ describe.skipIf(toolchainMissing())('debug stops with compiled blocks stop exact
     const none: DebugStops = { breakpoints: [], watches: [] }
     expectSameStops(prog, [one(pcs[0]), one(pcs[2]), none, one(pcs[2]), one(pcs[0]), { breakpoints: pcs, watches: [] }], { warm: 200_000, count: 50, minStops: 250 })
   }, 120_000)
+
+  // Either way out of a stale stop — the engine's drop after STALE_STOP_RUNS runs, or (at threshold 1)
+  // the hart's compile request at the stale pc recompiling the page without it — the loop must end up
+  // compiled without it, and the breakpoint set again must stop at the interpreter's step.
+  it('a removed breakpoint stops costing exits once STALE_STOP_RUNS runs have passed without it', async () => {
+    ensureWasm()
+    const prog = await buildProgram(computeKernel(100_000, false))
+    const [pc] = pcsAt(prog, [100_003])
+    const h = new Hart({ ramSize: 8 * 1024 * 1024, engine: 'blocks', hotThreshold: 1 })
+    loadProgram(h, prog)
+    h.haltOnEbreak = true
+    expect(h.run(200_000)).toBe(HartExit.StepsDone)
+    h.setDebugStops({ breakpoints: [pc], watches: [] })
+    for (let i = 0; i < 10; i++) {
+      expect(h.run(1_000_000)).toBe(HartExit.DebugStop)
+      h.skipDebugStop({ breakpoint: true, watch: false })
+    }
+    h.setDebugStops({ breakpoints: [], watches: [] })
+    const slowIn = (steps: number): bigint => {
+      const before = h.blockStats!.exits.slow
+      expect(h.run(steps)).toBe(HartExit.StepsDone)
+      return h.blockStats!.exits.slow - before
+    }
+    // Still compiled with the stop: one exit per loop pass (about 20 steps).
+    expect(slowIn(20_000)).toBeGreaterThan(500n)
+    for (let i = 0; i < STALE_STOP_RUNS; i++) h.run(0) // runs that execute nothing (no compile request either)
+    expect(slowIn(20_000)).toBeLessThan(10n)
+    // Set again: stops there again, at the interpreter's step.
+    const ref = new Hart({ ramSize: 8 * 1024 * 1024, engine: 'interpreter' })
+    loadProgram(ref, prog)
+    ref.haltOnEbreak = true
+    expect(ref.run(Number(h.instret))).toBe(HartExit.StepsDone)
+    for (const x of [h, ref]) {
+      x.setDebugStops({ breakpoints: [pc], watches: [] })
+      expect(x.run(1_000_000)).toBe(HartExit.DebugStop)
+    }
+    expect(h.instret).toBe(ref.instret)
+    expect(stateOf(h)).toBe(stateOf(ref))
+  }, 60_000)
 
   it('breakpoints at call targets and branch targets of a compiled call/return loop', async () => {
     ensureWasm()
