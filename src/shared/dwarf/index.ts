@@ -37,6 +37,11 @@ export function readKernelDebugInfo(elf: ElfFile, codecs: Decompressors = {}): R
     const compDirs = new Map<number, string>()
     for (const u of info.units) if (u.stmtList !== undefined) compDirs.set(u.stmtList, u.compDir)
     const programs = readLinePrograms(s, compDirs)
+    for (const u of info.units) {
+      const p = programs.find((x) => x.offset === u.stmtList)
+      const low = u.ranges.filter((r) => r.low > 0n).reduce<bigint | undefined>((m, r) => (m === undefined || r.low < m ? r.low : m), undefined)
+      if (p && low !== undefined) p.rows = withoutCollectedSequences(p.rows)
+    }
     const byOffset = new Map(programs.map((p) => [p.offset, p]))
     const skipsPrologue = new Set(info.units.filter((u) => !u.locationsValid && u.stmtList !== undefined).map((u) => u.stmtList))
     const functions: FunctionRange[] = []
@@ -45,7 +50,7 @@ export function readKernelDebugInfo(elf: ElfFile, codecs: Decompressors = {}): R
       const at = functions.length
       flatten(f, 0, program, undefined, functions)
       const entry = f.ranges[0]
-      const body = entry && program && skipsPrologue.has(f.stmtList) ? prologueEnd(program, entry.low, entry.high) : undefined
+      const body = entry && program ? (markedBody(program, entry.low, entry.high) ?? (skipsPrologue.has(f.stmtList) ? prologueEnd(program, entry.low, entry.high) : undefined)) : undefined
       if (body !== undefined) functions[at].bodyAt = hex(body)
     }
     return ok({ lines: lineRuns(programs), functions, units: info.units.map((u) => u.name) })
@@ -70,6 +75,30 @@ function prologueEnd(program: LineProgram, low: bigint, high: bigint): bigint | 
     }
   }
   return undefined
+}
+
+/**
+ * The rows without the sequences at address 0 of a unit whose code is elsewhere: the code of
+ * functions the linker collected (--gc-sections) keeps its line rows, relocated to 0; gdb drops
+ * them (PR gdb/12528), or a breakpoint on their lines would be at 0.
+ */
+function withoutCollectedSequences(rows: LineRow[]): LineRow[] {
+  const out: LineRow[] = []
+  let start = 0
+  for (let i = 0; i < rows.length; i++) {
+    if (!rows[i].endSequence) continue
+    if (rows[start].address !== 0n) out.push(...rows.slice(start, i + 1))
+    start = i + 1
+  }
+  out.push(...rows.slice(start))
+  return out
+}
+
+/** The first row in [low, high) the compiler marked prologue_end (LLVM: clang, rustc), which gdb breaks at before any other rule. */
+function markedBody(program: LineProgram, low: bigint, high: bigint): bigint | undefined {
+  let best: bigint | undefined
+  for (const r of program.rows) if (r.prologueEnd && !r.endSequence && r.address >= low && r.address < high && (best === undefined || r.address < best)) best = r.address
+  return best
 }
 
 function flatten(scope: DwarfScope, depth: number, program: LineProgram | undefined, call: { file: number; line: number } | undefined, out: FunctionRange[]): void {

@@ -18,6 +18,8 @@ export interface LineRow {
   line: number
   column: number
   isStmt: boolean
+  /** DW_LNS_set_prologue_end before this row (LLVM marks where a function's body begins). */
+  prologueEnd: boolean
   endSequence: boolean
 }
 
@@ -140,6 +142,7 @@ function run(c: Cursor, h: Header): LineRow[] {
   let line = 1
   let column = 0
   let isStmt = h.defaultIsStmt
+  let prologueEnd = false
   const reset = () => {
     address = 0n
     opIndex = 0
@@ -148,7 +151,10 @@ function run(c: Cursor, h: Header): LineRow[] {
     column = 0
     isStmt = h.defaultIsStmt
   }
-  const emit = (endSequence: boolean) => rows.push({ address, file: fileOf(file), line, column, isStmt, endSequence })
+  const emit = (endSequence: boolean) => {
+    rows.push({ address, file: fileOf(file), line, column, isStmt, prologueEnd, endSequence })
+    prologueEnd = false
+  }
   const advance = (operationAdvance: number) => {
     if (h.maxOps === 1) address += BigInt(h.minInstLength * operationAdvance)
     else {
@@ -206,8 +212,10 @@ function run(c: Cursor, h: Header): LineRow[] {
         address += BigInt(c.u16())
         opIndex = 0
         break
-      case C.DW_LNS_set_basic_block:
       case C.DW_LNS_set_prologue_end:
+        prologueEnd = true
+        break
+      case C.DW_LNS_set_basic_block:
       case C.DW_LNS_set_epilogue_begin:
         break
       case C.DW_LNS_set_isa:

@@ -17,9 +17,10 @@ export interface FunctionRange {
   callFile?: string
   callLine?: number
   /**
-   * For a function (depth 0) whose unit gdb does not trust at function entries (no location lists:
-   * gcc -O0): where its prologue ends (the first line-table row after the entry), which is where
-   * gdb's `break FILE:LINE` on the function's opening line stops.
+   * For a function (depth 0) whose prologue gdb skips: where its prologue ends, which is where
+   * gdb's `break FILE:LINE` on the function's opening line stops — the row the compiler marked
+   * prologue_end (LLVM), else, in a unit gdb does not trust at entries (no location lists: gcc
+   * -O0), the next line-table row after the entry.
    */
   bodyAt?: string
   /**

@@ -9,9 +9,9 @@
  * stop). Only rows where a statement begins (DWARF is_stmt) count, as in gdb: an instruction of
  * the line the compiler scheduled before its statement starts is no stop, and a line whose rows
  * are all non-statements has no code of its own. Recordings without the flag (written before it
- * was kept) count every row. A line whose address is a function's entry, in code gdb does not
- * trust there (no location lists: gcc -O0), stops where the prologue ends, on the body's first
- * line, as gdb's prologue skip does (`FunctionRange.bodyAt`). Each address comes with the load
+ * was kept) count every row. A line whose address is a function's entry stops where the
+ * prologue ends, on the body's first line, where gdb skips the prologue (a prologue_end mark from
+ * LLVM, or code without location lists: gcc -O0; `FunctionRange.bodyAt`). Each address comes with the load
  * addresses it runs at before paging (a kernel linked in the higher half starts at its physical
  * load address).
  */

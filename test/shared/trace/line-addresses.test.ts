@@ -115,6 +115,20 @@ describe.skipIf(gcc.missing || hostGcc.missing || gdb.missing)('line addresses o
   }, 120_000)
 })
 
+const rustc = oracle('rustc', 'rustc')
+const LINES_RS = join(__dirname, '../../fixtures/rust-lines/lines.rs')
+
+describe.skipIf(rustc.missing || gdb.missing)('line addresses of a Rust program (rustc -g, x86-64)', () => {
+  it.each(['0', '1', '2'])('are where gdb breaks on every line of lines.rs (opt-level %s): prologue_end, collected functions', (opt) => {
+    const elf = join(mkdtempSync(join(tmpdir(), 'bootscope-lines-')), 'lines.elf')
+    const linkFlags = ['-C', 'link-arg=-nostartfiles', '-C', 'link-arg=-static', '-C', 'relocation-model=static']
+    execFileSync(rustc.path!, ['-g', '-C', `opt-level=${opt}`, '-C', 'panic=abort', '--crate-type', 'bin', ...linkFlags, '-o', elf, LINES_RS], { stdio: 'pipe' })
+    const debug = kernelDebugInfoOf(readFileSync(elf))!
+    const index = new LineIndex(debug.lines, [], debug.functions)
+    expect(expectEveryLineAsGdb(elf, index, LINES_RS)).toBeGreaterThanOrEqual(5)
+  }, 120_000)
+})
+
 describe('line addresses', () => {
   it('give a higher-half line its load address too, and one address per stretch of a function', () => {
     const lines = [
