@@ -9,19 +9,13 @@ import { computeLanes } from './lanes'
 import { RecordingReader } from './recording-reader'
 import { DamagedRecording, oneLine } from './recording-damage'
 import { META } from './schema'
+import { recordedConfig } from './recorded-boot'
+import { MODE_NAMES } from './x86-semantic-events'
+import { X86_MODE_CODE } from '../machine/x86/hart/trace-layout'
 
-/** The CPU mode Multiboot 1 and 2 enter the kernel in, as the `mode_change` events name modes. */
-const MULTIBOOT_ENTRY_MODE = 'protected mode (32-bit)'
-
-/** Where the lanes start: a PC boots a Multiboot kernel in ring 0, protected mode (the RISC-V machine in M-mode). */
-function laneStart(config: string | undefined): { priv: string; mode?: string } {
-  let machine: unknown
-  try {
-    machine = (JSON.parse(config ?? '{}') as { machine?: unknown }).machine
-  } catch {
-    // A damaged config is reported by the reader's checks; the lanes fall back to RISC-V's start.
-  }
-  return machine === 'x86-pc' ? { priv: 'ring 0', mode: MULTIBOOT_ENTRY_MODE } : { priv: 'M' }
+/** Where the lanes start: a PC boots a Multiboot kernel in ring 0, 32-bit protected mode (the RISC-V machine in M-mode). */
+function laneStart(meta: Record<string, string>): { priv: string; mode?: string } {
+  return recordedConfig(meta).machine === 'x86-pc' ? { priv: 'ring 0', mode: MODE_NAMES[X86_MODE_CODE.PROTECTED32] } : { priv: 'M' }
 }
 
 export function recordingOverview(absPath: string, displayPath: string): Result<RecordingOverview> {
@@ -44,7 +38,7 @@ export function recordingOverview(absPath: string, displayPath: string): Result<
       steps: Math.max(steps, lastStep),
       outcome: meta[META.outcome] ?? 'incomplete',
       schemaVersion: r.version,
-      lanes: computeLanes(events, Math.max(steps, lastStep), laneStart(meta[META.config])),
+      lanes: computeLanes(events, Math.max(steps, lastStep), laneStart(meta)),
       events,
       counts,
       truncated,

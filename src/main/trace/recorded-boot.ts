@@ -13,7 +13,7 @@ import type { RecordingReader } from './recording-reader'
 import { RecordedDisk } from './disk-store'
 import { META } from './schema'
 
-interface RecordedConfig {
+export interface RecordedConfig {
   bios: string
   memBytes: number | null
   tohost: boolean
@@ -45,10 +45,15 @@ function recordedRawAddr(config: RecordedConfig, kernel: Uint8Array): bigint | u
   return config.bios === 'none' ? DRAM_BASE : KERNEL_BASE_WITH_FIRMWARE
 }
 
+/** The recording's `config` meta row (an object: `RecordingReader.open` refuses a file where it is not). */
+export function recordedConfig(meta: Record<string, string>): RecordedConfig {
+  return JSON.parse(meta[META.config] ?? '{}') as RecordedConfig
+}
+
 /** The recorded boot's machine configuration, or why the recording cannot be replayed. */
 export function recordedBootConfig(path: string, r: RecordingReader): Result<BootConfig> {
   const meta = r.meta()
-  const config = JSON.parse(meta[META.config] ?? '{}') as RecordedConfig
+  const config = recordedConfig(meta)
   const kernelName = meta[META.kernel]
   const kernel = kernelName ? r.artifact(kernelName) : undefined
   if (!kernel?.data) return err('replay.no_kernel', `the recording '${path}' does not hold its kernel, so it cannot be replayed`)

@@ -47,7 +47,7 @@ const MAX_TABLE_BYTES = 0x10000
 /** The rows an event keeps of a decoded table. */
 const MAX_TABLE_ROWS = 64
 
-const MODE_NAMES: Record<number, string> = {
+export const MODE_NAMES: Record<number, string> = {
   [X86_MODE_CODE.REAL16]: 'real mode (16-bit)',
   [X86_MODE_CODE.PROTECTED16]: 'protected mode (16-bit code)',
   [X86_MODE_CODE.PROTECTED32]: 'protected mode (32-bit)',
