@@ -85,7 +85,15 @@ export class BootService {
     if (!kernel.ok) return kernel
     // A kernel built with the workspace file's command boots as that file says.
     const fromFile = kernel.value.boot
-    if (fromFile) opts = { ...opts, ...(fromFile.memBytes ? { memBytes: fromFile.memBytes } : {}), ...(fromFile.append !== undefined ? { append: fromFile.append } : {}), ...(fromFile.maxSteps ? { maxSteps: fromFile.maxSteps } : {}), ...(fromFile.strictTlb ? { strictTlb: true } : {}) }
+    if (fromFile) {
+      opts = {
+        ...opts,
+        ...(fromFile.memBytes ? { memBytes: fromFile.memBytes } : {}),
+        ...(fromFile.append !== undefined ? { append: fromFile.append } : {}),
+        ...(fromFile.maxSteps ? { maxSteps: fromFile.maxSteps } : {}),
+        ...(fromFile.strictTlb ? { strictTlb: true } : {}),
+      }
+    }
     const image = kernelOpt.kind === 'file' && kernelOpt.rawAddr !== undefined ? { ...kernel.value.image, rawAddr: BigInt(kernelOpt.rawAddr) } : kernel.value.image
     let initrd: ImageBytes | undefined = fromFile?.initrd
     if (opts.initrd && !initrd) {
