@@ -55,11 +55,6 @@ export function idtLines(bytes: Uint8Array, long: boolean, symbol: Symbolize = (
   return lines
 }
 
-const STACK_WORDS: Record<string, string> = {
-  RSP: 'stack pointer loaded on a switch to ring',
-  IST: 'interrupt stack',
-}
-
 /** The TSS's stacks (RSP0–2 and IST1–7; SS:ESP0–2, CR3 and EIP in a 32-bit TSS), zero fields left out, and the I/O map base. */
 export function tssLines(bytes: Uint8Array, long: boolean, symbol: Symbolize = () => null): DescriptorLine[] {
   if (bytes.length < TSS_MIN_BYTES) return []
@@ -71,7 +66,7 @@ export function tssLines(bytes: Uint8Array, long: boolean, symbol: Symbolize = (
   if (long) {
     for (const s of tss.stacks) {
       const n = Number(s.name.slice(3))
-      const what = s.name.startsWith('IST') ? `${STACK_WORDS.IST} ${n} (for gates with IST = ${n})` : `${STACK_WORDS.RSP} ${n}`
+      const what = s.name.startsWith('IST') ? `interrupt stack ${n} (for gates with IST = ${n})` : `stack pointer loaded on a switch to ring ${n}`
       pointer(s.name, BigInt(s.value), what)
     }
   } else {
